@@ -1,0 +1,36 @@
+import type { z } from 'zod';
+import type { Decider, DomainCommand, DomainEvent } from './decider';
+
+/** One command type of a context: how its payload is validated and which stream it targets. */
+export interface CommandDefinition {
+  /** Validates and normalises the payload; its issues become the 4xx answer. */
+  schema: z.ZodType<Record<string, unknown>>;
+  /** The aggregate the command targets; the stream id is `<tenant>/<aggregate id>`. */
+  aggregateId(payload: Record<string, unknown>): string;
+}
+
+/**
+ * A bounded context as the runtimes see it: its commands, its decider and the events it may
+ * emit (short names; the Avro full name is `verity.<context>.<Name>`).
+ */
+export interface ContextDefinition<State = unknown> {
+  name: string;
+  commands: Record<string, CommandDefinition>;
+  decider: Decider<State, DomainCommand, DomainEvent>;
+  events: readonly string[];
+}
+
+export const eventFullName = (context: string, type: string): string => `verity.${context}.${type}`;
+
+/** `inventory.ReceiveStock` → its context and command definition, or undefined. */
+export function findCommand(
+  contexts: readonly ContextDefinition[],
+  commandType: string,
+): { context: ContextDefinition; name: string; definition: CommandDefinition } | undefined {
+  const dot = commandType.indexOf('.');
+  if (dot < 0) return undefined;
+  const context = contexts.find((c) => c.name === commandType.slice(0, dot));
+  const name = commandType.slice(dot + 1);
+  const definition = context && Object.hasOwn(context.commands, name) ? context.commands[name] : undefined;
+  return context && definition ? { context, name, definition } : undefined;
+}

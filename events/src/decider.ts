@@ -1,0 +1,37 @@
+import { VerityError } from './errors';
+
+/** A domain event as deciders see it: the newest shape, no wire concerns. */
+export interface DomainEvent<Type extends string = string, Data extends Record<string, unknown> = Record<string, unknown>> {
+  type: Type;
+  data: Data;
+}
+
+/** A command as deciders see it: validated payload plus the time and metadata it arrived with. */
+export interface DomainCommand<Type extends string = string, Data extends Record<string, unknown> = Record<string, unknown>> {
+  type: Type;
+  data: Data;
+  metadata: { tenant: string; now: Date };
+}
+
+/**
+ * An aggregate as a decider: pure functions only. Time and ids arrive in the command, so a
+ * replay decides the same way.
+ */
+export interface Decider<State, Command extends DomainCommand, Event extends DomainEvent> {
+  decide(command: Command, state: State): Event[];
+  evolve(state: State, event: Event): State;
+  initialState(): State;
+}
+
+/**
+ * A rule of the domain said no. Becomes a rejection reply with `code` (machine-readable) and
+ * `details`; never a crash, never a stuck partition.
+ */
+export class DomainRejection extends VerityError {
+  readonly details: Record<string, unknown>;
+
+  constructor(code: string, reason: string, details: Record<string, unknown> = {}) {
+    super(code, reason, { context: details });
+    this.details = details;
+  }
+}

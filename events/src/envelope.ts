@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/** Systems a change can come from; `api` is the command API itself. */
+export const SOURCE_SYSTEMS = ['api', 'netsuite', 'shopify', 'sap-b1', 'dynamics-365', 'erp-db'] as const;
+export type SourceSystem = (typeof SOURCE_SYSTEMS)[number];
+
+export const tenantIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'tenant id: lowercase letters, digits and dashes, at most 63 characters');
+
+export const commandMetadataSchema = z.object({
+  tenant: tenantIdSchema,
+  actor: z.string().min(1),
+  correlationId: z.string().min(1),
+  causationId: z.string().min(1).optional(),
+  sourceSystem: z.enum(SOURCE_SYSTEMS),
+  /** When the source says the change happened (ISO 8601). */
+  sourceTimestamp: z.iso.datetime({ offset: true }),
+  /** When Verity accepted the command for processing; the events' time. */
+  receivedAt: z.iso.datetime({ offset: true }),
+});
+export type CommandMetadata = z.infer<typeof commandMetadataSchema>;
+
+/** A command as it travels on `verity.<ctx>.commands` (JSON), keyed by stream id. */
+export const commandEnvelopeSchema = z.object({
+  commandId: z.string().min(1).max(200),
+  type: z.string().regex(/^[a-z][a-z0-9-]*\.[A-Z][A-Za-z0-9]*$/),
+  streamId: z.string().min(3),
+  expectedVersion: z.number().int().nonnegative().optional(),
+  payload: z.record(z.string(), z.unknown()),
+  metadata: commandMetadataSchema,
+});
+export type CommandEnvelope = z.infer<typeof commandEnvelopeSchema>;
+
+/** Stream ids are `<tenant>/<aggregate id>`: the tenant is part of every key. */
+export const streamIdOf = (tenant: string, aggregateId: string): string => `${tenant}/${aggregateId}`;
+
+/** Where one appended event landed. */
+export interface AppendedEvent {
+  type: string;
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/** The outcome of a command, on `verity.command-replies` keyed by command id (JSON). */
+export type CommandReply =
+  | {
+      status: 'accepted';
+      commandId: string;
+      streamId: string;
+      version: number;
+      events: AppendedEvent[];
+      consistencyToken: string;
+    }
+  | {
+      status: 'rejected';
+      commandId: string;
+      streamId: string;
+      version: number;
+      code: string;
+      reason: string;
+      details?: Record<string, unknown>;
+    };

@@ -1,0 +1,22 @@
+import { createHash } from 'node:crypto';
+import type { ChainedEventMetadata, EventMetadata } from './event-metadata';
+
+/** JSON with keys sorted, so the same metadata always hashes the same. */
+export function canonicalMetadata(metadata: EventMetadata): string {
+  const sorted = Object.fromEntries(Object.entries(metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return JSON.stringify(sorted);
+}
+
+/** sha256 over the previous hash, the canonical metadata and the value bytes (hex). */
+export function eventHash(prevHash: string, metadata: EventMetadata, value: Buffer): string {
+  return createHash('sha256').update(prevHash).update('\n').update(canonicalMetadata(metadata)).update('\n').update(value).digest('hex');
+}
+
+export function chain(prevHash: string, metadata: EventMetadata, value: Buffer): ChainedEventMetadata {
+  return { ...metadata, prevHash, hash: eventHash(prevHash, metadata, value) };
+}
+
+/** The metadata that was hashed: everything but the chain fields themselves. */
+export function unchained({ prevHash: _prev, hash: _hash, ...metadata }: ChainedEventMetadata): EventMetadata {
+  return metadata;
+}

@@ -1,0 +1,43 @@
+export { VerityError, InvalidOptionError, UndecodableRecordError } from './errors';
+export { retry, sleep, type RetryOptions } from './retry';
+export { createLogger, type Logger } from './logger';
+export { createKafka } from './kafka';
+export {
+  DEFAULT_TOPIC_PREFIX,
+  contextTopics,
+  contextTopicConfigs,
+  ensureTopics,
+  repliesTopic,
+  repliesTopicConfig,
+  type ContextTopics,
+} from './topics';
+export {
+  SOURCE_SYSTEMS,
+  commandEnvelopeSchema,
+  commandMetadataSchema,
+  streamIdOf,
+  tenantIdSchema,
+  type AppendedEvent,
+  type CommandEnvelope,
+  type CommandMetadata,
+  type CommandReply,
+  type SourceSystem,
+} from './envelope';
+export { AVRO_CONTENT_TYPE, fromHeaders, toHeaders, type ChainedEventMetadata, type EventMetadata } from './event-metadata';
+export { canonicalMetadata, chain, eventHash, unchained } from './hash-chain';
+export { SchemaCatalog, defaultSchemasDir, type RawRecordSchema, type SchemaVersion } from './schema-catalog';
+export { AvroSerde, InvalidEventPayloadError, subjectOf, type DecodedValue } from './avro-serde';
+export { DomainRejection, type Decider, type DomainCommand, type DomainEvent } from './decider';
+export { deciderSpec } from './decider-spec';
+export { eventFullName, findCommand, type CommandDefinition, type ContextDefinition } from './context';
+export {
+  decodeConsistencyToken,
+  encodeConsistencyToken,
+  InvalidConsistencyTokenError,
+  type ConsistencyToken,
+} from './consistency-token';
+export { createCommandProcessor, type CommandProcessor, type CommandProcessorOptions } from './processor/command-processor';
+export { type StreamSnapshot } from './processor/state-table';
+export { createProjector, type Projector, type ProjectorOptions } from './projector/projector';
+export { CHECKPOINTS_TABLE, readCheckpoints } from './projector/checkpoints';
+export type { Projection, ProjectedEvent, ProjectionCache, ProjectionStore } from './projector/projection';

@@ -1,0 +1,320 @@
+import { randomUUID } from 'node:crypto';
+import type { Admin, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { AvroSerde } from '../avro-serde';
+import { encodeConsistencyToken } from '../consistency-token';
+import { eventFullName, type ContextDefinition } from '../context';
+import { DomainRejection, type DomainCommand, type DomainEvent } from '../decider';
+import { commandEnvelopeSchema, type AppendedEvent, type CommandEnvelope, type CommandReply } from '../envelope';
+import { InvalidOptionError } from '../errors';
+import { toHeaders } from '../event-metadata';
+import { chain } from '../hash-chain';
+import type { Logger } from '../logger';
+import { retry } from '../retry';
+import { contextTopicConfigs, ensureTopics, repliesTopicConfig, type ContextTopics } from '../topics';
+import { StateTable, type StreamSnapshot } from './state-table';
+
+export interface CommandProcessorOptions {
+  kafka: Kafka;
+  serde: AvroSerde;
+  context: ContextDefinition;
+  topics: ContextTopics;
+  repliesTopic: string;
+  logger: Logger;
+  /** Metrics land here. */
+  metrics: Registry;
+  /** Partitions of the context's topics when they are created. Default 3. */
+  partitions?: number;
+  /** Consumer group of the processors of this context; also the transactional id prefix. */
+  groupId: string;
+  /** Replication factor of topics it creates. Default 1 (the local stack has one broker). */
+  replicationFactor?: number;
+}
+
+export interface CommandProcessor {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** True once it has joined its group and can process. */
+  isReady(): boolean;
+}
+
+interface Outcome {
+  envelope: CommandEnvelope;
+  /** Stream version after the command: unchanged for a rejection. */
+  version: number;
+  /** Events to append, already encoded and chained. */
+  records: { type: string; message: Message }[];
+  rejection?: DomainRejection;
+}
+
+/**
+ * The write side of one context. One writer per partition: the instance that owns command
+ * partition p is the only one writing events and state partition p, fenced by a
+ * transactional id per input partition (kafkajs has no KIP-447 fencing). Per batch, ONE
+ * transaction holds the events, the new snapshots, the replies and the consumed offsets.
+ */
+export function createCommandProcessor(options: CommandProcessorOptions): CommandProcessor {
+  const { kafka, serde, context, topics, repliesTopic, logger, groupId } = options;
+  if (!context.name) throw new InvalidOptionError('context', 'a context definition with a name is required');
+  if (!groupId) throw new InvalidOptionError('groupId', 'required');
+  const partitions = options.partitions ?? 3;
+  const log = logger.child({ component: 'command-processor', context: context.name });
+
+  const commandsProcessed = new Counter({
+    name: 'verity_commands_processed_total',
+    help: 'Commands decided, by outcome',
+    labelNames: ['context', 'type', 'outcome'],
+    registers: [options.metrics],
+  });
+  const batchSeconds = new Histogram({
+    name: 'verity_command_batch_seconds',
+    help: 'Time to decide and commit one batch of commands',
+    labelNames: ['context'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [options.metrics],
+  });
+
+  const admin: Admin = kafka.admin();
+  const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
+  const table = new StateTable(kafka, admin, topics.state, `${groupId}.state-table.${randomUUID()}`, log);
+  const producers = new Map<number, Producer>();
+  const restored = new Set<number>();
+  let ready = false;
+
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    // Another instance may have written to a partition we now own: restore again before deciding.
+    restored.clear();
+    ready = true;
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    ready = false;
+    log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+  });
+
+  async function producerFor(partition: number): Promise<Producer> {
+    let producer = producers.get(partition);
+    if (!producer) {
+      producer = kafka.producer({
+        transactionalId: `${groupId}.p${partition}`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+      });
+      // connect() runs InitProducerId: it fences any zombie holding this partition and aborts its open transaction.
+      await producer.connect();
+      producers.set(partition, producer);
+    }
+    return producer;
+  }
+
+  async function dropProducer(partition: number): Promise<void> {
+    const producer = producers.get(partition);
+    producers.delete(partition);
+    await producer?.disconnect().catch(() => undefined);
+  }
+
+  function decideOne(message: KafkaMessage, partition: number, staged: Map<string, StreamSnapshot>): Outcome | { deadLetter: string } {
+    let envelope: CommandEnvelope;
+    try {
+      const parsed = commandEnvelopeSchema.safeParse(JSON.parse(message.value?.toString('utf8') ?? ''));
+      if (!parsed.success) return { deadLetter: `not a command envelope: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+      envelope = parsed.data;
+    } catch (error) {
+      return { deadLetter: `not JSON: ${(error as Error).message}` };
+    }
+    const current = staged.get(envelope.streamId) ?? table.get(envelope.streamId);
+    const version = current?.version ?? 0;
+    const reject = (rejection: DomainRejection): Outcome => ({ envelope, version, records: [], rejection });
+
+    const [commandContext, commandName] = envelope.type.split('.') as [string, string];
+    const definition = commandContext === context.name && Object.hasOwn(context.commands, commandName) ? context.commands[commandName] : undefined;
+    if (!definition) return reject(new DomainRejection('unknown_command_type', `${envelope.type} is not a command of ${context.name}`));
+    const payload = definition.schema.safeParse(envelope.payload);
+    if (!payload.success) {
+      return reject(
+        new DomainRejection('validation_failed', 'payload is invalid', {
+          errors: payload.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        }),
+      );
+    }
+    if (envelope.expectedVersion !== undefined && envelope.expectedVersion !== version) {
+      return reject(
+        new DomainRejection('version_conflict', `expected version ${envelope.expectedVersion}, stream is at ${version}`, {
+          expectedVersion: envelope.expectedVersion,
+          currentVersion: version,
+        }),
+      );
+    }
+    const command: DomainCommand = {
+      type: commandName,
+      data: payload.data,
+      metadata: { tenant: envelope.metadata.tenant, now: new Date(envelope.metadata.receivedAt) },
+    };
+    const state: unknown = current ? current.state : context.decider.initialState();
+    let events: DomainEvent[];
+    try {
+      events = context.decider.decide(command, state);
+    } catch (error) {
+      if (error instanceof DomainRejection) return reject(error);
+      throw error;
+    }
+
+    let next: unknown = state;
+    let lastHash = current?.lastHash ?? '';
+    const records = events.map((event, index) => {
+      next = context.decider.evolve(next, event);
+      const fullName = eventFullName(context.name, event.type);
+      const { value, schemaVersion } = serde.encode(topics.events, fullName, event.data);
+      const metadata = chain(
+        lastHash,
+        {
+          id: `${envelope.commandId}:${index}`,
+          type: fullName,
+          source: `/verity/${context.name}`,
+          time: envelope.metadata.receivedAt,
+          subject: envelope.streamId,
+          streamVersion: version + index + 1,
+          schemaVersion,
+          tenant: envelope.metadata.tenant,
+          actor: envelope.metadata.actor,
+          correlationId: envelope.metadata.correlationId,
+          causationId: envelope.commandId,
+          sourceSystem: envelope.metadata.sourceSystem,
+          sourceTimestamp: envelope.metadata.sourceTimestamp,
+        },
+        value,
+      );
+      lastHash = metadata.hash;
+      return { type: fullName, message: { key: envelope.streamId, value, partition, headers: toHeaders(metadata) } };
+    });
+    const snapshot: StreamSnapshot = { streamId: envelope.streamId, version: version + events.length, state: next, lastHash };
+    staged.set(envelope.streamId, snapshot);
+    return { envelope, version: snapshot.version, records };
+  }
+
+  async function processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const partition = batch.partition;
+    const started = process.hrtime.bigint();
+    const producer = await producerFor(partition);
+    if (!restored.has(partition)) {
+      await table.catchUp(partition);
+      restored.add(partition);
+    }
+
+    const staged = new Map<string, StreamSnapshot>();
+    const outcomes: Outcome[] = [];
+    const deadLetters: Message[] = [];
+    let lastOffset: string | undefined;
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      const outcome = decideOne(message, partition, staged);
+      if ('deadLetter' in outcome) {
+        log.warn({ partition, offset: message.offset, reason: outcome.deadLetter }, 'command sent to dead-letter topic');
+        deadLetters.push({
+          key: message.key,
+          value: message.value,
+          headers: { ...message.headers, verity_dlq_reason: outcome.deadLetter, verity_dlq_source: `${batch.topic}/${partition}/${message.offset}` },
+        });
+      } else {
+        outcomes.push(outcome);
+      }
+      lastOffset = message.offset;
+    }
+    if (lastOffset === undefined) return;
+
+    const transaction = await producer.transaction();
+    try {
+      const eventRecords = outcomes.flatMap((o) => o.records);
+      const appended: AppendedEvent[] = [];
+      if (eventRecords.length > 0) {
+        const [metadata] = await transaction.send({ topic: topics.events, acks: -1, messages: eventRecords.map((r) => r.message) });
+        const base = BigInt(metadata?.baseOffset ?? '0');
+        eventRecords.forEach((r, i) => appended.push({ type: r.type, topic: topics.events, partition, offset: (base + BigInt(i)).toString() }));
+      }
+      let cursor = 0;
+      const replies: Message[] = outcomes.map((o) => {
+        const reply = toReply(o, appended.slice(cursor, (cursor += o.records.length)));
+        return { key: o.envelope.commandId, value: JSON.stringify(reply) };
+      });
+      const latestSnapshots = [...staged.values()];
+      const messagesByTopic = [
+        { topic: topics.state, messages: latestSnapshots.map((s) => ({ key: s.streamId, value: JSON.stringify(s), partition })) },
+        { topic: repliesTopic, messages: replies },
+        { topic: topics.deadLetters, messages: deadLetters },
+      ].filter((t) => t.messages.length > 0);
+      if (messagesByTopic.length > 0) await transaction.sendBatch({ acks: -1, topicMessages: messagesByTopic });
+      // kafkajs does not retry sendOffsets on CONCURRENT_TRANSACTIONS (kafkajs#430): we do.
+      await retry(
+        () =>
+          transaction.sendOffsets({
+            consumerGroupId: groupId,
+            topics: [{ topic: batch.topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
+          }),
+        { attempts: 8 },
+      );
+      await transaction.commit();
+    } catch (error) {
+      log.error({ err: error, partition }, 'batch aborted; it will be redone');
+      await transaction.abort().catch(() => undefined);
+      // A producer whose transaction failed may carry stale state (Jepsen 2024): start afresh.
+      await dropProducer(partition);
+      throw error;
+    }
+
+    for (const snapshot of staged.values()) table.put(snapshot);
+    for (const o of outcomes) {
+      commandsProcessed.inc({ context: context.name, type: o.envelope.type, outcome: o.rejection ? 'rejected' : 'accepted' });
+    }
+    resolveOffset(lastOffset);
+    await heartbeat();
+    batchSeconds.observe({ context: context.name }, Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  function toReply(outcome: Outcome, events: AppendedEvent[]): CommandReply {
+    const { envelope, rejection, version } = outcome;
+    if (rejection) {
+      return {
+        status: 'rejected',
+        commandId: envelope.commandId,
+        streamId: envelope.streamId,
+        version,
+        code: rejection.code,
+        reason: rejection.message,
+        details: rejection.details,
+      };
+    }
+    const last = events[events.length - 1];
+    return {
+      status: 'accepted',
+      commandId: envelope.commandId,
+      streamId: envelope.streamId,
+      version,
+      events,
+      consistencyToken: encodeConsistencyToken({
+        topic: topics.events,
+        offsets: last ? { [last.partition]: (BigInt(last.offset) + 1n).toString() } : {},
+      }),
+    };
+  }
+
+  return {
+    async start() {
+      await admin.connect();
+      await ensureTopics(admin, [...contextTopicConfigs(topics, partitions), repliesTopicConfig(repliesTopic)], options.replicationFactor);
+      await serde.register(topics.events, context.events.map((e) => eventFullName(context.name, e)));
+      await table.start();
+      await consumer.connect();
+      await consumer.subscribe({ topic: topics.commands, fromBeginning: true });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: processBatch });
+      log.info({ topics }, 'command processor started');
+    },
+    async stop() {
+      ready = false;
+      await consumer.disconnect();
+      await table.stop();
+      await Promise.all([...producers.keys()].map(dropProducer));
+      await admin.disconnect();
+    },
+    isReady: () => ready,
+  };
+}

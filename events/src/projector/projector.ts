@@ -1,0 +1,146 @@
+import type { Redis } from 'ioredis';
+import type { Admin, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Knex } from 'knex';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { AvroSerde } from '../avro-serde';
+import { InvalidOptionError } from '../errors';
+import { fromHeaders } from '../event-metadata';
+import type { Logger } from '../logger';
+import { contextTopicConfigs, ensureTopics, type ContextTopics } from '../topics';
+import { CHECKPOINTS_TABLE, ensureCheckpointTable, readCheckpoints } from './checkpoints';
+import type { ProjectedEvent, Projection } from './projection';
+
+export interface ProjectorOptions {
+  kafka: Kafka;
+  serde: AvroSerde;
+  projection: Projection;
+  topics: ContextTopics;
+  db: Knex;
+  /** PostgreSQL schema of the projection's tables and checkpoints. */
+  schema: string;
+  redis: Redis;
+  cacheKeyPrefix: string;
+  groupId: string;
+  logger: Logger;
+  metrics: Registry;
+  /** Partitions of the context's topics if it has to create them. Default 3. */
+  partitions?: number;
+  replicationFactor?: number;
+}
+
+export interface Projector {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  isReady(): boolean;
+}
+
+/**
+ * Builds one read model from an events topic. Per batch, ONE PostgreSQL transaction applies
+ * the events and moves the projection's checkpoint; events below the checkpoint are skipped,
+ * so a crash anywhere applies nothing twice. After the commit, the cache is told; Redis
+ * being down makes reads slower, never wrong.
+ */
+export function createProjector(options: ProjectorOptions): Projector {
+  const { kafka, serde, projection, topics, db, schema, redis, cacheKeyPrefix, groupId } = options;
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new InvalidOptionError('schema', 'a lowercase PostgreSQL identifier');
+  const log = options.logger.child({ component: 'projector', projection: projection.name });
+  const admin: Admin = kafka.admin();
+  const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
+  let ready = false;
+
+  const applied = new Counter({
+    name: 'verity_projection_events_applied_total',
+    help: 'Events applied to read models',
+    labelNames: ['projection'],
+    registers: [options.metrics],
+  });
+  const lag = new Gauge({
+    name: 'verity_projection_lag_events',
+    help: 'Events between the last applied one and the end of the partition',
+    labelNames: ['projection', 'partition'],
+    registers: [options.metrics],
+  });
+
+  consumer.on(consumer.events.GROUP_JOIN, async ({ payload }) => {
+    // Start where PostgreSQL says we are, not where Kafka's committed offset says.
+    const partitions = payload.memberAssignment[topics.events] ?? [];
+    try {
+      const checkpoints = await readCheckpoints(db, schema, projection.name, topics.events);
+      for (const partition of partitions) {
+        consumer.seek({ topic: topics.events, partition, offset: checkpoints.get(partition) ?? '0' });
+      }
+      ready = true;
+    } catch (error) {
+      log.error({ err: error }, 'could not read checkpoints after joining; batches still skip what was applied');
+    }
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    ready = false;
+    log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+  });
+
+  async function processBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    const decoded: ProjectedEvent[] = [];
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      const where = { topic, partition, offset: message.offset };
+      const metadata = fromHeaders(message.headers, where);
+      const { fullName, value } = await serde.decode(message.value, where);
+      decoded.push({ topic, partition, offset: message.offset, type: fullName, metadata, data: value });
+    }
+    if (decoded.length === 0) return;
+
+    const changes = await db.transaction(async (trx) => {
+      const row = await trx
+        .withSchema(schema)
+        .table(CHECKPOINTS_TABLE)
+        .where({ projection: projection.name, topic, partition })
+        .forUpdate()
+        .first<{ next_offset: string } | undefined>('next_offset');
+      const next = BigInt(row?.next_offset ?? '0');
+      const fresh = decoded.filter((e) => BigInt(e.offset) >= next);
+      const out: unknown[] = [];
+      for (const event of fresh) out.push(...(await projection.apply({ schema, db: trx }, event)));
+      const last = decoded[decoded.length - 1]!;
+      await trx
+        .withSchema(schema)
+        .table(CHECKPOINTS_TABLE)
+        .insert({ projection: projection.name, topic, partition, next_offset: (BigInt(last.offset) + 1n).toString(), updated_at: trx.fn.now() })
+        .onConflict(['projection', 'topic', 'partition'])
+        .merge();
+      applied.inc({ projection: projection.name }, fresh.length);
+      return out;
+    });
+
+    try {
+      await projection.publish({ schema, db }, { redis, keyPrefix: cacheKeyPrefix }, changes);
+    } catch (error) {
+      log.warn({ err: error }, 'cache update failed; reads fall back to PostgreSQL');
+    }
+    const last = decoded[decoded.length - 1]!;
+    resolveOffset(last.offset);
+    lag.set({ projection: projection.name, partition: String(partition) }, Number(BigInt(batch.highWatermark) - 1n - BigInt(last.offset)));
+    await commitOffsetsIfNecessary();
+    await heartbeat();
+  }
+
+  return {
+    async start() {
+      await ensureCheckpointTable(db, schema);
+      await db.migrate.latest({ migrationSource: projection.migrations(schema), schemaName: schema, tableName: `knex_migrations_${projection.name.replace(/-/g, '_')}` });
+      await admin.connect();
+      await ensureTopics(admin, contextTopicConfigs(topics, options.partitions ?? 3), options.replicationFactor);
+      await consumer.connect();
+      await consumer.subscribe({ topic: topics.events, fromBeginning: true });
+      await consumer.run({ autoCommit: true, eachBatchAutoResolve: false, eachBatch: processBatch });
+      log.info({ topic: topics.events, schema }, 'projector started');
+    },
+    async stop() {
+      ready = false;
+      await consumer.disconnect();
+      await admin.disconnect();
+    },
+    isReady: () => ready,
+  };
+}

@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// Thin launcher so the bin link exists before the first build.
+require('../dist/main.js');
