@@ -1,1 +1,4 @@
-export {};
+export { InfraError } from './errors';
+export { defaultEndpoints } from './ports';
+export { infraDown, infraStatus, infraUp } from './stack';
+export type { ComponentName, ComponentStatus, InfraOptions } from './types';

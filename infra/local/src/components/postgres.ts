@@ -68,7 +68,10 @@ export function createPostgres(ctx: ComponentContext): Component {
 
   /** The data dir must belong to whoever runs the server; .verity itself stays root's. */
   const prepareOwnership = (): void => {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    // Parents keep the default mode so `postgres` can traverse them; only the data dir is private.
+    mkdirSync(paths.data, { recursive: true });
+    mkdirSync(dataDir, { mode: 0o700, recursive: true });
+    mkdirSync(paths.logs, { recursive: true });
     if (!existsSync(logFile)) writeFileSync(logFile, '');
     if (!isRoot) return;
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
