@@ -1,30 +1,35 @@
 import { readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ensureDist, untar } from '../dist';
-import { httpProbe } from '../health';
+import { httpProbe, type Probe } from '../health';
 import { findJava } from '../java';
 import { jvmArgs } from '../jvm';
 import { copyArtifact } from '../maven';
 import { defaultEndpoints, host, ports } from '../ports';
-import { logFileOf, pidFileOf } from '../paths';
+import { logFileOf, pidFileOf, type StackPaths } from '../paths';
 import { livePidFromFile, spawnDetached, terminate, writePidFile } from '../processes';
 import type { Component, ComponentContext } from './component';
 
 export const APICURIO_VERSION = '3.3.3';
 /** Apicurio 3.3 is compiled for Java 21 (class file 65); Java 17 fails with UnsupportedClassVersionError. */
-const APICURIO_MIN_JAVA = 21;
+export const APICURIO_MIN_JAVA = 21;
 
 /**
  * Storage is SQL on the project's PostgreSQL (its own database): schema ids survive restarts,
  * and unlike kafkasql they do not depend on a Kafka topic that tests creating and deleting
  * topics could disturb, nor on replaying a journal at every start.
  */
-export function registrySystemProperties(): Record<string, string> {
+export function registrySystemProperties(
+  listen: { httpPort: number; managementPort: number } = {
+    httpPort: ports.schemaRegistry,
+    managementPort: ports.schemaRegistryManagement,
+  },
+): Record<string, string> {
   return {
     'quarkus.http.host': host,
-    'quarkus.http.port': String(ports.schemaRegistry),
+    'quarkus.http.port': String(listen.httpPort),
     'quarkus.management.host': host,
-    'quarkus.management.port': String(ports.schemaRegistryManagement),
+    'quarkus.management.port': String(listen.managementPort),
     // Health probes every 500 ms would flood the log.
     'quarkus.http.access-log.enabled': 'false',
     'apicurio.storage.kind': 'sql',
@@ -41,12 +46,22 @@ export function registrySystemProperties(): Record<string, string> {
   };
 }
 
-export const registryHealthUrl = `http://${host}:${ports.schemaRegistryManagement}/health/ready`;
+/** Ready when Quarkus' readiness checks (storage included) all report UP. */
+export function registryReady(managementPort: number = ports.schemaRegistryManagement): Promise<Probe> {
+  return httpProbe(`http://${host}:${managementPort}/health/ready`, (body) =>
+    (JSON.parse(body) as { status?: string }).status === 'UP' ? { ok: true } : { ok: false, detail: body },
+  );
+}
+
+/** The unpacked registry; exported so a test can run a second instance on the same storage. */
+export function registryJar(paths: StackPaths): string {
+  return join(paths.dist, `apicurio-registry-${APICURIO_VERSION}`, 'quarkus-run.jar');
+}
 
 export function createSchemaRegistry(ctx: ComponentContext): Component {
   const { paths } = ctx;
-  const distDir = join(paths.dist, `apicurio-registry-${APICURIO_VERSION}`);
-  const jar = join(distDir, 'quarkus-run.jar');
+  const jar = registryJar(paths);
+  const distDir = dirname(jar);
   const logFile = logFileOf(paths, 'schema-registry');
   const pidFile = pidFileOf(paths, 'schema-registry');
   return {
@@ -55,10 +70,7 @@ export function createSchemaRegistry(ctx: ComponentContext): Component {
     logFile,
     startTimeoutMs: 180_000,
     livePid: () => livePidFromFile(pidFile, jar),
-    probe: () =>
-      httpProbe(registryHealthUrl, (body) =>
-        (JSON.parse(body) as { status?: string }).status === 'UP' ? { ok: true } : { ok: false, detail: body },
-      ),
+    probe: () => registryReady(),
     async start() {
       await ensureDist(distDir, async (dir) => {
         ctx.progress(`schema-registry: fetching apicurio-registry-app:${APICURIO_VERSION} with Maven (cached in ~/.m2)`);
