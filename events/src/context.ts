@@ -20,6 +20,19 @@ export interface ContextDefinition<State = unknown> {
   events: readonly string[];
 }
 
+/**
+ * Erases a context's own command and event types for the runtimes. Safe because the runtimes
+ * only hand `decide` a command whose payload passed that command's schema.
+ */
+export function defineContext<State, C extends DomainCommand, E extends DomainEvent>(definition: {
+  name: string;
+  commands: Record<C['type'], CommandDefinition>;
+  decider: Decider<State, C, E>;
+  events: readonly E['type'][];
+}): ContextDefinition<State> {
+  return definition as unknown as ContextDefinition<State>;
+}
+
 export const eventFullName = (context: string, type: string): string => `verity.${context}.${type}`;
 
 /** `inventory.ReceiveStock` → its context and command definition, or undefined. */

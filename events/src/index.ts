@@ -29,7 +29,7 @@ export { SchemaCatalog, defaultSchemasDir, type RawRecordSchema, type SchemaVers
 export { AvroSerde, InvalidEventPayloadError, subjectOf, type DecodedValue } from './avro-serde';
 export { DomainRejection, type Decider, type DomainCommand, type DomainEvent } from './decider';
 export { deciderSpec } from './decider-spec';
-export { eventFullName, findCommand, type CommandDefinition, type ContextDefinition } from './context';
+export { defineContext, eventFullName, findCommand, type CommandDefinition, type ContextDefinition } from './context';
 export {
   decodeConsistencyToken,
   encodeConsistencyToken,

@@ -1,1 +1,1 @@
-export {};
+export { SERVICE_NAMES, createService, type NamedService, type ServiceName } from './services';

@@ -1,1 +1,4 @@
-export {};
+export { contexts } from './contexts';
+export { commandProcessorEnvSchema, type CommandProcessorEnv } from './env';
+export { createCommandProcessorService, type CommandProcessorService } from './service';
+export { inventoryContext, inventoryDecider, type InventoryCommand, type InventoryEvent, type StockState } from './inventory';

@@ -1,1 +1,2 @@
-export {};
+export { gatewayEnvSchema, type GatewayEnv } from './env';
+export { createGatewayService, type GatewayService } from './service';

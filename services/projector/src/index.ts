@@ -1,1 +1,3 @@
-export {};
+export { projectorEnvSchema, type ProjectorEnv } from './env';
+export { projections } from './projections';
+export { createProjectorService, type ProjectorService } from './service';

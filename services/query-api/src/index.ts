@@ -1,1 +1,2 @@
-export {};
+export { queryApiEnvSchema, type QueryApiEnv } from './env';
+export { createQueryApiService, type QueryApiService } from './service';

@@ -1,0 +1,8 @@
+import { VerityError } from '@verity/events';
+
+/** The command line was wrong: printed with the usage, exit code 2. */
+export class UsageError extends VerityError {
+  constructor(message: string) {
+    super('usage', message);
+  }
+}

@@ -1,0 +1,78 @@
+import { infraDown, infraStatus, infraUp, type ComponentStatus } from '@verity/infra-local';
+import { runUntilSignal, type Startable } from '@verity/service-kit';
+import { UsageError } from './errors';
+import { SERVICE_NAMES, createService, type NamedService, type ServiceName } from './services';
+
+const USAGE = `verity — event-sourced single source of truth
+
+usage:
+  verity up                      start the local stack and every service in this process
+  verity start [service...]      start services (default: all) against a running stack
+  verity infra up|down|status    the local stack: Kafka, schema registry, Kafka Connect, PostgreSQL, Redis
+
+services: ${SERVICE_NAMES.join(', ')}
+configuration: VERITY_* environment variables (see README)`;
+
+function printStatus(statuses: ComponentStatus[]): void {
+  for (const s of statuses) {
+    process.stdout.write(`${s.name.padEnd(16)} ${s.state.padEnd(10)} ${s.url}${s.pid ? `  pid ${s.pid}` : ''}${s.detail ? `  (${s.detail})` : ''}\n`);
+  }
+}
+
+function parseServices(args: string[]): ServiceName[] {
+  const unknown = args.filter((a) => !(SERVICE_NAMES as readonly string[]).includes(a));
+  if (unknown.length > 0) throw new UsageError(`unknown service ${unknown.join(', ')}; known: ${SERVICE_NAMES.join(', ')}`);
+  return args.length === 0 ? [...SERVICE_NAMES] : SERVICE_NAMES.filter((n) => args.includes(n));
+}
+
+/** Starts the services and prints where each one answers. */
+function startServices(names: ServiceName[]): void {
+  void runUntilSignal('verity', () =>
+    names.map((name): Startable => {
+      const service: NamedService = createService(name);
+      return {
+        async start() {
+          const server = await service.start();
+          process.stdout.write(`${name.padEnd(18)} ${server.url}  (/health /ready /metrics)\n`);
+        },
+        stop: () => service.stop(),
+      };
+    }),
+  );
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'infra': {
+      const [action] = rest;
+      if (action === 'up') return printStatus(await infraUp());
+      if (action === 'down') return printStatus(await infraDown());
+      if (action === 'status') {
+        const statuses = await infraStatus();
+        printStatus(statuses);
+        if (statuses.some((s) => s.state !== 'running')) process.exitCode = 1;
+        return;
+      }
+      throw new UsageError(`infra needs up, down or status, got ${action ?? 'nothing'}`);
+    }
+    case 'up':
+      printStatus(await infraUp());
+      return startServices([...SERVICE_NAMES]);
+    case 'start':
+      return startServices(parseServices(rest));
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    default:
+      throw new UsageError(`unknown command ${command}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: Error & { code?: string }) => {
+  process.stderr.write(`verity: ${error.name}${error.code ? ` [${error.code}]` : ''}: ${error.message}\n`);
+  if (error instanceof UsageError) process.stderr.write(`\n${USAGE}\n`);
+  process.exit(error instanceof UsageError ? 2 : 1);
+});

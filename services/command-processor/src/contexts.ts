@@ -1,0 +1,5 @@
+import type { ContextDefinition } from '@verity/events';
+import { inventoryContext } from './inventory';
+
+/** Every context this processor decides for; the gateway validates commands against the same list. */
+export const contexts: readonly ContextDefinition[] = [inventoryContext as ContextDefinition];

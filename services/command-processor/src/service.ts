@@ -1,0 +1,55 @@
+import { contextTopics, createCommandProcessor, repliesTopic, type CommandProcessor } from '@verity/events';
+import { checkKafka, checkSchemaRegistry, createHttpApp, createPlatform, listen, type RunningServer } from '@verity/service-kit';
+import { contexts } from './contexts';
+import type { CommandProcessorEnv } from './env';
+
+export interface CommandProcessorService {
+  start(): Promise<RunningServer>;
+  stop(): Promise<void>;
+}
+
+/** One processor per context in this process, plus its /health, /ready and /metrics. */
+export function createCommandProcessorService(env: CommandProcessorEnv): CommandProcessorService {
+  const platform = createPlatform('command-processor', env);
+  const processors: CommandProcessor[] = contexts.map((context) =>
+    createCommandProcessor({
+      kafka: platform.kafka,
+      serde: platform.serde,
+      context,
+      topics: contextTopics(context.name, env.VERITY_TOPIC_PREFIX),
+      repliesTopic: repliesTopic(env.VERITY_TOPIC_PREFIX),
+      logger: platform.logger,
+      metrics: platform.metrics,
+      partitions: env.VERITY_PARTITIONS,
+      replicationFactor: env.VERITY_REPLICATION_FACTOR,
+      groupId: `${env.VERITY_TOPIC_PREFIX}.${context.name}.command-processor`,
+    }),
+  );
+  const app = createHttpApp(
+    {
+      service: 'command-processor',
+      logger: platform.logger,
+      metrics: platform.metrics,
+      readiness: async () => [
+        await checkKafka(platform.kafka),
+        await checkSchemaRegistry(env.VERITY_SCHEMA_REGISTRY_URL),
+        ...contexts.map((c, i) => ({ name: `processor:${c.name}`, status: processors[i]!.isReady() ? ('up' as const) : ('down' as const) })),
+      ],
+    },
+    () => undefined,
+  );
+  let server: RunningServer | undefined;
+
+  return {
+    async start() {
+      for (const processor of processors) await processor.start();
+      server = await listen(app, env.VERITY_COMMAND_PROCESSOR_PORT);
+      platform.logger.info({ url: server.url }, 'command-processor listening');
+      return server;
+    },
+    async stop() {
+      await server?.close();
+      await Promise.all(processors.map((p) => p.stop()));
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type Request } from 'express';
+import type { Producer } from 'kafkajs';
+import { z } from 'zod';
+import {
+  contextTopics,
+  findCommand,
+  streamIdOf,
+  tenantIdSchema,
+  SOURCE_SYSTEMS,
+  type CommandEnvelope,
+  type CommandReply,
+  type ContextDefinition,
+} from '@verity/events';
+import { HttpProblem } from '@verity/service-kit';
+import type { ReplyListener } from './reply-listener';
+
+export interface CommandRoutesOptions {
+  contexts: readonly ContextDefinition[];
+  producer: Producer;
+  replies: ReplyListener;
+  topicPrefix: string;
+  replyTimeoutMs: number;
+}
+
+const headerSchemas = {
+  tenant: tenantIdSchema,
+  idempotencyKey: z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, 'Idempotency-Key: 1 to 200 of letters, digits and . _ : -'),
+  ifMatch: z.string().regex(/^"\d+"$/, 'If-Match: a quoted stream version such as "3"'),
+  sourceSystem: z.enum(SOURCE_SYSTEMS),
+  sourceTimestamp: z.iso.datetime({ offset: true }),
+};
+
+function header<T>(req: Request, name: string, schema: z.ZodType<T>): T | undefined {
+  const raw = req.get(name);
+  if (raw === undefined) return undefined;
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new HttpProblem(400, 'invalid_header', 'Invalid header', `${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { header: name });
+  }
+  return parsed.data;
+}
+
+/** Maps a rejection code to its HTTP status; anything else a domain rule said no to is 422. */
+const rejectionStatus: Record<string, number> = {
+  unknown_command_type: 404,
+  validation_failed: 400,
+  version_conflict: 409,
+};
+
+export function rejectionProblem(reply: Extract<CommandReply, { status: 'rejected' }>, ifMatchSent: boolean): HttpProblem {
+  const status = reply.code === 'version_conflict' && ifMatchSent ? 412 : (rejectionStatus[reply.code] ?? 422);
+  return new HttpProblem(status, reply.code, 'Command rejected', reply.reason, {
+    commandId: reply.commandId,
+    streamId: reply.streamId,
+    currentVersion: reply.version,
+    ...reply.details,
+  });
+}
+
+/** `POST /v1/commands/<context>.<Command>`: validate, append to the context's commands topic, wait for the outcome. */
+export function mountCommandRoutes(app: Express, options: CommandRoutesOptions): void {
+  app.post('/v1/commands/:type', express.json({ limit: '1mb', strict: true }), async (req, res) => {
+    const type = req.params.type as string;
+    const found = findCommand(options.contexts, type);
+    if (!found) throw new HttpProblem(404, 'unknown_command_type', 'Unknown command type', `no command type ${type}`, { commandType: type });
+    if (!req.is('application/json')) {
+      throw new HttpProblem(415, 'unsupported_media_type', 'Unsupported media type', 'send the command as application/json');
+    }
+    const parsed = found.definition.schema.safeParse(req.body);
+    if (!parsed.success) {
+      throw new HttpProblem(400, 'validation_failed', 'Invalid command', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), {
+        errors: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      });
+    }
+    const tenant = header(req, 'X-Tenant-Id', headerSchemas.tenant) ?? 'default';
+    const ifMatch = header(req, 'If-Match', headerSchemas.ifMatch);
+    const commandId = header(req, 'Idempotency-Key', headerSchemas.idempotencyKey) ?? randomUUID();
+    const now = new Date().toISOString();
+    const envelope: CommandEnvelope = {
+      commandId,
+      type,
+      streamId: streamIdOf(tenant, found.definition.aggregateId(parsed.data)),
+      ...(ifMatch ? { expectedVersion: Number(ifMatch.slice(1, -1)) } : {}),
+      payload: parsed.data,
+      metadata: {
+        tenant,
+        actor: req.get('X-Actor') ?? 'anonymous',
+        correlationId: req.get('X-Correlation-Id') ?? commandId,
+        sourceSystem: header(req, 'X-Source-System', headerSchemas.sourceSystem) ?? 'api',
+        sourceTimestamp: header(req, 'X-Source-Timestamp', headerSchemas.sourceTimestamp) ?? now,
+        receivedAt: now,
+      },
+    };
+
+    const reply = options.replies.expect(commandId, options.replyTimeoutMs);
+    await options.producer.send({
+      topic: contextTopics(found.context.name, options.topicPrefix).commands,
+      acks: -1,
+      messages: [{ key: envelope.streamId, value: JSON.stringify(envelope) }],
+    });
+    const outcome = await reply;
+    if (!outcome) {
+      res.status(202).location(`/v1/commands/${encodeURIComponent(commandId)}`).json({ commandId, status: 'pending' });
+      return;
+    }
+    if (outcome.status === 'rejected') throw rejectionProblem(outcome, ifMatch !== undefined);
+    res
+      .status(200)
+      .set('ETag', `"${outcome.version}"`)
+      .set('X-Consistency-Token', outcome.consistencyToken)
+      .json({ commandId: outcome.commandId, streamId: outcome.streamId, version: outcome.version, events: outcome.events, consistencyToken: outcome.consistencyToken });
+  });
+}

@@ -1,0 +1,6 @@
+import { contexts } from '@verity/command-processor';
+import { parseEnv, runUntilSignal } from '@verity/service-kit';
+import { gatewayEnvSchema } from './env';
+import { createGatewayService } from './service';
+
+void runUntilSignal('gateway', () => createGatewayService(parseEnv(gatewayEnvSchema), contexts));

@@ -1,0 +1,59 @@
+import { contextTopicConfigs, contextTopics, ensureTopics, repliesTopic, repliesTopicConfig, type ContextDefinition } from '@verity/events';
+import { checkKafka, checkSchemaRegistry, createHttpApp, createPlatform, listen, type RunningServer } from '@verity/service-kit';
+import { mountCommandRoutes } from './command-routes';
+import type { GatewayEnv } from './env';
+import { ReplyListener } from './reply-listener';
+
+export interface GatewayService {
+  start(): Promise<RunningServer>;
+  stop(): Promise<void>;
+}
+
+/** The command API: validates, appends commands to Kafka, answers with their outcome. */
+export function createGatewayService(env: GatewayEnv, contexts: readonly ContextDefinition[]): GatewayService {
+  const platform = createPlatform('gateway', env);
+  const { kafka, logger } = platform;
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+  const replies = new ReplyListener(kafka, repliesTopic(env.VERITY_TOPIC_PREFIX), `${env.VERITY_TOPIC_PREFIX}.gateway.replies`, logger);
+  const app = createHttpApp(
+    {
+      service: 'gateway',
+      logger,
+      metrics: platform.metrics,
+      readiness: async () => [
+        await checkKafka(kafka),
+        await checkSchemaRegistry(env.VERITY_SCHEMA_REGISTRY_URL),
+        { name: 'reply-listener', status: replies.isReady() ? 'up' : 'down' },
+      ],
+    },
+    (app) =>
+      mountCommandRoutes(app, { contexts, producer, replies, topicPrefix: env.VERITY_TOPIC_PREFIX, replyTimeoutMs: env.VERITY_REPLY_TIMEOUT_MS }),
+  );
+  let server: RunningServer | undefined;
+
+  return {
+    async start() {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await ensureTopics(
+          admin,
+          [...contexts.flatMap((c) => contextTopicConfigs(contextTopics(c.name, env.VERITY_TOPIC_PREFIX), env.VERITY_PARTITIONS)), repliesTopicConfig(repliesTopic(env.VERITY_TOPIC_PREFIX))],
+          env.VERITY_REPLICATION_FACTOR,
+        );
+      } finally {
+        await admin.disconnect();
+      }
+      await producer.connect();
+      await replies.start();
+      server = await listen(app, env.VERITY_GATEWAY_PORT);
+      logger.info({ url: server.url }, 'gateway listening');
+      return server;
+    },
+    async stop() {
+      await server?.close();
+      await replies.stop();
+      await producer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import express, { type Express, type RequestHandler } from 'express';
+import { pinoHttp } from 'pino-http';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { Logger } from '@verity/events';
+import { HttpProblem, problemMiddleware, sendProblem } from './problem';
+
+/** One dependency's answer to /ready. */
+export interface DependencyCheck {
+  name: string;
+  /** `degraded`: the service answers, more slowly or with less (e.g. no cache). */
+  status: 'up' | 'down' | 'degraded';
+  detail?: string;
+}
+
+export interface HttpAppOptions {
+  service: string;
+  logger: Logger;
+  /** The service's own metrics registry; default metrics are added to it. */
+  metrics: Registry;
+  /** Checks every dependency for /ready. Ready unless one is `down`. */
+  readiness: () => Promise<DependencyCheck[]>;
+}
+
+/** Every service's HTTP face: JSON request logs, /health, /ready, /metrics and problem+json errors. */
+export function createHttpApp(options: HttpAppOptions, mount: (app: Express) => void): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  collectDefaultMetrics({ register: options.metrics, prefix: 'verity_' });
+  const requestSeconds = new Histogram({
+    name: 'verity_http_request_duration_seconds',
+    help: 'HTTP requests by route and status',
+    labelNames: ['service', 'method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [options.metrics],
+  });
+
+  app.use(pinoHttp({ logger: options.logger, autoLogging: { ignore: (req) => req.url === '/metrics' || req.url === '/health' } }));
+  app.use(((req, res, next) => {
+    const end = requestSeconds.startTimer({ service: options.service, method: req.method });
+    res.on('finish', () => end({ route: (req.route?.path as string | undefined) ?? 'unmatched', status: String(res.statusCode) }));
+    next();
+  }) as RequestHandler);
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'up', service: options.service });
+  });
+  app.get('/ready', async (_req, res) => {
+    const checks = await options.readiness().catch((error: Error) => [{ name: 'readiness', status: 'down' as const, detail: error.message }]);
+    const down = checks.some((c) => c.status === 'down');
+    const degraded = checks.some((c) => c.status === 'degraded');
+    res.status(down ? 503 : 200).json({ status: down ? 'down' : degraded ? 'degraded' : 'up', service: options.service, checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(options.metrics.contentType).send(await options.metrics.metrics());
+  });
+
+  mount(app);
+
+  app.use((req, res) => sendProblem(res, new HttpProblem(404, 'not_found', 'Not found', `no route for ${req.method} ${req.path}`), req.originalUrl));
+  app.use(problemMiddleware);
+  return app;
+}

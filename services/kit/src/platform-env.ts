@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { VerityError } from '@verity/events';
+
+const list = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[^:]+:\d+$/, 'host:port')).min(1));
+
+/**
+ * Settings every service shares, from `VERITY_*` environment variables. Defaults point at the
+ * local stack that `verity infra up` starts.
+ */
+export const platformEnvSchema = z.object({
+  /** Kafka bootstrap servers, comma-separated. */
+  VERITY_KAFKA_BROKERS: list.default(['localhost:9092']),
+  /** Base URL of the Confluent-compatible schema registry API. */
+  VERITY_SCHEMA_REGISTRY_URL: z.url().default('http://localhost:8081/apis/ccompat/v7'),
+  /** Prefix of every topic and consumer group; tests use their own. */
+  VERITY_TOPIC_PREFIX: z.string().regex(/^[a-z][a-z0-9-]*$/).default('verity'),
+  /** Partitions of each context's topics when they are first created. */
+  VERITY_PARTITIONS: z.coerce.number().int().min(1).max(256).default(3),
+  /** Replication factor of topics the services create (1 on the local single broker). */
+  VERITY_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(5).default(1),
+  /** pino level: fatal, error, warn, info, debug, trace. */
+  VERITY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type PlatformEnv = z.infer<typeof platformEnvSchema>;
+
+/** Read-model settings: the projector and the query-api share them. */
+export const readModelEnvSchema = z.object({
+  /** PostgreSQL connection string. */
+  VERITY_DATABASE_URL: z.string().startsWith('postgres').default('postgres://verity:verity@127.0.0.1:5442/verity'),
+  /** PostgreSQL schema of the read models. */
+  VERITY_DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('verity'),
+  /** Redis connection string of the read-model cache. */
+  VERITY_REDIS_URL: z.string().startsWith('redis').default('redis://127.0.0.1:6380'),
+});
+export type ReadModelEnv = z.infer<typeof readModelEnvSchema>;
+
+export class InvalidConfigurationError extends VerityError {
+  constructor(problems: string[]) {
+    super('invalid_configuration', `invalid configuration: ${problems.join('; ')}`, { context: { problems } });
+  }
+}
+
+/** Parses the environment with a service's schema; every wrong variable is named at once. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new InvalidConfigurationError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  return result.data;
+}

@@ -1,0 +1,22 @@
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { AvroSerde, SchemaCatalog, createKafka, createLogger, type Logger } from '@verity/events';
+import type { Kafka } from 'kafkajs';
+import { Registry } from 'prom-client';
+import type { PlatformEnv } from './platform-env';
+
+/** The clients every service builds from the same settings. */
+export interface Platform {
+  logger: Logger;
+  kafka: Kafka;
+  registry: SchemaRegistry;
+  serde: AvroSerde;
+  metrics: Registry;
+}
+
+export function createPlatform(service: string, env: PlatformEnv): Platform {
+  const logger = createLogger(service, env.VERITY_LOG_LEVEL);
+  const kafka = createKafka({ brokers: env.VERITY_KAFKA_BROKERS, clientId: `verity-${service}`, logger });
+  const registry = new SchemaRegistry({ host: env.VERITY_SCHEMA_REGISTRY_URL, clientId: `verity-${service}` });
+  const serde = new AvroSerde(registry, SchemaCatalog.load());
+  return { logger, kafka, registry, serde, metrics: new Registry() };
+}

@@ -1,0 +1,5 @@
+import type { Projection } from '@verity/events';
+import { inventoryStockProjection } from '@verity/projection-inventory-stock';
+
+/** Every read model this service builds. */
+export const projections: readonly Projection[] = [inventoryStockProjection as Projection];

@@ -1,0 +1,67 @@
+import { contextTopics, createProjector, type Projection, type Projector } from '@verity/events';
+import { checkKafka, createHttpApp, createPlatform, listen, probe, type RunningServer } from '@verity/service-kit';
+import { Redis } from 'ioredis';
+import knex from 'knex';
+import type { ProjectorEnv } from './env';
+import { projections as allProjections } from './projections';
+
+export interface ProjectorService {
+  start(): Promise<RunningServer>;
+  stop(): Promise<void>;
+}
+
+/** Runs the projectors of the given read models (all by default), each its own consumer group. */
+export function createProjectorService(env: ProjectorEnv, projections: readonly Projection[] = allProjections): ProjectorService {
+  const platform = createPlatform('projector', env);
+  const db = knex({ client: 'pg', connection: env.VERITY_DATABASE_URL, pool: { min: 0, max: 10 } });
+  const redis = new Redis(env.VERITY_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  redis.on('error', (error) => platform.logger.debug({ err: error }, 'redis error'));
+  const projectors: Projector[] = projections.map((projection) =>
+    createProjector({
+      kafka: platform.kafka,
+      serde: platform.serde,
+      projection,
+      topics: contextTopics(projection.context, env.VERITY_TOPIC_PREFIX),
+      db,
+      schema: env.VERITY_DB_SCHEMA,
+      redis,
+      cacheKeyPrefix: env.VERITY_TOPIC_PREFIX,
+      groupId: `${env.VERITY_TOPIC_PREFIX}.projection.${projection.name}`,
+      logger: platform.logger,
+      metrics: platform.metrics,
+      partitions: env.VERITY_PARTITIONS,
+      replicationFactor: env.VERITY_REPLICATION_FACTOR,
+    }),
+  );
+  const app = createHttpApp(
+    {
+      service: 'projector',
+      logger: platform.logger,
+      metrics: platform.metrics,
+      readiness: async () => [
+        await checkKafka(platform.kafka),
+        await probe('postgres', () => db.raw('select 1')),
+        await probe('redis', () => redis.ping(), { optional: true }),
+        ...projections.map((p, i) => ({ name: `projection:${p.name}`, status: projectors[i]!.isReady() ? ('up' as const) : ('down' as const) })),
+      ],
+    },
+    () => undefined,
+  );
+  let server: RunningServer | undefined;
+
+  return {
+    async start() {
+      await redis.connect().catch((error: Error) => platform.logger.warn({ err: error }, 'redis unavailable; the cache will be skipped'));
+      for (const projector of projectors) await projector.start();
+      server = await listen(app, env.VERITY_PROJECTOR_PORT);
+      platform.logger.info({ url: server.url }, 'projector listening');
+      return server;
+    },
+    async stop() {
+      await server?.close();
+      await Promise.all(projectors.map((p) => p.stop()));
+      redis.disconnect();
+      await db.destroy();
+    },
+  };
+}

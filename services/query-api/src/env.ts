@@ -1,0 +1,8 @@
+import { platformEnvSchema, readModelEnvSchema } from '@verity/service-kit';
+import { z } from 'zod';
+
+export const queryApiEnvSchema = platformEnvSchema.extend(readModelEnvSchema.shape).extend({
+  /** Port of the query API (REST). */
+  VERITY_QUERY_API_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
+});
+export type QueryApiEnv = z.infer<typeof queryApiEnvSchema>;

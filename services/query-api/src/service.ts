@@ -1,0 +1,46 @@
+import { checkKafka, createHttpApp, createPlatform, listen, probe, type RunningServer } from '@verity/service-kit';
+import { Redis } from 'ioredis';
+import knex from 'knex';
+import type { QueryApiEnv } from './env';
+import { mountInventoryRoutes } from './inventory-routes';
+
+export interface QueryApiService {
+  start(): Promise<RunningServer>;
+  stop(): Promise<void>;
+}
+
+/** Serves the read models over REST, through the Redis cache when it is up. */
+export function createQueryApiService(env: QueryApiEnv): QueryApiService {
+  const platform = createPlatform('query-api', env);
+  const db = knex({ client: 'pg', connection: env.VERITY_DATABASE_URL, pool: { min: 0, max: 10 } });
+  const redis = new Redis(env.VERITY_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  redis.on('error', (error) => platform.logger.debug({ err: error }, 'redis error'));
+  const app = createHttpApp(
+    {
+      service: 'query-api',
+      logger: platform.logger,
+      metrics: platform.metrics,
+      readiness: async () => [
+        await probe('postgres', () => db.raw('select 1')),
+        await probe('redis', () => redis.ping(), { optional: true }),
+        await checkKafka(platform.kafka),
+      ],
+    },
+    (app) => mountInventoryRoutes(app, { db, schema: env.VERITY_DB_SCHEMA, redis, cacheKeyPrefix: env.VERITY_TOPIC_PREFIX, logger: platform.logger }),
+  );
+  let server: RunningServer | undefined;
+
+  return {
+    async start() {
+      await redis.connect().catch((error: Error) => platform.logger.warn({ err: error }, 'redis unavailable; reading PostgreSQL only'));
+      server = await listen(app, env.VERITY_QUERY_API_PORT);
+      platform.logger.info({ url: server.url }, 'query-api listening');
+      return server;
+    },
+    async stop() {
+      await server?.close();
+      redis.disconnect();
+      await db.destroy();
+    },
+  };
+}
