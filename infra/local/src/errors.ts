@@ -23,7 +23,7 @@ export class InfraError extends Error {
   }
 }
 
-export function tailOf(file: string, lines: number): string {
+function tailOf(file: string, lines: number): string {
   if (!existsSync(file)) return '';
   // Only the end matters; reading the whole file is fine for logs of a dev stack's session.
   const text = readFileSync(file, 'utf8').trimEnd();

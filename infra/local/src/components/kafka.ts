@@ -7,7 +7,7 @@ import { findJava } from '../java';
 import { jvmArgs, renderLog4jProperties, renderProperties } from '../jvm';
 import { copyRuntimeClasspath, type Coordinates } from '../maven';
 import { host, ports } from '../ports';
-import { logFileOf, pidFileOf, type StackPaths } from '../paths';
+import { logFileOf, pidFileOf } from '../paths';
 import { livePidFromFile, runToCompletion, spawnDetached, terminate, writePidFile } from '../processes';
 import type { Component, ComponentContext } from './component';
 
@@ -53,13 +53,9 @@ export function newClusterId(): string {
   return randomBytes(16).toString('base64url');
 }
 
-export function kafkaDistDir(paths: StackPaths): string {
-  return join(paths.dist, `kafka-${KAFKA_VERSION}`);
-}
-
 export function createKafka(ctx: ComponentContext): Component {
   const { paths } = ctx;
-  const distDir = kafkaDistDir(paths);
+  const distDir = join(paths.dist, `kafka-${KAFKA_VERSION}`);
   const logDir = join(paths.data, 'kafka');
   const propsFile = join(paths.conf, 'kafka.properties');
   const log4jFile = join(paths.conf, 'kafka-log4j.properties');

@@ -9,7 +9,7 @@ import { livePidFromFile, readPidFile, runToCompletion, writePidFile } from '../
 import type { Component, ComponentContext } from './component';
 
 /** Databases the stack creates: the project's own and the schema registry's storage. */
-export const databases = ['verity', 'apicurio_registry'] as const;
+const databases = ['verity', 'apicurio_registry'] as const;
 
 /** Settings appended to postgresql.conf through an include, so initdb's defaults stay untouched. */
 export function renderPostgresConf(port: number): string {
