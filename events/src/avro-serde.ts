@@ -2,9 +2,7 @@ import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-sc
 import avro from 'avsc';
 import { UndecodableRecordError, VerityError } from './errors';
 import type { SchemaCatalog, SchemaVersion } from './schema-catalog';
-
-const MAGIC_BYTE = 0;
-const HEADER_LENGTH = 5;
+import { frame, unframe } from './wire-format';
 
 /** Registry subject of an event type on a topic (TopicRecordNameStrategy). */
 export const subjectOf = (topic: string, fullName: string): string => `${topic}-${fullName}`;
@@ -60,27 +58,19 @@ export class AvroSerde {
     if (!type.isValid(payload, { errorHook: (path, value) => problems.push(`${path.join('.') || '(root)'}: ${JSON.stringify(value)} is not valid`) })) {
       throw new InvalidEventPayloadError(fullName, problems);
     }
-    const body = type.toBuffer(payload);
-    const value = Buffer.alloc(HEADER_LENGTH + body.length);
-    value.writeUInt8(MAGIC_BYTE, 0);
-    value.writeInt32BE(registered.id, 1);
-    body.copy(value, HEADER_LENGTH);
-    return { value, schemaId: registered.id, schemaVersion: registered.version.version };
+    return { value: frame(registered.id, type.toBuffer(payload)), schemaId: registered.id, schemaVersion: registered.version.version };
   }
 
   /** Decodes with the writer's schema, then resolves it to the newest version in the catalogue. */
   async decode(value: Buffer | null, where: Record<string, unknown> = {}): Promise<DecodedValue> {
-    if (!value || value.length < HEADER_LENGTH || value.readUInt8(0) !== MAGIC_BYTE) {
-      throw new UndecodableRecordError('value is not in Confluent wire format (magic byte 0, schema id, Avro body)', where);
-    }
-    const schemaId = value.readInt32BE(1);
+    const { schemaId, body } = unframe(value, where);
     const writer = await this.writerType(schemaId, where);
     const fullName = writer.name;
     if (!fullName) throw new UndecodableRecordError(`schema ${schemaId} is not a named record`, where);
     const reader = this.catalog.latest(fullName).type;
     try {
       const resolver = reader.createResolver(writer);
-      return { schemaId, fullName, value: reader.fromBuffer(value.subarray(HEADER_LENGTH), resolver) as Record<string, unknown> };
+      return { schemaId, fullName, value: reader.fromBuffer(body, resolver) as Record<string, unknown> };
     } catch (cause) {
       throw new UndecodableRecordError(`Avro body does not decode with schema ${schemaId}`, { ...where, schemaId }, cause);
     }

@@ -26,6 +26,7 @@ export {
 export { AVRO_CONTENT_TYPE, fromHeaders, toHeaders, type ChainedEventMetadata, type EventMetadata } from './event-metadata';
 export { canonicalMetadata, chain, eventHash, unchained } from './hash-chain';
 export { SchemaCatalog, defaultSchemasDir, type RawRecordSchema, type SchemaVersion } from './schema-catalog';
+export { frame, unframe } from './wire-format';
 export { AvroSerde, InvalidEventPayloadError, subjectOf, type DecodedValue } from './avro-serde';
 export { DomainRejection, type Decider, type DomainCommand, type DomainEvent } from './decider';
 export { deciderSpec } from './decider-spec';

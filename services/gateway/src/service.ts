@@ -1,5 +1,6 @@
 import { contextTopicConfigs, contextTopics, ensureTopics, repliesTopic, repliesTopicConfig, type ContextDefinition } from '@verity/events';
 import { checkKafka, checkSchemaRegistry, createHttpApp, createPlatform, listen, type RunningServer } from '@verity/service-kit';
+import { Partitioners } from 'kafkajs';
 import { mountCommandRoutes } from './command-routes';
 import type { GatewayEnv } from './env';
 import { ReplyListener } from './reply-listener';
@@ -13,7 +14,8 @@ export interface GatewayService {
 export function createGatewayService(env: GatewayEnv, contexts: readonly ContextDefinition[]): GatewayService {
   const platform = createPlatform('gateway', env);
   const { kafka, logger } = platform;
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+  // Java's murmur2 partitioner: the same key lands on the same partition whichever client wrote it.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   const replies = new ReplyListener(kafka, repliesTopic(env.VERITY_TOPIC_PREFIX), `${env.VERITY_TOPIC_PREFIX}.gateway.replies`, logger);
   const app = createHttpApp(
     {

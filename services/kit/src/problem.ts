@@ -29,7 +29,7 @@ export interface ProblemBody {
 
 export function sendProblem(res: Response, problem: HttpProblem, instance?: string): void {
   const body: ProblemBody = {
-    type: `https://verity.dev/problems/${problem.code}`,
+    type: `urn:verity:problem:${problem.code}`,
     title: problem.title,
     status: problem.status,
     detail: problem.message,

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
+import { Redis } from 'ioredis';
+import knex, { type Knex } from 'knex';
+import { defaultEndpoints } from '@verity/infra-local';
+import { SERVICE_NAMES, createService, type NamedService, type ServiceName } from '../services';
+
+/**
+ * The real platform for one test suite: every service in this process on free ports, against
+ * the local stack, with a topic prefix, consumer groups, PostgreSQL schema and Redis key
+ * prefix of its own, so suites run repeatedly and in parallel without seeing each other.
+ */
+export interface TestPlatform {
+  prefix: string;
+  schema: string;
+  env: NodeJS.ProcessEnv;
+  urls: Partial<Record<ServiceName, string>>;
+  kafka: Kafka;
+  admin: Admin;
+  registry: SchemaRegistry;
+  db: Knex;
+  redis: Redis;
+  startService(name: ServiceName): Promise<void>;
+  stopService(name: ServiceName): Promise<void>;
+  /** Offsets just past the last record, per partition, of a topic. */
+  endOffsets(topic: string): Promise<Record<number, string>>;
+  /** Every record of a topic from the start, read until `until` says enough or the timeout. */
+  readTopic(topic: string, until: (messages: KafkaMessage[]) => boolean, timeoutMs?: number): Promise<KafkaMessage[]>;
+  stop(): Promise<void>;
+}
+
+export async function startTestPlatform(services: readonly ServiceName[] = SERVICE_NAMES): Promise<TestPlatform> {
+  const id = randomUUID().replace(/-/g, '').slice(0, 10);
+  const prefix = `t${id}`;
+  const schema = `t_${id}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    VERITY_TOPIC_PREFIX: prefix,
+    VERITY_DB_SCHEMA: schema,
+    VERITY_GATEWAY_PORT: '0',
+    VERITY_QUERY_API_PORT: '0',
+    VERITY_COMMAND_PROCESSOR_PORT: '0',
+    VERITY_PROJECTOR_PORT: '0',
+    VERITY_LOG_LEVEL: process.env.VERITY_TEST_LOG_LEVEL ?? 'error',
+  };
+  const kafka = new Kafka({ brokers: defaultEndpoints.kafkaBrokers, clientId: `test-${prefix}`, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const registry = new SchemaRegistry({ host: defaultEndpoints.schemaRegistryUrl });
+  const db = knex({ client: 'pg', connection: defaultEndpoints.postgresUrl, pool: { min: 0, max: 4 } });
+  const redis = new Redis(defaultEndpoints.redisUrl);
+  const running = new Map<ServiceName, NamedService>();
+  const urls: Partial<Record<ServiceName, string>> = {};
+
+  const platform: TestPlatform = {
+    prefix,
+    schema,
+    env,
+    urls,
+    kafka,
+    admin,
+    registry,
+    db,
+    redis,
+    async startService(name) {
+      const service = createService(name, env);
+      const server = await service.start();
+      running.set(name, service);
+      urls[name] = server.url;
+    },
+    async stopService(name) {
+      await running.get(name)?.stop();
+      running.delete(name);
+      delete urls[name];
+    },
+    async endOffsets(topic) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return Object.fromEntries(offsets.map((o) => [o.partition, o.high]));
+    },
+    async readTopic(topic, until, timeoutMs = 20_000) {
+      const consumer = kafka.consumer({ groupId: `${prefix}.test-reader.${randomUUID()}` });
+      const messages: KafkaMessage[] = [];
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`${topic}: condition not met within ${timeoutMs} ms (${messages.length} records)`)), timeoutMs);
+          void consumer.run({
+            eachMessage: async ({ message }) => {
+              messages.push(message);
+              if (until(messages)) {
+                clearTimeout(timer);
+                resolve();
+              }
+            },
+          });
+        });
+      } finally {
+        await consumer.disconnect();
+      }
+      return messages;
+    },
+    async stop() {
+      for (const name of [...running.keys()].reverse()) await platform.stopService(name);
+      const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
+      if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
+      await admin.disconnect();
+      await db.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+      await db.destroy();
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    },
+  };
+  try {
+    for (const name of SERVICE_NAMES.filter((n) => services.includes(n))) await platform.startService(name);
+  } catch (error) {
+    await platform.stop();
+    throw error;
+  }
+  return platform;
+}
+
+/** Polls `probe` until it returns something other than undefined. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** POSTs a command to the gateway the way a client does. */
+export async function postCommand(
+  platform: TestPlatform,
+  type: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+  const res = await fetch(`${platform.urls.gateway}/v1/commands/${type}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
