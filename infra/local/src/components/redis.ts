@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { redisPing } from '../health';
@@ -11,11 +12,24 @@ export function redisArgs(port: number, dir: string): string[] {
   return ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'];
 }
 
-function findRedisServer(): string {
+function locateRedisServer(): string | undefined {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/sbin', '/usr/local/bin'];
-  const found = dirs.map((d) => join(d, 'redis-server')).find((f) => existsSync(f));
-  if (!found) throw new Error('redis-server not found: install it (Debian: apt-get install redis-server)');
-  return found;
+  return dirs.map((d) => join(d, 'redis-server')).find((f) => existsSync(f));
+}
+
+/** The machine's redis-server; as root on Debian, installs the package when it is missing. */
+function findRedisServer(onProgress: (line: string) => void): string {
+  const found = locateRedisServer();
+  if (found) return found;
+  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+    onProgress('redis: redis-server missing, installing Debian package redis-server');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    execFileSync('apt-get', ['update', '-q'], { stdio: 'ignore', env });
+    execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'redis-server'], { stdio: 'ignore', env });
+    const installed = locateRedisServer();
+    if (installed) return installed;
+  }
+  throw new Error('redis-server not found: install it (Debian: apt-get install redis-server)');
 }
 
 export function createRedis(ctx: ComponentContext): Component {
@@ -33,7 +47,7 @@ export function createRedis(ctx: ComponentContext): Component {
     probe: () => redisPing(host, ports.redis),
     async start() {
       mkdirSync(dir, { recursive: true });
-      const pid = spawnDetached({ command: findRedisServer(), args: redisArgs(ports.redis, dir), logFile });
+      const pid = spawnDetached({ command: findRedisServer(ctx.progress), args: redisArgs(ports.redis, dir), logFile });
       writePidFile(pidFile, pid);
       return pid;
     },
