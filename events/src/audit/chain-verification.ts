@@ -1,0 +1,68 @@
+import type { ChainedEventMetadata } from '../event-metadata';
+import { eventHash, unchained } from '../hash-chain';
+
+/** One event of a stream as verification needs it: its headers and the exact value bytes. */
+export interface ChainLink {
+  /** Kafka offset, reported with a break so the record can be found. */
+  offset?: string;
+  metadata: ChainedEventMetadata;
+  value: Buffer;
+}
+
+/**
+ * What can be wrong with a stream, checked per event in this order:
+ * - `hash_mismatch`: the hash recomputed from the event's own prev hash, metadata and value
+ *   differs from its `hash` header: the event was tampered with or copied with changes;
+ * - `duplicate_version`: a version already seen appears again;
+ * - `out_of_order`: a later version comes before the expected one, which appears further on;
+ * - `version_gap`: the expected version is absent: an event is missing;
+ * - `prev_hash_mismatch`: the event does not point at the hash of the event before it
+ *   (an earlier event was replaced and rehashed, or the event belongs to another chain).
+ */
+export type ChainBreakKind = 'hash_mismatch' | 'duplicate_version' | 'out_of_order' | 'version_gap' | 'prev_hash_mismatch';
+
+export interface ChainBreak {
+  kind: ChainBreakKind;
+  /** Index of the offending event in the list verified (0-based). */
+  position: number;
+  /** Stream version the offending event claims. */
+  version: number;
+  offset?: string;
+  /** A hash for the hash kinds, a version number for the version kinds. */
+  expected: string;
+  actual: string;
+}
+
+export type ChainReport =
+  | { ok: true; events: number; lastVersion: number; lastHash: string }
+  | { ok: false; events: number; firstBreak: ChainBreak };
+
+/**
+ * Walks a stream's events in log order and reports the first broken link. A chain proves
+ * order and integrity up to its last hash; replacing the LAST event and rehashing it goes
+ * unnoticed unless that hash is known from elsewhere (e.g. a command reply).
+ */
+export function verifyChain(events: readonly ChainLink[]): ChainReport {
+  let previousHash = '';
+  for (const [position, { offset, metadata, value }] of events.entries()) {
+    const expectedVersion = position + 1;
+    const version = metadata.streamVersion;
+    const broken = (kind: ChainBreakKind, expected: string | number, actual: string | number): ChainReport => ({
+      ok: false,
+      events: events.length,
+      firstBreak: { kind, position, version, ...(offset === undefined ? {} : { offset }), expected: String(expected), actual: String(actual) },
+    });
+
+    const recomputed = eventHash(metadata.prevHash, unchained(metadata), value);
+    if (recomputed !== metadata.hash) return broken('hash_mismatch', recomputed, metadata.hash);
+    if (version !== expectedVersion) {
+      // Versions before this one were contiguous, so any smaller valid version was already seen.
+      if (Number.isInteger(version) && version >= 1 && version < expectedVersion) return broken('duplicate_version', expectedVersion, version);
+      const comesLater = events.slice(position + 1).some((e) => e.metadata.streamVersion === expectedVersion);
+      return broken(comesLater ? 'out_of_order' : 'version_gap', expectedVersion, version);
+    }
+    if (metadata.prevHash !== previousHash) return broken('prev_hash_mismatch', previousHash, metadata.prevHash);
+    previousHash = metadata.hash;
+  }
+  return { ok: true, events: events.length, lastVersion: events.length, lastHash: previousHash };
+}
