@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { UsageError } from '../errors';
+import { SERVICE_NAMES } from '../services';
+
+/**
+ * What `verity bench` runs, from `--flag value` (or `--flag=value`) with a `VERITY_BENCH_*`
+ * environment variable behind each flag. The defaults finish in about a minute on two cores.
+ */
+export const benchOptionsSchema = z.object({
+  /** Measured seconds of each run. */
+  durationS: z.coerce.number().int().min(1).max(600).default(10),
+  /** Seconds of load before each run that are not counted: connections, metadata and JIT settle. */
+  warmupS: z.coerce.number().int().min(0).max(60).default(2),
+  /** Requests (or sends) in flight at once, in both runs. */
+  connections: z.coerce.number().int().min(1).max(1024).default(32),
+  /** Records per send of the batched produce run; 1 leaves that run out. */
+  batchSize: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** Distinct SKUs (stream ids) the load cycles over. */
+  skus: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  /** Services the platform under test runs, comma-separated. */
+  services: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(SERVICE_NAMES)).min(1))
+    .refine((names) => names.includes('gateway') && names.includes('command-processor'), 'needs gateway and command-processor')
+    .default([...SERVICE_NAMES]),
+  /** Folder the JSON result is written to, relative to the working directory. */
+  out: z.string().min(1).default('.verity/bench'),
+});
+export type BenchOptions = z.infer<typeof benchOptionsSchema>;
+
+const FLAGS: Record<string, { key: keyof BenchOptions; env: string }> = {
+  '--duration': { key: 'durationS', env: 'VERITY_BENCH_DURATION_S' },
+  '--warmup': { key: 'warmupS', env: 'VERITY_BENCH_WARMUP_S' },
+  '--connections': { key: 'connections', env: 'VERITY_BENCH_CONNECTIONS' },
+  '--batch-size': { key: 'batchSize', env: 'VERITY_BENCH_BATCH_SIZE' },
+  '--skus': { key: 'skus', env: 'VERITY_BENCH_SKUS' },
+  '--services': { key: 'services', env: 'VERITY_BENCH_SERVICES' },
+  '--out': { key: 'out', env: 'VERITY_BENCH_OUT' },
+};
+
+export const BENCH_FLAGS = Object.keys(FLAGS);
+
+export function parseBenchOptions(args: readonly string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  const raw: Partial<Record<keyof BenchOptions, string>> = {};
+  for (const flag of Object.values(FLAGS)) {
+    const value = env[flag.env];
+    if (value !== undefined) raw[flag.key] = value;
+  }
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const flag = FLAGS[name];
+    if (!flag) throw new UsageError(`bench: unknown option ${arg}; known: ${BENCH_FLAGS.join(', ')}`);
+    const value = eq === -1 ? args[++i] : arg.slice(eq + 1);
+    if (value === undefined) throw new UsageError(`bench: ${name} needs a value`);
+    raw[flag.key] = value;
+  }
+  const parsed = benchOptionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new UsageError(`bench: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}

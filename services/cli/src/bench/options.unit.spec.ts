@@ -1,0 +1,32 @@
+import { UsageError } from '../errors';
+import { parseBenchOptions } from './options';
+
+describe('bench options', () => {
+  it('defaults to 10 s runs after 2 s of warm-up, 32 in flight, the whole platform', () => {
+    expect(parseBenchOptions([], {})).toEqual({
+      durationS: 10,
+      warmupS: 2,
+      connections: 32,
+      batchSize: 50,
+      skus: 1000,
+      services: ['command-processor', 'projector', 'gateway', 'query-api'],
+      out: '.verity/bench',
+    });
+  });
+
+  it('takes flags in both spellings over the environment', () => {
+    const options = parseBenchOptions(['--duration', '5', '--connections=8'], { VERITY_BENCH_DURATION_S: '30', VERITY_BENCH_SKUS: '50' });
+    expect(options).toMatchObject({ durationS: 5, connections: 8, skus: 50 });
+  });
+
+  it('runs a subset of the services when asked, but never without the write path', () => {
+    expect(parseBenchOptions(['--services', 'gateway,command-processor'], {}).services).toEqual(['gateway', 'command-processor']);
+    expect(() => parseBenchOptions(['--services', 'gateway'], {})).toThrow(/needs gateway and command-processor/);
+  });
+
+  it('names an unknown flag, a missing value and a bad number as usage errors', () => {
+    expect(() => parseBenchOptions(['--rate', '5'], {})).toThrow(UsageError);
+    expect(() => parseBenchOptions(['--duration'], {})).toThrow(/needs a value/);
+    expect(() => parseBenchOptions(['--connections', '0'], {})).toThrow(/connections/);
+  });
+});
