@@ -42,3 +42,7 @@ export { type StreamSnapshot } from './processor/state-table';
 export { createProjector, type Projector, type ProjectorOptions } from './projector/projector';
 export { CHECKPOINTS_TABLE, readCheckpoints } from './projector/checkpoints';
 export type { Projection, ProjectedEvent, ProjectionCache, ProjectionStore } from './projector/projection';
+export { verifyChain, type ChainBreak, type ChainBreakKind, type ChainLink, type ChainReport } from './audit/chain-verification';
+export { streamPartition } from './audit/stream-partition';
+export { UnknownTopicError, readStream, type ReadProgress, type ReadStreamOptions, type StreamEvent } from './audit/stream-reader';
+export { auditHistory, auditVerify, type HistoryRow, type StreamVerification } from './audit/stream-audit';
