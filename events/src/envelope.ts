@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /** Systems a change can come from; `api` is the command API itself. */
@@ -35,6 +36,26 @@ export type CommandEnvelope = z.infer<typeof commandEnvelopeSchema>;
 /** Stream ids are `<tenant>/<aggregate id>`: the tenant is part of every key. */
 export const streamIdOf = (tenant: string, aggregateId: string): string => `${tenant}/${aggregateId}`;
 
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * What makes two commands "the same request" for idempotency: type, stream, payload and
+ * expected version. The same Idempotency-Key with another fingerprint is a client error.
+ */
+export function commandFingerprint(command: Pick<CommandEnvelope, 'type' | 'streamId' | 'payload' | 'expectedVersion'>): string {
+  return createHash('sha256')
+    .update(canonicalJson([command.type, command.streamId, command.payload, command.expectedVersion ?? null]))
+    .digest('hex');
+}
+
 /** Where one appended event landed. */
 export interface AppendedEvent {
   type: string;
@@ -48,6 +69,7 @@ export type CommandReply =
   | {
       status: 'accepted';
       commandId: string;
+      fingerprint: string;
       streamId: string;
       version: number;
       events: AppendedEvent[];
@@ -56,6 +78,7 @@ export type CommandReply =
   | {
       status: 'rejected';
       commandId: string;
+      fingerprint: string;
       streamId: string;
       version: number;
       code: string;

@@ -14,6 +14,7 @@ export {
 export {
   SOURCE_SYSTEMS,
   commandEnvelopeSchema,
+  commandFingerprint,
   commandMetadataSchema,
   streamIdOf,
   tenantIdSchema,
@@ -38,10 +39,20 @@ export {
   type ConsistencyToken,
 } from './consistency-token';
 export { createCommandProcessor, type CommandProcessor, type CommandProcessorOptions } from './processor/command-processor';
-export { type StreamSnapshot } from './processor/state-table';
+export { type StreamSnapshot } from './processor/stream-snapshot';
+export { CompactedTable, type CompactedTableOptions } from './compacted-table';
 export { createProjector, type Projector, type ProjectorOptions } from './projector/projector';
 export { CHECKPOINTS_TABLE, readCheckpoints } from './projector/checkpoints';
 export type { Projection, ProjectedEvent, ProjectionCache, ProjectionStore } from './projector/projection';
+export { BadSchemaFileError, readSchemaFiles } from './schema-catalog';
+export {
+  SchemaCompatibilityError,
+  SchemaVersionsError,
+  checkCatalogCompatibility,
+  checkEventCompatibility,
+  incompatibilities,
+} from './schema-compatibility';
+export { checkSchemas, type SchemaCheckReport } from './schema-check';
 export { verifyChain, type ChainBreak, type ChainBreakKind, type ChainLink, type ChainReport } from './audit/chain-verification';
 export { streamPartition } from './audit/stream-partition';
 export { UnknownTopicError, readStream, type ReadProgress, type ReadStreamOptions, type StreamEvent } from './audit/stream-reader';

@@ -2,17 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { AvroSerde } from '../avro-serde';
+import { CompactedTable } from '../compacted-table';
 import { encodeConsistencyToken } from '../consistency-token';
 import { eventFullName, type ContextDefinition } from '../context';
 import { DomainRejection, type DomainCommand, type DomainEvent } from '../decider';
-import { commandEnvelopeSchema, type AppendedEvent, type CommandEnvelope, type CommandReply } from '../envelope';
+import { commandEnvelopeSchema, commandFingerprint, type AppendedEvent, type CommandEnvelope, type CommandReply } from '../envelope';
 import { InvalidOptionError } from '../errors';
 import { toHeaders } from '../event-metadata';
 import { chain } from '../hash-chain';
 import type { Logger } from '../logger';
 import { retry } from '../retry';
 import { contextTopicConfigs, ensureTopics, repliesTopicConfig, type ContextTopics } from '../topics';
-import { StateTable, type StreamSnapshot } from './state-table';
+import { remember, type StreamSnapshot } from './stream-snapshot';
 
 export interface CommandProcessorOptions {
   kafka: Kafka;
@@ -38,14 +39,22 @@ export interface CommandProcessor {
   isReady(): boolean;
 }
 
-interface Outcome {
+/** A decided command: new events, or a rejection. */
+interface Decided {
+  kind: 'decided';
   envelope: CommandEnvelope;
+  fingerprint: string;
   /** Stream version after the command: unchanged for a rejection. */
   version: number;
   /** Events to append, already encoded and chained. */
   records: { type: string; message: Message }[];
   rejection?: DomainRejection;
 }
+
+/** A command id this stream has seen: its original reply is sent again, nothing else is written. */
+type Repeated = { kind: 'repeat'; reply: CommandReply } | { kind: 'repeat-in-batch'; of: Decided };
+
+type Outcome = Decided | Repeated;
 
 /**
  * The write side of one context. One writer per partition: the instance that owns command
@@ -63,7 +72,13 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
   const commandsProcessed = new Counter({
     name: 'verity_commands_processed_total',
     help: 'Commands decided, by outcome',
-    labelNames: ['context', 'type', 'outcome'],
+    labelNames: ['context', 'outcome'],
+    registers: [options.metrics],
+  });
+  const deadLettered = new Counter({
+    name: 'verity_commands_dead_lettered_total',
+    help: 'Command records that could not be decoded and went to the dead-letter topic',
+    labelNames: ['context'],
     registers: [options.metrics],
   });
   const batchSeconds = new Histogram({
@@ -76,7 +91,15 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
 
   const admin: Admin = kafka.admin();
   const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
-  const table = new StateTable(kafka, admin, topics.state, `${groupId}.state-table.${randomUUID()}`, log);
+  const table = new CompactedTable<StreamSnapshot>({
+    kafka,
+    admin,
+    topic: topics.state,
+    groupId: `${groupId}.state-table.${randomUUID()}`,
+    decode: (value) => JSON.parse(value.toString('utf8')) as StreamSnapshot,
+    // The reader may lag behind what this instance already committed.
+    supersedes: (next, current) => next.sequence > current.sequence,
+  });
   const producers = new Map<number, Producer>();
   const restored = new Set<number>();
   let ready = false;
@@ -113,18 +136,42 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     await producer?.disconnect().catch(() => undefined);
   }
 
-  function decideOne(message: KafkaMessage, partition: number, staged: Map<string, StreamSnapshot>): Outcome | { deadLetter: string } {
-    let envelope: CommandEnvelope;
+  function parseEnvelope(message: KafkaMessage): CommandEnvelope | string {
+    let json: unknown;
     try {
-      const parsed = commandEnvelopeSchema.safeParse(JSON.parse(message.value?.toString('utf8') ?? ''));
-      if (!parsed.success) return { deadLetter: `not a command envelope: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
-      envelope = parsed.data;
+      json = JSON.parse(message.value?.toString('utf8') ?? '');
     } catch (error) {
-      return { deadLetter: `not JSON: ${(error as Error).message}` };
+      return `not JSON: ${(error as Error).message}`;
     }
+    const parsed = commandEnvelopeSchema.safeParse(json);
+    return parsed.success ? parsed.data : `not a command envelope: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+  }
+
+  function decideOne(envelope: CommandEnvelope, partition: number, staged: Map<string, StreamSnapshot>, inBatch: Map<string, Decided>): Outcome {
     const current = staged.get(envelope.streamId) ?? table.get(envelope.streamId);
+    const seenInBatch = inBatch.get(envelope.commandId);
+    if (seenInBatch) return { kind: 'repeat-in-batch', of: seenInBatch };
+    const seen = current?.recent.find((r) => r.commandId === envelope.commandId);
+    if (seen) return { kind: 'repeat', reply: seen };
+
+    const fingerprint = commandFingerprint(envelope);
     const version = current?.version ?? 0;
-    const reject = (rejection: DomainRejection): Outcome => ({ envelope, version, records: [], rejection });
+    const decided = (rest: Pick<Decided, 'version' | 'records' | 'rejection'>): Decided => {
+      const outcome: Decided = { kind: 'decided', envelope, fingerprint, ...rest };
+      inBatch.set(envelope.commandId, outcome);
+      return outcome;
+    };
+    const reject = (rejection: DomainRejection): Decided => {
+      staged.set(envelope.streamId, {
+        streamId: envelope.streamId,
+        version,
+        state: current?.state ?? context.decider.initialState(),
+        lastHash: current?.lastHash ?? '',
+        sequence: (current?.sequence ?? 0) + 1,
+        recent: current?.recent ?? [],
+      });
+      return decided({ version, records: [], rejection });
+    };
 
     const [commandContext, commandName] = envelope.type.split('.') as [string, string];
     const definition = commandContext === context.name && Object.hasOwn(context.commands, commandName) ? context.commands[commandName] : undefined;
@@ -141,7 +188,6 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
       return reject(
         new DomainRejection('version_conflict', `expected version ${envelope.expectedVersion}, stream is at ${version}`, {
           expectedVersion: envelope.expectedVersion,
-          currentVersion: version,
         }),
       );
     }
@@ -187,9 +233,31 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
       lastHash = metadata.hash;
       return { type: fullName, message: { key: envelope.streamId, value, partition, headers: toHeaders(metadata) } };
     });
-    const snapshot: StreamSnapshot = { streamId: envelope.streamId, version: version + events.length, state: next, lastHash };
-    staged.set(envelope.streamId, snapshot);
-    return { envelope, version: snapshot.version, records };
+    staged.set(envelope.streamId, {
+      streamId: envelope.streamId,
+      version: version + events.length,
+      state: next,
+      lastHash,
+      sequence: (current?.sequence ?? 0) + 1,
+      recent: current?.recent ?? [],
+    });
+    return decided({ version: version + events.length, records });
+  }
+
+  function toReply(outcome: Decided, events: AppendedEvent[]): CommandReply {
+    const { envelope, rejection, version, fingerprint } = outcome;
+    const base = { commandId: envelope.commandId, fingerprint, streamId: envelope.streamId, version };
+    if (rejection) return { status: 'rejected', ...base, code: rejection.code, reason: rejection.message, details: rejection.details };
+    const last = events[events.length - 1];
+    return {
+      status: 'accepted',
+      ...base,
+      events,
+      consistencyToken: encodeConsistencyToken({
+        topic: topics.events,
+        offsets: last ? { [last.partition]: (BigInt(last.offset) + 1n).toString() } : {},
+      }),
+    };
   }
 
   async function processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
@@ -197,26 +265,27 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     const started = process.hrtime.bigint();
     const producer = await producerFor(partition);
     if (!restored.has(partition)) {
-      await table.catchUp(partition);
+      await table.catchUp([partition]);
       restored.add(partition);
     }
 
     const staged = new Map<string, StreamSnapshot>();
+    const inBatch = new Map<string, Decided>();
     const outcomes: Outcome[] = [];
     const deadLetters: Message[] = [];
     let lastOffset: string | undefined;
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
-      const outcome = decideOne(message, partition, staged);
-      if ('deadLetter' in outcome) {
-        log.warn({ partition, offset: message.offset, reason: outcome.deadLetter }, 'command sent to dead-letter topic');
+      const envelope = parseEnvelope(message);
+      if (typeof envelope === 'string') {
+        log.warn({ partition, offset: message.offset, reason: envelope }, 'command sent to dead-letter topic');
         deadLetters.push({
           key: message.key,
           value: message.value,
-          headers: { ...message.headers, verity_dlq_reason: outcome.deadLetter, verity_dlq_source: `${batch.topic}/${partition}/${message.offset}` },
+          headers: { ...message.headers, verity_dlq_reason: envelope, verity_dlq_source: `${batch.topic}/${partition}/${message.offset}` },
         });
       } else {
-        outcomes.push(outcome);
+        outcomes.push(decideOne(envelope, partition, staged, inBatch));
       }
       lastOffset = message.offset;
     }
@@ -224,22 +293,26 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
 
     const transaction = await producer.transaction();
     try {
-      const eventRecords = outcomes.flatMap((o) => o.records);
-      const appended: AppendedEvent[] = [];
+      const decided = outcomes.filter((o): o is Decided => o.kind === 'decided');
+      const eventRecords = decided.flatMap((o) => o.records);
+      let appendedAt = 0n;
       if (eventRecords.length > 0) {
         const [metadata] = await transaction.send({ topic: topics.events, acks: -1, messages: eventRecords.map((r) => r.message) });
-        const base = BigInt(metadata?.baseOffset ?? '0');
-        eventRecords.forEach((r, i) => appended.push({ type: r.type, topic: topics.events, partition, offset: (base + BigInt(i)).toString() }));
+        appendedAt = BigInt(metadata?.baseOffset ?? '0');
       }
-      let cursor = 0;
-      const replies: Message[] = outcomes.map((o) => {
-        const reply = toReply(o, appended.slice(cursor, (cursor += o.records.length)));
-        return { key: o.envelope.commandId, value: JSON.stringify(reply) };
-      });
-      const latestSnapshots = [...staged.values()];
+      const replies = new Map<Decided, CommandReply>();
+      for (const o of decided) {
+        const events = o.records.map((r, i) => ({ type: r.type, topic: topics.events, partition, offset: (appendedAt + BigInt(i)).toString() }));
+        appendedAt += BigInt(o.records.length);
+        const reply = toReply(o, events);
+        replies.set(o, reply);
+        const snapshot = staged.get(o.envelope.streamId)!;
+        staged.set(o.envelope.streamId, { ...snapshot, recent: remember(snapshot.recent, reply) });
+      }
+      const replyOf = (o: Outcome): CommandReply => (o.kind === 'repeat' ? o.reply : replies.get(o.kind === 'decided' ? o : o.of)!);
       const messagesByTopic = [
-        { topic: topics.state, messages: latestSnapshots.map((s) => ({ key: s.streamId, value: JSON.stringify(s), partition })) },
-        { topic: repliesTopic, messages: replies },
+        { topic: topics.state, messages: [...staged.values()].map((s) => ({ key: s.streamId, value: JSON.stringify(s), partition })) },
+        { topic: repliesTopic, messages: outcomes.map((o) => ({ key: replyOf(o).commandId, value: JSON.stringify(replyOf(o)) })) },
         { topic: topics.deadLetters, messages: deadLetters },
       ].filter((t) => t.messages.length > 0);
       if (messagesByTopic.length > 0) await transaction.sendBatch({ acks: -1, topicMessages: messagesByTopic });
@@ -261,40 +334,14 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
       throw error;
     }
 
-    for (const snapshot of staged.values()) table.put(snapshot);
+    for (const snapshot of staged.values()) table.put(snapshot.streamId, snapshot);
     for (const o of outcomes) {
-      commandsProcessed.inc({ context: context.name, type: o.envelope.type, outcome: o.rejection ? 'rejected' : 'accepted' });
+      commandsProcessed.inc({ context: context.name, outcome: o.kind === 'decided' ? (o.rejection ? 'rejected' : 'accepted') : 'repeated' });
     }
+    deadLettered.inc({ context: context.name }, deadLetters.length);
     resolveOffset(lastOffset);
     await heartbeat();
     batchSeconds.observe({ context: context.name }, Number(process.hrtime.bigint() - started) / 1e9);
-  }
-
-  function toReply(outcome: Outcome, events: AppendedEvent[]): CommandReply {
-    const { envelope, rejection, version } = outcome;
-    if (rejection) {
-      return {
-        status: 'rejected',
-        commandId: envelope.commandId,
-        streamId: envelope.streamId,
-        version,
-        code: rejection.code,
-        reason: rejection.message,
-        details: rejection.details,
-      };
-    }
-    const last = events[events.length - 1];
-    return {
-      status: 'accepted',
-      commandId: envelope.commandId,
-      streamId: envelope.streamId,
-      version,
-      events,
-      consistencyToken: encodeConsistencyToken({
-        topic: topics.events,
-        offsets: last ? { [last.partition]: (BigInt(last.offset) + 1n).toString() } : {},
-      }),
-    };
   }
 
   return {

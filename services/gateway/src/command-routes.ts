@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import express, { type Express, type Request } from 'express';
+import express, { type Express, type Request, type Response } from 'express';
 import type { Producer } from 'kafkajs';
 import { z } from 'zod';
 import {
   contextTopics,
+  commandFingerprint,
   findCommand,
   streamIdOf,
   tenantIdSchema,
@@ -13,12 +14,12 @@ import {
   type ContextDefinition,
 } from '@verity/events';
 import { HttpProblem } from '@verity/service-kit';
-import type { ReplyListener } from './reply-listener';
+import type { ReplyTable } from './reply-table';
 
 export interface CommandRoutesOptions {
   contexts: readonly ContextDefinition[];
   producer: Producer;
-  replies: ReplyListener;
+  replies: ReplyTable;
   topicPrefix: string;
   replyTimeoutMs: number;
 }
@@ -26,7 +27,8 @@ export interface CommandRoutesOptions {
 const headerSchemas = {
   tenant: tenantIdSchema,
   idempotencyKey: z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, 'Idempotency-Key: 1 to 200 of letters, digits and . _ : -'),
-  ifMatch: z.string().regex(/^"\d+"$/, 'If-Match: a quoted stream version such as "3"'),
+  ifMatch: z.string().regex(/^"\d+"$/, 'If-Match: a quoted stream version such as "3"').transform((v) => Number(v.slice(1, -1))),
+  expectedVersion: z.string().regex(/^\d+$/, 'X-Expected-Version: a stream version such as 3').transform(Number),
   sourceSystem: z.enum(SOURCE_SYSTEMS),
   sourceTimestamp: z.iso.datetime({ offset: true }),
 };
@@ -45,11 +47,24 @@ function header<T>(req: Request, name: string, schema: z.ZodType<T>): T | undefi
 const rejectionStatus: Record<string, number> = {
   unknown_command_type: 404,
   validation_failed: 400,
-  version_conflict: 409,
 };
 
-export function rejectionProblem(reply: Extract<CommandReply, { status: 'rejected' }>, ifMatchSent: boolean): HttpProblem {
-  const status = reply.code === 'version_conflict' && ifMatchSent ? 412 : (rejectionStatus[reply.code] ?? 422);
+const idempotencyKeyReused = (commandId: string): HttpProblem =>
+  new HttpProblem(422, 'idempotency_key_reused', 'Idempotency-Key reused', `Idempotency-Key ${commandId} was used before for a different command`, { commandId });
+
+/** The same answer for the first request and for every repeat of it. */
+function answer(res: Response, reply: CommandReply, viaIfMatch: boolean): void {
+  if (reply.status === 'rejected') throw rejectionProblem(reply, viaIfMatch);
+  res
+    .status(200)
+    .set('ETag', `"${reply.version}"`)
+    .set('X-Consistency-Token', reply.consistencyToken)
+    .json({ commandId: reply.commandId, streamId: reply.streamId, version: reply.version, events: reply.events, consistencyToken: reply.consistencyToken });
+}
+
+/** A version conflict is 412 when the client asked with If-Match (RFC 9110), else 409. */
+export function rejectionProblem(reply: Extract<CommandReply, { status: 'rejected' }>, viaIfMatch: boolean): HttpProblem {
+  const status = reply.code === 'version_conflict' ? (viaIfMatch ? 412 : 409) : (rejectionStatus[reply.code] ?? 422);
   return new HttpProblem(status, reply.code, 'Command rejected', reply.reason, {
     commandId: reply.commandId,
     streamId: reply.streamId,
@@ -75,13 +90,14 @@ export function mountCommandRoutes(app: Express, options: CommandRoutesOptions):
     }
     const tenant = header(req, 'X-Tenant-Id', headerSchemas.tenant) ?? 'default';
     const ifMatch = header(req, 'If-Match', headerSchemas.ifMatch);
+    const expectedVersion = ifMatch ?? header(req, 'X-Expected-Version', headerSchemas.expectedVersion);
     const commandId = header(req, 'Idempotency-Key', headerSchemas.idempotencyKey) ?? randomUUID();
     const now = new Date().toISOString();
     const envelope: CommandEnvelope = {
       commandId,
       type,
       streamId: streamIdOf(tenant, found.definition.aggregateId(parsed.data)),
-      ...(ifMatch ? { expectedVersion: Number(ifMatch.slice(1, -1)) } : {}),
+      ...(expectedVersion !== undefined ? { expectedVersion } : {}),
       payload: parsed.data,
       metadata: {
         tenant,
@@ -93,6 +109,12 @@ export function mountCommandRoutes(app: Express, options: CommandRoutesOptions):
       },
     };
 
+    const fingerprint = commandFingerprint(envelope);
+    const known = options.replies.get(commandId);
+    if (known) {
+      if (known.fingerprint !== fingerprint) throw idempotencyKeyReused(commandId);
+      return answer(res, known, ifMatch !== undefined);
+    }
     const reply = options.replies.expect(commandId, options.replyTimeoutMs);
     await options.producer.send({
       topic: contextTopics(found.context.name, options.topicPrefix).commands,
@@ -104,11 +126,25 @@ export function mountCommandRoutes(app: Express, options: CommandRoutesOptions):
       res.status(202).location(`/v1/commands/${encodeURIComponent(commandId)}`).json({ commandId, status: 'pending' });
       return;
     }
-    if (outcome.status === 'rejected') throw rejectionProblem(outcome, ifMatch !== undefined);
-    res
-      .status(200)
-      .set('ETag', `"${outcome.version}"`)
-      .set('X-Consistency-Token', outcome.consistencyToken)
-      .json({ commandId: outcome.commandId, streamId: outcome.streamId, version: outcome.version, events: outcome.events, consistencyToken: outcome.consistencyToken });
+    // A repeated key on the same stream comes back with the original command's reply.
+    if (outcome.fingerprint !== fingerprint) throw idempotencyKeyReused(commandId);
+    answer(res, outcome, ifMatch !== undefined);
+  });
+
+  app.get('/v1/commands/:commandId', (req, res) => {
+    const commandId = req.params.commandId as string;
+    const tenant = header(req, 'X-Tenant-Id', headerSchemas.tenant) ?? 'default';
+    const reply = options.replies.get(commandId);
+    // A tenant sees only its own commands; another tenant's id is as unknown as a missing one.
+    if (reply && reply.streamId.startsWith(`${tenant}/`)) {
+      const { fingerprint: _fingerprint, ...outcome } = reply;
+      res.status(200).json(outcome);
+      return;
+    }
+    if (!reply && options.replies.isPending(commandId)) {
+      res.status(200).json({ commandId, status: 'pending' });
+      return;
+    }
+    throw new HttpProblem(404, 'unknown_command', 'Unknown command', `no command ${commandId} is known`, { commandId });
   });
 }

@@ -3,7 +3,7 @@ import { checkKafka, checkSchemaRegistry, createHttpApp, createPlatform, listen,
 import { Partitioners } from 'kafkajs';
 import { mountCommandRoutes } from './command-routes';
 import type { GatewayEnv } from './env';
-import { ReplyListener } from './reply-listener';
+import { ReplyTable } from './reply-table';
 
 export interface GatewayService {
   start(): Promise<RunningServer>;
@@ -16,7 +16,8 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
   const { kafka, logger } = platform;
   // Java's murmur2 partitioner: the same key lands on the same partition whichever client wrote it.
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-  const replies = new ReplyListener(kafka, repliesTopic(env.VERITY_TOPIC_PREFIX), `${env.VERITY_TOPIC_PREFIX}.gateway.replies`, logger);
+  const admin = kafka.admin();
+  const replies = new ReplyTable(kafka, admin, repliesTopic(env.VERITY_TOPIC_PREFIX), `${env.VERITY_TOPIC_PREFIX}.gateway.replies`);
   const app = createHttpApp(
     {
       service: 'gateway',
@@ -25,7 +26,7 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
       readiness: async () => [
         await checkKafka(kafka),
         await checkSchemaRegistry(env.VERITY_SCHEMA_REGISTRY_URL),
-        { name: 'reply-listener', status: replies.isReady() ? 'up' : 'down' },
+        { name: 'reply-table', status: replies.isReady() ? 'up' : 'down' },
       ],
     },
     (app) =>
@@ -35,17 +36,12 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
 
   return {
     async start() {
-      const admin = kafka.admin();
       await admin.connect();
-      try {
-        await ensureTopics(
-          admin,
-          [...contexts.flatMap((c) => contextTopicConfigs(contextTopics(c.name, env.VERITY_TOPIC_PREFIX), env.VERITY_PARTITIONS)), repliesTopicConfig(repliesTopic(env.VERITY_TOPIC_PREFIX))],
-          env.VERITY_REPLICATION_FACTOR,
-        );
-      } finally {
-        await admin.disconnect();
-      }
+      await ensureTopics(
+        admin,
+        [...contexts.flatMap((c) => contextTopicConfigs(contextTopics(c.name, env.VERITY_TOPIC_PREFIX), env.VERITY_PARTITIONS)), repliesTopicConfig(repliesTopic(env.VERITY_TOPIC_PREFIX))],
+        env.VERITY_REPLICATION_FACTOR,
+      );
       await producer.connect();
       await replies.start();
       server = await listen(app, env.VERITY_GATEWAY_PORT);
@@ -56,6 +52,7 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
       await server?.close();
       await replies.stop();
       await producer.disconnect();
+      await admin.disconnect();
     },
   };
 }

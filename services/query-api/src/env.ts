@@ -4,5 +4,7 @@ import { z } from 'zod';
 export const queryApiEnvSchema = platformEnvSchema.extend(readModelEnvSchema.shape).extend({
   /** Port of the query API (REST). */
   VERITY_QUERY_API_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
+  /** Longest wait for a projection to pass an `X-Consistency-Token` before answering with `X-Consistency: stale`. */
+  VERITY_CONSISTENCY_TIMEOUT_MS: z.coerce.number().int().min(0).max(30_000).default(3000),
 });
 export type QueryApiEnv = z.infer<typeof queryApiEnvSchema>;

@@ -1,3 +1,4 @@
+import { contextTopics } from '@verity/events';
 import { checkKafka, createHttpApp, createPlatform, listen, probe, type RunningServer } from '@verity/service-kit';
 import { Redis } from 'ioredis';
 import knex from 'knex';
@@ -26,7 +27,16 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         await checkKafka(platform.kafka),
       ],
     },
-    (app) => mountInventoryRoutes(app, { db, schema: env.VERITY_DB_SCHEMA, redis, cacheKeyPrefix: env.VERITY_TOPIC_PREFIX, logger: platform.logger }),
+    (app) =>
+      mountInventoryRoutes(app, {
+        db,
+        schema: env.VERITY_DB_SCHEMA,
+        redis,
+        cacheKeyPrefix: env.VERITY_TOPIC_PREFIX,
+        logger: platform.logger,
+        eventsTopic: contextTopics('inventory', env.VERITY_TOPIC_PREFIX).events,
+        consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
+      }),
   );
   let server: RunningServer | undefined;
 

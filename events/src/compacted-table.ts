@@ -1,0 +1,89 @@
+import type { Admin, Consumer, Kafka } from 'kafkajs';
+import { VerityError } from './errors';
+import { sleep } from './retry';
+
+export interface CompactedTableOptions<V> {
+  kafka: Kafka;
+  admin: Admin;
+  topic: string;
+  /** A group of its own per instance: every instance reads every partition from the start. */
+  groupId: string;
+  decode(value: Buffer): V;
+  /** Whether `next` may replace `current`; default: always (the log order wins). */
+  supersedes?(next: V, current: V): boolean;
+  /** Called for every record read, after the table is updated. */
+  onRecord?(key: string, value: V): void;
+}
+
+/**
+ * A compacted topic read continuously into memory, as Kafka Streams' tables are: the latest
+ * value per key. `catchUp` waits until everything committed so far has been read, so a
+ * reader never answers from a table that is behind a write it could have seen.
+ */
+export class CompactedTable<V> {
+  private readonly entries = new Map<string, V>();
+  private readonly positions = new Map<number, bigint>();
+  private consumer: Consumer | undefined;
+
+  constructor(private readonly options: CompactedTableOptions<V>) {}
+
+  async start(): Promise<void> {
+    const { kafka, topic, groupId } = this.options;
+    const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
+    // END_BATCH_PROCESS also fires for batches of transaction markers only, so positions reach the end.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      this.positions.set(payload.partition, BigInt(payload.lastOffset) + 1n);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ message }) => {
+        if (!message.key || !message.value) return;
+        const key = message.key.toString('utf8');
+        const value = this.options.decode(message.value);
+        this.put(key, value);
+        this.options.onRecord?.(key, value);
+      },
+    });
+    this.consumer = consumer;
+  }
+
+  async stop(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.disconnect();
+    await this.options.admin.deleteGroups([this.options.groupId]).catch(() => undefined);
+  }
+
+  get(key: string): V | undefined {
+    return this.entries.get(key);
+  }
+
+  put(key: string, value: V): void {
+    const current = this.entries.get(key);
+    if (current === undefined || (this.options.supersedes?.(value, current) ?? true)) this.entries.set(key, value);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Waits until the table holds everything committed to the given partitions (all when omitted) up to now. */
+  async catchUp(partitions?: number[], timeoutMs = 60_000): Promise<void> {
+    const offsets = await this.options.admin.fetchTopicOffsets(this.options.topic);
+    const targets = offsets.filter((o) => !partitions || partitions.includes(o.partition)).map((o) => ({ partition: o.partition, end: BigInt(o.high) }));
+    const deadline = Date.now() + timeoutMs;
+    for (const { partition, end } of targets) {
+      while ((this.positions.get(partition) ?? 0n) < end) {
+        if (Date.now() > deadline) {
+          throw new VerityError('table_catch_up_timeout', `${this.options.topic}[${partition}]: not caught up to offset ${end} within ${timeoutMs} ms`, {
+            retriable: true,
+            context: { topic: this.options.topic, partition },
+          });
+        }
+        await sleep(20);
+      }
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import type { Request } from 'express';
+import type { Knex } from 'knex';
+import { decodeConsistencyToken, readCheckpoints, sleep, InvalidConsistencyTokenError } from '@verity/events';
+import { HttpProblem } from '@verity/service-kit';
+
+export type Freshness = 'fresh' | 'stale';
+
+/**
+ * Read-your-writes across the async boundary: with `X-Consistency-Token` (from a command's
+ * reply), wait, bounded, until the projection's checkpoint has passed every offset in it.
+ * Returns undefined when the request carries no token.
+ */
+export async function awaitConsistency(
+  req: Request,
+  store: { db: Knex; schema: string; projection: string; topic: string; timeoutMs: number },
+): Promise<Freshness | undefined> {
+  const raw = req.get('X-Consistency-Token');
+  if (raw === undefined) return undefined;
+  let token;
+  try {
+    token = decodeConsistencyToken(raw);
+  } catch (error) {
+    throw new HttpProblem(400, 'invalid_consistency_token', 'Invalid consistency token', (error as InvalidConsistencyTokenError).message);
+  }
+  if (token.topic !== store.topic) {
+    throw new HttpProblem(400, 'invalid_consistency_token', 'Invalid consistency token', `token is for ${token.topic}; this resource is built from ${store.topic}`);
+  }
+  const deadline = Date.now() + store.timeoutMs;
+  for (;;) {
+    const checkpoints = await readCheckpoints(store.db, store.schema, store.projection, store.topic);
+    const passed = Object.entries(token.offsets).every(([partition, offset]) => BigInt(checkpoints.get(Number(partition)) ?? '0') >= BigInt(offset));
+    if (passed) return 'fresh';
+    if (Date.now() >= deadline) return 'stale';
+    await sleep(25);
+  }
+}
