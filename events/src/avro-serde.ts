@@ -2,6 +2,7 @@ import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-sc
 import avro from 'avsc';
 import { UndecodableRecordError, VerityError } from './errors';
 import type { SchemaCatalog, SchemaVersion } from './schema-catalog';
+import { UpcastError, UpcasterChain, type Upcaster } from './upcasters';
 import { frame, unframe } from './wire-format';
 
 /** Registry subject of an event type on a topic (TopicRecordNameStrategy). */
@@ -16,22 +17,37 @@ export class InvalidEventPayloadError extends VerityError {
 export interface DecodedValue {
   schemaId: number;
   fullName: string;
+  /** Catalogue version the record was written with; null when its schema is none of ours (e.g. a newer deployment's). */
+  writerVersion: number | null;
+  /** The payload in the newest version's shape. */
   value: Record<string, unknown>;
+}
+
+/** What decoding the records of one writer schema id takes, built once per id. */
+interface DecodePlan {
+  fullName: string;
+  writerVersion: number | null;
+  decode(body: Buffer): Record<string, unknown>;
 }
 
 /**
  * Avro in Confluent's wire format (magic byte, 4-byte schema id, Avro body) with schemas from
  * the registry. Encoding is local with ids learnt at registration; decoding looks the
- * writer's schema up by id once and caches it.
+ * writer's schema up by id once, and lifts what it decodes to the newest version.
  */
 export class AvroSerde {
   private readonly ids = new Map<string, { id: number; version: SchemaVersion }>();
-  private readonly writers = new Map<number, Promise<avro.Type>>();
+  private readonly plans = new Map<number, Promise<DecodePlan>>();
+  private readonly upcasters: UpcasterChain;
 
+  /** `upcasters` (default none) lift old versions where Avro resolution alone cannot; checked against the catalogue here. */
   constructor(
     private readonly registry: SchemaRegistry,
     private readonly catalog: SchemaCatalog,
-  ) {}
+    upcasters: readonly Upcaster[] = [],
+  ) {
+    this.upcasters = new UpcasterChain(catalog, upcasters);
+  }
 
   /**
    * Registers every version of each event, oldest first, under `<topic>-<full name>`.
@@ -61,34 +77,51 @@ export class AvroSerde {
     return { value: frame(registered.id, type.toBuffer(payload)), schemaId: registered.id, schemaVersion: registered.version.version };
   }
 
-  /** Decodes with the writer's schema, then resolves it to the newest version in the catalogue. */
+  /**
+   * Decodes with the writer's schema, then brings the payload to the newest version in the
+   * catalogue: Avro resolution fills defaults, upcasters lift the steps Avro cannot.
+   */
   async decode(value: Buffer | null, where: Record<string, unknown> = {}): Promise<DecodedValue> {
     const { schemaId, body } = unframe(value, where);
-    const writer = await this.writerType(schemaId, where);
-    const fullName = writer.name;
-    if (!fullName) throw new UndecodableRecordError(`schema ${schemaId} is not a named record`, where);
-    const reader = this.catalog.latest(fullName).type;
+    const plan = await this.planFor(schemaId, where);
     try {
-      const resolver = reader.createResolver(writer);
-      return { schemaId, fullName, value: reader.fromBuffer(body, resolver) as Record<string, unknown> };
+      return { schemaId, fullName: plan.fullName, writerVersion: plan.writerVersion, value: plan.decode(body) };
     } catch (cause) {
+      if (cause instanceof UpcastError) throw cause;
       throw new UndecodableRecordError(`Avro body does not decode with schema ${schemaId}`, { ...where, schemaId }, cause);
     }
   }
 
-  private writerType(schemaId: number, where: Record<string, unknown>): Promise<avro.Type> {
-    let writer = this.writers.get(schemaId);
-    if (!writer) {
-      writer = this.registry.getSchema(schemaId).then(
-        // Rebuilt with our own avsc: the registry client may carry another copy of it.
-        (schema) => avro.Type.forSchema((schema as unknown as avro.Type).schema() as avro.Schema),
-        (cause: unknown) => {
-          this.writers.delete(schemaId);
-          throw new UndecodableRecordError(`schema id ${schemaId} is unknown to the registry`, { ...where, schemaId }, cause);
-        },
-      );
-      this.writers.set(schemaId, writer);
+  private planFor(schemaId: number, where: Record<string, unknown>): Promise<DecodePlan> {
+    let plan = this.plans.get(schemaId);
+    if (!plan) {
+      plan = this.fetchWriter(schemaId, where).then((writer) => this.buildPlan(schemaId, writer, where));
+      // A failure is not cached: the registry may answer next time.
+      plan.catch(() => this.plans.delete(schemaId));
+      this.plans.set(schemaId, plan);
     }
-    return writer;
+    return plan;
+  }
+
+  private async fetchWriter(schemaId: number, where: Record<string, unknown>): Promise<avro.Type> {
+    try {
+      const schema = await this.registry.getSchema(schemaId);
+      // Rebuilt with our own avsc: the registry client may carry another copy of it.
+      return avro.Type.forSchema((schema as unknown as avro.Type).schema({ exportAttrs: true }) as avro.Schema);
+    } catch (cause) {
+      throw new UndecodableRecordError(`schema id ${schemaId} is unknown to the registry`, { ...where, schemaId }, cause);
+    }
+  }
+
+  private buildPlan(schemaId: number, writer: avro.Type, where: Record<string, unknown>): DecodePlan {
+    const fullName = writer.name;
+    if (!fullName) throw new UndecodableRecordError(`schema ${schemaId} is not a named record`, where);
+    if (!this.catalog.has(fullName)) throw new VerityError('unknown_schema', `no schema named ${fullName} in the catalogue`);
+    const version = this.catalog.versionOf(writer);
+    try {
+      return { fullName, writerVersion: version?.version ?? null, decode: this.upcasters.decoder(writer, version) };
+    } catch (cause) {
+      throw new UndecodableRecordError(`schema ${schemaId} cannot be resolved into the newest ${fullName}`, { ...where, schemaId }, cause);
+    }
   }
 }

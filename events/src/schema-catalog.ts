@@ -58,6 +58,10 @@ export class SchemaCatalog {
     return [...this.byFullName.keys()].sort();
   }
 
+  has(fullName: string): boolean {
+    return this.byFullName.has(fullName);
+  }
+
   /** Versions of one event, oldest first. */
   versions(fullName: string): SchemaVersion[] {
     const list = this.byFullName.get(fullName);
@@ -80,7 +84,7 @@ export class SchemaCatalog {
    * one whose full schema is equal wins; undefined when the writer is none of ours.
    */
   versionOf(writer: avro.Type): SchemaVersion | undefined {
-    if (!writer.name || !this.byFullName.has(writer.name)) return undefined;
+    if (!writer.name || !this.has(writer.name)) return undefined;
     const fingerprint = writer.fingerprint().toString('hex');
     const candidates = this.versions(writer.name).filter((v) => v.type.fingerprint().toString('hex') === fingerprint);
     const full = JSON.stringify(writer.schema({ exportAttrs: true }));
