@@ -1,5 +1,7 @@
 import { infraDown, infraStatus, infraUp, type ComponentStatus } from '@verity/infra-local';
 import { runUntilSignal, type Startable } from '@verity/service-kit';
+import { runBench } from './bench';
+import { AUDIT_USAGE, runAudit } from './audit-command';
 import { UsageError } from './errors';
 import { SERVICE_NAMES, createService, type NamedService, type ServiceName } from './services';
 
@@ -9,6 +11,10 @@ usage:
   verity up                      start the local stack and every service in this process
   verity start [service...]      start services (default: all) against a running stack
   verity infra up|down|status    the local stack: Kafka, schema registry, Kafka Connect, PostgreSQL, Redis
+  ${AUDIT_USAGE}
+                                 check a stream's hash chain, or print its history (table or JSON lines)
+  verity bench [--duration s] [--warmup s] [--connections n] [--batch-size n] [--skus n] [--services a,b] [--out dir]
+                                 raw Kafka produce vs commands through the gateway, on the running stack
 
 services: ${SERVICE_NAMES.join(', ')}
 configuration: VERITY_* environment variables (see README)`;
@@ -61,6 +67,12 @@ async function main(argv: string[]): Promise<void> {
       return startServices([...SERVICE_NAMES]);
     case 'start':
       return startServices(parseServices(rest));
+    case 'audit':
+      process.exitCode = await runAudit(rest);
+      return;
+    case 'bench':
+      await runBench(rest);
+      return;
     case undefined:
     case 'help':
     case '--help':

@@ -1,0 +1,98 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, platform as osPlatform, release, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ensureTopics, VerityError } from '@verity/events';
+import { parseEnv, platformEnvSchema, readModelEnvSchema } from '@verity/service-kit';
+import { measureGatewayLoad } from './gateway-load';
+import { nonLoopback } from './loopback';
+import { parseBenchOptions } from './options';
+import { startPlatformProcess, type PlatformUnderTest } from './platform';
+import { measureRawProduce } from './raw-produce';
+import { formatReport, ratiosOf, reportFileName, type BenchReport, type Machine } from './report';
+import { openSandbox, type BenchSandbox } from './sandbox';
+import { commandRecord } from './workload';
+
+const progress = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
+
+function machine(): Machine {
+  const cores = cpus();
+  return {
+    cpus: cores.length,
+    cpuModel: cores[0]?.model ?? 'unknown',
+    totalMemoryMb: Math.round(totalmem() / 2 ** 20),
+    node: process.version,
+    platform: `${osPlatform()} ${release()}`,
+  };
+}
+
+/**
+ * `verity bench`: on the running local stack, measures raw Kafka produce (the limit) and
+ * commands through the gateway, side by side, prints the table and writes the JSON report.
+ * Everything the run creates is removed at the end, also after a failure or Ctrl-C.
+ */
+export async function runBench(args: readonly string[]): Promise<BenchReport> {
+  const options = parseBenchOptions(args);
+  const config = parseEnv(platformEnvSchema.extend(readModelEnvSchema.shape));
+  const remote = nonLoopback([...config.VERITY_KAFKA_BROKERS, config.VERITY_SCHEMA_REGISTRY_URL, config.VERITY_DATABASE_URL, config.VERITY_REDIS_URL]);
+  if (remote.length > 0) throw new VerityError('bench_not_loopback', `the bench only runs against this machine; not loopback: ${remote.join(', ')}`);
+
+  const startedAt = new Date();
+  const sandbox: BenchSandbox = await openSandbox(config);
+  let platform: PlatformUnderTest | undefined;
+  let teardown: Promise<void> | undefined;
+  const tearDown = (): Promise<void> => (teardown ??= (async () => {
+    await platform?.stop();
+    await sandbox.cleanup();
+    progress(`removed the topics, groups, subjects, schema and keys of ${sandbox.prefix}`);
+  })());
+  const onInterrupt = (): void => {
+    progress('interrupted; cleaning up');
+    void tearDown().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onInterrupt);
+
+  try {
+    progress(`starting ${options.services.join(', ')} with prefix ${sandbox.prefix}`);
+    platform = await startPlatformProcess(sandbox.env, options.services);
+    const gatewayUrl = platform.urls.gateway as string;
+    // Same partition count and replication as the commands topics the gateway writes to.
+    const rawTopic = `${sandbox.prefix}.bench.raw-produce`;
+    await ensureTopics(sandbox.admin, [{ topic: rawTopic, numPartitions: config.VERITY_PARTITIONS }], config.VERITY_REPLICATION_FACTOR);
+
+    const timing = { connections: options.connections, skus: options.skus, warmupS: options.warmupS, durationS: options.durationS };
+    const raw = { kafka: sandbox.kafka, topic: rawTopic, ...timing };
+    progress(`kafka produce, 1 record per send: ${options.warmupS} s warm-up + ${options.durationS} s`);
+    const limit = await measureRawProduce({ ...raw, name: 'kafka produce, 1 record/send', recordsPerSend: 1 });
+    let limitBatched;
+    if (options.batchSize > 1) {
+      progress(`kafka produce, ${options.batchSize} records per send: ${options.warmupS} s warm-up + ${options.durationS} s`);
+      limitBatched = await measureRawProduce({ ...raw, name: `kafka produce, ${options.batchSize} records/send`, recordsPerSend: options.batchSize });
+    }
+    progress(`gateway ${gatewayUrl}: ${options.warmupS} s warm-up + ${options.durationS} s`);
+    const gateway = await measureGatewayLoad({ ...timing, name: 'gateway ReceiveStock -> 200', gatewayUrl });
+
+    const report: BenchReport = {
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      machine: machine(),
+      parameters: {
+        ...options,
+        partitions: config.VERITY_PARTITIONS,
+        recordBytes: Buffer.byteLength(commandRecord(0, options.skus).value as string),
+        topicPrefix: sandbox.prefix,
+      },
+      limit,
+      ...(limitBatched ? { limitBatched } : {}),
+      gateway,
+      ratios: ratiosOf(gateway, limit),
+    };
+    const file = join(resolve(options.out), reportFileName(startedAt));
+    await mkdir(resolve(options.out), { recursive: true });
+    await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(`\n${formatReport(report)}\n\nwritten to ${file}\n`);
+    return report;
+  } finally {
+    await tearDown();
+    process.removeListener('SIGINT', onInterrupt);
+  }
+}
