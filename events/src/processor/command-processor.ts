@@ -122,9 +122,14 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
+        // A transaction left open by a crash blocks read_committed readers until it times out.
+        transactionTimeout: 30_000,
       });
-      // connect() runs InitProducerId: it fences any zombie holding this partition and aborts its open transaction.
       await producer.connect();
+      // kafkajs sends InitProducerId with the transactional id only when a transaction begins, not
+      // on connect. Begin and drop an empty one now: that fences a zombie still holding this
+      // partition and aborts its open transaction, before we wait for the state partition's end.
+      await (await producer.transaction()).abort();
       producers.set(partition, producer);
     }
     return producer;
