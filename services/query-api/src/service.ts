@@ -1,5 +1,5 @@
 import { contextTopics } from '@verity/events';
-import { checkKafka, createHttpApp, createPlatform, listen, probe, type RunningServer } from '@verity/service-kit';
+import { createHttpApp, createPlatform, listen, probe, type RunningServer } from '@verity/service-kit';
 import { Redis } from 'ioredis';
 import knex from 'knex';
 import type { QueryApiEnv } from './env';
@@ -24,7 +24,6 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
       readiness: async () => [
         await probe('postgres', () => db.raw('select 1')),
         await probe('redis', () => redis.ping(), { optional: true }),
-        await checkKafka(platform.kafka),
       ],
     },
     (app) =>
