@@ -57,3 +57,5 @@ export { verifyChain, type ChainBreak, type ChainBreakKind, type ChainLink, type
 export { streamPartition } from './audit/stream-partition';
 export { UnknownTopicError, readStream, type ReadProgress, type ReadStreamOptions, type StreamEvent } from './audit/stream-reader';
 export { auditHistory, auditVerify, type HistoryRow, type StreamVerification } from './audit/stream-audit';
+export { UpcastError, UpcasterChain, type Upcaster } from './upcasters';
+export type * from './generated/event-types';
