@@ -2,6 +2,7 @@ import { infraDown, infraStatus, infraUp, type ComponentStatus } from '@verity/i
 import { runUntilSignal, type Startable } from '@verity/service-kit';
 import { runBench } from './bench';
 import { AUDIT_USAGE, runAudit } from './audit-command';
+import { SCHEMAS_USAGE, runSchemas } from './schemas-command';
 import { UsageError } from './errors';
 import { SERVICE_NAMES, createService, type NamedService, type ServiceName } from './services';
 
@@ -13,6 +14,7 @@ usage:
   verity infra up|down|status    the local stack: Kafka, schema registry, Kafka Connect, PostgreSQL, Redis
   ${AUDIT_USAGE}
                                  check a stream's hash chain, or print its history (table or JSON lines)
+  ${SCHEMAS_USAGE}
   verity bench [--duration s] [--warmup s] [--connections n] [--batch-size n] [--skus n] [--services a,b] [--out dir]
                                  raw Kafka produce vs commands through the gateway, on the running stack
 
@@ -67,6 +69,8 @@ async function main(argv: string[]): Promise<void> {
       return startServices([...SERVICE_NAMES]);
     case 'start':
       return startServices(parseServices(rest));
+    case 'schemas':
+      return runSchemas(rest);
     case 'audit':
       process.exitCode = await runAudit(rest);
       return;
