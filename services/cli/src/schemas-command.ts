@@ -1,7 +1,8 @@
 import { checkSchemas } from '@verity/events';
 import { UsageError } from './errors';
 
-export const SCHEMAS_USAGE = 'verity schemas check [dir]       naming, versions and BACKWARD_TRANSITIVE compatibility of every schema';
+export const SCHEMAS_USAGE = `verity schemas check [dir]
+                                 naming, versions and BACKWARD_TRANSITIVE compatibility of every schema`;
 
 /** `verity schemas check [dir]`: the compatibility gate, before any registry sees a schema. Exit 1 when it fails. */
 export function runSchemas(args: string[]): void {
