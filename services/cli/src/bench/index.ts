@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, platform as osPlatform, release, totalmem } from 'node:os';
+import { cpus, loadavg, platform as osPlatform, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureTopics, VerityError } from '@verity/events';
 import { parseEnv, platformEnvSchema, readModelEnvSchema } from '@verity/service-kit';
@@ -22,6 +22,7 @@ function machine(): Machine {
     totalMemoryMb: Math.round(totalmem() / 2 ** 20),
     node: process.version,
     platform: `${osPlatform()} ${release()}`,
+    loadAverage: loadavg(),
   };
 }
 
@@ -37,6 +38,7 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
   if (remote.length > 0) throw new VerityError('bench_not_loopback', `the bench only runs against this machine; not loopback: ${remote.join(', ')}`);
 
   const startedAt = new Date();
+  const host = machine();
   const sandbox: BenchSandbox = await openSandbox(config);
   let platform: PlatformUnderTest | undefined;
   let teardown: Promise<void> | undefined;
@@ -74,7 +76,7 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
     const report: BenchReport = {
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
-      machine: machine(),
+      machine: host,
       parameters: {
         ...options,
         partitions: config.VERITY_PARTITIONS,

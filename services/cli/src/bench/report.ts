@@ -14,6 +14,8 @@ export interface Machine {
   totalMemoryMb: number;
   node: string;
   platform: string;
+  /** 1, 5 and 15 minute load averages when the run started: other work on the machine skews the figures. */
+  loadAverage: number[];
 }
 
 export interface BenchParameters extends BenchOptions {
@@ -65,7 +67,7 @@ export function formatReport(report: BenchReport): string {
   const p = report.parameters;
   const header =
     `${p.connections} in flight, ${p.durationS} s measured after ${p.warmupS} s warm-up, ${p.skus} SKUs, ${p.partitions} partitions, ` +
-    `${p.recordBytes}-byte records; ${report.machine.cpus} cpus, node ${report.machine.node}`;
+    `${p.recordBytes}-byte records; ${report.machine.cpus} cpus, load ${report.machine.loadAverage.map((l) => l.toFixed(1)).join(' ')}, node ${report.machine.node}`;
   return [header, '', line(columns), ...rows, ratioRow, ...(errorLines.length > 0 ? ['', ...errorLines] : [])].join('\n');
 }
 

@@ -17,7 +17,7 @@ const gateway = run('gateway ReceiveStock -> 200', 5_000, [8, 8, 8, 20], { 'stat
 const report: BenchReport = {
   startedAt: '2025-01-02T03:04:05.678Z',
   finishedAt: '2025-01-02T03:05:00.000Z',
-  machine: { cpus: 2, cpuModel: 'test cpu', totalMemoryMb: 4096, node: 'v20.0.0', platform: 'linux' },
+  machine: { cpus: 2, cpuModel: 'test cpu', totalMemoryMb: 4096, node: 'v20.0.0', platform: 'linux', loadAverage: [0.5, 0.25, 0.1] },
   parameters: {
     durationS: 10,
     warmupS: 2,
