@@ -26,7 +26,7 @@ export function createProjectorService(env: ProjectorEnv, projections: readonly 
       schema: env.VERITY_DB_SCHEMA,
       redis,
       cacheKeyPrefix: env.VERITY_TOPIC_PREFIX,
-      groupId: `${env.VERITY_TOPIC_PREFIX}.projection.${projection.name}`,
+      groupId: `${env.VERITY_PROJECTOR_GROUP_PREFIX ?? `${env.VERITY_TOPIC_PREFIX}.projection`}.${projection.name}`,
       logger: platform.logger,
       metrics: platform.metrics,
       partitions: env.VERITY_PARTITIONS,
