@@ -30,7 +30,12 @@ export interface TestPlatform {
   stop(): Promise<void>;
 }
 
-export async function startTestPlatform(services: readonly ServiceName[] = SERVICE_NAMES): Promise<TestPlatform> {
+export interface TestPlatformOptions {
+  /** Variables set on top of the isolated environment, e.g. a longer VERITY_REPLY_TIMEOUT_MS; they win. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function startTestPlatform(services: readonly ServiceName[] = SERVICE_NAMES, options: TestPlatformOptions = {}): Promise<TestPlatform> {
   const id = randomUUID().replace(/-/g, '').slice(0, 10);
   const prefix = `t${id}`;
   const schema = `t_${id}`;
@@ -43,6 +48,7 @@ export async function startTestPlatform(services: readonly ServiceName[] = SERVI
     VERITY_COMMAND_PROCESSOR_PORT: '0',
     VERITY_PROJECTOR_PORT: '0',
     VERITY_LOG_LEVEL: process.env.VERITY_TEST_LOG_LEVEL ?? 'error',
+    ...options.env,
   };
   const kafka = new Kafka({ brokers: defaultEndpoints.kafkaBrokers, clientId: `test-${prefix}`, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
