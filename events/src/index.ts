@@ -59,3 +59,11 @@ export { UnknownTopicError, readStream, type ReadProgress, type ReadStreamOption
 export { auditHistory, auditVerify, type HistoryRow, type StreamVerification } from './audit/stream-audit';
 export { UpcastError, UpcasterChain, type Upcaster } from './upcasters';
 export type * from './generated/event-types';
+export {
+  ProcessorsRunningError,
+  rebuildStates,
+  type StateRebuildOptions,
+  type StateRebuildProgress,
+  type StateRebuildSummary,
+} from './processor/state-rebuild';
+export { StateAheadOfLogError, StreamVersionGapError } from './processor/state-rebuild-fold';

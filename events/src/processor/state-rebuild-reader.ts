@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import { VerityError } from '../errors';
+
+export interface TopicReadOptions {
+  kafka: Kafka;
+  admin: Admin;
+  topic: string;
+  /** Partitions to read, each with the offset the read stops at (exclusive); only partitions holding records. */
+  ends: ReadonlyMap<number, bigint>;
+  /** Every record below its partition's end, in order per partition; a throw stops the read. */
+  onRecord(message: KafkaMessage, partition: number): Promise<void>;
+  /** After each batch: the next offset to read in that partition. */
+  onPosition?(partition: number, position: bigint): void;
+  /** Fails when no batch arrives for this long. */
+  stallTimeoutMs: number;
+}
+
+/**
+ * Reads every partition of a topic from its start to `ends`, read_committed so aborted
+ * transactions are skipped. The consumer group is throwaway and deleted afterwards.
+ */
+export async function readTopicToEnd(options: TopicReadOptions): Promise<void> {
+  const { kafka, admin, topic, ends, onRecord, onPosition, stallTimeoutMs } = options;
+  const pending = new Set(ends.keys());
+  if (pending.size === 0) return;
+
+  let finished = false;
+  let stallTimer: NodeJS.Timeout | undefined;
+  let finish!: (error?: unknown) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    finish = (error) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(stallTimer);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+  });
+  // It may fail before it is awaited (a crash while joining); the await below still sees it.
+  done.catch(() => undefined);
+  const armStallTimer = (): void => {
+    clearTimeout(stallTimer);
+    stallTimer = setTimeout(
+      () => finish(new VerityError('read_stalled', `${topic}: no progress for ${stallTimeoutMs} ms, partitions ${[...pending].join(', ')} not read to their end`, { retriable: true, context: { topic } })),
+      stallTimeoutMs,
+    );
+  };
+
+  // Named after the topic so an operator sees what a running rebuild reads (and prefix ACLs apply).
+  const groupId = `${topic}.state-rebuild.${randomUUID()}`;
+  const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
+  // Read_committed batches may end in transaction markers no message shows: the position after
+  // each batch is what reaches the end.
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    const position = BigInt(payload.lastOffset) + 1n;
+    onPosition?.(payload.partition, position);
+    armStallTimer();
+    if (position >= (ends.get(payload.partition) ?? 0n)) pending.delete(payload.partition);
+    if (pending.size === 0) finish();
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => finish(payload.error));
+
+  try {
+    armStallTimer();
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        if (finished) return;
+        const end = ends.get(batch.partition) ?? 0n;
+        try {
+          for (const message of batch.messages) {
+            // Records appended after the read began are left out: the rebuild is of one moment.
+            if (BigInt(message.offset) >= end) break;
+            await onRecord(message, batch.partition);
+          }
+        } catch (error) {
+          // Not thrown to kafkajs: it would redo the batch and fold its events twice.
+          finish(error);
+        }
+      },
+    });
+    await done;
+  } finally {
+    clearTimeout(stallTimer);
+    await consumer.disconnect();
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+  }
+}
