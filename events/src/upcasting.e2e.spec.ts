@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
+import knex from 'knex';
+import { Registry } from 'prom-client';
+import { readStream } from './audit/stream-reader';
+import { AvroSerde, subjectOf } from './avro-serde';
+import { CompactedTable } from './compacted-table';
+import type { ContextDefinition } from './context';
+import type { CommandEnvelope, CommandReply } from './envelope';
+import { createLogger } from './logger';
+import { createCommandProcessor, type CommandProcessor } from './processor/command-processor';
+import { ProcessorsRunningError, rebuildStates, type StateRebuildProgress } from './processor/state-rebuild';
+import type { StreamSnapshot } from './processor/stream-snapshot';
+import { createProjector, type Projector } from './projector/projector';
+import { startCommandClient, type CommandClient } from './testing/command-client';
+import { THING_TOTALS_TABLE, thingTotalsProjection, type ThingTotalRow } from './testing/upcasting/thing-totals-projection';
+import { THINGS_CONTEXT, THINGS_COUNTED, THINGS_REMOVED, dozensToUnits, thingsCatalog, thingsContextV1, thingsContextV2 } from './testing/upcasting/things-context';
+import { contextTopics, repliesTopic } from './topics';
+
+const registryUrl = process.env.VERITY_SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
+
+/**
+ * The issue's proof of upcasting, on the real Kafka, registry and PostgreSQL: a v1 event is
+ * appended; v2 of the event arrives with an upcaster; the state is rebuilt, and the processor
+ * and a projection built from offset 0 both read the old event in the v2 shape.
+ */
+describe('an old event version through the real runtimes after an upcaster is added', () => {
+  const id = randomUUID().replace(/-/g, '').slice(0, 10);
+  const prefix = `t${id}`;
+  const schema = `t_${id}`;
+  const topics = contextTopics(THINGS_CONTEXT, prefix);
+  const replies = repliesTopic(prefix);
+  const groupId = `${prefix}.${THINGS_CONTEXT}.command-processor`;
+  const kafka = new Kafka({ brokers: (process.env.VERITY_KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: `test-${prefix}`, logLevel: logLevel.NOTHING });
+  const registry = new SchemaRegistry({ host: registryUrl });
+  const logger = createLogger('upcasting-e2e', process.env.VERITY_TEST_LOG_LEVEL ?? 'silent');
+  const db = knex({ client: 'pg', connection: process.env.VERITY_DATABASE_URL ?? 'postgres://verity:verity@127.0.0.1:5442/verity', pool: { min: 0, max: 4 } });
+  // The test projection publishes nothing: the client never needs to connect.
+  const redis = new Redis(process.env.VERITY_REDIS_URL ?? 'redis://127.0.0.1:6380', { lazyConnect: true });
+  const serdeV1 = new AvroSerde(registry, thingsCatalog(1));
+  const serdeV2 = new AvroSerde(registry, thingsCatalog(2), [dozensToUnits]);
+
+  const streamId = 'acme/bolts';
+  const running: { stop(): Promise<void> }[] = [];
+  let client: CommandClient | undefined;
+  let firstCommand: CommandEnvelope;
+  let firstReply: CommandReply;
+
+  const processor = (context: ContextDefinition, serde: AvroSerde): CommandProcessor =>
+    createCommandProcessor({ kafka, serde, context, topics, repliesTopic: replies, logger, metrics: new Registry(), groupId, partitions: 3 });
+  async function start<T extends CommandProcessor | Projector>(component: T): Promise<T> {
+    await component.start();
+    running.push(component);
+    return component;
+  }
+  async function stop(component: CommandProcessor): Promise<void> {
+    await component.stop();
+    running.splice(running.indexOf(component), 1);
+  }
+  const command = (type: string, payload: Record<string, unknown>): CommandEnvelope => {
+    const now = new Date().toISOString();
+    return {
+      commandId: randomUUID(),
+      type: `${THINGS_CONTEXT}.${type}`,
+      streamId,
+      payload,
+      metadata: { tenant: 'acme', actor: 'tester', correlationId: randomUUID(), sourceSystem: 'api', sourceTimestamp: now, receivedAt: now },
+    };
+  };
+  const rebuild = (onProgress?: (p: StateRebuildProgress) => void) => rebuildStates({ kafka, serde: serdeV2, context: thingsContextV2, topics, groupId, logger, onProgress });
+
+  afterAll(async () => {
+    await client?.stop();
+    for (const component of running.reverse()) await component.stop();
+    const admin = kafka.admin();
+    await admin.connect();
+    const ours = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
+    if (ours.length > 0) await admin.deleteTopics({ topics: ours });
+    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`${prefix}.`));
+    if (groups.length > 0) await admin.deleteGroups(groups).catch(() => undefined);
+    await admin.disconnect();
+    await db.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+    await db.destroy();
+    redis.disconnect();
+    for (const fullName of [THINGS_COUNTED, THINGS_REMOVED]) {
+      const subject = `${registryUrl}/subjects/${encodeURIComponent(subjectOf(topics.events, fullName))}`;
+      // Soft delete, then permanent: the registry keeps nothing of a test run.
+      await fetch(subject, { method: 'DELETE' }).then(() => fetch(`${subject}?permanent=true`, { method: 'DELETE' })).catch(() => undefined);
+    }
+  });
+
+  it('phase 1: the v1 deployment appends ThingsCounted v1 (2 dozens)', async () => {
+    const v1 = await start(processor(thingsContextV1, serdeV1));
+    client = await startCommandClient(kafka, topics.commands, replies);
+    firstCommand = command('CountThings', { thing: 'bolts', dozens: 2 });
+    firstReply = await client.send(firstCommand);
+    expect(firstReply).toMatchObject({ status: 'accepted', version: 1 });
+
+    const [event] = await readStream({ kafka, topic: topics.events, streamId });
+    expect(event!.metadata).toMatchObject({ type: THINGS_COUNTED, streamVersion: 1, schemaVersion: 1 });
+    expect(await serdeV1.decode(event!.value)).toMatchObject({ writerVersion: 1, value: { thing: 'bolts', dozens: 2 } });
+
+    // A rebuild would race a running processor for the state topic.
+    await expect(rebuild()).rejects.toThrow(ProcessorsRunningError);
+    await expect(rebuild()).rejects.toMatchObject({ code: 'processors_running' });
+    await stop(v1);
+  });
+
+  it('phase 2: registers v2 and rebuilds the state in units from the v1 event, keeping the replies', async () => {
+    await serdeV2.register(topics.events, [THINGS_COUNTED, THINGS_REMOVED]);
+    const progress: StateRebuildProgress[] = [];
+    expect(await rebuild((p) => progress.push(p))).toEqual({ streams: 1, events: 1, partitions: 3 });
+    expect(progress.at(-1)).toMatchObject({ offset: progress.at(-1)!.end, streams: 1 });
+
+    const [event] = await readStream({ kafka, topic: topics.events, streamId });
+    const admin = kafka.admin();
+    await admin.connect();
+    const table = new CompactedTable<StreamSnapshot>({
+      kafka,
+      admin,
+      topic: topics.state,
+      groupId: `${prefix}.test-state.${randomUUID()}`,
+      decode: (value) => JSON.parse(value.toString('utf8')) as StreamSnapshot,
+    });
+    try {
+      await table.start();
+      await table.catchUp();
+      // The old snapshot (sequence 1, in dozens) is superseded by the rebuilt one.
+      expect(table.get(streamId)).toEqual({ streamId, version: 1, state: { units: 24 }, lastHash: event!.metadata.hash, sequence: 2, recent: [firstReply] });
+    } finally {
+      await table.stop();
+      await admin.disconnect();
+    }
+  });
+
+  it('the v2 processor decides on the restored state: 24 units allow removing 15, not 10 more', async () => {
+    await start(processor(thingsContextV2, serdeV2));
+    expect(await client!.send(command('RemoveThings', { thing: 'bolts', units: 15 }))).toMatchObject({ status: 'accepted', version: 2 });
+    expect(await client!.send(command('RemoveThings', { thing: 'bolts', units: 10 }))).toMatchObject({
+      status: 'rejected',
+      version: 2,
+      code: 'insufficient_things',
+      details: { available: 9 },
+    });
+    // The rebuilt snapshot kept the idempotency memory: the v1 command is answered, not redone.
+    expect(await client!.send(firstCommand)).toEqual(firstReply);
+
+    const events = await readStream({ kafka, topic: topics.events, streamId });
+    expect(await Promise.all(events.map((e) => serdeV2.decode(e.value)))).toEqual([
+      expect.objectContaining({ fullName: THINGS_COUNTED, writerVersion: 1, value: { thing: 'bolts', units: 24, packaging: 'dozen' } }),
+      expect.objectContaining({ fullName: THINGS_REMOVED, writerVersion: 1, value: { thing: 'bolts', units: 15 } }),
+    ]);
+  });
+
+  it('a projection rebuilt from offset 0 in its own schema reads the v1 event as v2: 24 - 15 = 9 units', async () => {
+    await start(
+      createProjector({
+        kafka,
+        serde: serdeV2,
+        projection: thingTotalsProjection,
+        topics,
+        db,
+        schema,
+        redis,
+        cacheKeyPrefix: prefix,
+        groupId: `${prefix}.${THINGS_CONTEXT}.thing-totals`,
+        logger,
+        metrics: new Registry(),
+      }),
+    );
+    const deadline = Date.now() + 30_000;
+    let row: ThingTotalRow | undefined;
+    while (row?.version !== 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      row = await db.withSchema(schema).table(THING_TOTALS_TABLE).where({ tenant: 'acme', thing: 'bolts' }).first<ThingTotalRow | undefined>();
+    }
+    expect(row).toEqual({ tenant: 'acme', thing: 'bolts', units: '9', packaging: 'dozen', version: 2 });
+  });
+});
