@@ -3,6 +3,7 @@ import { runUntilSignal, type Startable } from '@verity/service-kit';
 import { runBench } from './bench';
 import { AUDIT_USAGE, runAudit } from './audit-command';
 import { SCHEMAS_USAGE, runSchemas } from './schemas-command';
+import { STATE_USAGE, runState } from './state-command';
 import { UsageError } from './errors';
 import { SERVICE_NAMES, createService, type NamedService, type ServiceName } from './services';
 
@@ -17,6 +18,7 @@ usage:
   ${SCHEMAS_USAGE}
   verity bench [--duration s] [--warmup s] [--connections n] [--batch-size n] [--skus n] [--services a,b] [--out dir]
                                  raw Kafka produce vs commands through the gateway, on the running stack
+  ${STATE_USAGE}
 
 services: ${SERVICE_NAMES.join(', ')}
 configuration: VERITY_* environment variables (see README)`;
@@ -73,6 +75,9 @@ async function main(argv: string[]): Promise<void> {
       return runSchemas(rest);
     case 'audit':
       process.exitCode = await runAudit(rest);
+      return;
+    case 'state':
+      process.exitCode = await runState(rest);
       return;
     case 'bench':
       await runBench(rest);
