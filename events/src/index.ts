@@ -7,6 +7,8 @@ export {
   contextTopics,
   contextTopicConfigs,
   ensureTopics,
+  processorGroupId,
+  projectionGroupId,
   repliesTopic,
   repliesTopicConfig,
   type ContextTopics,

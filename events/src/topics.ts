@@ -23,6 +23,12 @@ export function contextTopics(context: string, prefix: string = DEFAULT_TOPIC_PR
   };
 }
 
+/** Consumer group of a context's command processors; also the prefix of their transactional ids. */
+export const processorGroupId = (context: string, prefix: string = DEFAULT_TOPIC_PREFIX): string => `${prefix}.${context}.command-processor`;
+
+/** Consumer group of a read model's projectors. */
+export const projectionGroupId = (projection: string, prefix: string = DEFAULT_TOPIC_PREFIX): string => `${prefix}.projection.${projection}`;
+
 /** Replies of every context, keyed by command id, compacted so each outcome stays readable. */
 export const repliesTopic = (prefix: string = DEFAULT_TOPIC_PREFIX): string => `${prefix}.command-replies`;
 

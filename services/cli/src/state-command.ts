@@ -1,5 +1,5 @@
 import { contexts } from '@verity/command-processor';
-import { ProcessorsRunningError, contextTopics, rebuildStates, type ContextDefinition, type StateRebuildProgress } from '@verity/events';
+import { ProcessorsRunningError, contextTopics, processorGroupId, rebuildStates, type ContextDefinition, type StateRebuildProgress } from '@verity/events';
 import { createPlatform, parseEnv, platformEnvSchema } from '@verity/service-kit';
 import { UsageError } from './errors';
 
@@ -50,7 +50,7 @@ export async function runState(args: readonly string[], io: StateIo = { env: pro
       context,
       topics,
       // The group the command-processor service runs this context's processors in.
-      groupId: `${env.VERITY_TOPIC_PREFIX}.${context.name}.command-processor`,
+      groupId: processorGroupId(context.name, env.VERITY_TOPIC_PREFIX),
       logger: platform.logger,
       replicationFactor: env.VERITY_REPLICATION_FACTOR,
       onProgress: progressPrinter(io.stderr, topics.events),

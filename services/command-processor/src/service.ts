@@ -1,4 +1,4 @@
-import { contextTopics, createCommandProcessor, repliesTopic, type CommandProcessor } from '@verity/events';
+import { contextTopics, createCommandProcessor, processorGroupId, repliesTopic, type CommandProcessor } from '@verity/events';
 import { checkKafka, checkSchemaRegistry, createHttpApp, createPlatform, listen, type RunningServer } from '@verity/service-kit';
 import { contexts } from './contexts';
 import type { CommandProcessorEnv } from './env';
@@ -22,7 +22,7 @@ export function createCommandProcessorService(env: CommandProcessorEnv): Command
       metrics: platform.metrics,
       partitions: env.VERITY_PARTITIONS,
       replicationFactor: env.VERITY_REPLICATION_FACTOR,
-      groupId: `${env.VERITY_TOPIC_PREFIX}.${context.name}.command-processor`,
+      groupId: processorGroupId(context.name, env.VERITY_TOPIC_PREFIX),
     }),
   );
   const app = createHttpApp(
