@@ -90,7 +90,14 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
   });
 
   const admin: Admin = kafka.admin();
-  const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({
+    groupId,
+    readUncommitted: false,
+    allowAutoTopicCreation: false,
+    // A crashed processor's partitions wait for its session to expire: keep that short.
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+  });
   const table = new CompactedTable<StreamSnapshot>({
     kafka,
     admin,
@@ -124,6 +131,10 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
         allowAutoTopicCreation: false,
         // A transaction left open by a crash blocks read_committed readers until it times out.
         transactionTimeout: 30_000,
+        // The broker answers CONCURRENT_TRANSACTIONS while it still writes the previous commit's
+        // markers (kafkajs#1315); kafkajs' default first backoff of 300 ms would idle every
+        // back-to-back transaction. The Java client retries this after 20 ms.
+        retry: { initialRetryTime: 20, maxRetryTime: 1_000, retries: Number.MAX_SAFE_INTEGER },
       });
       await producer.connect();
       // kafkajs sends InitProducerId with the transactional id only when a transaction begins, not
