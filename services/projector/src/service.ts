@@ -1,4 +1,4 @@
-import { contextTopics, createProjector, type Projection, type Projector } from '@verity/events';
+import { contextTopics, createProjector, projectionGroupId, type Projection, type Projector } from '@verity/events';
 import { checkKafka, createHttpApp, createPlatform, listen, probe, type RunningServer } from '@verity/service-kit';
 import { Redis } from 'ioredis';
 import knex from 'knex';
@@ -26,7 +26,7 @@ export function createProjectorService(env: ProjectorEnv, projections: readonly 
       schema: env.VERITY_DB_SCHEMA,
       redis,
       cacheKeyPrefix: env.VERITY_TOPIC_PREFIX,
-      groupId: `${env.VERITY_PROJECTOR_GROUP_PREFIX ?? `${env.VERITY_TOPIC_PREFIX}.projection`}.${projection.name}`,
+      groupId: env.VERITY_PROJECTOR_GROUP_PREFIX ? `${env.VERITY_PROJECTOR_GROUP_PREFIX}.${projection.name}` : projectionGroupId(projection.name, env.VERITY_TOPIC_PREFIX),
       logger: platform.logger,
       metrics: platform.metrics,
       partitions: env.VERITY_PARTITIONS,
