@@ -1,6 +1,180 @@
 // Generated from schemas/ by events/scripts/generate-event-types.js; do not edit.
 // Regenerate with: npm run generate -w @verity/events
 
+/** A registration collided with an active alias of another owner and was not applied; it waits as an open conflict until resolved. */
+export interface AliasConflictDetectedV1 {
+  /** Deterministic from the registering command's id */
+  conflictId: string;
+  /** The proposed alias */
+  alias: string;
+  /** API context: frontend, backend or system */
+  context: string;
+  /** The proposed canonical name */
+  canonical: string;
+  /** Owner of the proposed registration */
+  owner: string;
+  /** The active alias it collided with */
+  existingAlias: null | string;
+  /** Owner of that alias */
+  existingOwner: null | string;
+  /** alias_taken (same alias+context, other owner) or canonical_owned (canonical already aliased by another owner) */
+  kind: string;
+  /** Description of the proposed registration */
+  description: null | string;
+  /** Expiry of the proposed registration (ISO-8601), null = never */
+  expiresAt: null | string;
+}
+
+/** An open conflict was closed: accept applied the proposed registration (replacing the existing alias), reject dropped it. */
+export interface AliasConflictResolvedV1 {
+  /** The conflict */
+  conflictId: string;
+  /** accept or reject */
+  resolution: string;
+  /** The proposed alias */
+  alias: string;
+  /** API context */
+  context: string;
+}
+
+/** An alias stopped resolving in one context of a tenant's registry. */
+export interface AliasDeactivatedV1 {
+  /** The alias name */
+  alias: string;
+  /** API context: frontend, backend or system */
+  context: string;
+  /** Canonical name it resolved to until now */
+  canonical: string;
+  /** deactivated (by command) or replaced (an accepted conflict took its canonical) */
+  reason: string;
+}
+
+/** An alias now resolves to a canonical API name in one context of a tenant's registry; it replaces whatever that alias+context resolved to before. */
+export interface AliasRegisteredV1 {
+  /** The alias name, unique per tenant and context */
+  alias: string;
+  /** API context the alias lives in: frontend, backend or system */
+  context: string;
+  /** Canonical API name the alias resolves to */
+  canonical: string;
+  /** Free text for people */
+  description: null | string;
+  /** Who owns the alias (the registering actor unless given) */
+  owner: string;
+  /** ISO-8601 instant from which the alias no longer resolves; null = never */
+  expiresAt: null | string;
+  /** The accepted conflict this registration came from, if any */
+  conflictId: null | string;
+}
+
+/** The governance rules of a tenant's alias registry, complete as they now stand; they apply to registrations from now on. */
+export interface GovernanceSetV1 {
+  /** Regular expression every new alias must match */
+  namingPattern: string;
+  /** Contexts aliases may be registered in */
+  allowedContexts: Array<string>;
+  /** Most active aliases one canonical may have per context */
+  maxAliasesPerCanonical: number;
+}
+
+/** A product was discontinued: it stays readable but can no longer be updated. */
+export interface ProductDiscontinuedV1 {
+  /** Stock keeping unit, unique per tenant */
+  sku: string;
+  /** Why, null when no reason was given */
+  reason: null | string;
+}
+
+/** A product entered the tenant's catalog; it is active from now on. */
+export interface ProductRegisteredV1 {
+  /** Stock keeping unit, unique per tenant */
+  sku: string;
+  /** Display name */
+  name: string;
+  /** Unit of measure, a short upper-case code such as EA, KG, M, L, BOX */
+  unit: string;
+  /** Free text, null when none was given */
+  description: null | string;
+  /** Flat string attributes (colour, size, ...) */
+  attributes: Record<string, string>;
+}
+
+/** Fields of an active product changed: only the changed fields are set, every other field is null. */
+export interface ProductUpdatedV1 {
+  /** Stock keeping unit, unique per tenant */
+  sku: string;
+  /** New display name, null when unchanged */
+  name: null | string;
+  /** New description, null when unchanged */
+  description: null | string;
+  /** New unit of measure, null when unchanged */
+  unit: null | string;
+  /** The new full attribute map (replaces the old one), null when unchanged */
+  attributes: null | Record<string, string>;
+}
+
+/** A reservation was committed (the goods shipped): on hand and reserved at its location both drop by its quantity. */
+export interface ReservationCommittedV1 {
+  /** Stock keeping unit, unique per tenant */
+  sku: string;
+  /** Caller-chosen id of the reservation, unique within the SKU */
+  reservationId: string;
+  /** Location the reservation held units at */
+  location: string;
+  /** Units shipped */
+  quantity: number;
+}
+
+/** A reservation passed its expiresAt and was released by ExpireReservations: its units are available again. */
+export interface ReservationExpiredV1 {
+  /** Stock keeping unit, unique per tenant */
+  sku: string;
+  /** Caller-chosen id of the reservation, unique within the SKU */
+  reservationId: string;
+  /** Location the reservation held units at */
+  location: string;
+  /** Units the reservation held */
+  quantity: number;
+  /** ISO 8601 UTC instant the reservation expired at */
+  expiresAt: string;
+}
+
+/** A reservation was released before it was committed: its units are available again. */
+export interface ReservationReleasedV1 {
+  /** Stock keeping unit, unique per tenant */
+  sku: string;
+  /** Caller-chosen id of the reservation, unique within the SKU */
+  reservationId: string;
+  /** Location the reservation held units at */
+  location: string;
+  /** Units the reservation held */
+  quantity: number;
+}
+
+/** The safety buffer of a location was set: units held back from available-to-promise (onHand - reserved - buffer). */
+export interface SafetyBufferSetV1 {
+  /** Stock keeping unit, unique per tenant */
+  sku: string;
+  /** Location the buffer applies to */
+  location: string;
+  /** Buffer before this change */
+  previousBuffer: number;
+  /** New buffer, zero or more */
+  buffer: number;
+}
+
+/** A source system reported the absolute on-hand count at a location (stock take, correction): on hand is set to onHand. */
+export interface StockAdjustedV1 {
+  /** Stock keeping unit, unique per tenant */
+  sku: string;
+  /** Location counted */
+  location: string;
+  /** On-hand units before the adjustment */
+  previousOnHand: number;
+  /** On-hand units after the adjustment, never below what is reserved */
+  onHand: number;
+}
+
 /** Goods were received into a location: on-hand quantity of the SKU at that location grows by quantity. */
 export interface StockReceivedV1 {
   /** Stock keeping unit, unique per tenant */
@@ -11,12 +185,98 @@ export interface StockReceivedV1 {
   quantity: number;
 }
 
+/** Units at a location were set aside for a reservation: reserved grows by quantity, available-to-promise shrinks by it. */
+export interface StockReservedV1 {
+  /** Stock keeping unit, unique per tenant */
+  sku: string;
+  /** Location the units are reserved at */
+  location: string;
+  /** Caller-chosen id of the reservation, unique within the SKU */
+  reservationId: string;
+  /** Units reserved, always positive */
+  quantity: number;
+  /** ISO 8601 UTC instant after which ExpireReservations releases the reservation */
+  expiresAt: string;
+}
+
+/** Units moved between two locations of the same SKU: on hand at from drops, on hand at to grows, by quantity. */
+export interface StockTransferredV1 {
+  /** Stock keeping unit, unique per tenant */
+  sku: string;
+  /** Location the units left */
+  from: string;
+  /** Location the units arrived at, never the same as from */
+  to: string;
+  /** Units moved, always positive */
+  quantity: number;
+}
+
+/** The newest version of verity.aliases.AliasConflictDetected: what deciders and projections see. */
+export type AliasConflictDetected = AliasConflictDetectedV1;
+
+/** The newest version of verity.aliases.AliasConflictResolved: what deciders and projections see. */
+export type AliasConflictResolved = AliasConflictResolvedV1;
+
+/** The newest version of verity.aliases.AliasDeactivated: what deciders and projections see. */
+export type AliasDeactivated = AliasDeactivatedV1;
+
+/** The newest version of verity.aliases.AliasRegistered: what deciders and projections see. */
+export type AliasRegistered = AliasRegisteredV1;
+
+/** The newest version of verity.aliases.GovernanceSet: what deciders and projections see. */
+export type GovernanceSet = GovernanceSetV1;
+
+/** The newest version of verity.catalog.ProductDiscontinued: what deciders and projections see. */
+export type ProductDiscontinued = ProductDiscontinuedV1;
+
+/** The newest version of verity.catalog.ProductRegistered: what deciders and projections see. */
+export type ProductRegistered = ProductRegisteredV1;
+
+/** The newest version of verity.catalog.ProductUpdated: what deciders and projections see. */
+export type ProductUpdated = ProductUpdatedV1;
+
+/** The newest version of verity.inventory.ReservationCommitted: what deciders and projections see. */
+export type ReservationCommitted = ReservationCommittedV1;
+
+/** The newest version of verity.inventory.ReservationExpired: what deciders and projections see. */
+export type ReservationExpired = ReservationExpiredV1;
+
+/** The newest version of verity.inventory.ReservationReleased: what deciders and projections see. */
+export type ReservationReleased = ReservationReleasedV1;
+
+/** The newest version of verity.inventory.SafetyBufferSet: what deciders and projections see. */
+export type SafetyBufferSet = SafetyBufferSetV1;
+
+/** The newest version of verity.inventory.StockAdjusted: what deciders and projections see. */
+export type StockAdjusted = StockAdjustedV1;
+
 /** The newest version of verity.inventory.StockReceived: what deciders and projections see. */
 export type StockReceived = StockReceivedV1;
 
+/** The newest version of verity.inventory.StockReserved: what deciders and projections see. */
+export type StockReserved = StockReservedV1;
+
+/** The newest version of verity.inventory.StockTransferred: what deciders and projections see. */
+export type StockTransferred = StockTransferredV1;
+
 /** The newest payload of each event, by Avro full name. */
 export interface LatestEventPayloads {
+  "verity.aliases.AliasConflictDetected": AliasConflictDetected;
+  "verity.aliases.AliasConflictResolved": AliasConflictResolved;
+  "verity.aliases.AliasDeactivated": AliasDeactivated;
+  "verity.aliases.AliasRegistered": AliasRegistered;
+  "verity.aliases.GovernanceSet": GovernanceSet;
+  "verity.catalog.ProductDiscontinued": ProductDiscontinued;
+  "verity.catalog.ProductRegistered": ProductRegistered;
+  "verity.catalog.ProductUpdated": ProductUpdated;
+  "verity.inventory.ReservationCommitted": ReservationCommitted;
+  "verity.inventory.ReservationExpired": ReservationExpired;
+  "verity.inventory.ReservationReleased": ReservationReleased;
+  "verity.inventory.SafetyBufferSet": SafetyBufferSet;
+  "verity.inventory.StockAdjusted": StockAdjusted;
   "verity.inventory.StockReceived": StockReceived;
+  "verity.inventory.StockReserved": StockReserved;
+  "verity.inventory.StockTransferred": StockTransferred;
 }
 
 export type EventFullName = keyof LatestEventPayloads;
