@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { sharedCounter, sharedHistogram } from '../metrics';
 import type { AvroSerde } from '../avro-serde';
 import { CompactedTable } from '../compacted-table';
 import { encodeConsistencyToken } from '../consistency-token';
@@ -69,24 +70,21 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
   const partitions = options.partitions ?? 3;
   const log = logger.child({ component: 'command-processor', context: context.name });
 
-  const commandsProcessed = new Counter({
+  const commandsProcessed = sharedCounter(options.metrics, {
     name: 'verity_commands_processed_total',
     help: 'Commands decided, by outcome',
     labelNames: ['context', 'outcome'],
-    registers: [options.metrics],
   });
-  const deadLettered = new Counter({
+  const deadLettered = sharedCounter(options.metrics, {
     name: 'verity_commands_dead_lettered_total',
     help: 'Command records that could not be decoded and went to the dead-letter topic',
     labelNames: ['context'],
-    registers: [options.metrics],
   });
-  const batchSeconds = new Histogram({
+  const batchSeconds = sharedHistogram(options.metrics, {
     name: 'verity_command_batch_seconds',
     help: 'Time to decide and commit one batch of commands',
     labelNames: ['context'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [options.metrics],
   });
 
   const admin: Admin = kafka.admin();
@@ -210,7 +208,7 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     const command: DomainCommand = {
       type: commandName,
       data: payload.data,
-      metadata: { tenant: envelope.metadata.tenant, now: new Date(envelope.metadata.receivedAt) },
+      metadata: { tenant: envelope.metadata.tenant, now: new Date(envelope.metadata.receivedAt), actor: envelope.metadata.actor, commandId: envelope.commandId },
     };
     const state: unknown = current ? current.state : context.decider.initialState();
     let events: DomainEvent[];

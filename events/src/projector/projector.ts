@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Admin, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Knex } from 'knex';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { sharedCounter, sharedGauge } from '../metrics';
 import type { AvroSerde } from '../avro-serde';
 import { InvalidOptionError } from '../errors';
 import { fromHeaders } from '../event-metadata';
@@ -48,17 +49,15 @@ export function createProjector(options: ProjectorOptions): Projector {
   const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
   let ready = false;
 
-  const applied = new Counter({
+  const applied = sharedCounter(options.metrics, {
     name: 'verity_projection_events_applied_total',
     help: 'Events applied to read models',
     labelNames: ['projection'],
-    registers: [options.metrics],
   });
-  const lag = new Gauge({
+  const lag = sharedGauge(options.metrics, {
     name: 'verity_projection_lag_events',
     help: 'Events between the last applied one and the end of the partition',
     labelNames: ['projection', 'partition'],
-    registers: [options.metrics],
   });
 
   consumer.on(consumer.events.GROUP_JOIN, async ({ payload }) => {
