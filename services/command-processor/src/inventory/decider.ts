@@ -1,46 +1,263 @@
 import { DomainRejection, type Decider } from '@verity/events';
-import type { InventoryCommand, ReceiveStockData } from './commands';
-import type { InventoryEvent, StockReceived } from './events';
+import type {
+  AdjustStockData,
+  CommitReservationData,
+  ExpireReservationsData,
+  InventoryCommand,
+  ReceiveStockData,
+  ReleaseReservationData,
+  ReserveStockData,
+  SetSafetyBufferData,
+  TransferStockData,
+} from './commands';
+import type {
+  InventoryEvent,
+  ReservationCommitted,
+  ReservationExpired,
+  ReservationReleased,
+  SafetyBufferSet,
+  StockAdjusted,
+  StockReceived,
+  StockReserved,
+  StockTransferred,
+} from './events';
+
+/** An open reservation: units set aside at its location until released, committed or expired. */
+export interface Reservation {
+  quantity: number;
+  /** ISO 8601 UTC. */
+  expiresAt: string;
+}
+
+/**
+ * One location of the SKU. `buffer` and `reservations` are optional because snapshots written
+ * before reservations existed hold `{ onHand }` only; read them through `locationOf`.
+ */
+export interface LocationState {
+  onHand: number;
+  buffer?: number;
+  /** Open reservations at this location, by reservationId. */
+  reservations?: Record<string, Reservation>;
+}
+
+export type ClosedStatus = 'released' | 'committed' | 'expired';
 
 /** Stock of one SKU across its locations: the aggregate behind stream `<tenant>/<sku>`. */
 export interface StockState {
   sku: string | null;
-  locations: Record<string, { onHand: number }>;
+  locations: Record<string, LocationState>;
+  /** Reservations no longer open, by reservationId: their ids cannot be reused or closed twice. */
+  closedReservations?: Record<string, ClosedStatus>;
 }
 
-const initialState = (): StockState => ({ sku: null, locations: {} });
+const initialState = (): StockState => ({ sku: null, locations: {}, closedReservations: {} });
+
+const locationOf = (state: StockState, location: string): Required<LocationState> => {
+  const current = state.locations[location];
+  return { onHand: current?.onHand ?? 0, buffer: current?.buffer ?? 0, reservations: current?.reservations ?? {} };
+};
+
+const reservedAt = (location: Required<LocationState>): number => Object.values(location.reservations).reduce((sum, r) => sum + r.quantity, 0);
+
+/** Available to promise at a location: onHand − reserved − buffer, never negative. */
+export function availableToPromise(state: StockState, location: string): number {
+  const at = locationOf(state, location);
+  return Math.max(0, at.onHand - reservedAt(at) - at.buffer);
+}
+
+function findReservation(state: StockState, reservationId: string): { location: string; reservation: Reservation } | undefined {
+  for (const [location, at] of Object.entries(state.locations)) {
+    const reservation = at.reservations?.[reservationId];
+    if (reservation) return { location, reservation };
+  }
+  return undefined;
+}
+
+function assertStream(state: StockState, sku: string): void {
+  if (state.sku !== null && state.sku !== sku) throw new DomainRejection('wrong_stream', `stream holds SKU ${state.sku}, not ${sku}`);
+}
+
+function assertQuantity(quantity: number): void {
+  if (!Number.isInteger(quantity) || quantity <= 0) {
+    throw new DomainRejection('invalid_quantity', `quantity must be a positive integer, got ${quantity}`, { quantity });
+  }
+}
+
+function assertCount(field: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0) throw new DomainRejection(`invalid_${field === 'onHand' ? 'quantity' : field}`, `${field} must be an integer of zero or more, got ${value}`, { [field]: value });
+}
+
+function assertAvailable(state: StockState, location: string, quantity: number): void {
+  const available = availableToPromise(state, location);
+  if (quantity > available) {
+    throw new DomainRejection('insufficient_stock', `${quantity} requested at ${location}, ${available} available to promise`, { available });
+  }
+}
 
 function receiveStock(data: ReceiveStockData, state: StockState): StockReceived[] {
-  if (!Number.isInteger(data.quantity) || data.quantity <= 0) {
-    throw new DomainRejection('invalid_quantity', `quantity must be a positive integer, got ${data.quantity}`, { quantity: data.quantity });
-  }
-  if (state.sku !== null && state.sku !== data.sku) {
-    throw new DomainRejection('wrong_stream', `stream holds SKU ${state.sku}, not ${data.sku}`);
-  }
+  assertQuantity(data.quantity);
+  assertStream(state, data.sku);
   return [{ type: 'StockReceived', data: { sku: data.sku, location: data.location, quantity: data.quantity } }];
+}
+
+function reserveStock(data: ReserveStockData, state: StockState, now: Date): StockReserved[] {
+  assertQuantity(data.quantity);
+  assertStream(state, data.sku);
+  const expiresAt = new Date(data.expiresAt);
+  if (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= now.getTime()) {
+    throw new DomainRejection('invalid_expiry', `expiresAt ${data.expiresAt} must be after the command's time ${now.toISOString()}`, {
+      expiresAt: data.expiresAt,
+      now: now.toISOString(),
+    });
+  }
+  if (findReservation(state, data.reservationId) || state.closedReservations?.[data.reservationId]) {
+    throw new DomainRejection('reservation_exists', `reservation ${data.reservationId} already exists`, { reservationId: data.reservationId });
+  }
+  assertAvailable(state, data.location, data.quantity);
+  return [
+    {
+      type: 'StockReserved',
+      data: { sku: data.sku, location: data.location, reservationId: data.reservationId, quantity: data.quantity, expiresAt: expiresAt.toISOString() },
+    },
+  ];
+}
+
+function openReservation(state: StockState, sku: string, reservationId: string): { location: string; reservation: Reservation } {
+  assertStream(state, sku);
+  const found = findReservation(state, reservationId);
+  if (!found) {
+    const closed = state.closedReservations?.[reservationId];
+    throw new DomainRejection('unknown_reservation', closed ? `reservation ${reservationId} is already ${closed}` : `no reservation ${reservationId}`, {
+      reservationId,
+      ...(closed ? { status: closed } : {}),
+    });
+  }
+  return found;
+}
+
+function releaseReservation(data: ReleaseReservationData, state: StockState): ReservationReleased[] {
+  const { location, reservation } = openReservation(state, data.sku, data.reservationId);
+  return [{ type: 'ReservationReleased', data: { sku: data.sku, reservationId: data.reservationId, location, quantity: reservation.quantity } }];
+}
+
+function commitReservation(data: CommitReservationData, state: StockState): ReservationCommitted[] {
+  const { location, reservation } = openReservation(state, data.sku, data.reservationId);
+  return [{ type: 'ReservationCommitted', data: { sku: data.sku, reservationId: data.reservationId, location, quantity: reservation.quantity } }];
+}
+
+/** An unchanged count emits nothing: source systems report their counts again and again. */
+function adjustStock(data: AdjustStockData, state: StockState): StockAdjusted[] {
+  assertCount('onHand', data.onHand);
+  assertStream(state, data.sku);
+  const at = locationOf(state, data.location);
+  const reserved = reservedAt(at);
+  if (data.onHand < reserved) {
+    throw new DomainRejection('below_reserved', `on hand ${data.onHand} at ${data.location} would be below the ${reserved} reserved there`, { reserved });
+  }
+  if (state.sku !== null && data.onHand === at.onHand) return [];
+  return [{ type: 'StockAdjusted', data: { sku: data.sku, location: data.location, previousOnHand: at.onHand, onHand: data.onHand } }];
+}
+
+function transferStock(data: TransferStockData, state: StockState): StockTransferred[] {
+  assertQuantity(data.quantity);
+  assertStream(state, data.sku);
+  if (data.from === data.to) throw new DomainRejection('same_location', `cannot transfer from ${data.from} to itself`, { location: data.from });
+  assertAvailable(state, data.from, data.quantity);
+  return [{ type: 'StockTransferred', data: { sku: data.sku, from: data.from, to: data.to, quantity: data.quantity } }];
+}
+
+function setSafetyBuffer(data: SetSafetyBufferData, state: StockState): SafetyBufferSet[] {
+  assertCount('buffer', data.buffer);
+  assertStream(state, data.sku);
+  const previousBuffer = locationOf(state, data.location).buffer;
+  return [{ type: 'SafetyBufferSet', data: { sku: data.sku, location: data.location, previousBuffer, buffer: data.buffer } }];
+}
+
+/** Every open reservation with expiresAt <= now, oldest first (ties by id): nothing when none is due. */
+function expireReservations(data: ExpireReservationsData, state: StockState, now: Date): ReservationExpired[] {
+  assertStream(state, data.sku);
+  const due: ReservationExpired[] = [];
+  for (const [location, at] of Object.entries(state.locations)) {
+    for (const [reservationId, reservation] of Object.entries(at.reservations ?? {})) {
+      if (new Date(reservation.expiresAt).getTime() <= now.getTime()) {
+        due.push({ type: 'ReservationExpired', data: { sku: data.sku, reservationId, location, quantity: reservation.quantity, expiresAt: reservation.expiresAt } });
+      }
+    }
+  }
+  return due.sort((a, b) => a.data.expiresAt.localeCompare(b.data.expiresAt) || a.data.reservationId.localeCompare(b.data.reservationId));
 }
 
 function decide(command: InventoryCommand, state: StockState): InventoryEvent[] {
   switch (command.type) {
     case 'ReceiveStock':
       return receiveStock(command.data, state);
+    case 'ReserveStock':
+      return reserveStock(command.data, state, command.metadata.now);
+    case 'ReleaseReservation':
+      return releaseReservation(command.data, state);
+    case 'CommitReservation':
+      return commitReservation(command.data, state);
+    case 'AdjustStock':
+      return adjustStock(command.data, state);
+    case 'TransferStock':
+      return transferStock(command.data, state);
+    case 'SetSafetyBuffer':
+      return setSafetyBuffer(command.data, state);
+    case 'ExpireReservations':
+      return expireReservations(command.data, state, command.metadata.now);
     default: {
-      const unknownCommand: never = command.type;
-      throw new DomainRejection('unknown_command_type', `unknown inventory command ${String(unknownCommand)}`);
+      const unknownCommand: never = command;
+      throw new DomainRejection('unknown_command_type', `unknown inventory command ${String((unknownCommand as { type: unknown }).type)}`);
     }
   }
+}
+
+const withLocation = (state: StockState, sku: string, location: string, change: (at: Required<LocationState>) => Required<LocationState>): StockState => ({
+  ...state,
+  sku,
+  locations: { ...state.locations, [location]: change(locationOf(state, location)) },
+});
+
+function closeReservation(state: StockState, sku: string, location: string, reservationId: string, status: ClosedStatus, shipped: number): StockState {
+  const next = withLocation(state, sku, location, (at) => {
+    const { [reservationId]: _closed, ...open } = at.reservations;
+    return { ...at, onHand: at.onHand - shipped, reservations: open };
+  });
+  return { ...next, closedReservations: { ...state.closedReservations, [reservationId]: status } };
 }
 
 function evolve(state: StockState, event: InventoryEvent): StockState {
   switch (event.type) {
     case 'StockReceived': {
       const { sku, location, quantity } = event.data;
-      const onHand = (state.locations[location]?.onHand ?? 0) + quantity;
-      return { sku, locations: { ...state.locations, [location]: { onHand } } };
+      return withLocation(state, sku, location, (at) => ({ ...at, onHand: at.onHand + quantity }));
+    }
+    case 'StockReserved': {
+      const { sku, location, reservationId, quantity, expiresAt } = event.data;
+      return withLocation(state, sku, location, (at) => ({ ...at, reservations: { ...at.reservations, [reservationId]: { quantity, expiresAt } } }));
+    }
+    case 'ReservationReleased':
+      return closeReservation(state, event.data.sku, event.data.location, event.data.reservationId, 'released', 0);
+    case 'ReservationExpired':
+      return closeReservation(state, event.data.sku, event.data.location, event.data.reservationId, 'expired', 0);
+    case 'ReservationCommitted':
+      return closeReservation(state, event.data.sku, event.data.location, event.data.reservationId, 'committed', event.data.quantity);
+    case 'StockAdjusted': {
+      const { sku, location, onHand } = event.data;
+      return withLocation(state, sku, location, (at) => ({ ...at, onHand }));
+    }
+    case 'StockTransferred': {
+      const { sku, from, to, quantity } = event.data;
+      const left = withLocation(state, sku, from, (at) => ({ ...at, onHand: at.onHand - quantity }));
+      return withLocation(left, sku, to, (at) => ({ ...at, onHand: at.onHand + quantity }));
+    }
+    case 'SafetyBufferSet': {
+      const { sku, location, buffer } = event.data;
+      return withLocation(state, sku, location, (at) => ({ ...at, buffer }));
     }
     default: {
-      const unknownEvent: never = event.type;
-      throw new Error(`unknown inventory event ${String(unknownEvent)}`);
+      const unknownEvent: never = event;
+      throw new Error(`unknown inventory event ${String((unknownEvent as { type: unknown }).type)}`);
     }
   }
 }

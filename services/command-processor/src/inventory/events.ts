@@ -2,7 +2,31 @@ import type { DomainEvent } from '@verity/events';
 
 /** Shapes mirror `schemas/inventory/*.avsc` (newest version of each). */
 export type StockReceived = DomainEvent<'StockReceived', { sku: string; location: string; quantity: number }>;
+export type StockReserved = DomainEvent<'StockReserved', { sku: string; location: string; reservationId: string; quantity: number; expiresAt: string }>;
+export type ReservationReleased = DomainEvent<'ReservationReleased', { sku: string; reservationId: string; location: string; quantity: number }>;
+export type ReservationCommitted = DomainEvent<'ReservationCommitted', { sku: string; reservationId: string; location: string; quantity: number }>;
+export type ReservationExpired = DomainEvent<'ReservationExpired', { sku: string; reservationId: string; location: string; quantity: number; expiresAt: string }>;
+export type StockAdjusted = DomainEvent<'StockAdjusted', { sku: string; location: string; previousOnHand: number; onHand: number }>;
+export type StockTransferred = DomainEvent<'StockTransferred', { sku: string; from: string; to: string; quantity: number }>;
+export type SafetyBufferSet = DomainEvent<'SafetyBufferSet', { sku: string; location: string; previousBuffer: number; buffer: number }>;
 
-export type InventoryEvent = StockReceived;
+export type InventoryEvent =
+  | StockReceived
+  | StockReserved
+  | ReservationReleased
+  | ReservationCommitted
+  | ReservationExpired
+  | StockAdjusted
+  | StockTransferred
+  | SafetyBufferSet;
 
-export const INVENTORY_EVENTS = ['StockReceived'] as const satisfies readonly InventoryEvent['type'][];
+export const INVENTORY_EVENTS = [
+  'StockReceived',
+  'StockReserved',
+  'ReservationReleased',
+  'ReservationCommitted',
+  'ReservationExpired',
+  'StockAdjusted',
+  'StockTransferred',
+  'SafetyBufferSet',
+] as const satisfies readonly InventoryEvent['type'][];

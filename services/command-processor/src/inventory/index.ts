@@ -1,18 +1,37 @@
 import { defineContext } from '@verity/events';
-import { receiveStockSchema } from './commands';
+import {
+  adjustStockSchema,
+  commitReservationSchema,
+  expireReservationsSchema,
+  receiveStockSchema,
+  releaseReservationSchema,
+  reserveStockSchema,
+  setSafetyBufferSchema,
+  transferStockSchema,
+} from './commands';
 import { inventoryDecider, type StockState } from './decider';
 import { INVENTORY_EVENTS, type InventoryEvent } from './events';
 import type { InventoryCommand } from './commands';
 
+/** Every inventory command targets the SKU's stream, `<tenant>/<sku>`. */
+const bySku = (payload: Record<string, unknown>): string => String(payload.sku);
+
 export const inventoryContext = defineContext<StockState, InventoryCommand, InventoryEvent>({
   name: 'inventory',
   commands: {
-    ReceiveStock: { schema: receiveStockSchema, aggregateId: (payload) => String(payload.sku) },
+    ReceiveStock: { schema: receiveStockSchema, aggregateId: bySku },
+    ReserveStock: { schema: reserveStockSchema, aggregateId: bySku },
+    ReleaseReservation: { schema: releaseReservationSchema, aggregateId: bySku },
+    CommitReservation: { schema: commitReservationSchema, aggregateId: bySku },
+    AdjustStock: { schema: adjustStockSchema, aggregateId: bySku },
+    TransferStock: { schema: transferStockSchema, aggregateId: bySku },
+    SetSafetyBuffer: { schema: setSafetyBufferSchema, aggregateId: bySku },
+    ExpireReservations: { schema: expireReservationsSchema, aggregateId: bySku },
   },
   decider: inventoryDecider,
   events: INVENTORY_EVENTS,
 });
 
-export { inventoryDecider, type StockState } from './decider';
+export { availableToPromise, inventoryDecider, type StockState } from './decider';
 export type { InventoryCommand } from './commands';
 export type { InventoryEvent } from './events';
