@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import knex from 'knex';
 import type { QueryApiEnv } from './env';
 import { mountInventoryRoutes } from './inventory-routes';
+import { mountCatalogRoutes } from './catalog-routes';
 
 export interface QueryApiService {
   start(): Promise<RunningServer>;
@@ -26,7 +27,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         await probe('redis', () => redis.ping(), { optional: true }),
       ],
     },
-    (app) =>
+    (app) => {
       mountInventoryRoutes(app, {
         db,
         schema: env.VERITY_DB_SCHEMA,
@@ -35,7 +36,17 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         logger: platform.logger,
         eventsTopic: contextTopics('inventory', env.VERITY_TOPIC_PREFIX).events,
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
-      }),
+      });
+      mountCatalogRoutes(app, {
+        db,
+        schema: env.VERITY_DB_SCHEMA,
+        redis,
+        cacheKeyPrefix: env.VERITY_TOPIC_PREFIX,
+        logger: platform.logger,
+        eventsTopic: contextTopics('catalog', env.VERITY_TOPIC_PREFIX).events,
+        consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
+      });
+    },
   );
   let server: RunningServer | undefined;
 
