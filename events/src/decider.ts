@@ -10,7 +10,7 @@ export interface DomainEvent<Type extends string = string, Data extends Record<s
 export interface DomainCommand<Type extends string = string, Data extends Record<string, unknown> = Record<string, unknown>> {
   type: Type;
   data: Data;
-  metadata: { tenant: string; now: Date };
+  metadata: { tenant: string; now: Date; actor?: string; commandId?: string };
 }
 
 /**
