@@ -33,6 +33,34 @@ const migrations: Migration[] = [
       await db.schema.withSchema(schema).dropTable('stock_items');
     },
   },
+  {
+    name: '002_buffer_and_reservations',
+    async up(db, schema) {
+      await db.schema.withSchema(schema).alterTable('stock_levels', (t) => {
+        t.bigInteger('buffer').notNullable().defaultTo(0).comment('safety buffer held back from available-to-promise');
+        // Lists by location, ordered by SKU.
+        t.index(['tenant', 'location', 'sku'], 'stock_levels_tenant_location_sku');
+      });
+      await db.schema.withSchema(schema).createTable('reservations', (t) => {
+        t.text('tenant').notNullable();
+        t.text('sku').notNullable();
+        t.text('reservation_id').notNullable();
+        t.text('location').notNullable();
+        t.bigInteger('quantity').notNullable();
+        t.timestamp('expires_at', { useTz: true }).notNullable();
+        t.text('status').notNullable().comment('open, released, committed or expired');
+        t.timestamp('updated_at', { useTz: true }).notNullable();
+        t.primary(['tenant', 'sku', 'reservation_id']);
+      });
+    },
+    async down(db, schema) {
+      await db.schema.withSchema(schema).dropTable('reservations');
+      await db.schema.withSchema(schema).alterTable('stock_levels', (t) => {
+        t.dropIndex(['tenant', 'location', 'sku'], 'stock_levels_tenant_location_sku');
+        t.dropColumn('buffer');
+      });
+    },
+  },
 ];
 
 export function stockMigrations(schema: string): Knex.MigrationSource<Migration> {

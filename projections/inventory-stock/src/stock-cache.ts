@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { StockView } from './stock-view';
 
-export const stockCacheKey = (keyPrefix: string, tenant: string, sku: string): string => `${keyPrefix}:inventory:stock:${tenant}:${sku}`;
+/** `v2`: the view gained `buffer` (per location and in totals); a new key, so no view of the older shape is served. */
+export const stockCacheKey = (keyPrefix: string, tenant: string, sku: string): string => `${keyPrefix}:inventory:stock:v2:${tenant}:${sku}`;
 
 /** Channel of change notices: `{context, tenant, key, version}`. */
 export const changesChannel = (keyPrefix: string): string => `${keyPrefix}:changes`;

@@ -1,9 +1,18 @@
-import type { Express, Request } from 'express';
+import type { Express, Request, Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { tenantIdSchema, type Logger } from '@verity/events';
-import { cacheStockView, inventoryStockProjection, readCachedStockView, readStockView, type StockView } from '@verity/projection-inventory-stock';
+import {
+  cacheStockView,
+  decodeCursor,
+  inventoryStockProjection,
+  readCachedStockView,
+  readLocationStock,
+  readLowStock,
+  readStockView,
+  type StockView,
+} from '@verity/projection-inventory-stock';
 import { awaitConsistency } from './consistency';
 import { HttpProblem } from '@verity/service-kit';
 
@@ -20,6 +29,42 @@ export interface ReadModelDeps {
 }
 
 const skuSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
+
+const locationSchema = z.string().trim().min(1).max(64);
+/** Query strings arrive as text: an integer within bounds, written in digits only. */
+const intParam = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+/** Page size of the lists: default 50, at most 500. */
+const DEFAULT_LIMIT = 50;
+const pageSchema = { limit: intParam(1, 500).optional(), cursor: z.string().min(1).max(512).optional() };
+const locationQuerySchema = z.strictObject(pageSchema);
+const lowStockQuerySchema = z.strictObject({ threshold: intParam(1, 1_000_000_000), ...pageSchema });
+
+function invalid(title: string, path: string, message: string | undefined): HttpProblem {
+  return new HttpProblem(400, 'validation_failed', title, `${path}: ${message}`, { errors: [{ path, message }] });
+}
+
+/** Parses the query string; a bad or unknown parameter is a 400 naming it. */
+function parseQuery<T extends z.ZodType>(schema: T, req: Request): z.infer<T> {
+  const parsed = schema.safeParse(req.query);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : (issue?.path.join('.') ?? '');
+    throw invalid('Invalid query parameter', path, issue?.message);
+  }
+  return parsed.data;
+}
+
+function cursorKey(cursor: string | undefined, parts: number): string[] | undefined {
+  if (cursor === undefined) return undefined;
+  const key = decodeCursor(cursor, parts);
+  if (!key) throw invalid('Invalid query parameter', 'cursor', 'not a cursor this list returned');
+  return key;
+}
 
 export function tenantOf(req: Request): string {
   const raw = req.get('X-Tenant-Id') ?? 'default';
@@ -50,6 +95,30 @@ async function stockView(deps: ReadModelDeps, tenant: string, sku: string, skipC
 }
 
 export function mountInventoryRoutes(app: Express, deps: ReadModelDeps): void {
+  const consistent = async (req: Request, res: Response): Promise<void> => {
+    const freshness = await awaitConsistency(req, { db: deps.db, schema: deps.schema, projection: inventoryStockProjection.name, topic: deps.eventsTopic, timeoutMs: deps.consistencyTimeoutMs });
+    if (freshness) res.set('X-Consistency', freshness);
+  };
+
+  // Before /v1/inventory/:sku, which would take `low-stock` for a SKU.
+  app.get('/v1/inventory/low-stock', async (req, res) => {
+    const tenant = tenantOf(req);
+    const query = parseQuery(lowStockQuerySchema, req);
+    const after = cursorKey(query.cursor, 2);
+    await consistent(req, res);
+    res.json(await readLowStock(deps.db, deps.schema, tenant, query.threshold, { limit: query.limit ?? DEFAULT_LIMIT, after }));
+  });
+
+  app.get('/v1/inventory/locations/:location', async (req, res) => {
+    const tenant = tenantOf(req);
+    const location = locationSchema.safeParse(req.params.location);
+    if (!location.success) throw invalid('Invalid location', 'location', location.error.issues[0]?.message);
+    const query = parseQuery(locationQuerySchema, req);
+    const after = cursorKey(query.cursor, 1);
+    await consistent(req, res);
+    res.json(await readLocationStock(deps.db, deps.schema, tenant, location.data, { limit: query.limit ?? DEFAULT_LIMIT, after }));
+  });
+
   app.get('/v1/inventory/:sku', async (req, res) => {
     const tenant = tenantOf(req);
     const sku = skuSchema.safeParse(req.params.sku);

@@ -129,7 +129,7 @@ function openReservation(state: StockState, sku: string, reservationId: string):
     const closed = state.closedReservations?.[reservationId];
     throw new DomainRejection('unknown_reservation', closed ? `reservation ${reservationId} is already ${closed}` : `no reservation ${reservationId}`, {
       reservationId,
-      ...(closed ? { status: closed } : {}),
+      ...(closed ? { reservationStatus: closed } : {}),
     });
   }
   return found;

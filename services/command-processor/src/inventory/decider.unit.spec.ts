@@ -123,7 +123,7 @@ describe('inventory decider', () => {
 
     it.each(['ReleaseReservation', 'CommitReservation'] as const)('%s of an already closed reservation is unknown_reservation', (type) => {
       const committed: InventoryEvent = { type: 'ReservationCommitted', data: { sku: SKU, reservationId: 'r1', location: 'berlin', quantity: 4 } };
-      spec.given([...past, committed]).when(command(type, { reservationId: 'r1' })).thenRejects('unknown_reservation', { reservationId: 'r1', status: 'committed' });
+      spec.given([...past, committed]).when(command(type, { reservationId: 'r1' })).thenRejects('unknown_reservation', { reservationId: 'r1', reservationStatus: 'committed' });
     });
   });
 
@@ -214,7 +214,7 @@ describe('inventory decider', () => {
     it('an expired reservation frees its units and cannot be released afterwards', () => {
       const expired: InventoryEvent = { type: 'ReservationExpired', data: { sku: SKU, reservationId: 'a', location: 'berlin', quantity: 3, expiresAt: '2026-11-23T09:30:00.000Z' } };
       expect(availableToPromise(stateAfter([...past, expired]), 'berlin')).toBe(8);
-      spec.given([...past, expired]).when(command('ReleaseReservation', { reservationId: 'a' })).thenRejects('unknown_reservation', { reservationId: 'a', status: 'expired' });
+      spec.given([...past, expired]).when(command('ReleaseReservation', { reservationId: 'a' })).thenRejects('unknown_reservation', { reservationId: 'a', reservationStatus: 'expired' });
     });
   });
 });
