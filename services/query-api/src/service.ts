@@ -5,6 +5,7 @@ import knex from 'knex';
 import type { QueryApiEnv } from './env';
 import { mountInventoryRoutes } from './inventory-routes';
 import { mountCatalogRoutes } from './catalog-routes';
+import { mountAliasRoutes } from './aliases-routes';
 
 export interface QueryApiService {
   start(): Promise<RunningServer>;
@@ -45,6 +46,16 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         logger: platform.logger,
         eventsTopic: contextTopics('catalog', env.VERITY_TOPIC_PREFIX).events,
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
+      });
+      mountAliasRoutes(app, {
+        db,
+        schema: env.VERITY_DB_SCHEMA,
+        redis,
+        cacheKeyPrefix: env.VERITY_TOPIC_PREFIX,
+        logger: platform.logger,
+        eventsTopic: contextTopics('aliases', env.VERITY_TOPIC_PREFIX).events,
+        consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
+        metrics: platform.metrics,
       });
     },
   );

@@ -1,0 +1,184 @@
+import { contextTopics, fromHeaders } from '@verity/events';
+import { aliasResolveKey } from '@verity/projection-aliases-registry';
+import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
+
+const REGISTER = 'aliases.RegisterAlias';
+const DEACTIVATE = 'aliases.DeactivateAlias';
+const GOVERN = 'aliases.SetGovernance';
+const RESOLVE_CONFLICT = 'aliases.ResolveAliasConflict';
+
+describe('alias registry through the real stack: gateway → Kafka → processor → projector → query-api', () => {
+  let platform: TestPlatform;
+  let topics: ReturnType<typeof contextTopics>;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    topics = contextTopics('aliases', platform.prefix);
+  });
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  const get = async (path: string, tenant = 'acme'): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> => {
+    const res = await fetch(`${platform.urls['query-api']}${path}`, { headers: { 'X-Tenant-Id': tenant } });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  };
+  const resolve = (context: string, alias: string, tenant = 'acme') => get(`/api/aliases/resolve/${context}/${alias}`, tenant);
+  const until = (context: string, alias: string, status: number, tenant = 'acme') =>
+    eventually(async () => {
+      const res = await resolve(context, alias, tenant);
+      return res.status === status ? res : undefined;
+    }, 20_000, `resolve ${context}/${alias} → ${status}`);
+
+  it('registers, decodes through the registry, resolves from the cache, deactivates to 404; other tenants see nothing', async () => {
+    const accepted = await postCommand(platform, REGISTER, { alias: 'orders', context: 'backend', canonical: 'order-service', description: 'orders API' }, { 'X-Tenant-Id': 'acme', 'X-Actor': 'alice' });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toMatchObject({ streamId: 'acme/registry', version: 1, events: [{ type: 'verity.aliases.AliasRegistered', topic: topics.events }] });
+
+    const [record] = await platform.readTopic(topics.events, (m) => m.length >= 1);
+    expect(await platform.registry.decode(record!.value!)).toEqual({
+      alias: 'orders',
+      context: 'backend',
+      canonical: 'order-service',
+      description: 'orders API',
+      owner: 'alice',
+      expiresAt: null,
+      conflictId: null,
+    });
+    expect(fromHeaders(record!.headers)).toMatchObject({ type: 'verity.aliases.AliasRegistered', subject: 'acme/registry', tenant: 'acme', actor: 'alice' });
+
+    // The projector writes the resolution to Redis after its commit; the endpoint answers from it.
+    const key = aliasResolveKey(platform.prefix, 'acme', 'backend', 'orders');
+    const cached = await eventually(() => platform.redis.get(key).then((v) => v ?? undefined), 20_000, 'cache key');
+    expect(JSON.parse(cached)).toMatchObject({ canonical: 'order-service', version: 1 });
+    const hit = await resolve('backend', 'orders');
+    expect(hit.status).toBe(200);
+    expect(hit.headers.get('x-cache')).toBe('hit');
+    expect(hit.body).toEqual({ canonical_name: 'order-service' });
+    // Read-through: with the key gone, PostgreSQL answers and refills it.
+    await platform.redis.del(key);
+    const miss = await resolve('backend', 'orders');
+    expect({ status: miss.status, cache: miss.headers.get('x-cache'), body: miss.body }).toEqual({ status: 200, cache: 'miss', body: { canonical_name: 'order-service' } });
+    expect(await platform.redis.get(key)).not.toBeNull();
+
+    // Tenant isolation.
+    const other = await resolve('backend', 'orders', 'globex');
+    expect(other.status).toBe(404);
+    expect(other.headers.get('content-type')).toContain('application/problem+json');
+
+    // Same alias, owner and canonical again: alias_exists, nothing appended.
+    const before = await platform.endOffsets(topics.events);
+    const again = await postCommand(platform, REGISTER, { alias: 'orders', context: 'backend', canonical: 'order-service' }, { 'X-Tenant-Id': 'acme', 'X-Actor': 'alice' });
+    expect(again.status).toBe(422);
+    expect(again.body).toMatchObject({ code: 'alias_exists' });
+    expect(await platform.endOffsets(topics.events)).toEqual(before);
+
+    const listed = await get('/v1/aliases?context=backend');
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toEqual([expect.objectContaining({ alias: 'orders', canonical: 'order-service', owner: 'alice', status: 'active' })]);
+
+    expect((await postCommand(platform, DEACTIVATE, { alias: 'orders', context: 'backend' }, { 'X-Tenant-Id': 'acme' })).status).toBe(200);
+    const gone = await until('backend', 'orders', 404);
+    expect(gone.body).toMatchObject({ code: 'not_found', context: 'backend', alias: 'orders' });
+    expect(await platform.redis.get(key)).toBeNull();
+  });
+
+  it('an expired alias stops resolving', async () => {
+    const expiresAt = new Date(Date.now() + 3_000).toISOString();
+    expect((await postCommand(platform, REGISTER, { alias: 'soon-gone', context: 'frontend', canonical: 'promo', expiresAt }, { 'X-Tenant-Id': 'acme' })).status).toBe(200);
+    expect((await until('frontend', 'soon-gone', 200)).body).toEqual({ canonical_name: 'promo' });
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(expiresAt) - Date.now()) + 100));
+    expect((await resolve('frontend', 'soon-gone')).status).toBe(404);
+  });
+
+  it('a governance violation is a 422 naming the rule and appends nothing', async () => {
+    expect((await postCommand(platform, GOVERN, { namingPattern: '^api-[a-z]+$', allowedContexts: ['backend'] }, { 'X-Tenant-Id': 'gov' })).status).toBe(200);
+    const before = await platform.endOffsets(topics.events);
+    for (const [payload, rule] of [
+      [{ alias: 'orders', context: 'backend', canonical: 'order-service' }, 'namingPattern'],
+      [{ alias: 'api-orders', context: 'frontend', canonical: 'order-service' }, 'allowedContexts'],
+    ] as const) {
+      const res = await postCommand(platform, REGISTER, payload, { 'X-Tenant-Id': 'gov' });
+      expect(res.status).toBe(422);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.body).toMatchObject({ code: 'governance_violation', rule });
+    }
+    expect(await platform.endOffsets(topics.events)).toEqual(before);
+    expect((await postCommand(platform, REGISTER, { alias: 'api-orders', context: 'backend', canonical: 'order-service' }, { 'X-Tenant-Id': 'gov' })).status).toBe(200);
+  });
+
+  it('a conflict is detected, not applied, listed, and resolved by command', async () => {
+    const headers = (actor: string) => ({ 'X-Tenant-Id': 'conf', 'X-Actor': actor });
+    expect((await postCommand(platform, REGISTER, { alias: 'orders', context: 'backend', canonical: 'order-service' }, headers('alice'))).status).toBe(200);
+    const clash = await postCommand(platform, REGISTER, { alias: 'orders', context: 'backend', canonical: 'billing' }, headers('bob'));
+    expect(clash.status).toBe(200);
+    expect(clash.body).toMatchObject({ events: [{ type: 'verity.aliases.AliasConflictDetected' }] });
+
+    const open = await eventually(async () => {
+      const res = await get('/v1/aliases/conflicts?status=open', 'conf');
+      return (res.body.items as unknown[]).length === 1 ? (res.body.items as Record<string, unknown>[]) : undefined;
+    }, 20_000, 'open conflict listed');
+    expect(open[0]).toMatchObject({ alias: 'orders', context: 'backend', canonical: 'billing', owner: 'bob', existingAlias: 'orders', existingOwner: 'alice', kind: 'alias_taken', status: 'open' });
+    expect((await until('backend', 'orders', 200, 'conf')).body).toEqual({ canonical_name: 'order-service' });
+
+    const accepted = await postCommand(platform, RESOLVE_CONFLICT, { conflictId: open[0]!.conflictId, resolution: 'accept' }, headers('admin'));
+    expect(accepted.status).toBe(200);
+    await eventually(async () => ((await resolve('backend', 'orders', 'conf')).body.canonical_name === 'billing' ? true : undefined), 20_000, 'accepted registration resolves');
+    expect((await get('/v1/aliases/conflicts?status=open', 'conf')).body.items).toEqual([]);
+    const again = await postCommand(platform, RESOLVE_CONFLICT, { conflictId: open[0]!.conflictId, resolution: 'reject' }, headers('admin'));
+    expect(again.body).toMatchObject({ code: 'conflict_already_resolved' });
+  });
+
+  it('health, status and metrics', async () => {
+    expect(await get('/api/aliases/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect(await get('/api/aliases/status')).toMatchObject({ status: 200, body: { service: 'verity-aliases', version: expect.any(String), health: 'ok' } });
+    const metrics = await get('/api/aliases/metrics', 'conf');
+    expect(metrics.body).toMatchObject({ total: 1, active: 1, resolveLatencyMs: { p50: expect.any(Number), p99: expect.any(Number) } });
+    const { p50, p99 } = metrics.body.resolveLatencyMs as { p50: number; p99: number };
+    expect(p50).toBeGreaterThan(0);
+    expect(p99).toBeGreaterThanOrEqual(p50);
+  });
+
+  describe('bad input is a 400 problem+json naming the field, and appends nothing', () => {
+    const reads: [string, string, string][] = [
+      ['resolve with an unknown context', '/api/aliases/resolve/mobile/orders', 'context'],
+      ['resolve with an alias too long', `/api/aliases/resolve/backend/${'a'.repeat(129)}`, 'alias'],
+      ['a list with an unknown context', '/v1/aliases?context=mobile', 'context'],
+      ['a list with limit 0', '/v1/aliases?limit=0', 'limit'],
+      ['a list with a forged cursor', '/v1/aliases?cursor=abc', 'cursor'],
+      ['conflicts with an unknown status', '/v1/aliases/conflicts?status=maybe', 'status'],
+    ];
+    it.each(reads)('%s', async (_name, path, field) => {
+      const res = await get(path);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.body).toMatchObject({ code: 'validation_failed', errors: [{ path: field }] });
+      expect(String(res.body.detail)).toContain(field);
+    });
+
+    it('a bad tenant header on a read', async () => {
+      const res = await get('/api/aliases/resolve/backend/orders', 'Not A Tenant!');
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: 'invalid_header', header: 'X-Tenant-Id' });
+    });
+
+    const commands: [string, string, unknown, string][] = [
+      ['RegisterAlias without canonical', REGISTER, { alias: 'x-y', context: 'backend' }, 'canonical'],
+      ['RegisterAlias with an unknown context', REGISTER, { alias: 'x-y', context: 'mobile', canonical: 'c' }, 'context'],
+      ['RegisterAlias with a bad expiresAt', REGISTER, { alias: 'x-y', context: 'backend', canonical: 'c', expiresAt: 'tomorrow' }, 'expiresAt'],
+      ['DeactivateAlias without alias', DEACTIVATE, { context: 'backend' }, 'alias'],
+      ['SetGovernance with a broken pattern', GOVERN, { namingPattern: '(' }, 'namingPattern'],
+      ['SetGovernance with maxAliasesPerCanonical 0', GOVERN, { maxAliasesPerCanonical: 0 }, 'maxAliasesPerCanonical'],
+      ['ResolveAliasConflict with resolution maybe', RESOLVE_CONFLICT, { conflictId: 'c-1', resolution: 'maybe' }, 'resolution'],
+    ];
+    it.each(commands)('%s', async (_name, type, body, field) => {
+      const before = { commands: await platform.endOffsets(topics.commands), events: await platform.endOffsets(topics.events) };
+      const res = await postCommand(platform, type, body, { 'X-Tenant-Id': 'acme' });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: 'validation_failed' });
+      expect(String(res.body.detail)).toContain(field);
+      expect({ commands: await platform.endOffsets(topics.commands), events: await platform.endOffsets(topics.events) }).toEqual(before);
+    });
+  });
+});

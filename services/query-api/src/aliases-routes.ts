@@ -1,0 +1,228 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Express } from 'express';
+import { Histogram, type Registry } from 'prom-client';
+import { z } from 'zod';
+import {
+  cacheResolution,
+  countAliases,
+  isExpired,
+  listAliases,
+  listConflicts,
+  readAlias,
+  readCachedResolution,
+  type CachedResolution,
+} from '@verity/projection-aliases-registry';
+import { HttpProblem } from '@verity/service-kit';
+import { tenantOf, type ReadModelDeps } from './inventory-routes';
+
+/** The contexts an alias lives in (mirrors the aliases commands). */
+export const ALIAS_CONTEXTS = ['frontend', 'backend', 'system'] as const;
+export const DEFAULT_ALIAS_PAGE = 50;
+export const MAX_ALIAS_PAGE = 200;
+
+export interface AliasRoutesDeps extends ReadModelDeps {
+  /** The query-api's registry: the resolve latency histogram lands here. */
+  metrics: Registry;
+  /** Reads judge expiry against this clock. Default: the system clock. */
+  now?: () => Date;
+}
+
+const contextSchema = z.enum(ALIAS_CONTEXTS, { message: `one of ${ALIAS_CONTEXTS.join(', ')}` });
+const aliasSchema = z.string().min(1).max(128);
+
+const badParam = (name: string, message: string): HttpProblem =>
+  new HttpProblem(400, 'validation_failed', 'Invalid request', `${name}: ${message}`, { errors: [{ path: name, message }] });
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, name: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw badParam([name, ...(issue?.path ?? [])].join('.'), issue?.message ?? 'invalid');
+  }
+  return parsed.data;
+}
+
+/** The opaque cursor of a page of aliases: base64url of the last [context, alias] it returned. */
+export const encodeAliasCursor = (key: [string, string]): string => Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+
+export function decodeAliasCursor(cursor: string): [string, string] | undefined {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key) && key.length === 2 && typeof key[0] === 'string' && typeof key[1] === 'string' && encodeAliasCursor([key[0], key[1]]) === cursor) return [key[0], key[1]];
+  } catch {
+    // not ours
+  }
+  return undefined;
+}
+
+const listQuerySchema = z.object({
+  context: contextSchema.optional(),
+  limit: z.string().regex(/^[0-9]+$/, 'an integer').transform(Number).pipe(z.number().int().min(1, 'at least 1').max(MAX_ALIAS_PAGE, `at most ${MAX_ALIAS_PAGE}`)).optional(),
+  cursor: z
+    .string()
+    .transform((value, ctx) => {
+      const key = decodeAliasCursor(value);
+      if (!key) {
+        ctx.addIssue({ code: 'custom', message: 'not a cursor returned by this API' });
+        return z.NEVER;
+      }
+      return key;
+    })
+    .optional(),
+});
+
+const conflictQuerySchema = z.object({
+  status: z.enum(['open', 'accepted', 'rejected'], { message: 'one of open, accepted, rejected' }).optional(),
+  limit: z.string().regex(/^[0-9]+$/, 'an integer').transform(Number).pipe(z.number().int().min(1, 'at least 1').max(MAX_ALIAS_PAGE, `at most ${MAX_ALIAS_PAGE}`)).optional(),
+});
+
+/** Query parameters arrive as strings (or arrays when repeated): one value each, first issue named. */
+function parseQuery<T>(schema: z.ZodType<T>, query: Record<string, unknown>): T {
+  for (const [name, value] of Object.entries(query)) if (typeof value !== 'string') throw badParam(name, 'give it once, as a plain value');
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw badParam(issue?.path.join('.') || 'query', issue?.message ?? 'invalid');
+  }
+  return parsed.data;
+}
+
+/**
+ * Quantile q (0..1) of a prom-client histogram, interpolated linearly inside the bucket that
+ * holds it (what PromQL's histogram_quantile does). 0 when nothing was observed.
+ */
+export function histogramQuantile(q: number, buckets: { le: number; count: number }[]): number {
+  const sorted = [...buckets].sort((a, b) => a.le - b.le);
+  const total = sorted[sorted.length - 1]?.count ?? 0;
+  if (total === 0) return 0;
+  const rank = q * total;
+  let lowerLe = 0;
+  let lowerCount = 0;
+  for (const { le, count } of sorted) {
+    if (count >= rank) {
+      if (!Number.isFinite(le)) return lowerLe;
+      const inBucket = count - lowerCount;
+      return inBucket === 0 ? le : lowerLe + ((le - lowerLe) * (rank - lowerCount)) / inBucket;
+    }
+    lowerLe = le;
+    lowerCount = count;
+  }
+  return lowerLe;
+}
+
+async function latencyMs(histogram: Histogram<string>): Promise<{ p50: number; p99: number }> {
+  const { values } = await histogram.get();
+  // One series per cache outcome: add them up per bucket bound.
+  const byLe = new Map<number, number>();
+  for (const v of values) {
+    if (!v.metricName?.endsWith('_bucket')) continue;
+    const le = v.labels.le === '+Inf' ? Infinity : Number(v.labels.le);
+    byLe.set(le, (byLe.get(le) ?? 0) + v.value);
+  }
+  const buckets = [...byLe].map(([le, count]) => ({ le, count }));
+  const ms = (q: number): number => Math.round(histogramQuantile(q, buckets) * 1000 * 1000) / 1000;
+  return { p50: ms(0.5), p99: ms(0.99) };
+}
+
+function serviceVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * The alias registry's read side: `/api/aliases/...` (resolve, health, metrics, status) and the
+ * listings under `/v1/aliases`. Resolutions come from Redis, else PostgreSQL (then refill).
+ */
+export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
+  const now = deps.now ?? (() => new Date());
+  const version = serviceVersion();
+  const resolveSeconds =
+    (deps.metrics.getSingleMetric('verity_alias_resolve_seconds') as Histogram<string> | undefined) ??
+    new Histogram({
+      name: 'verity_alias_resolve_seconds',
+      help: 'Time to answer GET /api/aliases/resolve, by cache outcome',
+      labelNames: ['cache'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [deps.metrics],
+    });
+
+  async function resolution(tenant: string, context: string, alias: string, at: Date): Promise<{ value: CachedResolution | undefined; cache: 'hit' | 'miss' | 'bypass' }> {
+    let redisUp = deps.redis.status === 'ready';
+    if (redisUp) {
+      try {
+        const cached = await readCachedResolution(deps.redis, deps.cacheKeyPrefix, tenant, context, alias);
+        if (cached) return { value: cached, cache: 'hit' };
+      } catch (error) {
+        redisUp = false;
+        deps.logger.warn({ err: error }, 'cache read failed; reading PostgreSQL');
+      }
+    }
+    const view = await readAlias(deps.db, deps.schema, tenant, context, alias, at);
+    const value = view && view.status === 'active' ? { canonical: view.canonical, expiresAt: view.expiresAt, version: view.version } : undefined;
+    if (value && redisUp) await cacheResolution(deps.redis, deps.cacheKeyPrefix, tenant, context, alias, value, at).catch(() => undefined);
+    return { value, cache: redisUp ? 'miss' : 'bypass' };
+  }
+
+  async function health(): Promise<'ok' | 'degraded' | 'down'> {
+    try {
+      await deps.db.raw('select 1');
+    } catch {
+      return 'down';
+    }
+    return deps.redis.status === 'ready' ? 'ok' : 'degraded';
+  }
+
+  app.get('/api/aliases/resolve/:context/:alias', async (req, res) => {
+    const started = process.hrtime.bigint();
+    const tenant = tenantOf(req);
+    const context = parse(contextSchema, req.params.context, 'context');
+    const alias = parse(aliasSchema, req.params.alias, 'alias');
+    const at = now();
+    const { value, cache } = await resolution(tenant, context, alias, at);
+    resolveSeconds.observe({ cache }, Number(process.hrtime.bigint() - started) / 1e9);
+    res.set('X-Cache', cache);
+    if (!value || isExpired(value.expiresAt, at)) {
+      throw new HttpProblem(404, 'not_found', 'Unknown alias', `no active alias ${alias} in ${context}`, { context, alias });
+    }
+    res.json({ canonical_name: value.canonical });
+  });
+
+  app.get('/api/aliases/health', async (_req, res) => {
+    const status = await health();
+    res.status(status === 'down' ? 503 : 200).json({ status });
+  });
+
+  app.get('/api/aliases/status', async (_req, res) => {
+    res.json({ service: 'verity-aliases', version, health: await health() });
+  });
+
+  app.get('/api/aliases/metrics', async (req, res) => {
+    const tenant = tenantOf(req);
+    const counts = await countAliases(deps.db, deps.schema, tenant, now());
+    res.json({ ...counts, resolveLatencyMs: await latencyMs(resolveSeconds) });
+  });
+
+  app.get('/v1/aliases', async (req, res) => {
+    const tenant = tenantOf(req);
+    const query = parseQuery(listQuerySchema, req.query as Record<string, unknown>);
+    const page = await listAliases(
+      deps.db,
+      deps.schema,
+      tenant,
+      { limit: query.limit ?? DEFAULT_ALIAS_PAGE, ...(query.context ? { context: query.context } : {}), ...(query.cursor ? { after: query.cursor } : {}) },
+      now(),
+    );
+    res.json({ items: page.items, nextCursor: page.next ? encodeAliasCursor(page.next) : null });
+  });
+
+  app.get('/v1/aliases/conflicts', async (req, res) => {
+    const tenant = tenantOf(req);
+    const query = parseQuery(conflictQuerySchema, req.query as Record<string, unknown>);
+    res.json({ items: await listConflicts(deps.db, deps.schema, tenant, query.status, query.limit ?? MAX_ALIAS_PAGE) });
+  });
+}
