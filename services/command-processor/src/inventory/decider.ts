@@ -83,8 +83,9 @@ function assertQuantity(quantity: number): void {
   }
 }
 
-function assertCount(field: string, value: number): void {
-  if (!Number.isInteger(value) || value < 0) throw new DomainRejection(`invalid_${field === 'onHand' ? 'quantity' : field}`, `${field} must be an integer of zero or more, got ${value}`, { [field]: value });
+/** A count that may be zero (an absolute on-hand count, a buffer); `code` names the rule broken. */
+function assertCount(code: string, field: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0) throw new DomainRejection(code, `${field} must be an integer of zero or more, got ${value}`, { [field]: value });
 }
 
 function assertAvailable(state: StockState, location: string, quantity: number): void {
@@ -147,7 +148,7 @@ function commitReservation(data: CommitReservationData, state: StockState): Rese
 
 /** An unchanged count emits nothing: source systems report their counts again and again. */
 function adjustStock(data: AdjustStockData, state: StockState): StockAdjusted[] {
-  assertCount('onHand', data.onHand);
+  assertCount('invalid_quantity', 'onHand', data.onHand);
   assertStream(state, data.sku);
   const at = locationOf(state, data.location);
   const reserved = reservedAt(at);
@@ -167,7 +168,7 @@ function transferStock(data: TransferStockData, state: StockState): StockTransfe
 }
 
 function setSafetyBuffer(data: SetSafetyBufferData, state: StockState): SafetyBufferSet[] {
-  assertCount('buffer', data.buffer);
+  assertCount('invalid_buffer', 'buffer', data.buffer);
   assertStream(state, data.sku);
   const previousBuffer = locationOf(state, data.location).buffer;
   return [{ type: 'SafetyBufferSet', data: { sku: data.sku, location: data.location, previousBuffer, buffer: data.buffer } }];
