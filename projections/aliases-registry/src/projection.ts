@@ -83,7 +83,7 @@ export const aliasesRegistryProjection: Projection<AliasChange> = {
       if (view.status === 'active') {
         await cacheResolution(cache.redis, cache.keyPrefix, tenant, context, alias, { canonical: view.canonical, expiresAt: view.expiresAt, version: view.version }, now);
       } else {
-        await forgetResolution(cache.redis, cache.keyPrefix, tenant, context, alias);
+        await forgetResolution(cache.redis, cache.keyPrefix, tenant, context, alias, view.version);
       }
       await cache.redis.publish(
         aliasChangesChannel(cache.keyPrefix),

@@ -1,5 +1,5 @@
 import { contextTopics, fromHeaders } from '@verity/events';
-import { aliasResolveKey } from '@verity/projection-aliases-registry';
+import { aliasResolveKey, cacheResolution } from '@verity/projection-aliases-registry';
 import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
 const REGISTER = 'aliases.RegisterAlias';
@@ -82,6 +82,12 @@ describe('alias registry through the real stack: gateway → Kafka → processor
     const gone = await until('backend', 'orders', 404);
     expect(gone.body).toMatchObject({ code: 'not_found', context: 'backend', alias: 'orders' });
     expect(await platform.redis.get(key)).toBeNull();
+    // A read-through that read PostgreSQL before the deactivation cannot bring the old resolution back.
+    expect(await cacheResolution(platform.redis, platform.prefix, 'acme', 'backend', 'orders', { canonical: 'order-service', expiresAt: null, version: 1 }, new Date())).toBe(false);
+    expect(await platform.redis.get(key)).toBeNull();
+    // Registered again, it resolves again.
+    expect((await postCommand(platform, REGISTER, { alias: 'orders', context: 'backend', canonical: 'order-service-v2' }, { 'X-Tenant-Id': 'acme', 'X-Actor': 'alice' })).status).toBe(200);
+    expect((await until('backend', 'orders', 200)).body).toEqual({ canonical_name: 'order-service-v2' });
   });
 
   it('an expired alias stops resolving', async () => {
