@@ -1,6 +1,6 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { VerityError } from './errors';
-import { sleep } from './retry';
+import { retry, sleep } from './retry';
 
 export interface CompactedTableOptions<V> {
   kafka: Kafka;
@@ -71,7 +71,8 @@ export class CompactedTable<V> {
 
   /** Waits until the table holds everything committed to the given partitions (all when omitted) up to now. */
   async catchUp(partitions?: number[], timeoutMs = 60_000): Promise<void> {
-    const offsets = await this.options.admin.fetchTopicOffsets(this.options.topic);
+    // Right after a topic is created the admin's metadata may still point at no leader: retry that.
+    const offsets = await retry(() => this.options.admin.fetchTopicOffsets(this.options.topic));
     const targets = offsets.filter((o) => !partitions || partitions.includes(o.partition)).map((o) => ({ partition: o.partition, end: BigInt(o.high) }));
     const deadline = Date.now() + timeoutMs;
     for (const { partition, end } of targets) {

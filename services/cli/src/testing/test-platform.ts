@@ -71,9 +71,9 @@ export async function startTestPlatform(services: readonly ServiceName[] = SERVI
     redis,
     async startService(name) {
       const service = createService(name, env);
-      const server = await service.start();
+      // Registered before it starts, so a start that fails half-way is still stopped.
       running.set(name, service);
-      urls[name] = server.url;
+      urls[name] = (await service.start()).url;
     },
     async stopService(name) {
       await running.get(name)?.stop();
