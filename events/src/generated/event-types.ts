@@ -211,6 +211,70 @@ export interface StockTransferredV1 {
   quantity: number;
 }
 
+/** The list price of a SKU for everyone, effective over [effectiveFrom, effectiveTo). */
+export interface BasePriceSetV1 {
+  /** Price list the price belongs to */
+  priceListId: string;
+  /** Stock keeping unit */
+  sku: string;
+  /** Price of one unit in integer minor units of the list's currency (cents), positive */
+  unitPrice: number;
+  /** ISO 8601 UTC instant from which the price applies (inclusive) */
+  effectiveFrom: string;
+  /** ISO 8601 UTC instant from which it no longer applies (exclusive); null when open-ended */
+  effectiveTo: null | string;
+}
+
+/** A customer-specific override of a SKU's price, effective over [effectiveFrom, effectiveTo); it wins over tiers and the base price. */
+export interface CustomerPriceSetV1 {
+  /** Price list the price belongs to */
+  priceListId: string;
+  /** Customer the override is for */
+  customerId: string;
+  /** Stock keeping unit */
+  sku: string;
+  /** Price of one unit in integer minor units of the list's currency (cents), positive */
+  unitPrice: number;
+  /** ISO 8601 UTC instant from which the price applies (inclusive) */
+  effectiveFrom: string;
+  /** ISO 8601 UTC instant from which it no longer applies (exclusive); null when open-ended */
+  effectiveTo: null | string;
+}
+
+/** A price list was created for the tenant; prices are set on it afterwards. */
+export interface PriceListCreatedV1 {
+  /** Caller-chosen id of the price list, unique per tenant */
+  priceListId: string;
+  /** Display name */
+  name: string;
+  /** ISO 4217 alphabetic code of every price on the list, e.g. EUR */
+  currency: string;
+}
+
+/** Quantity breaks for a SKU, for everyone or for one customer, effective over [effectiveFrom, effectiveTo): a quantity pays the unit price of the highest tier it reaches. */
+export interface QuantityTiersSetV1 {
+  /** Price list the tiers belong to */
+  priceListId: string;
+  /** Stock keeping unit */
+  sku: string;
+  /** Customer the tiers are for; null when they apply to everyone */
+  customerId: null | string;
+  /** The tiers, by strictly increasing minQuantity starting at 1 */
+  tiers: Array<QuantityTiersSetV1QuantityTier>;
+  /** ISO 8601 UTC instant from which the tiers apply (inclusive) */
+  effectiveFrom: string;
+  /** ISO 8601 UTC instant from which they no longer apply (exclusive); null when open-ended */
+  effectiveTo: null | string;
+}
+
+/** One quantity break */
+export interface QuantityTiersSetV1QuantityTier {
+  /** Smallest quantity the tier applies to; the first tier starts at 1, then strictly increasing */
+  minQuantity: number;
+  /** Price of one unit in integer minor units (cents), positive */
+  unitPrice: number;
+}
+
 /** The newest version of verity.aliases.AliasConflictDetected: what deciders and projections see. */
 export type AliasConflictDetected = AliasConflictDetectedV1;
 
@@ -259,6 +323,18 @@ export type StockReserved = StockReservedV1;
 /** The newest version of verity.inventory.StockTransferred: what deciders and projections see. */
 export type StockTransferred = StockTransferredV1;
 
+/** The newest version of verity.pricing.BasePriceSet: what deciders and projections see. */
+export type BasePriceSet = BasePriceSetV1;
+
+/** The newest version of verity.pricing.CustomerPriceSet: what deciders and projections see. */
+export type CustomerPriceSet = CustomerPriceSetV1;
+
+/** The newest version of verity.pricing.PriceListCreated: what deciders and projections see. */
+export type PriceListCreated = PriceListCreatedV1;
+
+/** The newest version of verity.pricing.QuantityTiersSet: what deciders and projections see. */
+export type QuantityTiersSet = QuantityTiersSetV1;
+
 /** The newest payload of each event, by Avro full name. */
 export interface LatestEventPayloads {
   "verity.aliases.AliasConflictDetected": AliasConflictDetected;
@@ -277,6 +353,10 @@ export interface LatestEventPayloads {
   "verity.inventory.StockReceived": StockReceived;
   "verity.inventory.StockReserved": StockReserved;
   "verity.inventory.StockTransferred": StockTransferred;
+  "verity.pricing.BasePriceSet": BasePriceSet;
+  "verity.pricing.CustomerPriceSet": CustomerPriceSet;
+  "verity.pricing.PriceListCreated": PriceListCreated;
+  "verity.pricing.QuantityTiersSet": QuantityTiersSet;
 }
 
 export type EventFullName = keyof LatestEventPayloads;

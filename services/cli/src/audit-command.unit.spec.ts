@@ -22,7 +22,7 @@ describe('verity audit arguments', () => {
     [['verify', 'acme/'], /not <tenant>\/<aggregate id>/],
     [['verify', 'Acme Corp/SKU-1'], /tenant must be/],
     [['verify', 'acme/SKU-1', '--context'], /--context needs a context name/],
-    [['verify', 'acme/SKU-1', '--context', 'pricing'], /unknown context pricing; known: inventory/],
+    [['verify', 'acme/SKU-1', '--context', 'billing'], /unknown context billing; known: inventory/],
     [['verify', 'acme/SKU-1', '--json'], /unknown option --json/],
     [['history', 'acme/SKU-1', '--since', 'x'], /unknown option --since/],
   ])('%j is a usage error', (args, message) => {
