@@ -2,6 +2,7 @@ import { contextTopicConfigs, contextTopics, ensureTopics, repliesTopic, replies
 import { checkKafka, checkSchemaRegistry, createHttpApp, createPlatform, listen, type RunningServer } from '@verity/service-kit';
 import { Partitioners } from 'kafkajs';
 import { mountCommandRoutes } from './command-routes';
+import { buildGatewayOpenApi } from './openapi';
 import type { GatewayEnv } from './env';
 import { ReplyTable } from './reply-table';
 
@@ -17,6 +18,7 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
   // Java's murmur2 partitioner: the same key lands on the same partition whichever client wrote it.
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   const admin = kafka.admin();
+  const openApi = buildGatewayOpenApi(contexts);
   const replies = new ReplyTable(kafka, admin, repliesTopic(env.VERITY_TOPIC_PREFIX), `${env.VERITY_TOPIC_PREFIX}.gateway.replies`);
   const app = createHttpApp(
     {
@@ -29,8 +31,10 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
         { name: 'reply-table', status: replies.isReady() ? 'up' : 'down' },
       ],
     },
-    (app) =>
-      mountCommandRoutes(app, { contexts, producer, replies, topicPrefix: env.VERITY_TOPIC_PREFIX, replyTimeoutMs: env.VERITY_REPLY_TIMEOUT_MS }),
+    (app) => {
+      mountCommandRoutes(app, { contexts, producer, replies, topicPrefix: env.VERITY_TOPIC_PREFIX, replyTimeoutMs: env.VERITY_REPLY_TIMEOUT_MS });
+      app.get('/openapi.json', (_req, res) => void res.json(openApi));
+    },
   );
   let server: RunningServer | undefined;
 

@@ -1,0 +1,242 @@
+import { z } from 'zod';
+import { SOURCE_SYSTEMS, tenantIdSchema, type ContextDefinition } from '@verity/events';
+
+/** A JSON Schema (2020-12, the dialect of OpenAPI 3.1) as it appears in the document. */
+export type JsonSchema = Record<string, unknown>;
+
+/** What a client sends: the input side of a zod schema (before transforms), without `$schema`. */
+export function jsonSchemaOf(schema: z.ZodType): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  return rest;
+}
+
+const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('ProblemDetails') } } });
+const headerParam = (name: string, description: string, schema: JsonSchema) => ({ name, in: 'header', required: false, description, schema });
+
+/** RFC 7807 problem+json as every Verity service answers an error; extensions ride beside the standard members. */
+export const problemDetailsSchema: JsonSchema = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'detail', 'code'],
+  properties: {
+    type: { type: 'string', description: '`urn:verity:problem:<code>`' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    code: { type: 'string', description: 'machine-readable, e.g. `validation_failed`, `insufficient_stock`' },
+    instance: { type: 'string' },
+    errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+  },
+  additionalProperties: true,
+};
+
+/** /health, /ready and /metrics of every service (createHttpApp in @verity/service-kit). */
+export function probePaths(service: string): Record<string, unknown> {
+  return {
+    '/health': {
+      get: {
+        tags: ['operations'],
+        operationId: 'health',
+        summary: `Liveness of the ${service}`,
+        responses: { '200': { description: 'the process answers', content: { 'application/json': { schema: ref('Health') } } } },
+      },
+    },
+    '/ready': {
+      get: {
+        tags: ['operations'],
+        operationId: 'ready',
+        summary: 'Readiness: every dependency checked; `degraded` when an optional one (the cache) is down',
+        responses: {
+          '200': { description: 'up or degraded', content: { 'application/json': { schema: ref('Readiness') } } },
+          '503': { description: 'a required dependency is down', content: { 'application/json': { schema: ref('Readiness') } } },
+        },
+      },
+    },
+    '/metrics': {
+      get: {
+        tags: ['operations'],
+        operationId: 'metrics',
+        summary: 'Prometheus metrics',
+        responses: { '200': { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+      },
+    },
+    '/openapi.json': {
+      get: {
+        tags: ['operations'],
+        operationId: 'openapi',
+        summary: 'This document',
+        responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } },
+      },
+    },
+  };
+}
+
+/** Health, Readiness and ProblemDetails, shared by every service's document. */
+export const commonSchemas: Record<string, JsonSchema> = {
+  ProblemDetails: problemDetailsSchema,
+  Health: { type: 'object', required: ['status', 'service'], properties: { status: { const: 'up' }, service: { type: 'string' } } },
+  Readiness: {
+    type: 'object',
+    required: ['status', 'service', 'checks'],
+    properties: {
+      status: { enum: ['up', 'degraded', 'down'] },
+      service: { type: 'string' },
+      checks: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['name', 'status'],
+          properties: { name: { type: 'string' }, status: { enum: ['up', 'degraded', 'down'] }, detail: { type: 'string' } },
+        },
+      },
+    },
+  },
+};
+
+const appendedEvent: JsonSchema = {
+  type: 'object',
+  required: ['type', 'topic', 'partition', 'offset'],
+  properties: {
+    type: { type: 'string', description: 'CloudEvents type, e.g. `verity.inventory.StockReceived`' },
+    topic: { type: 'string' },
+    partition: { type: 'integer' },
+    offset: { type: 'string', description: 'a Kafka offset (64-bit, as a string)' },
+  },
+};
+
+const gatewaySchemas: Record<string, JsonSchema> = {
+  ...commonSchemas,
+  CommandAccepted: {
+    type: 'object',
+    required: ['commandId', 'streamId', 'version', 'events', 'consistencyToken'],
+    properties: {
+      commandId: { type: 'string' },
+      streamId: { type: 'string', description: '`<tenant>/<aggregate id>`' },
+      version: { type: 'integer', description: 'the stream version after the command' },
+      events: { type: 'array', items: appendedEvent },
+      consistencyToken: { type: 'string', description: 'send back as `X-Consistency-Token` to the query-api to read your write' },
+    },
+  },
+  CommandPending: {
+    type: 'object',
+    required: ['commandId', 'status'],
+    properties: { commandId: { type: 'string' }, status: { const: 'pending' } },
+  },
+  CommandOutcome: {
+    oneOf: [
+      {
+        type: 'object',
+        required: ['status', 'commandId', 'streamId', 'version', 'events', 'consistencyToken'],
+        properties: {
+          status: { const: 'accepted' },
+          commandId: { type: 'string' },
+          streamId: { type: 'string' },
+          version: { type: 'integer' },
+          events: { type: 'array', items: appendedEvent },
+          consistencyToken: { type: 'string' },
+        },
+      },
+      {
+        type: 'object',
+        required: ['status', 'commandId', 'streamId', 'version', 'code', 'reason'],
+        properties: {
+          status: { const: 'rejected' },
+          commandId: { type: 'string' },
+          streamId: { type: 'string' },
+          version: { type: 'integer' },
+          code: { type: 'string' },
+          reason: { type: 'string' },
+          details: { type: 'object', additionalProperties: true },
+        },
+      },
+      ref('CommandPending'),
+    ],
+  },
+};
+
+const tenantHeader = headerParam('X-Tenant-Id', 'the tenant; `default` when absent', jsonSchemaOf(tenantIdSchema));
+
+const commandHeaders = [
+  tenantHeader,
+  headerParam('X-Actor', 'who sends the command; `anonymous` when absent', { type: 'string' }),
+  headerParam('Idempotency-Key', 'the command id: a repeat returns the first outcome; generated when absent', { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,200}$' }),
+  headerParam('If-Match', 'the expected stream version, quoted (`"3"`): a mismatch is 412', { type: 'string', pattern: '^"\\d+"$' }),
+  headerParam('X-Expected-Version', 'the expected stream version: a mismatch is 409', { type: 'string', pattern: '^\\d+$' }),
+  headerParam('X-Correlation-Id', 'correlation id; the command id when absent', { type: 'string' }),
+  headerParam('X-Source-System', 'the system the change comes from; `api` when absent', { enum: [...SOURCE_SYSTEMS] }),
+  headerParam('X-Source-Timestamp', "the source's own time of the change, ISO 8601 with an offset", { type: 'string', format: 'date-time' }),
+];
+
+function commandOperation(context: string, name: string, schema: z.ZodType): Record<string, unknown> {
+  return {
+    post: {
+      tags: [context],
+      operationId: `${context}.${name}`,
+      summary: `${context}.${name}`,
+      parameters: commandHeaders,
+      requestBody: { required: true, content: { 'application/json': { schema: jsonSchemaOf(schema) } } },
+      responses: {
+        '200': {
+          description: 'accepted: the events are appended',
+          headers: {
+            ETag: { description: 'the stream version, quoted', schema: { type: 'string' } },
+            'X-Consistency-Token': { description: 'the same as `consistencyToken`', schema: { type: 'string' } },
+          },
+          content: { 'application/json': { schema: ref('CommandAccepted') } },
+        },
+        '202': {
+          description: 'no outcome within the reply timeout; poll the Location',
+          headers: { Location: { description: '`/v1/commands/{commandId}`', schema: { type: 'string' } } },
+          content: { 'application/json': { schema: ref('CommandPending') } },
+        },
+        '400': problem('`validation_failed` naming the field, `malformed_json`, `invalid_header`'),
+        '409': problem('`version_conflict` (X-Expected-Version)'),
+        '412': problem('`version_conflict` (If-Match)'),
+        '413': problem('`body_too_large`'),
+        '415': problem('`unsupported_media_type`: send application/json'),
+        '422': problem('a domain rule said no: its `code`, with the rule\'s details; or `idempotency_key_reused`'),
+      },
+    },
+  };
+}
+
+/**
+ * The command API's OpenAPI 3.1 document, generated from the command catalogue: one path per
+ * `<context>.<Command>` with the command's zod payload schema as its request body.
+ */
+export function buildGatewayOpenApi(contexts: readonly ContextDefinition[], version = '0.1.0'): Record<string, unknown> {
+  const commandPaths: Record<string, unknown> = {};
+  for (const context of contexts) {
+    for (const [name, definition] of Object.entries(context.commands)) {
+      commandPaths[`/v1/commands/${context.name}.${name}`] = commandOperation(context.name, name, definition.schema);
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Verity command API (gateway)',
+      version,
+      description: 'Commands are validated, appended to `verity.<context>.commands` and answered with their outcome. Errors are RFC 7807 problem+json with a machine-readable `code`.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    tags: [...contexts.map((c) => ({ name: c.name })), { name: 'commands' }, { name: 'operations' }],
+    paths: {
+      ...commandPaths,
+      '/v1/commands/{commandId}': {
+        get: {
+          tags: ['commands'],
+          operationId: 'getCommand',
+          summary: "A command's outcome, or `pending`; only the tenant's own commands",
+          parameters: [{ name: 'commandId', in: 'path', required: true, schema: { type: 'string' } }, tenantHeader],
+          responses: {
+            '200': { description: 'the outcome', content: { 'application/json': { schema: ref('CommandOutcome') } } },
+            '400': problem('`invalid_header`'),
+            '404': problem('`unknown_command`'),
+          },
+        },
+      },
+      ...probePaths('gateway'),
+    },
+    components: { schemas: gatewaySchemas },
+  };
+}
