@@ -69,3 +69,4 @@ export {
   type StateRebuildSummary,
 } from './processor/state-rebuild';
 export { StateAheadOfLogError, StreamVersionGapError } from './processor/state-rebuild-fold';
+export { CACHE_TTL_MS, cacheIfNewer, changesChannel, readCached, uncacheAt } from './versioned-cache';
