@@ -28,8 +28,8 @@ export interface AliasRoutesDeps extends ReadModelDeps {
   now?: () => Date;
 }
 
-const contextSchema = z.enum(ALIAS_CONTEXTS, { message: `one of ${ALIAS_CONTEXTS.join(', ')}` });
-const aliasSchema = z.string().min(1).max(128);
+export const contextSchema = z.enum(ALIAS_CONTEXTS, { message: `one of ${ALIAS_CONTEXTS.join(', ')}` });
+export const aliasSchema = z.string().min(1).max(128);
 
 const badParam = (name: string, message: string): HttpProblem =>
   new HttpProblem(400, 'validation_failed', 'Invalid request', `${name}: ${message}`, { errors: [{ path: name, message }] });
@@ -57,7 +57,7 @@ export function decodeAliasCursor(cursor: string): [string, string] | undefined 
   return undefined;
 }
 
-const listQuerySchema = z.object({
+export const listQuerySchema = z.object({
   context: contextSchema.optional(),
   limit: z.string().regex(/^[0-9]+$/, 'an integer').transform(Number).pipe(z.number().int().min(1, 'at least 1').max(MAX_ALIAS_PAGE, `at most ${MAX_ALIAS_PAGE}`)).optional(),
   cursor: z
@@ -73,7 +73,7 @@ const listQuerySchema = z.object({
     .optional(),
 });
 
-const conflictQuerySchema = z.object({
+export const conflictQuerySchema = z.object({
   status: z.enum(['open', 'accepted', 'rejected'], { message: 'one of open, accepted, rejected' }).optional(),
   limit: z.string().regex(/^[0-9]+$/, 'an integer').transform(Number).pipe(z.number().int().min(1, 'at least 1').max(MAX_ALIAS_PAGE, `at most ${MAX_ALIAS_PAGE}`)).optional(),
 });

@@ -14,7 +14,7 @@ import { HttpProblem } from '@verity/service-kit';
 import { awaitConsistency, type Freshness } from './consistency';
 import { tenantOf, type ReadModelDeps } from './inventory-routes';
 
-const skuSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
+export const skuSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
 
 /** Page size of `GET /v1/catalog/products`: 1..200, 50 when absent. */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -31,7 +31,7 @@ export function decodeCursor(cursor: string): string | undefined {
   return skuSchema.safeParse(sku).success && encodeCursor(sku) === cursor ? sku : undefined;
 }
 
-const listQuerySchema = z.object({
+export const listQuerySchema = z.object({
   limit: z
     .string()
     .regex(/^[0-9]+$/, 'an integer')

@@ -28,9 +28,9 @@ export interface ReadModelDeps {
   consistencyTimeoutMs: number;
 }
 
-const skuSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
+export const skuSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
 
-const locationSchema = z.string().trim().min(1).max(64);
+export const locationSchema = z.string().trim().min(1).max(64);
 /** Query strings arrive as text: an integer within bounds, written in digits only. */
 const intParam = (min: number, max: number) =>
   z
@@ -41,8 +41,8 @@ const intParam = (min: number, max: number) =>
 /** Page size of the lists: default 50, at most 500. */
 const DEFAULT_LIMIT = 50;
 const pageSchema = { limit: intParam(1, 500).optional(), cursor: z.string().min(1).max(512).optional() };
-const locationQuerySchema = z.strictObject(pageSchema);
-const lowStockQuerySchema = z.strictObject({ threshold: intParam(1, 1_000_000_000), ...pageSchema });
+export const locationQuerySchema = z.strictObject(pageSchema);
+export const lowStockQuerySchema = z.strictObject({ threshold: intParam(1, 1_000_000_000), ...pageSchema });
 
 function invalid(title: string, path: string, message: string | undefined): HttpProblem {
   return new HttpProblem(400, 'validation_failed', title, `${path}: ${message}`, { errors: [{ path, message }] });

@@ -6,6 +6,7 @@ import type { QueryApiEnv } from './env';
 import { mountInventoryRoutes } from './inventory-routes';
 import { mountCatalogRoutes } from './catalog-routes';
 import { mountAliasRoutes } from './aliases-routes';
+import { buildQueryApiOpenApi } from './openapi';
 
 export interface QueryApiService {
   start(): Promise<RunningServer>;
@@ -18,6 +19,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
   const db = knex({ client: 'pg', connection: env.VERITY_DATABASE_URL, pool: { min: 0, max: 10 } });
   const redis = new Redis(env.VERITY_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', (error) => platform.logger.debug({ err: error }, 'redis error'));
+  const openApi = buildQueryApiOpenApi();
   const app = createHttpApp(
     {
       service: 'query-api',
@@ -57,6 +59,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
         metrics: platform.metrics,
       });
+      app.get('/openapi.json', (_req, res) => void res.json(openApi));
     },
   );
   let server: RunningServer | undefined;

@@ -1,0 +1,232 @@
+import { z } from 'zod';
+import { tenantIdSchema } from '@verity/events';
+import { PRODUCT_STATUSES } from '@verity/projection-catalog-products';
+import { aliasSchema, conflictQuerySchema, contextSchema, listQuerySchema as aliasListQuerySchema, ALIAS_CONTEXTS } from './aliases-routes';
+import { listQuerySchema as productListQuerySchema, skuSchema as productSkuSchema } from './catalog-routes';
+import { locationQuerySchema, locationSchema, lowStockQuerySchema, skuSchema as stockSkuSchema } from './inventory-routes';
+
+/** A JSON Schema (2020-12, the dialect of OpenAPI 3.1) as it appears in the document. */
+export type JsonSchema = Record<string, unknown>;
+
+/** What a client sends: the input side of a zod schema (before transforms), without `$schema`. */
+export function jsonSchemaOf(schema: z.ZodType): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  return rest;
+}
+
+/** The query parameters a route's zod query schema accepts, one OpenAPI parameter per property. */
+export function queryParameters(schema: z.ZodType): Record<string, unknown>[] {
+  const json = jsonSchemaOf(schema) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({ name, in: 'query', required: json.required?.includes(name) ?? false, schema: property }));
+}
+
+const pathParam = (name: string, schema: z.ZodType) => ({ name, in: 'path', required: true, schema: jsonSchemaOf(schema) });
+const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+const json = (description: string, schema: JsonSchema, headers?: Record<string, unknown>) => ({ description, ...(headers ? { headers } : {}), content: { 'application/json': { schema } } });
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('ProblemDetails') } } });
+
+const tenantHeader = { name: 'X-Tenant-Id', in: 'header', required: false, description: 'the tenant; `default` when absent', schema: jsonSchemaOf(tenantIdSchema) };
+const consistencyHeader = {
+  name: 'X-Consistency-Token',
+  in: 'header',
+  required: false,
+  description: "a command reply's `consistencyToken`: the read waits (bounded by VERITY_CONSISTENCY_TIMEOUT_MS) until the read model has passed it",
+  schema: { type: 'string' },
+};
+const ifNoneMatch = { name: 'If-None-Match', in: 'header', required: false, description: 'an ETag from an earlier answer: 304 when unchanged', schema: { type: 'string' } };
+
+const readHeaders = {
+  'X-Consistency': { description: '`fresh` or `stale` (the wait timed out) when an X-Consistency-Token was sent', schema: { enum: ['fresh', 'stale'] } },
+};
+const cachedReadHeaders = {
+  ...readHeaders,
+  'X-Cache': { description: '`hit` (Redis), `miss` (PostgreSQL, cache refilled) or `bypass` (Redis down, or after a consistency wait)', schema: { enum: ['hit', 'miss', 'bypass'] } },
+  ETag: { description: 'the stream version, quoted', schema: { type: 'string' } },
+};
+
+const nullable = (schema: JsonSchema): JsonSchema => ({ oneOf: [schema, { type: 'null' }] });
+const int = { type: 'integer' };
+const str = { type: 'string' };
+const time = { type: 'string', format: 'date-time' };
+const obj = (properties: Record<string, JsonSchema>, required = Object.keys(properties)): JsonSchema => ({ type: 'object', required, properties });
+
+/** Response shapes of the read models (StockView, ProductView, AliasView, ConflictView in the projections). */
+const schemas: Record<string, JsonSchema> = {
+  ProblemDetails: {
+    type: 'object',
+    required: ['type', 'title', 'status', 'detail', 'code'],
+    properties: {
+      type: { type: 'string', description: '`urn:verity:problem:<code>`' },
+      title: str,
+      status: int,
+      detail: str,
+      code: { type: 'string', description: 'machine-readable, e.g. `validation_failed`, `not_found`' },
+      instance: str,
+      errors: { type: 'array', items: obj({ path: str, message: str }) },
+    },
+    additionalProperties: true,
+  },
+  Health: obj({ status: { const: 'up' }, service: str }),
+  Readiness: obj({
+    status: { enum: ['up', 'degraded', 'down'] },
+    service: str,
+    checks: { type: 'array', items: obj({ name: str, status: { enum: ['up', 'degraded', 'down'] }, detail: str }, ['name', 'status']) },
+  }),
+  LocationStock: obj({ location: str, onHand: int, reserved: int, buffer: int, available: { type: 'integer', description: 'max(0, onHand - reserved - buffer)' } }),
+  StockView: obj({
+    tenant: str,
+    sku: str,
+    version: int,
+    locations: { type: 'array', items: ref('LocationStock') },
+    totals: obj({ onHand: int, reserved: int, buffer: int, available: int }),
+    updatedAt: time,
+  }),
+  StockPage: obj({
+    items: { type: 'array', items: { allOf: [ref('LocationStock'), obj({ sku: str })] } },
+    nextCursor: nullable(str),
+  }),
+  ProductView: obj({
+    tenant: str,
+    sku: str,
+    name: str,
+    description: nullable(str),
+    unit: str,
+    attributes: { type: 'object', additionalProperties: str },
+    status: { enum: [...PRODUCT_STATUSES] },
+    version: int,
+    updatedAt: time,
+  }),
+  ProductPage: obj({ items: { type: 'array', items: ref('ProductView') }, nextCursor: nullable(str) }),
+  AliasView: obj({
+    tenant: str,
+    context: { enum: [...ALIAS_CONTEXTS] },
+    alias: str,
+    canonical: str,
+    description: nullable(str),
+    owner: str,
+    expiresAt: nullable(time),
+    status: { enum: ['active', 'inactive', 'expired'] },
+    version: int,
+    updatedAt: time,
+  }),
+  AliasPage: obj({ items: { type: 'array', items: ref('AliasView') }, nextCursor: nullable(str) }),
+  ConflictView: obj({
+    conflictId: str,
+    context: str,
+    alias: str,
+    canonical: str,
+    owner: str,
+    existingAlias: nullable(str),
+    existingOwner: nullable(str),
+    kind: { type: 'string', description: '`alias_taken` or `canonical_owned`' },
+    status: { enum: ['open', 'accepted', 'rejected'] },
+    detectedAt: time,
+    resolvedAt: nullable(time),
+  }),
+  AliasHealth: obj({ status: { enum: ['ok', 'degraded', 'down'] } }),
+};
+
+const operation = (tag: string, operationId: string, summary: string, parameters: unknown[], responses: Record<string, unknown>) => ({
+  get: { tags: [tag], operationId, summary, parameters, responses },
+});
+
+/** The query-api's OpenAPI 3.1 document: every REST route, its parameters and answers. */
+export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Verity query API',
+      version,
+      description: 'Read models over REST, read through the Redis cache when it is up, else from PostgreSQL. Errors are RFC 7807 problem+json with a machine-readable `code`.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    tags: [{ name: 'inventory' }, { name: 'catalog' }, { name: 'aliases' }, { name: 'operations' }],
+    paths: {
+      '/v1/inventory/low-stock': operation(
+        'inventory',
+        'listLowStock',
+        'SKU/location pairs whose available stock is below a threshold, by SKU and location',
+        [...queryParameters(lowStockQuerySchema), tenantHeader, consistencyHeader],
+        { '200': json('a page', ref('StockPage'), readHeaders), '400': problem('`validation_failed` naming the parameter, `invalid_consistency_token`') },
+      ),
+      '/v1/inventory/locations/{location}': operation(
+        'inventory',
+        'listLocationStock',
+        'Stock of every SKU at one location, by SKU',
+        [pathParam('location', locationSchema), ...queryParameters(locationQuerySchema), tenantHeader, consistencyHeader],
+        { '200': json('a page', ref('StockPage'), readHeaders), '400': problem('`validation_failed` naming the parameter, `invalid_consistency_token`') },
+      ),
+      '/v1/inventory/{sku}': operation(
+        'inventory',
+        'getStock',
+        'Stock of one SKU across its locations',
+        [pathParam('sku', stockSkuSchema), tenantHeader, consistencyHeader, ifNoneMatch],
+        {
+          '200': json('the stock', ref('StockView'), cachedReadHeaders),
+          '304': { description: 'unchanged since the If-None-Match ETag' },
+          '400': problem('`validation_failed` (sku), `invalid_header`, `invalid_consistency_token`'),
+          '404': problem('`not_found`: no stock known for the SKU'),
+        },
+      ),
+      '/v1/catalog/products': operation(
+        'catalog',
+        'listProducts',
+        'Products by SKU, cursor-paginated',
+        [...queryParameters(productListQuerySchema), tenantHeader, consistencyHeader],
+        { '200': json('a page', ref('ProductPage'), readHeaders), '400': problem('`validation_failed` naming the parameter, `invalid_consistency_token`') },
+      ),
+      '/v1/catalog/products/{sku}': operation(
+        'catalog',
+        'getProduct',
+        'One product',
+        [pathParam('sku', productSkuSchema), tenantHeader, consistencyHeader, ifNoneMatch],
+        {
+          '200': json('the product', ref('ProductView'), cachedReadHeaders),
+          '304': { description: 'unchanged since the If-None-Match ETag' },
+          '400': problem('`validation_failed` (sku), `invalid_header`, `invalid_consistency_token`'),
+          '404': problem('`not_found`: no product with the SKU'),
+        },
+      ),
+      '/api/aliases/resolve/{context}/{alias}': operation(
+        'aliases',
+        'resolveAlias',
+        'The canonical name of an active, unexpired alias',
+        [pathParam('context', contextSchema), pathParam('alias', aliasSchema), tenantHeader],
+        {
+          '200': json('resolved', obj({ canonical_name: str }), { 'X-Cache': cachedReadHeaders['X-Cache'] }),
+          '400': problem('`validation_failed` (context, alias)'),
+          '404': problem('`not_found`: unknown, inactive or expired'),
+        },
+      ),
+      '/api/aliases/health': operation('aliases', 'aliasesHealth', 'Health of the alias registry', [], {
+        '200': json('ok or degraded (no cache)', ref('AliasHealth')),
+        '503': json('down', ref('AliasHealth')),
+      }),
+      '/api/aliases/status': operation('aliases', 'aliasesStatus', 'Service name, version and health', [], {
+        '200': json('status', obj({ service: { const: 'verity-aliases' }, version: str, health: { enum: ['ok', 'degraded', 'down'] } })),
+      }),
+      '/api/aliases/metrics': operation('aliases', 'aliasesMetrics', "The tenant's alias counts and this query-api's resolve latency", [tenantHeader], {
+        '200': json('counts and latency', obj({ total: int, active: int, resolveLatencyMs: obj({ p50: { type: 'number' }, p99: { type: 'number' } }) })),
+        '400': problem('`invalid_header`'),
+      }),
+      '/v1/aliases': operation('aliases', 'listAliases', 'Aliases by context and alias, cursor-paginated', [...queryParameters(aliasListQuerySchema), tenantHeader], {
+        '200': json('a page', ref('AliasPage')),
+        '400': problem('`validation_failed` naming the parameter'),
+      }),
+      '/v1/aliases/conflicts': operation('aliases', 'listAliasConflicts', 'Alias conflicts, optionally by status', [...queryParameters(conflictQuerySchema), tenantHeader], {
+        '200': json('conflicts', obj({ items: { type: 'array', items: ref('ConflictView') } })),
+        '400': problem('`validation_failed` naming the parameter'),
+      }),
+      '/health': operation('operations', 'health', 'Liveness', [], { '200': json('the process answers', ref('Health')) }),
+      '/ready': operation('operations', 'ready', 'Readiness: PostgreSQL required, Redis optional (`degraded` without it)', [], {
+        '200': json('up or degraded', ref('Readiness')),
+        '503': json('a required dependency is down', ref('Readiness')),
+      }),
+      '/metrics': operation('operations', 'metrics', 'Prometheus metrics', [], {
+        '200': { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } },
+      }),
+      '/openapi.json': operation('operations', 'openapi', 'This document', [], { '200': json('OpenAPI 3.1', { type: 'object' }) }),
+    },
+    components: { schemas },
+  };
+}

@@ -1,0 +1,69 @@
+import { execFileSync } from 'node:child_process';
+import type { Express } from 'express';
+import { parseEnv } from '@verity/service-kit';
+import { queryApiEnvSchema } from './env';
+import { buildQueryApiOpenApi } from './openapi';
+import { createQueryApiService } from './service';
+
+// The app the service really builds, captured as createHttpApp returns it (nothing connects).
+let captured: Express | undefined;
+jest.mock('@verity/service-kit', () => {
+  const actual = jest.requireActual<typeof import('@verity/service-kit')>('@verity/service-kit');
+  return { ...actual, createHttpApp: (...args: Parameters<typeof actual.createHttpApp>) => (captured = actual.createHttpApp(...args)) };
+});
+
+type Operation = { parameters?: { name: string; in: string; required: boolean; schema: Record<string, unknown> }[] };
+type Doc = { openapi: string; paths: Record<string, Record<string, Operation>> };
+interface RouteLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+  match(path: string): boolean;
+}
+
+/** Validates against the OpenAPI 3.1 JSON Schema with @seriousme/openapi-schema-validator (an ES module: run in a child). */
+function validateOpenApi(doc: unknown): { valid: boolean; version: string; errors?: unknown } {
+  const script = `import { Validator } from '@seriousme/openapi-schema-validator';
+const chunks = []; for await (const c of process.stdin) chunks.push(c);
+const v = new Validator(); const r = await v.validate(JSON.parse(Buffer.concat(chunks).toString()));
+console.log(JSON.stringify({ valid: r.valid, version: v.version, errors: r.errors }));`;
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: __dirname, input: JSON.stringify(doc) }).toString()) as { valid: boolean; version: string };
+}
+
+const sample = (path: string): string => path.replace(/\{[^}]+\}/g, 'sample-1');
+
+describe('query-api OpenAPI document', () => {
+  const doc = buildQueryApiOpenApi() as Doc;
+
+  it('is valid OpenAPI 3.1', () => {
+    const result = validateOpenApi(doc);
+    expect(result.errors).toBeUndefined();
+    expect(result).toMatchObject({ valid: true, version: '3.1' });
+  });
+
+  it('matches the routes the service registers, both ways, each path parameter documented', () => {
+    createQueryApiService(parseEnv(queryApiEnvSchema, {}));
+    const stack = (captured as unknown as { router: { stack: RouteLayer[] } }).router.stack;
+    const routes = stack.filter((l) => l.route).flatMap((layer) => Object.keys(layer.route!.methods).map((method) => ({ method, path: layer.route!.path, layer })));
+    // The first route the app would run for each documented operation, as express matches them in order.
+    const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.keys(item).map((method) => ({ method, path, answeredBy: routes.find((r) => r.method === method && r.layer.match(sample(path))) })),
+    );
+    expect(operations.filter((o) => !o.answeredBy).map((o) => `${o.method} ${o.path}`)).toEqual([]);
+    // Each documented path is the very route that answers it, written {name} for :name.
+    expect(operations.filter((o) => o.answeredBy!.path.replace(/:(\w+)/g, '{$1}') !== o.path).map((o) => `${o.path} answered by ${o.answeredBy!.path}`)).toEqual([]);
+    const documented = new Set(operations.map((o) => `${o.method} ${o.path}`));
+    expect(routes.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`).filter((r) => !documented.has(r))).toEqual([]);
+    for (const { method, path } of operations) {
+      const inPath = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      const params = (doc.paths[path]![method]!.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
+      expect({ path, params }).toEqual({ path, params: inPath });
+    }
+  });
+
+  it('takes query parameters from the routes\' zod schemas', () => {
+    const params = (path: string) => Object.fromEntries((doc.paths[path]!.get!.parameters ?? []).filter((p) => p.in === 'query').map((p) => [p.name, p]));
+    expect(params('/v1/inventory/low-stock')).toMatchObject({ threshold: { required: true, schema: { type: 'string', pattern: '^\\d+$' } }, limit: { required: false }, cursor: { required: false } });
+    expect(params('/v1/catalog/products')).toMatchObject({ status: { schema: { enum: ['active', 'discontinued'] } }, limit: {}, cursor: {} });
+    expect(Object.keys(params('/v1/aliases')).sort()).toEqual(['context', 'cursor', 'limit']);
+    expect(params('/v1/aliases/conflicts')).toMatchObject({ status: { schema: { enum: ['open', 'accepted', 'rejected'] } } });
+  });
+});
