@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { contexts } from '@verity/command-processor';
 import { parseEnv } from '@verity/service-kit';
@@ -67,7 +68,7 @@ describe('gateway OpenAPI document', () => {
   });
 
   it('matches the routes the service registers, both ways', () => {
-    createGatewayService(parseEnv(gatewayEnvSchema, {}), contexts);
+    createGatewayService(parseEnv(gatewayEnvSchema, { VERITY_LOG_LEVEL: 'error' }), contexts);
     const { routes, operations } = routeTable(captured!, doc);
     // Every documented operation is answered by a route of the app...
     expect(operations.filter((o) => !o.answeredBy).map((o) => `${o.method} ${o.path}`)).toEqual([]);
@@ -75,5 +76,18 @@ describe('gateway OpenAPI document', () => {
     const undocumented = routes.filter((r) => !operations.some((o) => o.method === r.method && o.answeredBy === r.layer)).map((r) => `${r.method} ${r.path}`);
     expect(undocumented).toEqual([]);
     expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(['post /v1/commands/:type', 'get /v1/commands/:commandId', 'get /openapi.json']));
+  });
+
+  it('is what the service serves at GET /openapi.json', async () => {
+    const server = captured!.listen(0);
+    try {
+      await new Promise((resolve) => server.once('listening', resolve));
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/openapi.json`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await res.json()).toEqual(JSON.parse(JSON.stringify(doc)));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { parseEnv } from '@verity/service-kit';
 import { queryApiEnvSchema } from './env';
@@ -40,7 +41,7 @@ describe('query-api OpenAPI document', () => {
   });
 
   it('matches the routes the service registers, both ways, each path parameter documented', () => {
-    createQueryApiService(parseEnv(queryApiEnvSchema, {}));
+    createQueryApiService(parseEnv(queryApiEnvSchema, { VERITY_LOG_LEVEL: 'error' }));
     const stack = (captured as unknown as { router: { stack: RouteLayer[] } }).router.stack;
     const routes = stack.filter((l) => l.route).flatMap((layer) => Object.keys(layer.route!.methods).map((method) => ({ method, path: layer.route!.path, layer })));
     // The first route the app would run for each documented operation, as express matches them in order.
@@ -65,5 +66,18 @@ describe('query-api OpenAPI document', () => {
     expect(params('/v1/catalog/products')).toMatchObject({ status: { schema: { enum: ['active', 'discontinued'] } }, limit: {}, cursor: {} });
     expect(Object.keys(params('/v1/aliases')).sort()).toEqual(['context', 'cursor', 'limit']);
     expect(params('/v1/aliases/conflicts')).toMatchObject({ status: { schema: { enum: ['open', 'accepted', 'rejected'] } } });
+  });
+
+  it('is what the service serves at GET /openapi.json', async () => {
+    const server = captured!.listen(0);
+    try {
+      await new Promise((resolve) => server.once('listening', resolve));
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/openapi.json`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await res.json()).toEqual(JSON.parse(JSON.stringify(doc)));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
