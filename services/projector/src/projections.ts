@@ -2,6 +2,7 @@ import type { Projection } from '@verity/events';
 import { inventoryStockProjection } from '@verity/projection-inventory-stock';
 import { catalogProductsProjection } from '@verity/projection-catalog-products';
 import { aliasesRegistryProjection } from '@verity/projection-aliases-registry';
+import { pricingProjection } from '@verity/projection-pricing';
 
 /** Every read model this service builds. */
-export const projections: readonly Projection[] = [inventoryStockProjection as Projection, catalogProductsProjection as Projection, aliasesRegistryProjection as Projection];
+export const projections: readonly Projection[] = [inventoryStockProjection as Projection, catalogProductsProjection as Projection, aliasesRegistryProjection as Projection, pricingProjection as Projection];

@@ -6,6 +6,7 @@ import type { QueryApiEnv } from './env';
 import { mountInventoryRoutes } from './inventory-routes';
 import { mountCatalogRoutes } from './catalog-routes';
 import { mountAliasRoutes } from './aliases-routes';
+import { mountPricingRoutes } from './pricing-routes';
 import { buildQueryApiOpenApi } from './openapi';
 
 export interface QueryApiService {
@@ -58,6 +59,15 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         eventsTopic: contextTopics('aliases', env.VERITY_TOPIC_PREFIX).events,
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
         metrics: platform.metrics,
+      });
+      mountPricingRoutes(app, {
+        db,
+        schema: env.VERITY_DB_SCHEMA,
+        redis,
+        cacheKeyPrefix: env.VERITY_TOPIC_PREFIX,
+        logger: platform.logger,
+        eventsTopic: contextTopics('pricing', env.VERITY_TOPIC_PREFIX).events,
+        consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
       });
       app.get('/openapi.json', (_req, res) => void res.json(openApi));
     },

@@ -1,0 +1,174 @@
+import { contextTopics } from '@verity/events';
+import type { KafkaMessage } from 'kafkajs';
+import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
+
+const CREATE = 'pricing.CreatePriceList';
+const BASE = 'pricing.SetBasePrice';
+const CUSTOMER = 'pricing.SetCustomerPrice';
+const TIERS = 'pricing.SetQuantityTiers';
+
+const JAN = '2026-01-01T00:00:00.000Z';
+const NEXT_YEAR = '2027-01-01T00:00:00.000Z';
+const FUTURE = '2030-01-01T00:00:00.000Z';
+
+describe('pricing through the real stack: gateway → Kafka → processor → projector → query-api', () => {
+  let platform: TestPlatform;
+  let topics: ReturnType<typeof contextTopics>;
+  let token = '';
+  const acme = { 'X-Tenant-Id': 'acme' };
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    topics = contextTopics('pricing', platform.prefix);
+  });
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  const send = async (type: string, body: Record<string, unknown>, headers: Record<string, string> = acme) => {
+    const res = await postCommand(platform, type, body, headers);
+    if (res.status === 200) token = String(res.body.consistencyToken);
+    return res;
+  };
+  const query = async (path: string, headers: Record<string, string> = acme) => {
+    const res = await fetch(`${platform.urls['query-api']}${path}`, { headers: { ...headers, ...(token ? { 'X-Consistency-Token': token } : {}) } });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> };
+  };
+  const quote = (params: Record<string, string>, headers: Record<string, string> = acme) => query(`/v1/pricing/quote?${new URLSearchParams(params).toString()}`, headers);
+  const recordsOf = (records: KafkaMessage[], streamId: string) => records.filter((r) => r.key?.toString() === streamId);
+
+  it('creates a list, sets base, customer and tier prices, and quotes by precedence', async () => {
+    const created = await send(CREATE, { priceListId: 'PL-1', name: 'Wholesale', currency: 'eur' });
+    expect(created.status).toBe(200);
+    expect(created.body).toMatchObject({ streamId: 'acme/PL-1', version: 1, events: [{ type: 'verity.pricing.PriceListCreated', topic: topics.events }] });
+
+    for (const [type, body] of [
+      [BASE, { priceListId: 'PL-1', sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JAN, effectiveTo: NEXT_YEAR }],
+      [BASE, { priceListId: 'PL-1', sku: 'SKU-1', unitPrice: 1399, effectiveFrom: NEXT_YEAR }],
+      [BASE, { priceListId: 'PL-1', sku: 'SKU-2', unitPrice: 500, effectiveFrom: JAN }],
+      [BASE, { priceListId: 'PL-1', sku: 'SKU-F', unitPrice: 1500, effectiveFrom: FUTURE }],
+      [CUSTOMER, { priceListId: 'PL-1', customerId: 'C-VIP', sku: 'SKU-1', unitPrice: 999, effectiveFrom: JAN }],
+      [TIERS, { priceListId: 'PL-1', sku: 'SKU-1', tiers: [{ minQuantity: 1, unitPrice: 1250 }, { minQuantity: 10, unitPrice: 1100 }], effectiveFrom: JAN }],
+      [TIERS, { priceListId: 'PL-1', sku: 'SKU-1', customerId: 'C-BULK', tiers: [{ minQuantity: 1, unitPrice: 1200 }, { minQuantity: 100, unitPrice: 900 }], effectiveFrom: JAN }],
+    ] as const) {
+      const res = await send(type, body);
+      expect({ type, status: res.status, body: res.body }).toMatchObject({ type, status: 200 });
+    }
+
+    // The Avro events decode through the registry, money as integers.
+    const records = await platform.readTopic(topics.events, (m) => recordsOf(m, 'acme/PL-1').length >= 8);
+    const tiers = recordsOf(records, 'acme/PL-1')[7]!;
+    expect(await platform.registry.decode(tiers.value!)).toEqual({
+      priceListId: 'PL-1',
+      sku: 'SKU-1',
+      customerId: 'C-BULK',
+      tiers: [
+        { minQuantity: 1, unitPrice: 1200 },
+        { minQuantity: 100, unitPrice: 900 },
+      ],
+      effectiveFrom: JAN,
+      effectiveTo: null,
+    });
+
+    const at = '2026-11-23T12:00:00Z';
+    const vip = await quote({ priceListId: 'PL-1', customerId: 'C-VIP', sku: 'SKU-1', quantity: '5', at });
+    expect(vip.status).toBe(200);
+    expect(vip.headers.get('x-consistency')).toBe('fresh');
+    expect(vip.body).toMatchObject({ unitPrice: 999, total: 4995, currency: 'EUR', rule: 'customer_override', effectiveFrom: JAN, effectiveTo: null });
+    expect((await quote({ priceListId: 'PL-1', customerId: 'C-BULK', sku: 'SKU-1', quantity: '100', at })).body).toMatchObject({ unitPrice: 900, total: 90000, rule: 'customer_tier' });
+    expect((await quote({ priceListId: 'PL-1', customerId: 'C-BULK', sku: 'SKU-1', quantity: '99', at })).body).toMatchObject({ unitPrice: 1200, rule: 'customer_tier' });
+    expect((await quote({ priceListId: 'PL-1', customerId: 'C-OTHER', sku: 'SKU-1', quantity: '10', at })).body).toMatchObject({ unitPrice: 1100, total: 11000, rule: 'tier' });
+    expect((await quote({ priceListId: 'PL-1', sku: 'SKU-2', quantity: '3', at })).body).toMatchObject({ unitPrice: 500, total: 1500, rule: 'base', currency: 'EUR' });
+
+    // Without a token the second read comes from the cache.
+    token = '';
+    await quote({ priceListId: 'PL-1', sku: 'SKU-2', quantity: '3', at });
+    const cached = await quote({ priceListId: 'PL-1', sku: 'SKU-2', quantity: '4', at });
+    expect(cached.headers.get('x-cache')).toBe('hit');
+    expect(cached.body).toMatchObject({ unitPrice: 500, total: 2000 });
+
+    // A new rule invalidates the SKU's cached quotes after the projector commits: a read without a token sees it soon.
+    expect((await send(CUSTOMER, { priceListId: 'PL-1', customerId: 'C-VIP', sku: 'SKU-2', unitPrice: 450, effectiveFrom: JAN })).status).toBe(200);
+    token = '';
+    await eventually(async () => {
+      const res = await quote({ priceListId: 'PL-1', customerId: 'C-VIP', sku: 'SKU-2', quantity: '1', at });
+      return res.body.rule === 'customer_override' ? res : undefined;
+    }, 10_000, 'invalidated quote');
+
+    // The list with its rules, ETag = version.
+    const list = await query('/v1/pricing/price-lists/PL-1');
+    expect(list.status).toBe(200);
+    expect(list.headers.get('etag')).toBe('"9"');
+    expect(list.body).toMatchObject({ tenant: 'acme', priceListId: 'PL-1', name: 'Wholesale', currency: 'EUR', version: 9 });
+    expect((list.body.rules as unknown[]).length).toBe(8);
+    expect((await query('/v1/pricing/price-lists/PL-1', { ...acme, 'If-None-Match': '"9"' })).status).toBe(304);
+    expect(await platform.db.withSchema(platform.schema).table('price_rules').where({ tenant: 'acme', price_list_id: 'PL-1' }).count({ n: '*' })).toEqual([{ n: '8' }]);
+  });
+
+  it('future-dated prices: not in effect now, in effect at their date', async () => {
+    const now = await quote({ priceListId: 'PL-1', sku: 'SKU-F', quantity: '1' });
+    expect(now.status).toBe(404);
+    expect(now.headers.get('content-type')).toContain('application/problem+json');
+    expect(now.body).toMatchObject({ status: 404, code: 'no_price', sku: 'SKU-F' });
+    expect((await quote({ priceListId: 'PL-1', sku: 'SKU-F', quantity: '2', at: '2030-06-01T00:00:00Z' })).body).toMatchObject({ unitPrice: 1500, total: 3000, rule: 'base', effectiveFrom: FUTURE });
+    // The open-ended override keeps winning after SKU-1's base price changes at the new year.
+    expect((await quote({ priceListId: 'PL-1', customerId: 'C-VIP', sku: 'SKU-1', quantity: '1', at: '2027-06-01T00:00:00Z' })).body).toMatchObject({ unitPrice: 999, rule: 'customer_override' });
+  });
+
+  it('an overlapping range is a 422 naming the existing range, and appends nothing', async () => {
+    const before = await platform.endOffsets(topics.events);
+    const res = await send(BASE, { priceListId: 'PL-1', sku: 'SKU-1', unitPrice: 1199, effectiveFrom: '2026-06-01T00:00:00Z' });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'overlapping_effective_range', existingEffectiveFrom: JAN, existingEffectiveTo: NEXT_YEAR });
+    for (const [type, body, code] of [
+      [CREATE, { priceListId: 'PL-1', name: 'Again', currency: 'USD' }, 'price_list_exists'],
+      [BASE, { priceListId: 'PL-404', sku: 'SKU-1', unitPrice: 1, effectiveFrom: JAN }, 'unknown_price_list'],
+      [BASE, { priceListId: 'PL-1', sku: 'SKU-9', unitPrice: 1, effectiveFrom: NEXT_YEAR, effectiveTo: JAN }, 'invalid_effective_range'],
+      [TIERS, { priceListId: 'PL-1', sku: 'SKU-9', tiers: [{ minQuantity: 5, unitPrice: 1 }], effectiveFrom: JAN }, 'invalid_tiers'],
+    ] as const) {
+      const rejected = await send(type, body);
+      expect({ type, status: rejected.status, code: rejected.body.code }).toEqual({ type, status: 422, code });
+    }
+    expect(await platform.endOffsets(topics.events)).toEqual(before);
+  });
+
+  it('keeps tenants apart', async () => {
+    expect((await quote({ priceListId: 'PL-1', sku: 'SKU-2', quantity: '1' }, { 'X-Tenant-Id': 'globex' })).status).toBe(404);
+    expect((await query('/v1/pricing/price-lists/PL-1', { 'X-Tenant-Id': 'globex' })).status).toBe(404);
+    expect((await send(CREATE, { priceListId: 'PL-1', name: 'Retail', currency: 'USD' }, { 'X-Tenant-Id': 'globex' })).status).toBe(200);
+    expect((await send(BASE, { priceListId: 'PL-1', sku: 'SKU-2', unitPrice: 777, effectiveFrom: JAN }, { 'X-Tenant-Id': 'globex' })).status).toBe(200);
+    expect((await quote({ priceListId: 'PL-1', sku: 'SKU-2', quantity: '1' }, { 'X-Tenant-Id': 'globex' })).body).toMatchObject({ unitPrice: 777, currency: 'USD' });
+    expect((await quote({ priceListId: 'PL-1', sku: 'SKU-2', quantity: '1' })).body).toMatchObject({ unitPrice: 500, currency: 'EUR' });
+  });
+
+  describe('bad input gets 400 problem+json naming the field and appends nothing', () => {
+    it.each([
+      [CREATE, { priceListId: 'PL-9', name: 'x', currency: 'EURO' }, /currency/],
+      [BASE, { priceListId: 'PL-1', sku: 'SKU-3', unitPrice: 12.99, effectiveFrom: JAN }, /unitPrice/],
+      [BASE, { priceListId: 'PL-1', sku: 'SKU-3', unitPrice: 1299, effectiveFrom: 'soon' }, /effectiveFrom/],
+      [TIERS, { priceListId: 'PL-1', sku: 'SKU-3', tiers: [{ minQuantity: 1, unitPrice: -1 }], effectiveFrom: JAN }, /tiers/],
+    ] as const)('%s %j', async (type, body, detail) => {
+      const before = { commands: await platform.endOffsets(topics.commands), events: await platform.endOffsets(topics.events) };
+      const res = await postCommand(platform, type, body, acme);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ status: 400, code: 'validation_failed' });
+      expect(String(res.body.detail)).toMatch(detail);
+      expect({ commands: await platform.endOffsets(topics.commands), events: await platform.endOffsets(topics.events) }).toEqual(before);
+    });
+
+    it.each([
+      ['/v1/pricing/quote?priceListId=PL-1&sku=SKU-1&quantity=0', /quantity/],
+      ['/v1/pricing/quote?priceListId=PL-1&sku=SKU-1', /quantity/],
+      ['/v1/pricing/quote?priceListId=PL-1&sku=SKU-1&quantity=1&at=tomorrow', /at/],
+      ['/v1/pricing/quote?sku=SKU-1&quantity=1', /priceListId/],
+      ['/v1/pricing/price-lists/not%20an%20id', /priceListId/],
+    ])('GET %s', async (path, detail) => {
+      const res = await query(path);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.body).toMatchObject({ status: 400, code: 'validation_failed' });
+      expect(String(res.body.detail)).toMatch(detail);
+    });
+  });
+});

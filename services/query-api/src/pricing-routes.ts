@@ -1,0 +1,103 @@
+import type { Express, Request } from 'express';
+import { z } from 'zod';
+import { quote, type PriceRule } from '@verity/command-processor';
+import { cacheSkuRules, pricingProjection, readCachedSkuRules, readPriceListView, readSkuRules, type SkuRules } from '@verity/projection-pricing';
+import { HttpProblem } from '@verity/service-kit';
+import { awaitConsistency, type Freshness } from './consistency';
+import { tenantOf, type ReadModelDeps } from './inventory-routes';
+
+const idSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
+
+const quoteQuerySchema = z.object({
+  priceListId: idSchema,
+  sku: idSchema,
+  customerId: z.string().min(1).max(128).optional(),
+  quantity: z
+    .string({ message: 'a positive integer is required' })
+    .regex(/^[0-9]+$/, 'a positive integer')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'at least 1').max(1_000_000_000, 'at most 1000000000')),
+  at: z.iso.datetime({ offset: true, message: 'an ISO 8601 instant with an offset, e.g. 2026-11-23T10:00:00Z' }).optional(),
+});
+
+export interface QuoteQuery {
+  priceListId: string;
+  sku: string;
+  customerId?: string;
+  quantity: number;
+  /** ISO instant; now when the request names none. */
+  at: string;
+}
+
+const validationFailed = (title: string, issues: { path: PropertyKey[]; message: string }[]): HttpProblem => {
+  const errors = issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+  return new HttpProblem(400, 'validation_failed', title, errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+};
+
+/** Parses the quote parameters; a bad or missing one is a 400 naming it. `now` is the default `at`. */
+export function parseQuoteQuery(query: Record<string, unknown>, now: Date): QuoteQuery {
+  const parsed = quoteQuerySchema.safeParse({ priceListId: query.priceListId, sku: query.sku, customerId: query.customerId, quantity: query.quantity, at: query.at });
+  if (!parsed.success) throw validationFailed('Invalid query parameters', parsed.error.issues);
+  const { priceListId, sku, customerId, quantity, at } = parsed.data;
+  return { priceListId, sku, quantity, at: at !== undefined ? new Date(at).toISOString() : now.toISOString(), ...(customerId !== undefined ? { customerId } : {}) };
+}
+
+async function freshnessOf(req: Request, deps: ReadModelDeps, res: { set(name: string, value: string): unknown }): Promise<Freshness | undefined> {
+  const freshness = await awaitConsistency(req, { db: deps.db, schema: deps.schema, projection: pricingProjection.name, topic: deps.eventsTopic, timeoutMs: deps.consistencyTimeoutMs });
+  if (freshness) res.set('X-Consistency', freshness);
+  return freshness;
+}
+
+/** Read-through for a SKU's rules: cache, else PostgreSQL (refilling the cache); no cache after a consistency wait. */
+async function skuRules(deps: ReadModelDeps, tenant: string, priceListId: string, sku: string, skipCache: boolean): Promise<{ entry: SkuRules | undefined; cache: 'hit' | 'miss' | 'bypass' }> {
+  let redisUp = deps.redis.status === 'ready';
+  if (redisUp && !skipCache) {
+    try {
+      const cached = await readCachedSkuRules(deps.redis, deps.cacheKeyPrefix, tenant, priceListId, sku);
+      if (cached) return { entry: cached, cache: 'hit' };
+    } catch (error) {
+      redisUp = false;
+      deps.logger.warn({ err: error }, 'cache read failed; reading PostgreSQL');
+    }
+  }
+  const entry = await readSkuRules(deps.db, deps.schema, tenant, priceListId, sku);
+  if (entry && redisUp) await cacheSkuRules(deps.redis, deps.cacheKeyPrefix, entry).catch(() => undefined);
+  return { entry, cache: redisUp ? 'miss' : 'bypass' };
+}
+
+/** `deps.eventsTopic` is the pricing events topic. */
+export function mountPricingRoutes(app: Express, deps: ReadModelDeps): void {
+  app.get('/v1/pricing/quote', async (req, res) => {
+    const tenant = tenantOf(req);
+    const q = parseQuoteQuery(req.query as Record<string, unknown>, new Date());
+    const freshness = await freshnessOf(req, deps, res);
+    const { entry, cache } = await skuRules(deps, tenant, q.priceListId, q.sku, freshness !== undefined);
+    res.set('X-Cache', cache);
+    if (!entry) throw new HttpProblem(404, 'not_found', 'Unknown price list', `no price list ${q.priceListId}`, { priceListId: q.priceListId });
+    const result = quote(entry.rules as PriceRule[], entry.currency, { customerId: q.customerId ?? null, sku: q.sku, quantity: q.quantity, at: q.at });
+    if (!result) {
+      throw new HttpProblem(404, 'no_price', 'No price applies', `no rule of price list ${q.priceListId} prices ${q.sku} at ${q.at}`, {
+        priceListId: q.priceListId,
+        sku: q.sku,
+        at: q.at,
+      });
+    }
+    res.json({ priceListId: q.priceListId, customerId: q.customerId ?? null, sku: q.sku, quantity: q.quantity, at: q.at, ...result });
+  });
+
+  app.get('/v1/pricing/price-lists/:priceListId', async (req, res) => {
+    const tenant = tenantOf(req);
+    const id = idSchema.safeParse(req.params.priceListId);
+    if (!id.success) throw validationFailed('Invalid price list id', id.error.issues.map((issue) => ({ ...issue, path: ['priceListId'] })));
+    await freshnessOf(req, deps, res);
+    const view = await readPriceListView(deps.db, deps.schema, tenant, id.data);
+    if (!view) throw new HttpProblem(404, 'not_found', 'Unknown price list', `no price list ${id.data}`, { priceListId: id.data });
+    const etag = `"${view.version}"`;
+    res.set('ETag', etag);
+    if (req.get('If-None-Match') === etag) {
+      res.status(304).end();
+      return;
+    }
+    res.json(view);
+  });
+}
