@@ -4,6 +4,7 @@ import { PRODUCT_STATUSES } from '@verity/projection-catalog-products';
 import { aliasSchema, conflictQuerySchema, contextSchema, listQuerySchema as aliasListQuerySchema, ALIAS_CONTEXTS } from './aliases-routes';
 import { listQuerySchema as productListQuerySchema, skuSchema as productSkuSchema } from './catalog-routes';
 import { locationQuerySchema, locationSchema, lowStockQuerySchema, skuSchema as stockSkuSchema } from './inventory-routes';
+import { idSchema as priceListIdSchema, quoteQuerySchema } from './pricing-routes';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1) as it appears in the document. */
 export type JsonSchema = Record<string, unknown>;
@@ -124,6 +125,30 @@ const schemas: Record<string, JsonSchema> = {
     resolvedAt: nullable(time),
   }),
   AliasHealth: obj({ status: { enum: ['ok', 'degraded', 'down'] } }),
+  PriceRuleView: obj({
+    kind: { enum: ['base', 'customer', 'tiers'] },
+    sku: str,
+    customerId: nullable(str),
+    unitPrice: nullable({ type: 'integer', description: 'minor units' }),
+    tiers: nullable({ type: 'array', items: obj({ minQuantity: int, unitPrice: int }) }),
+    effectiveFrom: time,
+    effectiveTo: nullable(time),
+    version: int,
+  }),
+  PriceListView: obj({ tenant: str, priceListId: str, name: str, currency: str, version: int, updatedAt: time, rules: { type: 'array', items: ref('PriceRuleView') } }),
+  Quote: obj({
+    priceListId: str,
+    customerId: nullable(str),
+    sku: str,
+    quantity: int,
+    at: time,
+    unitPrice: { type: 'integer', description: 'minor units' },
+    total: { type: 'integer', description: 'unitPrice × quantity, minor units' },
+    currency: str,
+    rule: { enum: ['customer_override', 'customer_tier', 'tier', 'base'] },
+    effectiveFrom: time,
+    effectiveTo: nullable(time),
+  }),
 };
 
 const operation = (tag: string, operationId: string, summary: string, parameters: unknown[], responses: Record<string, unknown>) => ({
@@ -140,7 +165,7 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
       description: 'Read models over REST, read through the Redis cache when it is up, else from PostgreSQL. Errors are RFC 7807 problem+json with a machine-readable `code`.',
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
-    tags: [{ name: 'inventory' }, { name: 'catalog' }, { name: 'aliases' }, { name: 'operations' }],
+    tags: [{ name: 'inventory' }, { name: 'catalog' }, { name: 'pricing' }, { name: 'aliases' }, { name: 'operations' }],
     paths: {
       '/v1/inventory/low-stock': operation(
         'inventory',
@@ -185,6 +210,29 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
           '304': { description: 'unchanged since the If-None-Match ETag' },
           '400': problem('`validation_failed` (sku), `invalid_header`, `invalid_consistency_token`'),
           '404': problem('`not_found`: no product with the SKU'),
+        },
+      ),
+      '/v1/pricing/quote': operation(
+        'pricing',
+        'quotePrice',
+        'The unit price and total for a customer, SKU and quantity at an instant (customer override > customer tier > tier > base)',
+        [...queryParameters(quoteQuerySchema), tenantHeader, consistencyHeader],
+        {
+          '200': json('the quote', ref('Quote'), { 'X-Cache': cachedReadHeaders['X-Cache'], ...readHeaders }),
+          '400': problem('`validation_failed` naming the parameter, `invalid_consistency_token`'),
+          '404': problem('`not_found`: unknown price list; `no_price`: no rule prices the SKU then'),
+        },
+      ),
+      '/v1/pricing/price-lists/{priceListId}': operation(
+        'pricing',
+        'getPriceList',
+        'A price list with all its rules',
+        [pathParam('priceListId', priceListIdSchema), tenantHeader, consistencyHeader, ifNoneMatch],
+        {
+          '200': json('the price list', ref('PriceListView'), { ...readHeaders, ETag: cachedReadHeaders.ETag }),
+          '304': { description: 'unchanged since the If-None-Match ETag' },
+          '400': problem('`validation_failed` (priceListId), `invalid_header`, `invalid_consistency_token`'),
+          '404': problem('`not_found`: no price list with the id'),
         },
       ),
       '/api/aliases/resolve/{context}/{alias}': operation(

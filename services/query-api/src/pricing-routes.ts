@@ -6,9 +6,10 @@ import { HttpProblem } from '@verity/service-kit';
 import { awaitConsistency, type Freshness } from './consistency';
 import { tenantOf, type ReadModelDeps } from './inventory-routes';
 
-const idSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
+export const idSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
 
-const quoteQuerySchema = z.object({
+/** Query parameters of `GET /v1/pricing/quote`. */
+export const quoteQuerySchema = z.object({
   priceListId: idSchema,
   sku: idSchema,
   customerId: z.string().min(1).max(128).optional(),
