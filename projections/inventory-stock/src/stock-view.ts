@@ -116,3 +116,44 @@ export async function readLowStock(
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > page.limit && last ? encodeCursor([last.sku, last.location]) : null };
 }
+
+/**
+ * Stock views of many SKUs of one tenant in two queries (items, then levels), whatever the
+ * number of SKUs: the batch a GraphQL DataLoader needs. SKUs without a stock stream are absent.
+ */
+export async function readStockViews(db: Knex | Knex.Transaction, schema: string, tenant: string, skus: readonly string[]): Promise<Map<string, StockView>> {
+  const views = new Map<string, StockView>();
+  const wanted = [...new Set(skus)];
+  if (wanted.length === 0) return views;
+  const items = await db.withSchema(schema).table('stock_items').where({ tenant }).whereIn('sku', wanted).select<{ sku: string; version: number; updated_at: Date }[]>('sku', 'version', 'updated_at');
+  if (items.length === 0) return views;
+  const rows = await db
+    .withSchema(schema)
+    .table('stock_levels')
+    .where({ tenant })
+    .whereIn(
+      'sku',
+      items.map((i) => i.sku),
+    )
+    .orderBy([{ column: 'sku' }, { column: 'location' }])
+    .select<LevelRecord[]>('sku', 'location', 'on_hand', 'reserved', 'buffer');
+  const locationsOf = new Map<string, LocationStock[]>();
+  for (const row of rows) {
+    const list = locationsOf.get(row.sku) ?? [];
+    list.push(toLocationStock(row));
+    locationsOf.set(row.sku, list);
+  }
+  for (const item of items) {
+    const locations = locationsOf.get(item.sku) ?? [];
+    const sum = (pick: (l: LocationStock) => number): number => locations.reduce((total, l) => total + pick(l), 0);
+    views.set(item.sku, {
+      tenant,
+      sku: item.sku,
+      version: item.version,
+      locations,
+      totals: { onHand: sum((l) => l.onHand), reserved: sum((l) => l.reserved), buffer: sum((l) => l.buffer), available: sum((l) => l.available) },
+      updatedAt: new Date(item.updated_at).toISOString(),
+    });
+  }
+  return views;
+}

@@ -8,6 +8,8 @@ import { mountCatalogRoutes } from './catalog-routes';
 import { mountAliasRoutes } from './aliases-routes';
 import { mountPricingRoutes } from './pricing-routes';
 import { buildQueryApiOpenApi } from './openapi';
+import { changesChannel } from '@verity/projection-inventory-stock';
+import { ChangeFeed, mountGraphql, parseNotice } from './graphql';
 
 export interface QueryApiService {
   start(): Promise<RunningServer>;
@@ -20,6 +22,14 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
   const db = knex({ client: 'pg', connection: env.VERITY_DATABASE_URL, pool: { min: 0, max: 10 } });
   const redis = new Redis(env.VERITY_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', (error) => platform.logger.debug({ err: error }, 'redis error'));
+  // GraphQL subscriptions: a connection of its own (a subscribed client runs no other command).
+  const feed = new ChangeFeed();
+  const subscriber = new Redis(env.VERITY_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  subscriber.on('error', (error) => platform.logger.debug({ err: error }, 'redis subscriber error'));
+  subscriber.on('message', (_channel: string, message: string) => {
+    const notice = parseNotice(message);
+    if (notice) feed.publish(notice);
+  });
   const openApi = buildQueryApiOpenApi();
   const app = createHttpApp(
     {
@@ -70,6 +80,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
       });
       app.get('/openapi.json', (_req, res) => void res.json(openApi));
+      mountGraphql(app, { db, schema: env.VERITY_DB_SCHEMA, cacheKeyPrefix: env.VERITY_TOPIC_PREFIX, logger: platform.logger, metrics: platform.metrics, feed });
     },
   );
   let server: RunningServer | undefined;
@@ -77,13 +88,20 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
   return {
     async start() {
       await redis.connect().catch((error: Error) => platform.logger.warn({ err: error }, 'redis unavailable; reading PostgreSQL only'));
+      // ioredis re-subscribes by itself after a reconnect.
+      await subscriber
+        .connect()
+        .then(() => subscriber.subscribe(changesChannel(env.VERITY_TOPIC_PREFIX)))
+        .catch((error: Error) => platform.logger.warn({ err: error }, 'redis unavailable; no GraphQL subscription events'));
       server = await listen(app, env.VERITY_QUERY_API_PORT);
       platform.logger.info({ url: server.url }, 'query-api listening');
       return server;
     },
     async stop() {
+      feed.close();
       await server?.close();
       redis.disconnect();
+      subscriber.disconnect();
       await db.destroy();
     },
   };

@@ -1,0 +1,175 @@
+import { readStockViews } from '@verity/projection-inventory-stock';
+import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
+
+const REGISTER = 'catalog.RegisterProduct';
+const RECEIVE = 'inventory.ReceiveStock';
+const REGISTER_ALIAS = 'aliases.RegisterAlias';
+
+interface GraphqlResponse {
+  status: number;
+  body: { data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+}
+
+describe('GraphQL at /graphql through the real stack', () => {
+  let platform: TestPlatform;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+  });
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  const gql = async (query: string, variables: Record<string, unknown> = {}, tenant: string | undefined = 'acme'): Promise<GraphqlResponse> => {
+    const res = await fetch(`${platform.urls['query-api']}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...(tenant ? { 'X-Tenant-Id': tenant } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: res.status, body: (await res.json()) as GraphqlResponse['body'] };
+  };
+  const metric = async (name: string): Promise<number> => {
+    const text = await (await fetch(`${platform.urls['query-api']}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return line ? Number(line.split(' ')[1]) : 0;
+  };
+  const accepted = async (type: string, payload: unknown, tenant: string) => expect((await postCommand(platform, type, payload, { 'X-Tenant-Id': tenant })).status).toBe(200);
+
+  const PRODUCTS = `query Products($first: Int) { products(first: $first) { items { sku name attributes { key value } stock { sku version totals { onHand available } locations { location onHand } } } nextCursor } }`;
+
+  it('serves products with their stock, loading the stock of every product in one batch', async () => {
+    await accepted(REGISTER, { sku: 'G-1', name: 'Bolt', unit: 'ea', attributes: { thread: 'M8' } }, 'acme');
+    await accepted(REGISTER, { sku: 'G-2', name: 'Nut', unit: 'ea' }, 'acme');
+    await accepted(REGISTER, { sku: 'G-3', name: 'Washer', unit: 'ea' }, 'acme');
+    await accepted(RECEIVE, { sku: 'G-1', location: 'berlin', quantity: 5 }, 'acme');
+    await accepted(RECEIVE, { sku: 'G-1', location: 'paris', quantity: 2 }, 'acme');
+    await accepted(RECEIVE, { sku: 'G-2', location: 'berlin', quantity: 3 }, 'acme');
+
+    const page = await eventually(async () => {
+      const res = await gql(PRODUCTS, { first: 10 });
+      const items = (res.body.data?.products.items ?? []) as { sku: string; stock: { version: number } | null }[];
+      return items.length === 3 && items[0]!.stock?.version === 2 && items[1]!.stock ? res : undefined;
+    }, 30_000, 'three products, two with stock');
+    expect(page.status).toBe(200);
+    expect(page.body.errors).toBeUndefined();
+    expect(page.body.data!.products).toEqual({
+      items: [
+        {
+          sku: 'G-1',
+          name: 'Bolt',
+          attributes: [{ key: 'thread', value: 'M8' }],
+          stock: { sku: 'G-1', version: 2, totals: { onHand: 7, available: 7 }, locations: [{ location: 'berlin', onHand: 5 }, { location: 'paris', onHand: 2 }] },
+        },
+        { sku: 'G-2', name: 'Nut', attributes: [], stock: { sku: 'G-2', version: 1, totals: { onHand: 3, available: 3 }, locations: [{ location: 'berlin', onHand: 3 }] } },
+        { sku: 'G-3', name: 'Washer', attributes: [], stock: null },
+      ],
+      nextCursor: null,
+    });
+
+    // Batching: one DataLoader batch of the three SKUs per request (the metric counts batches) ...
+    const batchesBefore = await metric('verity_graphql_stock_batches_total');
+    const skusBefore = await metric('verity_graphql_stock_batch_skus_total');
+    expect((await gql(PRODUCTS, { first: 10 })).body.errors).toBeUndefined();
+    expect((await metric('verity_graphql_stock_batches_total')) - batchesBefore).toBe(1);
+    expect((await metric('verity_graphql_stock_batch_skus_total')) - skusBefore).toBe(3);
+    // ... and the batch reader issues two SQL queries whatever the number of SKUs (counted on a knex of our own).
+    const sql: string[] = [];
+    const onQuery = (q: { sql: string }) => sql.push(q.sql);
+    platform.db.on('query', onQuery);
+    try {
+      const views = await readStockViews(platform.db, platform.schema, 'acme', ['G-1', 'G-2', 'G-3']);
+      expect([...views.keys()].sort()).toEqual(['G-1', 'G-2']);
+    } finally {
+      platform.db.off('query', onQuery);
+    }
+    expect(sql).toHaveLength(2);
+
+    // Paging, one product, one stock, low stock.
+    const first = await gql(`{ products(first: 2) { items { sku } nextCursor } }`);
+    expect(first.body.data!.products.items).toEqual([{ sku: 'G-1' }, { sku: 'G-2' }]);
+    const second = await gql(`query($after: String) { products(first: 2, after: $after) { items { sku } nextCursor } }`, { after: first.body.data!.products.nextCursor });
+    expect(second.body.data!.products).toEqual({ items: [{ sku: 'G-3' }], nextCursor: null });
+    const one = await gql(`{ product(sku: "G-2") { name stock { totals { onHand } } } stock(sku: "G-1") { totals { onHand } } missing: product(sku: "G-9") { name } }`);
+    expect(one.body.data).toEqual({ product: { name: 'Nut', stock: { totals: { onHand: 3 } } }, stock: { totals: { onHand: 7 } }, missing: null });
+    const low = await gql(`{ lowStock(threshold: 4) { items { sku location available } nextCursor } }`);
+    expect(low.body.data!.lowStock).toEqual({ items: [{ sku: 'G-1', location: 'paris', available: 2 }, { sku: 'G-2', location: 'berlin', available: 3 }], nextCursor: null });
+  });
+
+  it('keeps tenants apart', async () => {
+    await accepted(REGISTER, { sku: 'G-1', name: 'Globex bolt', unit: 'ea' }, 'globex');
+    const globex = await eventually(async () => {
+      const res = await gql(`{ products { items { sku name stock { version } } } stock(sku: "G-2") { version } }`, {}, 'globex');
+      return res.body.data?.products.items.length === 1 ? res : undefined;
+    }, 20_000, 'globex product');
+    expect(globex.body.data).toEqual({ products: { items: [{ sku: 'G-1', name: 'Globex bolt', stock: null }] }, stock: null });
+    const initech = await gql(`{ products { items { sku } } product(sku: "G-1") { name } }`, {}, 'initech');
+    expect(initech.body.data).toEqual({ products: { items: [] }, product: null });
+  });
+
+  it('resolves aliases', async () => {
+    await accepted(REGISTER_ALIAS, { alias: 'orders', context: 'backend', canonical: 'order-service' }, 'acme');
+    const resolved = await eventually(async () => {
+      const res = await gql(`{ resolveAlias(context: backend, alias: "orders") { canonical version } }`);
+      return res.body.data?.resolveAlias ? res : undefined;
+    }, 20_000, 'alias resolves');
+    expect(resolved.body.data).toEqual({ resolveAlias: { canonical: 'order-service', version: 1 } });
+    expect((await gql(`{ resolveAlias(context: backend, alias: "orders") { canonical } }`, {}, 'globex')).body.data).toEqual({ resolveAlias: null });
+  });
+
+  it('streams stockChanged over Server-Sent Events, for the tenant and SKU subscribed only', async () => {
+    const abort = new AbortController();
+    const res = await fetch(`${platform.urls['query-api']}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'X-Tenant-Id': 'acme' },
+      body: JSON.stringify({ query: `subscription { stockChanged(sku: "G-2") { sku version stock { totals { onHand } } } }` }),
+      signal: abort.signal,
+    });
+    try {
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/event-stream');
+      // Changes the subscription must not see: another tenant's G-2, another SKU of acme; projected before acme's G-2 changes.
+      await accepted(RECEIVE, { sku: 'G-2', location: 'berlin', quantity: 77 }, 'globex');
+      await accepted(RECEIVE, { sku: 'G-3', location: 'berlin', quantity: 1 }, 'acme');
+      await eventually(async () => {
+        const [g, a] = await Promise.all([gql(`{ stock(sku: "G-2") { version } }`, {}, 'globex'), gql(`{ stock(sku: "G-3") { version } }`)]);
+        return g.body.data?.stock && a.body.data?.stock ? true : undefined;
+      }, 20_000, 'the other changes projected');
+      await accepted(RECEIVE, { sku: 'G-2', location: 'berlin', quantity: 4 }, 'acme');
+
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      let buffer = '';
+      const events: unknown[] = [];
+      const deadline = Date.now() + 20_000;
+      while (events.length === 0 && Date.now() < deadline) {
+        const chunk = await Promise.race([reader.read(), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), deadline - Date.now()))]);
+        if (!chunk || chunk.done) break;
+        buffer += decoder.decode(chunk.value, { stream: true });
+        for (const line of buffer.split('\n')) if (line.startsWith('data:')) events.push(JSON.parse(line.slice(5)));
+        buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
+      }
+      expect(events[0]).toEqual({ data: { stockChanged: { sku: 'G-2', version: 2, stock: { totals: { onHand: 7 } } } } });
+    } finally {
+      abort.abort();
+    }
+  });
+
+  it('answers bad input with GraphQL errors, never a 500', async () => {
+    const unknownField = await gql(`{ products { items { nope } } }`);
+    expect(unknownField.status).toBeLessThan(500);
+    expect(unknownField.body.errors?.[0]?.message).toContain('nope');
+    const wrongType = await gql(`{ stock(sku: 5) { sku } }`);
+    expect(wrongType.status).toBeLessThan(500);
+    expect(wrongType.body.errors?.[0]?.message).toMatch(/String/);
+    const outOfRange = await gql(`{ products(first: 0) { items { sku } } }`);
+    expect(outOfRange.status).toBe(200);
+    expect(outOfRange.body.errors?.[0]).toMatchObject({ message: 'first: must be between 1 and 200', extensions: { code: 'BAD_USER_INPUT', argument: 'first' } });
+    const badSku = await gql(`{ stock(sku: "no spaces") { sku } }`);
+    expect(badSku.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'sku' });
+    const badCursor = await gql(`{ products(after: "garbage!") { items { sku } } }`);
+    expect(badCursor.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });
+    const badTenant = await gql(`{ products { items { sku } } }`, {}, 'Not A Tenant');
+    expect(badTenant.status).toBe(400);
+    expect(badTenant.body.errors?.[0]?.extensions).toMatchObject({ code: 'invalid_header', header: 'X-Tenant-Id' });
+  });
+});

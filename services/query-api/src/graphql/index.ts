@@ -1,0 +1,68 @@
+import type { Express, Request, Response } from 'express';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { createYoga } from 'graphql-yoga';
+import type { Knex } from 'knex';
+import { Counter, type Registry } from 'prom-client';
+import type { Logger } from '@verity/events';
+import { HttpProblem } from '@verity/service-kit';
+import { tenantOf } from '../inventory-routes';
+import type { ChangeFeed } from './change-feed';
+import { createGraphqlSchema, createStockLoader, type GraphqlContext } from './schema';
+
+export { ChangeFeed, parseNotice, type ChangeNotice } from './change-feed';
+export { createGraphqlSchema } from './schema';
+
+export interface GraphqlDeps {
+  db: Knex;
+  schema: string;
+  cacheKeyPrefix: string;
+  logger: Logger;
+  metrics: Registry;
+  /** Change notices of the projectors, for subscriptions. */
+  feed: ChangeFeed;
+  now?: () => Date;
+}
+
+function counter(metrics: Registry, name: string, help: string): Counter<string> {
+  return (metrics.getSingleMetric(name) as Counter<string> | undefined) ?? new Counter({ name, help, registers: [metrics] });
+}
+
+/** GraphQL at `/graphql` (queries over HTTP, subscriptions over Server-Sent Events). */
+export function mountGraphql(app: Express, deps: GraphqlDeps): void {
+  const batches = counter(deps.metrics, 'verity_graphql_stock_batches_total', 'Batched stock reads of GraphQL requests (one per DataLoader batch)');
+  const batchedSkus = counter(deps.metrics, 'verity_graphql_stock_batch_skus_total', 'SKUs read by the batched stock reads of GraphQL requests');
+  const now = deps.now ?? (() => new Date());
+  const yoga = createYoga<{ req: Request; res: Response }, GraphqlContext>({
+    schema: createGraphqlSchema() as GraphQLSchema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    logging: {
+      debug: (...args: unknown[]) => deps.logger.debug({ args }, 'graphql'),
+      info: (...args: unknown[]) => deps.logger.info({ args }, 'graphql'),
+      warn: (...args: unknown[]) => deps.logger.warn({ args }, 'graphql'),
+      error: (...args: unknown[]) => deps.logger.error({ err: args.find((a) => a instanceof Error), args }, 'graphql error'),
+    },
+    context: ({ req }) => {
+      let tenant: string;
+      try {
+        tenant = tenantOf(req);
+      } catch (error) {
+        if (error instanceof HttpProblem) throw new GraphQLError(error.message, { extensions: { code: 'invalid_header', header: 'X-Tenant-Id', http: { status: 400 } } });
+        throw error;
+      }
+      return {
+        tenant,
+        db: deps.db,
+        schema: deps.schema,
+        cacheKeyPrefix: deps.cacheKeyPrefix,
+        feed: deps.feed,
+        now,
+        stockLoader: createStockLoader(deps.db, deps.schema, tenant, (size) => {
+          batches.inc();
+          batchedSkus.inc(size);
+        }),
+      };
+    },
+  });
+  app.use(yoga.graphqlEndpoint, yoga as unknown as (req: Request, res: Response) => void);
+}
