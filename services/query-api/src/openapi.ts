@@ -125,6 +125,7 @@ const schemas: Record<string, JsonSchema> = {
     resolvedAt: nullable(time),
   }),
   AliasHealth: obj({ status: { enum: ['ok', 'degraded', 'down'] } }),
+  GraphqlResponse: { type: 'object', properties: { data: { type: ['object', 'null'] }, errors: { type: 'array', items: { type: 'object' } } } },
   PriceRuleView: obj({
     kind: { enum: ['base', 'customer', 'tiers'] },
     sku: str,
@@ -165,7 +166,7 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
       description: 'Read models over REST, read through the Redis cache when it is up, else from PostgreSQL. Errors are RFC 7807 problem+json with a machine-readable `code`.',
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
-    tags: [{ name: 'inventory' }, { name: 'catalog' }, { name: 'pricing' }, { name: 'aliases' }, { name: 'operations' }],
+    tags: [{ name: 'inventory' }, { name: 'catalog' }, { name: 'pricing' }, { name: 'aliases' }, { name: 'graphql' }, { name: 'operations' }],
     paths: {
       '/v1/inventory/low-stock': operation(
         'inventory',
@@ -265,6 +266,33 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
         '200': json('conflicts', obj({ items: { type: 'array', items: ref('ConflictView') } })),
         '400': problem('`validation_failed` naming the parameter'),
       }),
+      '/graphql': {
+        get: {
+          tags: ['graphql'],
+          operationId: 'graphqlGet',
+          summary: 'GraphQL (graphql-yoga) over GET: a query in the query string; subscriptions as server-sent events with Accept: text/event-stream',
+          parameters: [
+            { name: 'query', in: 'query', required: true, schema: str },
+            { name: 'variables', in: 'query', required: false, description: 'JSON', schema: str },
+            { name: 'operationName', in: 'query', required: false, schema: str },
+            tenantHeader,
+          ],
+          responses: { '200': json('a GraphQL response', ref('GraphqlResponse')) },
+        },
+        post: {
+          tags: ['graphql'],
+          operationId: 'graphqlPost',
+          summary: 'GraphQL (graphql-yoga): queries, and subscriptions as server-sent events with Accept: text/event-stream; the schema is services/query-api/schema.graphql',
+          parameters: [tenantHeader],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: obj({ query: str, variables: { type: 'object', additionalProperties: true }, operationName: str }, ['query']) } },
+          },
+          responses: {
+            '200': { description: 'a GraphQL response, or an event stream of them', content: { 'application/json': { schema: ref('GraphqlResponse') }, 'text/event-stream': { schema: str } } },
+          },
+        },
+      },
       '/health': operation('operations', 'health', 'Liveness', [], { '200': json('the process answers', ref('Health')) }),
       '/ready': operation('operations', 'ready', 'Readiness: PostgreSQL required, Redis optional (`degraded` without it)', [], {
         '200': json('up or degraded', ref('Readiness')),
