@@ -116,17 +116,39 @@ describe('GraphQL at /graphql through the real stack', () => {
     expect((await gql(`{ resolveAlias(context: backend, alias: "orders") { canonical } }`, {}, 'globex')).body.data).toEqual({ resolveAlias: null });
   });
 
-  it('streams stockChanged over Server-Sent Events, for the tenant and SKU subscribed only', async () => {
+  /** A subscription over SSE; `next()` is the next event's payload (`{data}` or `{errors}`). */
+  const subscribe = async (query: string, tenant = 'acme') => {
     const abort = new AbortController();
     const res = await fetch(`${platform.urls['query-api']}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'X-Tenant-Id': 'acme' },
-      body: JSON.stringify({ query: `subscription { stockChanged(sku: "G-2") { sku version stock { totals { onHand } } } }` }),
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'X-Tenant-Id': tenant },
+      body: JSON.stringify({ query }),
       signal: abort.signal,
     });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    const events: unknown[] = [];
+    let buffer = '';
+    const next = async (timeoutMs = 20_000): Promise<unknown> => {
+      const deadline = Date.now() + timeoutMs;
+      while (events.length === 0 && Date.now() < deadline) {
+        const chunk = await Promise.race([reader.read(), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), deadline - Date.now()))]);
+        if (!chunk || chunk.done) break;
+        buffer += decoder.decode(chunk.value, { stream: true });
+        const complete = buffer.lastIndexOf('\n');
+        for (const line of buffer.slice(0, complete + 1).split('\n')) if (line.startsWith('data:')) events.push(JSON.parse(line.slice(5)));
+        buffer = buffer.slice(complete + 1);
+      }
+      return events.shift();
+    };
+    return { status: res.status, contentType: res.headers.get('content-type'), next, close: () => abort.abort() };
+  };
+
+  it('streams stockChanged over Server-Sent Events, for the tenant and SKU subscribed only', async () => {
+    const stream = await subscribe(`subscription { stockChanged(sku: "G-2") { sku version stock { totals { onHand } } } }`);
     try {
-      expect(res.status).toBe(200);
-      expect(res.headers.get('content-type')).toContain('text/event-stream');
+      expect(stream.status).toBe(200);
+      expect(stream.contentType).toContain('text/event-stream');
       // Changes the subscription must not see: another tenant's G-2, another SKU of acme; projected before acme's G-2 changes.
       await accepted(RECEIVE, { sku: 'G-2', location: 'berlin', quantity: 77 }, 'globex');
       await accepted(RECEIVE, { sku: 'G-3', location: 'berlin', quantity: 1 }, 'acme');
@@ -135,22 +157,22 @@ describe('GraphQL at /graphql through the real stack', () => {
         return g.body.data?.stock && a.body.data?.stock ? true : undefined;
       }, 20_000, 'the other changes projected');
       await accepted(RECEIVE, { sku: 'G-2', location: 'berlin', quantity: 4 }, 'acme');
-
-      const reader = res.body!.getReader();
-      const decoder = new TextDecoder();
-      let buffer = '';
-      const events: unknown[] = [];
-      const deadline = Date.now() + 20_000;
-      while (events.length === 0 && Date.now() < deadline) {
-        const chunk = await Promise.race([reader.read(), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), deadline - Date.now()))]);
-        if (!chunk || chunk.done) break;
-        buffer += decoder.decode(chunk.value, { stream: true });
-        for (const line of buffer.split('\n')) if (line.startsWith('data:')) events.push(JSON.parse(line.slice(5)));
-        buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
-      }
-      expect(events[0]).toEqual({ data: { stockChanged: { sku: 'G-2', version: 2, stock: { totals: { onHand: 7 } } } } });
+      expect(await stream.next()).toEqual({ data: { stockChanged: { sku: 'G-2', version: 2, stock: { totals: { onHand: 7 } } } } });
     } finally {
-      abort.abort();
+      stream.close();
+    }
+  });
+
+  it('streams aliasChanged for the context subscribed, with the resolution after the change', async () => {
+    const stream = await subscribe(`subscription { aliasChanged(context: frontend) { context alias version resolution { canonical } } }`);
+    try {
+      expect(stream.status).toBe(200);
+      await accepted(REGISTER_ALIAS, { alias: 'cart', context: 'backend', canonical: 'cart-service' }, 'acme');
+      await eventually(async () => ((await gql(`{ resolveAlias(context: backend, alias: "cart") { canonical } }`)).body.data?.resolveAlias ? true : undefined), 20_000, 'backend alias');
+      await accepted(REGISTER_ALIAS, { alias: 'shop', context: 'frontend', canonical: 'shop-ui' }, 'acme');
+      expect(await stream.next()).toEqual({ data: { aliasChanged: { context: 'frontend', alias: 'shop', version: 3, resolution: { canonical: 'shop-ui' } } } });
+    } finally {
+      stream.close();
     }
   });
 
