@@ -132,7 +132,9 @@ describe('GraphQL at /graphql through the real stack', () => {
     const next = async (timeoutMs = 20_000): Promise<unknown> => {
       const deadline = Date.now() + timeoutMs;
       while (events.length === 0 && Date.now() < deadline) {
-        const chunk = await Promise.race([reader.read(), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), deadline - Date.now()))]);
+        let timer: NodeJS.Timeout | undefined;
+        const chunk = await Promise.race([reader.read(), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), deadline - Date.now())))]);
+        clearTimeout(timer);
         if (!chunk || chunk.done) break;
         buffer += decoder.decode(chunk.value, { stream: true });
         const complete = buffer.lastIndexOf('\n');
