@@ -173,9 +173,12 @@ describe('GraphQL at /graphql through the real stack', () => {
       await eventually(async () => ((await gql(`{ resolveAlias(context: backend, alias: "cart") { canonical } }`)).body.data?.resolveAlias ? true : undefined), 20_000, 'backend alias');
       await accepted(REGISTER_ALIAS, { alias: 'shop', context: 'frontend', canonical: 'shop-ui' }, 'acme');
       expect(await stream.next()).toEqual({ data: { aliasChanged: { context: 'frontend', alias: 'shop', version: 3, resolution: { canonical: 'shop-ui' } } } });
+      expect(await metric('verity_graphql_subscriptions')).toBe(1);
     } finally {
       stream.close();
     }
+    // A client that goes away leaves no subscription behind.
+    await eventually(async () => ((await metric('verity_graphql_subscriptions')) === 0 ? true : undefined), 10_000, 'subscription released');
   });
 
   it('answers bad input with GraphQL errors, never a 500', async () => {

@@ -2,7 +2,7 @@ import type { Express, Request, Response } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { Knex } from 'knex';
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '@verity/events';
 import { HttpProblem } from '@verity/service-kit';
 import { tenantOf } from '../inventory-routes';
@@ -31,6 +31,17 @@ function counter(metrics: Registry, name: string, help: string): Counter<string>
 export function mountGraphql(app: Express, deps: GraphqlDeps): void {
   const batches = counter(deps.metrics, 'verity_graphql_stock_batches_total', 'Batched stock reads of GraphQL requests (one per DataLoader batch)');
   const batchedSkus = counter(deps.metrics, 'verity_graphql_stock_batch_skus_total', 'SKUs read by the batched stock reads of GraphQL requests');
+  if (!deps.metrics.getSingleMetric('verity_graphql_subscriptions')) {
+    const feed = deps.feed;
+    new Gauge({
+      name: 'verity_graphql_subscriptions',
+      help: 'Open GraphQL subscriptions',
+      registers: [deps.metrics],
+      collect() {
+        this.set(feed.size);
+      },
+    });
+  }
   const now = deps.now ?? (() => new Date());
   const yoga = createYoga<{ req: Request; res: Response }, GraphqlContext>({
     schema: createGraphqlSchema() as GraphQLSchema,
