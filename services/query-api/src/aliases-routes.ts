@@ -15,6 +15,7 @@ import {
 } from '@verity/projection-aliases-registry';
 import { HttpProblem } from '@verity/service-kit';
 import { tenantOf, type ReadModelDeps } from './inventory-routes';
+import { readThrough, type CacheOutcome } from './read-through';
 
 /** The contexts an alias lives in (mirrors the aliases commands). */
 export const ALIAS_CONTEXTS = ['frontend', 'backend', 'system'] as const;
@@ -151,21 +152,15 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
       registers: [deps.metrics],
     });
 
-  async function resolution(tenant: string, context: string, alias: string, at: Date): Promise<{ value: CachedResolution | undefined; cache: 'hit' | 'miss' | 'bypass' }> {
-    let redisUp = deps.redis.status === 'ready';
-    if (redisUp) {
-      try {
-        const cached = await readCachedResolution(deps.redis, deps.cacheKeyPrefix, tenant, context, alias);
-        if (cached) return { value: cached, cache: 'hit' };
-      } catch (error) {
-        redisUp = false;
-        deps.logger.warn({ err: error }, 'cache read failed; reading PostgreSQL');
-      }
-    }
-    const view = await readAlias(deps.db, deps.schema, tenant, context, alias, at);
-    const value = view && view.status === 'active' ? { canonical: view.canonical, expiresAt: view.expiresAt, version: view.version } : undefined;
-    if (value && redisUp) await cacheResolution(deps.redis, deps.cacheKeyPrefix, tenant, context, alias, value, at).catch(() => undefined);
-    return { value, cache: redisUp ? 'miss' : 'bypass' };
+  function resolution(tenant: string, context: string, alias: string, at: Date): Promise<{ value: CachedResolution | undefined; cache: CacheOutcome }> {
+    return readThrough(deps, {
+      fromCache: () => readCachedResolution(deps.redis, deps.cacheKeyPrefix, tenant, context, alias),
+      fromDatabase: async () => {
+        const view = await readAlias(deps.db, deps.schema, tenant, context, alias, at);
+        return view && view.status === 'active' ? { canonical: view.canonical, expiresAt: view.expiresAt, version: view.version } : undefined;
+      },
+      toCache: (value) => cacheResolution(deps.redis, deps.cacheKeyPrefix, tenant, context, alias, value, at),
+    });
   }
 
   async function health(): Promise<'ok' | 'degraded' | 'down'> {

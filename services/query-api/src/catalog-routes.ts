@@ -13,6 +13,7 @@ import {
 import { HttpProblem } from '@verity/service-kit';
 import { awaitConsistency, type Freshness } from './consistency';
 import { tenantOf, type ReadModelDeps } from './inventory-routes';
+import { readThrough, type CacheOutcome } from './read-through';
 
 export const skuSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
 
@@ -78,20 +79,17 @@ async function freshnessOf(req: Request, deps: ReadModelDeps, res: { set(name: s
 }
 
 /** Read-through as for stock: cache, else PostgreSQL (refilling the cache); no cache after a consistency wait. */
-async function productView(deps: ReadModelDeps, tenant: string, sku: string, skipCache: boolean): Promise<{ view: ProductView | undefined; cache: 'hit' | 'miss' | 'bypass' }> {
-  let redisUp = deps.redis.status === 'ready';
-  if (redisUp && !skipCache) {
-    try {
-      const cached = await readCachedProductView(deps.redis, deps.cacheKeyPrefix, tenant, sku);
-      if (cached) return { view: cached, cache: 'hit' };
-    } catch (error) {
-      redisUp = false;
-      deps.logger.warn({ err: error }, 'cache read failed; reading PostgreSQL');
-    }
-  }
-  const view = await readProductView(deps.db, deps.schema, tenant, sku);
-  if (view && redisUp) await cacheProductView(deps.redis, deps.cacheKeyPrefix, view).catch(() => undefined);
-  return { view, cache: redisUp ? 'miss' : 'bypass' };
+async function productView(deps: ReadModelDeps, tenant: string, sku: string, skipCache: boolean): Promise<{ view: ProductView | undefined; cache: CacheOutcome }> {
+  const { value, cache } = await readThrough(
+    deps,
+    {
+      fromCache: () => readCachedProductView(deps.redis, deps.cacheKeyPrefix, tenant, sku),
+      fromDatabase: () => readProductView(deps.db, deps.schema, tenant, sku),
+      toCache: (view) => cacheProductView(deps.redis, deps.cacheKeyPrefix, view),
+    },
+    skipCache,
+  );
+  return { view: value, cache };
 }
 
 /** `deps.eventsTopic` is the catalog's events topic. */

@@ -15,6 +15,7 @@ import {
 } from '@verity/projection-inventory-stock';
 import { awaitConsistency } from './consistency';
 import { HttpProblem } from '@verity/service-kit';
+import { readThrough, type CacheOutcome } from './read-through';
 
 export interface ReadModelDeps {
   db: Knex;
@@ -73,25 +74,18 @@ export function tenantOf(req: Request): string {
   return parsed.data;
 }
 
-/**
- * Read-through: the cache when Redis answers, else PostgreSQL (then refill the cache). After a
- * consistency wait the cache is skipped: the projector updates it only after its commit, so
- * it may still hold the value the token's write replaced.
- */
-async function stockView(deps: ReadModelDeps, tenant: string, sku: string, skipCache: boolean): Promise<{ view: StockView | undefined; cache: 'hit' | 'miss' | 'bypass' }> {
-  let redisUp = deps.redis.status === 'ready';
-  if (redisUp && !skipCache) {
-    try {
-      const cached = await readCachedStockView(deps.redis, deps.cacheKeyPrefix, tenant, sku);
-      if (cached) return { view: cached, cache: 'hit' };
-    } catch (error) {
-      redisUp = false;
-      deps.logger.warn({ err: error }, 'cache read failed; reading PostgreSQL');
-    }
-  }
-  const view = await readStockView(deps.db, deps.schema, tenant, sku);
-  if (view && redisUp) await cacheStockView(deps.redis, deps.cacheKeyPrefix, view).catch(() => undefined);
-  return { view, cache: redisUp ? 'miss' : 'bypass' };
+/** A SKU's stock through the read-through cache. */
+async function stockView(deps: ReadModelDeps, tenant: string, sku: string, skipCache: boolean): Promise<{ view: StockView | undefined; cache: CacheOutcome }> {
+  const { value, cache } = await readThrough(
+    deps,
+    {
+      fromCache: () => readCachedStockView(deps.redis, deps.cacheKeyPrefix, tenant, sku),
+      fromDatabase: () => readStockView(deps.db, deps.schema, tenant, sku),
+      toCache: (view) => cacheStockView(deps.redis, deps.cacheKeyPrefix, view),
+    },
+    skipCache,
+  );
+  return { view: value, cache };
 }
 
 export function mountInventoryRoutes(app: Express, deps: ReadModelDeps): void {

@@ -5,6 +5,7 @@ import { cacheSkuRules, pricingProjection, readCachedSkuRules, readPriceListView
 import { HttpProblem } from '@verity/service-kit';
 import { awaitConsistency, type Freshness } from './consistency';
 import { tenantOf, type ReadModelDeps } from './inventory-routes';
+import { readThrough, type CacheOutcome } from './read-through';
 
 export const idSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
 
@@ -50,20 +51,17 @@ async function freshnessOf(req: Request, deps: ReadModelDeps, res: { set(name: s
 }
 
 /** Read-through for a SKU's rules: cache, else PostgreSQL (refilling the cache); no cache after a consistency wait. */
-async function skuRules(deps: ReadModelDeps, tenant: string, priceListId: string, sku: string, skipCache: boolean): Promise<{ entry: SkuRules | undefined; cache: 'hit' | 'miss' | 'bypass' }> {
-  let redisUp = deps.redis.status === 'ready';
-  if (redisUp && !skipCache) {
-    try {
-      const cached = await readCachedSkuRules(deps.redis, deps.cacheKeyPrefix, tenant, priceListId, sku);
-      if (cached) return { entry: cached, cache: 'hit' };
-    } catch (error) {
-      redisUp = false;
-      deps.logger.warn({ err: error }, 'cache read failed; reading PostgreSQL');
-    }
-  }
-  const entry = await readSkuRules(deps.db, deps.schema, tenant, priceListId, sku);
-  if (entry && redisUp) await cacheSkuRules(deps.redis, deps.cacheKeyPrefix, entry).catch(() => undefined);
-  return { entry, cache: redisUp ? 'miss' : 'bypass' };
+async function skuRules(deps: ReadModelDeps, tenant: string, priceListId: string, sku: string, skipCache: boolean): Promise<{ entry: SkuRules | undefined; cache: CacheOutcome }> {
+  const { value, cache } = await readThrough(
+    deps,
+    {
+      fromCache: () => readCachedSkuRules(deps.redis, deps.cacheKeyPrefix, tenant, priceListId, sku),
+      fromDatabase: () => readSkuRules(deps.db, deps.schema, tenant, priceListId, sku),
+      toCache: (entry) => cacheSkuRules(deps.redis, deps.cacheKeyPrefix, entry),
+    },
+    skipCache,
+  );
+  return { entry: value, cache };
 }
 
 /** `deps.eventsTopic` is the pricing events topic. */
