@@ -1,4 +1,4 @@
-import type { Express, Request } from 'express';
+import type { Express } from 'express';
 import { z } from 'zod';
 import {
   cacheProductView,
@@ -11,7 +11,7 @@ import {
   type ProductView,
 } from '@verity/projection-catalog-products';
 import { HttpProblem } from '@verity/service-kit';
-import { awaitConsistency, type Freshness } from './consistency';
+import { awaitConsistency } from './consistency';
 import { tenantOf, type ReadModelDeps } from './inventory-routes';
 import { readThrough, type CacheOutcome } from './read-through';
 
@@ -72,12 +72,6 @@ export function parseListQuery(query: Record<string, unknown>): ProductListQuery
   return { limit: limit ?? DEFAULT_PAGE_SIZE, ...(cursor !== undefined ? { after: cursor } : {}), ...(status !== undefined ? { status } : {}) };
 }
 
-async function freshnessOf(req: Request, deps: ReadModelDeps, res: { set(name: string, value: string): unknown }): Promise<Freshness | undefined> {
-  const freshness = await awaitConsistency(req, { db: deps.db, schema: deps.schema, projection: catalogProductsProjection.name, topic: deps.eventsTopic, timeoutMs: deps.consistencyTimeoutMs });
-  if (freshness) res.set('X-Consistency', freshness);
-  return freshness;
-}
-
 /** Read-through as for stock: cache, else PostgreSQL (refilling the cache); no cache after a consistency wait. */
 async function productView(deps: ReadModelDeps, tenant: string, sku: string, skipCache: boolean): Promise<{ view: ProductView | undefined; cache: CacheOutcome }> {
   const { value, cache } = await readThrough(
@@ -97,7 +91,7 @@ export function mountCatalogRoutes(app: Express, deps: ReadModelDeps): void {
   app.get('/v1/catalog/products', async (req, res) => {
     const tenant = tenantOf(req);
     const query = parseListQuery(req.query as Record<string, unknown>);
-    await freshnessOf(req, deps, res);
+    await awaitConsistency(req, res, deps, catalogProductsProjection.name);
     const page = await listProductViews(deps.db, deps.schema, tenant, query);
     res.json({ items: page.items, nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter) });
   });
@@ -106,7 +100,7 @@ export function mountCatalogRoutes(app: Express, deps: ReadModelDeps): void {
     const tenant = tenantOf(req);
     const sku = skuSchema.safeParse(req.params.sku);
     if (!sku.success) throw validationFailed('Invalid SKU', sku.error.issues.map((issue) => ({ ...issue, path: ['sku'] })));
-    const freshness = await freshnessOf(req, deps, res);
+    const freshness = await awaitConsistency(req, res, deps, catalogProductsProjection.name);
     const { view, cache } = await productView(deps, tenant, sku.data, freshness !== undefined);
     res.set('X-Cache', cache);
     if (!view) throw new HttpProblem(404, 'not_found', 'Unknown product', `no product with SKU ${sku.data}`, { sku: sku.data });

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { Knex } from 'knex';
 import { decodeConsistencyToken, readCheckpoints, sleep, InvalidConsistencyTokenError } from '@verity/events';
 import { HttpProblem } from '@verity/service-kit';
@@ -7,10 +7,21 @@ export type Freshness = 'fresh' | 'stale';
 
 /**
  * Read-your-writes across the async boundary: with `X-Consistency-Token` (from a command's
- * reply), wait, bounded, until the projection's checkpoint has passed every offset in it.
- * Returns undefined when the request carries no token.
+ * reply), wait, bounded, until the projection's checkpoint has passed every offset in it, and
+ * say so in `X-Consistency`. Returns undefined when the request carries no token.
  */
 export async function awaitConsistency(
+  req: Request,
+  res: Response,
+  deps: { db: Knex; schema: string; eventsTopic: string; consistencyTimeoutMs: number },
+  projection: string,
+): Promise<Freshness | undefined> {
+  const freshness = await waitForToken(req, { db: deps.db, schema: deps.schema, projection, topic: deps.eventsTopic, timeoutMs: deps.consistencyTimeoutMs });
+  if (freshness) res.set('X-Consistency', freshness);
+  return freshness;
+}
+
+async function waitForToken(
   req: Request,
   store: { db: Knex; schema: string; projection: string; topic: string; timeoutMs: number },
 ): Promise<Freshness | undefined> {

@@ -1,4 +1,4 @@
-import type { Express, Request, Response } from 'express';
+import type { Express, Request } from 'express';
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -89,17 +89,12 @@ async function stockView(deps: ReadModelDeps, tenant: string, sku: string, skipC
 }
 
 export function mountInventoryRoutes(app: Express, deps: ReadModelDeps): void {
-  const consistent = async (req: Request, res: Response): Promise<void> => {
-    const freshness = await awaitConsistency(req, { db: deps.db, schema: deps.schema, projection: inventoryStockProjection.name, topic: deps.eventsTopic, timeoutMs: deps.consistencyTimeoutMs });
-    if (freshness) res.set('X-Consistency', freshness);
-  };
-
   // Before /v1/inventory/:sku, which would take `low-stock` for a SKU.
   app.get('/v1/inventory/low-stock', async (req, res) => {
     const tenant = tenantOf(req);
     const query = parseQuery(lowStockQuerySchema, req);
     const after = cursorKey(query.cursor, 2);
-    await consistent(req, res);
+    await awaitConsistency(req, res, deps, inventoryStockProjection.name);
     res.json(await readLowStock(deps.db, deps.schema, tenant, query.threshold, { limit: query.limit ?? DEFAULT_LIMIT, after }));
   });
 
@@ -109,7 +104,7 @@ export function mountInventoryRoutes(app: Express, deps: ReadModelDeps): void {
     if (!location.success) throw invalid('Invalid location', 'location', location.error.issues[0]?.message);
     const query = parseQuery(locationQuerySchema, req);
     const after = cursorKey(query.cursor, 1);
-    await consistent(req, res);
+    await awaitConsistency(req, res, deps, inventoryStockProjection.name);
     res.json(await readLocationStock(deps.db, deps.schema, tenant, location.data, { limit: query.limit ?? DEFAULT_LIMIT, after }));
   });
 
@@ -117,8 +112,7 @@ export function mountInventoryRoutes(app: Express, deps: ReadModelDeps): void {
     const tenant = tenantOf(req);
     const sku = skuSchema.safeParse(req.params.sku);
     if (!sku.success) throw new HttpProblem(400, 'validation_failed', 'Invalid SKU', `sku: ${sku.error.issues[0]?.message}`, { errors: [{ path: 'sku', message: sku.error.issues[0]?.message }] });
-    const freshness = await awaitConsistency(req, { db: deps.db, schema: deps.schema, projection: inventoryStockProjection.name, topic: deps.eventsTopic, timeoutMs: deps.consistencyTimeoutMs });
-    if (freshness) res.set('X-Consistency', freshness);
+    const freshness = await awaitConsistency(req, res, deps, inventoryStockProjection.name);
     const { view, cache } = await stockView(deps, tenant, sku.data, freshness !== undefined);
     res.set('X-Cache', cache);
     if (!view) throw new HttpProblem(404, 'not_found', 'Unknown SKU', `no stock known for SKU ${sku.data}`, { sku: sku.data });

@@ -1,9 +1,9 @@
-import type { Express, Request } from 'express';
+import type { Express } from 'express';
 import { z } from 'zod';
 import { quote, type PriceRule } from '@verity/command-processor';
 import { cacheSkuRules, pricingProjection, readCachedSkuRules, readPriceListView, readSkuRules, type SkuRules } from '@verity/projection-pricing';
 import { HttpProblem } from '@verity/service-kit';
-import { awaitConsistency, type Freshness } from './consistency';
+import { awaitConsistency } from './consistency';
 import { tenantOf, type ReadModelDeps } from './inventory-routes';
 import { readThrough, type CacheOutcome } from './read-through';
 
@@ -44,12 +44,6 @@ export function parseQuoteQuery(query: Record<string, unknown>, now: Date): Quot
   return { priceListId, sku, quantity, at: at !== undefined ? new Date(at).toISOString() : now.toISOString(), ...(customerId !== undefined ? { customerId } : {}) };
 }
 
-async function freshnessOf(req: Request, deps: ReadModelDeps, res: { set(name: string, value: string): unknown }): Promise<Freshness | undefined> {
-  const freshness = await awaitConsistency(req, { db: deps.db, schema: deps.schema, projection: pricingProjection.name, topic: deps.eventsTopic, timeoutMs: deps.consistencyTimeoutMs });
-  if (freshness) res.set('X-Consistency', freshness);
-  return freshness;
-}
-
 /** Read-through for a SKU's rules: cache, else PostgreSQL (refilling the cache); no cache after a consistency wait. */
 async function skuRules(deps: ReadModelDeps, tenant: string, priceListId: string, sku: string, skipCache: boolean): Promise<{ entry: SkuRules | undefined; cache: CacheOutcome }> {
   const { value, cache } = await readThrough(
@@ -69,7 +63,7 @@ export function mountPricingRoutes(app: Express, deps: ReadModelDeps): void {
   app.get('/v1/pricing/quote', async (req, res) => {
     const tenant = tenantOf(req);
     const q = parseQuoteQuery(req.query as Record<string, unknown>, new Date());
-    const freshness = await freshnessOf(req, deps, res);
+    const freshness = await awaitConsistency(req, res, deps, pricingProjection.name);
     const { entry, cache } = await skuRules(deps, tenant, q.priceListId, q.sku, freshness !== undefined);
     res.set('X-Cache', cache);
     if (!entry) throw new HttpProblem(404, 'not_found', 'Unknown price list', `no price list ${q.priceListId}`, { priceListId: q.priceListId });
@@ -88,7 +82,7 @@ export function mountPricingRoutes(app: Express, deps: ReadModelDeps): void {
     const tenant = tenantOf(req);
     const id = idSchema.safeParse(req.params.priceListId);
     if (!id.success) throw validationFailed('Invalid price list id', id.error.issues.map((issue) => ({ ...issue, path: ['priceListId'] })));
-    await freshnessOf(req, deps, res);
+    await awaitConsistency(req, res, deps, pricingProjection.name);
     const view = await readPriceListView(deps.db, deps.schema, tenant, id.data);
     if (!view) throw new HttpProblem(404, 'not_found', 'Unknown price list', `no price list ${id.data}`, { priceListId: id.data });
     const etag = `"${view.version}"`;
