@@ -3,19 +3,10 @@ import { join } from 'node:path';
 import type { Express } from 'express';
 import { Histogram, type Registry } from 'prom-client';
 import { z } from 'zod';
-import {
-  cacheResolution,
-  countAliases,
-  isExpired,
-  listAliases,
-  listConflicts,
-  readAlias,
-  readCachedResolution,
-  type CachedResolution,
-} from '@verity/projection-aliases-registry';
+import { countAliases, isExpired, listAliases, listConflicts } from '@verity/projection-aliases-registry';
 import { HttpProblem } from '@verity/service-kit';
 import { tenantOf, type ReadModelDeps } from './inventory-routes';
-import { readThrough, type CacheOutcome } from './read-through';
+import { readResolution } from './cached-reads';
 
 /** The contexts an alias lives in (mirrors the aliases commands). */
 export const ALIAS_CONTEXTS = ['frontend', 'backend', 'system'] as const;
@@ -152,17 +143,6 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
       registers: [deps.metrics],
     });
 
-  function resolution(tenant: string, context: string, alias: string, at: Date): Promise<{ value: CachedResolution | undefined; cache: CacheOutcome }> {
-    return readThrough(deps, {
-      fromCache: () => readCachedResolution(deps.redis, deps.cacheKeyPrefix, tenant, context, alias),
-      fromDatabase: async () => {
-        const view = await readAlias(deps.db, deps.schema, tenant, context, alias, at);
-        return view && view.status === 'active' ? { canonical: view.canonical, expiresAt: view.expiresAt, version: view.version } : undefined;
-      },
-      toCache: (value) => cacheResolution(deps.redis, deps.cacheKeyPrefix, tenant, context, alias, value, at),
-    });
-  }
-
   async function health(): Promise<'ok' | 'degraded' | 'down'> {
     try {
       await deps.db.raw('select 1');
@@ -178,7 +158,7 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
     const context = parse(contextSchema, req.params.context, 'context');
     const alias = parse(aliasSchema, req.params.alias, 'alias');
     const at = now();
-    const { value, cache } = await resolution(tenant, context, alias, at);
+    const { value, cache } = await readResolution(deps, tenant, context, alias, at);
     resolveSeconds.observe({ cache }, Number(process.hrtime.bigint() - started) / 1e9);
     res.set('X-Cache', cache);
     if (!value || isExpired(value.expiresAt, at)) {

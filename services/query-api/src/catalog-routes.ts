@@ -1,19 +1,10 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import {
-  cacheProductView,
-  catalogProductsProjection,
-  listProductViews,
-  PRODUCT_STATUSES,
-  readCachedProductView,
-  readProductView,
-  type ProductStatus,
-  type ProductView,
-} from '@verity/projection-catalog-products';
+import { catalogProductsProjection, listProductViews, PRODUCT_STATUSES, type ProductStatus } from '@verity/projection-catalog-products';
 import { HttpProblem } from '@verity/service-kit';
 import { awaitConsistency } from './consistency';
 import { tenantOf, type ReadModelDeps } from './inventory-routes';
-import { readThrough, type CacheOutcome } from './read-through';
+import { readProduct } from './cached-reads';
 
 export const skuSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
 
@@ -72,20 +63,6 @@ export function parseListQuery(query: Record<string, unknown>): ProductListQuery
   return { limit: limit ?? DEFAULT_PAGE_SIZE, ...(cursor !== undefined ? { after: cursor } : {}), ...(status !== undefined ? { status } : {}) };
 }
 
-/** Read-through as for stock: cache, else PostgreSQL (refilling the cache); no cache after a consistency wait. */
-async function productView(deps: ReadModelDeps, tenant: string, sku: string, skipCache: boolean): Promise<{ view: ProductView | undefined; cache: CacheOutcome }> {
-  const { value, cache } = await readThrough(
-    deps,
-    {
-      fromCache: () => readCachedProductView(deps.redis, deps.cacheKeyPrefix, tenant, sku),
-      fromDatabase: () => readProductView(deps.db, deps.schema, tenant, sku),
-      toCache: (view) => cacheProductView(deps.redis, deps.cacheKeyPrefix, view),
-    },
-    skipCache,
-  );
-  return { view: value, cache };
-}
-
 /** `deps.eventsTopic` is the catalog's events topic. */
 export function mountCatalogRoutes(app: Express, deps: ReadModelDeps): void {
   app.get('/v1/catalog/products', async (req, res) => {
@@ -101,7 +78,7 @@ export function mountCatalogRoutes(app: Express, deps: ReadModelDeps): void {
     const sku = skuSchema.safeParse(req.params.sku);
     if (!sku.success) throw validationFailed('Invalid SKU', sku.error.issues.map((issue) => ({ ...issue, path: ['sku'] })));
     const freshness = await awaitConsistency(req, res, deps, catalogProductsProjection.name);
-    const { view, cache } = await productView(deps, tenant, sku.data, freshness !== undefined);
+    const { value: view, cache } = await readProduct(deps, tenant, sku.data, freshness !== undefined);
     res.set('X-Cache', cache);
     if (!view) throw new HttpProblem(404, 'not_found', 'Unknown product', `no product with SKU ${sku.data}`, { sku: sku.data });
     const etag = `"${view.version}"`;

@@ -3,19 +3,10 @@ import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { tenantIdSchema, type Logger } from '@verity/events';
-import {
-  cacheStockView,
-  decodeCursor,
-  inventoryStockProjection,
-  readCachedStockView,
-  readLocationStock,
-  readLowStock,
-  readStockView,
-  type StockView,
-} from '@verity/projection-inventory-stock';
+import { decodeCursor, inventoryStockProjection, readLocationStock, readLowStock } from '@verity/projection-inventory-stock';
 import { awaitConsistency } from './consistency';
 import { HttpProblem } from '@verity/service-kit';
-import { readThrough, type CacheOutcome } from './read-through';
+import { readStock } from './cached-reads';
 
 export interface ReadModelDeps {
   db: Knex;
@@ -74,20 +65,6 @@ export function tenantOf(req: Request): string {
   return parsed.data;
 }
 
-/** A SKU's stock through the read-through cache. */
-async function stockView(deps: ReadModelDeps, tenant: string, sku: string, skipCache: boolean): Promise<{ view: StockView | undefined; cache: CacheOutcome }> {
-  const { value, cache } = await readThrough(
-    deps,
-    {
-      fromCache: () => readCachedStockView(deps.redis, deps.cacheKeyPrefix, tenant, sku),
-      fromDatabase: () => readStockView(deps.db, deps.schema, tenant, sku),
-      toCache: (view) => cacheStockView(deps.redis, deps.cacheKeyPrefix, view),
-    },
-    skipCache,
-  );
-  return { view: value, cache };
-}
-
 export function mountInventoryRoutes(app: Express, deps: ReadModelDeps): void {
   // Before /v1/inventory/:sku, which would take `low-stock` for a SKU.
   app.get('/v1/inventory/low-stock', async (req, res) => {
@@ -113,7 +90,7 @@ export function mountInventoryRoutes(app: Express, deps: ReadModelDeps): void {
     const sku = skuSchema.safeParse(req.params.sku);
     if (!sku.success) throw new HttpProblem(400, 'validation_failed', 'Invalid SKU', `sku: ${sku.error.issues[0]?.message}`, { errors: [{ path: 'sku', message: sku.error.issues[0]?.message }] });
     const freshness = await awaitConsistency(req, res, deps, inventoryStockProjection.name);
-    const { view, cache } = await stockView(deps, tenant, sku.data, freshness !== undefined);
+    const { value: view, cache } = await readStock(deps, tenant, sku.data, freshness !== undefined);
     res.set('X-Cache', cache);
     if (!view) throw new HttpProblem(404, 'not_found', 'Unknown SKU', `no stock known for SKU ${sku.data}`, { sku: sku.data });
     const etag = `"${view.version}"`;

@@ -4,7 +4,8 @@ import { PRODUCT_STATUSES } from '@verity/projection-catalog-products';
 import { aliasSchema, conflictQuerySchema, contextSchema, listQuerySchema as aliasListQuerySchema, ALIAS_CONTEXTS } from './aliases-routes';
 import { listQuerySchema as productListQuerySchema, skuSchema as productSkuSchema } from './catalog-routes';
 import { locationQuerySchema, locationSchema, lowStockQuerySchema, skuSchema as stockSkuSchema } from './inventory-routes';
-import { idSchema as priceListIdSchema, quoteQuerySchema } from './pricing-routes';
+import { idSchema as priceListIdSchema } from './pricing-quote';
+import { quoteQuerySchema } from './pricing-routes';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1) as it appears in the document. */
 export type JsonSchema = Record<string, unknown>;

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { quote, type PriceRule, type Quote } from '@verity/command-processor';
+import type { SkuRules } from '@verity/projection-pricing';
+
+/** What a quote is asked for, REST or GraphQL, once its parameters are valid. */
+export interface QuoteQuery {
+  priceListId: string;
+  sku: string;
+  customerId?: string;
+  quantity: number;
+  /** ISO instant; now when the request names none. */
+  at: string;
+}
+
+/** A quote as both APIs answer it: the question, then the price. */
+export type QuoteAnswer = { priceListId: string; customerId: string | null; sku: string; quantity: number; at: string } & Quote;
+
+/** The parameters' rules, shared by `GET /v1/pricing/quote` and the GraphQL pricing fields. */
+export const idSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
+export const customerIdSchema = z.string().min(1).max(128);
+export const quantitySchema = z.number().int('a whole number').min(1, 'at least 1').max(1_000_000_000, 'at most 1000000000');
+export const atSchema = z.iso.datetime({ offset: true, message: 'an ISO 8601 instant with an offset, e.g. 2026-11-23T10:00:00Z' });
+
+/** The quote for `q` from the SKU's rules of the list; undefined when no rule applies. */
+export function quoteAnswer(entry: SkuRules, q: QuoteQuery): QuoteAnswer | undefined {
+  const result = quote(entry.rules as PriceRule[], entry.currency, { customerId: q.customerId ?? null, sku: q.sku, quantity: q.quantity, at: q.at });
+  return result && { priceListId: q.priceListId, customerId: q.customerId ?? null, sku: q.sku, quantity: q.quantity, at: q.at, ...result };
+}
