@@ -86,8 +86,28 @@ export async function readPriceListView(db: Knex | Knex.Transaction, schema: str
 
 /** The rules of one SKU of a list; undefined when the tenant has no such list (a list without rules for the SKU gives an empty set). */
 export async function readSkuRules(db: Knex | Knex.Transaction, schema: string, tenant: string, priceListId: string, sku: string): Promise<SkuRules | undefined> {
+  return (await readSkuRulesOf(db, schema, tenant, priceListId, [sku])).get(sku);
+}
+
+/**
+ * The rules of many SKUs of one list in two queries (the list, then the rules), whatever the
+ * number of SKUs: the batch a GraphQL DataLoader needs. Every SKU asked for is in the map (with
+ * an empty set when it has no rules); the map is empty when the tenant has no such list.
+ */
+export async function readSkuRulesOf(db: Knex | Knex.Transaction, schema: string, tenant: string, priceListId: string, skus: readonly string[]): Promise<Map<string, SkuRules>> {
+  const entries = new Map<string, SkuRules>();
+  const wanted = [...new Set(skus)];
+  if (wanted.length === 0) return entries;
   const list = await readList(db, schema, tenant, priceListId);
-  if (!list) return undefined;
-  const rows = await db.withSchema(schema).table('price_rules').where({ tenant, price_list_id: priceListId, sku }).orderBy('version').select<RuleRow[]>(RULE_COLUMNS);
-  return { tenant, priceListId, sku, currency: list.currency, version: list.version, rules: rows.map(toRule) };
+  if (!list) return entries;
+  for (const sku of wanted) entries.set(sku, { tenant, priceListId, sku, currency: list.currency, version: list.version, rules: [] });
+  const rows = await db
+    .withSchema(schema)
+    .table('price_rules')
+    .where({ tenant, price_list_id: priceListId })
+    .whereIn('sku', wanted)
+    .orderBy([{ column: 'sku' }, { column: 'version' }])
+    .select<RuleRow[]>(RULE_COLUMNS);
+  for (const row of rows) entries.get(row.sku)?.rules.push(toRule(row));
+  return entries;
 }
