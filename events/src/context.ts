@@ -10,14 +10,33 @@ export interface CommandDefinition {
 }
 
 /**
- * A bounded context as the runtimes see it: its commands, its decider and the events it may
- * emit (short names; the Avro full name is `verity.<context>.<Name>`).
+ * A fact from another context's stream that some commands are decided on (is the product
+ * discontinued? which source owns a field?). The processor reads that context's state topic
+ * into a table of views, catches it up before deciding, and hands the view (null when the
+ * stream does not exist) to the decider as `command.references[name]`, so `decide` stays pure.
+ */
+export interface ReferenceDefinition {
+  /** The context whose state is read. */
+  context: string;
+  /** Commands (short names) that are handed this reference; others do not wait for it. */
+  commands: readonly string[];
+  /** Aggregate id, in the referenced context and the command's tenant, that the command refers to. */
+  aggregateId(payload: Record<string, unknown>): string;
+  /** What the decider gets of that stream's state. Keep it small: every processor holds one per stream. */
+  view(state: unknown): unknown;
+}
+
+/**
+ * A bounded context as the runtimes see it: its commands, its decider, the events it may
+ * emit (short names; the Avro full name is `verity.<context>.<Name>`) and the references
+ * to other contexts it decides on.
  */
 export interface ContextDefinition<State = unknown> {
   name: string;
   commands: Record<string, CommandDefinition>;
   decider: Decider<State, DomainCommand, DomainEvent>;
   events: readonly string[];
+  references?: Record<string, ReferenceDefinition>;
 }
 
 /**
@@ -29,6 +48,7 @@ export function defineContext<State, C extends DomainCommand, E extends DomainEv
   commands: Record<C['type'], CommandDefinition>;
   decider: Decider<State, C, E>;
   events: readonly E['type'][];
+  references?: Record<string, ReferenceDefinition>;
 }): ContextDefinition<State> {
   return definition as unknown as ContextDefinition<State>;
 }

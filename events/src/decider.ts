@@ -6,12 +6,25 @@ export interface DomainEvent<Type extends string = string, Data extends Record<s
   data: Data;
 }
 
-/** A command as deciders see it: validated payload plus the time and metadata it arrived with. */
+/** Where a change comes from: the source system and the source's own time of the change. */
+export interface ChangeSource {
+  system: string;
+  at: Date;
+}
+
+/**
+ * A command as deciders see it: validated payload plus the time and metadata it arrived with,
+ * and the views of other contexts' streams its context declared as references.
+ */
 export interface DomainCommand<Type extends string = string, Data extends Record<string, unknown> = Record<string, unknown>> {
   type: Type;
   data: Data;
-  metadata: { tenant: string; now: Date; actor?: string; commandId?: string };
+  metadata: { tenant: string; now: Date; actor?: string; commandId?: string; source?: ChangeSource };
+  references?: Readonly<Record<string, unknown>>;
 }
+
+/** The command's source; a command without one came through the API when it arrived. */
+export const sourceOf = (command: DomainCommand): ChangeSource => command.metadata.source ?? { system: 'api', at: command.metadata.now };
 
 /**
  * An aggregate as a decider: pure functions only. Time and ids arrive in the command, so a

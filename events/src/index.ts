@@ -31,9 +31,9 @@ export { canonicalMetadata, chain, eventHash, unchained } from './hash-chain';
 export { SchemaCatalog, defaultSchemasDir, type RawRecordSchema, type SchemaVersion } from './schema-catalog';
 export { frame, unframe } from './wire-format';
 export { AvroSerde, InvalidEventPayloadError, subjectOf, type DecodedValue } from './avro-serde';
-export { DomainRejection, type Decider, type DomainCommand, type DomainEvent } from './decider';
+export { DomainRejection, sourceOf, type ChangeSource, type Decider, type DomainCommand, type DomainEvent } from './decider';
 export { deciderSpec } from './decider-spec';
-export { defineContext, eventFullName, findCommand, type CommandDefinition, type ContextDefinition } from './context';
+export { defineContext, eventFullName, findCommand, type CommandDefinition, type ContextDefinition, type ReferenceDefinition } from './context';
 export {
   decodeConsistencyToken,
   encodeConsistencyToken,

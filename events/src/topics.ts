@@ -59,7 +59,7 @@ export const repliesTopicConfig = (topic: string, partitions = 3): ITopicConfig 
  */
 export async function ensureTopics(admin: Admin, topics: ITopicConfig[], replicationFactor = 1): Promise<void> {
   const existing = new Set(await admin.listTopics());
-  const missing = topics.filter((t) => !existing.has(t.topic)).map((t) => ({ replicationFactor, ...t }));
+  const missing = [...new Map(topics.filter((t) => !existing.has(t.topic)).map((t) => [t.topic, { replicationFactor, ...t }])).values()];
   if (missing.length > 0) {
     await admin.createTopics({ topics: missing, waitForLeaders: true });
   }

@@ -77,6 +77,48 @@ export interface GovernanceSetV1 {
   maxAliasesPerCanonical: number;
 }
 
+/** A change was not applied because its source does not own the field or it is older than the field's last applied change; open until ConflictResolved. */
+export interface CatalogConflictDetectedV1 {
+  /** Id to resolve it by, derived from tenant, command id, field and location */
+  conflictId: string;
+  /** Stock keeping unit, unique per tenant */
+  sku: string;
+  /** Location of a per-location field (on hand), else null */
+  location: null | string;
+  /** Governed field, <context>.<field>, e.g. catalog.description, inventory.onHand */
+  field: string;
+  /** The value the stream holds, as JSON */
+  currentValue: string;
+  /** Source of the current value; null when unknown */
+  currentSourceSystem: null | string;
+  /** Source time of the current value, ISO 8601 UTC; null when unknown */
+  currentSourceTimestamp: null | string;
+  /** The refused value, as JSON */
+  incomingValue: string;
+  /** Source of the refused change */
+  incomingSourceSystem: string;
+  /** Source time of the refused change, ISO 8601 UTC */
+  incomingSourceTimestamp: string;
+  /** not_owner (an authority rule names other owners) or older_than_applied (the field holds a newer change) */
+  rule: string;
+  /** Owners the tenant's rule names for the field; empty when none does */
+  owners: Array<string>;
+}
+
+/** An open conflict was resolved by command: current keeps the stream's value, incoming applies the refused change (a separate event in the same transaction). */
+export interface CatalogConflictResolvedV1 {
+  /** The conflict resolved */
+  conflictId: string;
+  /** Stock keeping unit, unique per tenant */
+  sku: string;
+  /** Location of a per-location field, else null */
+  location: null | string;
+  /** Governed field */
+  field: string;
+  /** current or incoming */
+  accepted: string;
+}
+
 /** A product was discontinued: it stays readable but can no longer be updated. */
 export interface ProductDiscontinuedV1 {
   /** Stock keeping unit, unique per tenant */
@@ -99,6 +141,24 @@ export interface ProductRegisteredV1 {
   attributes: Record<string, string>;
 }
 
+/** A product entered the tenant's catalog; it is active from now on. v2: the source of its values. */
+export interface ProductRegisteredV2 {
+  /** Stock keeping unit, unique per tenant */
+  sku: string;
+  /** Display name */
+  name: string;
+  /** Unit of measure, a short upper-case code such as EA, KG, M, L, BOX */
+  unit: string;
+  /** Free text, null when none was given */
+  description: null | string;
+  /** Flat string attributes (colour, size, ...) */
+  attributes: Record<string, string>;
+  /** Source system the change came from (netsuite, shopify, sap-b1, dynamics-365, erp-db, api); null in events written before v2 */
+  sourceSystem: null | string;
+  /** The source's own time of the change, ISO 8601 UTC; null in events written before v2 */
+  sourceTimestamp: null | string;
+}
+
 /** Fields of an active product changed: only the changed fields are set, every other field is null. */
 export interface ProductUpdatedV1 {
   /** Stock keeping unit, unique per tenant */
@@ -111,6 +171,66 @@ export interface ProductUpdatedV1 {
   unit: null | string;
   /** The new full attribute map (replaces the old one), null when unchanged */
   attributes: null | Record<string, string>;
+}
+
+/** Fields of an active product changed: only the changed fields are set, every other field is null. v2: the source of the change. */
+export interface ProductUpdatedV2 {
+  /** Stock keeping unit, unique per tenant */
+  sku: string;
+  /** New display name, null when unchanged */
+  name: null | string;
+  /** New description, null when unchanged */
+  description: null | string;
+  /** New unit of measure, null when unchanged */
+  unit: null | string;
+  /** The new full attribute map (replaces the old one), null when unchanged */
+  attributes: null | Record<string, string>;
+  /** Source system the change came from (netsuite, shopify, sap-b1, dynamics-365, erp-db, api); null in events written before v2 */
+  sourceSystem: null | string;
+  /** The source's own time of the change, ISO 8601 UTC; null in events written before v2 */
+  sourceTimestamp: null | string;
+}
+
+/** A change was not applied because its source does not own the field or it is older than the field's last applied change; open until ConflictResolved. */
+export interface InventoryConflictDetectedV1 {
+  /** Id to resolve it by, derived from tenant, command id, field and location */
+  conflictId: string;
+  /** Stock keeping unit, unique per tenant */
+  sku: string;
+  /** Location of a per-location field (on hand), else null */
+  location: null | string;
+  /** Governed field, <context>.<field>, e.g. catalog.description, inventory.onHand */
+  field: string;
+  /** The value the stream holds, as JSON */
+  currentValue: string;
+  /** Source of the current value; null when unknown */
+  currentSourceSystem: null | string;
+  /** Source time of the current value, ISO 8601 UTC; null when unknown */
+  currentSourceTimestamp: null | string;
+  /** The refused value, as JSON */
+  incomingValue: string;
+  /** Source of the refused change */
+  incomingSourceSystem: string;
+  /** Source time of the refused change, ISO 8601 UTC */
+  incomingSourceTimestamp: string;
+  /** not_owner (an authority rule names other owners) or older_than_applied (the field holds a newer change) */
+  rule: string;
+  /** Owners the tenant's rule names for the field; empty when none does */
+  owners: Array<string>;
+}
+
+/** An open conflict was resolved by command: current keeps the stream's value, incoming applies the refused change (a separate event in the same transaction). */
+export interface InventoryConflictResolvedV1 {
+  /** The conflict resolved */
+  conflictId: string;
+  /** Stock keeping unit, unique per tenant */
+  sku: string;
+  /** Location of a per-location field, else null */
+  location: null | string;
+  /** Governed field */
+  field: string;
+  /** current or incoming */
+  accepted: string;
 }
 
 /** A reservation was committed (the goods shipped): on hand and reserved at its location both drop by its quantity. */
@@ -173,6 +293,22 @@ export interface StockAdjustedV1 {
   previousOnHand: number;
   /** On-hand units after the adjustment, never below what is reserved */
   onHand: number;
+}
+
+/** A source system reported the absolute on-hand count at a location (stock take, correction): on hand is set to onHand. v2: the source of the count. */
+export interface StockAdjustedV2 {
+  /** Stock keeping unit, unique per tenant */
+  sku: string;
+  /** Location counted */
+  location: string;
+  /** On-hand units before the adjustment */
+  previousOnHand: number;
+  /** On-hand units after the adjustment, never below what is reserved */
+  onHand: number;
+  /** Source system the change came from (netsuite, shopify, sap-b1, dynamics-365, erp-db, api); null in events written before v2 */
+  sourceSystem: null | string;
+  /** The source's own time of the change, ISO 8601 UTC; null in events written before v2 */
+  sourceTimestamp: null | string;
 }
 
 /** Goods were received into a location: on-hand quantity of the SKU at that location grows by quantity. */
@@ -275,6 +411,24 @@ export interface QuantityTiersSetV1QuantityTier {
   unitPrice: number;
 }
 
+/** A field's authority rule was removed: every source may change it again (older changes are still refused). */
+export interface AuthorityRuleRemovedV1 {
+  /** Governed field */
+  field: string;
+  /** Owners the rule named */
+  previousOwners: Array<string>;
+}
+
+/** A tenant named the source systems that own a field: changes of it from any other source become conflicts. */
+export interface AuthorityRuleSetV1 {
+  /** Governed field, <context>.<field> */
+  field: string;
+  /** Owning source systems */
+  owners: Array<string>;
+  /** Owners before, null when the field had no rule */
+  previousOwners: null | Array<string>;
+}
+
 /** The newest version of verity.aliases.AliasConflictDetected: what deciders and projections see. */
 export type AliasConflictDetected = AliasConflictDetectedV1;
 
@@ -290,14 +444,26 @@ export type AliasRegistered = AliasRegisteredV1;
 /** The newest version of verity.aliases.GovernanceSet: what deciders and projections see. */
 export type GovernanceSet = GovernanceSetV1;
 
+/** The newest version of verity.catalog.ConflictDetected: what deciders and projections see. */
+export type CatalogConflictDetected = CatalogConflictDetectedV1;
+
+/** The newest version of verity.catalog.ConflictResolved: what deciders and projections see. */
+export type CatalogConflictResolved = CatalogConflictResolvedV1;
+
 /** The newest version of verity.catalog.ProductDiscontinued: what deciders and projections see. */
 export type ProductDiscontinued = ProductDiscontinuedV1;
 
 /** The newest version of verity.catalog.ProductRegistered: what deciders and projections see. */
-export type ProductRegistered = ProductRegisteredV1;
+export type ProductRegistered = ProductRegisteredV2;
 
 /** The newest version of verity.catalog.ProductUpdated: what deciders and projections see. */
-export type ProductUpdated = ProductUpdatedV1;
+export type ProductUpdated = ProductUpdatedV2;
+
+/** The newest version of verity.inventory.ConflictDetected: what deciders and projections see. */
+export type InventoryConflictDetected = InventoryConflictDetectedV1;
+
+/** The newest version of verity.inventory.ConflictResolved: what deciders and projections see. */
+export type InventoryConflictResolved = InventoryConflictResolvedV1;
 
 /** The newest version of verity.inventory.ReservationCommitted: what deciders and projections see. */
 export type ReservationCommitted = ReservationCommittedV1;
@@ -312,7 +478,7 @@ export type ReservationReleased = ReservationReleasedV1;
 export type SafetyBufferSet = SafetyBufferSetV1;
 
 /** The newest version of verity.inventory.StockAdjusted: what deciders and projections see. */
-export type StockAdjusted = StockAdjustedV1;
+export type StockAdjusted = StockAdjustedV2;
 
 /** The newest version of verity.inventory.StockReceived: what deciders and projections see. */
 export type StockReceived = StockReceivedV1;
@@ -335,6 +501,12 @@ export type PriceListCreated = PriceListCreatedV1;
 /** The newest version of verity.pricing.QuantityTiersSet: what deciders and projections see. */
 export type QuantityTiersSet = QuantityTiersSetV1;
 
+/** The newest version of verity.sources.AuthorityRuleRemoved: what deciders and projections see. */
+export type AuthorityRuleRemoved = AuthorityRuleRemovedV1;
+
+/** The newest version of verity.sources.AuthorityRuleSet: what deciders and projections see. */
+export type AuthorityRuleSet = AuthorityRuleSetV1;
+
 /** The newest payload of each event, by Avro full name. */
 export interface LatestEventPayloads {
   "verity.aliases.AliasConflictDetected": AliasConflictDetected;
@@ -342,9 +514,13 @@ export interface LatestEventPayloads {
   "verity.aliases.AliasDeactivated": AliasDeactivated;
   "verity.aliases.AliasRegistered": AliasRegistered;
   "verity.aliases.GovernanceSet": GovernanceSet;
+  "verity.catalog.ConflictDetected": CatalogConflictDetected;
+  "verity.catalog.ConflictResolved": CatalogConflictResolved;
   "verity.catalog.ProductDiscontinued": ProductDiscontinued;
   "verity.catalog.ProductRegistered": ProductRegistered;
   "verity.catalog.ProductUpdated": ProductUpdated;
+  "verity.inventory.ConflictDetected": InventoryConflictDetected;
+  "verity.inventory.ConflictResolved": InventoryConflictResolved;
   "verity.inventory.ReservationCommitted": ReservationCommitted;
   "verity.inventory.ReservationExpired": ReservationExpired;
   "verity.inventory.ReservationReleased": ReservationReleased;
@@ -357,6 +533,8 @@ export interface LatestEventPayloads {
   "verity.pricing.CustomerPriceSet": CustomerPriceSet;
   "verity.pricing.PriceListCreated": PriceListCreated;
   "verity.pricing.QuantityTiersSet": QuantityTiersSet;
+  "verity.sources.AuthorityRuleRemoved": AuthorityRuleRemoved;
+  "verity.sources.AuthorityRuleSet": AuthorityRuleSet;
 }
 
 export type EventFullName = keyof LatestEventPayloads;

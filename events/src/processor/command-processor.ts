@@ -14,6 +14,7 @@ import { chain } from '../hash-chain';
 import type { Logger } from '../logger';
 import { retry } from '../retry';
 import { contextTopicConfigs, ensureTopics, repliesTopicConfig, type ContextTopics } from '../topics';
+import { ReferenceTables } from './reference-tables';
 import { remember, type StreamSnapshot } from './stream-snapshot';
 
 export interface CommandProcessorOptions {
@@ -21,6 +22,8 @@ export interface CommandProcessorOptions {
   serde: AvroSerde;
   context: ContextDefinition;
   topics: ContextTopics;
+  /** Topics of the contexts this one references; needed when the context declares references. */
+  topicsOf?(context: string): ContextTopics;
   repliesTopic: string;
   logger: Logger;
   /** Metrics land here. */
@@ -105,6 +108,8 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     // The reader may lag behind what this instance already committed.
     supersedes: (next, current) => next.sequence > current.sequence,
   });
+  if (context.references && !options.topicsOf) throw new InvalidOptionError('topicsOf', `context ${context.name} has references: the topics of other contexts are needed`);
+  const references = new ReferenceTables({ kafka, admin, context, topicsOf: options.topicsOf ?? (() => topics), groupId });
   const producers = new Map<number, Producer>();
   const restored = new Set<number>();
   let ready = false;
@@ -205,10 +210,12 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
         }),
       );
     }
+    const { tenant, receivedAt, actor, sourceSystem, sourceTimestamp } = envelope.metadata;
     const command: DomainCommand = {
       type: commandName,
       data: payload.data,
-      metadata: { tenant: envelope.metadata.tenant, now: new Date(envelope.metadata.receivedAt), actor: envelope.metadata.actor, commandId: envelope.commandId },
+      metadata: { tenant, now: new Date(receivedAt), actor, commandId: envelope.commandId, source: { system: sourceSystem, at: new Date(sourceTimestamp) } },
+      references: references.lookup(commandName, tenant, payload.data),
     };
     const state: unknown = current ? current.state : context.decider.initialState();
     let events: DomainEvent[];
@@ -287,10 +294,12 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     const inBatch = new Map<string, Decided>();
     const outcomes: Outcome[] = [];
     const deadLetters: Message[] = [];
+    const envelopes = batch.messages.map(parseEnvelope);
+    await references.catchUpFor(envelopes.flatMap((e) => (typeof e === 'string' ? [] : [e.type.slice(e.type.indexOf('.') + 1)])));
     let lastOffset: string | undefined;
-    for (const message of batch.messages) {
+    for (const [index, message] of batch.messages.entries()) {
       if (!isRunning() || isStale()) break;
-      const envelope = parseEnvelope(message);
+      const envelope = envelopes[index]!;
       if (typeof envelope === 'string') {
         log.warn({ partition, offset: message.offset, reason: envelope }, 'command sent to dead-letter topic');
         deadLetters.push({
@@ -361,9 +370,15 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
   return {
     async start() {
       await admin.connect();
-      await ensureTopics(admin, [...contextTopicConfigs(topics, partitions), repliesTopicConfig(repliesTopic)], options.replicationFactor);
+      const referenced = Object.values(context.references ?? {}).map((r) => options.topicsOf!(r.context));
+      await ensureTopics(
+        admin,
+        [...[topics, ...referenced].flatMap((t) => contextTopicConfigs(t, partitions)), repliesTopicConfig(repliesTopic)],
+        options.replicationFactor,
+      );
       await serde.register(topics.events, context.events.map((e) => eventFullName(context.name, e)));
       await table.start();
+      await references.start();
       await consumer.connect();
       await consumer.subscribe({ topic: topics.commands, fromBeginning: true });
       await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: processBatch });
@@ -373,6 +388,7 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
       ready = false;
       await consumer.disconnect();
       await table.stop();
+      await references.stop();
       await Promise.all([...producers.keys()].map(dropProducer));
       await admin.disconnect();
     },

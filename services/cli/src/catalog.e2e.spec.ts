@@ -63,6 +63,8 @@ describe('catalog through the real stack: gateway → Kafka → processor → pr
       unit: 'EA',
       description: 'zinc plated',
       attributes: { material: 'steel', thread: 'M8' },
+      sourceSystem: 'api',
+      sourceTimestamp: fromHeaders(record!.headers).sourceTimestamp,
     });
     expect(fromHeaders(record!.headers)).toMatchObject({ type: 'verity.catalog.ProductRegistered', subject: 'acme/P-100', streamVersion: 1, tenant: 'acme', actor: 'alice' });
 
@@ -86,7 +88,7 @@ describe('catalog through the real stack: gateway → Kafka → processor → pr
     expect(updated.status).toBe(200);
     expect(updated.body).toMatchObject({ version: 2, events: [{ type: 'verity.catalog.ProductUpdated' }] });
     const records = await platform.readTopic(topics.events, (m) => recordsOf(m, 'acme/P-100').length >= 2);
-    expect(await platform.registry.decode(recordsOf(records, 'acme/P-100')[1]!.value!)).toEqual({ sku: 'P-100', name: 'Bolt M8x40', description: null, unit: null, attributes: null });
+    expect(await platform.registry.decode(recordsOf(records, 'acme/P-100')[1]!.value!)).toMatchObject({ sku: 'P-100', name: 'Bolt M8x40', description: null, unit: null, attributes: null, sourceSystem: 'api' });
 
     const discontinued = await postCommand(platform, DISCONTINUE, { sku: 'P-300', reason: 'end of line' }, acme);
     expect(discontinued.status).toBe(200);

@@ -17,6 +17,7 @@ export function createCommandProcessorService(env: CommandProcessorEnv): Command
       serde: platform.serde,
       context,
       topics: contextTopics(context.name, env.VERITY_TOPIC_PREFIX),
+      topicsOf: (name) => contextTopics(name, env.VERITY_TOPIC_PREFIX),
       repliesTopic: repliesTopic(env.VERITY_TOPIC_PREFIX),
       logger: platform.logger,
       metrics: platform.metrics,

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { DomainRejection, type Decider } from '@verity/events';
+import { conflictIdOf } from '../conflict-id';
 import { ALIAS_CONTEXTS, type AliasesCommand, type DeactivateAliasData, type ResolveAliasConflictData, type SetGovernanceData } from './commands';
 import type { AliasConflictDetected, AliasesEvent } from './events';
 
@@ -63,10 +63,6 @@ const keyOf = (context: string, alias: string): string => `${context}/${alias}`;
 /** Active and not expired at `now` (expiresAt <= now no longer resolves). */
 const isLive = (entry: AliasEntry | undefined, now: Date): entry is AliasEntry =>
   entry !== undefined && entry.active && (entry.expiresAt === null || Date.parse(entry.expiresAt) > now.getTime());
-
-/** Same command id, same conflict id: a redelivered or replayed command detects the same conflict. */
-export const conflictIdOf = (tenant: string, commandId: string): string =>
-  `conflict-${createHash('sha256').update(`${tenant}\u0000${commandId}`).digest('hex').slice(0, 24)}`;
 
 const violation = (rule: 'namingPattern' | 'allowedContexts' | 'maxAliasesPerCanonical', reason: string, extra: Record<string, unknown> = {}): DomainRejection =>
   new DomainRejection('governance_violation', reason, { rule, ...extra });

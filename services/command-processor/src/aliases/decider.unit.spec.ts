@@ -1,5 +1,6 @@
 import { deciderSpec } from '@verity/events';
-import { aliasesDecider, conflictIdOf, DEFAULT_GOVERNANCE } from './decider';
+import { conflictIdOf } from '../conflict-id';
+import { aliasesDecider, DEFAULT_GOVERNANCE } from './decider';
 import type { AliasesCommand } from './commands';
 import type { AliasesEvent } from './events';
 

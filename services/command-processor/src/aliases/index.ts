@@ -18,6 +18,6 @@ export const aliasesContext = defineContext<RegistryState, AliasesCommand, Alias
   events: ALIASES_EVENTS,
 });
 
-export { aliasesDecider, conflictIdOf, DEFAULT_GOVERNANCE, type RegistryState } from './decider';
+export { aliasesDecider, DEFAULT_GOVERNANCE, type RegistryState } from './decider';
 export { ALIAS_CONTEXTS, type AliasContext, type AliasesCommand } from './commands';
 export type { AliasesEvent } from './events';

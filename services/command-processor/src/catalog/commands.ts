@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DomainCommand } from '@verity/events';
+import { conflictIdSchema, conflictResolutionSchema } from '../sources/governance';
 
 const sku = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
 const name = z.string().trim().min(1).max(200);
@@ -28,7 +29,11 @@ export type UpdateProductData = z.infer<typeof updateProductSchema>;
 export const discontinueProductSchema = z.strictObject({ sku, reason: z.string().trim().min(1).max(500).optional() });
 export type DiscontinueProductData = z.infer<typeof discontinueProductSchema>;
 
+export const resolveConflictSchema = z.strictObject({ sku, conflictId: conflictIdSchema, accept: conflictResolutionSchema });
+export type ResolveConflictData = z.infer<typeof resolveConflictSchema>;
+
 export type CatalogCommand =
   | DomainCommand<'RegisterProduct', RegisterProductData>
   | DomainCommand<'UpdateProduct', UpdateProductData>
-  | DomainCommand<'DiscontinueProduct', DiscontinueProductData>;
+  | DomainCommand<'DiscontinueProduct', DiscontinueProductData>
+  | DomainCommand<'ResolveConflict', ResolveConflictData>;

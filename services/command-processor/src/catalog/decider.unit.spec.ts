@@ -1,10 +1,13 @@
 import { deciderSpec } from '@verity/events';
+import { conflictIdOf } from '../conflict-id';
 import { catalogDecider } from './decider';
-import { discontinueProductSchema, registerProductSchema, updateProductSchema, type CatalogCommand } from './commands';
+import { discontinueProductSchema, registerProductSchema, resolveConflictSchema, updateProductSchema, type CatalogCommand } from './commands';
 import type { CatalogEvent } from './events';
 
 const spec = deciderSpec(catalogDecider);
-const metadata = { tenant: 'acme', now: new Date('2026-11-23T10:00:00Z') };
+const metadata = { tenant: 'acme', now: new Date('2026-11-23T10:00:00Z'), commandId: 'cmd-1' };
+/** A command without a source came through the API when it arrived. */
+const api = { sourceSystem: 'api', sourceTimestamp: '2026-11-23T10:00:00.000Z' };
 
 const register = (data: Partial<Extract<CatalogCommand, { type: 'RegisterProduct' }>['data']> = {}): CatalogCommand => ({
   type: 'RegisterProduct',
@@ -16,10 +19,10 @@ const discontinue = (reason?: string): CatalogCommand => ({ type: 'DiscontinuePr
 
 const registered: CatalogEvent = {
   type: 'ProductRegistered',
-  data: { sku: 'SKU-1', name: 'Bolt M8', unit: 'EA', description: null, attributes: { material: 'steel' } },
+  data: { sku: 'SKU-1', name: 'Bolt M8', unit: 'EA', description: null, attributes: { material: 'steel' }, ...api },
 };
 const discontinued: CatalogEvent = { type: 'ProductDiscontinued', data: { sku: 'SKU-1', reason: null } };
-const unchanged = { sku: 'SKU-1', name: null, description: null, unit: null, attributes: null };
+const unchanged = { sku: 'SKU-1', name: null, description: null, unit: null, attributes: null, ...api };
 
 describe('catalog decider', () => {
   describe('RegisterProduct', () => {
@@ -27,11 +30,11 @@ describe('catalog decider', () => {
       spec
         .given([])
         .when(register({ description: 'zinc plated', attributes: { material: 'steel' } }))
-        .then([{ type: 'ProductRegistered', data: { sku: 'SKU-1', name: 'Bolt M8', unit: 'EA', description: 'zinc plated', attributes: { material: 'steel' } } }]);
+        .then([{ type: 'ProductRegistered', data: { sku: 'SKU-1', name: 'Bolt M8', unit: 'EA', description: 'zinc plated', attributes: { material: 'steel' }, ...api } }]);
     });
 
     it('without description and attributes, registers null and an empty map', () => {
-      spec.given([]).when(register()).then([{ type: 'ProductRegistered', data: { sku: 'SKU-1', name: 'Bolt M8', unit: 'EA', description: null, attributes: {} } }]);
+      spec.given([]).when(register()).then([{ type: 'ProductRegistered', data: { sku: 'SKU-1', name: 'Bolt M8', unit: 'EA', description: null, attributes: {}, ...api } }]);
     });
 
     it('rejects a SKU already registered for the tenant', () => {
@@ -102,7 +105,133 @@ describe('catalog decider', () => {
       unit: 'BOX',
       attributes: { pack: '100' },
       status: 'discontinued',
+      provenance: { name: api, description: api, unit: api, attributes: api },
+      conflicts: {},
     });
+  });
+});
+
+describe('catalog decider: conflicts between source systems', () => {
+  /** An update from `system` at the source time `at`, decided on the tenant's authority rules. */
+  const updateFrom = (system: string, at: string, data: Omit<Extract<CatalogCommand, { type: 'UpdateProduct' }>['data'], 'sku'>, rules: Record<string, string[]> | null = null): CatalogCommand => ({
+    type: 'UpdateProduct',
+    data: { sku: 'SKU-1', ...data },
+    metadata: { ...metadata, commandId: 'cmd-7', source: { system, at: new Date(at) } },
+    references: { authority: rules },
+  });
+  const storefrontOwnsDescriptions = { 'catalog.description': ['shopify'] };
+  const conflictId = conflictIdOf('acme', 'cmd-7', 'catalog.description', '');
+  const refused: CatalogEvent = {
+    type: 'ConflictDetected',
+    data: {
+      conflictId,
+      sku: 'SKU-1',
+      location: null,
+      field: 'catalog.description',
+      currentValue: 'null',
+      currentSourceSystem: 'api',
+      currentSourceTimestamp: '2026-11-23T10:00:00.000Z',
+      incomingValue: '"from the ERP"',
+      incomingSourceSystem: 'netsuite',
+      incomingSourceTimestamp: '2026-11-23T11:00:00.000Z',
+      rule: 'not_owner',
+      owners: ['shopify'],
+    },
+  };
+  const resolve = (accept: 'current' | 'incoming', id = conflictId): CatalogCommand => ({ type: 'ResolveConflict', data: { sku: 'SKU-1', conflictId: id, accept }, metadata });
+
+  it('a change from a source that does not own the field is recorded as a conflict with both values and the rule; the other fields apply', () => {
+    spec
+      .given([registered])
+      .when(updateFrom('netsuite', '2026-11-23T11:00:00Z', { description: 'from the ERP', name: 'Bolt M8 zinc' }, storefrontOwnsDescriptions))
+      .then([
+        { type: 'ProductUpdated', data: { ...unchanged, name: 'Bolt M8 zinc', sourceSystem: 'netsuite', sourceTimestamp: '2026-11-23T11:00:00.000Z' } },
+        refused,
+      ]);
+  });
+
+  it('the owning source changes the field', () => {
+    spec
+      .given([registered])
+      .when(updateFrom('shopify', '2026-11-23T11:00:00Z', { description: 'from the storefront' }, storefrontOwnsDescriptions))
+      .then([{ type: 'ProductUpdated', data: { ...unchanged, description: 'from the storefront', sourceSystem: 'shopify', sourceTimestamp: '2026-11-23T11:00:00.000Z' } }]);
+  });
+
+  it('a change older than the last applied change of the field is a conflict, whoever sends it', () => {
+    spec
+      .given([registered])
+      .when(updateFrom('erp-db', '2026-11-23T09:59:59Z', { name: 'Old name' }))
+      .then([
+        {
+          type: 'ConflictDetected',
+          data: {
+            ...refused.data,
+            conflictId: conflictIdOf('acme', 'cmd-7', 'catalog.name', ''),
+            field: 'catalog.name',
+            currentValue: '"Bolt M8"',
+            incomingValue: '"Old name"',
+            incomingSourceSystem: 'erp-db',
+            incomingSourceTimestamp: '2026-11-23T09:59:59.000Z',
+            rule: 'older_than_applied',
+            owners: [],
+          },
+        },
+      ]);
+  });
+
+  it('without a rule, a newer change from any source applies', () => {
+    spec
+      .given([registered])
+      .when(updateFrom('sap-b1', '2026-11-23T10:00:01Z', { unit: 'BOX' }))
+      .then([{ type: 'ProductUpdated', data: { ...unchanged, unit: 'BOX', sourceSystem: 'sap-b1', sourceTimestamp: '2026-11-23T10:00:01.000Z' } }]);
+  });
+
+  it('a non-owner sending the value the product already holds is no conflict (no_change)', () => {
+    spec.given([registered]).when(updateFrom('netsuite', '2026-11-23T11:00:00Z', { name: 'Bolt M8' }, { 'catalog.name': ['erp-db'] })).thenRejects('no_change');
+  });
+
+  it('ResolveConflict accepting incoming applies the refused value with its own source and time', () => {
+    spec
+      .given([registered, refused])
+      .when(resolve('incoming'))
+      .then([
+        { type: 'ConflictResolved', data: { conflictId, sku: 'SKU-1', location: null, field: 'catalog.description', accepted: 'incoming' } },
+        { type: 'ProductUpdated', data: { ...unchanged, description: 'from the ERP', sourceSystem: 'netsuite', sourceTimestamp: '2026-11-23T11:00:00.000Z' } },
+      ]);
+  });
+
+  it('ResolveConflict accepting current keeps the value and closes the conflict', () => {
+    spec
+      .given([registered, refused])
+      .when(resolve('current'))
+      .then([{ type: 'ConflictResolved', data: { conflictId, sku: 'SKU-1', location: null, field: 'catalog.description', accepted: 'current' } }]);
+  });
+
+  it('ResolveConflict rejects an unknown or already resolved conflict', () => {
+    spec.given([registered]).when(resolve('current')).thenRejects('conflict_not_found', { conflictId });
+    const resolved: CatalogEvent = { type: 'ConflictResolved', data: { conflictId, sku: 'SKU-1', location: null, field: 'catalog.description', accepted: 'current' } };
+    spec.given([registered, refused, resolved]).when(resolve('incoming')).thenRejects('conflict_not_found', { conflictId });
+  });
+
+  it('ResolveConflict cannot apply an incoming value to a discontinued product, but can keep the current one', () => {
+    spec.given([registered, refused, discontinued]).when(resolve('incoming')).thenRejects('product_discontinued');
+    spec.given([registered, refused, discontinued]).when(resolve('current')).then([
+      { type: 'ConflictResolved', data: { conflictId, sku: 'SKU-1', location: null, field: 'catalog.description', accepted: 'current' } },
+    ]);
+  });
+
+  it('events written before v2 carry no source: their fields take any newer change', () => {
+    const v1: CatalogEvent = { ...registered, data: { ...registered.data, sourceSystem: null, sourceTimestamp: null } };
+    spec
+      .given([v1])
+      .when(updateFrom('erp-db', '2020-01-01T00:00:00Z', { name: 'Bolt' }))
+      .then([{ type: 'ProductUpdated', data: { ...unchanged, name: 'Bolt', sourceSystem: 'erp-db', sourceTimestamp: '2020-01-01T00:00:00.000Z' } }]);
+  });
+
+  it('ResolveConflict takes a conflict id as ConflictDetected names it', () => {
+    expect(resolveConflictSchema.safeParse({ sku: 'SKU-1', conflictId, accept: 'incoming' }).success).toBe(true);
+    expect(resolveConflictSchema.safeParse({ sku: 'SKU-1', conflictId: 'x', accept: 'incoming' }).error?.issues[0]?.path).toEqual(['conflictId']);
+    expect(resolveConflictSchema.safeParse({ sku: 'SKU-1', conflictId, accept: 'both' }).error?.issues[0]?.path).toEqual(['accept']);
   });
 });
 

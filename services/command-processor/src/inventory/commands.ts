@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DomainCommand } from '@verity/events';
+import { conflictIdSchema, conflictResolutionSchema } from '../sources/governance';
 
 const sku = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
 const location = z.string().trim().min(1).max(64);
@@ -25,6 +26,9 @@ export type CommitReservationData = z.infer<typeof commitReservationSchema>;
 export const adjustStockSchema = z.strictObject({ sku, location, onHand: count });
 export type AdjustStockData = z.infer<typeof adjustStockSchema>;
 
+export const resolveConflictSchema = z.strictObject({ sku, conflictId: conflictIdSchema, accept: conflictResolutionSchema });
+export type ResolveConflictData = z.infer<typeof resolveConflictSchema>;
+
 export const transferStockSchema = z.strictObject({ sku, from: location, to: location, quantity });
 export type TransferStockData = z.infer<typeof transferStockSchema>;
 
@@ -42,4 +46,5 @@ export type InventoryCommand =
   | DomainCommand<'AdjustStock', AdjustStockData>
   | DomainCommand<'TransferStock', TransferStockData>
   | DomainCommand<'SetSafetyBuffer', SetSafetyBufferData>
-  | DomainCommand<'ExpireReservations', ExpireReservationsData>;
+  | DomainCommand<'ExpireReservations', ExpireReservationsData>
+  | DomainCommand<'ResolveConflict', ResolveConflictData>;

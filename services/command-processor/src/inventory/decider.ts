@@ -1,16 +1,18 @@
-import { DomainRejection, type Decider } from '@verity/events';
+import { DomainRejection, sourceOf, type Decider } from '@verity/events';
+import type { ProductReference } from '../catalog';
+import { authorityRulesOf, judgeChange, openConflictOf, provenanceOf, sourceConflict, type OpenConflict, type Provenance } from '../sources/governance';
 import type {
-  AdjustStockData,
   CommitReservationData,
   ExpireReservationsData,
   InventoryCommand,
-  ReceiveStockData,
   ReleaseReservationData,
-  ReserveStockData,
+  ResolveConflictData,
   SetSafetyBufferData,
   TransferStockData,
 } from './commands';
 import type {
+  ConflictDetected,
+  ConflictResolved,
   InventoryEvent,
   ReservationCommitted,
   ReservationExpired,
@@ -30,14 +32,16 @@ export interface Reservation {
 }
 
 /**
- * One location of the SKU. `buffer` and `reservations` are optional because snapshots written
- * before reservations existed hold `{ onHand }` only; read them through `locationOf`.
+ * One location of the SKU. `buffer`, `reservations` and `counted` are optional because
+ * snapshots written before them exist; read them through `locationOf`.
  */
 export interface LocationState {
   onHand: number;
   buffer?: number;
   /** Open reservations at this location, by reservationId. */
   reservations?: Record<string, Reservation>;
+  /** Source of the last absolute count applied here (AdjustStock); null until one with a source is. */
+  counted?: Provenance | null;
 }
 
 export type ClosedStatus = 'released' | 'committed' | 'expired';
@@ -48,13 +52,15 @@ export interface StockState {
   locations: Record<string, LocationState>;
   /** Reservations no longer open, by reservationId: their ids cannot be reused or closed twice. */
   closedReservations?: Record<string, ClosedStatus>;
+  /** Open source conflicts of on-hand counts, by id. */
+  conflicts?: Record<string, OpenConflict>;
 }
 
-const initialState = (): StockState => ({ sku: null, locations: {}, closedReservations: {} });
+const initialState = (): StockState => ({ sku: null, locations: {}, closedReservations: {}, conflicts: {} });
 
 const locationOf = (state: StockState, location: string): Required<LocationState> => {
   const current = state.locations[location];
-  return { onHand: current?.onHand ?? 0, buffer: current?.buffer ?? 0, reservations: current?.reservations ?? {} };
+  return { onHand: current?.onHand ?? 0, buffer: current?.buffer ?? 0, reservations: current?.reservations ?? {}, counted: current?.counted ?? null };
 };
 
 const reservedAt = (location: Required<LocationState>): number => Object.values(location.reservations).reduce((sum, r) => sum + r.quantity, 0);
@@ -95,15 +101,29 @@ function assertAvailable(state: StockState, location: string, quantity: number):
   }
 }
 
-function receiveStock(data: ReceiveStockData, state: StockState): StockReceived[] {
+/**
+ * New stock is not received or reserved for a product the catalog discontinued. A SKU the
+ * catalog does not know is stocked all the same: stock may arrive before its product does.
+ */
+function assertStockable(command: InventoryCommand, sku: string): void {
+  const product = command.references?.product as ProductReference | null | undefined;
+  if (product?.status === 'discontinued') throw new DomainRejection('product_discontinued', `product ${sku} is discontinued: no new stock receipts or reservations`, { sku });
+}
+
+function receiveStock(command: Extract<InventoryCommand, { type: 'ReceiveStock' }>, state: StockState): StockReceived[] {
+  const { data } = command;
   assertQuantity(data.quantity);
   assertStream(state, data.sku);
+  assertStockable(command, data.sku);
   return [{ type: 'StockReceived', data: { sku: data.sku, location: data.location, quantity: data.quantity } }];
 }
 
-function reserveStock(data: ReserveStockData, state: StockState, now: Date): StockReserved[] {
+function reserveStock(command: Extract<InventoryCommand, { type: 'ReserveStock' }>, state: StockState): StockReserved[] {
+  const { data } = command;
+  const { now } = command.metadata;
   assertQuantity(data.quantity);
   assertStream(state, data.sku);
+  assertStockable(command, data.sku);
   const expiresAt = new Date(data.expiresAt);
   if (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= now.getTime()) {
     throw new DomainRejection('invalid_expiry', `expiresAt ${data.expiresAt} must be after the command's time ${now.toISOString()}`, {
@@ -146,17 +166,57 @@ function commitReservation(data: CommitReservationData, state: StockState): Rese
   return [{ type: 'ReservationCommitted', data: { sku: data.sku, reservationId: data.reservationId, location, quantity: reservation.quantity } }];
 }
 
-/** An unchanged count emits nothing: source systems report their counts again and again. */
-function adjustStock(data: AdjustStockData, state: StockState): StockAdjusted[] {
+function adjusted(sku: string, location: string, at: Required<LocationState>, onHand: number, source: Provenance): StockAdjusted {
+  const reserved = reservedAt(at);
+  if (onHand < reserved) {
+    throw new DomainRejection('below_reserved', `on hand ${onHand} at ${location} would be below the ${reserved} reserved there`, { reserved });
+  }
+  return { type: 'StockAdjusted', data: { sku, location, previousOnHand: at.onHand, onHand, ...source } };
+}
+
+/**
+ * An absolute count is a claim about the on-hand quantity (`inventory.onHand`): one from a
+ * source the tenant's rules do not name as owner, or older than the location's last applied
+ * count, becomes a `ConflictDetected`. An unchanged count emits nothing: source systems report
+ * their counts again and again.
+ */
+function adjustStock(command: Extract<InventoryCommand, { type: 'AdjustStock' }>, state: StockState): (StockAdjusted | ConflictDetected)[] {
+  const { data } = command;
   assertCount('invalid_quantity', 'onHand', data.onHand);
   assertStream(state, data.sku);
   const at = locationOf(state, data.location);
-  const reserved = reservedAt(at);
-  if (data.onHand < reserved) {
-    throw new DomainRejection('below_reserved', `on hand ${data.onHand} at ${data.location} would be below the ${reserved} reserved there`, { reserved });
-  }
   if (state.sku !== null && data.onHand === at.onHand) return [];
-  return [{ type: 'StockAdjusted', data: { sku: data.sku, location: data.location, previousOnHand: at.onHand, onHand: data.onHand } }];
+  const source = sourceOf(command);
+  const judgement = judgeChange('inventory.onHand', source, at.counted ?? undefined, authorityRulesOf(command));
+  if (judgement) {
+    const conflict = sourceConflict({
+      command,
+      field: 'inventory.onHand',
+      sku: data.sku,
+      location: data.location,
+      current: at.onHand,
+      applied: at.counted ?? undefined,
+      incoming: data.onHand,
+      judgement,
+    });
+    return [{ type: 'ConflictDetected', data: conflict }];
+  }
+  return [adjusted(data.sku, data.location, at, data.onHand, provenanceOf(source))];
+}
+
+/** `incoming` sets the refused count, with its own source and time, unless on hand already is that. */
+function resolveConflict(data: ResolveConflictData, state: StockState): (ConflictResolved | StockAdjusted)[] {
+  assertStream(state, data.sku);
+  const open = state.conflicts?.[data.conflictId];
+  if (!open || open.location === null) throw new DomainRejection('conflict_not_found', `no open conflict ${data.conflictId} on SKU ${data.sku}`, { conflictId: data.conflictId });
+  const resolved: ConflictResolved = {
+    type: 'ConflictResolved',
+    data: { conflictId: data.conflictId, sku: data.sku, location: open.location, field: open.field, accepted: data.accept },
+  };
+  const at = locationOf(state, open.location);
+  const onHand = JSON.parse(open.incomingValue) as number;
+  if (data.accept === 'current' || onHand === at.onHand) return [resolved];
+  return [resolved, adjusted(data.sku, open.location, at, onHand, { sourceSystem: open.incomingSourceSystem, sourceTimestamp: open.incomingSourceTimestamp })];
 }
 
 function transferStock(data: TransferStockData, state: StockState): StockTransferred[] {
@@ -191,15 +251,17 @@ function expireReservations(data: ExpireReservationsData, state: StockState, now
 function decide(command: InventoryCommand, state: StockState): InventoryEvent[] {
   switch (command.type) {
     case 'ReceiveStock':
-      return receiveStock(command.data, state);
+      return receiveStock(command, state);
     case 'ReserveStock':
-      return reserveStock(command.data, state, command.metadata.now);
+      return reserveStock(command, state);
     case 'ReleaseReservation':
       return releaseReservation(command.data, state);
     case 'CommitReservation':
       return commitReservation(command.data, state);
     case 'AdjustStock':
-      return adjustStock(command.data, state);
+      return adjustStock(command, state);
+    case 'ResolveConflict':
+      return resolveConflict(command.data, state);
     case 'TransferStock':
       return transferStock(command.data, state);
     case 'SetSafetyBuffer':
@@ -244,8 +306,15 @@ function evolve(state: StockState, event: InventoryEvent): StockState {
     case 'ReservationCommitted':
       return closeReservation(state, event.data.sku, event.data.location, event.data.reservationId, 'committed', event.data.quantity);
     case 'StockAdjusted': {
-      const { sku, location, onHand } = event.data;
-      return withLocation(state, sku, location, (at) => ({ ...at, onHand }));
+      const { sku, location, onHand, sourceSystem, sourceTimestamp } = event.data;
+      const counted = sourceSystem !== null && sourceTimestamp !== null ? { sourceSystem, sourceTimestamp } : null;
+      return withLocation(state, sku, location, (at) => ({ ...at, onHand, counted }));
+    }
+    case 'ConflictDetected':
+      return { ...state, conflicts: { ...state.conflicts, [event.data.conflictId]: openConflictOf(event.data) } };
+    case 'ConflictResolved': {
+      const { [event.data.conflictId]: _resolved, ...conflicts } = state.conflicts ?? {};
+      return { ...state, conflicts };
     }
     case 'StockTransferred': {
       const { sku, from, to, quantity } = event.data;

@@ -1,10 +1,13 @@
 import { deciderSpec } from '@verity/events';
+import { conflictIdOf } from '../conflict-id';
 import { availableToPromise, inventoryDecider } from './decider';
 import type { InventoryCommand } from './commands';
 import type { InventoryEvent } from './events';
 
 const spec = deciderSpec(inventoryDecider);
-const metadata = { tenant: 'acme', now: new Date('2026-11-23T10:00:00Z') };
+const metadata = { tenant: 'acme', now: new Date('2026-11-23T10:00:00Z'), commandId: 'cmd-1' };
+/** A command without a source came through the API when it arrived. */
+const api = { sourceSystem: 'api', sourceTimestamp: '2026-11-23T10:00:00.000Z' };
 const SKU = 'SKU-1';
 const LATER = '2026-11-23T11:00:00.000Z';
 const receive = (location: string, quantity: number): InventoryCommand => ({
@@ -33,7 +36,7 @@ describe('inventory decider', () => {
       const past = [{ type: 'StockReceived' as const, data: { sku: 'SKU-1', location: 'berlin', quantity: 5 } }];
       spec.given(past).when(receive('berlin', 3)).then([{ type: 'StockReceived', data: { sku: 'SKU-1', location: 'berlin', quantity: 3 } }]);
       const state = [...past, ...past].reduce(inventoryDecider.evolve, inventoryDecider.initialState());
-      expect(state.locations).toEqual({ berlin: { onHand: 10, buffer: 0, reservations: {} } });
+      expect(state.locations).toEqual({ berlin: { onHand: 10, buffer: 0, reservations: {}, counted: null } });
     });
 
     it.each([0, -4, 2.5])('rejects quantity %p', (quantity) => {
@@ -105,7 +108,7 @@ describe('inventory decider', () => {
       const event: InventoryEvent = { type: 'ReservationReleased', data: { sku: SKU, reservationId: 'r1', location: 'berlin', quantity: 4 } };
       spec.given(past).when(command('ReleaseReservation', { reservationId: 'r1' })).then([event]);
       const state = stateAfter([...past, event]);
-      expect(state.locations.berlin).toEqual({ onHand: 10, buffer: 0, reservations: {} });
+      expect(state.locations.berlin).toEqual({ onHand: 10, buffer: 0, reservations: {}, counted: null });
       expect(availableToPromise(state, 'berlin')).toBe(10);
     });
 
@@ -113,7 +116,7 @@ describe('inventory decider', () => {
       const event: InventoryEvent = { type: 'ReservationCommitted', data: { sku: SKU, reservationId: 'r1', location: 'berlin', quantity: 4 } };
       spec.given(past).when(command('CommitReservation', { reservationId: 'r1' })).then([event]);
       const state = stateAfter([...past, event]);
-      expect(state.locations.berlin).toEqual({ onHand: 6, buffer: 0, reservations: {} });
+      expect(state.locations.berlin).toEqual({ onHand: 6, buffer: 0, reservations: {}, counted: null });
       expect(availableToPromise(state, 'berlin')).toBe(6);
     });
 
@@ -130,14 +133,14 @@ describe('inventory decider', () => {
   describe('AdjustStock', () => {
     it('sets the absolute count, with the previous one', () => {
       spec.given([received('berlin', 10)]).when(command('AdjustStock', { location: 'berlin', onHand: 7 })).then([
-        { type: 'StockAdjusted', data: { sku: SKU, location: 'berlin', previousOnHand: 10, onHand: 7 } },
+        { type: 'StockAdjusted', data: { sku: SKU, location: 'berlin', previousOnHand: 10, onHand: 7, ...api } },
       ]);
-      expect(stateAfter([received('berlin', 10), { type: 'StockAdjusted', data: { sku: SKU, location: 'berlin', previousOnHand: 10, onHand: 7 } }]).locations.berlin?.onHand).toBe(7);
+      expect(stateAfter([received('berlin', 10), { type: 'StockAdjusted', data: { sku: SKU, location: 'berlin', previousOnHand: 10, onHand: 7, ...api } }]).locations.berlin?.onHand).toBe(7);
     });
 
     it('to zero is allowed when nothing is reserved', () => {
       spec.given([received('berlin', 10)]).when(command('AdjustStock', { location: 'berlin', onHand: 0 })).then([
-        { type: 'StockAdjusted', data: { sku: SKU, location: 'berlin', previousOnHand: 10, onHand: 0 } },
+        { type: 'StockAdjusted', data: { sku: SKU, location: 'berlin', previousOnHand: 10, onHand: 0, ...api } },
       ]);
     });
 
@@ -216,5 +219,113 @@ describe('inventory decider', () => {
       expect(availableToPromise(stateAfter([...past, expired]), 'berlin')).toBe(8);
       spec.given([...past, expired]).when(command('ReleaseReservation', { reservationId: 'a' })).thenRejects('unknown_reservation', { reservationId: 'a', reservationStatus: 'expired' });
     });
+  });
+});
+
+describe('inventory decider: discontinued products (the catalog status the processor hands over)', () => {
+  const withProduct = (cmd: InventoryCommand, status: 'active' | 'discontinued' | null): InventoryCommand => ({ ...cmd, references: { product: status === null ? null : { status } } });
+  const reserve = command('ReserveStock', { location: 'berlin', quantity: 2, reservationId: 'r1', expiresAt: LATER });
+
+  it('a discontinued product refuses new stock receipts', () => {
+    spec.given([]).when(withProduct(receive('berlin', 5), 'discontinued')).thenRejects('product_discontinued', { sku: SKU });
+  });
+
+  it('a discontinued product refuses new reservations', () => {
+    spec.given([received('berlin', 5)]).when(withProduct(reserve, 'discontinued')).thenRejects('product_discontinued', { sku: SKU });
+  });
+
+  it('an active product, or a SKU the catalog does not know, is stocked', () => {
+    spec.given([]).when(withProduct(receive('berlin', 5), 'active')).then([received('berlin', 5)]);
+    spec.given([]).when(withProduct(receive('berlin', 5), null)).then([received('berlin', 5)]);
+  });
+
+  it('stock already there can still be counted, moved and its reservations closed', () => {
+    const past = [received('berlin', 5), reserved('r1', 'berlin', 2)];
+    spec.given(past).when(withProduct(command('CommitReservation', { reservationId: 'r1' }), 'discontinued')).then([
+      { type: 'ReservationCommitted', data: { sku: SKU, reservationId: 'r1', location: 'berlin', quantity: 2 } },
+    ]);
+    spec.given(past).when(withProduct(command('TransferStock', { from: 'berlin', to: 'paris', quantity: 3 }), 'discontinued')).then([
+      { type: 'StockTransferred', data: { sku: SKU, from: 'berlin', to: 'paris', quantity: 3 } },
+    ]);
+  });
+});
+
+describe('inventory decider: conflicts between source systems over on-hand counts', () => {
+  const erpOwnsOnHand = { 'inventory.onHand': ['erp-db'] };
+  const count = (system: string, at: string, onHand: number, rules: Record<string, string[]> | null = null, commandId = 'cmd-7'): InventoryCommand => ({
+    type: 'AdjustStock',
+    data: { sku: SKU, location: 'berlin', onHand },
+    metadata: { ...metadata, commandId, source: { system, at: new Date(at) } },
+    references: { authority: rules },
+  });
+  const counted = (onHand: number, previousOnHand: number, sourceSystem: string, sourceTimestamp: string): InventoryEvent => ({
+    type: 'StockAdjusted',
+    data: { sku: SKU, location: 'berlin', previousOnHand, onHand, sourceSystem, sourceTimestamp },
+  });
+  const conflictId = conflictIdOf('acme', 'cmd-7', 'inventory.onHand', 'berlin');
+  const refused: InventoryEvent = {
+    type: 'ConflictDetected',
+    data: {
+      conflictId,
+      sku: SKU,
+      location: 'berlin',
+      field: 'inventory.onHand',
+      currentValue: '10',
+      currentSourceSystem: 'erp-db',
+      currentSourceTimestamp: '2026-11-23T09:00:00.000Z',
+      incomingValue: '4',
+      incomingSourceSystem: 'shopify',
+      incomingSourceTimestamp: '2026-11-23T09:30:00.000Z',
+      rule: 'not_owner',
+      owners: ['erp-db'],
+    },
+  };
+  const resolve = (accept: 'current' | 'incoming', id = conflictId): InventoryCommand => ({ type: 'ResolveConflict', data: { sku: SKU, conflictId: id, accept }, metadata });
+
+  it('a count from a source that does not own on-hand is recorded as a conflict with both counts and the rule', () => {
+    spec.given([counted(10, 0, 'erp-db', '2026-11-23T09:00:00.000Z')]).when(count('shopify', '2026-11-23T09:30:00Z', 4, erpOwnsOnHand)).then([refused]);
+  });
+
+  it('the owner sets the count, with its source', () => {
+    spec
+      .given([counted(10, 0, 'erp-db', '2026-11-23T09:00:00.000Z')])
+      .when(count('erp-db', '2026-11-23T09:30:00Z', 12, erpOwnsOnHand))
+      .then([counted(12, 10, 'erp-db', '2026-11-23T09:30:00.000Z')]);
+  });
+
+  it('a count older than the location\'s last applied count is a conflict (older_than_applied)', () => {
+    spec
+      .given([counted(10, 0, 'erp-db', '2026-11-23T09:00:00.000Z')])
+      .when(count('erp-db', '2026-11-23T08:59:00Z', 3))
+      .then([
+        {
+          type: 'ConflictDetected',
+          data: { ...refused.data, incomingValue: '3', incomingSourceSystem: 'erp-db', incomingSourceTimestamp: '2026-11-23T08:59:00.000Z', rule: 'older_than_applied', owners: [] },
+        },
+      ]);
+  });
+
+  it('receipts move stock without claiming a count: they are not governed', () => {
+    spec.given([counted(10, 0, 'erp-db', '2026-11-23T09:00:00.000Z')]).when({ ...receive('berlin', 2), references: { authority: erpOwnsOnHand } }).then([received('berlin', 2)]);
+  });
+
+  it('ResolveConflict accepting incoming sets the refused count with its own source and time', () => {
+    spec
+      .given([counted(10, 0, 'erp-db', '2026-11-23T09:00:00.000Z'), refused])
+      .when(resolve('incoming'))
+      .then([
+        { type: 'ConflictResolved', data: { conflictId, sku: SKU, location: 'berlin', field: 'inventory.onHand', accepted: 'incoming' } },
+        counted(4, 10, 'shopify', '2026-11-23T09:30:00.000Z'),
+      ]);
+  });
+
+  it('ResolveConflict accepting current keeps the count; a resolved conflict cannot be resolved again', () => {
+    const resolved: InventoryEvent = { type: 'ConflictResolved', data: { conflictId, sku: SKU, location: 'berlin', field: 'inventory.onHand', accepted: 'current' } };
+    spec.given([counted(10, 0, 'erp-db', '2026-11-23T09:00:00.000Z'), refused]).when(resolve('current')).then([resolved]);
+    spec.given([counted(10, 0, 'erp-db', '2026-11-23T09:00:00.000Z'), refused, resolved]).when(resolve('incoming')).thenRejects('conflict_not_found', { conflictId });
+  });
+
+  it('accepting an incoming count below what is now reserved is below_reserved', () => {
+    spec.given([counted(10, 0, 'erp-db', '2026-11-23T09:00:00.000Z'), refused, reserved('r1', 'berlin', 6)]).when(resolve('incoming')).thenRejects('below_reserved', { reserved: 6 });
   });
 });

@@ -1,4 +1,6 @@
 import { defineContext } from '@verity/events';
+import { productReference } from '../catalog';
+import { authorityReference } from '../sources';
 import {
   adjustStockSchema,
   commitReservationSchema,
@@ -6,6 +8,7 @@ import {
   receiveStockSchema,
   releaseReservationSchema,
   reserveStockSchema,
+  resolveConflictSchema,
   setSafetyBufferSchema,
   transferStockSchema,
 } from './commands';
@@ -27,9 +30,11 @@ export const inventoryContext = defineContext<StockState, InventoryCommand, Inve
     TransferStock: { schema: transferStockSchema, aggregateId: bySku },
     SetSafetyBuffer: { schema: setSafetyBufferSchema, aggregateId: bySku },
     ExpireReservations: { schema: expireReservationsSchema, aggregateId: bySku },
+    ResolveConflict: { schema: resolveConflictSchema, aggregateId: bySku },
   },
   decider: inventoryDecider,
   events: INVENTORY_EVENTS,
+  references: { product: productReference(['ReceiveStock', 'ReserveStock']), authority: authorityReference(['AdjustStock']) },
 });
 
 export { availableToPromise, inventoryDecider, type StockState } from './decider';
