@@ -144,6 +144,30 @@ describe('catalog through the real stack: gateway → Kafka → processor → pr
     expect((await query('/v1/catalog/products')).body.items.every((p) => p.tenant === 'acme')).toBe(true);
   });
 
+  it('a discontinued product refuses new stock receipts and reservations as soon as the discontinue is acknowledged; its stock can still be committed', async () => {
+    const inventory = contextTopics('inventory', platform.prefix);
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    expect((await postCommand(platform, REGISTER, { sku: 'P-900', name: 'Old bolt', unit: 'EA' }, acme)).status).toBe(200);
+    expect((await postCommand(platform, 'inventory.ReceiveStock', { sku: 'P-900', location: 'berlin', quantity: 5 }, acme)).status).toBe(200);
+    expect((await postCommand(platform, 'inventory.ReserveStock', { sku: 'P-900', location: 'berlin', quantity: 2, reservationId: 'o-1', expiresAt }, acme)).status).toBe(200);
+    expect((await postCommand(platform, DISCONTINUE, { sku: 'P-900' }, acme)).status).toBe(200);
+    const before = await platform.endOffsets(inventory.events);
+
+    const receipt = await postCommand(platform, 'inventory.ReceiveStock', { sku: 'P-900', location: 'berlin', quantity: 1 }, acme);
+    expect(receipt.status).toBe(422);
+    expect(receipt.headers.get('content-type')).toContain('application/problem+json');
+    expect(receipt.body).toMatchObject({ status: 422, code: 'product_discontinued', sku: 'P-900' });
+    const reservation = await postCommand(platform, 'inventory.ReserveStock', { sku: 'P-900', location: 'berlin', quantity: 1, reservationId: 'o-2', expiresAt }, acme);
+    expect(reservation.body).toMatchObject({ status: 422, code: 'product_discontinued' });
+    expect(await platform.endOffsets(inventory.events)).toEqual(before);
+
+    const committed = await postCommand(platform, 'inventory.CommitReservation', { sku: 'P-900', reservationId: 'o-1' }, acme);
+    expect(committed.body).toMatchObject({ events: [{ type: 'verity.inventory.ReservationCommitted' }] });
+    // The same SKU of another tenant is not discontinued, nor is a SKU the catalog does not know.
+    expect((await postCommand(platform, 'inventory.ReceiveStock', { sku: 'P-900', location: 'berlin', quantity: 1 }, { 'X-Tenant-Id': 'globex' })).status).toBe(200);
+    expect((await postCommand(platform, 'inventory.ReceiveStock', { sku: 'P-UNKNOWN', location: 'berlin', quantity: 1 }, acme)).status).toBe(200);
+  });
+
   describe('bad input gets 400 problem+json naming the field and appends nothing', () => {
     const commandCases: [string, string, Record<string, unknown>, RegExp][] = [
       ['register without a name', REGISTER, { sku: 'P-500', unit: 'EA' }, /name/],
