@@ -80,7 +80,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
       });
       app.get('/openapi.json', (_req, res) => void res.json(openApi));
-      mountGraphql(app, { db, schema: env.VERITY_DB_SCHEMA, cacheKeyPrefix: env.VERITY_TOPIC_PREFIX, logger: platform.logger, metrics: platform.metrics, feed });
+      mountGraphql(app, { db, schema: env.VERITY_DB_SCHEMA, redis, cacheKeyPrefix: env.VERITY_TOPIC_PREFIX, logger: platform.logger, metrics: platform.metrics, feed });
     },
   );
   let server: RunningServer | undefined;

@@ -6,8 +6,10 @@ export interface ChangeNotice {
   tenant: string;
   key: string;
   version: number;
-  /** Set by the inventory and catalog projections. */
+  /** Set by the inventory, catalog and pricing projections. */
   sku?: string;
+  /** Set by the pricing projection. */
+  priceListId?: string;
 }
 
 /** Parses a notice; undefined for anything else on the channel. */
@@ -15,7 +17,14 @@ export function parseNotice(message: string): ChangeNotice | undefined {
   try {
     const n = JSON.parse(message) as Partial<ChangeNotice>;
     if (typeof n.context !== 'string' || typeof n.tenant !== 'string' || typeof n.key !== 'string' || typeof n.version !== 'number') return undefined;
-    return { context: n.context, tenant: n.tenant, key: n.key, version: n.version, ...(typeof n.sku === 'string' ? { sku: n.sku } : {}) };
+    return {
+      context: n.context,
+      tenant: n.tenant,
+      key: n.key,
+      version: n.version,
+      ...(typeof n.sku === 'string' ? { sku: n.sku } : {}),
+      ...(typeof n.priceListId === 'string' ? { priceListId: n.priceListId } : {}),
+    };
   } catch {
     return undefined;
   }

@@ -1,13 +1,15 @@
 import type { Express, Request, Response } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga } from 'graphql-yoga';
+import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '@verity/events';
 import { HttpProblem } from '@verity/service-kit';
 import { tenantOf } from '../inventory-routes';
 import type { ChangeFeed } from './change-feed';
-import { createGraphqlSchema, createStockLoader, type GraphqlContext } from './schema';
+import { createPriceLoader, createStockLoader, type GraphqlContext } from './context';
+import { createGraphqlSchema } from './schema';
 
 export { ChangeFeed, parseNotice, type ChangeNotice } from './change-feed';
 export { createGraphqlSchema } from './schema';
@@ -15,6 +17,8 @@ export { createGraphqlSchema } from './schema';
 export interface GraphqlDeps {
   db: Knex;
   schema: string;
+  /** The REST routes' cache: single-entity reads go through the same read-through. */
+  redis: Redis;
   cacheKeyPrefix: string;
   logger: Logger;
   metrics: Registry;
@@ -31,6 +35,8 @@ function counter(metrics: Registry, name: string, help: string): Counter<string>
 export function mountGraphql(app: Express, deps: GraphqlDeps): void {
   const batches = counter(deps.metrics, 'verity_graphql_stock_batches_total', 'Batched stock reads of GraphQL requests (one per DataLoader batch)');
   const batchedSkus = counter(deps.metrics, 'verity_graphql_stock_batch_skus_total', 'SKUs read by the batched stock reads of GraphQL requests');
+  const priceBatches = counter(deps.metrics, 'verity_graphql_price_batches_total', 'Batched price rule reads of GraphQL requests (one per DataLoader batch)');
+  const pricedSkus = counter(deps.metrics, 'verity_graphql_price_batch_skus_total', '(price list, SKU) pairs read by the batched price reads of GraphQL requests');
   if (!deps.metrics.getSingleMetric('verity_graphql_subscriptions')) {
     const feed = deps.feed;
     new Gauge({
@@ -65,12 +71,18 @@ export function mountGraphql(app: Express, deps: GraphqlDeps): void {
         tenant,
         db: deps.db,
         schema: deps.schema,
+        redis: deps.redis,
         cacheKeyPrefix: deps.cacheKeyPrefix,
+        logger: deps.logger,
         feed: deps.feed,
         now,
         stockLoader: createStockLoader(deps.db, deps.schema, tenant, (size) => {
           batches.inc();
           batchedSkus.inc(size);
+        }),
+        priceLoader: createPriceLoader(deps.db, deps.schema, tenant, (size) => {
+          priceBatches.inc();
+          pricedSkus.inc(size);
         }),
       };
     },

@@ -1,59 +1,46 @@
-import DataLoader from 'dataloader';
-import { GraphQLError } from 'graphql';
 import { createSchema } from 'graphql-yoga';
-import type { Knex } from 'knex';
-import { listProductViews, readProductView, type ProductView } from '@verity/projection-catalog-products';
-import { decodeCursor as decodeStockCursor, readLowStock, readStockView, readStockViews, type StockView } from '@verity/projection-inventory-stock';
-import { readAlias, type AliasView } from '@verity/projection-aliases-registry';
+import { listProductViews, type ProductView } from '@verity/projection-catalog-products';
+import { decodeCursor as decodeStockCursor, readLowStock } from '@verity/projection-inventory-stock';
+import { isExpired } from '@verity/projection-aliases-registry';
+import { readProduct, readResolution, readStock } from '../cached-reads';
 import { decodeCursor as decodeProductCursor, encodeCursor as encodeProductCursor, MAX_PAGE_SIZE as MAX_PRODUCT_PAGE } from '../catalog-routes';
-import { aliasOfKey, type ChangeFeed, type ChangeNotice } from './change-feed';
+import { aliasArg, badInput, intIn, sku } from './args';
+import { aliasOfKey, type ChangeNotice } from './change-feed';
+import type { GraphqlContext } from './context';
+import { Money } from './money';
+import { pricingResolvers } from './pricing';
 import { typeDefs } from './type-defs';
 
-/** What every GraphQL operation of one request sees; built per request. */
-export interface GraphqlContext {
-  tenant: string;
-  db: Knex;
-  schema: string;
-  cacheKeyPrefix: string;
-  feed: ChangeFeed;
-  now: () => Date;
-  /** Stock views of this request's SKUs, loaded in one batch per tick (no N+1 under `products { stock }`). */
-  stockLoader: DataLoader<string, StockView | null>;
-}
+export type { GraphqlContext } from './context';
 
-const SKU = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const MAX_LOW_STOCK_PAGE = 500;
 
-function badInput(argument: string, message: string): GraphQLError {
-  return new GraphQLError(`${argument}: ${message}`, { extensions: { code: 'BAD_USER_INPUT', argument } });
+interface Resolution {
+  context: string;
+  alias: string;
+  canonical: string;
+  expiresAt: string | null;
+  version: number;
 }
 
-function sku(value: string, argument = 'sku'): string {
-  if (value.length < 1 || value.length > 64 || !SKU.test(value)) throw badInput(argument, 'letters, digits, dot, dash and underscore, 1 to 64 characters');
-  return value;
+/** An alias's resolution as the REST resolve endpoint judges it: active (cache or PostgreSQL) and not expired now. */
+async function resolve(ctx: GraphqlContext, context: string, alias: string): Promise<Resolution | null> {
+  const at = ctx.now();
+  const { value } = await readResolution(ctx, ctx.tenant, context, alias, at);
+  return value && !isExpired(value.expiresAt, at) ? { context, alias, canonical: value.canonical, expiresAt: value.expiresAt, version: value.version } : null;
 }
 
-function intIn(value: number, argument: string, min: number, max: number): number {
-  if (value < min || value > max) throw badInput(argument, `must be between ${min} and ${max}`);
-  return value;
-}
-
-function resolution(view: AliasView | undefined): { context: string; alias: string; canonical: string; expiresAt: string | null; version: number } | null {
-  return view && view.status === 'active' ? { context: view.context, alias: view.alias, canonical: view.canonical, expiresAt: view.expiresAt, version: view.version } : null;
-}
-
-function aliasArg(value: string): string {
-  if (value.length < 1 || value.length > 128) throw badInput('alias', '1 to 128 characters');
-  return value;
-}
-
-/** The executable schema: SDL from type-defs.ts, resolvers over the projections' readers. */
+/**
+ * The executable schema: SDL from type-defs.ts; single entities through the read-through cache
+ * the REST routes use, lists and nested fields from PostgreSQL in batches.
+ */
 export function createGraphqlSchema() {
   return createSchema<GraphqlContext>({
     typeDefs,
     resolvers: {
+      Money,
       Query: {
-        product: (_: unknown, args: { sku: string }, ctx: GraphqlContext) => readProductView(ctx.db, ctx.schema, ctx.tenant, sku(args.sku)).then((v) => v ?? null),
+        product: async (_: unknown, args: { sku: string }, ctx: GraphqlContext) => (await readProduct(ctx, ctx.tenant, sku(args.sku))).value ?? null,
         products: async (_: unknown, args: { first: number; after?: string | null; status?: 'active' | 'discontinued' | null }, ctx: GraphqlContext) => {
           const limit = intIn(args.first, 'first', 1, MAX_PRODUCT_PAGE);
           let after: string | undefined;
@@ -64,7 +51,7 @@ export function createGraphqlSchema() {
           const page = await listProductViews(ctx.db, ctx.schema, ctx.tenant, { limit, ...(after !== undefined ? { after } : {}), ...(args.status ? { status: args.status } : {}) });
           return { items: page.items, nextCursor: page.nextAfter === null ? null : encodeProductCursor(page.nextAfter) };
         },
-        stock: (_: unknown, args: { sku: string }, ctx: GraphqlContext) => ctx.stockLoader.load(sku(args.sku)),
+        stock: async (_: unknown, args: { sku: string }, ctx: GraphqlContext) => (await readStock(ctx, ctx.tenant, sku(args.sku))).value ?? null,
         lowStock: (_: unknown, args: { threshold: number; first: number; after?: string | null }, ctx: GraphqlContext) => {
           const threshold = intIn(args.threshold, 'threshold', 1, 1_000_000_000);
           const limit = intIn(args.first, 'first', 1, MAX_LOW_STOCK_PAGE);
@@ -75,12 +62,13 @@ export function createGraphqlSchema() {
           }
           return readLowStock(ctx.db, ctx.schema, ctx.tenant, threshold, { limit, ...(after ? { after } : {}) });
         },
-        resolveAlias: async (_: unknown, args: { context: string; alias: string }, ctx: GraphqlContext) =>
-          resolution(await readAlias(ctx.db, ctx.schema, ctx.tenant, args.context, aliasArg(args.alias), ctx.now())),
+        resolveAlias: (_: unknown, args: { context: string; alias: string }, ctx: GraphqlContext) => resolve(ctx, args.context, aliasArg(args.alias)),
+        ...pricingResolvers.Query,
       },
       Product: {
         attributes: (p: ProductView) => Object.entries(p.attributes).map(([key, value]) => ({ key, value })),
         stock: (p: ProductView, _: unknown, ctx: GraphqlContext) => ctx.stockLoader.load(p.sku),
+        ...pricingResolvers.Product,
       },
       Subscription: {
         stockChanged: {
@@ -99,24 +87,16 @@ export function createGraphqlSchema() {
             }),
           resolve: (n: ChangeNotice, _: unknown, ctx: GraphqlContext) => ({ ...aliasOfKey(ctx.cacheKeyPrefix, n.tenant, n.key), version: n.version }),
         },
+        ...pricingResolvers.Subscription,
       },
       // Read when the notice is delivered, not from the request's loader: a stream lives long.
       StockChange: {
-        stock: (c: { sku: string }, _: unknown, ctx: GraphqlContext) => readStockView(ctx.db, ctx.schema, ctx.tenant, c.sku).then((v) => v ?? null),
+        stock: async (c: { sku: string }, _: unknown, ctx: GraphqlContext) => (await readStock(ctx, ctx.tenant, c.sku)).value ?? null,
       },
       AliasChange: {
-        resolution: async (c: { context: string; alias: string }, _: unknown, ctx: GraphqlContext) =>
-          resolution(await readAlias(ctx.db, ctx.schema, ctx.tenant, c.context, c.alias, ctx.now())),
+        resolution: (c: { context: string; alias: string }, _: unknown, ctx: GraphqlContext) => resolve(ctx, c.context, c.alias),
       },
+      PriceChange: pricingResolvers.PriceChange,
     },
-  });
-}
-
-/** A per-request loader of stock views; `onBatch` sees each batch's size (metrics). */
-export function createStockLoader(db: Knex, schema: string, tenant: string, onBatch: (size: number) => void = () => undefined): DataLoader<string, StockView | null> {
-  return new DataLoader<string, StockView | null>(async (skus) => {
-    onBatch(skus.length);
-    const views = await readStockViews(db, schema, tenant, skus);
-    return skus.map((s) => views.get(s) ?? null);
   });
 }

@@ -18,6 +18,14 @@ describe('change notices', () => {
       key: 'p:inventory:stock:v2:acme:S-1',
       version: 3,
     });
+    expect(parseNotice('{"context":"pricing","tenant":"acme","priceListId":"PL-1","sku":"S-1","key":"p:pricing:quote:acme:PL-1:S-1","version":4}')).toEqual({
+      context: 'pricing',
+      tenant: 'acme',
+      priceListId: 'PL-1',
+      sku: 'S-1',
+      key: 'p:pricing:quote:acme:PL-1:S-1',
+      version: 4,
+    });
     expect(parseNotice('not json')).toBeUndefined();
     expect(parseNotice('{"context":"inventory"}')).toBeUndefined();
   });

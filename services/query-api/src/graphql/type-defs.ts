@@ -12,6 +12,14 @@ export const typeDefs = /* GraphQL */ `
     lowStock(threshold: Int!, first: Int = 50, after: String): StockLevelPage!
     "The canonical name an active, unexpired alias resolves to; null otherwise."
     resolveAlias(context: AliasContext!, alias: String!): AliasResolution
+    """
+    The price of quantity units of a SKU for a customer under a price list, at an instant (ISO 8601
+    with an offset; default now): the answer of GET /v1/pricing/quote. Null when no rule applies;
+    an unknown price list is an error (NOT_FOUND) naming priceListId.
+    """
+    quote(priceListId: String!, customer: String!, sku: String!, quantity: Int!, at: String): Quote
+    "A price list with all its rules (by SKU, then the order they were set); null when unknown."
+    priceList(id: String!): PriceList
   }
 
   "Change notices of the read models, over Server-Sent Events (accept: text/event-stream)."
@@ -20,7 +28,11 @@ export const typeDefs = /* GraphQL */ `
     stockChanged(sku: String!): StockChange!
     "Each time an alias (of the context, when given) is registered, changed or deactivated."
     aliasChanged(context: AliasContext): AliasChange!
+    "Each time a price rule of the SKU in the price list is set: the customer's quote for quantity (default 1) as of delivery."
+    priceChanged(priceListId: String!, sku: String!, customer: String!, quantity: Int = 1): PriceChange!
   }
+
+  scalar Money
 
   enum ProductStatus {
     active
@@ -49,6 +61,11 @@ export const typeDefs = /* GraphQL */ `
     updatedAt: String!
     "Stock of this SKU (loaded in one batch for every product of a request); null when none."
     stock: Stock
+    """
+    The price of this product for a customer under a price list (at: default now), loaded in one
+    batch for every product of a request; null when no rule applies.
+    """
+    price(priceListId: String!, customer: String!, quantity: Int = 1, at: String): Quote
   }
 
   type ProductPage {
@@ -117,5 +134,76 @@ export const typeDefs = /* GraphQL */ `
     version: Int!
     "The resolution now; null when the alias no longer resolves."
     resolution: AliasResolution
+  }
+
+  "The kind of rule a quote came from, in precedence order."
+  enum QuoteRule {
+    customer_override
+    customer_tier
+    tier
+    base
+  }
+
+  enum PriceRuleKind {
+    base
+    customer
+    tiers
+  }
+
+  type Quote {
+    priceListId: String!
+    customerId: String!
+    sku: String!
+    quantity: Int!
+    "The instant priced (ISO 8601, UTC)."
+    at: String!
+    unitPrice: Money!
+    "unitPrice × quantity."
+    total: Money!
+    "ISO 4217, the price list's."
+    currency: String!
+    rule: QuoteRule!
+    "The effective range of the rule that applied: [effectiveFrom, effectiveTo), effectiveTo null when open-ended."
+    effectiveFrom: String!
+    effectiveTo: String
+  }
+
+  type Tier {
+    minQuantity: Int!
+    unitPrice: Money!
+  }
+
+  type PriceRule {
+    kind: PriceRuleKind!
+    sku: String!
+    "Set for customer rules and customer tiers."
+    customerId: String
+    "Set for base and customer rules."
+    unitPrice: Money
+    "Set for tiers."
+    tiers: [Tier!]
+    effectiveFrom: String!
+    effectiveTo: String
+    "Version of the price list stream that set the rule."
+    version: Int!
+  }
+
+  type PriceList {
+    priceListId: String!
+    name: String!
+    currency: String!
+    version: Int!
+    updatedAt: String!
+    rules: [PriceRule!]!
+  }
+
+  type PriceChange {
+    priceListId: String!
+    sku: String!
+    customerId: String!
+    "Version of the price list stream the notice is about."
+    version: Int!
+    "The customer's quote when the notice is delivered; null when no rule applies then."
+    quote: Quote
   }
 `;

@@ -1,0 +1,56 @@
+import { GraphQLError } from 'graphql';
+import type { z } from 'zod';
+import { atSchema, customerIdSchema, idSchema, quantitySchema, type QuoteQuery } from '../pricing-quote';
+
+/** A bad argument: `BAD_USER_INPUT` naming it, the message starting with its name. */
+export function badInput(argument: string, message: string): GraphQLError {
+  return new GraphQLError(`${argument}: ${message}`, { extensions: { code: 'BAD_USER_INPUT', argument } });
+}
+
+/** Something the arguments name does not exist (a GraphQL answer has no 404). */
+export function notFound(argument: string, message: string): GraphQLError {
+  return new GraphQLError(`${argument}: ${message}`, { extensions: { code: 'NOT_FOUND', argument } });
+}
+
+/** The argument parsed by `schema`, or a bad-input error naming it with the first issue. */
+export function arg<T>(schema: z.ZodType<T>, value: unknown, argument: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw badInput(argument, parsed.error.issues[0]?.message ?? 'invalid');
+  return parsed.data;
+}
+
+const SKU = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+export function sku(value: string, argument = 'sku'): string {
+  if (value.length < 1 || value.length > 64 || !SKU.test(value)) throw badInput(argument, 'letters, digits, dot, dash and underscore, 1 to 64 characters');
+  return value;
+}
+
+export function intIn(value: number, argument: string, min: number, max: number): number {
+  if (value < min || value > max) throw badInput(argument, `must be between ${min} and ${max}`);
+  return value;
+}
+
+export function aliasArg(value: string): string {
+  if (value.length < 1 || value.length > 128) throw badInput('alias', '1 to 128 characters');
+  return value;
+}
+
+/** The GraphQL pricing arguments; `customer` is the REST `customerId`. */
+export interface QuoteArgs {
+  priceListId: string;
+  customer: string;
+  sku: string;
+  quantity: number;
+  at?: string | null;
+}
+
+/** Validates quote arguments by the rules of `GET /v1/pricing/quote`; `now` is the default `at`. */
+export function quoteArgs(args: QuoteArgs, now: Date): QuoteQuery {
+  const priceListId = arg(idSchema, args.priceListId, 'priceListId');
+  const customerId = arg(customerIdSchema, args.customer, 'customer');
+  const wanted = sku(args.sku);
+  const quantity = arg(quantitySchema, args.quantity, 'quantity');
+  const at = args.at === undefined || args.at === null ? now : new Date(arg(atSchema, args.at, 'at'));
+  return { priceListId, customerId, sku: wanted, quantity, at: at.toISOString() };
+}

@@ -1,0 +1,46 @@
+import DataLoader from 'dataloader';
+import type { Knex } from 'knex';
+import { readStockViews, type StockView } from '@verity/projection-inventory-stock';
+import { readSkuRulesOf, type SkuRules } from '@verity/projection-pricing';
+import type { CachedReadDeps } from '../cached-reads';
+import type { ChangeFeed } from './change-feed';
+
+/** The rules of one SKU of one price list. */
+export interface PriceKey {
+  priceListId: string;
+  sku: string;
+}
+
+/** What every GraphQL operation of one request sees; built per request. Single-entity reads go through the REST read-through (`CachedReadDeps`). */
+export interface GraphqlContext extends CachedReadDeps {
+  tenant: string;
+  feed: ChangeFeed;
+  now: () => Date;
+  /** Stock views of this request's SKUs, loaded in one batch per tick (no N+1 under `products { stock }`). */
+  stockLoader: DataLoader<string, StockView | null>;
+  /** SKU rules of this request's (price list, SKU) pairs, one batch per tick (no N+1 under `products { price }`); null for an unknown list. */
+  priceLoader: DataLoader<PriceKey, SkuRules | null, string>;
+}
+
+/** A per-request loader of stock views; `onBatch` sees each batch's size (metrics). */
+export function createStockLoader(db: Knex, schema: string, tenant: string, onBatch: (size: number) => void = () => undefined): DataLoader<string, StockView | null> {
+  return new DataLoader<string, StockView | null>(async (skus) => {
+    onBatch(skus.length);
+    const views = await readStockViews(db, schema, tenant, skus);
+    return skus.map((s) => views.get(s) ?? null);
+  });
+}
+
+/** A per-request loader of SKU rules: two SQL queries per price list in the batch, whatever the number of SKUs. */
+export function createPriceLoader(db: Knex, schema: string, tenant: string, onBatch: (size: number) => void = () => undefined): DataLoader<PriceKey, SkuRules | null, string> {
+  return new DataLoader<PriceKey, SkuRules | null, string>(
+    async (keys) => {
+      onBatch(keys.length);
+      const skusOf = new Map<string, string[]>();
+      for (const { priceListId, sku } of keys) skusOf.set(priceListId, [...(skusOf.get(priceListId) ?? []), sku]);
+      const lists = new Map(await Promise.all([...skusOf].map(async ([priceListId, skus]) => [priceListId, await readSkuRulesOf(db, schema, tenant, priceListId, skus)] as const)));
+      return keys.map(({ priceListId, sku }) => lists.get(priceListId)?.get(sku) ?? null);
+    },
+    { cacheKeyFn: ({ priceListId, sku }) => `${priceListId}\n${sku}` },
+  );
+}
