@@ -65,6 +65,11 @@ export class CompactedTable<V> {
     if (current === undefined || (this.options.supersedes?.(value, current) ?? true)) this.entries.set(key, value);
   }
 
+  /** Every key's latest value, in no particular order. */
+  values(): IterableIterator<V> {
+    return this.entries.values();
+  }
+
   get size(): number {
     return this.entries.size;
   }

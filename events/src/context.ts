@@ -27,9 +27,24 @@ export interface ReferenceDefinition {
 }
 
 /**
+ * A command a stream sends itself when its state says it is due (a reservation past its
+ * expiry). The processor owning the stream's partition checks every stream periodically and
+ * sends the command through the commands topic with the time of the check as its time, so the
+ * decider decides from time it is given, as for any command.
+ */
+export interface TimerDefinition<State = unknown, Command extends string = string> {
+  /** Short name of the command sent, one of the context's commands. */
+  command: Command;
+  /** When the stream next needs the command, by the decider's own rule for it; null when it needs none. */
+  dueAt(state: State): Date | null;
+  /** The command's payload for the stream with this aggregate id, checked by the command's schema like any other. */
+  payload(aggregateId: string, state: State): Record<string, unknown>;
+}
+
+/**
  * A bounded context as the runtimes see it: its commands, its decider, the events it may
- * emit (short names; the Avro full name is `verity.<context>.<Name>`) and the references
- * to other contexts it decides on.
+ * emit (short names; the Avro full name is `verity.<context>.<Name>`), the references
+ * to other contexts it decides on and the timers of its streams.
  */
 export interface ContextDefinition<State = unknown> {
   name: string;
@@ -37,6 +52,7 @@ export interface ContextDefinition<State = unknown> {
   decider: Decider<State, DomainCommand, DomainEvent>;
   events: readonly string[];
   references?: Record<string, ReferenceDefinition>;
+  timers?: readonly TimerDefinition<State>[];
 }
 
 /**
@@ -49,6 +65,7 @@ export function defineContext<State, C extends DomainCommand, E extends DomainEv
   decider: Decider<State, C, E>;
   events: readonly E['type'][];
   references?: Record<string, ReferenceDefinition>;
+  timers?: readonly TimerDefinition<State, C['type']>[];
 }): ContextDefinition<State> {
   return definition as unknown as ContextDefinition<State>;
 }

@@ -33,7 +33,7 @@ export { frame, unframe } from './wire-format';
 export { AvroSerde, InvalidEventPayloadError, subjectOf, type DecodedValue } from './avro-serde';
 export { DomainRejection, sourceOf, type ChangeSource, type Decider, type DomainCommand, type DomainEvent } from './decider';
 export { deciderSpec } from './decider-spec';
-export { defineContext, eventFullName, findCommand, type CommandDefinition, type ContextDefinition, type ReferenceDefinition } from './context';
+export { defineContext, eventFullName, findCommand, type CommandDefinition, type ContextDefinition, type ReferenceDefinition, type TimerDefinition } from './context';
 export {
   decodeConsistencyToken,
   encodeConsistencyToken,

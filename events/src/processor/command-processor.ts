@@ -16,6 +16,7 @@ import { retry } from '../retry';
 import { contextTopicConfigs, ensureTopics, repliesTopicConfig, type ContextTopics } from '../topics';
 import { ReferenceTables } from './reference-tables';
 import { remember, type StreamSnapshot } from './stream-snapshot';
+import { createTimerScheduler } from './timers';
 
 export interface CommandProcessorOptions {
   kafka: Kafka;
@@ -34,6 +35,8 @@ export interface CommandProcessorOptions {
   groupId: string;
   /** Replication factor of topics it creates. Default 1 (the local stack has one broker). */
   replicationFactor?: number;
+  /** How often, in ms, the streams of the partitions it owns are checked for due timers (`ContextDefinition.timers`). Default 1000. */
+  timerIntervalMs?: number;
 }
 
 export interface CommandProcessor {
@@ -110,6 +113,17 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
   });
   if (context.references && !options.topicsOf) throw new InvalidOptionError('topicsOf', `context ${context.name} has references: the topics of other contexts are needed`);
   const references = new ReferenceTables({ kafka, admin, context, topicsOf: options.topicsOf ?? (() => topics), groupId });
+  const timers = createTimerScheduler({
+    kafka,
+    admin,
+    consumer,
+    context,
+    commandsTopic: topics.commands,
+    table,
+    logger: log,
+    metrics: options.metrics,
+    intervalMs: options.timerIntervalMs ?? 1000,
+  });
   const producers = new Map<number, Producer>();
   const restored = new Set<number>();
   let ready = false;
@@ -381,11 +395,13 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
       await references.start();
       await consumer.connect();
       await consumer.subscribe({ topic: topics.commands, fromBeginning: true });
+      await timers.start();
       await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: processBatch });
       log.info({ topics }, 'command processor started');
     },
     async stop() {
       ready = false;
+      await timers.stop();
       await consumer.disconnect();
       await table.stop();
       await references.stop();
