@@ -160,7 +160,7 @@ describe('an old event version through the real runtimes after an upcaster is ad
         kafka,
         serde: serdeV2,
         projection: thingTotalsProjection,
-        topics,
+        topics: [topics],
         db,
         schema,
         redis,

@@ -32,8 +32,8 @@ export interface ProjectionCache {
  */
 export interface Projection<Change = unknown> {
   name: string;
-  /** Context whose events topic it reads. */
-  context: string;
+  /** Contexts whose events topics it reads; checkpoints are kept per topic and partition. */
+  contexts: readonly string[];
   migrations(schema: string): Knex.MigrationSource<unknown>;
   apply(store: ProjectionStore & { db: Knex.Transaction }, event: ProjectedEvent): Promise<Change[]>;
   publish(store: ProjectionStore, cache: ProjectionCache, changes: Change[]): Promise<void>;

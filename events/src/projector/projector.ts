@@ -15,7 +15,8 @@ export interface ProjectorOptions {
   kafka: Kafka;
   serde: AvroSerde;
   projection: Projection;
-  topics: ContextTopics;
+  /** The topics of the contexts the projection reads (`projection.contexts`). */
+  topics: readonly ContextTopics[];
   db: Knex;
   /** PostgreSQL schema of the projection's tables and checkpoints. */
   schema: string;
@@ -24,7 +25,7 @@ export interface ProjectorOptions {
   groupId: string;
   logger: Logger;
   metrics: Registry;
-  /** Partitions of the context's topics if it has to create them. Default 3. */
+  /** Partitions of the contexts' topics if it has to create them. Default 3. */
   partitions?: number;
   replicationFactor?: number;
 }
@@ -36,14 +37,17 @@ export interface Projector {
 }
 
 /**
- * Builds one read model from an events topic. Per batch, ONE PostgreSQL transaction applies
- * the events and moves the projection's checkpoint; events below the checkpoint are skipped,
- * so a crash anywhere applies nothing twice. After the commit, the cache is told; Redis
- * being down makes reads slower, never wrong.
+ * Builds one read model from the events topics of its contexts. Per batch (one partition of
+ * one topic), ONE PostgreSQL transaction applies the events and moves the projection's
+ * checkpoint of that partition; events below the checkpoint are skipped, so a crash anywhere
+ * applies nothing twice. After the commit, the cache is told; Redis being down makes reads
+ * slower, never wrong.
  */
 export function createProjector(options: ProjectorOptions): Projector {
   const { kafka, serde, projection, topics, db, schema, redis, cacheKeyPrefix, groupId } = options;
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new InvalidOptionError('schema', 'a lowercase PostgreSQL identifier');
+  if (topics.length === 0) throw new InvalidOptionError('topics', 'the topics of at least one context');
+  const eventsTopics = topics.map((t) => t.events);
   const log = options.logger.child({ component: 'projector', projection: projection.name });
   const admin: Admin = kafka.admin();
   const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
@@ -57,16 +61,17 @@ export function createProjector(options: ProjectorOptions): Projector {
   const lag = sharedGauge(options.metrics, {
     name: 'verity_projection_lag_events',
     help: 'Events between the last applied one and the end of the partition',
-    labelNames: ['projection', 'partition'],
+    labelNames: ['projection', 'topic', 'partition'],
   });
 
   consumer.on(consumer.events.GROUP_JOIN, async ({ payload }) => {
     // Start where PostgreSQL says we are, not where Kafka's committed offset says.
-    const partitions = payload.memberAssignment[topics.events] ?? [];
     try {
-      const checkpoints = await readCheckpoints(db, schema, projection.name, topics.events);
-      for (const partition of partitions) {
-        consumer.seek({ topic: topics.events, partition, offset: checkpoints.get(partition) ?? '0' });
+      for (const topic of eventsTopics) {
+        const partitions = payload.memberAssignment[topic] ?? [];
+        if (partitions.length === 0) continue;
+        const checkpoints = await readCheckpoints(db, schema, projection.name, topic);
+        for (const partition of partitions) consumer.seek({ topic, partition, offset: checkpoints.get(partition) ?? '0' });
       }
       ready = true;
     } catch (error) {
@@ -119,7 +124,7 @@ export function createProjector(options: ProjectorOptions): Projector {
     }
     const last = decoded[decoded.length - 1]!;
     resolveOffset(last.offset);
-    lag.set({ projection: projection.name, partition: String(partition) }, Number(BigInt(batch.highWatermark) - 1n - BigInt(last.offset)));
+    lag.set({ projection: projection.name, topic, partition: String(partition) }, Number(BigInt(batch.highWatermark) - 1n - BigInt(last.offset)));
     await commitOffsetsIfNecessary();
     await heartbeat();
   }
@@ -129,11 +134,11 @@ export function createProjector(options: ProjectorOptions): Projector {
       await ensureCheckpointTable(db, schema);
       await db.migrate.latest({ migrationSource: projection.migrations(schema), schemaName: schema, tableName: `knex_migrations_${projection.name.replace(/-/g, '_')}` });
       await admin.connect();
-      await ensureTopics(admin, contextTopicConfigs(topics, options.partitions ?? 3), options.replicationFactor);
+      await ensureTopics(admin, topics.flatMap((t) => contextTopicConfigs(t, options.partitions ?? 3)), options.replicationFactor);
       await consumer.connect();
-      await consumer.subscribe({ topic: topics.events, fromBeginning: true });
+      await consumer.subscribe({ topics: eventsTopics, fromBeginning: true });
       await consumer.run({ autoCommit: true, eachBatchAutoResolve: false, eachBatch: processBatch });
-      log.info({ topic: topics.events, schema }, 'projector started');
+      log.info({ topics: eventsTopics, schema }, 'projector started');
     },
     async stop() {
       ready = false;

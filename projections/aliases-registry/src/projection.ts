@@ -71,7 +71,7 @@ async function apply(store: Store, event: ProjectedEvent): Promise<AliasChange[]
 /** Aliases and conflicts per tenant, plus the Redis resolution cache the resolve endpoint reads. */
 export const aliasesRegistryProjection: Projection<AliasChange> = {
   name: 'aliases-registry',
-  context: 'aliases',
+  contexts: ['aliases'],
   migrations: aliasMigrations,
   apply,
   async publish(store, cache, changes) {

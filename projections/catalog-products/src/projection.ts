@@ -64,7 +64,7 @@ async function applyDiscontinued(store: Store, event: ProjectedEvent): Promise<P
 /** The catalog's products, one row per tenant and SKU, with the product stream's version. */
 export const catalogProductsProjection: Projection<ProductChange> = {
   name: 'catalog-products',
-  context: 'catalog',
+  contexts: ['catalog'],
   migrations: productMigrations,
   async apply(store, event) {
     switch (event.type) {

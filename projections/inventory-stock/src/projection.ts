@@ -129,7 +129,7 @@ async function applyEvent(store: ProjectionStore, event: ProjectedEvent): Promis
 /** Stock per SKU per location (on hand, reserved, safety buffer), reservations, and the SKU's stream version. */
 export const inventoryStockProjection: Projection<StockChange> = {
   name: 'inventory-stock',
-  context: 'inventory',
+  contexts: ['inventory'],
   migrations: stockMigrations,
   apply: applyEvent,
   async publish(store, cache, changes) {

@@ -66,7 +66,7 @@ async function applyRule(store: Store, event: ProjectedEvent, kind: 'base' | 'cu
 /** Price lists and their rules, one row per rule (tenant in every row); quotes are computed from them by the query API. */
 export const pricingProjection: Projection<PricingChange> = {
   name: 'pricing',
-  context: 'pricing',
+  contexts: ['pricing'],
   migrations: pricingMigrations,
   async apply(store, event) {
     if (event.type === 'verity.pricing.PriceListCreated') return applyCreated(store, event);

@@ -21,7 +21,7 @@ export function createProjectorService(env: ProjectorEnv, projections: readonly 
       kafka: platform.kafka,
       serde: platform.serde,
       projection,
-      topics: contextTopics(projection.context, env.VERITY_TOPIC_PREFIX),
+      topics: projection.contexts.map((context) => contextTopics(context, env.VERITY_TOPIC_PREFIX)),
       db,
       schema: env.VERITY_DB_SCHEMA,
       redis,

@@ -30,7 +30,7 @@ const migration = {
 /** Test read model: units of each thing, built from events in their newest (v2) shape. */
 export const thingTotalsProjection: Projection = {
   name: 'thing-totals',
-  context: THINGS_CONTEXT,
+  contexts: [THINGS_CONTEXT],
   migrations: (schema) => ({
     getMigrations: async () => [migration],
     getMigrationName: (m) => (m as typeof migration).name,
