@@ -4,5 +4,7 @@ import { z } from 'zod';
 export const commandProcessorEnvSchema = platformEnvSchema.extend({
   /** Port of /health, /ready and /metrics. */
   VERITY_COMMAND_PROCESSOR_PORT: z.coerce.number().int().min(0).max(65535).default(8091),
+  /** How often, in ms, each processor checks the streams it owns for due timers (expired reservations). */
+  VERITY_TIMER_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
 });
 export type CommandProcessorEnv = z.infer<typeof commandProcessorEnvSchema>;

@@ -24,6 +24,7 @@ export function createCommandProcessorService(env: CommandProcessorEnv): Command
       partitions: env.VERITY_PARTITIONS,
       replicationFactor: env.VERITY_REPLICATION_FACTOR,
       groupId: processorGroupId(context.name, env.VERITY_TOPIC_PREFIX),
+      timerIntervalMs: env.VERITY_TIMER_INTERVAL_MS,
     }),
   );
   const app = createHttpApp(

@@ -14,6 +14,7 @@ import {
 } from './commands';
 import { inventoryDecider, type StockState } from './decider';
 import { INVENTORY_EVENTS, type InventoryEvent } from './events';
+import { expiryTimer } from './expiry-timer';
 import type { InventoryCommand } from './commands';
 
 /** Every inventory command targets the SKU's stream, `<tenant>/<sku>`. */
@@ -35,6 +36,7 @@ export const inventoryContext = defineContext<StockState, InventoryCommand, Inve
   decider: inventoryDecider,
   events: INVENTORY_EVENTS,
   references: { product: productReference(['ReceiveStock', 'ReserveStock']), authority: authorityReference(['AdjustStock']) },
+  timers: [expiryTimer],
 });
 
 export { availableToPromise, inventoryDecider, type StockState } from './decider';
