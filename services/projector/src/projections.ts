@@ -3,6 +3,13 @@ import { inventoryStockProjection } from '@verity/projection-inventory-stock';
 import { catalogProductsProjection } from '@verity/projection-catalog-products';
 import { aliasesRegistryProjection } from '@verity/projection-aliases-registry';
 import { pricingProjection } from '@verity/projection-pricing';
+import { sourceConflictsProjection } from '@verity/projection-source-conflicts';
 
 /** Every read model this service builds. */
-export const projections: readonly Projection[] = [inventoryStockProjection as Projection, catalogProductsProjection as Projection, aliasesRegistryProjection as Projection, pricingProjection as Projection];
+export const projections: readonly Projection[] = [
+  inventoryStockProjection as Projection,
+  catalogProductsProjection as Projection,
+  aliasesRegistryProjection as Projection,
+  pricingProjection as Projection,
+  sourceConflictsProjection as Projection,
+];

@@ -1,0 +1,126 @@
+import type {
+  AuthorityRuleRemoved,
+  AuthorityRuleSet,
+  CatalogConflictDetected,
+  CatalogConflictResolved,
+  InventoryConflictDetected,
+  InventoryConflictResolved,
+  ProjectedEvent,
+  Projection,
+} from '@verity/events';
+import { cacheConflictView, changesChannel, conflictCacheKey } from './conflict-cache';
+import { readConflict } from './conflict-view';
+import { sourceConflictMigrations } from './migrations';
+
+/** What a batch changed: one conflict of one tenant (authority rules are read from PostgreSQL only). */
+export interface ConflictChange {
+  tenant: string;
+  conflictId: string;
+}
+
+type Store = Parameters<Projection['apply']>[0];
+
+// The catalog's and inventory's conflict events have one shape.
+type ConflictDetected = CatalogConflictDetected | InventoryConflictDetected;
+type ConflictResolved = CatalogConflictResolved | InventoryConflictResolved;
+
+async function applyDetected(store: Store, event: ProjectedEvent, context: string): Promise<ConflictChange[]> {
+  const { tenant, streamVersion, time } = event.metadata;
+  const d = event.data as unknown as ConflictDetected;
+  await store.db
+    .withSchema(store.schema)
+    .table('source_conflicts')
+    .insert({
+      tenant,
+      conflict_id: d.conflictId,
+      context,
+      sku: d.sku,
+      location: d.location ?? null,
+      field: d.field,
+      rule: d.rule,
+      owners: JSON.stringify(d.owners ?? []),
+      // Both values arrive as JSON text: jsonb keeps them typed (a description string, an on-hand count).
+      current_value: d.currentValue,
+      current_source_system: d.currentSourceSystem ?? null,
+      current_source_timestamp: d.currentSourceTimestamp ?? null,
+      incoming_value: d.incomingValue,
+      incoming_source_system: d.incomingSourceSystem,
+      incoming_source_timestamp: d.incomingSourceTimestamp,
+      status: 'open',
+      detected_at: time,
+      version: streamVersion,
+    })
+    .onConflict(['tenant', 'conflict_id'])
+    .ignore();
+  return [{ tenant, conflictId: d.conflictId }];
+}
+
+async function applyResolved(store: Store, event: ProjectedEvent): Promise<ConflictChange[]> {
+  const { tenant, streamVersion, time } = event.metadata;
+  const d = event.data as unknown as ConflictResolved;
+  await store.db
+    .withSchema(store.schema)
+    .table('source_conflicts')
+    .where({ tenant, conflict_id: d.conflictId })
+    .update({ status: 'resolved', accepted: d.accepted, resolved_at: time, version: streamVersion });
+  return [{ tenant, conflictId: d.conflictId }];
+}
+
+async function applyRuleSet(store: Store, event: ProjectedEvent): Promise<ConflictChange[]> {
+  const { tenant, streamVersion, time } = event.metadata;
+  const d = event.data as unknown as AuthorityRuleSet;
+  const row = { owners: JSON.stringify(d.owners), version: streamVersion, updated_at: time };
+  await store.db
+    .withSchema(store.schema)
+    .table('authority_rules')
+    .insert({ tenant, field: d.field, ...row })
+    .onConflict(['tenant', 'field'])
+    .merge(row);
+  return [];
+}
+
+async function applyRuleRemoved(store: Store, event: ProjectedEvent): Promise<ConflictChange[]> {
+  const d = event.data as unknown as AuthorityRuleRemoved;
+  await store.db.withSchema(store.schema).table('authority_rules').where({ tenant: event.metadata.tenant, field: d.field }).delete();
+  return [];
+}
+
+/**
+ * Conflicts between source systems, detected and resolved in the catalog's and inventory's
+ * streams, and the tenants' authority rules (the sources context): one read model over three
+ * events topics. Single conflicts are cached; the lists read PostgreSQL.
+ */
+export const sourceConflictsProjection: Projection<ConflictChange> = {
+  name: 'source-conflicts',
+  contexts: ['catalog', 'inventory', 'sources'],
+  migrations: sourceConflictMigrations,
+  async apply(store, event) {
+    switch (event.type) {
+      case 'verity.catalog.ConflictDetected':
+        return applyDetected(store, event, 'catalog');
+      case 'verity.inventory.ConflictDetected':
+        return applyDetected(store, event, 'inventory');
+      case 'verity.catalog.ConflictResolved':
+      case 'verity.inventory.ConflictResolved':
+        return applyResolved(store, event);
+      case 'verity.sources.AuthorityRuleSet':
+        return applyRuleSet(store, event);
+      case 'verity.sources.AuthorityRuleRemoved':
+        return applyRuleRemoved(store, event);
+      default:
+        return [];
+    }
+  },
+  async publish(store, cache, changes) {
+    const unique = [...new Map(changes.map((c) => [`${c.tenant}/${c.conflictId}`, c])).values()];
+    for (const { tenant, conflictId } of unique) {
+      const view = await readConflict(store.db, store.schema, tenant, conflictId);
+      if (!view) continue;
+      await cacheConflictView(cache.redis, cache.keyPrefix, view);
+      await cache.redis.publish(
+        changesChannel(cache.keyPrefix),
+        JSON.stringify({ context: 'conflicts', tenant, conflictId, key: conflictCacheKey(cache.keyPrefix, tenant, conflictId), version: view.version }),
+      );
+    }
+  },
+};
