@@ -1,3 +1,4 @@
+import { graphql } from './testing/graphql-client';
 import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
 /** Nothing listens here: every service that uses Redis starts and runs without it. */
@@ -38,6 +39,9 @@ describe('Redis down: reads come from PostgreSQL and /ready says degraded', () =
     expect(plain.status).toBe(200);
     expect(plain.headers.get('x-cache')).toBe('bypass');
     expect(await plain.json()).toMatchObject({ version: 1, totals: { onHand: 7 } });
+
+    // GraphQL's single reads take the same read-through: PostgreSQL, no error.
+    expect((await graphql(platform.urls['query-api']!, `{ stock(sku: "SKU-NOCACHE") { version totals { onHand } } }`)).body).toEqual({ data: { stock: { version: 1, totals: { onHand: 7 } } } });
 
     // Nothing reached the project's real Redis under this suite's prefix.
     expect(await platform.redis.keys(`${platform.prefix}:*`)).toEqual([]);

@@ -1,14 +1,12 @@
-import { readStockViews } from '@verity/projection-inventory-stock';
+import { aliasResolveKey } from '@verity/projection-aliases-registry';
+import { productCacheKey } from '@verity/projection-catalog-products';
+import { readStockViews, stockCacheKey } from '@verity/projection-inventory-stock';
+import { graphql, subscribe as subscribeTo } from './testing/graphql-client';
 import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
 const REGISTER = 'catalog.RegisterProduct';
 const RECEIVE = 'inventory.ReceiveStock';
 const REGISTER_ALIAS = 'aliases.RegisterAlias';
-
-interface GraphqlResponse {
-  status: number;
-  body: { data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
-}
 
 describe('GraphQL at /graphql through the real stack', () => {
   let platform: TestPlatform;
@@ -20,14 +18,7 @@ describe('GraphQL at /graphql through the real stack', () => {
     await platform?.stop();
   });
 
-  const gql = async (query: string, variables: Record<string, unknown> = {}, tenant: string | undefined = 'acme'): Promise<GraphqlResponse> => {
-    const res = await fetch(`${platform.urls['query-api']}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...(tenant ? { 'X-Tenant-Id': tenant } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    return { status: res.status, body: (await res.json()) as GraphqlResponse['body'] };
-  };
+  const gql = (query: string, variables: Record<string, unknown> = {}, tenant: string | undefined = 'acme') => graphql(platform.urls['query-api']!, query, variables, tenant);
   const metric = async (name: string): Promise<number> => {
     const text = await (await fetch(`${platform.urls['query-api']}/metrics`)).text();
     const line = text.split('\n').find((l) => l.startsWith(`${name} `));
@@ -116,35 +107,23 @@ describe('GraphQL at /graphql through the real stack', () => {
     expect((await gql(`{ resolveAlias(context: backend, alias: "orders") { canonical } }`, {}, 'globex')).body.data).toEqual({ resolveAlias: null });
   });
 
-  /** A subscription over SSE; `next()` is the next event's payload (`{data}` or `{errors}`). */
-  const subscribe = async (query: string, tenant = 'acme') => {
-    const abort = new AbortController();
-    const res = await fetch(`${platform.urls['query-api']}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'X-Tenant-Id': tenant },
-      body: JSON.stringify({ query }),
-      signal: abort.signal,
-    });
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    const events: unknown[] = [];
-    let buffer = '';
-    const next = async (timeoutMs = 20_000): Promise<unknown> => {
-      const deadline = Date.now() + timeoutMs;
-      while (events.length === 0 && Date.now() < deadline) {
-        let timer: NodeJS.Timeout | undefined;
-        const chunk = await Promise.race([reader.read(), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), deadline - Date.now())))]);
-        clearTimeout(timer);
-        if (!chunk || chunk.done) break;
-        buffer += decoder.decode(chunk.value, { stream: true });
-        const complete = buffer.lastIndexOf('\n');
-        for (const line of buffer.slice(0, complete + 1).split('\n')) if (line.startsWith('data:')) events.push(JSON.parse(line.slice(5)));
-        buffer = buffer.slice(complete + 1);
-      }
-      return events.shift();
+  it('reads single entities through the read-through cache of the REST routes: it refills what REST then hits', async () => {
+    const rest = (path: string) => fetch(`${platform.urls['query-api']}${path}`, { headers: { 'X-Tenant-Id': 'acme' } });
+    const keys = {
+      stock: stockCacheKey(platform.prefix, 'acme', 'G-1'),
+      product: productCacheKey(platform.prefix, 'acme', 'G-2'),
+      alias: aliasResolveKey(platform.prefix, 'acme', 'backend', 'orders'),
     };
-    return { status: res.status, contentType: res.headers.get('content-type'), next, close: () => abort.abort() };
-  };
+    await platform.redis.del(Object.values(keys));
+    const res = await gql(`{ stock(sku: "G-1") { version } product(sku: "G-2") { version } resolveAlias(context: backend, alias: "orders") { canonical } }`);
+    expect(res.body).toEqual({ data: { stock: { version: 2 }, product: { version: 1 }, resolveAlias: { canonical: 'order-service' } } });
+    expect(JSON.parse((await platform.redis.get(keys.stock))!)).toMatchObject({ sku: 'G-1', version: 2 });
+    expect(JSON.parse((await platform.redis.get(keys.product))!)).toMatchObject({ sku: 'G-2', version: 1 });
+    expect(JSON.parse((await platform.redis.get(keys.alias))!)).toMatchObject({ canonical: 'order-service', version: 1 });
+    for (const path of ['/v1/inventory/G-1', '/v1/catalog/products/G-2', '/api/aliases/resolve/backend/orders']) expect({ path, cache: (await rest(path)).headers.get('x-cache') }).toEqual({ path, cache: 'hit' });
+  });
+
+  const subscribe = (query: string, tenant = 'acme') => subscribeTo(platform.urls['query-api']!, query, tenant);
 
   it('streams stockChanged over Server-Sent Events, for the tenant and SKU subscribed only', async () => {
     const stream = await subscribe(`subscription { stockChanged(sku: "G-2") { sku version stock { totals { onHand } } } }`);

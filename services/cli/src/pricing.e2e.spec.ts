@@ -1,5 +1,7 @@
 import { contextTopics } from '@verity/events';
+import { quoteCacheKey, readSkuRulesOf } from '@verity/projection-pricing';
 import type { KafkaMessage } from 'kafkajs';
+import { graphql, subscribe, type GraphqlResponse } from './testing/graphql-client';
 import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
 const CREATE = 'pricing.CreatePriceList';
@@ -11,11 +13,19 @@ const JAN = '2026-01-01T00:00:00.000Z';
 const NEXT_YEAR = '2027-01-01T00:00:00.000Z';
 const FUTURE = '2030-01-01T00:00:00.000Z';
 
+const QUOTE = `query Quote($priceListId: String!, $customer: String!, $sku: String!, $quantity: Int!, $at: String) {
+  quote(priceListId: $priceListId, customer: $customer, sku: $sku, quantity: $quantity, at: $at) { priceListId customerId sku quantity at unitPrice total currency rule effectiveFrom effectiveTo }
+}`;
+const PRICE_LIST = `query List($id: String!) {
+  priceList(id: $id) { priceListId name currency version updatedAt rules { kind sku customerId unitPrice tiers { minQuantity unitPrice } effectiveFrom effectiveTo version } }
+}`;
+
 describe('pricing through the real stack: gateway → Kafka → processor → projector → query-api', () => {
   let platform: TestPlatform;
   let topics: ReturnType<typeof contextTopics>;
   let token = '';
   const acme = { 'X-Tenant-Id': 'acme' };
+  const globex = { 'X-Tenant-Id': 'globex' };
 
   beforeAll(async () => {
     platform = await startTestPlatform();
@@ -36,6 +46,12 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
     return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> };
   };
   const quote = (params: Record<string, string>, headers: Record<string, string> = acme) => query(`/v1/pricing/quote?${new URLSearchParams(params).toString()}`, headers);
+  const gql = (query: string, variables: Record<string, unknown> = {}, tenant = 'acme') => graphql(platform.urls['query-api']!, query, variables, tenant);
+  const metric = async (name: string): Promise<number> => {
+    const text = await (await fetch(`${platform.urls['query-api']}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return line ? Number(line.split(' ')[1]) : 0;
+  };
   const recordsOf = (records: KafkaMessage[], streamId: string) => records.filter((r) => r.key?.toString() === streamId);
 
   it('creates a list, sets base, customer and tier prices, and quotes by precedence', async () => {
@@ -88,6 +104,23 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
     expect(cached.headers.get('x-cache')).toBe('hit');
     expect(cached.body).toMatchObject({ unitPrice: 500, total: 2000 });
 
+    // GraphQL answers exactly what REST answers ...
+    for (const [customer, sku, quantity] of [
+      ['C-VIP', 'SKU-1', 5],
+      ['C-BULK', 'SKU-1', 100],
+      ['C-OTHER', 'SKU-1', 10],
+      ['C-OTHER', 'SKU-2', 3],
+    ] as const) {
+      const rest = await quote({ priceListId: 'PL-1', customerId: customer, sku, quantity: String(quantity), at });
+      expect({ customer, sku, quantity, answer: (await gql(QUOTE, { priceListId: 'PL-1', customer, sku, quantity, at })).body }).toEqual({ customer, sku, quantity, answer: { data: { quote: rest.body } } });
+    }
+    // ... through the same cache: a quote GraphQL reads refills the entry REST then hits.
+    const sku2 = quoteCacheKey(platform.prefix, 'acme', 'PL-1', 'SKU-2');
+    await platform.redis.del(sku2);
+    expect((await gql(QUOTE, { priceListId: 'PL-1', customer: 'C-OTHER', sku: 'SKU-2', quantity: 4, at })).body.data?.quote).toMatchObject({ unitPrice: 500, total: 2000 });
+    expect(JSON.parse((await platform.redis.get(sku2))!)).toMatchObject({ tenant: 'acme', priceListId: 'PL-1', sku: 'SKU-2' });
+    expect((await quote({ priceListId: 'PL-1', sku: 'SKU-2', quantity: '4', at })).headers.get('x-cache')).toBe('hit');
+
     // A new rule invalidates the SKU's cached quotes after the projector commits: a read without a token sees it soon.
     expect((await send(CUSTOMER, { priceListId: 'PL-1', customerId: 'C-VIP', sku: 'SKU-2', unitPrice: 450, effectiveFrom: JAN })).status).toBe(200);
     token = '';
@@ -103,6 +136,7 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
     expect(list.body).toMatchObject({ tenant: 'acme', priceListId: 'PL-1', name: 'Wholesale', currency: 'EUR', version: 9 });
     expect((list.body.rules as unknown[]).length).toBe(8);
     expect((await query('/v1/pricing/price-lists/PL-1', { ...acme, 'If-None-Match': '"9"' })).status).toBe(304);
+    expect({ tenant: 'acme', ...(await gql(PRICE_LIST, { id: 'PL-1' })).body.data?.priceList }).toEqual(list.body);
     expect(await platform.db.withSchema(platform.schema).table('price_rules').where({ tenant: 'acme', price_list_id: 'PL-1' }).count({ n: '*' })).toEqual([{ n: '8' }]);
   });
 
@@ -114,6 +148,42 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
     expect((await quote({ priceListId: 'PL-1', sku: 'SKU-F', quantity: '2', at: '2030-06-01T00:00:00Z' })).body).toMatchObject({ unitPrice: 1500, total: 3000, rule: 'base', effectiveFrom: FUTURE });
     // The open-ended override keeps winning after SKU-1's base price changes at the new year.
     expect((await quote({ priceListId: 'PL-1', customerId: 'C-VIP', sku: 'SKU-1', quantity: '1', at: '2027-06-01T00:00:00Z' })).body).toMatchObject({ unitPrice: 999, rule: 'customer_override' });
+  });
+
+  it('GraphQL prices every product of a page for a customer in one batch', async () => {
+    for (const sku of ['SKU-1', 'SKU-2', 'SKU-F']) expect((await postCommand(platform, 'catalog.RegisterProduct', { sku, name: `Product ${sku}`, unit: 'EA' }, acme)).status).toBe(200);
+    const PRICES = `{ products(first: 10) { items { sku price(priceListId: "PL-1", customer: "C-VIP", quantity: 2, at: "2026-11-23T12:00:00Z") { unitPrice total rule } } } }`;
+    await eventually(async () => ((await gql(PRICES)).body.data?.products.items.length === 3 ? true : undefined), 20_000, 'three products');
+    const batches = await metric('verity_graphql_price_batches_total');
+    const pairs = await metric('verity_graphql_price_batch_skus_total');
+    const page = await gql(PRICES);
+    expect(page.body).toEqual({
+      data: {
+        products: {
+          items: [
+            { sku: 'SKU-1', price: { unitPrice: 999, total: 1998, rule: 'customer_override' } },
+            { sku: 'SKU-2', price: { unitPrice: 450, total: 900, rule: 'customer_override' } },
+            { sku: 'SKU-F', price: null },
+          ],
+        },
+      },
+    });
+    expect((await metric('verity_graphql_price_batches_total')) - batches).toBe(1);
+    expect((await metric('verity_graphql_price_batch_skus_total')) - pairs).toBe(3);
+    // The batch reader issues two SQL queries per list, whatever the number of SKUs (counted on a knex of our own).
+    const sql: string[] = [];
+    const onQuery = (q: { sql: string }) => sql.push(q.sql);
+    platform.db.on('query', onQuery);
+    try {
+      const rules = await readSkuRulesOf(platform.db, platform.schema, 'acme', 'PL-1', ['SKU-1', 'SKU-2', 'SKU-F', 'SKU-NONE']);
+      expect(Object.fromEntries([...rules].map(([sku, entry]) => [sku, entry.rules.length]))).toEqual({ 'SKU-1': 5, 'SKU-2': 2, 'SKU-F': 1, 'SKU-NONE': 0 });
+    } finally {
+      platform.db.off('query', onQuery);
+    }
+    expect(sql).toHaveLength(2);
+    // An unknown list is an error naming it, on every product priced with it.
+    const unknown = await gql(`{ products(first: 1) { items { sku price(priceListId: "PL-404", customer: "C-VIP") { total } } } }`);
+    expect(unknown.body.errors?.[0]).toMatchObject({ message: 'priceListId: no price list PL-404', extensions: { code: 'NOT_FOUND', argument: 'priceListId' } });
   });
 
   it('an overlapping range is a 422 naming the existing range, and appends nothing', async () => {
@@ -133,13 +203,46 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
     expect(await platform.endOffsets(topics.events)).toEqual(before);
   });
 
-  it('keeps tenants apart', async () => {
+  it('keeps tenants apart, through REST and GraphQL', async () => {
     expect((await quote({ priceListId: 'PL-1', sku: 'SKU-2', quantity: '1' }, { 'X-Tenant-Id': 'globex' })).status).toBe(404);
     expect((await query('/v1/pricing/price-lists/PL-1', { 'X-Tenant-Id': 'globex' })).status).toBe(404);
+    const hidden = await gql(`{ quote(priceListId: "PL-1", customer: "C-VIP", sku: "SKU-1", quantity: 1) { total } priceList(id: "PL-1") { name } products { items { sku } } }`, {}, 'globex');
+    expect(hidden.body.data).toEqual({ quote: null, priceList: null, products: { items: [] } });
+    expect(hidden.body.errors).toEqual([expect.objectContaining({ path: ['quote'], extensions: { code: 'NOT_FOUND', argument: 'priceListId' } })]);
     expect((await send(CREATE, { priceListId: 'PL-1', name: 'Retail', currency: 'USD' }, { 'X-Tenant-Id': 'globex' })).status).toBe(200);
     expect((await send(BASE, { priceListId: 'PL-1', sku: 'SKU-2', unitPrice: 777, effectiveFrom: JAN }, { 'X-Tenant-Id': 'globex' })).status).toBe(200);
     expect((await quote({ priceListId: 'PL-1', sku: 'SKU-2', quantity: '1' }, { 'X-Tenant-Id': 'globex' })).body).toMatchObject({ unitPrice: 777, currency: 'USD' });
     expect((await quote({ priceListId: 'PL-1', sku: 'SKU-2', quantity: '1' })).body).toMatchObject({ unitPrice: 500, currency: 'EUR' });
+    const both = `{ quote(priceListId: "PL-1", customer: "C-VIP", sku: "SKU-2", quantity: 1) { unitPrice currency rule } priceList(id: "PL-1") { name rules { unitPrice } } }`;
+    expect((await gql(both, {}, 'globex')).body).toEqual({ data: { quote: { unitPrice: 777, currency: 'USD', rule: 'base' }, priceList: { name: 'Retail', rules: [{ unitPrice: 777 }] } } });
+    expect((await gql(both)).body.data?.quote).toEqual({ unitPrice: 450, currency: 'EUR', rule: 'customer_override' });
+  });
+
+  it('streams priceChanged over Server-Sent Events: the customer quote after each change of the tenant, list and SKU subscribed', async () => {
+    for (const tenant of [acme, globex]) expect((await send(CREATE, { priceListId: 'PL-S', name: 'Streamed', currency: 'EUR' }, tenant)).status).toBe(200);
+    const stream = await subscribe(
+      platform.urls['query-api']!,
+      `subscription { priceChanged(priceListId: "PL-S", sku: "SKU-S", customer: "C-1", quantity: 3) { priceListId sku customerId version quote { unitPrice total currency rule } } }`,
+    );
+    try {
+      expect(stream.status).toBe(200);
+      expect(stream.contentType).toContain('text/event-stream');
+      // Changes it must not see, each projected before the one it must: another tenant's SKU-S, another SKU of the list, SKU-S in another list.
+      for (const [body, headers] of [
+        [{ priceListId: 'PL-S', sku: 'SKU-S', unitPrice: 1, effectiveFrom: JAN }, globex],
+        [{ priceListId: 'PL-S', sku: 'SKU-T', unitPrice: 2, effectiveFrom: JAN }, acme],
+        [{ priceListId: 'PL-1', sku: 'SKU-S', unitPrice: 3, effectiveFrom: JAN }, acme],
+      ] as const) {
+        expect((await send(BASE, body, headers)).status).toBe(200);
+        expect((await quote({ priceListId: body.priceListId, sku: body.sku, quantity: '1' }, headers)).body).toMatchObject({ unitPrice: body.unitPrice });
+      }
+      expect((await send(BASE, { priceListId: 'PL-S', sku: 'SKU-S', unitPrice: 800, effectiveFrom: JAN })).status).toBe(200);
+      expect(await stream.next()).toEqual({ data: { priceChanged: { priceListId: 'PL-S', sku: 'SKU-S', customerId: 'C-1', version: 3, quote: { unitPrice: 800, total: 2400, currency: 'EUR', rule: 'base' } } } });
+      expect((await send(CUSTOMER, { priceListId: 'PL-S', customerId: 'C-1', sku: 'SKU-S', unitPrice: 700, effectiveFrom: JAN })).status).toBe(200);
+      expect(await stream.next()).toEqual({ data: { priceChanged: { priceListId: 'PL-S', sku: 'SKU-S', customerId: 'C-1', version: 4, quote: { unitPrice: 700, total: 2100, currency: 'EUR', rule: 'customer_override' } } } });
+    } finally {
+      stream.close();
+    }
   });
 
   describe('bad input gets 400 problem+json naming the field and appends nothing', () => {
@@ -169,6 +272,28 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body).toMatchObject({ status: 400, code: 'validation_failed' });
       expect(String(res.body.detail)).toMatch(detail);
+    });
+
+    it.each([
+      [`{ quote(priceListId: "PL-1", customer: "C-1", sku: "SKU-1", quantity: 0) { total } }`, /^quantity: at least 1$/, 'quantity'],
+      [`{ quote(priceListId: "PL-1", sku: "SKU-1", quantity: 1) { total } }`, /argument "customer" of type "String!" is required/, undefined],
+      [`{ quote(priceListId: "PL-1", customer: "C-1", sku: "SKU-1", quantity: 1, at: "tomorrow") { total } }`, /^at: an ISO 8601 instant/, 'at'],
+      [`{ quote(priceListId: "PL 1", customer: "C-1", sku: "SKU-1", quantity: 1) { total } }`, /^priceListId: /, 'priceListId'],
+      [`{ products { items { price(priceListId: "PL-1", customer: "C-1", quantity: -2) { total } } } }`, /^quantity: at least 1$/, 'quantity'],
+      [`subscription { priceChanged(priceListId: "PL-1", sku: "SKU-1", customer: "") { version } }`, /^customer: /, 'customer'],
+    ])('GraphQL %s', async (source, message, argument) => {
+      let answer: GraphqlResponse;
+      if (source.startsWith('subscription')) {
+        const stream = await subscribe(platform.urls['query-api']!, source);
+        answer = { status: stream.status, body: (await stream.next()) as GraphqlResponse['body'] };
+        stream.close();
+      } else {
+        answer = await gql(source);
+      }
+      const { status, body } = answer;
+      expect(status).toBeLessThan(500);
+      expect(body.errors?.[0]?.message).toMatch(message);
+      if (argument) expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument });
     });
   });
 });
