@@ -8,7 +8,9 @@ describe('stock per SKU per location through the real stack: reservations, ATP, 
   let topics: ReturnType<typeof contextTopics>;
 
   beforeAll(async () => {
-    platform = await startTestPlatform();
+    // This suite expires reservations with ExpireReservations itself, as a scheduler or an ERP would:
+    // the processor's own timer (reservation-expiry.e2e.spec.ts) must not get there first.
+    platform = await startTestPlatform(undefined, { env: { VERITY_TIMER_INTERVAL_MS: '3600000' } });
     topics = contextTopics('inventory', platform.prefix);
   });
   afterAll(async () => {
