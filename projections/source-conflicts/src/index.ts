@@ -2,6 +2,7 @@ export { sourceConflictsProjection, type ConflictChange } from './projection';
 export {
   CONFLICT_STATUSES,
   decodeConflictCursor,
+  encodeConflictCursor,
   listAuthorityRules,
   listConflicts,
   readConflict,

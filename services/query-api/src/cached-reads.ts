@@ -5,6 +5,7 @@ import { cacheResolution, readAlias, readCachedResolution, type CachedResolution
 import { cacheProductView, readCachedProductView, readProductView, type ProductView } from '@verity/projection-catalog-products';
 import { cacheStockView, readCachedStockView, readStockView, type StockView } from '@verity/projection-inventory-stock';
 import { cacheSkuRules, readCachedSkuRules, readSkuRules, type SkuRules } from '@verity/projection-pricing';
+import { cacheConflictView, readCachedConflictView, readConflict as readConflictView, type SourceConflictView } from '@verity/projection-source-conflicts';
 import { readThrough, type CacheOutcome } from './read-through';
 
 /**
@@ -69,6 +70,19 @@ export function readPriceRules(deps: CachedReadDeps, tenant: string, priceListId
       fromCache: () => readCachedSkuRules(deps.redis, deps.cacheKeyPrefix, tenant, priceListId, sku),
       fromDatabase: () => readSkuRules(deps.db, deps.schema, tenant, priceListId, sku),
       toCache: (entry) => cacheSkuRules(deps.redis, deps.cacheKeyPrefix, entry),
+    },
+    skipCache,
+  );
+}
+
+/** One conflict between source systems. */
+export function readConflict(deps: CachedReadDeps, tenant: string, conflictId: string, skipCache = false): Promise<CachedRead<SourceConflictView>> {
+  return readThrough(
+    deps,
+    {
+      fromCache: () => readCachedConflictView(deps.redis, deps.cacheKeyPrefix, tenant, conflictId),
+      fromDatabase: () => readConflictView(deps.db, deps.schema, tenant, conflictId),
+      toCache: (view) => cacheConflictView(deps.redis, deps.cacheKeyPrefix, view),
     },
     skipCache,
   );

@@ -14,8 +14,8 @@ export interface ReadModelDeps {
   redis: Redis;
   cacheKeyPrefix: string;
   logger: Logger;
-  /** Events topic the inventory read models are built from. */
-  eventsTopic: string;
+  /** Events topic the read model is built from (topics, when it reads several contexts): what a consistency token may name. */
+  eventsTopic: string | readonly string[];
   /** Upper bound of a wait for a consistency token. */
   consistencyTimeoutMs: number;
 }
@@ -24,7 +24,7 @@ export const skuSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9
 
 export const locationSchema = z.string().trim().min(1).max(64);
 /** Query strings arrive as text: an integer within bounds, written in digits only. */
-const intParam = (min: number, max: number) =>
+export const intParam = (min: number, max: number) =>
   z
     .string()
     .regex(/^\d+$/, 'must be a whole number')
@@ -41,7 +41,7 @@ function invalid(title: string, path: string, message: string | undefined): Http
 }
 
 /** Parses the query string; a bad or unknown parameter is a 400 naming it. */
-function parseQuery<T extends z.ZodType>(schema: T, req: Request): z.infer<T> {
+export function parseQuery<T extends z.ZodType>(schema: T, req: Request): z.infer<T> {
   const parsed = schema.safeParse(req.query);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -1,11 +1,14 @@
 import { z } from 'zod';
-import { tenantIdSchema } from '@verity/events';
+import { SOURCE_SYSTEMS, tenantIdSchema } from '@verity/events';
+import { conflictIdSchema, GOVERNED_FIELDS } from '@verity/command-processor';
 import { PRODUCT_STATUSES } from '@verity/projection-catalog-products';
+import { CONFLICT_STATUSES } from '@verity/projection-source-conflicts';
 import { aliasSchema, conflictQuerySchema, contextSchema, listQuerySchema as aliasListQuerySchema, ALIAS_CONTEXTS } from './aliases-routes';
 import { listQuerySchema as productListQuerySchema, skuSchema as productSkuSchema } from './catalog-routes';
 import { locationQuerySchema, locationSchema, lowStockQuerySchema, skuSchema as stockSkuSchema } from './inventory-routes';
 import { idSchema as priceListIdSchema } from './pricing-quote';
 import { quoteQuerySchema } from './pricing-routes';
+import { authorityRulesQuerySchema, CONFLICT_CONTEXTS, conflictListQuerySchema } from './conflicts-routes';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1) as it appears in the document. */
 export type JsonSchema = Record<string, unknown>;
@@ -46,13 +49,15 @@ const cachedReadHeaders = {
   ETag: { description: 'the stream version, quoted', schema: { type: 'string' } },
 };
 
+const listEtag = { description: 'a digest of the body, quoted', schema: { type: 'string' } };
+
 const nullable = (schema: JsonSchema): JsonSchema => ({ oneOf: [schema, { type: 'null' }] });
 const int = { type: 'integer' };
 const str = { type: 'string' };
 const time = { type: 'string', format: 'date-time' };
 const obj = (properties: Record<string, JsonSchema>, required = Object.keys(properties)): JsonSchema => ({ type: 'object', required, properties });
 
-/** Response shapes of the read models (StockView, ProductView, AliasView, ConflictView in the projections). */
+/** Response shapes of the read models (StockView, ProductView, AliasView, ConflictView, SourceConflictView, AuthorityRuleView in the projections). */
 const schemas: Record<string, JsonSchema> = {
   ProblemDetails: {
     type: 'object',
@@ -126,6 +131,30 @@ const schemas: Record<string, JsonSchema> = {
     resolvedAt: nullable(time),
   }),
   AliasHealth: obj({ status: { enum: ['ok', 'degraded', 'down'] } }),
+  ConflictSide: obj({
+    value: { description: 'the value as JSON (a string for catalog fields, an integer for on hand)' },
+    sourceSystem: nullable({ enum: [...SOURCE_SYSTEMS] }),
+    sourceTimestamp: nullable(time),
+  }),
+  SourceConflictView: obj({
+    tenant: str,
+    conflictId: str,
+    context: { enum: [...CONFLICT_CONTEXTS] },
+    sku: str,
+    location: nullable({ type: 'string', description: 'set for inventory.onHand' }),
+    field: { enum: [...GOVERNED_FIELDS] },
+    rule: { enum: ['not_owner', 'older_than_applied'] },
+    owners: { type: 'array', items: { enum: [...SOURCE_SYSTEMS] }, description: "the owners the tenant's rule named; empty when none did" },
+    current: { allOf: [ref('ConflictSide')], description: 'what the stream held when the change came' },
+    incoming: { allOf: [ref('ConflictSide')], description: 'the change that was not applied' },
+    status: { enum: [...CONFLICT_STATUSES] },
+    accepted: nullable({ enum: ['current', 'incoming'] }),
+    detectedAt: time,
+    resolvedAt: nullable(time),
+    version: { type: 'integer', description: 'version of the stream event that last changed the conflict' },
+  }),
+  SourceConflictPage: obj({ items: { type: 'array', items: ref('SourceConflictView') }, nextCursor: nullable(str) }),
+  AuthorityRuleView: obj({ field: { enum: [...GOVERNED_FIELDS] }, owners: { type: 'array', items: { enum: [...SOURCE_SYSTEMS] } }, version: int, updatedAt: time }),
   GraphqlResponse: { type: 'object', properties: { data: { type: ['object', 'null'] }, errors: { type: 'array', items: { type: 'object' } } } },
   PriceRuleView: obj({
     kind: { enum: ['base', 'customer', 'tiers'] },
@@ -167,7 +196,7 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
       description: 'Read models over REST, read through the Redis cache when it is up, else from PostgreSQL. Errors are RFC 7807 problem+json with a machine-readable `code`.',
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
-    tags: [{ name: 'inventory' }, { name: 'catalog' }, { name: 'pricing' }, { name: 'aliases' }, { name: 'graphql' }, { name: 'operations' }],
+    tags: [{ name: 'inventory' }, { name: 'catalog' }, { name: 'pricing' }, { name: 'aliases' }, { name: 'conflicts' }, { name: 'graphql' }, { name: 'operations' }],
     paths: {
       '/v1/inventory/low-stock': operation(
         'inventory',
@@ -267,6 +296,40 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
         '200': json('conflicts', obj({ items: { type: 'array', items: ref('ConflictView') } })),
         '400': problem('`validation_failed` naming the parameter'),
       }),
+      '/v1/conflicts': operation(
+        'conflicts',
+        'listConflicts',
+        'Conflicts between source systems, oldest first, cursor-paginated, by status, context, SKU and field',
+        [...queryParameters(conflictListQuerySchema), tenantHeader, consistencyHeader, ifNoneMatch],
+        {
+          '200': json('a page', ref('SourceConflictPage'), { ...readHeaders, ETag: listEtag }),
+          '304': { description: 'unchanged since the If-None-Match ETag' },
+          '400': problem('`validation_failed` naming the parameter, `invalid_header`, `invalid_consistency_token`'),
+        },
+      ),
+      '/v1/conflicts/{conflictId}': operation(
+        'conflicts',
+        'getConflict',
+        'One conflict between source systems',
+        [pathParam('conflictId', conflictIdSchema), tenantHeader, consistencyHeader, ifNoneMatch],
+        {
+          '200': json('the conflict', ref('SourceConflictView'), { ...cachedReadHeaders, ETag: { description: 'the version of the event that last changed it, quoted', schema: str } }),
+          '304': { description: 'unchanged since the If-None-Match ETag' },
+          '400': problem('`validation_failed` (conflictId), `invalid_header`, `invalid_consistency_token`'),
+          '404': problem('`not_found`: no conflict with the id'),
+        },
+      ),
+      '/v1/sources/authority-rules': operation(
+        'conflicts',
+        'listAuthorityRules',
+        "The tenant's authority rules: which source systems own which field",
+        [...queryParameters(authorityRulesQuerySchema), tenantHeader, consistencyHeader, ifNoneMatch],
+        {
+          '200': json('the rules by field', obj({ items: { type: 'array', items: ref('AuthorityRuleView') } }), { ...readHeaders, ETag: listEtag }),
+          '304': { description: 'unchanged since the If-None-Match ETag' },
+          '400': problem('`validation_failed` naming an unknown parameter, `invalid_header`, `invalid_consistency_token`'),
+        },
+      ),
       '/graphql': {
         get: {
           tags: ['graphql'],

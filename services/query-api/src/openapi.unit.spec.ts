@@ -75,6 +75,9 @@ describe('query-api OpenAPI document', () => {
     expect(params('/v1/catalog/products')).toMatchObject({ status: { schema: { enum: ['active', 'discontinued'] } }, limit: {}, cursor: {} });
     expect(Object.keys(params('/v1/aliases')).sort()).toEqual(['context', 'cursor', 'limit']);
     expect(params('/v1/aliases/conflicts')).toMatchObject({ status: { schema: { enum: ['open', 'accepted', 'rejected'] } } });
+    expect(Object.keys(params('/v1/conflicts')).sort()).toEqual(['context', 'cursor', 'field', 'limit', 'sku', 'status']);
+    expect(params('/v1/conflicts')).toMatchObject({ status: { schema: { enum: ['open', 'resolved'] } }, context: { schema: { enum: ['catalog', 'inventory'] } } });
+    expect(params('/v1/sources/authority-rules')).toEqual({});
   });
 
   it('is what the service serves at GET /openapi.json', async () => {

@@ -7,8 +7,10 @@ import { mountInventoryRoutes } from './inventory-routes';
 import { mountCatalogRoutes } from './catalog-routes';
 import { mountAliasRoutes } from './aliases-routes';
 import { mountPricingRoutes } from './pricing-routes';
+import { mountConflictRoutes } from './conflicts-routes';
 import { buildQueryApiOpenApi } from './openapi';
 import { changesChannel } from '@verity/projection-inventory-stock';
+import { sourceConflictsProjection } from '@verity/projection-source-conflicts';
 import { ChangeFeed, mountGraphql, parseNotice } from './graphql';
 
 export interface QueryApiService {
@@ -77,6 +79,15 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         cacheKeyPrefix: env.VERITY_TOPIC_PREFIX,
         logger: platform.logger,
         eventsTopic: contextTopics('pricing', env.VERITY_TOPIC_PREFIX).events,
+        consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
+      });
+      mountConflictRoutes(app, {
+        db,
+        schema: env.VERITY_DB_SCHEMA,
+        redis,
+        cacheKeyPrefix: env.VERITY_TOPIC_PREFIX,
+        logger: platform.logger,
+        eventsTopic: sourceConflictsProjection.contexts.map((context) => contextTopics(context, env.VERITY_TOPIC_PREFIX).events),
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
       });
       app.get('/openapi.json', (_req, res) => void res.json(openApi));
