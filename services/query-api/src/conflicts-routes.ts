@@ -1,37 +1,22 @@
 import { createHash } from 'node:crypto';
 import type { Express, Request, Response } from 'express';
 import { z } from 'zod';
-import { conflictIdSchema, GOVERNED_FIELDS } from '@verity/command-processor';
-import { CONFLICT_STATUSES, decodeConflictCursor, listAuthorityRules, listConflicts, sourceConflictsProjection } from '@verity/projection-source-conflicts';
+import { conflictIdSchema } from '@verity/command-processor';
+import { listAuthorityRules, sourceConflictsProjection } from '@verity/projection-source-conflicts';
 import { HttpProblem } from '@verity/service-kit';
 import { awaitConsistency } from './consistency';
-import { intParam, parseQuery, skuSchema, tenantOf, type ReadModelDeps } from './inventory-routes';
+import { intParam, parseQuery, tenantOf, type ReadModelDeps } from './inventory-routes';
 import { readConflict } from './cached-reads';
+import { conflictFilterSchemas, MAX_CONFLICT_PAGE, readConflictPage } from './source-conflicts';
 
-/** The contexts whose fields authority rules govern, hence where conflicts are detected: `catalog`, `inventory`. */
-export const CONFLICT_CONTEXTS = [...new Set(GOVERNED_FIELDS.map((field) => field.split('.')[0]!))] as [string, ...string[]];
-const DEFAULT_LIMIT = 50;
-export const MAX_CONFLICT_PAGE = 200;
-
-const oneOf = (values: readonly string[]) => ({ message: `one of ${values.join(', ')}` });
-
+const { status, context, sku, field, cursor } = conflictFilterSchemas;
 export const conflictListQuerySchema = z.strictObject({
-  status: z.enum(CONFLICT_STATUSES, oneOf(CONFLICT_STATUSES)).optional(),
-  context: z.enum(CONFLICT_CONTEXTS, oneOf(CONFLICT_CONTEXTS)).optional(),
-  sku: skuSchema.optional(),
-  field: z.enum(GOVERNED_FIELDS, oneOf(GOVERNED_FIELDS)).optional(),
+  status: status.optional(),
+  context: context.optional(),
+  sku: sku.optional(),
+  field: field.optional(),
   limit: intParam(1, MAX_CONFLICT_PAGE).optional(),
-  cursor: z
-    .string()
-    .transform((value, ctx) => {
-      const key = decodeConflictCursor(value);
-      if (!key) {
-        ctx.addIssue({ code: 'custom', message: 'not a cursor this list returned' });
-        return z.NEVER;
-      }
-      return key;
-    })
-    .optional(),
+  cursor: cursor.optional(),
 });
 
 /** The authority rules take no parameters: any is a 400 naming it. */
@@ -56,10 +41,9 @@ function answerList(req: Request, res: Response, body: unknown): void {
 export function mountConflictRoutes(app: Express, deps: ReadModelDeps): void {
   app.get('/v1/conflicts', async (req, res) => {
     const tenant = tenantOf(req);
-    const { limit, cursor, ...filters } = parseQuery(conflictListQuerySchema, req);
+    const query = parseQuery(conflictListQuerySchema, req);
     await awaitConsistency(req, res, deps, sourceConflictsProjection.name);
-    const page = await listConflicts(deps.db, deps.schema, tenant, { limit: limit ?? DEFAULT_LIMIT, ...(cursor ? { after: cursor } : {}), ...filters });
-    answerList(req, res, page);
+    answerList(req, res, await readConflictPage(deps, tenant, query));
   });
 
   app.get('/v1/conflicts/:conflictId', async (req, res) => {

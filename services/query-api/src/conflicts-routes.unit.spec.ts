@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { encodeConflictCursor } from '@verity/projection-source-conflicts';
-import { authorityRulesQuerySchema, CONFLICT_CONTEXTS, conflictListQuerySchema } from './conflicts-routes';
+import { authorityRulesQuerySchema, conflictListQuerySchema } from './conflicts-routes';
+import { CONFLICT_CONTEXTS } from './source-conflicts';
 import { parseQuery } from './inventory-routes';
 
 const parse = (query: Record<string, unknown>, schema: typeof conflictListQuerySchema | typeof authorityRulesQuerySchema = conflictListQuerySchema) =>

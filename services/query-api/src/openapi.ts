@@ -8,7 +8,8 @@ import { listQuerySchema as productListQuerySchema, skuSchema as productSkuSchem
 import { locationQuerySchema, locationSchema, lowStockQuerySchema, skuSchema as stockSkuSchema } from './inventory-routes';
 import { idSchema as priceListIdSchema } from './pricing-quote';
 import { quoteQuerySchema } from './pricing-routes';
-import { authorityRulesQuerySchema, CONFLICT_CONTEXTS, conflictListQuerySchema } from './conflicts-routes';
+import { authorityRulesQuerySchema, conflictListQuerySchema } from './conflicts-routes';
+import { CONFLICT_CONTEXTS } from './source-conflicts';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1) as it appears in the document. */
 export type JsonSchema = Record<string, unknown>;

@@ -1,0 +1,48 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { GOVERNED_FIELDS } from '@verity/command-processor';
+import { CONFLICT_STATUSES, decodeConflictCursor, listConflicts, type ConflictCursor, type ConflictStatus, type SourceConflictView } from '@verity/projection-source-conflicts';
+import { skuSchema } from './inventory-routes';
+
+/** The contexts whose fields authority rules govern, hence where conflicts are detected: `catalog`, `inventory`. */
+export const CONFLICT_CONTEXTS = [...new Set(GOVERNED_FIELDS.map((field) => field.split('.')[0]!))] as [string, ...string[]];
+/** Page size of the conflict list, REST `limit` and GraphQL `first`: 1..200, 50 when absent. */
+export const DEFAULT_CONFLICT_PAGE = 50;
+export const MAX_CONFLICT_PAGE = 200;
+
+const oneOf = (values: readonly string[]) => ({ message: `one of ${values.join(', ')}` });
+
+/** The conflict list's filters and cursor, shared by `GET /v1/conflicts` and GraphQL `conflicts`. */
+export const conflictFilterSchemas = {
+  status: z.enum(CONFLICT_STATUSES, oneOf(CONFLICT_STATUSES)),
+  context: z.enum(CONFLICT_CONTEXTS, oneOf(CONFLICT_CONTEXTS)),
+  sku: skuSchema,
+  field: z.enum(GOVERNED_FIELDS, oneOf(GOVERNED_FIELDS)),
+  cursor: z.string().transform((value, ctx) => {
+    const key = decodeConflictCursor(value);
+    if (!key) {
+      ctx.addIssue({ code: 'custom', message: 'not a cursor this list returned' });
+      return z.NEVER;
+    }
+    return key;
+  }),
+};
+
+/** A conflict list request once its parameters are valid. */
+export interface ConflictListQuery {
+  limit?: number;
+  cursor?: ConflictCursor;
+  status?: ConflictStatus;
+  context?: string;
+  sku?: string;
+  field?: string;
+}
+
+/** One page of the tenant's conflicts, oldest first; `nextCursor` is null on the last page. */
+export function readConflictPage(
+  deps: { db: Knex; schema: string },
+  tenant: string,
+  { limit, cursor, ...filters }: ConflictListQuery,
+): Promise<{ items: SourceConflictView[]; nextCursor: string | null }> {
+  return listConflicts(deps.db, deps.schema, tenant, { limit: limit ?? DEFAULT_CONFLICT_PAGE, ...(cursor ? { after: cursor } : {}), ...filters });
+}
