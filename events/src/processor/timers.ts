@@ -130,6 +130,7 @@ export function createTimerScheduler(options: TimerSchedulerOptions): TimerSched
   let owned = new Set<number>();
   /** Grows with every assignment: a catch-up that started before the latest one does not count. */
   let generation = 0;
+  /** Set once the table caught up with the partitions of the latest assignment; nothing is judged before. */
   let partitionCount: number | undefined;
   let producer: Producer | undefined;
   let timeout: NodeJS.Timeout | undefined;
