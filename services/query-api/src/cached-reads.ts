@@ -51,15 +51,19 @@ export function readProduct(deps: CachedReadDeps, tenant: string, sku: string, s
 }
 
 /** The active resolution of an alias as of `at`; the caller still judges `expiresAt` (a cached value may have expired since). */
-export function readResolution(deps: CachedReadDeps, tenant: string, context: string, alias: string, at: Date): Promise<CachedRead<CachedResolution>> {
-  return readThrough(deps, {
-    fromCache: () => readCachedResolution(deps.redis, deps.cacheKeyPrefix, tenant, context, alias),
-    fromDatabase: async () => {
-      const view = await readAlias(deps.db, deps.schema, tenant, context, alias, at);
-      return view && view.status === 'active' ? { canonical: view.canonical, expiresAt: view.expiresAt, version: view.version } : undefined;
+export function readResolution(deps: CachedReadDeps, tenant: string, context: string, alias: string, at: Date, skipCache = false): Promise<CachedRead<CachedResolution>> {
+  return readThrough(
+    deps,
+    {
+      fromCache: () => readCachedResolution(deps.redis, deps.cacheKeyPrefix, tenant, context, alias),
+      fromDatabase: async () => {
+        const view = await readAlias(deps.db, deps.schema, tenant, context, alias, at);
+        return view && view.status === 'active' ? { canonical: view.canonical, expiresAt: view.expiresAt, version: view.version } : undefined;
+      },
+      toCache: (value) => cacheResolution(deps.redis, deps.cacheKeyPrefix, tenant, context, alias, value, at),
     },
-    toCache: (value) => cacheResolution(deps.redis, deps.cacheKeyPrefix, tenant, context, alias, value, at),
-  });
+    skipCache,
+  );
 }
 
 /** A SKU's rules of a price list (what a quote is computed from); undefined when the list is unknown. */

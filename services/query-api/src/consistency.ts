@@ -1,9 +1,41 @@
 import type { Request, Response } from 'express';
 import type { Knex } from 'knex';
-import { decodeConsistencyToken, readCheckpoints, sleep, InvalidConsistencyTokenError } from '@verity/events';
+import { decodeConsistencyToken, readCheckpoints, sleep, InvalidConsistencyTokenError, type ConsistencyToken } from '@verity/events';
 import { HttpProblem } from '@verity/service-kit';
 
 export type Freshness = 'fresh' | 'stale';
+
+/** Where checkpoints are read, and how long a wait may last. */
+export interface CheckpointStore {
+  db: Knex;
+  schema: string;
+  consistencyTimeoutMs: number;
+}
+
+const invalidToken = (detail: string): HttpProblem => new HttpProblem(400, 'invalid_consistency_token', 'Invalid consistency token', detail);
+
+/** The request's `X-Consistency-Token`, decoded; undefined when it carries none, a 400 `invalid_consistency_token` when malformed. */
+export function consistencyTokenOf(req: Request): ConsistencyToken | undefined {
+  const raw = req.get('X-Consistency-Token');
+  if (raw === undefined) return undefined;
+  try {
+    return decodeConsistencyToken(raw);
+  } catch (error) {
+    throw invalidToken((error as InvalidConsistencyTokenError).message);
+  }
+}
+
+/** Waits, bounded, until the projection's checkpoints of the token's topic have passed every offset in it. */
+export async function waitForProjection(store: CheckpointStore, projection: string, token: ConsistencyToken): Promise<Freshness> {
+  const deadline = Date.now() + store.consistencyTimeoutMs;
+  for (;;) {
+    const checkpoints = await readCheckpoints(store.db, store.schema, projection, token.topic);
+    const passed = Object.entries(token.offsets).every(([partition, offset]) => BigInt(checkpoints.get(Number(partition)) ?? '0') >= BigInt(offset));
+    if (passed) return 'fresh';
+    if (Date.now() >= deadline) return 'stale';
+    await sleep(25);
+  }
+}
 
 /**
  * Read-your-writes across the async boundary: with `X-Consistency-Token` (from a command's
@@ -13,36 +45,14 @@ export type Freshness = 'fresh' | 'stale';
 export async function awaitConsistency(
   req: Request,
   res: Response,
-  deps: { db: Knex; schema: string; eventsTopic: string | readonly string[]; consistencyTimeoutMs: number },
+  deps: CheckpointStore & { eventsTopic: string | readonly string[] },
   projection: string,
 ): Promise<Freshness | undefined> {
+  const token = consistencyTokenOf(req);
+  if (!token) return undefined;
   const topics = typeof deps.eventsTopic === 'string' ? [deps.eventsTopic] : deps.eventsTopic;
-  const freshness = await waitForToken(req, { db: deps.db, schema: deps.schema, projection, topics, timeoutMs: deps.consistencyTimeoutMs });
-  if (freshness) res.set('X-Consistency', freshness);
+  if (!topics.includes(token.topic)) throw invalidToken(`token is for ${token.topic}; this resource is built from ${topics.join(', ')}`);
+  const freshness = await waitForProjection(deps, projection, token);
+  res.set('X-Consistency', freshness);
   return freshness;
-}
-
-async function waitForToken(
-  req: Request,
-  store: { db: Knex; schema: string; projection: string; topics: readonly string[]; timeoutMs: number },
-): Promise<Freshness | undefined> {
-  const raw = req.get('X-Consistency-Token');
-  if (raw === undefined) return undefined;
-  let token;
-  try {
-    token = decodeConsistencyToken(raw);
-  } catch (error) {
-    throw new HttpProblem(400, 'invalid_consistency_token', 'Invalid consistency token', (error as InvalidConsistencyTokenError).message);
-  }
-  if (!store.topics.includes(token.topic)) {
-    throw new HttpProblem(400, 'invalid_consistency_token', 'Invalid consistency token', `token is for ${token.topic}; this resource is built from ${store.topics.join(', ')}`);
-  }
-  const deadline = Date.now() + store.timeoutMs;
-  for (;;) {
-    const checkpoints = await readCheckpoints(store.db, store.schema, store.projection, token.topic);
-    const passed = Object.entries(token.offsets).every(([partition, offset]) => BigInt(checkpoints.get(Number(partition)) ?? '0') >= BigInt(offset));
-    if (passed) return 'fresh';
-    if (Date.now() >= deadline) return 'stale';
-    await sleep(25);
-  }
 }

@@ -9,7 +9,10 @@ import { mountAliasRoutes } from './aliases-routes';
 import { mountPricingRoutes } from './pricing-routes';
 import { mountConflictRoutes } from './conflicts-routes';
 import { buildQueryApiOpenApi } from './openapi';
-import { changesChannel } from '@verity/projection-inventory-stock';
+import { aliasesRegistryProjection } from '@verity/projection-aliases-registry';
+import { catalogProductsProjection } from '@verity/projection-catalog-products';
+import { changesChannel, inventoryStockProjection } from '@verity/projection-inventory-stock';
+import { pricingProjection } from '@verity/projection-pricing';
 import { sourceConflictsProjection } from '@verity/projection-source-conflicts';
 import { ChangeFeed, mountGraphql, parseNotice } from './graphql';
 
@@ -33,6 +36,9 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
     if (notice) feed.publish(notice);
   });
   const openApi = buildQueryApiOpenApi();
+  // The events topics a read model is built from: what a consistency token for its reads may name.
+  const topicsOf = (projection: { contexts: readonly string[] }) => projection.contexts.map((context) => contextTopics(context, env.VERITY_TOPIC_PREFIX).events);
+  const readModels = [inventoryStockProjection, catalogProductsProjection, aliasesRegistryProjection, pricingProjection, sourceConflictsProjection].map((p) => ({ projection: p.name, topics: topicsOf(p) }));
   const app = createHttpApp(
     {
       service: 'query-api',
@@ -50,7 +56,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         redis,
         cacheKeyPrefix: env.VERITY_TOPIC_PREFIX,
         logger: platform.logger,
-        eventsTopic: contextTopics('inventory', env.VERITY_TOPIC_PREFIX).events,
+        eventsTopic: topicsOf(inventoryStockProjection),
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
       });
       mountCatalogRoutes(app, {
@@ -59,7 +65,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         redis,
         cacheKeyPrefix: env.VERITY_TOPIC_PREFIX,
         logger: platform.logger,
-        eventsTopic: contextTopics('catalog', env.VERITY_TOPIC_PREFIX).events,
+        eventsTopic: topicsOf(catalogProductsProjection),
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
       });
       mountAliasRoutes(app, {
@@ -68,7 +74,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         redis,
         cacheKeyPrefix: env.VERITY_TOPIC_PREFIX,
         logger: platform.logger,
-        eventsTopic: contextTopics('aliases', env.VERITY_TOPIC_PREFIX).events,
+        eventsTopic: topicsOf(aliasesRegistryProjection),
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
         metrics: platform.metrics,
       });
@@ -78,7 +84,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         redis,
         cacheKeyPrefix: env.VERITY_TOPIC_PREFIX,
         logger: platform.logger,
-        eventsTopic: contextTopics('pricing', env.VERITY_TOPIC_PREFIX).events,
+        eventsTopic: topicsOf(pricingProjection),
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
       });
       mountConflictRoutes(app, {
@@ -87,11 +93,21 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         redis,
         cacheKeyPrefix: env.VERITY_TOPIC_PREFIX,
         logger: platform.logger,
-        eventsTopic: sourceConflictsProjection.contexts.map((context) => contextTopics(context, env.VERITY_TOPIC_PREFIX).events),
+        eventsTopic: topicsOf(sourceConflictsProjection),
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
       });
       app.get('/openapi.json', (_req, res) => void res.json(openApi));
-      mountGraphql(app, { db, schema: env.VERITY_DB_SCHEMA, redis, cacheKeyPrefix: env.VERITY_TOPIC_PREFIX, logger: platform.logger, metrics: platform.metrics, feed });
+      mountGraphql(app, {
+        db,
+        schema: env.VERITY_DB_SCHEMA,
+        redis,
+        cacheKeyPrefix: env.VERITY_TOPIC_PREFIX,
+        logger: platform.logger,
+        metrics: platform.metrics,
+        feed,
+        readModels,
+        consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
+      });
     },
   );
   let server: RunningServer | undefined;

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { readStockViews, type StockView } from '@verity/projection-inventory-stock';
 import { readSkuRulesOf, type SkuRules } from '@verity/projection-pricing';
 import type { CachedReadDeps } from '../cached-reads';
+import type { Freshness } from '../consistency';
 import type { ChangeFeed } from './change-feed';
 
 /** The rules of one SKU of one price list. */
@@ -16,6 +17,8 @@ export interface GraphqlContext extends CachedReadDeps {
   tenant: string;
   feed: ChangeFeed;
   now: () => Date;
+  /** Set when the request's consistency token was waited for: single reads then skip the cache, as REST does. */
+  consistency?: Freshness;
   /** Stock views of this request's SKUs, loaded in one batch per tick (no N+1 under `products { stock }`). */
   stockLoader: DataLoader<string, StockView | null>;
   /** SKU rules of this request's (price list, SKU) pairs, one batch per tick (no N+1 under `products { price }`); null for an unknown list. */

@@ -8,11 +8,13 @@ import type { Logger } from '@verity/events';
 import { HttpProblem } from '@verity/service-kit';
 import { tenantOf } from '../inventory-routes';
 import type { ChangeFeed } from './change-feed';
+import { useConsistency, type ReadModel } from './consistency';
 import { createPriceLoader, createStockLoader, type GraphqlContext } from './context';
 import { createGraphqlSchema } from './schema';
 
 export { ChangeFeed, parseNotice, type ChangeNotice } from './change-feed';
 export { createGraphqlSchema } from './schema';
+export type { ReadModel } from './consistency';
 
 export interface GraphqlDeps {
   db: Knex;
@@ -24,6 +26,10 @@ export interface GraphqlDeps {
   metrics: Registry;
   /** Change notices of the projectors, for subscriptions. */
   feed: ChangeFeed;
+  /** The read models GraphQL reads and the events topics each is built from: which a consistency token waits for. */
+  readModels: readonly ReadModel[];
+  /** Upper bound of a wait for a consistency token. */
+  consistencyTimeoutMs: number;
   now?: () => Date;
 }
 
@@ -31,7 +37,7 @@ function counter(metrics: Registry, name: string, help: string): Counter<string>
   return (metrics.getSingleMetric(name) as Counter<string> | undefined) ?? new Counter({ name, help, registers: [metrics] });
 }
 
-/** GraphQL at `/graphql` (queries over HTTP, subscriptions over Server-Sent Events). */
+/** GraphQL at `/graphql` (queries over HTTP, subscriptions over Server-Sent Events); queries honour `X-Consistency-Token` as REST does. */
 export function mountGraphql(app: Express, deps: GraphqlDeps): void {
   const batches = counter(deps.metrics, 'verity_graphql_stock_batches_total', 'Batched stock reads of GraphQL requests (one per DataLoader batch)');
   const batchedSkus = counter(deps.metrics, 'verity_graphql_stock_batch_skus_total', 'SKUs read by the batched stock reads of GraphQL requests');
@@ -53,6 +59,7 @@ export function mountGraphql(app: Express, deps: GraphqlDeps): void {
     schema: createGraphqlSchema() as GraphQLSchema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    plugins: [useConsistency(deps, deps.readModels)],
     logging: {
       debug: (...args: unknown[]) => deps.logger.debug({ args }, 'graphql'),
       info: (...args: unknown[]) => deps.logger.info({ args }, 'graphql'),

@@ -25,7 +25,7 @@ export const pricingResolvers = {
   Query: {
     quote: async (_: unknown, args: QuoteArgs, ctx: GraphqlContext) => {
       const q = quoteArgs(args, ctx.now());
-      return answer((await readPriceRules(ctx, ctx.tenant, q.priceListId, q.sku)).value, q);
+      return answer((await readPriceRules(ctx, ctx.tenant, q.priceListId, q.sku, ctx.consistency !== undefined)).value, q);
     },
     priceList: async (_: unknown, args: { id: string }, ctx: GraphqlContext) => (await readPriceListView(ctx.db, ctx.schema, ctx.tenant, arg(idSchema, args.id, 'id'))) ?? null,
   },
