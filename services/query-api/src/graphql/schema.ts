@@ -5,6 +5,8 @@ import { isExpired } from '@verity/projection-aliases-registry';
 import { readProduct, readResolution, readStock } from '../cached-reads';
 import { decodeCursor as decodeProductCursor, encodeCursor as encodeProductCursor, MAX_PAGE_SIZE as MAX_PRODUCT_PAGE } from '../catalog-routes';
 import { aliasArg, badInput, intIn, sku } from './args';
+import { conflictResolvers } from './conflicts';
+import { Json } from './json';
 import { aliasOfKey, type ChangeNotice } from './change-feed';
 import type { GraphqlContext } from './context';
 import { Money } from './money';
@@ -26,7 +28,7 @@ interface Resolution {
 /** An alias's resolution as the REST resolve endpoint judges it: active (cache or PostgreSQL) and not expired now. */
 async function resolve(ctx: GraphqlContext, context: string, alias: string): Promise<Resolution | null> {
   const at = ctx.now();
-  const { value } = await readResolution(ctx, ctx.tenant, context, alias, at);
+  const { value } = await readResolution(ctx, ctx.tenant, context, alias, at, ctx.consistency !== undefined);
   return value && !isExpired(value.expiresAt, at) ? { context, alias, canonical: value.canonical, expiresAt: value.expiresAt, version: value.version } : null;
 }
 
@@ -39,8 +41,9 @@ export function createGraphqlSchema() {
     typeDefs,
     resolvers: {
       Money,
+      JSON: Json,
       Query: {
-        product: async (_: unknown, args: { sku: string }, ctx: GraphqlContext) => (await readProduct(ctx, ctx.tenant, sku(args.sku))).value ?? null,
+        product: async (_: unknown, args: { sku: string }, ctx: GraphqlContext) => (await readProduct(ctx, ctx.tenant, sku(args.sku), ctx.consistency !== undefined)).value ?? null,
         products: async (_: unknown, args: { first: number; after?: string | null; status?: 'active' | 'discontinued' | null }, ctx: GraphqlContext) => {
           const limit = intIn(args.first, 'first', 1, MAX_PRODUCT_PAGE);
           let after: string | undefined;
@@ -51,7 +54,7 @@ export function createGraphqlSchema() {
           const page = await listProductViews(ctx.db, ctx.schema, ctx.tenant, { limit, ...(after !== undefined ? { after } : {}), ...(args.status ? { status: args.status } : {}) });
           return { items: page.items, nextCursor: page.nextAfter === null ? null : encodeProductCursor(page.nextAfter) };
         },
-        stock: async (_: unknown, args: { sku: string }, ctx: GraphqlContext) => (await readStock(ctx, ctx.tenant, sku(args.sku))).value ?? null,
+        stock: async (_: unknown, args: { sku: string }, ctx: GraphqlContext) => (await readStock(ctx, ctx.tenant, sku(args.sku), ctx.consistency !== undefined)).value ?? null,
         lowStock: (_: unknown, args: { threshold: number; first: number; after?: string | null }, ctx: GraphqlContext) => {
           const threshold = intIn(args.threshold, 'threshold', 1, 1_000_000_000);
           const limit = intIn(args.first, 'first', 1, MAX_LOW_STOCK_PAGE);
@@ -64,6 +67,7 @@ export function createGraphqlSchema() {
         },
         resolveAlias: (_: unknown, args: { context: string; alias: string }, ctx: GraphqlContext) => resolve(ctx, args.context, aliasArg(args.alias)),
         ...pricingResolvers.Query,
+        ...conflictResolvers.Query,
       },
       Product: {
         attributes: (p: ProductView) => Object.entries(p.attributes).map(([key, value]) => ({ key, value })),

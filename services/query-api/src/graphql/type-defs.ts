@@ -1,3 +1,6 @@
+import { CONFLICT_STATUSES } from '@verity/projection-source-conflicts';
+import { CONFLICT_CONTEXTS, MAX_CONFLICT_PAGE, DEFAULT_CONFLICT_PAGE } from '../source-conflicts';
+
 /** The GraphQL schema of the query API (SDL). `schema.graphql` at the package root is printed from it. */
 export const typeDefs = /* GraphQL */ `
   "Reads over the Verity read models. The tenant is the X-Tenant-Id header (default: default)."
@@ -20,6 +23,15 @@ export const typeDefs = /* GraphQL */ `
     quote(priceListId: String!, customer: String!, sku: String!, quantity: Int!, at: String): Quote
     "A price list with all its rules (by SKU, then the order they were set); null when unknown."
     priceList(id: String!): PriceList
+    """
+    Conflicts between source systems, oldest first, one page at a time (first: 1..${MAX_CONFLICT_PAGE}, default
+    ${DEFAULT_CONFLICT_PAGE}): the list of GET /v1/conflicts. field is a governed field, e.g. inventory.onHand.
+    """
+    conflicts(status: ConflictStatus, context: ConflictContext, sku: String, field: String, first: Int = ${DEFAULT_CONFLICT_PAGE}, after: String): SourceConflictPage!
+    "One conflict between source systems (GET /v1/conflicts/{conflictId}); null when unknown."
+    conflict(id: String!): SourceConflict
+    "The tenant's authority rules by field: the source systems that own each governed field that has one."
+    authorityRules: [AuthorityRule!]!
   }
 
   "Change notices of the read models, over Server-Sent Events (accept: text/event-stream)."
@@ -205,5 +217,75 @@ export const typeDefs = /* GraphQL */ `
     version: Int!
     "The customer's quote when the notice is delivered; null when no rule applies then."
     quote: Quote
+  }
+
+  scalar JSON
+
+  enum ConflictStatus {
+    ${CONFLICT_STATUSES.join('\n    ')}
+  }
+
+  "Where a conflict lives and is resolved."
+  enum ConflictContext {
+    ${CONFLICT_CONTEXTS.join('\n    ')}
+  }
+
+  "Why a change was not applied: its source does not own the field, or it is older than the field's last applied change."
+  enum ConflictRule {
+    not_owner
+    older_than_applied
+  }
+
+  "The side a resolution kept."
+  enum ConflictSideName {
+    current
+    incoming
+  }
+
+  type ConflictSide {
+    "The field's value: a string, a count or a string map, depending on the field."
+    value: JSON
+    "Null when the stream's value predates source tracking."
+    sourceSystem: String
+    sourceTimestamp: String
+  }
+
+  "A change a source system sent that was not applied, with both values and the rule."
+  type SourceConflict {
+    tenant: String!
+    conflictId: String!
+    context: ConflictContext!
+    sku: String!
+    "Set for inventory.onHand."
+    location: String
+    field: String!
+    rule: ConflictRule!
+    "The field's owners by the tenant's authority rule when the conflict was detected."
+    owners: [String!]!
+    "The stream's value when the change came."
+    current: ConflictSide!
+    "The value the source sent."
+    incoming: ConflictSide!
+    status: ConflictStatus!
+    "The side the resolution kept; null while open."
+    accepted: ConflictSideName
+    detectedAt: String!
+    resolvedAt: String
+    "Version of the stream event that last changed the conflict."
+    version: Int!
+  }
+
+  type SourceConflictPage {
+    items: [SourceConflict!]!
+    "Pass as after to get the next page; null on the last page."
+    nextCursor: String
+  }
+
+  type AuthorityRule {
+    field: String!
+    owners: [String!]!
+    "Version of the tenant's authority stream that set the rule."
+    version: Int!
+    updatedAt: String!
   }
 `;
