@@ -282,7 +282,7 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
       [`{ products { items { price(priceListId: "PL-1", customer: "C-1", quantity: -2) { total } } } }`, /^quantity: at least 1$/, 'quantity'],
       [`subscription { priceChanged(priceListId: "PL-1", sku: "SKU-1", customer: "") { version } }`, /^customer: /, 'customer'],
     ])('GraphQL %s', async (source, message, argument) => {
-      let answer: GraphqlResponse;
+      let answer: Pick<GraphqlResponse, 'status' | 'body'>;
       if (source.startsWith('subscription')) {
         const stream = await subscribe(platform.urls['query-api']!, source);
         answer = { status: stream.status, body: (await stream.next()) as GraphqlResponse['body'] };

@@ -1,18 +1,25 @@
-/** A GraphQL answer over HTTP: the status and the `{data, errors}` body. */
+/** A GraphQL answer over HTTP: the status, the headers and the `{data, errors, extensions}` body. */
 export interface GraphqlResponse {
   status: number;
+  headers: Headers;
   // `any`: tests read deep into answers whose shape each query decides.
-  body: { data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+  body: { data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, unknown> }[]; extensions?: Record<string, unknown> };
 }
 
-/** A query or mutation POSTed to `<queryApiUrl>/graphql` under a tenant (none: no X-Tenant-Id header). */
-export async function graphql(queryApiUrl: string, query: string, variables: Record<string, unknown> = {}, tenant: string | undefined = 'acme'): Promise<GraphqlResponse> {
+/** A query or mutation POSTed to `<queryApiUrl>/graphql` under a tenant (none: no X-Tenant-Id header), with any other headers (e.g. X-Consistency-Token). */
+export async function graphql(
+  queryApiUrl: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  tenant: string | undefined = 'acme',
+  headers: Record<string, string> = {},
+): Promise<GraphqlResponse> {
   const res = await fetch(`${queryApiUrl}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', ...(tenant ? { 'X-Tenant-Id': tenant } : {}) },
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...(tenant ? { 'X-Tenant-Id': tenant } : {}), ...headers },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: res.status, body: (await res.json()) as GraphqlResponse['body'] };
+  return { status: res.status, headers: res.headers, body: (await res.json()) as GraphqlResponse['body'] };
 }
 
 export interface GraphqlSubscription {
