@@ -1,6 +1,7 @@
 import { contextTopics, fromHeaders } from '@verity/events';
 import { conflictCacheKey } from '@verity/projection-source-conflicts';
 import type { KafkaMessage } from 'kafkajs';
+import { graphql } from './testing/graphql-client';
 import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
 interface ConflictBody {
@@ -52,6 +53,9 @@ describe('conflicts between source systems through the real stack: authority rul
     return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T & Record<string, unknown> };
   };
   const fresh = (reply: { body: Record<string, unknown> }) => ({ ...acme, 'X-Consistency-Token': String(reply.body.consistencyToken) });
+  const gql = (source: string, variables: Record<string, unknown> = {}, tenant = 'acme', headers: Record<string, string> = {}) => graphql(platform.urls['query-api']!, source, variables, tenant, headers);
+  /** Every field of a conflict, so a GraphQL answer can equal the REST one. */
+  const CONFLICT = 'tenant conflictId context sku location field rule owners current { value sourceSystem sourceTimestamp } incoming { value sourceSystem sourceTimestamp } status accepted detectedAt resolvedAt version';
   /** The events of one stream on a topic, decoded through the registry, once `count` of them are there. */
   const eventsOf = async (topic: string, streamId: string, count: number) => {
     const ofStream = (records: KafkaMessage[]) => records.filter((r) => r.key?.toString() === streamId);
@@ -249,10 +253,60 @@ describe('conflicts between source systems through the real stack: authority rul
     expect((await query<Page<ConflictBody>>('/v1/conflicts?sku=P-2')).body.items).toEqual([]);
   });
 
+  it('GraphQL conflicts, conflict and authorityRules answer what REST does, through the same readers and filters', async () => {
+    const pages: [string, string][] = [
+      ['', ''],
+      ['status: open', 'status=open'],
+      ['status: resolved, context: catalog', 'status=resolved&context=catalog'],
+      ['sku: "P-1", field: "inventory.onHand"', 'sku=P-1&field=inventory.onHand'],
+      ['first: 2', 'limit=2'],
+    ];
+    for (const [args, params] of pages) {
+      const rest = await query<Page<ConflictBody>>(`/v1/conflicts?${params}`);
+      const answer = await gql(`{ conflicts${args ? `(${args})` : ''} { items { ${CONFLICT} } nextCursor } }`);
+      expect({ args, errors: answer.body.errors, page: answer.body.data?.conflicts }).toEqual({ args, errors: undefined, page: rest.body });
+    }
+    const firstPage = await gql(`{ conflicts(first: 2) { nextCursor } }`);
+    const cursor = firstPage.body.data!.conflicts.nextCursor as string;
+    expect(cursor).toEqual(expect.any(String));
+    const secondPage = await gql(`query($after: String) { conflicts(first: 2, after: $after) { items { ${CONFLICT} } nextCursor } }`, { after: cursor });
+    expect(secondPage.body.data!.conflicts).toEqual((await query(`/v1/conflicts?limit=2&cursor=${cursor}`)).body);
+
+    const single = await gql(`query($id: String!) { conflict(id: $id) { ${CONFLICT} } }`, { id: countConflict });
+    expect(single.body.data!.conflict).toEqual((await query(`/v1/conflicts/${countConflict}`)).body);
+    expect((await gql(`{ conflict(id: "conflict-000000000000000000000000") { conflictId } }`)).body).toEqual({ data: { conflict: null } });
+    const rules = await gql(`{ authorityRules { field owners version updatedAt } }`);
+    expect(rules.body.data!.authorityRules).toEqual((await query<{ items: unknown[] }>('/v1/sources/authority-rules')).body.items);
+  });
+
+  it('GraphQL with a command token lists a conflict recorded just now, and reads its resolution at once though the cache held it open', async () => {
+    const update = await postCommand(platform, 'catalog.UpdateProduct', { sku: 'P-1', description: 'brass' }, from('netsuite'));
+    expect(update.status).toBe(200);
+    expect(update.body).toMatchObject({ events: [{ type: 'verity.catalog.ConflictDetected' }] });
+    const open = await gql(`{ conflicts(status: open, context: catalog) { items { ${CONFLICT} } nextCursor } }`, {}, 'acme', fresh(update));
+    expect(open.status).toBe(200);
+    expect(open.body.extensions).toEqual({ consistency: 'fresh' });
+    expect(open.headers.get('x-consistency')).toBe('fresh');
+    expect(open.body.data!.conflicts).toEqual((await query('/v1/conflicts?status=open&context=catalog', fresh(update))).body);
+    const [recorded] = open.body.data!.conflicts.items as ConflictBody[];
+    expect(recorded).toMatchObject({ sku: 'P-1', field: 'catalog.description', rule: 'not_owner', current: { value: 'stainless steel' }, incoming: { value: 'brass', sourceSystem: 'netsuite' }, status: 'open' });
+
+    // Cached open (a read without a token refills the entry), then resolved: the token's read skips the cache.
+    const CONFLICT_STATUS = `query($id: String!) { conflict(id: $id) { status accepted version } }`;
+    expect((await gql(CONFLICT_STATUS, { id: recorded!.conflictId })).body.data!.conflict).toMatchObject({ status: 'open' });
+    await eventually(() => platform.redis.get(conflictCacheKey(platform.prefix, 'acme', recorded!.conflictId)).then((v) => v ?? undefined), 10_000, 'cache key');
+    const resolved = await postCommand(platform, 'catalog.ResolveConflict', { sku: 'P-1', conflictId: recorded!.conflictId, accept: 'current' }, acme);
+    expect(resolved.status).toBe(200);
+    const after = await gql(CONFLICT_STATUS, { id: recorded!.conflictId }, 'acme', fresh(resolved));
+    expect(after.body).toEqual({ data: { conflict: { status: 'resolved', accepted: 'current', version: resolved.body.version } }, extensions: { consistency: 'fresh' } });
+  });
+
   it('keeps tenants apart: another tenant sees no conflicts and no rules, and its changes are not governed by them', async () => {
     const globex = { 'X-Tenant-Id': 'globex' };
     expect((await query('/v1/conflicts', globex)).body).toEqual({ items: [], nextCursor: null });
     expect((await query('/v1/sources/authority-rules', globex)).body).toEqual({ items: [] });
+    const graphqlAnswer = await gql(`query($id: String!) { conflicts { items { conflictId } nextCursor } conflict(id: $id) { conflictId } authorityRules { field } }`, { id: descriptionConflict }, 'globex');
+    expect(graphqlAnswer.body).toEqual({ data: { conflicts: { items: [], nextCursor: null }, conflict: null, authorityRules: [] } });
     const single = await query(`/v1/conflicts/${descriptionConflict}`, globex);
     expect(single.status).toBe(404);
     expect(single.headers.get('content-type')).toContain('application/problem+json');
@@ -263,6 +317,8 @@ describe('conflicts between source systems through the real stack: authority rul
     expect(update.body).toMatchObject({ events: [{ type: 'verity.catalog.ProductUpdated' }] });
     expect((update.body.events as unknown[]).length).toBe(1);
     expect((await query('/v1/conflicts', { ...globex, 'X-Consistency-Token': String(update.body.consistencyToken) })).body).toEqual({ items: [], nextCursor: null });
+    const graphqlFresh = await gql(`{ conflicts { items { conflictId } } }`, {}, 'globex', { 'X-Consistency-Token': String(update.body.consistencyToken) });
+    expect(graphqlFresh.body).toEqual({ data: { conflicts: { items: [] } }, extensions: { consistency: 'fresh' } });
   });
 
   describe('bad input: a 4xx problem+json naming the field, nothing appended', () => {
@@ -319,6 +375,27 @@ describe('conflicts between source systems through the real stack: authority rul
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body).toMatchObject({ status: 400, code: 'validation_failed' });
       expect(String(res.body.detail)).toMatch(detail);
+    });
+
+    it.each([
+      ['{ conflicts(field: "catalog.colour") { nextCursor } }', 'field', /^field: one of catalog\.name/],
+      ['{ conflicts(sku: "not a sku") { nextCursor } }', 'sku', /^sku: /],
+      ['{ conflicts(first: 0) { nextCursor } }', 'first', /^first: must be between 1 and 200$/],
+      ['{ conflicts(after: "not-a-cursor") { nextCursor } }', 'after', /^after: not a cursor/],
+      ['{ conflict(id: "not-a-conflict") { conflictId } }', 'id', /^id: /],
+    ])('GraphQL %s is BAD_USER_INPUT naming %s', async (source, argument, message) => {
+      const res = await gql(source);
+      expect(res.status).toBe(200);
+      expect(res.body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(message), extensions: { code: 'BAD_USER_INPUT', argument } })]);
+    });
+
+    it('GraphQL with a status or context outside its enum is a validation error naming the type, nothing resolved', async () => {
+      for (const [source, type] of [['{ conflicts(status: accepted) { nextCursor } }', 'ConflictStatus'], ['{ conflicts(context: pricing) { nextCursor } }', 'ConflictContext']] as const) {
+        const res = await gql(source);
+        expect(res.status).toBeLessThan(500);
+        expect(res.body.data).toBeUndefined();
+        expect(res.body.errors).toEqual([expect.objectContaining({ message: expect.stringContaining(type), extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }) })]);
+      }
     });
 
     it('an unknown conflict id is 404', async () => {
