@@ -148,6 +148,25 @@ describe('stock per SKU per location through the real stack: reservations, ATP, 
     expect((await get('/v1/inventory/low-stock?threshold=1000', 'globex')).body).toEqual({ items: [], nextCursor: null });
   });
 
+  it('lists answer an ETag and 304 to If-None-Match until a change alters the page', async () => {
+    const receipt = await accepted('ReceiveStock', { sku: 'SKU-ETAG', location: 'etag-hub', quantity: 3 });
+    const path = '/v1/inventory/locations/etag-hub';
+    const first = await fetch(`${platform.urls['query-api']}${path}`, { headers: { 'X-Tenant-Id': 'acme', 'X-Consistency-Token': String(receipt.consistencyToken) } });
+    const etag = first.headers.get('etag');
+    expect(first.status).toBe(200);
+    expect(etag).toMatch(/^".+"$/);
+    const unchanged = await fetch(`${platform.urls['query-api']}${path}`, { headers: { 'X-Tenant-Id': 'acme', 'If-None-Match': `W/${etag}, "other"` } });
+    expect(unchanged.status).toBe(304);
+
+    const more = await accepted('ReceiveStock', { sku: 'SKU-ETAG', location: 'etag-hub', quantity: 1 });
+    const changed = await fetch(`${platform.urls['query-api']}${path}`, {
+      headers: { 'X-Tenant-Id': 'acme', 'If-None-Match': etag!, 'X-Consistency-Token': String(more.consistencyToken) },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).not.toBe(etag);
+    expect(((await changed.json()) as { items: { onHand: number }[] }).items).toMatchObject([{ onHand: 4 }]);
+  });
+
   describe('bad input: 400 naming the field, nothing appended', () => {
     const later = '2099-01-01T00:00:00Z';
     const commands: [string, Record<string, unknown>, RegExp][] = [

@@ -7,6 +7,7 @@ import { countAliases, isExpired, listAliases, listConflicts } from '@verity/pro
 import { HttpProblem } from '@verity/service-kit';
 import { tenantOf, type ReadModelDeps } from './inventory-routes';
 import { readResolution } from './cached-reads';
+import { answerConditionally } from './conditional';
 
 /** The contexts an alias lives in (mirrors the aliases commands). */
 export const ALIAS_CONTEXTS = ['frontend', 'backend', 'system'] as const;
@@ -192,12 +193,12 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
       { limit: query.limit ?? DEFAULT_ALIAS_PAGE, ...(query.context ? { context: query.context } : {}), ...(query.cursor ? { after: query.cursor } : {}) },
       now(),
     );
-    res.json({ items: page.items, nextCursor: page.next ? encodeAliasCursor(page.next) : null });
+    answerConditionally(req, res, { items: page.items, nextCursor: page.next ? encodeAliasCursor(page.next) : null });
   });
 
   app.get('/v1/aliases/conflicts', async (req, res) => {
     const tenant = tenantOf(req);
     const query = parseQuery(conflictQuerySchema, req.query as Record<string, unknown>);
-    res.json({ items: await listConflicts(deps.db, deps.schema, tenant, query.status, query.limit ?? MAX_ALIAS_PAGE) });
+    answerConditionally(req, res, { items: await listConflicts(deps.db, deps.schema, tenant, query.status, query.limit ?? MAX_ALIAS_PAGE) });
   });
 }

@@ -5,6 +5,7 @@ import { HttpProblem } from '@verity/service-kit';
 import { awaitConsistency } from './consistency';
 import { tenantOf, type ReadModelDeps } from './inventory-routes';
 import { readProduct } from './cached-reads';
+import { answerConditionally, versionETag } from './conditional';
 
 export const skuSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
 
@@ -70,7 +71,7 @@ export function mountCatalogRoutes(app: Express, deps: ReadModelDeps): void {
     const query = parseListQuery(req.query as Record<string, unknown>);
     await awaitConsistency(req, res, deps, catalogProductsProjection.name);
     const page = await listProductViews(deps.db, deps.schema, tenant, query);
-    res.json({ items: page.items, nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter) });
+    answerConditionally(req, res, { items: page.items, nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter) });
   });
 
   app.get('/v1/catalog/products/:sku', async (req, res) => {
@@ -81,12 +82,6 @@ export function mountCatalogRoutes(app: Express, deps: ReadModelDeps): void {
     const { value: view, cache } = await readProduct(deps, tenant, sku.data, freshness !== undefined);
     res.set('X-Cache', cache);
     if (!view) throw new HttpProblem(404, 'not_found', 'Unknown product', `no product with SKU ${sku.data}`, { sku: sku.data });
-    const etag = `"${view.version}"`;
-    res.set('ETag', etag);
-    if (req.get('If-None-Match') === etag) {
-      res.status(304).end();
-      return;
-    }
-    res.json(view);
+    answerConditionally(req, res, view, versionETag(view.version));
   });
 }

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { Express, Request, Response } from 'express';
+import type { Express } from 'express';
 import { z } from 'zod';
 import { conflictIdSchema } from '@verity/command-processor';
 import { listAuthorityRules, sourceConflictsProjection } from '@verity/projection-source-conflicts';
@@ -8,6 +7,7 @@ import { awaitConsistency } from './consistency';
 import { intParam, parseQuery, tenantOf, type ReadModelDeps } from './inventory-routes';
 import { readConflict } from './cached-reads';
 import { conflictFilterSchemas, MAX_CONFLICT_PAGE, readConflictPage } from './source-conflicts';
+import { answerConditionally, versionETag } from './conditional';
 
 const { status, context, sku, field, cursor } = conflictFilterSchemas;
 export const conflictListQuerySchema = z.strictObject({
@@ -22,17 +22,6 @@ export const conflictListQuerySchema = z.strictObject({
 /** The authority rules take no parameters: any is a 400 naming it. */
 export const authorityRulesQuerySchema = z.strictObject({});
 
-/** A list's ETag: a digest of the body it answers, so an unchanged list is a 304 whatever changed elsewhere. */
-function answerList(req: Request, res: Response, body: unknown): void {
-  const etag = `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
-  res.set('ETag', etag);
-  if (req.get('If-None-Match') === etag) {
-    res.status(304).end();
-    return;
-  }
-  res.json(body);
-}
-
 /**
  * Conflicts between source systems and the authority rules that decide them, from the
  * source-conflicts read model. `deps.eventsTopic` holds the catalog's, inventory's and
@@ -43,7 +32,7 @@ export function mountConflictRoutes(app: Express, deps: ReadModelDeps): void {
     const tenant = tenantOf(req);
     const query = parseQuery(conflictListQuerySchema, req);
     await awaitConsistency(req, res, deps, sourceConflictsProjection.name);
-    answerList(req, res, await readConflictPage(deps, tenant, query));
+    answerConditionally(req, res, await readConflictPage(deps, tenant, query));
   });
 
   app.get('/v1/conflicts/:conflictId', async (req, res) => {
@@ -57,19 +46,13 @@ export function mountConflictRoutes(app: Express, deps: ReadModelDeps): void {
     const { value: view, cache } = await readConflict(deps, tenant, conflictId.data, freshness !== undefined);
     res.set('X-Cache', cache);
     if (!view) throw new HttpProblem(404, 'not_found', 'Unknown conflict', `no conflict ${conflictId.data}`, { conflictId: conflictId.data });
-    const etag = `"${view.version}"`;
-    res.set('ETag', etag);
-    if (req.get('If-None-Match') === etag) {
-      res.status(304).end();
-      return;
-    }
-    res.json(view);
+    answerConditionally(req, res, view, versionETag(view.version));
   });
 
   app.get('/v1/sources/authority-rules', async (req, res) => {
     const tenant = tenantOf(req);
     parseQuery(authorityRulesQuerySchema, req);
     await awaitConsistency(req, res, deps, sourceConflictsProjection.name);
-    answerList(req, res, { items: await listAuthorityRules(deps.db, deps.schema, tenant) });
+    answerConditionally(req, res, { items: await listAuthorityRules(deps.db, deps.schema, tenant) });
   });
 }

@@ -7,6 +7,7 @@ import { decodeCursor, inventoryStockProjection, readLocationStock, readLowStock
 import { awaitConsistency } from './consistency';
 import { HttpProblem } from '@verity/service-kit';
 import { readStock } from './cached-reads';
+import { answerConditionally, versionETag } from './conditional';
 
 export interface ReadModelDeps {
   db: Knex;
@@ -72,7 +73,7 @@ export function mountInventoryRoutes(app: Express, deps: ReadModelDeps): void {
     const query = parseQuery(lowStockQuerySchema, req);
     const after = cursorKey(query.cursor, 2);
     await awaitConsistency(req, res, deps, inventoryStockProjection.name);
-    res.json(await readLowStock(deps.db, deps.schema, tenant, query.threshold, { limit: query.limit ?? DEFAULT_LIMIT, after }));
+    answerConditionally(req, res, await readLowStock(deps.db, deps.schema, tenant, query.threshold, { limit: query.limit ?? DEFAULT_LIMIT, after }));
   });
 
   app.get('/v1/inventory/locations/:location', async (req, res) => {
@@ -82,7 +83,7 @@ export function mountInventoryRoutes(app: Express, deps: ReadModelDeps): void {
     const query = parseQuery(locationQuerySchema, req);
     const after = cursorKey(query.cursor, 1);
     await awaitConsistency(req, res, deps, inventoryStockProjection.name);
-    res.json(await readLocationStock(deps.db, deps.schema, tenant, location.data, { limit: query.limit ?? DEFAULT_LIMIT, after }));
+    answerConditionally(req, res, await readLocationStock(deps.db, deps.schema, tenant, location.data, { limit: query.limit ?? DEFAULT_LIMIT, after }));
   });
 
   app.get('/v1/inventory/:sku', async (req, res) => {
@@ -93,12 +94,6 @@ export function mountInventoryRoutes(app: Express, deps: ReadModelDeps): void {
     const { value: view, cache } = await readStock(deps, tenant, sku.data, freshness !== undefined);
     res.set('X-Cache', cache);
     if (!view) throw new HttpProblem(404, 'not_found', 'Unknown SKU', `no stock known for SKU ${sku.data}`, { sku: sku.data });
-    const etag = `"${view.version}"`;
-    res.set('ETag', etag);
-    if (req.get('If-None-Match') === etag) {
-      res.status(304).end();
-      return;
-    }
-    res.json(view);
+    answerConditionally(req, res, view, versionETag(view.version));
   });
 }

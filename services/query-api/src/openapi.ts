@@ -203,15 +203,23 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
         'inventory',
         'listLowStock',
         'SKU/location pairs whose available stock is below a threshold, by SKU and location',
-        [...queryParameters(lowStockQuerySchema), tenantHeader, consistencyHeader],
-        { '200': json('a page', ref('StockPage'), readHeaders), '400': problem('`validation_failed` naming the parameter, `invalid_consistency_token`') },
+        [...queryParameters(lowStockQuerySchema), tenantHeader, consistencyHeader, ifNoneMatch],
+        {
+          '200': json('a page', ref('StockPage'), { ...readHeaders, ETag: listEtag }),
+          '304': { description: 'unchanged since the If-None-Match ETag' },
+          '400': problem('`validation_failed` naming the parameter, `invalid_consistency_token`'),
+        },
       ),
       '/v1/inventory/locations/{location}': operation(
         'inventory',
         'listLocationStock',
         'Stock of every SKU at one location, by SKU',
-        [pathParam('location', locationSchema), ...queryParameters(locationQuerySchema), tenantHeader, consistencyHeader],
-        { '200': json('a page', ref('StockPage'), readHeaders), '400': problem('`validation_failed` naming the parameter, `invalid_consistency_token`') },
+        [pathParam('location', locationSchema), ...queryParameters(locationQuerySchema), tenantHeader, consistencyHeader, ifNoneMatch],
+        {
+          '200': json('a page', ref('StockPage'), { ...readHeaders, ETag: listEtag }),
+          '304': { description: 'unchanged since the If-None-Match ETag' },
+          '400': problem('`validation_failed` naming the parameter, `invalid_consistency_token`'),
+        },
       ),
       '/v1/inventory/{sku}': operation(
         'inventory',
@@ -229,8 +237,12 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
         'catalog',
         'listProducts',
         'Products by SKU, cursor-paginated',
-        [...queryParameters(productListQuerySchema), tenantHeader, consistencyHeader],
-        { '200': json('a page', ref('ProductPage'), readHeaders), '400': problem('`validation_failed` naming the parameter, `invalid_consistency_token`') },
+        [...queryParameters(productListQuerySchema), tenantHeader, consistencyHeader, ifNoneMatch],
+        {
+          '200': json('a page', ref('ProductPage'), { ...readHeaders, ETag: listEtag }),
+          '304': { description: 'unchanged since the If-None-Match ETag' },
+          '400': problem('`validation_failed` naming the parameter, `invalid_consistency_token`'),
+        },
       ),
       '/v1/catalog/products/{sku}': operation(
         'catalog',
@@ -248,9 +260,10 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
         'pricing',
         'quotePrice',
         'The unit price and total for a customer, SKU and quantity at an instant (customer override > customer tier > tier > base)',
-        [...queryParameters(quoteQuerySchema), tenantHeader, consistencyHeader],
+        [...queryParameters(quoteQuerySchema), tenantHeader, consistencyHeader, ifNoneMatch],
         {
-          '200': json('the quote', ref('Quote'), { 'X-Cache': cachedReadHeaders['X-Cache'], ...readHeaders }),
+          '200': json('the quote', ref('Quote'), { 'X-Cache': cachedReadHeaders['X-Cache'], ...readHeaders, ETag: listEtag }),
+          '304': { description: 'unchanged since the If-None-Match ETag' },
           '400': problem('`validation_failed` naming the parameter, `invalid_consistency_token`'),
           '404': problem('`not_found`: unknown price list; `no_price`: no rule prices the SKU then'),
         },
@@ -289,12 +302,14 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
         '200': json('counts and latency', obj({ total: int, active: int, resolveLatencyMs: obj({ p50: { type: 'number' }, p99: { type: 'number' } }) })),
         '400': problem('`invalid_header`'),
       }),
-      '/v1/aliases': operation('aliases', 'listAliases', 'Aliases by context and alias, cursor-paginated', [...queryParameters(aliasListQuerySchema), tenantHeader], {
-        '200': json('a page', ref('AliasPage')),
+      '/v1/aliases': operation('aliases', 'listAliases', 'Aliases by context and alias, cursor-paginated', [...queryParameters(aliasListQuerySchema), tenantHeader, ifNoneMatch], {
+        '200': json('a page', ref('AliasPage'), { ETag: listEtag }),
+        '304': { description: 'unchanged since the If-None-Match ETag' },
         '400': problem('`validation_failed` naming the parameter'),
       }),
-      '/v1/aliases/conflicts': operation('aliases', 'listAliasConflicts', 'Alias conflicts, optionally by status', [...queryParameters(conflictQuerySchema), tenantHeader], {
-        '200': json('conflicts', obj({ items: { type: 'array', items: ref('ConflictView') } })),
+      '/v1/aliases/conflicts': operation('aliases', 'listAliasConflicts', 'Alias conflicts, optionally by status', [...queryParameters(conflictQuerySchema), tenantHeader, ifNoneMatch], {
+        '200': json('conflicts', obj({ items: { type: 'array', items: ref('ConflictView') } }), { ETag: listEtag }),
+        '304': { description: 'unchanged since the If-None-Match ETag' },
         '400': problem('`validation_failed` naming the parameter'),
       }),
       '/v1/conflicts': operation(

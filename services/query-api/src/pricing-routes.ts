@@ -6,6 +6,7 @@ import { readPriceRules } from './cached-reads';
 import { awaitConsistency } from './consistency';
 import { tenantOf, type ReadModelDeps } from './inventory-routes';
 import { atSchema, customerIdSchema, idSchema, quantitySchema, quoteAnswer, type QuoteQuery } from './pricing-quote';
+import { answerConditionally, versionETag } from './conditional';
 
 /** Query parameters of `GET /v1/pricing/quote`. */
 export const quoteQuerySchema = z.object({
@@ -46,7 +47,7 @@ export function mountPricingRoutes(app: Express, deps: ReadModelDeps): void {
         at: q.at,
       });
     }
-    res.json(answer);
+    answerConditionally(req, res, answer);
   });
 
   app.get('/v1/pricing/price-lists/:priceListId', async (req, res) => {
@@ -56,12 +57,6 @@ export function mountPricingRoutes(app: Express, deps: ReadModelDeps): void {
     await awaitConsistency(req, res, deps, pricingProjection.name);
     const view = await readPriceListView(deps.db, deps.schema, tenant, id.data);
     if (!view) throw new HttpProblem(404, 'not_found', 'Unknown price list', `no price list ${id.data}`, { priceListId: id.data });
-    const etag = `"${view.version}"`;
-    res.set('ETag', etag);
-    if (req.get('If-None-Match') === etag) {
-      res.status(304).end();
-      return;
-    }
-    res.json(view);
+    answerConditionally(req, res, view, versionETag(view.version));
   });
 }
