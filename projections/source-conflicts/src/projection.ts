@@ -117,9 +117,10 @@ export const sourceConflictsProjection: Projection<ConflictChange> = {
       const view = await readConflict(store.db, store.schema, tenant, conflictId);
       if (!view) continue;
       await cacheConflictView(cache.redis, cache.keyPrefix, view);
+      // The SKU and the context it lives in let subscribers filter without reading the conflict.
       await cache.redis.publish(
         changesChannel(cache.keyPrefix),
-        JSON.stringify({ context: 'conflicts', tenant, conflictId, key: conflictCacheKey(cache.keyPrefix, tenant, conflictId), version: view.version }),
+        JSON.stringify({ context: 'conflicts', tenant, conflictId, sku: view.sku, conflictContext: view.context, key: conflictCacheKey(cache.keyPrefix, tenant, conflictId), version: view.version }),
       );
     }
   },
