@@ -6,10 +6,13 @@ export interface ChangeNotice {
   tenant: string;
   key: string;
   version: number;
-  /** Set by the inventory, catalog and pricing projections. */
+  /** Set by the inventory, catalog, pricing and source-conflicts projections. */
   sku?: string;
   /** Set by the pricing projection. */
   priceListId?: string;
+  /** Set by the source-conflicts projection: the conflict and the context it lives in (`catalog`, `inventory`). */
+  conflictId?: string;
+  conflictContext?: string;
 }
 
 /** Parses a notice; undefined for anything else on the channel. */
@@ -24,10 +27,27 @@ export function parseNotice(message: string): ChangeNotice | undefined {
       version: n.version,
       ...(typeof n.sku === 'string' ? { sku: n.sku } : {}),
       ...(typeof n.priceListId === 'string' ? { priceListId: n.priceListId } : {}),
+      ...(typeof n.conflictId === 'string' ? { conflictId: n.conflictId } : {}),
+      ...(typeof n.conflictContext === 'string' ? { conflictContext: n.conflictContext } : {}),
     };
   } catch {
     return undefined;
   }
+}
+
+/** Notices of one product of the tenant (registered, updated, discontinued). */
+export function productNotices(tenant: string, sku: string): (n: ChangeNotice) => boolean {
+  return (n) => n.context === 'catalog' && n.tenant === tenant && n.sku === sku;
+}
+
+/** Notices of the tenant's conflicts between source systems, of one SKU and of one context when given. */
+export function conflictNotices(tenant: string, filter: { sku?: string; context?: string }): (n: ChangeNotice) => boolean {
+  return (n) =>
+    n.context === 'conflicts' &&
+    n.tenant === tenant &&
+    n.conflictId !== undefined &&
+    (filter.sku === undefined || n.sku === filter.sku) &&
+    (filter.context === undefined || n.conflictContext === filter.context);
 }
 
 /** The alias context and alias of an aliases notice's key (`<prefix>:aliases:resolve:<tenant>:<context>:<alias>`). */

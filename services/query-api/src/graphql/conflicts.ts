@@ -3,6 +3,7 @@ import { listAuthorityRules } from '@verity/projection-source-conflicts';
 import { readConflict } from '../cached-reads';
 import { conflictFilterSchemas, MAX_CONFLICT_PAGE, readConflictPage } from '../source-conflicts';
 import { arg, intIn } from './args';
+import { conflictNotices, type ChangeNotice } from './change-feed';
 import type { GraphqlContext } from './context';
 
 /** GraphQL `conflicts` arguments; `first` and `after` are REST's `limit` and `cursor`. */
@@ -17,7 +18,7 @@ export interface ConflictsArgs {
 
 const given = <T>(value: T | null | undefined): value is T => value !== undefined && value !== null;
 
-/** Conflicts between source systems: the readers and parameter rules of `GET /v1/conflicts`, `/v1/conflicts/{id}` and `/v1/sources/authority-rules`. */
+/** Conflicts between source systems: the readers and parameter rules of `GET /v1/conflicts`, `/v1/conflicts/{id}` and `/v1/sources/authority-rules`; their changes from the projection's notices. */
 export const conflictResolvers = {
   Query: {
     conflicts: (_: unknown, args: ConflictsArgs, ctx: GraphqlContext) =>
@@ -31,5 +32,18 @@ export const conflictResolvers = {
       }),
     conflict: async (_: unknown, args: { id: string }, ctx: GraphqlContext) => (await readConflict(ctx, ctx.tenant, arg(conflictIdSchema, args.id, 'id'), ctx.consistency !== undefined)).value ?? null,
     authorityRules: (_: unknown, _args: unknown, ctx: GraphqlContext) => listAuthorityRules(ctx.db, ctx.schema, ctx.tenant),
+  },
+  Subscription: {
+    conflictChanged: {
+      subscribe: (_: unknown, args: { sku?: string | null; context?: string | null }, ctx: GraphqlContext) =>
+        ctx.feed.subscribe(
+          conflictNotices(ctx.tenant, {
+            ...(given(args.sku) ? { sku: arg(conflictFilterSchemas.sku, args.sku, 'sku') } : {}),
+            ...(given(args.context) ? { context: arg(conflictFilterSchemas.context, args.context, 'context') } : {}),
+          }),
+        ),
+      // conflictNotices lets through only notices that name their conflict.
+      resolve: async (n: ChangeNotice, _: unknown, ctx: GraphqlContext) => (await readConflict(ctx, ctx.tenant, n.conflictId!)).value ?? null,
+    },
   },
 };

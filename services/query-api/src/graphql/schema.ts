@@ -7,7 +7,7 @@ import { decodeCursor as decodeProductCursor, encodeCursor as encodeProductCurso
 import { aliasArg, badInput, intIn, sku } from './args';
 import { conflictResolvers } from './conflicts';
 import { Json } from './json';
-import { aliasOfKey, type ChangeNotice } from './change-feed';
+import { aliasOfKey, productNotices, type ChangeNotice } from './change-feed';
 import type { GraphqlContext } from './context';
 import { Money } from './money';
 import { pricingResolvers } from './pricing';
@@ -91,7 +91,17 @@ export function createGraphqlSchema() {
             }),
           resolve: (n: ChangeNotice, _: unknown, ctx: GraphqlContext) => ({ ...aliasOfKey(ctx.cacheKeyPrefix, n.tenant, n.key), version: n.version }),
         },
+        productChanged: {
+          subscribe: (_: unknown, args: { sku: string }, ctx: GraphqlContext) => ctx.feed.subscribe(productNotices(ctx.tenant, sku(args.sku))),
+          resolve: async (_n: ChangeNotice, args: { sku: string }, ctx: GraphqlContext) => {
+            // One context serves the whole stream: the product's stock and prices are loaded afresh for each notice.
+            ctx.stockLoader.clearAll();
+            ctx.priceLoader.clearAll();
+            return (await readProduct(ctx, ctx.tenant, args.sku)).value ?? null;
+          },
+        },
         ...pricingResolvers.Subscription,
+        ...conflictResolvers.Subscription,
       },
       // Read when the notice is delivered, not from the request's loader: a stream lives long.
       StockChange: {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { aliasOfKey, ChangeFeed, parseNotice } from './change-feed';
+import { aliasOfKey, ChangeFeed, conflictNotices, parseNotice, productNotices, type ChangeNotice } from './change-feed';
 import { printedSchema, SCHEMA_FILE } from './print-schema';
 
 describe('GraphQL schema', () => {
@@ -26,8 +26,44 @@ describe('change notices', () => {
       key: 'p:pricing:quote:acme:PL-1:S-1',
       version: 4,
     });
+    expect(parseNotice('{"context":"conflicts","tenant":"acme","conflictId":"conflict-1","sku":"S-1","conflictContext":"inventory","key":"p:sources:conflict:acme:conflict-1","version":5}')).toEqual({
+      context: 'conflicts',
+      tenant: 'acme',
+      conflictId: 'conflict-1',
+      sku: 'S-1',
+      conflictContext: 'inventory',
+      key: 'p:sources:conflict:acme:conflict-1',
+      version: 5,
+    });
+    expect(parseNotice('{"context":"conflicts","tenant":"acme","conflictId":7,"conflictContext":null,"key":"k","version":5}')).toEqual({ context: 'conflicts', tenant: 'acme', key: 'k', version: 5 });
     expect(parseNotice('not json')).toBeUndefined();
     expect(parseNotice('{"context":"inventory"}')).toBeUndefined();
+  });
+
+  it('lets a product subscription see its tenant and SKU of the catalog only', () => {
+    const accept = productNotices('acme', 'S-1');
+    const notice: ChangeNotice = { context: 'catalog', tenant: 'acme', sku: 'S-1', key: 'k', version: 2 };
+    expect(accept(notice)).toBe(true);
+    expect(accept({ ...notice, tenant: 'globex' })).toBe(false);
+    expect(accept({ ...notice, sku: 'S-2' })).toBe(false);
+    expect(accept({ ...notice, context: 'inventory' })).toBe(false);
+    expect(accept({ ...notice, context: 'conflicts', conflictId: 'conflict-1' })).toBe(false);
+  });
+
+  it('lets a conflict subscription see its tenant conflicts, of the SKU and context when given', () => {
+    const notice: ChangeNotice = { context: 'conflicts', tenant: 'acme', conflictId: 'conflict-1', sku: 'S-1', conflictContext: 'catalog', key: 'k', version: 3 };
+    const all = conflictNotices('acme', {});
+    expect(all(notice)).toBe(true);
+    expect(all({ ...notice, conflictContext: 'inventory', sku: 'S-9' })).toBe(true);
+    expect(all({ ...notice, tenant: 'globex' })).toBe(false);
+    expect(all({ context: 'catalog', tenant: 'acme', sku: 'S-1', key: 'k', version: 3 })).toBe(false);
+    const { conflictId: _, ...unnamed } = notice;
+    expect(all(unnamed)).toBe(false);
+    expect(conflictNotices('acme', { sku: 'S-1' })(notice)).toBe(true);
+    expect(conflictNotices('acme', { sku: 'S-2' })(notice)).toBe(false);
+    expect(conflictNotices('acme', { context: 'catalog' })(notice)).toBe(true);
+    expect(conflictNotices('acme', { context: 'inventory' })(notice)).toBe(false);
+    expect(conflictNotices('acme', { sku: 'S-1', context: 'inventory' })(notice)).toBe(false);
   });
 
   it('finds the alias context and alias in an aliases key, aliases with colons included, only for the tenant', () => {

@@ -42,6 +42,13 @@ export const typeDefs = /* GraphQL */ `
     aliasChanged(context: AliasContext): AliasChange!
     "Each time a price rule of the SKU in the price list is set: the customer's quote for quantity (default 1) as of delivery."
     priceChanged(priceListId: String!, sku: String!, customer: String!, quantity: Int = 1): PriceChange!
+    "Each time the product is registered, updated or discontinued: the product as product(sku) answers when the notice is delivered."
+    productChanged(sku: String!): Product!
+    """
+    Each time a conflict between source systems (of the SKU and of the context, when given) is detected or
+    resolved: the conflict as conflict(id) answers when the notice is delivered.
+    """
+    conflictChanged(sku: String, context: ConflictContext): SourceConflict!
   }
 
   scalar Money
