@@ -1,3 +1,4 @@
+import { safeRegex } from 'safe-regex2';
 import { z } from 'zod';
 import type { DomainCommand } from '@verity/events';
 
@@ -32,9 +33,17 @@ const compiles = (pattern: string): boolean => {
   }
 };
 
+/** The decider runs the pattern on every registration: one with nested quantifiers ((a+)+) could take exponential time and stall its partition. */
+const namingPattern = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine(compiles, 'not a valid regular expression')
+  .refine((pattern) => !compiles(pattern) || safeRegex(pattern), 'nested quantifiers such as (a+)+ can take exponential time: not allowed');
+
 export const setGovernanceSchema = z
   .strictObject({
-    namingPattern: z.string().min(1).max(200).refine(compiles, 'not a valid regular expression').optional(),
+    namingPattern: namingPattern.optional(),
     allowedContexts: z.array(aliasContext).min(1).max(ALIAS_CONTEXTS.length).optional(),
     maxAliasesPerCanonical: z.number().int().min(1).max(1000).optional(),
   })
