@@ -50,13 +50,29 @@ export type ClosedStatus = 'released' | 'committed' | 'expired';
 export interface StockState {
   sku: string | null;
   locations: Record<string, LocationState>;
-  /** Reservations no longer open, by reservationId: their ids cannot be reused or closed twice. */
+  /**
+   * The most recently closed reservations, oldest first, at most CLOSED_KEPT: their ids cannot
+   * be reused or closed twice. Bounded so a busy SKU's snapshot does not grow with every order.
+   */
+  recentlyClosed?: ClosedReservation[];
+  /** Closed reservations as snapshots before `recentlyClosed` kept them; read, never grown. */
   closedReservations?: Record<string, ClosedStatus>;
   /** Open source conflicts of on-hand counts, by id. */
   conflicts?: Record<string, OpenConflict>;
 }
 
-const initialState = (): StockState => ({ sku: null, locations: {}, closedReservations: {}, conflicts: {} });
+export interface ClosedReservation {
+  reservationId: string;
+  status: ClosedStatus;
+}
+
+/** How many closed reservation ids a SKU remembers; an id closed longer ago than that may be used again. */
+export const CLOSED_KEPT = 1000;
+
+const initialState = (): StockState => ({ sku: null, locations: {}, recentlyClosed: [], conflicts: {} });
+
+const closedStatusOf = (state: StockState, reservationId: string): ClosedStatus | undefined =>
+  state.recentlyClosed?.find((c) => c.reservationId === reservationId)?.status ?? state.closedReservations?.[reservationId];
 
 const locationOf = (state: StockState, location: string): Required<LocationState> => {
   const current = state.locations[location];
@@ -131,7 +147,7 @@ function reserveStock(command: Extract<InventoryCommand, { type: 'ReserveStock' 
       now: now.toISOString(),
     });
   }
-  if (findReservation(state, data.reservationId) || state.closedReservations?.[data.reservationId]) {
+  if (findReservation(state, data.reservationId) || closedStatusOf(state, data.reservationId)) {
     throw new DomainRejection('reservation_exists', `reservation ${data.reservationId} already exists`, { reservationId: data.reservationId });
   }
   assertAvailable(state, data.location, data.quantity);
@@ -147,7 +163,7 @@ function openReservation(state: StockState, sku: string, reservationId: string):
   assertStream(state, sku);
   const found = findReservation(state, reservationId);
   if (!found) {
-    const closed = state.closedReservations?.[reservationId];
+    const closed = closedStatusOf(state, reservationId);
     throw new DomainRejection('unknown_reservation', closed ? `reservation ${reservationId} is already ${closed}` : `no reservation ${reservationId}`, {
       reservationId,
       ...(closed ? { reservationStatus: closed } : {}),
@@ -286,7 +302,7 @@ function closeReservation(state: StockState, sku: string, location: string, rese
     const { [reservationId]: _closed, ...open } = at.reservations;
     return { ...at, onHand: at.onHand - shipped, reservations: open };
   });
-  return { ...next, closedReservations: { ...state.closedReservations, [reservationId]: status } };
+  return { ...next, recentlyClosed: [...(state.recentlyClosed ?? []), { reservationId, status }].slice(-CLOSED_KEPT) };
 }
 
 function evolve(state: StockState, event: InventoryEvent): StockState {

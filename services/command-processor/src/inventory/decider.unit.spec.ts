@@ -1,6 +1,6 @@
 import { deciderSpec } from '@verity/events';
 import { conflictIdOf } from '../conflict-id';
-import { availableToPromise, inventoryDecider } from './decider';
+import { availableToPromise, CLOSED_KEPT, inventoryDecider, type StockState } from './decider';
 import type { InventoryCommand } from './commands';
 import type { InventoryEvent } from './events';
 
@@ -327,5 +327,28 @@ describe('inventory decider: conflicts between source systems over on-hand count
 
   it('accepting an incoming count below what is now reserved is below_reserved', () => {
     spec.given([counted(10, 0, 'erp-db', '2026-11-23T09:00:00.000Z'), refused, reserved('r1', 'berlin', 6)]).when(resolve('incoming')).thenRejects('below_reserved', { reserved: 6 });
+  });
+});
+
+describe('inventory decider: closed reservation ids are remembered, boundedly', () => {
+  const released = (reservationId: string): InventoryEvent => ({ type: 'ReservationReleased', data: { sku: SKU, reservationId, location: 'berlin', quantity: 1 } });
+  const reserveAgain = (reservationId: string) => command('ReserveStock', { location: 'berlin', quantity: 1, reservationId, expiresAt: LATER });
+
+  it(`keeps the last ${CLOSED_KEPT} closed ids: an id among them cannot be reserved again, an older one can`, () => {
+    const history: InventoryEvent[] = [received('berlin', 10)];
+    for (let i = 0; i <= CLOSED_KEPT; i += 1) history.push(reserved(`r${i}`, 'berlin', 1), released(`r${i}`));
+    const state = stateAfter(history);
+    expect(state.recentlyClosed).toHaveLength(CLOSED_KEPT);
+    spec.given(history).when(reserveAgain(`r${CLOSED_KEPT}`)).thenRejects('reservation_exists', { reservationId: `r${CLOSED_KEPT}` });
+    spec.given(history).when(reserveAgain('r1')).thenRejects('reservation_exists', { reservationId: 'r1' });
+    spec.given(history).when(reserveAgain('r0')).then([
+      { type: 'StockReserved', data: { sku: SKU, location: 'berlin', reservationId: 'r0', quantity: 1, expiresAt: LATER } },
+    ]);
+  });
+
+  it('a snapshot from before keeps its closed ids readable', () => {
+    const legacy: StockState = { sku: SKU, locations: { berlin: { onHand: 5 } }, closedReservations: { old: 'committed' } };
+    expect(() => inventoryDecider.decide(reserveAgain('old'), legacy)).toThrow(/already exists/);
+    expect(() => inventoryDecider.decide(command('ReleaseReservation', { reservationId: 'old' }), legacy)).toThrow(/already committed/);
   });
 });
