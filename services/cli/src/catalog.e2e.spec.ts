@@ -1,5 +1,7 @@
 import { contextTopics, fromHeaders } from '@verity/events';
+import { productCacheKey } from '@verity/projection-catalog-products';
 import type { KafkaMessage } from 'kafkajs';
+import { graphql, subscribe } from './testing/graphql-client';
 import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
 const REGISTER = 'catalog.RegisterProduct';
@@ -15,11 +17,17 @@ interface ProductBody {
   attributes: Record<string, string>;
   status: string;
   version: number;
+  updatedAt: string;
 }
 interface PageBody {
   items: ProductBody[];
   nextCursor: string | null;
 }
+
+/** Every field of a product that GraphQL and REST both have. */
+const PRODUCT = 'sku name description unit attributes { key value } status version updatedAt';
+/** A REST product as GraphQL has it: no tenant, attributes as key/value pairs. */
+const asGraphql = ({ tenant: _, attributes, ...rest }: ProductBody) => ({ ...rest, attributes: Object.entries(attributes).map(([key, value]) => ({ key, value })) });
 
 describe('catalog through the real stack: gateway → Kafka → processor → projector → query-api', () => {
   let platform: TestPlatform;
@@ -142,6 +150,73 @@ describe('catalog through the real stack: gateway → Kafka → processor → pr
     expect((await query('/v1/catalog/products', { 'X-Tenant-Id': 'globex' })).body.items.map((p) => `${p.tenant}/${p.sku}`)).toEqual(['globex/P-100']);
     expect((await query('/v1/catalog/products/P-100')).body).toMatchObject({ tenant: 'acme', name: 'Bolt M8x40', version: 2 });
     expect((await query('/v1/catalog/products')).body.items.every((p) => p.tenant === 'acme')).toBe(true);
+  });
+
+  const gql = (source: string, variables: Record<string, unknown> = {}, tenant = 'acme', headers: Record<string, string> = {}) => graphql(platform.urls['query-api']!, source, variables, tenant, headers);
+
+  it('GraphQL product answers what REST does, per tenant; an unknown SKU is null', async () => {
+    for (const [tenant, sku] of [
+      ['acme', 'P-100'],
+      ['acme', 'P-300'],
+      ['globex', 'P-100'],
+    ] as const) {
+      const rest = await query(`/v1/catalog/products/${sku}`, { 'X-Tenant-Id': tenant });
+      expect(rest.status).toBe(200);
+      const answer = await gql(`query($sku: String!) { product(sku: $sku) { ${PRODUCT} } }`, { sku }, tenant);
+      expect({ tenant, sku, body: answer.body }).toEqual({ tenant, sku, body: { data: { product: asGraphql(rest.body) } } });
+    }
+    expect((await gql(`{ product(sku: "P-200") { sku } }`, {}, 'globex')).body).toEqual({ data: { product: null } });
+  });
+
+  it('streams productChanged over Server-Sent Events: the product after each change of the tenant and SKU subscribed, its stock read afresh each time', async () => {
+    const globex = { 'X-Tenant-Id': 'globex' };
+    const projected = (tenant: string, sku: string, version: number) =>
+      eventually(
+        async () => ((JSON.parse((await platform.redis.get(productCacheKey(platform.prefix, tenant, sku))) ?? '{}') as { version?: number }).version === version ? true : undefined),
+        20_000,
+        `${tenant}/${sku} v${version} projected`,
+      );
+    expect((await postCommand(platform, 'inventory.ReceiveStock', { sku: 'P-200', location: 'berlin', quantity: 5 }, acme)).status).toBe(200);
+    expect((await postCommand(platform, REGISTER, { sku: 'P-200', name: 'Globex washer', unit: 'EA' }, globex)).status).toBe(200);
+
+    const stream = await subscribe(platform.urls['query-api']!, `subscription { productChanged(sku: "P-200") { ${PRODUCT} stock { totals { onHand } } } }`);
+    try {
+      expect(stream.status).toBe(200);
+      expect(stream.contentType).toContain('text/event-stream');
+      // Changes it must not see, each projected (cached, then noticed) before the one it must: the same SKU of another tenant, another SKU of the tenant.
+      expect((await postCommand(platform, UPDATE, { sku: 'P-200', name: 'Globex washer XL' }, globex)).status).toBe(200);
+      expect((await postCommand(platform, UPDATE, { sku: 'P-400', name: 'Product P-400 v2' }, acme)).status).toBe(200);
+      await projected('globex', 'P-200', 2);
+      await projected('acme', 'P-400', 2);
+
+      const updated = await postCommand(platform, UPDATE, { sku: 'P-200', name: 'Washer M8', attributes: { size: 'M8' } }, acme);
+      expect(updated.status).toBe(200);
+      const first = (await stream.next()) as { data: { productChanged: Record<string, unknown> } };
+      expect(first).toEqual({
+        data: { productChanged: { sku: 'P-200', name: 'Washer M8', description: null, unit: 'BOX', attributes: [{ key: 'size', value: 'M8' }], status: 'active', version: 2, updatedAt: expect.any(String), stock: { totals: { onHand: 5 } } } },
+      });
+      const { stock: _, ...product } = first.data.productChanged;
+      const read = await gql(`{ product(sku: "P-200") { ${PRODUCT} } }`, {}, 'acme', { 'X-Consistency-Token': String(updated.body.consistencyToken) });
+      expect(read.body.data!.product).toEqual(product);
+      expect(asGraphql((await query('/v1/catalog/products/P-200')).body)).toEqual(product);
+
+      // Stock is not the product: no notice for it, but the next product change shows the stock as it is then.
+      const received = await postCommand(platform, 'inventory.ReceiveStock', { sku: 'P-200', location: 'berlin', quantity: 3 }, acme);
+      expect((await query('/v1/inventory/P-200', { ...acme, 'X-Consistency-Token': String(received.body.consistencyToken) })).body).toMatchObject({ totals: { onHand: 8 } });
+      expect((await postCommand(platform, DISCONTINUE, { sku: 'P-200' }, acme)).status).toBe(200);
+      expect(await stream.next()).toEqual({ data: { productChanged: expect.objectContaining({ sku: 'P-200', name: 'Washer M8', status: 'discontinued', version: 3, stock: { totals: { onHand: 8 } } }) } });
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('productChanged with a malformed SKU is BAD_USER_INPUT naming it', async () => {
+    const stream = await subscribe(platform.urls['query-api']!, `subscription { productChanged(sku: "not a sku") { sku } }`);
+    try {
+      expect(await stream.next()).toEqual({ errors: [expect.objectContaining({ message: expect.stringMatching(/^sku: /), extensions: { code: 'BAD_USER_INPUT', argument: 'sku' } })] });
+    } finally {
+      stream.close();
+    }
   });
 
   it('a discontinued product refuses new stock receipts and reservations as soon as the discontinue is acknowledged; its stock can still be committed', async () => {
