@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { AvroSerde } from '../avro-serde';
 import { InvalidOptionError, UndecodableRecordError, VerityError } from '../errors';
+import { readTopicToEnd } from '../topic-reader';
 import { fromHeaders } from '../event-metadata';
 import type { ChainLink } from './chain-verification';
 import { streamPartition } from './stream-partition';
@@ -62,112 +62,50 @@ export async function readStream(options: ReadStreamOptions): Promise<StreamEven
   const admin = options.kafka.admin();
   await admin.connect();
   try {
-    const { partition, partitionCount, start, end } = await locateStream(admin, options.topic, options.streamId);
+    const { partition, start, end } = await locateStream(admin, options.topic, options.streamId);
     if (start >= end) return [];
-    // Named after the topic so an operator sees what a running audit reads (and prefix ACLs apply).
-    const groupId = `${options.topic}.audit.${randomUUID()}`;
-    try {
-      return await consumePartition({ ...options, progressEvery, stallTimeoutMs, groupId, partition, partitionCount, end });
-    } finally {
-      await admin.deleteGroups([groupId]);
-    }
+    return await readStreamEvents({ ...options, admin, progressEvery, stallTimeoutMs, partition, end });
   } finally {
     await admin.disconnect();
   }
 }
 
-async function locateStream(admin: Admin, topic: string, streamId: string): Promise<{ partition: number; partitionCount: number; start: bigint; end: bigint }> {
+async function locateStream(admin: Admin, topic: string, streamId: string): Promise<{ partition: number; start: bigint; end: bigint }> {
   // Checked first: asking for a missing topic's metadata retries for a long time before failing.
   if (!(await admin.listTopics()).includes(topic)) throw new UnknownTopicError(topic);
   const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-  const partitionCount = topics[0]!.partitions.length;
-  const partition = streamPartition(streamId, partitionCount);
+  const partition = streamPartition(streamId, topics[0]!.partitions.length);
   // The admin client lists offsets read_committed: `high` is the last stable offset, so an
   // open transaction's records lie past the end and the read never waits on them.
   const offsets = (await admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition)!;
-  return { partition, partitionCount, start: BigInt(offsets.low), end: BigInt(offsets.high) };
+  return { partition, start: BigInt(offsets.low), end: BigInt(offsets.high) };
 }
 
-async function consumePartition(
-  options: ReadStreamOptions & { progressEvery: number; stallTimeoutMs: number; groupId: string; partition: number; partitionCount: number; end: bigint },
+async function readStreamEvents(
+  options: ReadStreamOptions & { admin: Admin; progressEvery: number; stallTimeoutMs: number; partition: number; end: bigint },
 ): Promise<StreamEvent[]> {
-  const { kafka, topic, streamId, serde, onProgress, progressEvery, stallTimeoutMs, groupId, partition, partitionCount, end } = options;
+  const { kafka, admin, topic, streamId, serde, onProgress, progressEvery, stallTimeoutMs, partition, end } = options;
   const key = Buffer.from(streamId, 'utf8');
   const events: StreamEvent[] = [];
   let scanned = 0;
-  let position = 0n;
-  let finished = false;
-  let stallTimer: NodeJS.Timeout | undefined;
-
-  let finish!: (error?: unknown) => void;
-  const done = new Promise<void>((resolve, reject) => {
-    finish = (error) => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(stallTimer);
-      if (error === undefined) resolve();
-      else reject(error);
-    };
+  await readTopicToEnd({
+    kafka,
+    admin,
+    topic,
+    ends: new Map([[partition, end]]),
+    purpose: 'audit',
+    stallTimeoutMs,
+    onRecord: async (message) => {
+      scanned++;
+      if (message.key?.equals(key)) {
+        const where = { topic, partition, offset: message.offset };
+        if (!message.value) throw new UndecodableRecordError('event record without a value', where);
+        const event: StreamEvent = { offset: message.offset, partition, metadata: fromHeaders(message.headers, where), value: message.value };
+        if (serde) event.payload = (await serde.decode(message.value, where)).value;
+        events.push(event);
+      }
+      if (onProgress && scanned % progressEvery === 0) onProgress({ partition, scanned, matched: events.length, position: message.offset, end: end.toString() });
+    },
   });
-  // It may fail before it is awaited (a crash while joining); the await below still sees it.
-  done.catch(() => undefined);
-  const armStallTimer = (): void => {
-    clearTimeout(stallTimer);
-    stallTimer = setTimeout(
-      () => finish(new VerityError('read_stalled', `${topic}[${partition}]: no progress for ${stallTimeoutMs} ms at offset ${position} of ${end}`, { retriable: true, context: { topic, partition } })),
-      stallTimeoutMs,
-    );
-  };
-
-  const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
-  // Read_committed batches may end in transaction markers that no message shows: the position
-  // after each batch (as the processor's state catch-up does) is what reaches the end.
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-    if (payload.partition !== partition) return;
-    position = BigInt(payload.lastOffset) + 1n;
-    armStallTimer();
-    if (position >= end) finish();
-  });
-  consumer.on(consumer.events.CRASH, ({ payload }) => finish(payload.error));
-
-  const toEvent = async (message: KafkaMessage): Promise<StreamEvent> => {
-    const where = { topic, partition, offset: message.offset };
-    if (!message.value) throw new UndecodableRecordError('event record without a value', where);
-    const event: StreamEvent = { offset: message.offset, partition, metadata: fromHeaders(message.headers, where), value: message.value };
-    if (serde) event.payload = (await serde.decode(message.value, where)).value;
-    return event;
-  };
-
-  try {
-    armStallTimer();
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        if (finished || batch.partition !== partition) return;
-        try {
-          for (const message of batch.messages) {
-            // Records appended after the read began are left out: the audit is of one moment.
-            if (BigInt(message.offset) >= end) break;
-            scanned++;
-            if (message.key?.equals(key)) events.push(await toEvent(message));
-            if (onProgress && scanned % progressEvery === 0) {
-              onProgress({ partition, scanned, matched: events.length, position: message.offset, end: end.toString() });
-            }
-          }
-        } catch (error) {
-          // Not thrown to kafkajs: it would redo the batch and duplicate the events read so far.
-          finish(error);
-        }
-      },
-    });
-    const others = Array.from({ length: partitionCount }, (_, p) => p).filter((p) => p !== partition);
-    if (others.length > 0) consumer.pause([{ topic, partitions: others }]);
-    await done;
-    return events;
-  } finally {
-    clearTimeout(stallTimer);
-    await consumer.disconnect();
-  }
+  return events;
 }

@@ -11,7 +11,7 @@ import type { Logger } from '../logger';
 import { contextTopicConfigs, ensureTopics, type ContextTopics } from '../topics';
 import { DEFAULT_TRANSACTION_BYTES, snapshotBatches } from './state-rebuild-batches';
 import { StreamFolds } from './state-rebuild-fold';
-import { readTopicToEnd } from './state-rebuild-reader';
+import { readTopicToEnd } from '../topic-reader';
 import type { StreamSnapshot } from './stream-snapshot';
 
 export interface StateRebuildProgress {
@@ -113,6 +113,7 @@ export async function rebuildStates(options: StateRebuildOptions): Promise<State
         admin,
         topic: topics.events,
         ends,
+        purpose: 'state-rebuild',
         stallTimeoutMs: options.stallTimeoutMs ?? 30_000,
         onRecord: async (message, partition) => {
           const where = { topic: topics.events, partition, offset: message.offset };

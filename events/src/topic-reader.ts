@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
-import { VerityError } from '../errors';
+import { VerityError } from './errors';
 
 export interface TopicReadOptions {
   kafka: Kafka;
@@ -14,14 +14,17 @@ export interface TopicReadOptions {
   onPosition?(partition: number, position: bigint): void;
   /** Fails when no batch arrives for this long. */
   stallTimeoutMs: number;
+  /** What the read is for (`audit`, `state-rebuild`): its throwaway group is `<topic>.<purpose>.<uuid>`. */
+  purpose: string;
 }
 
 /**
- * Reads every partition of a topic from its start to `ends`, read_committed so aborted
- * transactions are skipped. The consumer group is throwaway and deleted afterwards.
+ * Reads the partitions named in `ends` from their start to those ends, read_committed so
+ * aborted transactions are skipped; the topic's other partitions are paused. The consumer
+ * group is throwaway and deleted afterwards: a read leaves nothing behind on the cluster.
  */
 export async function readTopicToEnd(options: TopicReadOptions): Promise<void> {
-  const { kafka, admin, topic, ends, onRecord, onPosition, stallTimeoutMs } = options;
+  const { kafka, admin, topic, ends, onRecord, onPosition, stallTimeoutMs, purpose } = options;
   const pending = new Set(ends.keys());
   if (pending.size === 0) return;
 
@@ -47,8 +50,8 @@ export async function readTopicToEnd(options: TopicReadOptions): Promise<void> {
     );
   };
 
-  // Named after the topic so an operator sees what a running rebuild reads (and prefix ACLs apply).
-  const groupId = `${topic}.state-rebuild.${randomUUID()}`;
+  // Named after the topic so an operator sees what a running read is for (and prefix ACLs apply).
+  const groupId = `${topic}.${purpose}.${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
   // Read_committed batches may end in transaction markers no message shows: the position after
   // each batch is what reaches the end.
@@ -65,23 +68,26 @@ export async function readTopicToEnd(options: TopicReadOptions): Promise<void> {
     armStallTimer();
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    const others = (topics[0]?.partitions ?? []).map((p) => p.partitionId).filter((p) => !ends.has(p));
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
-        if (finished) return;
+        if (finished || !ends.has(batch.partition)) return;
         const end = ends.get(batch.partition) ?? 0n;
         try {
           for (const message of batch.messages) {
-            // Records appended after the read began are left out: the rebuild is of one moment.
+            // Records appended after the read began are left out: the read is of one moment.
             if (BigInt(message.offset) >= end) break;
             await onRecord(message, batch.partition);
           }
         } catch (error) {
-          // Not thrown to kafkajs: it would redo the batch and fold its events twice.
+          // Not thrown to kafkajs: it would redo the batch and hand its records over twice.
           finish(error);
         }
       },
     });
+    if (others.length > 0) consumer.pause([{ topic, partitions: others }]);
     await done;
   } finally {
     clearTimeout(stallTimer);
