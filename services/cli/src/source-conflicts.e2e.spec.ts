@@ -1,7 +1,7 @@
 import { contextTopics, fromHeaders } from '@verity/events';
 import { conflictCacheKey } from '@verity/projection-source-conflicts';
 import type { KafkaMessage } from 'kafkajs';
-import { graphql } from './testing/graphql-client';
+import { graphql, subscribe } from './testing/graphql-client';
 import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
 interface ConflictBody {
@@ -321,6 +321,63 @@ describe('conflicts between source systems through the real stack: authority rul
     expect(graphqlFresh.body).toEqual({ data: { conflicts: { items: [] } }, extensions: { consistency: 'fresh' } });
   });
 
+  it('streams conflictChanged over Server-Sent Events: a conflict when detected, then its resolution; filtered by SKU and context when given, never another tenant', async () => {
+    const initech = { 'X-Tenant-Id': 'initech' };
+    type Reply = Awaited<ReturnType<typeof postCommand>>;
+    /** The id of the conflict a reply recorded, once the projector has cached it and so published its notice (it caches, then publishes). */
+    const projected = async (reply: Reply, tenant: string, context: string, sku: string) => {
+      expect(reply.body).toMatchObject({ events: [{ type: `verity.${context}.ConflictDetected` }] });
+      const list = await query<Page<ConflictBody>>(`/v1/conflicts?context=${context}&sku=${sku}`, { 'X-Tenant-Id': tenant, 'X-Consistency-Token': String(reply.body.consistencyToken) });
+      const conflictId = list.body.items.find((c) => c.version === reply.body.version)!.conflictId;
+      await eventually(() => platform.redis.get(conflictCacheKey(platform.prefix, tenant, conflictId)).then((v) => v ?? undefined), 10_000, `${tenant} ${conflictId} cached`);
+      return conflictId;
+    };
+    expect((await postCommand(platform, 'sources.SetAuthorityRule', { field: 'catalog.description', owners: ['shopify'] }, initech)).status).toBe(200);
+    for (const [sku, headers] of [
+      ['P-7', initech],
+      ['P-7', acme],
+      ['P-8', acme],
+    ] as const) {
+      expect((await postCommand(platform, 'catalog.RegisterProduct', { sku, name: 'Nut', unit: 'EA', description: 'brass' }, headers)).status).toBe(200);
+    }
+    expect((await postCommand(platform, 'inventory.ReceiveStock', { sku: 'P-7', location: 'berlin', quantity: 4 }, acme)).status).toBe(200);
+
+    const narrow = await subscribe(platform.urls['query-api']!, `subscription { conflictChanged(sku: "P-7", context: catalog) { ${CONFLICT} } }`);
+    const all = await subscribe(platform.urls['query-api']!, `subscription { conflictChanged { tenant conflictId context sku status version } }`);
+    try {
+      expect(narrow.status).toBe(200);
+      expect(narrow.contentType).toContain('text/event-stream');
+      // Conflicts the narrow stream must not see, each noticed before the one it must: the same SKU of another tenant, the SKU's inventory conflict, another SKU's.
+      await projected(await postCommand(platform, 'catalog.UpdateProduct', { sku: 'P-7', description: 'steel' }, { ...initech, 'X-Source-System': 'netsuite' }), 'initech', 'catalog', 'P-7');
+      const countConflictId = await projected(await postCommand(platform, 'inventory.AdjustStock', { sku: 'P-7', location: 'berlin', onHand: 3 }, from('shopify')), 'acme', 'inventory', 'P-7');
+      const otherSkuId = await projected(await postCommand(platform, 'catalog.UpdateProduct', { sku: 'P-8', description: 'steel' }, from('netsuite')), 'acme', 'catalog', 'P-8');
+
+      const update = await postCommand(platform, 'catalog.UpdateProduct', { sku: 'P-7', description: 'copper' }, from('netsuite'));
+      expect(update.body).toMatchObject({ events: [{ type: 'verity.catalog.ConflictDetected' }] });
+      const detected = ((await narrow.next()) as { data: { conflictChanged: ConflictBody } }).data.conflictChanged;
+      expect(detected).toMatchObject({ tenant: 'acme', context: 'catalog', sku: 'P-7', field: 'catalog.description', current: { value: 'brass' }, incoming: { value: 'copper', sourceSystem: 'netsuite' }, status: 'open', accepted: null, version: update.body.version });
+      expect((await gql(`query($id: String!) { conflict(id: $id) { ${CONFLICT} } }`, { id: detected.conflictId })).body.data!.conflict).toEqual(detected);
+      expect((await query(`/v1/conflicts/${detected.conflictId}`)).body).toEqual(detected);
+
+      const resolved = await postCommand(platform, 'catalog.ResolveConflict', { sku: 'P-7', conflictId: detected.conflictId, accept: 'incoming' }, acme);
+      expect(resolved.status).toBe(200);
+      expect(await narrow.next()).toEqual({ data: { conflictChanged: { ...detected, status: 'resolved', accepted: 'incoming', resolvedAt: expect.any(String), version: detected.version + 1 } } });
+
+      // Without filters: every conflict change of the tenant, in order, and none of another tenant's.
+      const seen: unknown[] = [];
+      for (let i = 0; i < 4; i++) seen.push(((await all.next()) as { data: { conflictChanged: unknown } } | undefined)?.data.conflictChanged);
+      expect(seen).toEqual([
+        { tenant: 'acme', conflictId: countConflictId, context: 'inventory', sku: 'P-7', status: 'open', version: 2 },
+        { tenant: 'acme', conflictId: otherSkuId, context: 'catalog', sku: 'P-8', status: 'open', version: 2 },
+        { tenant: 'acme', conflictId: detected.conflictId, context: 'catalog', sku: 'P-7', status: 'open', version: detected.version },
+        { tenant: 'acme', conflictId: detected.conflictId, context: 'catalog', sku: 'P-7', status: 'resolved', version: detected.version + 1 },
+      ]);
+    } finally {
+      narrow.close();
+      all.close();
+    }
+  });
+
   describe('bad input: a 4xx problem+json naming the field, nothing appended', () => {
     it.each([
       ['an unknown field', { field: 'catalog.colour', owners: ['shopify'] }, /field/],
@@ -387,6 +444,15 @@ describe('conflicts between source systems through the real stack: authority rul
       const res = await gql(source);
       expect(res.status).toBe(200);
       expect(res.body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(message), extensions: { code: 'BAD_USER_INPUT', argument } })]);
+    });
+
+    it('conflictChanged with a malformed SKU is BAD_USER_INPUT naming it', async () => {
+      const stream = await subscribe(platform.urls['query-api']!, `subscription { conflictChanged(sku: "not a sku") { conflictId } }`);
+      try {
+        expect(await stream.next()).toEqual({ errors: [expect.objectContaining({ message: expect.stringMatching(/^sku: /), extensions: { code: 'BAD_USER_INPUT', argument: 'sku' } })] });
+      } finally {
+        stream.close();
+      }
     });
 
     it('GraphQL with a status or context outside its enum is a validation error naming the type, nothing resolved', async () => {
