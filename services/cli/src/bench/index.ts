@@ -9,7 +9,7 @@ import { parseBenchOptions } from './options';
 import { startPlatformProcess, type PlatformUnderTest } from './platform';
 import { measureRawProduce } from './raw-produce';
 import { formatReport, ratiosOf, reportFileName, type BenchReport, type Machine } from './report';
-import { openSandbox, type BenchSandbox } from './sandbox';
+import { openSandbox, type Sandbox } from '../sandbox';
 import { commandRecord } from './workload';
 
 const progress = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
@@ -39,7 +39,7 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
 
   const startedAt = new Date();
   const host = machine();
-  const sandbox: BenchSandbox = await openSandbox(config);
+  const sandbox: Sandbox = await openSandbox(config, { label: 'bench' });
   let platform: PlatformUnderTest | undefined;
   let teardown: Promise<void> | undefined;
   const tearDown = (): Promise<void> => (teardown ??= (async () => {

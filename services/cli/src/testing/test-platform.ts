@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { Redis } from 'ioredis';
 import knex, { type Knex } from 'knex';
-import { defaultEndpoints } from '@verity/infra-local';
+import { parseEnv, platformEnvSchema, readModelEnvSchema } from '@verity/service-kit';
+import { openSandbox } from '../sandbox';
 import { SERVICE_NAMES, createService, type NamedService, type ServiceName } from '../services';
 
 /**
@@ -36,26 +37,13 @@ export interface TestPlatformOptions {
 }
 
 export async function startTestPlatform(services: readonly ServiceName[] = SERVICE_NAMES, options: TestPlatformOptions = {}): Promise<TestPlatform> {
-  const id = randomUUID().replace(/-/g, '').slice(0, 10);
-  const prefix = `t${id}`;
-  const schema = `t_${id}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    VERITY_TOPIC_PREFIX: prefix,
-    VERITY_DB_SCHEMA: schema,
-    VERITY_GATEWAY_PORT: '0',
-    VERITY_QUERY_API_PORT: '0',
-    VERITY_COMMAND_PROCESSOR_PORT: '0',
-    VERITY_PROJECTOR_PORT: '0',
-    VERITY_LOG_LEVEL: process.env.VERITY_TEST_LOG_LEVEL ?? 'error',
-    ...options.env,
-  };
-  const kafka = new Kafka({ brokers: defaultEndpoints.kafkaBrokers, clientId: `test-${prefix}`, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  const registry = new SchemaRegistry({ host: defaultEndpoints.schemaRegistryUrl });
-  const db = knex({ client: 'pg', connection: defaultEndpoints.postgresUrl, pool: { min: 0, max: 4 } });
-  const redis = new Redis(defaultEndpoints.redisUrl);
+  const config = parseEnv(platformEnvSchema.extend(readModelEnvSchema.shape));
+  const sandbox = await openSandbox(config, { label: 't', logLevel: process.env.VERITY_TEST_LOG_LEVEL ?? 'error' });
+  const { prefix, schema, kafka, admin } = sandbox;
+  const env: NodeJS.ProcessEnv = { ...sandbox.env, ...options.env };
+  const registry = new SchemaRegistry({ host: config.VERITY_SCHEMA_REGISTRY_URL });
+  const db = knex({ client: 'pg', connection: config.VERITY_DATABASE_URL, pool: { min: 0, max: 4 } });
+  const redis = new Redis(config.VERITY_REDIS_URL);
   const running = new Map<ServiceName, NamedService>();
   const urls: Partial<Record<ServiceName, string>> = {};
 
@@ -109,14 +97,9 @@ export async function startTestPlatform(services: readonly ServiceName[] = SERVI
     },
     async stop() {
       for (const name of [...running.keys()].reverse()) await platform.stopService(name);
-      const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
-      if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
-      await admin.disconnect();
-      await db.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
       await db.destroy();
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
       redis.disconnect();
+      await sandbox.cleanup();
     },
   };
   try {
