@@ -34,6 +34,12 @@ export interface Projection<Change = unknown> {
   name: string;
   /** Contexts whose events topics it reads; checkpoints are kept per topic and partition. */
   contexts: readonly string[];
+  /**
+   * The event types (full names) `apply` acts on, when it acts on few of its topics' events:
+   * the others are not decoded, and a batch of only those moves the checkpoint, nothing else.
+   * Default: every event is handed to `apply`.
+   */
+  events?: readonly string[];
   migrations(schema: string): Knex.MigrationSource<unknown>;
   apply(store: ProjectionStore & { db: Knex.Transaction }, event: ProjectedEvent): Promise<Change[]>;
   publish(store: ProjectionStore, cache: ProjectionCache, changes: Change[]): Promise<void>;

@@ -83,19 +83,50 @@ export function createProjector(options: ProjectorOptions): Projector {
     log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
   });
 
+  const handled = projection.events ? new Set(projection.events) : undefined;
+
   async function processBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
     const decoded: ProjectedEvent[] = [];
+    let lastOffset: string | undefined;
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
       const where = { topic, partition, offset: message.offset };
       const metadata = fromHeaders(message.headers, where);
+      lastOffset = message.offset;
+      if (handled && !handled.has(metadata.type)) continue;
       const { fullName, value } = await serde.decode(message.value, where);
       decoded.push({ topic, partition, offset: message.offset, type: fullName, metadata, data: value });
     }
-    if (decoded.length === 0) return;
+    if (lastOffset === undefined) return;
+    const nextOffset = (BigInt(lastOffset) + 1n).toString();
 
-    const changes = await db.transaction(async (trx) => {
+    if (decoded.length === 0) {
+      // Nothing to apply: one statement moves the checkpoint, never backwards.
+      await db
+        .withSchema(schema)
+        .table(CHECKPOINTS_TABLE)
+        .insert({ projection: projection.name, topic, partition, next_offset: nextOffset, updated_at: db.fn.now() })
+        .onConflict(['projection', 'topic', 'partition'])
+        .merge()
+        .where(`${CHECKPOINTS_TABLE}.next_offset`, '<', nextOffset);
+    } else {
+      const changes = await applyInTransaction(topic, partition, decoded, nextOffset);
+      try {
+        await projection.publish({ schema, db }, { redis, keyPrefix: cacheKeyPrefix }, changes);
+      } catch (error) {
+        log.warn({ err: error }, 'cache update failed; reads fall back to PostgreSQL');
+      }
+    }
+    resolveOffset(lastOffset);
+    lag.set({ projection: projection.name, topic, partition: String(partition) }, Number(BigInt(batch.highWatermark) - 1n - BigInt(lastOffset)));
+    await commitOffsetsIfNecessary();
+    await heartbeat();
+  }
+
+  /** ONE transaction: the events not applied yet, and the checkpoint moved past the batch. */
+  async function applyInTransaction(topic: string, partition: number, decoded: ProjectedEvent[], nextOffset: string): Promise<unknown[]> {
+    return db.transaction(async (trx) => {
       const row = await trx
         .withSchema(schema)
         .table(CHECKPOINTS_TABLE)
@@ -106,27 +137,15 @@ export function createProjector(options: ProjectorOptions): Projector {
       const fresh = decoded.filter((e) => BigInt(e.offset) >= next);
       const out: unknown[] = [];
       for (const event of fresh) out.push(...(await projection.apply({ schema, db: trx }, event)));
-      const last = decoded[decoded.length - 1]!;
       await trx
         .withSchema(schema)
         .table(CHECKPOINTS_TABLE)
-        .insert({ projection: projection.name, topic, partition, next_offset: (BigInt(last.offset) + 1n).toString(), updated_at: trx.fn.now() })
+        .insert({ projection: projection.name, topic, partition, next_offset: nextOffset, updated_at: trx.fn.now() })
         .onConflict(['projection', 'topic', 'partition'])
         .merge();
       applied.inc({ projection: projection.name }, fresh.length);
       return out;
     });
-
-    try {
-      await projection.publish({ schema, db }, { redis, keyPrefix: cacheKeyPrefix }, changes);
-    } catch (error) {
-      log.warn({ err: error }, 'cache update failed; reads fall back to PostgreSQL');
-    }
-    const last = decoded[decoded.length - 1]!;
-    resolveOffset(last.offset);
-    lag.set({ projection: projection.name, topic, partition: String(partition) }, Number(BigInt(batch.highWatermark) - 1n - BigInt(last.offset)));
-    await commitOffsetsIfNecessary();
-    await heartbeat();
   }
 
   return {

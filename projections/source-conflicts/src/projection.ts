@@ -93,6 +93,15 @@ async function applyRuleRemoved(store: Store, event: ProjectedEvent): Promise<Co
 export const sourceConflictsProjection: Projection<ConflictChange> = {
   name: 'source-conflicts',
   contexts: ['catalog', 'inventory', 'sources'],
+  // Most catalog and inventory events are no conflict: they are not decoded.
+  events: [
+    'verity.catalog.ConflictDetected',
+    'verity.inventory.ConflictDetected',
+    'verity.catalog.ConflictResolved',
+    'verity.inventory.ConflictResolved',
+    'verity.sources.AuthorityRuleSet',
+    'verity.sources.AuthorityRuleRemoved',
+  ],
   migrations: sourceConflictMigrations,
   async apply(store, event) {
     switch (event.type) {
