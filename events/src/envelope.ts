@@ -36,6 +36,13 @@ export type CommandEnvelope = z.infer<typeof commandEnvelopeSchema>;
 /** Stream ids are `<tenant>/<aggregate id>`: the tenant is part of every key. */
 export const streamIdOf = (tenant: string, aggregateId: string): string => `${tenant}/${aggregateId}`;
 
+/** The tenant and aggregate id of a stream id; undefined when either part is missing. */
+export function parseStreamId(streamId: string): { tenant: string; aggregateId: string } | undefined {
+  const slash = streamId.indexOf('/');
+  if (slash < 1 || slash === streamId.length - 1) return undefined;
+  return { tenant: streamId.slice(0, slash), aggregateId: streamId.slice(slash + 1) };
+}
+
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {

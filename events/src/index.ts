@@ -18,6 +18,7 @@ export {
   commandEnvelopeSchema,
   commandFingerprint,
   commandMetadataSchema,
+  parseStreamId,
   streamIdOf,
   tenantIdSchema,
   type AppendedEvent,

@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import { streamPartition } from '../audit/stream-partition';
 import type { CompactedTable } from '../compacted-table';
 import type { ContextDefinition } from '../context';
-import type { CommandEnvelope } from '../envelope';
+import { parseStreamId, type CommandEnvelope } from '../envelope';
 import { InvalidOptionError } from '../errors';
 import type { Logger } from '../logger';
 import { sharedCounter } from '../metrics';
@@ -54,8 +54,8 @@ export function dueTimerCommands(snapshots: Iterable<StreamSnapshot>, check: Due
   const due: CommandEnvelope[] = [];
   if (timers.length === 0) return due;
   for (const snapshot of snapshots) {
-    const slash = snapshot.streamId.indexOf('/');
-    if (slash < 0) continue;
+    const parsed = parseStreamId(snapshot.streamId);
+    if (!parsed) continue;
     for (const timer of timers) {
       const dueAt = timer.dueAt(snapshot.state);
       if (dueAt === null || dueAt.getTime() > now.getTime() || !owns(snapshot.streamId)) continue;
@@ -67,9 +67,9 @@ export function dueTimerCommands(snapshots: Iterable<StreamSnapshot>, check: Due
         commandId,
         type: `${context.name}.${timer.command}`,
         streamId: snapshot.streamId,
-        payload: timer.payload(snapshot.streamId.slice(slash + 1), snapshot.state),
+        payload: timer.payload(parsed.aggregateId, snapshot.state),
         metadata: {
-          tenant: snapshot.streamId.slice(0, slash),
+          tenant: parsed.tenant,
           actor: TIMER_ACTOR,
           correlationId: commandId,
           sourceSystem: 'api',

@@ -4,6 +4,7 @@ import {
   auditHistory,
   auditVerify,
   contextTopics,
+  parseStreamId,
   tenantIdSchema,
   type ChainBreakKind,
   type HistoryRow,
@@ -61,9 +62,9 @@ export function parseAuditArgs(args: readonly string[]): AuditArgs {
   }
   if (positional.length !== 1) throw new UsageError(`audit ${action} needs exactly one stream id, got ${positional.length}`);
   const streamId = positional[0]!;
-  const slash = streamId.indexOf('/');
-  if (slash < 1 || slash === streamId.length - 1) throw new UsageError(`stream id ${streamId} is not <tenant>/<aggregate id>`);
-  if (!tenantIdSchema.safeParse(streamId.slice(0, slash)).success) throw new UsageError(`stream id ${streamId}: tenant must be lowercase letters, digits and dashes`);
+  const parsed = parseStreamId(streamId);
+  if (!parsed) throw new UsageError(`stream id ${streamId} is not <tenant>/<aggregate id>`);
+  if (!tenantIdSchema.safeParse(parsed.tenant).success) throw new UsageError(`stream id ${streamId}: tenant must be lowercase letters, digits and dashes`);
   const known = contexts.map((c) => c.name);
   if (!known.includes(context)) throw new UsageError(`unknown context ${context}; known: ${known.join(', ')}`);
   return { action, streamId, context, json };
