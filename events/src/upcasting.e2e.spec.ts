@@ -49,7 +49,7 @@ describe('an old event version through the real runtimes after an upcaster is ad
   let firstReply: CommandReply;
 
   const processor = (context: ContextDefinition, serde: AvroSerde): CommandProcessor =>
-    createCommandProcessor({ kafka, serde, context, topics, repliesTopic: replies, logger, metrics: new Registry(), groupId, partitions: 3 });
+    createCommandProcessor({ kafka, serde, context, topicsOf: (name) => contextTopics(name, prefix), repliesTopic: replies, logger, metrics: new Registry(), groupId, partitions: 3 });
   async function start<T extends CommandProcessor | Projector>(component: T): Promise<T> {
     await component.start();
     running.push(component);

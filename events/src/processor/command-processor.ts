@@ -5,7 +5,7 @@ import { sharedCounter, sharedHistogram } from '../metrics';
 import type { AvroSerde } from '../avro-serde';
 import { CompactedTable } from '../compacted-table';
 import { encodeConsistencyToken } from '../consistency-token';
-import { eventFullName, type ContextDefinition } from '../context';
+import { eventFullName, findCommand, type ContextDefinition } from '../context';
 import { DomainRejection, type DomainCommand, type DomainEvent } from '../decider';
 import { commandEnvelopeSchema, commandFingerprint, type AppendedEvent, type CommandEnvelope, type CommandReply } from '../envelope';
 import { InvalidOptionError } from '../errors';
@@ -22,9 +22,8 @@ export interface CommandProcessorOptions {
   kafka: Kafka;
   serde: AvroSerde;
   context: ContextDefinition;
-  topics: ContextTopics;
-  /** Topics of the contexts this one references; needed when the context declares references. */
-  topicsOf?(context: string): ContextTopics;
+  /** Topics of a context by name: this one's, and those of the contexts it references. */
+  topicsOf(context: string): ContextTopics;
   repliesTopic: string;
   logger: Logger;
   /** Metrics land here. */
@@ -70,8 +69,9 @@ type Outcome = Decided | Repeated;
  * transaction holds the events, the new snapshots, the replies and the consumed offsets.
  */
 export function createCommandProcessor(options: CommandProcessorOptions): CommandProcessor {
-  const { kafka, serde, context, topics, repliesTopic, logger, groupId } = options;
+  const { kafka, serde, context, topicsOf, repliesTopic, logger, groupId } = options;
   if (!context.name) throw new InvalidOptionError('context', 'a context definition with a name is required');
+  const topics = topicsOf(context.name);
   if (!groupId) throw new InvalidOptionError('groupId', 'required');
   const partitions = options.partitions ?? 3;
   const log = logger.child({ component: 'command-processor', context: context.name });
@@ -111,8 +111,7 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     // The reader may lag behind what this instance already committed.
     supersedes: (next, current) => next.sequence > current.sequence,
   });
-  if (context.references && !options.topicsOf) throw new InvalidOptionError('topicsOf', `context ${context.name} has references: the topics of other contexts are needed`);
-  const references = new ReferenceTables({ kafka, admin, context, topicsOf: options.topicsOf ?? (() => topics), groupId });
+  const references = new ReferenceTables({ kafka, admin, context, topicsOf, groupId });
   const timers = createTimerScheduler({
     kafka,
     admin,
@@ -206,9 +205,9 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
       return decided({ version, records: [], rejection });
     };
 
-    const [commandContext, commandName] = envelope.type.split('.') as [string, string];
-    const definition = commandContext === context.name && Object.hasOwn(context.commands, commandName) ? context.commands[commandName] : undefined;
-    if (!definition) return reject(new DomainRejection('unknown_command_type', `${envelope.type} is not a command of ${context.name}`));
+    const found = findCommand([context], envelope.type);
+    if (!found) return reject(new DomainRejection('unknown_command_type', `${envelope.type} is not a command of ${context.name}`));
+    const { name: commandName, definition } = found;
     const payload = definition.schema.safeParse(envelope.payload);
     if (!payload.success) {
       return reject(
@@ -309,7 +308,11 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     const outcomes: Outcome[] = [];
     const deadLetters: Message[] = [];
     const envelopes = batch.messages.map(parseEnvelope);
-    await references.catchUpFor(envelopes.flatMap((e) => (typeof e === 'string' ? [] : [e.type.slice(e.type.indexOf('.') + 1)])));
+    const commandNames = envelopes.flatMap((e) => {
+      const found = typeof e === 'string' ? undefined : findCommand([context], e.type);
+      return found ? [found.name] : [];
+    });
+    await references.catchUpFor(commandNames);
     let lastOffset: string | undefined;
     for (const [index, message] of batch.messages.entries()) {
       if (!isRunning() || isStale()) break;
@@ -384,7 +387,7 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
   return {
     async start() {
       await admin.connect();
-      const referenced = Object.values(context.references ?? {}).map((r) => options.topicsOf!(r.context));
+      const referenced = Object.values(context.references ?? {}).map((r) => topicsOf(r.context));
       await ensureTopics(
         admin,
         [...[topics, ...referenced].flatMap((t) => contextTopicConfigs(t, partitions)), repliesTopicConfig(repliesTopic)],

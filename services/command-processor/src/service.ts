@@ -16,7 +16,6 @@ export function createCommandProcessorService(env: CommandProcessorEnv): Command
       kafka: platform.kafka,
       serde: platform.serde,
       context,
-      topics: contextTopics(context.name, env.VERITY_TOPIC_PREFIX),
       topicsOf: (name) => contextTopics(name, env.VERITY_TOPIC_PREFIX),
       repliesTopic: repliesTopic(env.VERITY_TOPIC_PREFIX),
       logger: platform.logger,
