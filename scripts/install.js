@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// Installs exactly the tree in package-lock.json (`npm ci`), and only when the
+// installed tree differs from it, so `npm test` and `npm start` stay one command
+// without reinstalling on every run. npm records what it installed in
+// node_modules/.package-lock.json; its packages must equal the lockfile's.
+'use strict';
+const { execFileSync } = require('node:child_process');
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..');
+
+function packagesOf(file) {
+  try {
+    const { packages } = JSON.parse(readFileSync(file, 'utf8'));
+    const installed = {};
+    for (const [path, entry] of Object.entries(packages ?? {})) {
+      if (path === '' || entry.optional && entry.os) continue;
+      installed[path] = entry.version ?? entry.resolved ?? '';
+    }
+    return installed;
+  } catch {
+    return undefined;
+  }
+}
+
+function sameTree(locked, installed) {
+  if (!locked || !installed) return false;
+  for (const [path, version] of Object.entries(locked)) {
+    if (path.startsWith('node_modules/') && installed[path] !== version) return false;
+  }
+  return true;
+}
+
+const locked = packagesOf(join(root, 'package-lock.json'));
+const installed = packagesOf(join(root, 'node_modules', '.package-lock.json'));
+if (sameTree(locked, installed)) {
+  process.stdout.write('install: node_modules matches package-lock.json\n');
+} else {
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+}
