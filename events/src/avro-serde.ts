@@ -1,6 +1,6 @@
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
-import { UndecodableRecordError, VerityError } from './errors';
+import { UndecodableRecordError, VerityError } from '@verity/core';
 import type { SchemaCatalog, SchemaVersion } from './schema-catalog';
 import { UpcastError, UpcasterChain, type Upcaster } from './upcasters';
 import { frame, unframe } from './wire-format';

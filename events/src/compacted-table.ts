@@ -1,5 +1,5 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
-import { VerityError } from './errors';
+import { VerityError } from '@verity/core';
 import { retry, sleep } from './retry';
 
 export interface CompactedTableOptions<V> {

@@ -1,4 +1,3 @@
-export { VerityError, InvalidOptionError, UndecodableRecordError } from './errors';
 export { retry, sleep, type RetryOptions } from './retry';
 export { createLogger, type Logger } from './logger';
 export { createKafka } from './kafka';
@@ -13,34 +12,9 @@ export {
   repliesTopicConfig,
   type ContextTopics,
 } from './topics';
-export {
-  SOURCE_SYSTEMS,
-  commandEnvelopeSchema,
-  commandFingerprint,
-  commandMetadataSchema,
-  parseStreamId,
-  streamIdOf,
-  tenantIdSchema,
-  type AppendedEvent,
-  type CommandEnvelope,
-  type CommandMetadata,
-  type CommandReply,
-  type SourceSystem,
-} from './envelope';
-export { AVRO_CONTENT_TYPE, fromHeaders, toHeaders, type ChainedEventMetadata, type EventMetadata } from './event-metadata';
-export { canonicalMetadata, chain, eventHash, unchained } from './hash-chain';
 export { SchemaCatalog, defaultSchemasDir, type RawRecordSchema, type SchemaVersion } from './schema-catalog';
 export { frame, unframe } from './wire-format';
 export { AvroSerde, InvalidEventPayloadError, subjectOf, type DecodedValue } from './avro-serde';
-export { DomainRejection, sourceOf, type ChangeSource, type Decider, type DomainCommand, type DomainEvent } from './decider';
-export { deciderSpec } from './decider-spec';
-export { defineContext, eventFullName, findCommand, type CommandDefinition, type ContextDefinition, type ReferenceDefinition, type TimerDefinition } from './context';
-export {
-  decodeConsistencyToken,
-  encodeConsistencyToken,
-  InvalidConsistencyTokenError,
-  type ConsistencyToken,
-} from './consistency-token';
 export { createCommandProcessor, type CommandProcessor, type CommandProcessorOptions } from './processor/command-processor';
 export { type StreamSnapshot } from './processor/stream-snapshot';
 export { CompactedTable, type CompactedTableOptions } from './compacted-table';
@@ -61,7 +35,6 @@ export { streamPartition } from './audit/stream-partition';
 export { UnknownTopicError, readStream, type ReadProgress, type ReadStreamOptions, type StreamEvent } from './audit/stream-reader';
 export { auditHistory, auditVerify, type HistoryRow, type StreamVerification } from './audit/stream-audit';
 export { UpcastError, UpcasterChain, type Upcaster } from './upcasters';
-export type * from './generated/event-types';
 export {
   ProcessorsRunningError,
   rebuildStates,

@@ -1,5 +1,5 @@
 import { retry } from './retry';
-import { VerityError } from './errors';
+import { VerityError } from '@verity/core';
 
 describe('retry', () => {
   it('retries retriable errors until success', async () => {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import avro from 'avsc';
-import { VerityError } from './errors';
+import { VerityError } from '@verity/core';
 
 export interface RawRecordSchema {
   type: 'record';

@@ -1,4 +1,4 @@
-import type { VerityError } from './errors';
+import type { VerityError } from '@verity/core';
 import { SchemaCatalog, defaultSchemasDir, readSchemaFiles } from './schema-catalog';
 import { checkCatalogCompatibility } from './schema-compatibility';
 

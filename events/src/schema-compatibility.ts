@@ -1,5 +1,5 @@
 import avro from 'avsc';
-import { VerityError } from './errors';
+import { VerityError } from '@verity/core';
 import type { SchemaCatalog, SchemaVersion } from './schema-catalog';
 
 /** A newer version of an event cannot read data written with an older one (BACKWARD_TRANSITIVE). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
-import { VerityError } from './errors';
+import { VerityError } from '@verity/core';
 
 export interface TopicReadOptions {
   kafka: Kafka;

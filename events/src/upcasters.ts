@@ -1,5 +1,5 @@
 import type avro from 'avsc';
-import { InvalidOptionError, VerityError } from './errors';
+import { InvalidOptionError, VerityError } from '@verity/core';
 import type { SchemaCatalog, SchemaVersion } from './schema-catalog';
 
 type Payload = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from './errors';
+import { InvalidOptionError } from '@verity/core';
 import { SchemaCatalog } from './schema-catalog';
 import { record, schemaVersion } from './testing/in-memory-schemas';
 import { UpcastError, UpcasterChain, type Upcaster } from './upcasters';

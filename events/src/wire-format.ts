@@ -1,4 +1,4 @@
-import { UndecodableRecordError } from './errors';
+import { UndecodableRecordError } from '@verity/core';
 
 const MAGIC_BYTE = 0;
 const HEADER_LENGTH = 5;

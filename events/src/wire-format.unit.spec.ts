@@ -1,7 +1,7 @@
 import avro from 'avsc';
 import { SchemaCatalog } from './schema-catalog';
 import { frame, unframe } from './wire-format';
-import { UndecodableRecordError } from './errors';
+import { UndecodableRecordError } from '@verity/core';
 
 describe('Confluent wire format', () => {
   it('frames magic byte, big-endian schema id and body', () => {

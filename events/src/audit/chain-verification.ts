@@ -1,5 +1,5 @@
-import type { ChainedEventMetadata } from '../event-metadata';
-import { eventHash, unchained } from '../hash-chain';
+import type { ChainedEventMetadata } from '@verity/core';
+import { eventHash, unchained } from '@verity/core';
 
 /** One event of a stream as verification needs it: its headers and the exact value bytes. */
 export interface ChainLink {

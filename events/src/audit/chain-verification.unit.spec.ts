@@ -1,5 +1,5 @@
-import type { EventMetadata } from '../event-metadata';
-import { chain } from '../hash-chain';
+import type { EventMetadata } from '@verity/core';
+import { chain } from '@verity/core';
 import { verifyChain, type ChainLink } from './chain-verification';
 
 const base: EventMetadata = {

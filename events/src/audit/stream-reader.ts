@@ -1,8 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { AvroSerde } from '../avro-serde';
-import { InvalidOptionError, UndecodableRecordError, VerityError } from '../errors';
+import { InvalidOptionError, UndecodableRecordError, VerityError, fromHeaders } from '@verity/core';
 import { readTopicToEnd } from '../topic-reader';
-import { fromHeaders } from '../event-metadata';
 import type { ChainLink } from './chain-verification';
 import { streamPartition } from './stream-partition';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import { CompactedTable } from '../compacted-table';
-import type { ContextDefinition, ReferenceDefinition } from '../context';
-import { streamIdOf } from '../envelope';
+import type { ContextDefinition, ReferenceDefinition } from '@verity/core';
+import { streamIdOf } from '@verity/core';
 import type { ContextTopics } from '../topics';
 import type { StreamSnapshot } from './stream-snapshot';
 

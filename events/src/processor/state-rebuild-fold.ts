@@ -1,6 +1,5 @@
-import type { Decider, DomainCommand, DomainEvent } from '../decider';
-import { VerityError } from '../errors';
-import type { ChainedEventMetadata } from '../event-metadata';
+import type { Decider, DomainCommand, DomainEvent, ChainedEventMetadata } from '@verity/core';
+import { VerityError } from '@verity/core';
 import type { StreamSnapshot } from './stream-snapshot';
 
 /** An event read back from the log, its payload decoded into the newest version of its schema. */

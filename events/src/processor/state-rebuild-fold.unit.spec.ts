@@ -1,6 +1,4 @@
-import type { Decider, DomainCommand, DomainEvent } from '../decider';
-import type { ChainedEventMetadata } from '../event-metadata';
-import type { CommandReply } from '../envelope';
+import type { Decider, DomainCommand, DomainEvent, ChainedEventMetadata, CommandReply } from '@verity/core';
 import { snapshotBatches } from './state-rebuild-batches';
 import { StateAheadOfLogError, StreamFolds, StreamVersionGapError, toDomainEvent, type LoggedEvent } from './state-rebuild-fold';
 import type { StreamSnapshot } from './stream-snapshot';

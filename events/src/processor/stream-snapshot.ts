@@ -1,4 +1,4 @@
-import type { CommandReply } from '../envelope';
+import type { CommandReply } from '@verity/core';
 
 /** How many recent command ids a stream remembers, to answer a repeated command from its reply. */
 export const RECENT_COMMANDS_PER_STREAM = 100;

@@ -3,9 +3,8 @@ import { Partitioners, type Admin, type Consumer, type Kafka, type Producer } fr
 import type { Registry } from 'prom-client';
 import { streamPartition } from '../audit/stream-partition';
 import type { CompactedTable } from '../compacted-table';
-import type { ContextDefinition } from '../context';
-import { parseStreamId, type CommandEnvelope } from '../envelope';
-import { InvalidOptionError } from '../errors';
+import type { ContextDefinition } from '@verity/core';
+import { parseStreamId, type CommandEnvelope, InvalidOptionError } from '@verity/core';
 import type { Logger } from '../logger';
 import { sharedCounter } from '../metrics';
 import type { StreamSnapshot } from './stream-snapshot';

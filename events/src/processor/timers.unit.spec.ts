@@ -1,6 +1,5 @@
-import type { CommandReply } from '../envelope';
-import { commandEnvelopeSchema } from '../envelope';
-import type { ContextDefinition, TimerDefinition } from '../context';
+import type { CommandReply, ContextDefinition, TimerDefinition } from '@verity/core';
+import { commandEnvelopeSchema } from '@verity/core';
 import type { StreamSnapshot } from './stream-snapshot';
 import { TIMER_ACTOR, dueTimerCommands, isSettled, timerCommandId, type SentTimer } from './timers';
 

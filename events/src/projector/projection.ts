@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
-import type { ChainedEventMetadata } from '../event-metadata';
+import type { ChainedEventMetadata } from '@verity/core';
 
 /** An event as projections see it: decoded, upcast to the newest shape, with where it came from. */
 export interface ProjectedEvent {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import type { CommandEnvelope, CommandReply } from '../envelope';
+import type { CommandEnvelope, CommandReply } from '@verity/core';
 
 /** Sends command envelopes as the gateway does and waits for their replies: a test's client of the processors. */
 export interface CommandClient {

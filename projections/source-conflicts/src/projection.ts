@@ -1,13 +1,5 @@
-import type {
-  AuthorityRuleRemoved,
-  AuthorityRuleSet,
-  CatalogConflictDetected,
-  CatalogConflictResolved,
-  InventoryConflictDetected,
-  InventoryConflictResolved,
-  ProjectedEvent,
-  Projection,
-} from '@verity/events';
+import type { AuthorityRuleRemoved, AuthorityRuleSet, CatalogConflictDetected, CatalogConflictResolved, InventoryConflictDetected, InventoryConflictResolved } from '@verity/core';
+import type { ProjectedEvent, Projection } from '@verity/events';
 import { cacheConflictView, changesChannel, conflictCacheKey } from './conflict-cache';
 import { readConflict } from './conflict-view';
 import { sourceConflictMigrations } from './migrations';

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { AvroSerde, SchemaCatalog, contextTopics, readStream, toHeaders } from '@verity/events';
+import { toHeaders } from '@verity/core';
+import { AvroSerde, SchemaCatalog, contextTopics, readStream } from '@verity/events';
 import { postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
 const MAIN = join(__dirname, '..', 'dist', 'main.js');

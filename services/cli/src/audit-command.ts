@@ -1,16 +1,6 @@
-import { contexts } from '@verity/command-processor';
-import {
-  VerityError,
-  auditHistory,
-  auditVerify,
-  contextTopics,
-  parseStreamId,
-  tenantIdSchema,
-  type ChainBreakKind,
-  type HistoryRow,
-  type ReadProgress,
-  type ReadStreamOptions,
-} from '@verity/events';
+import { contexts } from '@verity/domain';
+import { VerityError, parseStreamId, tenantIdSchema } from '@verity/core';
+import { auditHistory, auditVerify, contextTopics, type ChainBreakKind, type HistoryRow, type ReadProgress, type ReadStreamOptions } from '@verity/events';
 import { createPlatform, parseEnv, platformEnvSchema } from '@verity/service-kit';
 import { UsageError } from './errors';
 

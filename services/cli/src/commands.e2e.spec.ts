@@ -1,4 +1,5 @@
-import { contextTopics, fromHeaders } from '@verity/events';
+import { fromHeaders } from '@verity/core';
+import { contextTopics } from '@verity/events';
 import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
 const RECEIVE = 'inventory.ReceiveStock';

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { contextTopics, fromHeaders, readCheckpoints, sleep, verifyChain, type ChainLink, type CommandReply } from '@verity/events';
+import { fromHeaders, type CommandReply } from '@verity/core';
+import { contextTopics, readCheckpoints, sleep, verifyChain, type ChainLink } from '@verity/events';
 import { inventoryStockProjection } from '@verity/projection-inventory-stock';
 import { createService } from './services';
 import { childService, type ChildService } from './testing/child-service';

@@ -1,4 +1,4 @@
-import { VerityError } from '@verity/events';
+import { VerityError } from '@verity/core';
 
 /** The command line was wrong: printed with the usage, exit code 2. */
 export class UsageError extends VerityError {

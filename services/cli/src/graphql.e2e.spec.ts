@@ -1,4 +1,5 @@
-import { contextTopics, encodeConsistencyToken } from '@verity/events';
+import { encodeConsistencyToken } from '@verity/core';
+import { contextTopics } from '@verity/events';
 import { aliasResolveKey } from '@verity/projection-aliases-registry';
 import { productCacheKey } from '@verity/projection-catalog-products';
 import { readStockViews, stockCacheKey } from '@verity/projection-inventory-stock';

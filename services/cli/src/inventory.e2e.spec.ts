@@ -1,4 +1,5 @@
-import { contextTopics, eventHash, fromHeaders, unchained } from '@verity/events';
+import { eventHash, fromHeaders, unchained } from '@verity/core';
+import { contextTopics } from '@verity/events';
 import { stockCacheKey } from '@verity/projection-inventory-stock';
 import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
 

@@ -1,5 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
-import { contextTopics, fromHeaders, repliesTopic } from '@verity/events';
+import { fromHeaders } from '@verity/core';
+import { contextTopics, repliesTopic } from '@verity/events';
 import { readToEnd } from './testing/read-to-end';
 import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
 

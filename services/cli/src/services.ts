@@ -1,4 +1,5 @@
-import { commandProcessorEnvSchema, contexts, createCommandProcessorService } from '@verity/command-processor';
+import { commandProcessorEnvSchema, createCommandProcessorService } from '@verity/command-processor';
+import { contexts } from '@verity/domain';
 import { createGatewayService, gatewayEnvSchema } from '@verity/gateway';
 import { createProjectorService, projectorEnvSchema } from '@verity/projector';
 import { createQueryApiService, queryApiEnvSchema } from '@verity/query-api';

@@ -1,4 +1,5 @@
-import { contextTopics, fromHeaders } from '@verity/events';
+import { fromHeaders } from '@verity/core';
+import { contextTopics } from '@verity/events';
 import { conflictCacheKey } from '@verity/projection-source-conflicts';
 import type { KafkaMessage } from 'kafkajs';
 import { graphql, subscribe } from './testing/graphql-client';

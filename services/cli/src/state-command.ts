@@ -1,5 +1,6 @@
-import { contexts } from '@verity/command-processor';
-import { ProcessorsRunningError, contextTopics, processorGroupId, rebuildStates, type ContextDefinition, type StateRebuildProgress } from '@verity/events';
+import { contexts } from '@verity/domain';
+import { type ContextDefinition } from '@verity/core';
+import { ProcessorsRunningError, contextTopics, processorGroupId, rebuildStates, type StateRebuildProgress } from '@verity/events';
 import { createPlatform, parseEnv, platformEnvSchema } from '@verity/service-kit';
 import { UsageError } from './errors';
 

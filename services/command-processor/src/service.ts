@@ -1,6 +1,6 @@
 import { contextTopics, createCommandProcessor, processorGroupId, repliesTopic, type CommandProcessor } from '@verity/events';
 import { checkKafka, checkSchemaRegistry, createHttpApp, createPlatform, listen, type RunningServer } from '@verity/service-kit';
-import { contexts } from './contexts';
+import { contexts } from '@verity/domain';
 import type { CommandProcessorEnv } from './env';
 
 export interface CommandProcessorService {

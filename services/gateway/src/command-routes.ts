@@ -2,17 +2,8 @@ import { randomUUID } from 'node:crypto';
 import express, { type Express, type Request, type Response } from 'express';
 import type { Producer } from 'kafkajs';
 import { z } from 'zod';
-import {
-  contextTopics,
-  commandFingerprint,
-  findCommand,
-  streamIdOf,
-  tenantIdSchema,
-  SOURCE_SYSTEMS,
-  type CommandEnvelope,
-  type CommandReply,
-  type ContextDefinition,
-} from '@verity/events';
+import { commandFingerprint, findCommand, streamIdOf, tenantIdSchema, SOURCE_SYSTEMS, type CommandEnvelope, type CommandReply, type ContextDefinition } from '@verity/core';
+import { contextTopics } from '@verity/events';
 import { HttpProblem } from '@verity/service-kit';
 import type { ReplyTable } from './reply-table';
 

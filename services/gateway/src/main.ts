@@ -1,4 +1,4 @@
-import { contexts } from '@verity/command-processor';
+import { contexts } from '@verity/domain';
 import { parseEnv, runUntilSignal } from '@verity/service-kit';
 import { gatewayEnvSchema } from './env';
 import { createGatewayService } from './service';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SOURCE_SYSTEMS, tenantIdSchema, type ContextDefinition } from '@verity/events';
+import { SOURCE_SYSTEMS, tenantIdSchema, type ContextDefinition } from '@verity/core';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1) as it appears in the document. */
 export type JsonSchema = Record<string, unknown>;

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import { contexts } from '@verity/command-processor';
+import { contexts } from '@verity/domain';
 import { parseEnv } from '@verity/service-kit';
 import { gatewayEnvSchema } from './env';
 import { buildGatewayOpenApi } from './openapi';

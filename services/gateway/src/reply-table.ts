@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { CompactedTable, type CommandReply } from '@verity/events';
+import { type CommandReply } from '@verity/core';
+import { CompactedTable } from '@verity/events';
 import type { Admin, Kafka } from 'kafkajs';
 
 /**

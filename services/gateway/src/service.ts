@@ -1,4 +1,5 @@
-import { contextTopicConfigs, contextTopics, ensureTopics, repliesTopic, repliesTopicConfig, type ContextDefinition } from '@verity/events';
+import { type ContextDefinition } from '@verity/core';
+import { contextTopicConfigs, contextTopics, ensureTopics, repliesTopic, repliesTopicConfig } from '@verity/events';
 import { checkKafka, checkSchemaRegistry, createHttpApp, createPlatform, listen, type RunningServer } from '@verity/service-kit';
 import { Partitioners } from 'kafkajs';
 import { mountCommandRoutes } from './command-routes';

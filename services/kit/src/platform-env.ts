@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { VerityError } from '@verity/events';
+import { VerityError } from '@verity/core';
 
 const list = z
   .string()

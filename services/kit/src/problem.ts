@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, Response } from 'express';
-import { VerityError } from '@verity/events';
+import { VerityError } from '@verity/core';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 

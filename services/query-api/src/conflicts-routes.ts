@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { conflictIdSchema } from '@verity/command-processor';
+import { conflictIdSchema } from '@verity/domain';
 import { listAuthorityRules, sourceConflictsProjection } from '@verity/projection-source-conflicts';
 import { HttpProblem } from '@verity/service-kit';
 import { awaitConsistency } from './consistency';

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Knex } from 'knex';
-import { decodeConsistencyToken, readCheckpoints, sleep, InvalidConsistencyTokenError, type ConsistencyToken } from '@verity/events';
+import { decodeConsistencyToken, InvalidConsistencyTokenError, type ConsistencyToken } from '@verity/core';
+import { readCheckpoints, sleep } from '@verity/events';
 import { HttpProblem } from '@verity/service-kit';
 
 export type Freshness = 'fresh' | 'stale';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { SOURCE_SYSTEMS, tenantIdSchema } from '@verity/events';
-import { conflictIdSchema, GOVERNED_FIELDS } from '@verity/command-processor';
+import { SOURCE_SYSTEMS, tenantIdSchema } from '@verity/core';
+import { conflictIdSchema, GOVERNED_FIELDS } from '@verity/domain';
 import { PRODUCT_STATUSES } from '@verity/projection-catalog-products';
 import { CONFLICT_STATUSES } from '@verity/projection-source-conflicts';
 import { aliasSchema, conflictQuerySchema, contextSchema, listQuerySchema as aliasListQuerySchema, ALIAS_CONTEXTS } from './aliases-routes';

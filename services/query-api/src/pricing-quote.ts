@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { quote, type PriceRule, type Quote } from '@verity/command-processor';
+import { quote, type PriceRule, type Quote } from '@verity/domain';
 import type { SkuRules } from '@verity/projection-pricing';
 
 /** What a quote is asked for, REST or GraphQL, once its parameters are valid. */

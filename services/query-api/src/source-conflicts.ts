@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { GOVERNED_FIELDS } from '@verity/command-processor';
+import { GOVERNED_FIELDS } from '@verity/domain';
 import { CONFLICT_STATUSES, decodeConflictCursor, listConflicts, type ConflictCursor, type ConflictStatus, type SourceConflictView } from '@verity/projection-source-conflicts';
 import { skuSchema } from './inventory-routes';
 

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { defineContext, type ContextDefinition } from '../../context';
-import { DomainRejection, type Decider, type DomainCommand, type DomainEvent } from '../../decider';
+import { defineContext, type ContextDefinition, DomainRejection, type Decider, type DomainCommand, type DomainEvent } from '@verity/core';
 import { SchemaCatalog, readSchemaFiles } from '../../schema-catalog';
 import type { Upcaster } from '../../upcasters';
 

@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, platform as osPlatform, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ensureTopics, VerityError } from '@verity/events';
+import { VerityError } from '@verity/core';
+import { ensureTopics } from '@verity/events';
 import { parseEnv, platformEnvSchema, readModelEnvSchema } from '@verity/service-kit';
 import { measureGatewayLoad } from './gateway-load';
 import { nonLoopback } from './loopback';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { streamIdOf, type CommandEnvelope } from '@verity/events';
+import { streamIdOf, type CommandEnvelope } from '@verity/core';
 import type { Message } from 'kafkajs';
 
 /** Tenant of every benchmark command: keys read `bench/SKU-…` on both sides. */

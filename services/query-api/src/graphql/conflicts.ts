@@ -1,4 +1,4 @@
-import { conflictIdSchema } from '@verity/command-processor';
+import { conflictIdSchema } from '@verity/domain';
 import { listAuthorityRules } from '@verity/projection-source-conflicts';
 import { readConflict } from '../cached-reads';
 import { conflictFilterSchemas, MAX_CONFLICT_PAGE, readConflictPage } from '../source-conflicts';

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { ConsistencyToken } from '@verity/events';
+import type { ConsistencyToken } from '@verity/core';
 import { HttpProblem } from '@verity/service-kit';
 import { consistencyTokenOf, waitForProjection, type CheckpointStore, type Freshness } from '../consistency';
 import type { GraphqlContext } from './context';

@@ -1,0 +1,45 @@
+export { contexts } from './contexts';
+export { conflictIdOf } from './conflict-id';
+export {
+  aliasesContext,
+  aliasesDecider,
+  ALIAS_CONTEXTS,
+  DEFAULT_GOVERNANCE,
+  type AliasContext,
+  type AliasesCommand,
+  type AliasesEvent,
+  type RegistryState,
+} from './aliases';
+export { catalogContext, catalogDecider, type CatalogCommand, type CatalogEvent, type ProductState } from './catalog';
+export {
+  availableToPromise,
+  inventoryContext,
+  inventoryDecider,
+  type InventoryCommand,
+  type InventoryEvent,
+  type StockState,
+} from './inventory';
+export {
+  pricingContext,
+  pricingDecider,
+  quote,
+  ruleOf,
+  type PriceListState,
+  type PriceRule,
+  type PricingCommand,
+  type PricingEvent,
+  type Quote,
+  type QuoteRequest,
+  type QuoteRuleName,
+} from './pricing';
+export {
+  authorityDecider,
+  sourcesContext,
+  GOVERNED_FIELDS,
+  type AuthorityRules,
+  type AuthorityState,
+  type GovernedField,
+  type SourcesCommand,
+  type SourcesEvent,
+} from './sources';
+export { conflictIdSchema } from './sources/governance';

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import type { DomainCommand } from '@verity/core';
+
+const id = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
+const priceListId = id;
+const sku = id;
+const customerId = z.string().trim().min(1).max(128);
+const name = z.string().trim().min(1).max(200);
+/** ISO 4217 alphabetic code, three letters (lower case is accepted and upper-cased). */
+const currency = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z]{3}$/, 'an ISO 4217 code of three letters, e.g. EUR, USD');
+/** Money in integer minor units of the list's currency (cents: 1299 = 12.99), never a float. */
+const unitPrice = z.number().int('an integer amount in minor units (cents)').positive().max(1_000_000_000_000);
+/** ISO 8601 with an offset, normalised to UTC `…Z` so comparisons are plain string comparisons. */
+const instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
+const quantity = z.number().int().positive().max(1_000_000_000);
+
+const effective = { effectiveFrom: instant, effectiveTo: instant.optional() };
+
+export const createPriceListSchema = z.strictObject({ priceListId, name, currency });
+export type CreatePriceListData = z.infer<typeof createPriceListSchema>;
+
+export const setBasePriceSchema = z.strictObject({ priceListId, sku, unitPrice, ...effective });
+export type SetBasePriceData = z.infer<typeof setBasePriceSchema>;
+
+export const setCustomerPriceSchema = z.strictObject({ priceListId, customerId, sku, unitPrice, ...effective });
+export type SetCustomerPriceData = z.infer<typeof setCustomerPriceSchema>;
+
+/** Tier order is checked by the decider (`invalid_tiers`), so the caller learns the rule by its code. */
+export const setQuantityTiersSchema = z.strictObject({
+  priceListId,
+  sku,
+  tiers: z.array(z.strictObject({ minQuantity: quantity, unitPrice })).min(1).max(50),
+  ...effective,
+  customerId: customerId.optional(),
+});
+export type SetQuantityTiersData = z.infer<typeof setQuantityTiersSchema>;
+
+export type PricingCommand =
+  | DomainCommand<'CreatePriceList', CreatePriceListData>
+  | DomainCommand<'SetBasePrice', SetBasePriceData>
+  | DomainCommand<'SetCustomerPrice', SetCustomerPriceData>
+  | DomainCommand<'SetQuantityTiers', SetQuantityTiersData>;

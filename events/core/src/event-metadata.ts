@@ -1,0 +1,88 @@
+import { UndecodableRecordError } from './errors';
+
+/** Everything about an event except its payload; carried in Kafka headers. */
+export interface EventMetadata {
+  /** Unique and deterministic: `<commandId>:<index>`, so a redone batch yields the same ids. */
+  id: string;
+  /** `verity.<ctx>.<Name>`: the Avro record full name. */
+  type: string;
+  /** `/verity/<ctx>`: the part of Verity that appended it. */
+  source: string;
+  /** When Verity accepted the command (ISO 8601). */
+  time: string;
+  /** Stream id, `<tenant>/<aggregate id>`. */
+  subject: string;
+  streamVersion: number;
+  schemaVersion: number;
+  tenant: string;
+  actor: string;
+  correlationId: string;
+  /** The command that caused it. */
+  causationId: string;
+  sourceSystem: string;
+  sourceTimestamp: string;
+}
+
+export interface ChainedEventMetadata extends EventMetadata {
+  /** Hash of the previous event of the stream; empty for version 1. */
+  prevHash: string;
+  hash: string;
+}
+
+/**
+ * Record headers as Kafka clients carry them (kafkajs' RecordHeaders has this shape), declared here so
+ * the core needs no Kafka client.
+ */
+export type RecordHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+
+export const AVRO_CONTENT_TYPE = 'application/avro';
+
+/**
+ * CloudEvents Kafka protocol binding, binary mode: `ce_` + attribute name. Extension names are
+ * lowercase letters and digits only (CloudEvents spec), hence `ce_prevhash`, not `prev_hash`.
+ */
+const attributeHeaders = {
+  id: 'ce_id',
+  type: 'ce_type',
+  source: 'ce_source',
+  time: 'ce_time',
+  subject: 'ce_subject',
+  streamVersion: 'ce_streamversion',
+  schemaVersion: 'ce_schemaversion',
+  tenant: 'ce_tenant',
+  actor: 'ce_actor',
+  correlationId: 'ce_correlationid',
+  causationId: 'ce_causationid',
+  sourceSystem: 'ce_sourcesystem',
+  sourceTimestamp: 'ce_sourcetime',
+  prevHash: 'ce_prevhash',
+  hash: 'ce_hash',
+} as const satisfies Record<keyof ChainedEventMetadata, string>;
+
+const numericAttributes = new Set<keyof ChainedEventMetadata>(['streamVersion', 'schemaVersion']);
+
+export function toHeaders(metadata: ChainedEventMetadata): RecordHeaders {
+  const headers: RecordHeaders = { ce_specversion: '1.0', 'content-type': AVRO_CONTENT_TYPE };
+  for (const [attribute, header] of Object.entries(attributeHeaders) as [keyof ChainedEventMetadata, string][]) {
+    headers[header] = String(metadata[attribute]);
+  }
+  return headers;
+}
+
+export function fromHeaders(headers: RecordHeaders | undefined, where: Record<string, unknown> = {}): ChainedEventMetadata {
+  const read = (name: string): string | undefined => {
+    const value = headers?.[name];
+    if (value === undefined) return undefined;
+    return (Array.isArray(value) ? value[0] : value)?.toString('utf8');
+  };
+  if (read('ce_specversion') !== '1.0') {
+    throw new UndecodableRecordError('not a CloudEvents 1.0 record: ce_specversion missing or wrong', where);
+  }
+  const metadata: Record<string, string | number> = {};
+  for (const [attribute, header] of Object.entries(attributeHeaders) as [keyof ChainedEventMetadata, string][]) {
+    const value = read(header);
+    if (value === undefined) throw new UndecodableRecordError(`header ${header} missing`, where);
+    metadata[attribute] = numericAttributes.has(attribute) ? Number(value) : value;
+  }
+  return metadata as unknown as ChainedEventMetadata;
+}

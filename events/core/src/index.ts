@@ -1,0 +1,42 @@
+export { VerityError, InvalidOptionError, UndecodableRecordError } from './errors';
+export {
+  SOURCE_SYSTEMS,
+  commandEnvelopeSchema,
+  commandFingerprint,
+  commandMetadataSchema,
+  parseStreamId,
+  streamIdOf,
+  tenantIdSchema,
+  type AppendedEvent,
+  type CommandEnvelope,
+  type CommandMetadata,
+  type CommandReply,
+  type SourceSystem,
+} from './envelope';
+export {
+  AVRO_CONTENT_TYPE,
+  fromHeaders,
+  toHeaders,
+  type ChainedEventMetadata,
+  type EventMetadata,
+  type RecordHeaders,
+} from './event-metadata';
+export { canonicalMetadata, chain, eventHash, unchained } from './hash-chain';
+export { DomainRejection, sourceOf, type ChangeSource, type Decider, type DomainCommand, type DomainEvent } from './decider';
+export { deciderSpec } from './decider-spec';
+export {
+  defineContext,
+  eventFullName,
+  findCommand,
+  type CommandDefinition,
+  type ContextDefinition,
+  type ReferenceDefinition,
+  type TimerDefinition,
+} from './context';
+export {
+  decodeConsistencyToken,
+  encodeConsistencyToken,
+  InvalidConsistencyTokenError,
+  type ConsistencyToken,
+} from './consistency-token';
+export type * from './generated/event-types';

@@ -1,9 +1,0 @@
-import type { ContextDefinition } from '@verity/events';
-import { inventoryContext } from './inventory';
-import { aliasesContext } from './aliases';
-import { catalogContext } from './catalog';
-import { pricingContext } from './pricing';
-import { sourcesContext } from './sources';
-
-/** Every context this processor decides for; the gateway validates commands against the same list. */
-export const contexts: readonly ContextDefinition[] = [inventoryContext as ContextDefinition, catalogContext as ContextDefinition, aliasesContext as ContextDefinition, pricingContext as ContextDefinition, sourcesContext as ContextDefinition];
