@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Admin, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { sharedCounter, sharedHistogram } from '../metrics';
 import type { AvroSerde } from '../avro-serde';
 import { CompactedTable } from '../compacted-table';
-import { encodeConsistencyToken, eventFullName, findCommand, type ContextDefinition, DomainRejection, type DomainCommand, type DomainEvent, commandEnvelopeSchema, commandFingerprint, type AppendedEvent, type CommandEnvelope, type CommandReply, InvalidOptionError, toHeaders, chain } from '@verity/core';
+import { eventFullName, type ContextDefinition, InvalidOptionError, toHeaders } from '@verity/core';
 import type { Logger } from '../logger';
 import { retry } from '../retry';
 import { contextTopicConfigs, ensureTopics, repliesTopicConfig, type ContextTopics } from '../topics';
 import { ReferenceTables } from './reference-tables';
-import { remember, type StreamSnapshot } from './stream-snapshot';
+import { commandNamesOf, readCommandRecord } from './command-record';
+import { decideBatch, settleBatch, type SettledBatch } from './decide-batch';
+import type { StreamSnapshot } from './stream-snapshot';
 import { createTimerScheduler } from './timers';
 
 export interface CommandProcessorOptions {
@@ -38,23 +40,6 @@ export interface CommandProcessor {
   /** True once it has joined its group and can process. */
   isReady(): boolean;
 }
-
-/** A decided command: new events, or a rejection. */
-interface Decided {
-  kind: 'decided';
-  envelope: CommandEnvelope;
-  fingerprint: string;
-  /** Stream version after the command: unchanged for a rejection. */
-  version: number;
-  /** Events to append, already encoded and chained. */
-  records: { type: string; message: Message }[];
-  rejection?: DomainRejection;
-}
-
-/** A command id this stream has seen: its original reply is sent again, nothing else is written. */
-type Repeated = { kind: 'repeat'; reply: CommandReply } | { kind: 'repeat-in-batch'; of: Decided };
-
-type Outcome = Decided | Repeated;
 
 /**
  * The write side of one context. One writer per partition: the instance that owns command
@@ -162,132 +147,6 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     await producer?.disconnect().catch(() => undefined);
   }
 
-  function parseEnvelope(message: KafkaMessage): CommandEnvelope | string {
-    let json: unknown;
-    try {
-      json = JSON.parse(message.value?.toString('utf8') ?? '');
-    } catch (error) {
-      return `not JSON: ${(error as Error).message}`;
-    }
-    const parsed = commandEnvelopeSchema.safeParse(json);
-    return parsed.success ? parsed.data : `not a command envelope: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
-  }
-
-  function decideOne(envelope: CommandEnvelope, partition: number, staged: Map<string, StreamSnapshot>, inBatch: Map<string, Decided>): Outcome {
-    const current = staged.get(envelope.streamId) ?? table.get(envelope.streamId);
-    const seenInBatch = inBatch.get(envelope.commandId);
-    if (seenInBatch) return { kind: 'repeat-in-batch', of: seenInBatch };
-    const seen = current?.recent.find((r) => r.commandId === envelope.commandId);
-    if (seen) return { kind: 'repeat', reply: seen };
-
-    const fingerprint = commandFingerprint(envelope);
-    const version = current?.version ?? 0;
-    const decided = (rest: Pick<Decided, 'version' | 'records' | 'rejection'>): Decided => {
-      const outcome: Decided = { kind: 'decided', envelope, fingerprint, ...rest };
-      inBatch.set(envelope.commandId, outcome);
-      return outcome;
-    };
-    const reject = (rejection: DomainRejection): Decided => {
-      staged.set(envelope.streamId, {
-        streamId: envelope.streamId,
-        version,
-        state: current?.state ?? context.decider.initialState(),
-        lastHash: current?.lastHash ?? '',
-        sequence: (current?.sequence ?? 0) + 1,
-        recent: current?.recent ?? [],
-      });
-      return decided({ version, records: [], rejection });
-    };
-
-    const found = findCommand([context], envelope.type);
-    if (!found) return reject(new DomainRejection('unknown_command_type', `${envelope.type} is not a command of ${context.name}`));
-    const { name: commandName, definition } = found;
-    const payload = definition.schema.safeParse(envelope.payload);
-    if (!payload.success) {
-      return reject(
-        new DomainRejection('validation_failed', 'payload is invalid', {
-          errors: payload.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-        }),
-      );
-    }
-    if (envelope.expectedVersion !== undefined && envelope.expectedVersion !== version) {
-      return reject(
-        new DomainRejection('version_conflict', `expected version ${envelope.expectedVersion}, stream is at ${version}`, {
-          expectedVersion: envelope.expectedVersion,
-        }),
-      );
-    }
-    const { tenant, receivedAt, actor, sourceSystem, sourceTimestamp } = envelope.metadata;
-    const command: DomainCommand = {
-      type: commandName,
-      data: payload.data,
-      metadata: { tenant, now: new Date(receivedAt), actor, commandId: envelope.commandId, source: { system: sourceSystem, at: new Date(sourceTimestamp) } },
-      references: references.lookup(commandName, tenant, payload.data),
-    };
-    const state: unknown = current ? current.state : context.decider.initialState();
-    let events: DomainEvent[];
-    try {
-      events = context.decider.decide(command, state);
-    } catch (error) {
-      if (error instanceof DomainRejection) return reject(error);
-      throw error;
-    }
-
-    let next: unknown = state;
-    let lastHash = current?.lastHash ?? '';
-    const records = events.map((event, index) => {
-      next = context.decider.evolve(next, event);
-      const fullName = eventFullName(context.name, event.type);
-      const { value, schemaVersion } = serde.encode(topics.events, fullName, event.data);
-      const metadata = chain(
-        lastHash,
-        {
-          id: `${envelope.commandId}:${index}`,
-          type: fullName,
-          source: `/verity/${context.name}`,
-          time: envelope.metadata.receivedAt,
-          subject: envelope.streamId,
-          streamVersion: version + index + 1,
-          schemaVersion,
-          tenant: envelope.metadata.tenant,
-          actor: envelope.metadata.actor,
-          correlationId: envelope.metadata.correlationId,
-          causationId: envelope.commandId,
-          sourceSystem: envelope.metadata.sourceSystem,
-          sourceTimestamp: envelope.metadata.sourceTimestamp,
-        },
-        value,
-      );
-      lastHash = metadata.hash;
-      return { type: fullName, message: { key: envelope.streamId, value, partition, headers: toHeaders(metadata) } };
-    });
-    staged.set(envelope.streamId, {
-      streamId: envelope.streamId,
-      version: version + events.length,
-      state: next,
-      lastHash,
-      sequence: (current?.sequence ?? 0) + 1,
-      recent: current?.recent ?? [],
-    });
-    return decided({ version: version + events.length, records });
-  }
-
-  function toReply(outcome: Decided, events: AppendedEvent[]): CommandReply {
-    const { envelope, rejection, version, fingerprint } = outcome;
-    const base = { commandId: envelope.commandId, fingerprint, streamId: envelope.streamId, version };
-    if (rejection) return { status: 'rejected', ...base, code: rejection.code, reason: rejection.message, details: rejection.details };
-    const last = events[events.length - 1];
-    return {
-      status: 'accepted',
-      ...base,
-      events,
-      consistencyToken: encodeConsistencyToken({
-        topic: topics.events,
-        offsets: last ? { [last.partition]: (BigInt(last.offset) + 1n).toString() } : {},
-      }),
-    };
-  }
-
   async function processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const partition = batch.partition;
     const started = process.hrtime.bigint();
@@ -297,57 +156,39 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
       restored.add(partition);
     }
 
-    const staged = new Map<string, StreamSnapshot>();
-    const inBatch = new Map<string, Decided>();
-    const outcomes: Outcome[] = [];
-    const deadLetters: Message[] = [];
-    const envelopes = batch.messages.map(parseEnvelope);
-    const commandNames = envelopes.flatMap((e) => {
-      const found = typeof e === 'string' ? undefined : findCommand([context], e.type);
-      return found ? [found.name] : [];
+    const records = batch.messages.map(readCommandRecord);
+    await references.catchUpFor(commandNamesOf(context, records));
+    const lastOffset = batch.messages.at(-1)?.offset;
+    // Deciding is synchronous, so the consumer cannot stop or go stale halfway through it: this
+    // one check stands for a check before each record.
+    if (lastOffset === undefined || !isRunning() || isStale()) return;
+    const decided = decideBatch({
+      context,
+      source: { topic: batch.topic, partition },
+      records,
+      snapshots: table,
+      encode: (fullName, data) => serde.encode(topics.events, fullName, data),
+      references: (commandName, tenant, payload) => references.lookup(commandName, tenant, payload),
     });
-    await references.catchUpFor(commandNames);
-    let lastOffset: string | undefined;
-    for (const [index, message] of batch.messages.entries()) {
-      if (!isRunning() || isStale()) break;
-      const envelope = envelopes[index]!;
-      if (typeof envelope === 'string') {
-        log.warn({ partition, offset: message.offset, reason: envelope }, 'command sent to dead-letter topic');
-        deadLetters.push({
-          key: message.key,
-          value: message.value,
-          headers: { ...message.headers, verity_dlq_reason: envelope, verity_dlq_source: `${batch.topic}/${partition}/${message.offset}` },
-        });
-      } else {
-        outcomes.push(decideOne(envelope, partition, staged, inBatch));
-      }
-      lastOffset = message.offset;
-    }
-    if (lastOffset === undefined) return;
+    for (const { offset, reason } of decided.deadLetters) log.warn({ partition, offset, reason }, 'command sent to dead-letter topic');
 
     const transaction = await producer.transaction();
+    let settled: SettledBatch;
     try {
-      const decided = outcomes.filter((o): o is Decided => o.kind === 'decided');
-      const eventRecords = decided.flatMap((o) => o.records);
-      let appendedAt = 0n;
-      if (eventRecords.length > 0) {
-        const [metadata] = await transaction.send({ topic: topics.events, acks: -1, messages: eventRecords.map((r) => r.message) });
-        appendedAt = BigInt(metadata?.baseOffset ?? '0');
+      let firstOffset = 0n;
+      if (decided.events.length > 0) {
+        const [metadata] = await transaction.send({
+          topic: topics.events,
+          acks: -1,
+          messages: decided.events.map(({ metadata, value }) => ({ key: metadata.subject, value, partition, headers: toHeaders(metadata) })),
+        });
+        firstOffset = BigInt(metadata?.baseOffset ?? '0');
       }
-      const replies = new Map<Decided, CommandReply>();
-      for (const o of decided) {
-        const events = o.records.map((r, i) => ({ type: r.type, topic: topics.events, partition, offset: (appendedAt + BigInt(i)).toString() }));
-        appendedAt += BigInt(o.records.length);
-        const reply = toReply(o, events);
-        replies.set(o, reply);
-        const snapshot = staged.get(o.envelope.streamId)!;
-        staged.set(o.envelope.streamId, { ...snapshot, recent: remember(snapshot.recent, reply) });
-      }
-      const replyOf = (o: Outcome): CommandReply => (o.kind === 'repeat' ? o.reply : replies.get(o.kind === 'decided' ? o : o.of)!);
+      settled = settleBatch(decided, { topic: topics.events, partition, firstOffset });
       const messagesByTopic = [
-        { topic: topics.state, messages: [...staged.values()].map((s) => ({ key: s.streamId, value: JSON.stringify(s), partition })) },
-        { topic: repliesTopic, messages: outcomes.map((o) => ({ key: replyOf(o).commandId, value: JSON.stringify(replyOf(o)) })) },
-        { topic: topics.deadLetters, messages: deadLetters },
+        { topic: topics.state, messages: settled.snapshots.map((s) => ({ key: s.streamId, value: JSON.stringify(s), partition })) },
+        { topic: repliesTopic, messages: settled.replies.map((reply) => ({ key: reply.commandId, value: JSON.stringify(reply) })) },
+        { topic: topics.deadLetters, messages: decided.deadLetters.map((d) => d.message) },
       ].filter((t) => t.messages.length > 0);
       if (messagesByTopic.length > 0) await transaction.sendBatch({ acks: -1, topicMessages: messagesByTopic });
       // kafkajs does not retry sendOffsets on CONCURRENT_TRANSACTIONS (kafkajs#430): we do.
@@ -368,11 +209,11 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
       throw error;
     }
 
-    for (const snapshot of staged.values()) table.put(snapshot.streamId, snapshot);
-    for (const o of outcomes) {
+    for (const snapshot of settled.snapshots) table.put(snapshot.streamId, snapshot);
+    for (const o of decided.commands) {
       commandsProcessed.inc({ context: context.name, outcome: o.kind === 'decided' ? (o.rejection ? 'rejected' : 'accepted') : 'repeated' });
     }
-    deadLettered.inc({ context: context.name }, deadLetters.length);
+    deadLettered.inc({ context: context.name }, decided.deadLetters.length);
     resolveOffset(lastOffset);
     await heartbeat();
     batchSeconds.observe({ context: context.name }, Number(process.hrtime.bigint() - started) / 1e9);
