@@ -107,7 +107,7 @@ export class AvroSerde {
     try {
       const schema = await this.registry.getSchema(schemaId);
       // Rebuilt with our own avsc: the registry client may carry another copy of it.
-      return avro.Type.forSchema((schema as unknown as avro.Type).schema({ exportAttrs: true }) as avro.Schema);
+      return avro.Type.forSchema((schema as unknown as avro.Type).schema({ exportAttrs: true }));
     } catch (cause) {
       throw new UndecodableRecordError(`schema id ${schemaId} is unknown to the registry`, { ...where, schemaId }, cause);
     }

@@ -9,9 +9,9 @@ export interface TopicReadOptions {
   /** Partitions to read, each with the offset the read stops at (exclusive); only partitions holding records. */
   ends: ReadonlyMap<number, bigint>;
   /** Every record below its partition's end, in order per partition; a throw stops the read. */
-  onRecord(message: KafkaMessage, partition: number): Promise<void>;
+  onRecord: (message: KafkaMessage, partition: number) => Promise<void>;
   /** After each batch: the next offset to read in that partition. */
-  onPosition?(partition: number, position: bigint): void;
+  onPosition?: (partition: number, position: bigint) => void;
   /** Fails when no batch arrives for this long. */
   stallTimeoutMs: number;
   /** What the read is for (`audit`, `state-rebuild`): its throwaway group is `<topic>.<purpose>.<uuid>`. */
@@ -37,6 +37,8 @@ export async function readTopicToEnd(options: TopicReadOptions): Promise<void> {
       finished = true;
       clearTimeout(stallTimer);
       if (error === undefined) resolve();
+      // The cause is passed on unchanged, whatever was thrown.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       else reject(error);
     };
   });

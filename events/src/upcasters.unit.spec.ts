@@ -51,7 +51,7 @@ describe('UpcasterChain', () => {
 
   it('chains one upcaster per step', () => {
     const v3Renamed = schemaVersion(3, record('ThingHappened', [{ name: 'where', type: 'string' }, { name: 'quantity', type: 'long' }]));
-    const joinSiteAndDock: Upcaster = { fullName, fromVersion: 2, upcast: ({ site, dock, quantity }) => ({ where: `${site}:${dock}`, quantity }) };
+    const joinSiteAndDock: Upcaster = { fullName, fromVersion: 2, upcast: ({ site, dock, quantity }) => ({ where: `${String(site)}:${String(dock)}`, quantity }) };
     expect(decode([v1, v2, v3Renamed], [joinSiteAndDock, splitLocation], v1, { location: 'a/b', quantity: 2 })).toEqual({ where: 'a:b', quantity: 2 });
   });
 

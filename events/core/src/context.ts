@@ -67,7 +67,7 @@ export function defineContext<State, C extends DomainCommand, E extends DomainEv
   references?: Record<string, ReferenceDefinition>;
   timers?: readonly TimerDefinition<State, C['type']>[];
 }): ContextDefinition<State> {
-  return definition as unknown as ContextDefinition<State>;
+  return definition;
 }
 
 export const eventFullName = (context: string, type: string): string => `verity.${context}.${type}`;

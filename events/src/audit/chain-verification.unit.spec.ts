@@ -93,7 +93,7 @@ describe('verifyChain', () => {
     links[1] = { offset: '11', metadata: chain(links[0]!.metadata.hash, { ...base, id: 'c2:0', streamVersion: 2 }, value), value };
     expect(verifyChain(links)).toMatchObject({
       ok: false,
-      firstBreak: { kind: 'prev_hash_mismatch', position: 2, version: 3, expected: links[1]!.metadata.hash, actual: links[2]!.metadata.prevHash },
+      firstBreak: { kind: 'prev_hash_mismatch', position: 2, version: 3, expected: links[1].metadata.hash, actual: links[2]!.metadata.prevHash },
     });
   });
 

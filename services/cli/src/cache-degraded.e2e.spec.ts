@@ -22,7 +22,7 @@ describe('Redis down: reads come from PostgreSQL and /ready says degraded', () =
     expect(accepted.body).toMatchObject({ streamId: 'acme/SKU-NOCACHE', version: 1 });
 
     const row = await eventually(
-      async () => (await platform.db.withSchema(platform.schema).table('stock_levels').where({ tenant: 'acme', sku: 'SKU-NOCACHE' }).first('on_hand')) as { on_hand: string } | undefined,
+      async () => (await platform.db.withSchema(platform.schema).table('stock_levels').where({ tenant: 'acme', sku: 'SKU-NOCACHE' }).first<{ on_hand: string } | undefined>('on_hand')),
       20_000,
       'read model row',
     );

@@ -209,8 +209,8 @@ describe('GraphQL at /graphql through the real stack', () => {
       }
       const seenProduct = product.body.data!.product as { name: string; version: number } | null;
       const seenStock = stock.body.data!.stock as { version: number; totals: { onHand: number } } | null;
-      if (seenProduct?.name !== `v${i}` || seenProduct.version < (update.body.version as number)) stale.push(`write ${i}: product ${JSON.stringify(seenProduct)} after version ${update.body.version}`);
-      if (seenStock?.totals.onHand !== i || seenStock.version < (receipt.body.version as number)) stale.push(`write ${i}: stock ${JSON.stringify(seenStock)} after version ${receipt.body.version}`);
+      if (seenProduct?.name !== `v${i}` || seenProduct.version < (update.body.version as number)) stale.push(`write ${i}: product ${JSON.stringify(seenProduct)} after version ${String(update.body.version)}`);
+      if (seenStock?.totals.onHand !== i || seenStock.version < (receipt.body.version as number)) stale.push(`write ${i}: stock ${JSON.stringify(seenStock)} after version ${String(receipt.body.version)}`);
     }
     expect(stale).toEqual([]);
   });

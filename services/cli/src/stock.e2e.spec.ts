@@ -117,9 +117,8 @@ describe('stock per SKU per location through the real stack: reservations, ATP, 
       ['A-4', 'hub', 20],
       ['A-5', 'hub', 1],
     ];
-    let token: unknown;
-    for (const [sku, location, quantity] of stock) token = (await accepted('ReceiveStock', { sku, location, quantity }, tenant)).consistencyToken;
-    token = (await accepted('SetSafetyBuffer', { sku: 'A-4', location: 'hub', buffer: 18 }, tenant)).consistencyToken;
+    for (const [sku, location, quantity] of stock) await accepted('ReceiveStock', { sku, location, quantity }, tenant);
+    const token = (await accepted('SetSafetyBuffer', { sku: 'A-4', location: 'hub', buffer: 18 }, tenant)).consistencyToken;
     await get('/v1/inventory/A-4', tenant, token);
 
     const collect = async (path: string) => {

@@ -67,7 +67,7 @@ export function rejectionProblem(reply: Extract<CommandReply, { status: 'rejecte
 /** `POST /v1/commands/<context>.<Command>`: validate, append to the context's commands topic, wait for the outcome. */
 export function mountCommandRoutes(app: Express, options: CommandRoutesOptions): void {
   app.post('/v1/commands/:type', express.json({ limit: '1mb', strict: true }), async (req, res) => {
-    const type = req.params.type as string;
+    const type = req.params.type;
     const found = findCommand(options.contexts, type);
     if (!found) throw new HttpProblem(404, 'unknown_command_type', 'Unknown command type', `no command type ${type}`, { commandType: type });
     if (!req.is('application/json')) {
@@ -123,7 +123,7 @@ export function mountCommandRoutes(app: Express, options: CommandRoutesOptions):
   });
 
   app.get('/v1/commands/:commandId', (req, res) => {
-    const commandId = req.params.commandId as string;
+    const commandId = req.params.commandId;
     const tenant = header(req, 'X-Tenant-Id', headerSchemas.tenant) ?? 'default';
     const reply = options.replies.get(commandId);
     // A tenant sees only its own commands; another tenant's id is as unknown as a missing one.

@@ -38,7 +38,7 @@ export function createHttpApp(options: HttpAppOptions, mount: (app: Express) => 
   app.use(pinoHttp({ logger: options.logger, autoLogging: { ignore: (req) => req.url === '/metrics' || req.url === '/health' } }));
   app.use(((req, res, next) => {
     const end = requestSeconds.startTimer({ service: options.service, method: req.method });
-    res.on('finish', () => end({ route: (req.route?.path as string | undefined) ?? 'unmatched', status: String(res.statusCode) }));
+    res.on('finish', () => end({ route: (req.route as { path?: string } | undefined)?.path ?? 'unmatched', status: String(res.statusCode) }));
     next();
   }) as RequestHandler);
 

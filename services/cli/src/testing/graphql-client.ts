@@ -3,6 +3,7 @@ export interface GraphqlResponse {
   status: number;
   headers: Headers;
   // `any`: tests read deep into answers whose shape each query decides.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: { data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, unknown> }[]; extensions?: Record<string, unknown> };
 }
 
