@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { Admin, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { sharedCounter, sharedHistogram } from '../metrics';
 import type { AvroSerde } from '../avro-serde';
@@ -13,6 +13,7 @@ import { commandNamesOf, readCommandRecord } from './command-record';
 import { decideBatch, settleBatch, type SettledBatch } from './decide-batch';
 import type { StreamSnapshot } from './stream-snapshot';
 import { createTimerScheduler } from './timers';
+import { createTransactionalProducers } from './transactional-producers';
 
 export interface CommandProcessorOptions {
   kafka: Kafka;
@@ -102,7 +103,7 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     metrics: options.metrics,
     intervalMs: options.timerIntervalMs ?? 1000,
   });
-  const producers = new Map<number, Producer>();
+  const producers = createTransactionalProducers({ kafka, groupId });
   const restored = new Set<number>();
   let ready = false;
 
@@ -116,41 +117,11 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
   });
 
-  async function producerFor(partition: number): Promise<Producer> {
-    let producer = producers.get(partition);
-    if (!producer) {
-      producer = kafka.producer({
-        transactionalId: `${groupId}.p${partition}`,
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        // A transaction left open by a crash blocks read_committed readers until it times out.
-        transactionTimeout: 30_000,
-        // The broker answers CONCURRENT_TRANSACTIONS while it still writes the previous commit's
-        // markers (kafkajs#1315); kafkajs' default first backoff of 300 ms would idle every
-        // back-to-back transaction. The Java client retries this after 20 ms.
-        retry: { initialRetryTime: 20, maxRetryTime: 1_000, retries: Number.MAX_SAFE_INTEGER },
-      });
-      await producer.connect();
-      // kafkajs sends InitProducerId with the transactional id only when a transaction begins, not
-      // on connect. Begin and drop an empty one now: that fences a zombie still holding this
-      // partition and aborts its open transaction, before we wait for the state partition's end.
-      await (await producer.transaction()).abort();
-      producers.set(partition, producer);
-    }
-    return producer;
-  }
-
-  async function dropProducer(partition: number): Promise<void> {
-    const producer = producers.get(partition);
-    producers.delete(partition);
-    await producer?.disconnect().catch(() => undefined);
-  }
-
   async function processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const partition = batch.partition;
     const started = process.hrtime.bigint();
-    const producer = await producerFor(partition);
+    // Fences the partition's previous writer before its state is read: what it committed is then final.
+    const producer = await producers.get(partition);
     if (!restored.has(partition)) {
       await table.catchUp([partition]);
       restored.add(partition);
@@ -205,7 +176,7 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
       log.error({ err: error, partition }, 'batch aborted; it will be redone');
       await transaction.abort().catch(() => undefined);
       // A producer whose transaction failed may carry stale state (Jepsen 2024): start afresh.
-      await dropProducer(partition);
+      await producers.discard(partition);
       throw error;
     }
 
@@ -243,7 +214,7 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
       await consumer.disconnect();
       await table.stop();
       await references.stop();
-      await Promise.all([...producers.keys()].map(dropProducer));
+      await producers.discardAll();
       await admin.disconnect();
     },
     isReady: () => ready,
