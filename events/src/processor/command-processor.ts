@@ -4,13 +4,13 @@ import type { Registry } from 'prom-client';
 import { sharedCounter, sharedHistogram } from '../metrics';
 import type { AvroSerde } from '../avro-serde';
 import { CompactedTable } from '../compacted-table';
-import { eventFullName, type ContextDefinition, InvalidOptionError, toHeaders } from '@verity/core';
+import { eventFullName, type ContextDefinition, InvalidOptionError } from '@verity/core';
 import type { Logger } from '../logger';
-import { retry } from '../retry';
 import { contextTopicConfigs, ensureTopics, repliesTopicConfig, type ContextTopics } from '../topics';
 import { ReferenceTables } from './reference-tables';
+import { createBatchTransactions } from './batch-transaction';
 import { commandNamesOf, readCommandRecord } from './command-record';
-import { decideBatch, settleBatch, type SettledBatch } from './decide-batch';
+import { decideBatch } from './decide-batch';
 import type { StreamSnapshot } from './stream-snapshot';
 import { createTimerScheduler } from './timers';
 import { createTransactionalProducers } from './transactional-producers';
@@ -104,6 +104,12 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     intervalMs: options.timerIntervalMs ?? 1000,
   });
   const producers = createTransactionalProducers({ kafka, groupId });
+  const transactions = createBatchTransactions({
+    producers,
+    topics: { events: topics.events, state: topics.state, deadLetters: topics.deadLetters, replies: repliesTopic },
+    groupId,
+    logger: log,
+  });
   const restored = new Set<number>();
   let ready = false;
 
@@ -121,7 +127,7 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     const partition = batch.partition;
     const started = process.hrtime.bigint();
     // Fences the partition's previous writer before its state is read: what it committed is then final.
-    const producer = await producers.get(partition);
+    await producers.get(partition);
     if (!restored.has(partition)) {
       await table.catchUp([partition]);
       restored.add(partition);
@@ -143,43 +149,7 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     });
     for (const { offset, reason } of decided.deadLetters) log.warn({ partition, offset, reason }, 'command sent to dead-letter topic');
 
-    const transaction = await producer.transaction();
-    let settled: SettledBatch;
-    try {
-      let firstOffset = 0n;
-      if (decided.events.length > 0) {
-        const [metadata] = await transaction.send({
-          topic: topics.events,
-          acks: -1,
-          messages: decided.events.map(({ metadata, value }) => ({ key: metadata.subject, value, partition, headers: toHeaders(metadata) })),
-        });
-        firstOffset = BigInt(metadata?.baseOffset ?? '0');
-      }
-      settled = settleBatch(decided, { topic: topics.events, partition, firstOffset });
-      const messagesByTopic = [
-        { topic: topics.state, messages: settled.snapshots.map((s) => ({ key: s.streamId, value: JSON.stringify(s), partition })) },
-        { topic: repliesTopic, messages: settled.replies.map((reply) => ({ key: reply.commandId, value: JSON.stringify(reply) })) },
-        { topic: topics.deadLetters, messages: decided.deadLetters.map((d) => d.message) },
-      ].filter((t) => t.messages.length > 0);
-      if (messagesByTopic.length > 0) await transaction.sendBatch({ acks: -1, topicMessages: messagesByTopic });
-      // kafkajs does not retry sendOffsets on CONCURRENT_TRANSACTIONS (kafkajs#430): we do.
-      await retry(
-        () =>
-          transaction.sendOffsets({
-            consumerGroupId: groupId,
-            topics: [{ topic: batch.topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
-          }),
-        { attempts: 8 },
-      );
-      await transaction.commit();
-    } catch (error) {
-      log.error({ err: error, partition }, 'batch aborted; it will be redone');
-      await transaction.abort().catch(() => undefined);
-      // A producer whose transaction failed may carry stale state (Jepsen 2024): start afresh.
-      await producers.discard(partition);
-      throw error;
-    }
-
+    const settled = await transactions.commit({ topic: batch.topic, partition, lastOffset }, decided);
     for (const snapshot of settled.snapshots) table.put(snapshot.streamId, snapshot);
     for (const o of decided.commands) {
       commandsProcessed.inc({ context: context.name, outcome: o.kind === 'decided' ? (o.rejection ? 'rejected' : 'accepted') : 'repeated' });
