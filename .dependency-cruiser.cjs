@@ -56,6 +56,16 @@ module.exports = {
       },
     },
     {
+      name: 'events-imports-only-core',
+      comment:
+        '@verity/events holds the runtimes every context and read model runs on; it knows no context ' +
+        '(the domain hands it ContextDefinitions), no read model (projections hand it a Projection) and ' +
+        'no service, so dependencies keep pointing one way: services → projections, domain → events → core.',
+      severity: 'error',
+      from: { path: '^events/src/' },
+      to: { path: '^(domain|services|projections|infra|connectors)/' },
+    },
+    {
       name: 'no-imports-of-deployables',
       comment:
         'A deployable (gateway, command-processor, projector, query-api, the CLI) is the top of the ' +
