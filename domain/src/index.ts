@@ -1,5 +1,6 @@
 export { contexts } from './contexts';
 export { conflictIdOf } from './conflict-id';
+export { skuSchema, SKU_CHARACTERS, SKU_MAX_LENGTH } from './sku';
 export {
   aliasesContext,
   aliasesDecider,

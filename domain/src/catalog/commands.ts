@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { DomainCommand } from '@verity/core';
+import { commandSkuSchema as sku } from '../sku';
 import { conflictIdSchema, conflictResolutionSchema } from '../sources/governance';
 
-const sku = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
 const name = z.string().trim().min(1).max(200);
 const description = z.string().trim().max(2000);
 /** Unit of measure: a short upper-case code such as EA, KG, M, L or BOX (lower case is accepted and upper-cased). */

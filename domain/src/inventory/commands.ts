@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { DomainCommand } from '@verity/core';
+import { commandSkuSchema as sku } from '../sku';
 import { conflictIdSchema, conflictResolutionSchema } from '../sources/governance';
 
-const sku = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
 const location = z.string().trim().min(1).max(64);
 const quantity = z.number().int().positive().max(1_000_000_000);
 /** A count that may be zero: an absolute on-hand count, a safety buffer. */

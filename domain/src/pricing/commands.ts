@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { DomainCommand } from '@verity/core';
+import { commandSkuSchema as sku } from '../sku';
 
-const id = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
-const priceListId = id;
-const sku = id;
+/** A price list id follows the SKU's rule. */
+const priceListId = sku;
 const customerId = z.string().trim().min(1).max(128);
 const name = z.string().trim().min(1).max(200);
 /** ISO 4217 alphabetic code, three letters (lower case is accepted and upper-cased). */

@@ -1,13 +1,12 @@
 import type { Express } from 'express';
 import { z } from 'zod';
+import { skuSchema } from '@verity/domain';
 import { catalogProductsProjection, listProductViews, PRODUCT_STATUSES, type ProductStatus } from '@verity/projection-catalog-products';
 import { HttpProblem } from '@verity/service-kit';
 import { awaitConsistency } from './consistency';
 import { tenantOf, type ReadModelDeps } from './inventory-routes';
 import { readProduct } from './cached-reads';
 import { answerConditionally, versionETag } from './conditional';
-
-export const skuSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
 
 /** Page size of `GET /v1/catalog/products`: 1..200, 50 when absent. */
 export const DEFAULT_PAGE_SIZE = 50;

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { tenantIdSchema } from '@verity/core';
+import { skuSchema } from '@verity/domain';
 import { type Logger } from '@verity/events';
 import { decodeCursor, inventoryStockProjection, readLocationStock, readLowStock } from '@verity/projection-inventory-stock';
 import { awaitConsistency } from './consistency';
@@ -21,8 +22,6 @@ export interface ReadModelDeps {
   /** Upper bound of a wait for a consistency token. */
   consistencyTimeoutMs: number;
 }
-
-export const skuSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
 
 export const locationSchema = z.string().trim().min(1).max(64);
 /** Query strings arrive as text: an integer within bounds, written in digits only. */

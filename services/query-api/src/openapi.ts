@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { SOURCE_SYSTEMS, tenantIdSchema } from '@verity/core';
-import { conflictIdSchema, GOVERNED_FIELDS } from '@verity/domain';
+import { conflictIdSchema, GOVERNED_FIELDS, skuSchema } from '@verity/domain';
 import { PRODUCT_STATUSES } from '@verity/projection-catalog-products';
 import { CONFLICT_STATUSES } from '@verity/projection-source-conflicts';
 import { aliasSchema, conflictQuerySchema, contextSchema, listQuerySchema as aliasListQuerySchema, ALIAS_CONTEXTS } from './aliases-routes';
-import { listQuerySchema as productListQuerySchema, skuSchema as productSkuSchema } from './catalog-routes';
-import { locationQuerySchema, locationSchema, lowStockQuerySchema, skuSchema as stockSkuSchema } from './inventory-routes';
-import { idSchema as priceListIdSchema } from './pricing-quote';
+import { listQuerySchema as productListQuerySchema } from './catalog-routes';
+import { locationQuerySchema, locationSchema, lowStockQuerySchema } from './inventory-routes';
+import { priceListIdSchema } from './pricing-quote';
 import { quoteQuerySchema } from './pricing-routes';
 import { authorityRulesQuerySchema, conflictListQuerySchema } from './conflicts-routes';
 import { CONFLICT_CONTEXTS } from './source-conflicts';
@@ -225,7 +225,7 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
         'inventory',
         'getStock',
         'Stock of one SKU across its locations',
-        [pathParam('sku', stockSkuSchema), tenantHeader, consistencyHeader, ifNoneMatch],
+        [pathParam('sku', skuSchema), tenantHeader, consistencyHeader, ifNoneMatch],
         {
           '200': json('the stock', ref('StockView'), cachedReadHeaders),
           '304': { description: 'unchanged since the If-None-Match ETag' },
@@ -248,7 +248,7 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
         'catalog',
         'getProduct',
         'One product',
-        [pathParam('sku', productSkuSchema), tenantHeader, consistencyHeader, ifNoneMatch],
+        [pathParam('sku', skuSchema), tenantHeader, consistencyHeader, ifNoneMatch],
         {
           '200': json('the product', ref('ProductView'), cachedReadHeaders),
           '304': { description: 'unchanged since the If-None-Match ETag' },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { quote, type PriceRule, type Quote } from '@verity/domain';
+import { quote, skuSchema, type PriceRule, type Quote } from '@verity/domain';
 import type { SkuRules } from '@verity/projection-pricing';
 
 /** What a quote is asked for, REST or GraphQL, once its parameters are valid. */
@@ -15,8 +15,8 @@ export interface QuoteQuery {
 /** A quote as both APIs answer it: the question, then the price. */
 export type QuoteAnswer = { priceListId: string; customerId: string | null; sku: string; quantity: number; at: string } & Quote;
 
-/** The parameters' rules, shared by `GET /v1/pricing/quote` and the GraphQL pricing fields. */
-export const idSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore');
+/** The parameters' rules, shared by `GET /v1/pricing/quote` and the GraphQL pricing fields; a price list id follows the SKU's rule, as in the pricing commands. */
+export const priceListIdSchema = skuSchema;
 export const customerIdSchema = z.string().min(1).max(128);
 export const quantitySchema = z.number().int('a whole number').min(1, 'at least 1').max(1_000_000_000, 'at most 1000000000');
 export const atSchema = z.iso.datetime({ offset: true, message: 'an ISO 8601 instant with an offset, e.g. 2026-11-23T10:00:00Z' });

@@ -1,17 +1,18 @@
 import type { Express } from 'express';
 import { z } from 'zod';
+import { skuSchema } from '@verity/domain';
 import { pricingProjection, readPriceListView } from '@verity/projection-pricing';
 import { HttpProblem } from '@verity/service-kit';
 import { readPriceRules } from './cached-reads';
 import { awaitConsistency } from './consistency';
 import { tenantOf, type ReadModelDeps } from './inventory-routes';
-import { atSchema, customerIdSchema, idSchema, quantitySchema, quoteAnswer, type QuoteQuery } from './pricing-quote';
+import { atSchema, customerIdSchema, priceListIdSchema, quantitySchema, quoteAnswer, type QuoteQuery } from './pricing-quote';
 import { answerConditionally, versionETag } from './conditional';
 
 /** Query parameters of `GET /v1/pricing/quote`. */
 export const quoteQuerySchema = z.object({
-  priceListId: idSchema,
-  sku: idSchema,
+  priceListId: priceListIdSchema,
+  sku: skuSchema,
   customerId: customerIdSchema.optional(),
   quantity: z.string({ message: 'a positive integer is required' }).regex(/^[0-9]+$/, 'a positive integer').transform(Number).pipe(quantitySchema),
   at: atSchema.optional(),
@@ -52,7 +53,7 @@ export function mountPricingRoutes(app: Express, deps: ReadModelDeps): void {
 
   app.get('/v1/pricing/price-lists/:priceListId', async (req, res) => {
     const tenant = tenantOf(req);
-    const id = idSchema.safeParse(req.params.priceListId);
+    const id = priceListIdSchema.safeParse(req.params.priceListId);
     if (!id.success) throw validationFailed('Invalid price list id', id.error.issues.map((issue) => ({ ...issue, path: ['priceListId'] })));
     await awaitConsistency(req, res, deps, pricingProjection.name);
     const view = await readPriceListView(deps.db, deps.schema, tenant, id.data);

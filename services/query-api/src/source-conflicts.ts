@@ -1,8 +1,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { GOVERNED_FIELDS } from '@verity/domain';
+import { GOVERNED_FIELDS, skuSchema } from '@verity/domain';
 import { CONFLICT_STATUSES, decodeConflictCursor, listConflicts, type ConflictCursor, type ConflictStatus, type SourceConflictView } from '@verity/projection-source-conflicts';
-import { skuSchema } from './inventory-routes';
 
 /** The contexts whose fields authority rules govern, hence where conflicts are detected: `catalog`, `inventory`. */
 export const CONFLICT_CONTEXTS = [...new Set(GOVERNED_FIELDS.map((field) => field.split('.')[0]!))] as [string, ...string[]];

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { z } from 'zod';
-import { atSchema, customerIdSchema, idSchema, quantitySchema, type QuoteQuery } from '../pricing-quote';
+import { SKU_CHARACTERS, SKU_MAX_LENGTH, skuSchema } from '@verity/domain';
+import { atSchema, customerIdSchema, priceListIdSchema, quantitySchema, type QuoteQuery } from '../pricing-quote';
 
 /** A bad argument: `BAD_USER_INPUT` naming it, the message starting with its name. */
 export function badInput(argument: string, message: string): GraphQLError {
@@ -19,10 +20,9 @@ export function arg<T>(schema: z.ZodType<T>, value: unknown, argument: string): 
   return parsed.data;
 }
 
-const SKU = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
+/** A SKU argument; whatever is wrong with it, the answer gives the whole rule. */
 export function sku(value: string, argument = 'sku'): string {
-  if (value.length < 1 || value.length > 64 || !SKU.test(value)) throw badInput(argument, 'letters, digits, dot, dash and underscore, 1 to 64 characters');
+  if (!skuSchema.safeParse(value).success) throw badInput(argument, `${SKU_CHARACTERS}, 1 to ${SKU_MAX_LENGTH} characters`);
   return value;
 }
 
@@ -47,7 +47,7 @@ export interface QuoteArgs {
 
 /** Validates quote arguments by the rules of `GET /v1/pricing/quote`; `now` is the default `at`. */
 export function quoteArgs(args: QuoteArgs, now: Date): QuoteQuery {
-  const priceListId = arg(idSchema, args.priceListId, 'priceListId');
+  const priceListId = arg(priceListIdSchema, args.priceListId, 'priceListId');
   const customerId = arg(customerIdSchema, args.customer, 'customer');
   const wanted = sku(args.sku);
   const quantity = arg(quantitySchema, args.quantity, 'quantity');

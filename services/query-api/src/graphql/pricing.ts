@@ -1,7 +1,7 @@
 import { readPriceListView, type SkuRules } from '@verity/projection-pricing';
 import type { ProductView } from '@verity/projection-catalog-products';
 import { readPriceRules } from '../cached-reads';
-import { quoteAnswer, idSchema, type QuoteAnswer, type QuoteQuery } from '../pricing-quote';
+import { quoteAnswer, priceListIdSchema, type QuoteAnswer, type QuoteQuery } from '../pricing-quote';
 import { arg, notFound, quoteArgs, type QuoteArgs } from './args';
 import type { ChangeNotice } from './change-feed';
 import type { GraphqlContext } from './context';
@@ -27,7 +27,7 @@ export const pricingResolvers = {
       const q = quoteArgs(args, ctx.now());
       return answer((await readPriceRules(ctx, ctx.tenant, q.priceListId, q.sku, ctx.consistency !== undefined)).value, q);
     },
-    priceList: async (_: unknown, args: { id: string }, ctx: GraphqlContext) => (await readPriceListView(ctx.db, ctx.schema, ctx.tenant, arg(idSchema, args.id, 'id'))) ?? null,
+    priceList: async (_: unknown, args: { id: string }, ctx: GraphqlContext) => (await readPriceListView(ctx.db, ctx.schema, ctx.tenant, arg(priceListIdSchema, args.id, 'id'))) ?? null,
   },
   Product: {
     price: async (p: ProductView, args: Omit<QuoteArgs, 'sku'>, ctx: GraphqlContext) => {
