@@ -44,3 +44,10 @@ export {
 } from './processor/state-rebuild';
 export { StateAheadOfLogError, StreamVersionGapError } from './processor/state-rebuild-fold';
 export { CACHE_TTL_MS, cacheIfNewer, changesChannel, readCached, uncacheAt } from './versioned-cache';
+export {
+  encodeChangeNotice,
+  parseChangeNotice,
+  publishChangeNotice,
+  type ChangeNotice,
+  type ChangeNoticeOf,
+} from './change-notice';

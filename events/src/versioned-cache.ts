@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 
-/** Channel of the projectors' change notices, one per key prefix: `{context, tenant, key, version, ...}`. */
+/** Channel of the projectors' change notices (`ChangeNotice`, change-notice.ts), one per key prefix. */
 export const changesChannel = (keyPrefix: string): string => `${keyPrefix}:changes`;
 
 /** Cached read-model values expire so a missed update heals by itself. */
