@@ -20,7 +20,16 @@ export { type StreamSnapshot } from './processor/stream-snapshot';
 export { CompactedTable, type CompactedTableOptions } from './compacted-table';
 export { createProjector, type Projector, type ProjectorOptions } from './projector/projector';
 export { CHECKPOINTS_TABLE, readCheckpoints } from './projector/checkpoints';
-export type { Projection, ProjectedEvent, ProjectionCache, ProjectionStore } from './projector/projection';
+export type {
+  AnyProjection,
+  Projection,
+  ProjectedEvent,
+  ProjectedEventOf,
+  ProjectionCache,
+  ProjectionOf,
+  ProjectionStore,
+  ProjectionTransaction,
+} from './projector/projection';
 export { BadSchemaFileError, readSchemaFiles } from './schema-catalog';
 export {
   SchemaCompatibilityError,

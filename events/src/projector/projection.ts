@@ -1,22 +1,36 @@
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
-import type { ChainedEventMetadata } from '@verity/core';
+import type { ChainedEventMetadata, EventFullName, LatestEventPayloads } from '@verity/core';
 
-/** An event as projections see it: decoded, upcast to the newest shape, with where it came from. */
-export interface ProjectedEvent {
-  topic: string;
-  partition: number;
-  offset: string;
-  /** Avro full name, `verity.<ctx>.<Name>`. */
-  type: string;
-  metadata: ChainedEventMetadata;
-  data: Record<string, unknown>;
-}
+/**
+ * An event as projections see it: decoded, upcast to the newest shape, with where it came from.
+ * A union by `type`, so `switch (event.type)` narrows `event.data` to that event's payload.
+ * `Payloads` maps full names to payloads (the generated map, unless a test context brings its own).
+ */
+export type ProjectedEventOf<Payloads, Events extends keyof Payloads & string = keyof Payloads & string> = {
+  [Type in Events]: {
+    topic: string;
+    partition: number;
+    offset: string;
+    /** Avro full name, `verity.<ctx>.<Name>`. */
+    type: Type;
+    metadata: ChainedEventMetadata;
+    data: Payloads[Type];
+  };
+}[Events];
+
+/** One of `Events` of Verity's contexts, with its generated payload type. */
+export type ProjectedEvent<Events extends EventFullName = EventFullName> = ProjectedEventOf<LatestEventPayloads, Events>;
 
 export interface ProjectionStore {
   /** The PostgreSQL schema that holds this projection's tables (tests use their own). */
   schema: string;
   db: Knex | Knex.Transaction;
+}
+
+/** Where `apply` writes: the projector's transaction of the batch. */
+export interface ProjectionTransaction extends ProjectionStore {
+  db: Knex.Transaction;
 }
 
 export interface ProjectionCache {
@@ -26,21 +40,26 @@ export interface ProjectionCache {
 }
 
 /**
- * One read model: its tables, how an event changes them, and what to tell the cache once
- * the change is committed. `apply` runs inside the projector's PostgreSQL transaction and
- * returns what it changed; `publish` runs after the commit.
+ * One read model: the events it applies, its tables, how an event changes them, and what to
+ * tell the cache once the change is committed. `apply` runs inside the projector's PostgreSQL
+ * transaction and returns what it changed; `publish` runs after the commit.
  */
-export interface Projection<Change = unknown> {
+export interface ProjectionOf<Payloads, Events extends keyof Payloads & string, Change> {
   name: string;
   /** Contexts whose events topics it reads; checkpoints are kept per topic and partition. */
   contexts: readonly string[];
   /**
-   * The event types (full names) `apply` acts on, when it acts on few of its topics' events:
-   * the others are not decoded, and a batch of only those moves the checkpoint, nothing else.
-   * Default: every event is handed to `apply`.
+   * The event types (full names) `apply` acts on: the only ones it is handed. The others of its
+   * topics are not decoded, and a batch of only those moves the checkpoint, nothing else.
    */
-  events?: readonly string[];
+  events: readonly Events[];
   migrations(schema: string): Knex.MigrationSource<unknown>;
-  apply(store: ProjectionStore & { db: Knex.Transaction }, event: ProjectedEvent): Promise<Change[]>;
+  apply(store: ProjectionTransaction, event: ProjectedEventOf<Payloads, Events>): Promise<Change[]>;
   publish(store: ProjectionStore, cache: ProjectionCache, changes: Change[]): Promise<void>;
 }
+
+/** A read model of Verity's events, typed by the union of the events it applies. */
+export type Projection<Events extends EventFullName, Change = unknown> = ProjectionOf<LatestEventPayloads, Events, Change>;
+
+/** Any read model of Verity's events: what the projector service runs. */
+export type AnyProjection = Projection<EventFullName>;

@@ -4,16 +4,17 @@ import type { Knex } from 'knex';
 import type { Registry } from 'prom-client';
 import { sharedCounter, sharedGauge } from '../metrics';
 import type { AvroSerde } from '../avro-serde';
-import { InvalidOptionError, fromHeaders } from '@verity/core';
+import { InvalidOptionError, fromHeaders, type ChainedEventMetadata } from '@verity/core';
 import type { Logger } from '../logger';
 import { contextTopicConfigs, ensureTopics, type ContextTopics } from '../topics';
-import { CHECKPOINTS_TABLE, ensureCheckpointTable, readCheckpoints } from './checkpoints';
-import type { ProjectedEvent, Projection } from './projection';
+import { commitBatch, handledBy, migrateProjection } from './batch';
+import { readCheckpoints } from './checkpoints';
+import type { ProjectedEventOf, ProjectionOf } from './projection';
 
-export interface ProjectorOptions {
+export interface ProjectorOptions<Payloads, Events extends keyof Payloads & string, Change> {
   kafka: Kafka;
   serde: AvroSerde;
-  projection: Projection;
+  projection: ProjectionOf<Payloads, Events, Change>;
   /** The topics of the contexts the projection reads (`projection.contexts`). */
   topics: readonly ContextTopics[];
   db: Knex;
@@ -42,7 +43,7 @@ export interface Projector {
  * applies nothing twice. After the commit, the cache is told; Redis being down makes reads
  * slower, never wrong.
  */
-export function createProjector(options: ProjectorOptions): Projector {
+export function createProjector<Payloads, Events extends keyof Payloads & string, Change>(options: ProjectorOptions<Payloads, Events, Change>): Projector {
   const { kafka, serde, projection, topics, db, schema, redis, cacheKeyPrefix, groupId } = options;
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new InvalidOptionError('schema', 'a lowercase PostgreSQL identifier');
   if (topics.length === 0) throw new InvalidOptionError('topics', 'the topics of at least one context');
@@ -82,37 +83,28 @@ export function createProjector(options: ProjectorOptions): Projector {
     log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
   });
 
-  const handled = projection.events ? new Set(projection.events) : undefined;
+  const handles = handledBy(projection);
 
   async function processBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
-    const decoded: ProjectedEvent[] = [];
+    const decoded: ProjectedEventOf<Payloads, Events>[] = [];
     let lastOffset: string | undefined;
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
       const where = { topic, partition, offset: message.offset };
       const metadata = fromHeaders(message.headers, where);
       lastOffset = message.offset;
-      if (handled && !handled.has(metadata.type)) continue;
+      if (!handles(metadata.type)) continue;
       const { fullName, value } = await serde.decode(message.value, where);
-      decoded.push({ topic, partition, offset: message.offset, type: fullName, metadata, data: value });
+      if (handles(fullName)) decoded.push(projected<Payloads, Events>({ topic, partition, offset: message.offset, type: fullName, metadata, data: value }));
     }
     if (lastOffset === undefined) return;
     const nextOffset = (BigInt(lastOffset) + 1n).toString();
-
-    if (decoded.length === 0) {
-      // Nothing to apply: one statement moves the checkpoint, never backwards.
-      await db
-        .withSchema(schema)
-        .table(CHECKPOINTS_TABLE)
-        .insert({ projection: projection.name, topic, partition, next_offset: nextOffset, updated_at: db.fn.now() })
-        .onConflict(['projection', 'topic', 'partition'])
-        .merge()
-        .where(`${CHECKPOINTS_TABLE}.next_offset`, '<', nextOffset);
-    } else {
-      const changes = await applyInTransaction(topic, partition, decoded, nextOffset);
+    const committed = await commitBatch(db, schema, projection, { topic, partition, events: decoded, nextOffset });
+    if (committed) {
+      applied.inc({ projection: projection.name }, committed.applied);
       try {
-        await projection.publish({ schema, db }, { redis, keyPrefix: cacheKeyPrefix }, changes);
+        await projection.publish({ schema, db }, { redis, keyPrefix: cacheKeyPrefix }, committed.changes);
       } catch (error) {
         log.warn({ err: error }, 'cache update failed; reads fall back to PostgreSQL');
       }
@@ -123,34 +115,9 @@ export function createProjector(options: ProjectorOptions): Projector {
     await heartbeat();
   }
 
-  /** ONE transaction: the events not applied yet, and the checkpoint moved past the batch. */
-  async function applyInTransaction(topic: string, partition: number, decoded: ProjectedEvent[], nextOffset: string): Promise<unknown[]> {
-    return db.transaction(async (trx) => {
-      const row = await trx
-        .withSchema(schema)
-        .table(CHECKPOINTS_TABLE)
-        .where({ projection: projection.name, topic, partition })
-        .forUpdate()
-        .first<{ next_offset: string } | undefined>('next_offset');
-      const next = BigInt(row?.next_offset ?? '0');
-      const fresh = decoded.filter((e) => BigInt(e.offset) >= next);
-      const out: unknown[] = [];
-      for (const event of fresh) out.push(...(await projection.apply({ schema, db: trx }, event)));
-      await trx
-        .withSchema(schema)
-        .table(CHECKPOINTS_TABLE)
-        .insert({ projection: projection.name, topic, partition, next_offset: nextOffset, updated_at: trx.fn.now() })
-        .onConflict(['projection', 'topic', 'partition'])
-        .merge();
-      applied.inc({ projection: projection.name }, fresh.length);
-      return out;
-    });
-  }
-
   return {
     async start() {
-      await ensureCheckpointTable(db, schema);
-      await db.migrate.latest({ migrationSource: projection.migrations(schema), schemaName: schema, tableName: `knex_migrations_${projection.name.replace(/-/g, '_')}` });
+      await migrateProjection(db, schema, projection);
       await admin.connect();
       await ensureTopics(admin, topics.flatMap((t) => contextTopicConfigs(t, options.partitions ?? 3)), options.replicationFactor);
       await consumer.connect();
@@ -165,4 +132,20 @@ export function createProjector(options: ProjectorOptions): Projector {
     },
     isReady: () => ready,
   };
+}
+
+/**
+ * A decoded event as the projection's payload types say it is. The registry's schema of the
+ * event, upcast to its newest version, is what those types are generated from: this is the one
+ * place that takes the decoded value on trust.
+ */
+function projected<Payloads, Events extends keyof Payloads & string>(event: {
+  topic: string;
+  partition: number;
+  offset: string;
+  type: Events;
+  metadata: ChainedEventMetadata;
+  data: Record<string, unknown>;
+}): ProjectedEventOf<Payloads, Events> {
+  return event as ProjectedEventOf<Payloads, Events>;
 }

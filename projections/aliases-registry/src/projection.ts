@@ -1,5 +1,5 @@
-import type { Projection, ProjectedEvent } from '@verity/events';
-import { aliasChangesChannel, aliasResolveKey, cacheResolution, forgetResolution } from './alias-cache';
+import { publishChangeNotice, type Projection, type ProjectedEvent, type ProjectionTransaction } from '@verity/events';
+import { aliasResolveKey, cacheResolution, forgetResolution } from './alias-cache';
 import { readAlias } from './alias-view';
 import { aliasMigrations } from './migrations';
 
@@ -10,35 +10,40 @@ export interface AliasChange {
   alias: string;
 }
 
-type Store = Parameters<Projection['apply']>[0];
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+/** GovernanceSet is the decider's business; the read side does not need it. */
+const ALIAS_EVENTS = ['verity.aliases.AliasRegistered', 'verity.aliases.AliasDeactivated', 'verity.aliases.AliasConflictDetected', 'verity.aliases.AliasConflictResolved'] as const;
 
-async function apply(store: Store, event: ProjectedEvent): Promise<AliasChange[]> {
+type AliasEvent = ProjectedEvent<(typeof ALIAS_EVENTS)[number]>;
+
+async function apply(store: ProjectionTransaction, event: AliasEvent): Promise<AliasChange[]> {
   const { tenant, streamVersion, time } = event.metadata;
-  const d = event.data;
   const aliases = () => store.db.withSchema(store.schema).table('aliases');
   const conflicts = () => store.db.withSchema(store.schema).table('alias_conflicts');
   switch (event.type) {
     case 'verity.aliases.AliasRegistered': {
+      const d = event.data;
       const row = {
         tenant,
         context: d.context,
         alias: d.alias,
         canonical: d.canonical,
-        description: str(d.description),
+        description: d.description,
         owner: d.owner,
-        expires_at: str(d.expiresAt),
+        expires_at: d.expiresAt,
         status: 'active',
         version: streamVersion,
         updated_at: time,
       };
       await aliases().insert(row).onConflict(['tenant', 'context', 'alias']).merge();
-      return [{ tenant, context: d.context as string, alias: d.alias as string }];
+      return [{ tenant, context: d.context, alias: d.alias }];
     }
-    case 'verity.aliases.AliasDeactivated':
-      await aliases().where({ tenant, context: d.context, alias: d.alias }).update({ status: 'inactive', version: streamVersion, updated_at: time });
-      return [{ tenant, context: d.context as string, alias: d.alias as string }];
-    case 'verity.aliases.AliasConflictDetected':
+    case 'verity.aliases.AliasDeactivated': {
+      const { context, alias } = event.data;
+      await aliases().where({ tenant, context, alias }).update({ status: 'inactive', version: streamVersion, updated_at: time });
+      return [{ tenant, context, alias }];
+    }
+    case 'verity.aliases.AliasConflictDetected': {
+      const d = event.data;
       await conflicts()
         .insert({
           tenant,
@@ -47,8 +52,8 @@ async function apply(store: Store, event: ProjectedEvent): Promise<AliasChange[]
           alias: d.alias,
           canonical: d.canonical,
           owner: d.owner,
-          existing_alias: str(d.existingAlias),
-          existing_owner: str(d.existingOwner),
+          existing_alias: d.existingAlias,
+          existing_owner: d.existingOwner,
           kind: d.kind,
           status: 'open',
           detected_at: time,
@@ -57,21 +62,20 @@ async function apply(store: Store, event: ProjectedEvent): Promise<AliasChange[]
         .onConflict(['tenant', 'conflict_id'])
         .ignore();
       return [];
+    }
     case 'verity.aliases.AliasConflictResolved':
       await conflicts()
-        .where({ tenant, conflict_id: d.conflictId })
-        .update({ status: d.resolution === 'accept' ? 'accepted' : 'rejected', resolved_at: time, version: streamVersion });
-      return [];
-    default:
-      // GovernanceSet is the decider's business; the read side does not need it.
+        .where({ tenant, conflict_id: event.data.conflictId })
+        .update({ status: event.data.resolution === 'accept' ? 'accepted' : 'rejected', resolved_at: time, version: streamVersion });
       return [];
   }
 }
 
 /** Aliases and conflicts per tenant, plus the Redis resolution cache the resolve endpoint reads. */
-export const aliasesRegistryProjection: Projection<AliasChange> = {
+export const aliasesRegistryProjection: Projection<AliasEvent['type'], AliasChange> = {
   name: 'aliases-registry',
   contexts: ['aliases'],
+  events: ALIAS_EVENTS,
   migrations: aliasMigrations,
   apply,
   async publish(store, cache, changes) {
@@ -85,10 +89,7 @@ export const aliasesRegistryProjection: Projection<AliasChange> = {
       } else {
         await forgetResolution(cache.redis, cache.keyPrefix, tenant, context, alias, view.version);
       }
-      await cache.redis.publish(
-        aliasChangesChannel(cache.keyPrefix),
-        JSON.stringify({ context: 'aliases', tenant, key: aliasResolveKey(cache.keyPrefix, tenant, context, alias), version: view.version }),
-      );
+      await publishChangeNotice(cache.redis, cache.keyPrefix, { context: 'aliases', tenant, key: aliasResolveKey(cache.keyPrefix, tenant, context, alias), version: view.version });
     }
   },
 };

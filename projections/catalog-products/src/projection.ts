@@ -1,6 +1,6 @@
-import type { Projection, ProjectedEvent } from '@verity/events';
+import { publishChangeNotice, type Projection, type ProjectedEvent, type ProjectionTransaction } from '@verity/events';
 import { productMigrations } from './migrations';
-import { cacheProductView, changesChannel, productCacheKey } from './product-cache';
+import { cacheProductView, productCacheKey } from './product-cache';
 import { readProductView } from './product-view';
 
 /** What a batch changed: one product of one tenant. */
@@ -9,32 +9,27 @@ export interface ProductChange {
   sku: string;
 }
 
-type Store = Parameters<Projection['apply']>[0];
+/** The catalog's product events; its conflict events change no product. */
+const PRODUCT_EVENTS = ['verity.catalog.ProductRegistered', 'verity.catalog.ProductUpdated', 'verity.catalog.ProductDiscontinued'] as const;
 
-interface RegisteredData {
-  sku: string;
-  name: string;
-  unit: string;
-  description: string | null;
-  attributes: Record<string, string> | null;
-}
-interface UpdatedData {
-  sku: string;
-  name: string | null;
-  description: string | null;
-  unit: string | null;
-  attributes: Record<string, string> | null;
-}
-interface DiscontinuedData {
-  sku: string;
+type ProductEvent = ProjectedEvent<(typeof PRODUCT_EVENTS)[number]>;
+
+/** The columns an update sets: the stream version always, the fields the event carries. */
+interface ProductUpdate {
+  version: number;
+  updated_at: string;
+  name?: string;
+  description?: string;
+  unit?: string;
+  attributes?: string;
 }
 
-const products = (store: Store) => store.db.withSchema(store.schema).table('products');
+const products = (store: ProjectionTransaction) => store.db.withSchema(store.schema).table('products');
 
-async function applyRegistered(store: Store, event: ProjectedEvent): Promise<ProductChange[]> {
+async function applyRegistered(store: ProjectionTransaction, event: ProjectedEvent<'verity.catalog.ProductRegistered'>): Promise<ProductChange[]> {
   const { tenant, streamVersion, time } = event.metadata;
-  const { sku, name, unit, description, attributes } = event.data as unknown as RegisteredData;
-  const row = { name, unit, description: description ?? null, attributes: JSON.stringify(attributes ?? {}), status: 'active', version: streamVersion, updated_at: time };
+  const { sku, name, unit, description, attributes } = event.data;
+  const row = { name, unit, description, attributes: JSON.stringify(attributes), status: 'active', version: streamVersion, updated_at: time };
   await products(store)
     .insert({ tenant, sku, ...row })
     .onConflict(['tenant', 'sku'])
@@ -42,29 +37,30 @@ async function applyRegistered(store: Store, event: ProjectedEvent): Promise<Pro
   return [{ tenant, sku }];
 }
 
-async function applyUpdated(store: Store, event: ProjectedEvent): Promise<ProductChange[]> {
+async function applyUpdated(store: ProjectionTransaction, event: ProjectedEvent<'verity.catalog.ProductUpdated'>): Promise<ProductChange[]> {
   const { tenant, streamVersion, time } = event.metadata;
-  const { sku, name, description, unit, attributes } = event.data as unknown as UpdatedData;
-  const changes: Record<string, unknown> = { version: streamVersion, updated_at: time };
-  if (name !== null && name !== undefined) changes.name = name;
-  if (description !== null && description !== undefined) changes.description = description;
-  if (unit !== null && unit !== undefined) changes.unit = unit;
-  if (attributes !== null && attributes !== undefined) changes.attributes = JSON.stringify(attributes);
+  const { sku, name, description, unit, attributes } = event.data;
+  const changes: ProductUpdate = { version: streamVersion, updated_at: time };
+  if (name !== null) changes.name = name;
+  if (description !== null) changes.description = description;
+  if (unit !== null) changes.unit = unit;
+  if (attributes !== null) changes.attributes = JSON.stringify(attributes);
   await products(store).where({ tenant, sku }).update(changes);
   return [{ tenant, sku }];
 }
 
-async function applyDiscontinued(store: Store, event: ProjectedEvent): Promise<ProductChange[]> {
+async function applyDiscontinued(store: ProjectionTransaction, event: ProjectedEvent<'verity.catalog.ProductDiscontinued'>): Promise<ProductChange[]> {
   const { tenant, streamVersion, time } = event.metadata;
-  const { sku } = event.data as unknown as DiscontinuedData;
+  const { sku } = event.data;
   await products(store).where({ tenant, sku }).update({ status: 'discontinued', version: streamVersion, updated_at: time });
   return [{ tenant, sku }];
 }
 
 /** The catalog's products, one row per tenant and SKU, with the product stream's version. */
-export const catalogProductsProjection: Projection<ProductChange> = {
+export const catalogProductsProjection: Projection<ProductEvent['type'], ProductChange> = {
   name: 'catalog-products',
   contexts: ['catalog'],
+  events: PRODUCT_EVENTS,
   migrations: productMigrations,
   async apply(store, event) {
     switch (event.type) {
@@ -74,8 +70,6 @@ export const catalogProductsProjection: Projection<ProductChange> = {
         return applyUpdated(store, event);
       case 'verity.catalog.ProductDiscontinued':
         return applyDiscontinued(store, event);
-      default:
-        return [];
     }
   },
   async publish(store, cache, changes) {
@@ -84,10 +78,7 @@ export const catalogProductsProjection: Projection<ProductChange> = {
       const view = await readProductView(store.db, store.schema, tenant, sku);
       if (!view) continue;
       await cacheProductView(cache.redis, cache.keyPrefix, view);
-      await cache.redis.publish(
-        changesChannel(cache.keyPrefix),
-        JSON.stringify({ context: 'catalog', tenant, sku, key: productCacheKey(cache.keyPrefix, tenant, sku), version: view.version }),
-      );
+      await publishChangeNotice(cache.redis, cache.keyPrefix, { context: 'catalog', tenant, sku, key: productCacheKey(cache.keyPrefix, tenant, sku), version: view.version });
     }
   },
 };

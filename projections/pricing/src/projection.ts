@@ -1,6 +1,6 @@
-import type { Projection, ProjectedEvent } from '@verity/events';
+import { publishChangeNotice, type Projection, type ProjectedEvent, type ProjectionTransaction } from '@verity/events';
 import { pricingMigrations } from './migrations';
-import { changesChannel, invalidateSkuRules, quoteCacheKey } from './pricing-cache';
+import { invalidateSkuRules, quoteCacheKey } from './pricing-cache';
 
 /** What a batch changed: a list (sku null when only the list itself changed) at a stream version. */
 export interface PricingChange {
@@ -10,69 +10,65 @@ export interface PricingChange {
   version: number;
 }
 
-type Store = Parameters<Projection['apply']>[0];
+const PRICING_EVENTS = ['verity.pricing.PriceListCreated', 'verity.pricing.BasePriceSet', 'verity.pricing.CustomerPriceSet', 'verity.pricing.QuantityTiersSet'] as const;
 
-interface CreatedData {
-  priceListId: string;
-  name: string;
-  currency: string;
-}
-interface RuleData {
-  priceListId: string;
-  sku: string;
-  customerId?: string | null;
-  unitPrice?: number | null;
-  tiers?: { minQuantity: number; unitPrice: number }[];
-  effectiveFrom: string;
-  effectiveTo: string | null;
+type PricingEvent = ProjectedEvent<(typeof PRICING_EVENTS)[number]>;
+type RuleEvent = Exclude<PricingEvent, { type: 'verity.pricing.PriceListCreated' }>;
+
+/** The columns of a rule that depend on its kind. */
+interface RuleTerms {
+  kind: 'base' | 'customer' | 'tiers';
+  customer_id: string | null;
+  unit_price: number | null;
+  /** JSON of `[{minQuantity, unitPrice}]`. */
+  tiers: string | null;
 }
 
-const KINDS: Record<string, 'base' | 'customer' | 'tiers'> = {
-  'verity.pricing.BasePriceSet': 'base',
-  'verity.pricing.CustomerPriceSet': 'customer',
-  'verity.pricing.QuantityTiersSet': 'tiers',
-};
+function termsOf(event: RuleEvent): RuleTerms {
+  switch (event.type) {
+    case 'verity.pricing.BasePriceSet':
+      return { kind: 'base', customer_id: null, unit_price: event.data.unitPrice, tiers: null };
+    case 'verity.pricing.CustomerPriceSet':
+      return { kind: 'customer', customer_id: event.data.customerId, unit_price: event.data.unitPrice, tiers: null };
+    case 'verity.pricing.QuantityTiersSet':
+      return {
+        kind: 'tiers',
+        customer_id: event.data.customerId,
+        unit_price: null,
+        tiers: JSON.stringify(event.data.tiers.map(({ minQuantity, unitPrice }) => ({ minQuantity, unitPrice }))),
+      };
+  }
+}
 
-async function applyCreated(store: Store, event: ProjectedEvent): Promise<PricingChange[]> {
+async function applyCreated(store: ProjectionTransaction, event: ProjectedEvent<'verity.pricing.PriceListCreated'>): Promise<PricingChange[]> {
   const { tenant, streamVersion, time } = event.metadata;
-  const { priceListId, name, currency } = event.data as unknown as CreatedData;
+  const { priceListId, name, currency } = event.data;
   const row = { name, currency, version: streamVersion, updated_at: time };
   await store.db.withSchema(store.schema).table('price_lists').insert({ tenant, price_list_id: priceListId, ...row }).onConflict(['tenant', 'price_list_id']).merge(row);
   return [{ tenant, priceListId, sku: null, version: streamVersion }];
 }
 
-async function applyRule(store: Store, event: ProjectedEvent, kind: 'base' | 'customer' | 'tiers'): Promise<PricingChange[]> {
+async function applyRule(store: ProjectionTransaction, event: RuleEvent): Promise<PricingChange[]> {
   const { tenant, streamVersion, time } = event.metadata;
-  const data = event.data as unknown as RuleData;
-  const row = {
-    kind,
-    sku: data.sku,
-    customer_id: data.customerId ?? null,
-    unit_price: kind === 'tiers' ? null : Number(data.unitPrice),
-    tiers: kind === 'tiers' ? JSON.stringify((data.tiers ?? []).map((t) => ({ minQuantity: Number(t.minQuantity), unitPrice: Number(t.unitPrice) }))) : null,
-    effective_from: data.effectiveFrom,
-    effective_to: data.effectiveTo ?? null,
-  };
+  const { priceListId, sku, effectiveFrom, effectiveTo } = event.data;
+  const row = { ...termsOf(event), sku, effective_from: effectiveFrom, effective_to: effectiveTo };
   await store.db
     .withSchema(store.schema)
     .table('price_rules')
-    .insert({ tenant, price_list_id: data.priceListId, version: streamVersion, ...row })
+    .insert({ tenant, price_list_id: priceListId, version: streamVersion, ...row })
     .onConflict(['tenant', 'price_list_id', 'version'])
     .merge(row);
-  await store.db.withSchema(store.schema).table('price_lists').where({ tenant, price_list_id: data.priceListId }).update({ version: streamVersion, updated_at: time });
-  return [{ tenant, priceListId: data.priceListId, sku: data.sku, version: streamVersion }];
+  await store.db.withSchema(store.schema).table('price_lists').where({ tenant, price_list_id: priceListId }).update({ version: streamVersion, updated_at: time });
+  return [{ tenant, priceListId, sku, version: streamVersion }];
 }
 
 /** Price lists and their rules, one row per rule (tenant in every row); quotes are computed from them by the query API. */
-export const pricingProjection: Projection<PricingChange> = {
+export const pricingProjection: Projection<PricingEvent['type'], PricingChange> = {
   name: 'pricing',
   contexts: ['pricing'],
+  events: PRICING_EVENTS,
   migrations: pricingMigrations,
-  async apply(store, event) {
-    if (event.type === 'verity.pricing.PriceListCreated') return applyCreated(store, event);
-    const kind = KINDS[event.type];
-    return kind ? applyRule(store, event, kind) : [];
-  },
+  apply: (store, event) => (event.type === 'verity.pricing.PriceListCreated' ? applyCreated(store, event) : applyRule(store, event)),
   async publish(_store, cache, changes) {
     // The newest version per (tenant, list, sku): invalidate its cached quotes, then tell subscribers.
     const newest = new Map<string, PricingChange>();
@@ -82,10 +78,14 @@ export const pricingProjection: Projection<PricingChange> = {
     }
     for (const { tenant, priceListId, sku, version } of newest.values()) {
       if (sku !== null) await invalidateSkuRules(cache.redis, cache.keyPrefix, tenant, priceListId, sku, version);
-      await cache.redis.publish(
-        changesChannel(cache.keyPrefix),
-        JSON.stringify({ context: 'pricing', tenant, priceListId, sku, key: sku === null ? null : quoteCacheKey(cache.keyPrefix, tenant, priceListId, sku), version }),
-      );
+      await publishChangeNotice(cache.redis, cache.keyPrefix, {
+        context: 'pricing',
+        tenant,
+        priceListId,
+        sku,
+        key: sku === null ? null : quoteCacheKey(cache.keyPrefix, tenant, priceListId, sku),
+        version,
+      });
     }
   },
 };

@@ -1,6 +1,5 @@
-import type { AuthorityRuleRemoved, AuthorityRuleSet, CatalogConflictDetected, CatalogConflictResolved, InventoryConflictDetected, InventoryConflictResolved } from '@verity/core';
-import type { ProjectedEvent, Projection } from '@verity/events';
-import { cacheConflictView, changesChannel, conflictCacheKey } from './conflict-cache';
+import { publishChangeNotice, type Projection, type ProjectedEvent, type ProjectionTransaction } from '@verity/events';
+import { cacheConflictView, conflictCacheKey } from './conflict-cache';
 import { readConflict } from './conflict-view';
 import { sourceConflictMigrations } from './migrations';
 
@@ -10,15 +9,25 @@ export interface ConflictChange {
   conflictId: string;
 }
 
-type Store = Parameters<Projection['apply']>[0];
+// Most catalog and inventory events are no conflict: they are not decoded.
+const CONFLICT_EVENTS = [
+  'verity.catalog.ConflictDetected',
+  'verity.inventory.ConflictDetected',
+  'verity.catalog.ConflictResolved',
+  'verity.inventory.ConflictResolved',
+  'verity.sources.AuthorityRuleSet',
+  'verity.sources.AuthorityRuleRemoved',
+] as const;
+
+type ConflictEvent = ProjectedEvent<(typeof CONFLICT_EVENTS)[number]>;
 
 // The catalog's and inventory's conflict events have one shape.
-type ConflictDetected = CatalogConflictDetected | InventoryConflictDetected;
-type ConflictResolved = CatalogConflictResolved | InventoryConflictResolved;
+type ConflictDetected = ProjectedEvent<'verity.catalog.ConflictDetected' | 'verity.inventory.ConflictDetected'>;
+type ConflictResolved = ProjectedEvent<'verity.catalog.ConflictResolved' | 'verity.inventory.ConflictResolved'>;
 
-async function applyDetected(store: Store, event: ProjectedEvent, context: string): Promise<ConflictChange[]> {
+async function applyDetected(store: ProjectionTransaction, event: ConflictDetected, context: string): Promise<ConflictChange[]> {
   const { tenant, streamVersion, time } = event.metadata;
-  const d = event.data as unknown as ConflictDetected;
+  const d = event.data;
   await store.db
     .withSchema(store.schema)
     .table('source_conflicts')
@@ -27,14 +36,14 @@ async function applyDetected(store: Store, event: ProjectedEvent, context: strin
       conflict_id: d.conflictId,
       context,
       sku: d.sku,
-      location: d.location ?? null,
+      location: d.location,
       field: d.field,
       rule: d.rule,
-      owners: JSON.stringify(d.owners ?? []),
+      owners: JSON.stringify(d.owners),
       // Both values arrive as JSON text: jsonb keeps them typed (a description string, an on-hand count).
       current_value: d.currentValue,
-      current_source_system: d.currentSourceSystem ?? null,
-      current_source_timestamp: d.currentSourceTimestamp ?? null,
+      current_source_system: d.currentSourceSystem,
+      current_source_timestamp: d.currentSourceTimestamp,
       incoming_value: d.incomingValue,
       incoming_source_system: d.incomingSourceSystem,
       incoming_source_timestamp: d.incomingSourceTimestamp,
@@ -47,9 +56,9 @@ async function applyDetected(store: Store, event: ProjectedEvent, context: strin
   return [{ tenant, conflictId: d.conflictId }];
 }
 
-async function applyResolved(store: Store, event: ProjectedEvent): Promise<ConflictChange[]> {
+async function applyResolved(store: ProjectionTransaction, event: ConflictResolved): Promise<ConflictChange[]> {
   const { tenant, streamVersion, time } = event.metadata;
-  const d = event.data as unknown as ConflictResolved;
+  const d = event.data;
   await store.db
     .withSchema(store.schema)
     .table('source_conflicts')
@@ -58,9 +67,9 @@ async function applyResolved(store: Store, event: ProjectedEvent): Promise<Confl
   return [{ tenant, conflictId: d.conflictId }];
 }
 
-async function applyRuleSet(store: Store, event: ProjectedEvent): Promise<ConflictChange[]> {
+async function applyRuleSet(store: ProjectionTransaction, event: ProjectedEvent<'verity.sources.AuthorityRuleSet'>): Promise<ConflictChange[]> {
   const { tenant, streamVersion, time } = event.metadata;
-  const d = event.data as unknown as AuthorityRuleSet;
+  const d = event.data;
   const row = { owners: JSON.stringify(d.owners), version: streamVersion, updated_at: time };
   await store.db
     .withSchema(store.schema)
@@ -71,9 +80,8 @@ async function applyRuleSet(store: Store, event: ProjectedEvent): Promise<Confli
   return [];
 }
 
-async function applyRuleRemoved(store: Store, event: ProjectedEvent): Promise<ConflictChange[]> {
-  const d = event.data as unknown as AuthorityRuleRemoved;
-  await store.db.withSchema(store.schema).table('authority_rules').where({ tenant: event.metadata.tenant, field: d.field }).delete();
+async function applyRuleRemoved(store: ProjectionTransaction, event: ProjectedEvent<'verity.sources.AuthorityRuleRemoved'>): Promise<ConflictChange[]> {
+  await store.db.withSchema(store.schema).table('authority_rules').where({ tenant: event.metadata.tenant, field: event.data.field }).delete();
   return [];
 }
 
@@ -82,18 +90,10 @@ async function applyRuleRemoved(store: Store, event: ProjectedEvent): Promise<Co
  * streams, and the tenants' authority rules (the sources context): one read model over three
  * events topics. Single conflicts are cached; the lists read PostgreSQL.
  */
-export const sourceConflictsProjection: Projection<ConflictChange> = {
+export const sourceConflictsProjection: Projection<ConflictEvent['type'], ConflictChange> = {
   name: 'source-conflicts',
   contexts: ['catalog', 'inventory', 'sources'],
-  // Most catalog and inventory events are no conflict: they are not decoded.
-  events: [
-    'verity.catalog.ConflictDetected',
-    'verity.inventory.ConflictDetected',
-    'verity.catalog.ConflictResolved',
-    'verity.inventory.ConflictResolved',
-    'verity.sources.AuthorityRuleSet',
-    'verity.sources.AuthorityRuleRemoved',
-  ],
+  events: CONFLICT_EVENTS,
   migrations: sourceConflictMigrations,
   async apply(store, event) {
     switch (event.type) {
@@ -108,8 +108,6 @@ export const sourceConflictsProjection: Projection<ConflictChange> = {
         return applyRuleSet(store, event);
       case 'verity.sources.AuthorityRuleRemoved':
         return applyRuleRemoved(store, event);
-      default:
-        return [];
     }
   },
   async publish(store, cache, changes) {
@@ -119,10 +117,15 @@ export const sourceConflictsProjection: Projection<ConflictChange> = {
       if (!view) continue;
       await cacheConflictView(cache.redis, cache.keyPrefix, view);
       // The SKU and the context it lives in let subscribers filter without reading the conflict.
-      await cache.redis.publish(
-        changesChannel(cache.keyPrefix),
-        JSON.stringify({ context: 'conflicts', tenant, conflictId, sku: view.sku, conflictContext: view.context, key: conflictCacheKey(cache.keyPrefix, tenant, conflictId), version: view.version }),
-      );
+      await publishChangeNotice(cache.redis, cache.keyPrefix, {
+        context: 'conflicts',
+        tenant,
+        conflictId,
+        sku: view.sku,
+        conflictContext: view.context,
+        key: conflictCacheKey(cache.keyPrefix, tenant, conflictId),
+        version: view.version,
+      });
     }
   },
 };

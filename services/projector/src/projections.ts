@@ -1,4 +1,4 @@
-import type { Projection } from '@verity/events';
+import type { AnyProjection } from '@verity/events';
 import { inventoryStockProjection } from '@verity/projection-inventory-stock';
 import { catalogProductsProjection } from '@verity/projection-catalog-products';
 import { aliasesRegistryProjection } from '@verity/projection-aliases-registry';
@@ -6,10 +6,4 @@ import { pricingProjection } from '@verity/projection-pricing';
 import { sourceConflictsProjection } from '@verity/projection-source-conflicts';
 
 /** Every read model this service builds. */
-export const projections: readonly Projection[] = [
-  inventoryStockProjection as Projection,
-  catalogProductsProjection as Projection,
-  aliasesRegistryProjection as Projection,
-  pricingProjection as Projection,
-  sourceConflictsProjection as Projection,
-];
+export const projections: readonly AnyProjection[] = [inventoryStockProjection, catalogProductsProjection, aliasesRegistryProjection, pricingProjection, sourceConflictsProjection];

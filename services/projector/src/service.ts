@@ -1,4 +1,4 @@
-import { contextTopics, createProjector, projectionGroupId, type Projection, type Projector } from '@verity/events';
+import { contextTopics, createProjector, projectionGroupId, type AnyProjection, type Projector } from '@verity/events';
 import { checkKafka, createHttpApp, createPlatform, listen, probe, type RunningServer } from '@verity/service-kit';
 import { Redis } from 'ioredis';
 import knex from 'knex';
@@ -11,7 +11,7 @@ export interface ProjectorService {
 }
 
 /** Runs the projectors of the given read models (all by default), each its own consumer group. */
-export function createProjectorService(env: ProjectorEnv, projections: readonly Projection[] = allProjections): ProjectorService {
+export function createProjectorService(env: ProjectorEnv, projections: readonly AnyProjection[] = allProjections): ProjectorService {
   const platform = createPlatform('projector', env);
   const db = knex({ client: 'pg', connection: env.VERITY_DATABASE_URL, pool: { min: 0, max: 10 } });
   const redis = new Redis(env.VERITY_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });

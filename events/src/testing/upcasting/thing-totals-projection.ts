@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Projection } from '../../projector/projection';
+import type { ProjectionOf } from '../../projector/projection';
 import { THINGS_CONTEXT, THINGS_COUNTED, THINGS_REMOVED } from './things-context';
 
 export const THING_TOTALS_TABLE = 'thing_totals';
@@ -27,18 +27,27 @@ const migration = {
     }),
 };
 
+/** The newest shapes of the test context's events (it has no generated types). */
+interface ThingsPayloads {
+  [THINGS_COUNTED]: { thing: string; units: number; packaging: string };
+  [THINGS_REMOVED]: { thing: string; units: number };
+}
+
 /** Test read model: units of each thing, built from events in their newest (v2) shape. */
-export const thingTotalsProjection: Projection = {
+export const thingTotalsProjection: ProjectionOf<ThingsPayloads, keyof ThingsPayloads, never> = {
   name: 'thing-totals',
   contexts: [THINGS_CONTEXT],
+  events: [THINGS_COUNTED, THINGS_REMOVED],
   migrations: (schema) => ({
     getMigrations: async () => [migration],
     getMigrationName: (m) => (m as typeof migration).name,
     getMigration: async (m) => ({ up: (db: Knex) => (m as typeof migration).up(db, schema), down: async () => undefined }),
   }),
-  async apply({ db, schema }, { type, metadata, data }) {
-    const { thing, units, packaging } = data as { thing: string; units: number; packaging?: string };
-    const delta = type === THINGS_COUNTED ? units : type === THINGS_REMOVED ? -units : 0;
+  async apply({ db, schema }, event) {
+    const { metadata } = event;
+    const { thing, units } = event.data;
+    const delta = event.type === THINGS_COUNTED ? units : -units;
+    const packaging = event.type === THINGS_COUNTED ? event.data.packaging : undefined;
     await db
       .withSchema(schema)
       .table(THING_TOTALS_TABLE)

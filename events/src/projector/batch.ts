@@ -1,0 +1,72 @@
+import type { Knex } from 'knex';
+import { CHECKPOINTS_TABLE, ensureCheckpointTable } from './checkpoints';
+import type { ProjectedEventOf, ProjectionOf } from './projection';
+
+/** Creates the checkpoint table and brings the projection's tables to its newest migration. */
+export async function migrateProjection(db: Knex, schema: string, projection: { name: string; migrations(schema: string): Knex.MigrationSource<unknown> }): Promise<void> {
+  await ensureCheckpointTable(db, schema);
+  await db.migrate.latest({ migrationSource: projection.migrations(schema), schemaName: schema, tableName: `knex_migrations_${projection.name.replace(/-/g, '_')}` });
+}
+
+/** Whether a full name is one of the events the projection applies (the others are not decoded). */
+export function handledBy<Payloads, Events extends keyof Payloads & string, Change>(projection: ProjectionOf<Payloads, Events, Change>): (type: string) => type is Events {
+  const handled = new Set<string>(projection.events);
+  return (type): type is Events => handled.has(type);
+}
+
+/** The records of one batch of one partition of an events topic, as the projection is handed them. */
+export interface EventBatch<Event> {
+  topic: string;
+  partition: number;
+  /** The batch's events the projection applies, in offset order. */
+  events: Event[];
+  /** The offset just past the batch's last record, applied or not. */
+  nextOffset: string;
+}
+
+export interface CommittedBatch<Change> {
+  /** Events applied: those at or past the checkpoint. */
+  applied: number;
+  /** What `apply` returned for them, for `publish`. */
+  changes: Change[];
+}
+
+/**
+ * Commits one batch. With events to apply, ONE transaction applies those not applied yet (at or
+ * past the checkpoint, so a redelivered batch applies nothing twice) and moves the checkpoint
+ * past the batch. With none, one statement moves the checkpoint, never backwards, and the
+ * answer is undefined: there is nothing to publish.
+ */
+export async function commitBatch<Payloads, Events extends keyof Payloads & string, Change>(
+  db: Knex,
+  schema: string,
+  projection: ProjectionOf<Payloads, Events, Change>,
+  batch: EventBatch<ProjectedEventOf<Payloads, Events>>,
+): Promise<CommittedBatch<Change> | undefined> {
+  const { topic, partition, nextOffset } = batch;
+  const checkpoint = { projection: projection.name, topic, partition };
+  if (batch.events.length === 0) {
+    await db
+      .withSchema(schema)
+      .table(CHECKPOINTS_TABLE)
+      .insert({ ...checkpoint, next_offset: nextOffset, updated_at: db.fn.now() })
+      .onConflict(['projection', 'topic', 'partition'])
+      .merge()
+      .where(`${CHECKPOINTS_TABLE}.next_offset`, '<', nextOffset);
+    return undefined;
+  }
+  return db.transaction(async (trx) => {
+    const row = await trx.withSchema(schema).table(CHECKPOINTS_TABLE).where(checkpoint).forUpdate().first<{ next_offset: string } | undefined>('next_offset');
+    const next = BigInt(row?.next_offset ?? '0');
+    const fresh = batch.events.filter((e) => BigInt(e.offset) >= next);
+    const changes: Change[] = [];
+    for (const event of fresh) changes.push(...(await projection.apply({ schema, db: trx }, event)));
+    await trx
+      .withSchema(schema)
+      .table(CHECKPOINTS_TABLE)
+      .insert({ ...checkpoint, next_offset: nextOffset, updated_at: trx.fn.now() })
+      .onConflict(['projection', 'topic', 'partition'])
+      .merge();
+    return { applied: fresh.length, changes };
+  });
+}
