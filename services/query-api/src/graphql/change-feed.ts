@@ -1,53 +1,37 @@
+import { parseChangeNotice, type ChangeNotice, type ChangeNoticeOf } from '@verity/events';
 import { aliasResolveKey } from '@verity/projection-aliases-registry';
 
-/** A projector's change notice, as published on `<prefix>:changes`: `{context, tenant, key, version, ...}`. */
-export interface ChangeNotice {
-  context: string;
-  tenant: string;
-  key: string;
-  version: number;
-  /** Set by the inventory, catalog, pricing and source-conflicts projections. */
-  sku?: string;
-  /** Set by the pricing projection. */
-  priceListId?: string;
-  /** Set by the source-conflicts projection: the conflict and the context it lives in (`catalog`, `inventory`). */
-  conflictId?: string;
-  conflictContext?: string;
-}
+export type { ChangeNotice, ChangeNoticeOf };
 
-/** Parses a notice; undefined for anything else on the channel. */
-export function parseNotice(message: string): ChangeNotice | undefined {
-  try {
-    const n = JSON.parse(message) as Partial<ChangeNotice>;
-    if (typeof n.context !== 'string' || typeof n.tenant !== 'string' || typeof n.key !== 'string' || typeof n.version !== 'number') return undefined;
-    return {
-      context: n.context,
-      tenant: n.tenant,
-      key: n.key,
-      version: n.version,
-      ...(typeof n.sku === 'string' ? { sku: n.sku } : {}),
-      ...(typeof n.priceListId === 'string' ? { priceListId: n.priceListId } : {}),
-      ...(typeof n.conflictId === 'string' ? { conflictId: n.conflictId } : {}),
-      ...(typeof n.conflictContext === 'string' ? { conflictContext: n.conflictContext } : {}),
-    };
-  } catch {
-    return undefined;
-  }
+/** Parses a projector's notice from `<prefix>:changes`; undefined for anything else on the channel. */
+export { parseChangeNotice as parseNotice };
+
+/** A subscription's filter, which also says which read model's notices it lets through. */
+export type NoticeFilter<Notice extends ChangeNotice> = (notice: ChangeNotice) => notice is Notice;
+
+/** Notices of one SKU's stock of the tenant. */
+export function stockNotices(tenant: string, sku: string): NoticeFilter<ChangeNoticeOf<'inventory'>> {
+  return (n): n is ChangeNoticeOf<'inventory'> => n.context === 'inventory' && n.tenant === tenant && n.sku === sku;
 }
 
 /** Notices of one product of the tenant (registered, updated, discontinued). */
-export function productNotices(tenant: string, sku: string): (n: ChangeNotice) => boolean {
-  return (n) => n.context === 'catalog' && n.tenant === tenant && n.sku === sku;
+export function productNotices(tenant: string, sku: string): NoticeFilter<ChangeNoticeOf<'catalog'>> {
+  return (n): n is ChangeNoticeOf<'catalog'> => n.context === 'catalog' && n.tenant === tenant && n.sku === sku;
 }
 
 /** Notices of the tenant's conflicts between source systems, of one SKU and of one context when given. */
-export function conflictNotices(tenant: string, filter: { sku?: string; context?: string }): (n: ChangeNotice) => boolean {
-  return (n) =>
-    n.context === 'conflicts' &&
-    n.tenant === tenant &&
-    n.conflictId !== undefined &&
-    (filter.sku === undefined || n.sku === filter.sku) &&
-    (filter.context === undefined || n.conflictContext === filter.context);
+export function conflictNotices(tenant: string, filter: { sku?: string; context?: string }): NoticeFilter<ChangeNoticeOf<'conflicts'>> {
+  return (n): n is ChangeNoticeOf<'conflicts'> =>
+    n.context === 'conflicts' && n.tenant === tenant && (filter.sku === undefined || n.sku === filter.sku) && (filter.context === undefined || n.conflictContext === filter.context);
+}
+
+/** Notices of the tenant's aliases whose key names an alias, of one alias context when given. */
+export function aliasNotices(keyPrefix: string, tenant: string, context?: string | null): NoticeFilter<ChangeNoticeOf<'aliases'>> {
+  return (n): n is ChangeNoticeOf<'aliases'> => {
+    if (n.context !== 'aliases' || n.tenant !== tenant) return false;
+    const of = aliasOfKey(keyPrefix, tenant, n.key);
+    return of !== undefined && (!context || of.context === context);
+  };
 }
 
 /** The alias context and alias of an aliases notice's key (`<prefix>:aliases:resolve:<tenant>:<context>:<alias>`). */
@@ -69,10 +53,10 @@ export function aliasOfKey(keyPrefix: string, tenant: string, key: string): { co
 const MAX_QUEUED = 1000;
 
 export class ChangeFeed {
-  private readonly listeners = new Set<{ accept: (n: ChangeNotice) => boolean; push: (n: ChangeNotice) => void; stop: () => void }>();
+  private readonly listeners = new Set<{ deliver: (n: ChangeNotice) => void; stop: () => void }>();
 
   publish(notice: ChangeNotice): void {
-    for (const l of this.listeners) if (l.accept(notice)) l.push(notice);
+    for (const l of this.listeners) l.deliver(notice);
   }
 
   /**
@@ -80,9 +64,11 @@ export class ChangeFeed {
    * first `next()`), so nothing published after the subscription was set up is missed. A slow
    * reader keeps the newest MAX_QUEUED notices.
    */
-  subscribe(accept: (notice: ChangeNotice) => boolean): AsyncIterableIterator<ChangeNotice> {
-    const queue: ChangeNotice[] = [];
-    let waiting: ((result: IteratorResult<ChangeNotice>) => void) | undefined;
+  subscribe<Notice extends ChangeNotice>(accept: NoticeFilter<Notice>): AsyncIterableIterator<Notice>;
+  subscribe(accept: (notice: ChangeNotice) => boolean): AsyncIterableIterator<ChangeNotice>;
+  subscribe<Notice extends ChangeNotice>(accept: NoticeFilter<Notice>): AsyncIterableIterator<Notice> {
+    const queue: Notice[] = [];
+    let waiting: ((result: IteratorResult<Notice>) => void) | undefined;
     let done = false;
     const finish = (): void => {
       if (done) return;
@@ -92,8 +78,8 @@ export class ChangeFeed {
       waiting = undefined;
     };
     const listener = {
-      accept,
-      push: (notice: ChangeNotice) => {
+      deliver: (notice: ChangeNotice) => {
+        if (!accept(notice)) return;
         if (waiting) {
           const resolve = waiting;
           waiting = undefined;
@@ -106,7 +92,7 @@ export class ChangeFeed {
       stop: finish,
     };
     this.listeners.add(listener);
-    const iterator: AsyncIterableIterator<ChangeNotice> = {
+    const iterator: AsyncIterableIterator<Notice> = {
       next: () => {
         const queued = queue.shift();
         if (queued) return Promise.resolve({ value: queued, done: false });

@@ -3,7 +3,7 @@ import { listAuthorityRules } from '@verity/projection-source-conflicts';
 import { readConflict } from '../cached-reads';
 import { conflictFilterSchemas, MAX_CONFLICT_PAGE, readConflictPage } from '../source-conflicts';
 import { arg, intIn } from './args';
-import { conflictNotices, type ChangeNotice } from './change-feed';
+import { conflictNotices, type ChangeNoticeOf } from './change-feed';
 import type { GraphqlContext } from './context';
 
 /** GraphQL `conflicts` arguments; `first` and `after` are REST's `limit` and `cursor`. */
@@ -42,8 +42,7 @@ export const conflictResolvers = {
             ...(given(args.context) ? { context: arg(conflictFilterSchemas.context, args.context, 'context') } : {}),
           }),
         ),
-      // conflictNotices lets through only notices that name their conflict.
-      resolve: async (n: ChangeNotice, _: unknown, ctx: GraphqlContext) => (await readConflict(ctx, ctx.tenant, n.conflictId!)).value ?? null,
+      resolve: async (n: ChangeNoticeOf<'conflicts'>, _: unknown, ctx: GraphqlContext) => (await readConflict(ctx, ctx.tenant, n.conflictId)).value ?? null,
     },
   },
 };

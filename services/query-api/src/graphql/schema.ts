@@ -7,7 +7,7 @@ import { decodeCursor as decodeProductCursor, encodeCursor as encodeProductCurso
 import { aliasArg, badInput, intIn, sku } from './args';
 import { conflictResolvers } from './conflicts';
 import { Json } from './json';
-import { aliasOfKey, productNotices, type ChangeNotice } from './change-feed';
+import { aliasNotices, aliasOfKey, productNotices, stockNotices, type ChangeNotice, type ChangeNoticeOf } from './change-feed';
 import type { GraphqlContext } from './context';
 import { Money } from './money';
 import { pricingResolvers } from './pricing';
@@ -76,20 +76,12 @@ export function createGraphqlSchema() {
       },
       Subscription: {
         stockChanged: {
-          subscribe: (_: unknown, args: { sku: string }, ctx: GraphqlContext) => {
-            const wanted = sku(args.sku);
-            return ctx.feed.subscribe((n) => n.context === 'inventory' && n.tenant === ctx.tenant && n.sku === wanted);
-          },
-          resolve: (n: ChangeNotice) => ({ sku: n.sku, version: n.version }),
+          subscribe: (_: unknown, args: { sku: string }, ctx: GraphqlContext) => ctx.feed.subscribe(stockNotices(ctx.tenant, sku(args.sku))),
+          resolve: (n: ChangeNoticeOf<'inventory'>) => ({ sku: n.sku, version: n.version }),
         },
         aliasChanged: {
-          subscribe: (_: unknown, args: { context?: string | null }, ctx: GraphqlContext) =>
-            ctx.feed.subscribe((n) => {
-              if (n.context !== 'aliases' || n.tenant !== ctx.tenant) return false;
-              const of = aliasOfKey(ctx.cacheKeyPrefix, ctx.tenant, n.key);
-              return of !== undefined && (!args.context || of.context === args.context);
-            }),
-          resolve: (n: ChangeNotice, _: unknown, ctx: GraphqlContext) => ({ ...aliasOfKey(ctx.cacheKeyPrefix, n.tenant, n.key), version: n.version }),
+          subscribe: (_: unknown, args: { context?: string | null }, ctx: GraphqlContext) => ctx.feed.subscribe(aliasNotices(ctx.cacheKeyPrefix, ctx.tenant, args.context)),
+          resolve: (n: ChangeNoticeOf<'aliases'>, _: unknown, ctx: GraphqlContext) => ({ ...aliasOfKey(ctx.cacheKeyPrefix, n.tenant, n.key), version: n.version }),
         },
         productChanged: {
           subscribe: (_: unknown, args: { sku: string }, ctx: GraphqlContext) => ctx.feed.subscribe(productNotices(ctx.tenant, sku(args.sku))),
