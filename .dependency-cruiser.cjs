@@ -105,8 +105,20 @@ module.exports = {
         "A package's public surface is its src/index.ts; importing another package's inner file " +
         '(`@verity/<name>/src/...`) makes its internals public and breaks when they move.',
       severity: 'error',
-      from: { path: `^${PACKAGE}/` },
+      from: { path: `^${PACKAGE}/`, pathNot: SPEC },
       to: { path: `^${PACKAGE}/`, pathNot: ['^$1/(src|scripts)/', `^${PACKAGE}/src/index\\.ts$`] },
+    },
+    {
+      name: 'specs-deep-import-only-testing-helpers',
+      comment:
+        "A spec may also use another package's test helpers " +
+        '(its src/testing/, which its build and index leave out) and no other of its inner files.',
+      severity: 'error',
+      from: { path: `^${PACKAGE}/.+${SPEC}` },
+      to: {
+        path: `^${PACKAGE}/`,
+        pathNot: ['^$1/(src|scripts)/', `^${PACKAGE}/src/index\\.ts$`, `^${PACKAGE}/src/testing/`],
+      },
     },
     {
       name: 'no-relative-imports-across-packages',
