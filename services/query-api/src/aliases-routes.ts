@@ -5,9 +5,10 @@ import { Histogram, type Registry } from 'prom-client';
 import { z } from 'zod';
 import { countAliases, isExpired, listAliases, listConflicts } from '@verity/projection-aliases-registry';
 import { HttpProblem } from '@verity/service-kit';
-import { tenantOf, type ReadModelDeps } from './inventory-routes';
+import type { ReadModelDeps } from './inventory-routes';
 import { readResolution } from './cached-reads';
 import { answerConditionally } from './conditional';
+import { cursorParam, enumParam, pageSizeParam, parseParam, parseQuery, requireSingleValues, tenantOf } from './request';
 
 /** The contexts an alias lives in (mirrors the aliases commands). */
 export const ALIAS_CONTEXTS = ['frontend', 'backend', 'system'] as const;
@@ -21,20 +22,11 @@ export interface AliasRoutesDeps extends ReadModelDeps {
   now?: () => Date;
 }
 
-export const contextSchema = z.enum(ALIAS_CONTEXTS, { message: `one of ${ALIAS_CONTEXTS.join(', ')}` });
+export const contextSchema = enumParam(ALIAS_CONTEXTS);
 export const aliasSchema = z.string().min(1).max(128);
 
-const badParam = (name: string, message: string): HttpProblem =>
-  new HttpProblem(400, 'validation_failed', 'Invalid request', `${name}: ${message}`, { errors: [{ path: name, message }] });
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, name: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw badParam([name, ...(issue?.path ?? [])].join('.'), issue?.message ?? 'invalid');
-  }
-  return parsed.data;
-}
+/** The title of every 400 of these routes. */
+const INVALID = 'Invalid request';
 
 /** The opaque cursor of a page of aliases: base64url of the last [context, alias] it returned. */
 export const encodeAliasCursor = (key: [string, string]): string => Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
@@ -52,34 +44,19 @@ export function decodeAliasCursor(cursor: string): [string, string] | undefined 
 
 export const listQuerySchema = z.object({
   context: contextSchema.optional(),
-  limit: z.string().regex(/^[0-9]+$/, 'an integer').transform(Number).pipe(z.number().int().min(1, 'at least 1').max(MAX_ALIAS_PAGE, `at most ${MAX_ALIAS_PAGE}`)).optional(),
-  cursor: z
-    .string()
-    .transform((value, ctx) => {
-      const key = decodeAliasCursor(value);
-      if (!key) {
-        ctx.addIssue({ code: 'custom', message: 'not a cursor returned by this API' });
-        return z.NEVER;
-      }
-      return key;
-    })
-    .optional(),
+  limit: pageSizeParam(MAX_ALIAS_PAGE).optional(),
+  cursor: cursorParam(decodeAliasCursor).optional(),
 });
 
 export const conflictQuerySchema = z.object({
-  status: z.enum(['open', 'accepted', 'rejected'], { message: 'one of open, accepted, rejected' }).optional(),
-  limit: z.string().regex(/^[0-9]+$/, 'an integer').transform(Number).pipe(z.number().int().min(1, 'at least 1').max(MAX_ALIAS_PAGE, `at most ${MAX_ALIAS_PAGE}`)).optional(),
+  status: enumParam(['open', 'accepted', 'rejected']).optional(),
+  limit: pageSizeParam(MAX_ALIAS_PAGE).optional(),
 });
 
 /** Query parameters arrive as strings (or arrays when repeated): one value each, first issue named. */
-function parseQuery<T>(schema: z.ZodType<T>, query: Record<string, unknown>): T {
-  for (const [name, value] of Object.entries(query)) if (typeof value !== 'string') throw badParam(name, 'give it once, as a plain value');
-  const parsed = schema.safeParse(query);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw badParam(issue?.path.join('.') || 'query', issue?.message ?? 'invalid');
-  }
-  return parsed.data;
+function parseAliasQuery<T>(schema: z.ZodType<T>, query: Record<string, unknown>): T {
+  requireSingleValues(query, INVALID);
+  return parseQuery(schema, query, INVALID);
 }
 
 /**
@@ -156,8 +133,8 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
   app.get('/api/aliases/resolve/:context/:alias', async (req, res) => {
     const started = process.hrtime.bigint();
     const tenant = tenantOf(req);
-    const context = parse(contextSchema, req.params.context, 'context');
-    const alias = parse(aliasSchema, req.params.alias, 'alias');
+    const context = parseParam(contextSchema, req.params.context, 'context', INVALID);
+    const alias = parseParam(aliasSchema, req.params.alias, 'alias', INVALID);
     const at = now();
     const { value, cache } = await readResolution(deps, tenant, context, alias, at);
     resolveSeconds.observe({ cache }, Number(process.hrtime.bigint() - started) / 1e9);
@@ -185,7 +162,7 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
 
   app.get('/v1/aliases', async (req, res) => {
     const tenant = tenantOf(req);
-    const query = parseQuery(listQuerySchema, req.query as Record<string, unknown>);
+    const query = parseAliasQuery(listQuerySchema, req.query);
     const page = await listAliases(
       deps.db,
       deps.schema,
@@ -198,7 +175,7 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
 
   app.get('/v1/aliases/conflicts', async (req, res) => {
     const tenant = tenantOf(req);
-    const query = parseQuery(conflictQuerySchema, req.query as Record<string, unknown>);
+    const query = parseAliasQuery(conflictQuerySchema, req.query);
     answerConditionally(req, res, { items: await listConflicts(deps.db, deps.schema, tenant, query.status, query.limit ?? MAX_ALIAS_PAGE) });
   });
 }

@@ -4,9 +4,10 @@ import { skuSchema } from '@verity/domain';
 import { catalogProductsProjection, listProductViews, PRODUCT_STATUSES, type ProductStatus } from '@verity/projection-catalog-products';
 import { HttpProblem } from '@verity/service-kit';
 import { awaitConsistency } from './consistency';
-import { tenantOf, type ReadModelDeps } from './inventory-routes';
+import type { ReadModelDeps } from './inventory-routes';
 import { readProduct } from './cached-reads';
 import { answerConditionally, versionETag } from './conditional';
+import { cursorParam, enumParam, pageSizeParam, parseParam, parseQuery, tenantOf } from './request';
 
 /** Page size of `GET /v1/catalog/products`: 1..200, 50 when absent. */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -24,24 +25,9 @@ export function decodeCursor(cursor: string): string | undefined {
 }
 
 export const listQuerySchema = z.object({
-  limit: z
-    .string()
-    .regex(/^[0-9]+$/, 'an integer')
-    .transform(Number)
-    .pipe(z.number().int().min(1, `at least 1`).max(MAX_PAGE_SIZE, `at most ${MAX_PAGE_SIZE}`))
-    .optional(),
-  cursor: z
-    .string()
-    .transform((value, ctx) => {
-      const sku = decodeCursor(value);
-      if (sku === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'not a cursor returned by this API' });
-        return z.NEVER;
-      }
-      return sku;
-    })
-    .optional(),
-  status: z.enum(PRODUCT_STATUSES as [ProductStatus, ...ProductStatus[]], { message: `one of ${PRODUCT_STATUSES.join(', ')}` }).optional(),
+  limit: pageSizeParam(MAX_PAGE_SIZE).optional(),
+  cursor: cursorParam(decodeCursor).optional(),
+  status: enumParam(PRODUCT_STATUSES).optional(),
 });
 
 export interface ProductListQuery {
@@ -50,16 +36,9 @@ export interface ProductListQuery {
   status?: ProductStatus;
 }
 
-const validationFailed = (title: string, issues: { path: PropertyKey[]; message: string }[]): HttpProblem => {
-  const errors = issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
-  return new HttpProblem(400, 'validation_failed', title, errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
-};
-
-/** Parses `limit`, `cursor` and `status` of the list endpoint; a bad one is a 400 naming it. Other parameters are ignored. */
-export function parseListQuery(query: Record<string, unknown>): ProductListQuery {
-  const parsed = listQuerySchema.safeParse({ limit: query.limit, cursor: query.cursor, status: query.status });
-  if (!parsed.success) throw validationFailed('Invalid query parameters', parsed.error.issues);
-  const { limit, cursor, status } = parsed.data;
+/** Parses `limit`, `cursor` and `status` of the list endpoint; every bad one is named in the 400. Other parameters are ignored. */
+export function parseListQuery(query: unknown): ProductListQuery {
+  const { limit, cursor, status } = parseQuery(listQuerySchema, query, 'Invalid query parameters', 'all');
   return { limit: limit ?? DEFAULT_PAGE_SIZE, ...(cursor !== undefined ? { after: cursor } : {}), ...(status !== undefined ? { status } : {}) };
 }
 
@@ -67,7 +46,7 @@ export function parseListQuery(query: Record<string, unknown>): ProductListQuery
 export function mountCatalogRoutes(app: Express, deps: ReadModelDeps): void {
   app.get('/v1/catalog/products', async (req, res) => {
     const tenant = tenantOf(req);
-    const query = parseListQuery(req.query as Record<string, unknown>);
+    const query = parseListQuery(req.query);
     await awaitConsistency(req, res, deps, catalogProductsProjection.name);
     const page = await listProductViews(deps.db, deps.schema, tenant, query);
     answerConditionally(req, res, { items: page.items, nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter) });
@@ -75,12 +54,11 @@ export function mountCatalogRoutes(app: Express, deps: ReadModelDeps): void {
 
   app.get('/v1/catalog/products/:sku', async (req, res) => {
     const tenant = tenantOf(req);
-    const sku = skuSchema.safeParse(req.params.sku);
-    if (!sku.success) throw validationFailed('Invalid SKU', sku.error.issues.map((issue) => ({ ...issue, path: ['sku'] })));
+    const sku = parseParam(skuSchema, req.params.sku, 'sku', 'Invalid SKU', 'all');
     const freshness = await awaitConsistency(req, res, deps, catalogProductsProjection.name);
-    const { value: view, cache } = await readProduct(deps, tenant, sku.data, freshness !== undefined);
+    const { value: view, cache } = await readProduct(deps, tenant, sku, freshness !== undefined);
     res.set('X-Cache', cache);
-    if (!view) throw new HttpProblem(404, 'not_found', 'Unknown product', `no product with SKU ${sku.data}`, { sku: sku.data });
+    if (!view) throw new HttpProblem(404, 'not_found', 'Unknown product', `no product with SKU ${sku}`, { sku });
     answerConditionally(req, res, view, versionETag(view.version));
   });
 }

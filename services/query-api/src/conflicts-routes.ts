@@ -4,10 +4,11 @@ import { conflictIdSchema } from '@verity/domain';
 import { listAuthorityRules, sourceConflictsProjection } from '@verity/projection-source-conflicts';
 import { HttpProblem } from '@verity/service-kit';
 import { awaitConsistency } from './consistency';
-import { intParam, parseQuery, tenantOf, type ReadModelDeps } from './inventory-routes';
+import type { ReadModelDeps } from './inventory-routes';
 import { readConflict } from './cached-reads';
 import { conflictFilterSchemas, MAX_CONFLICT_PAGE, readConflictPage } from './source-conflicts';
 import { answerConditionally, versionETag } from './conditional';
+import { intParam, parseParam, parseQuery, tenantOf } from './request';
 
 const { status, context, sku, field, cursor } = conflictFilterSchemas;
 export const conflictListQuerySchema = z.strictObject({
@@ -30,28 +31,24 @@ export const authorityRulesQuerySchema = z.strictObject({});
 export function mountConflictRoutes(app: Express, deps: ReadModelDeps): void {
   app.get('/v1/conflicts', async (req, res) => {
     const tenant = tenantOf(req);
-    const query = parseQuery(conflictListQuerySchema, req);
+    const query = parseQuery(conflictListQuerySchema, req.query);
     await awaitConsistency(req, res, deps, sourceConflictsProjection.name);
     answerConditionally(req, res, await readConflictPage(deps, tenant, query));
   });
 
   app.get('/v1/conflicts/:conflictId', async (req, res) => {
     const tenant = tenantOf(req);
-    const conflictId = conflictIdSchema.safeParse(req.params.conflictId);
-    if (!conflictId.success) {
-      const message = conflictId.error.issues[0]?.message;
-      throw new HttpProblem(400, 'validation_failed', 'Invalid conflict id', `conflictId: ${message}`, { errors: [{ path: 'conflictId', message }] });
-    }
+    const conflictId = parseParam(conflictIdSchema, req.params.conflictId, 'conflictId', 'Invalid conflict id');
     const freshness = await awaitConsistency(req, res, deps, sourceConflictsProjection.name);
-    const { value: view, cache } = await readConflict(deps, tenant, conflictId.data, freshness !== undefined);
+    const { value: view, cache } = await readConflict(deps, tenant, conflictId, freshness !== undefined);
     res.set('X-Cache', cache);
-    if (!view) throw new HttpProblem(404, 'not_found', 'Unknown conflict', `no conflict ${conflictId.data}`, { conflictId: conflictId.data });
+    if (!view) throw new HttpProblem(404, 'not_found', 'Unknown conflict', `no conflict ${conflictId}`, { conflictId });
     answerConditionally(req, res, view, versionETag(view.version));
   });
 
   app.get('/v1/sources/authority-rules', async (req, res) => {
     const tenant = tenantOf(req);
-    parseQuery(authorityRulesQuerySchema, req);
+    parseQuery(authorityRulesQuerySchema, req.query);
     await awaitConsistency(req, res, deps, sourceConflictsProjection.name);
     answerConditionally(req, res, { items: await listAuthorityRules(deps.db, deps.schema, tenant) });
   });

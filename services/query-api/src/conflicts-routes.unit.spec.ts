@@ -1,11 +1,10 @@
-import type { Request } from 'express';
 import { encodeConflictCursor } from '@verity/projection-source-conflicts';
 import { authorityRulesQuerySchema, conflictListQuerySchema } from './conflicts-routes';
 import { CONFLICT_CONTEXTS } from './source-conflicts';
-import { parseQuery } from './inventory-routes';
+import { parseQuery } from './request';
 
 const parse = (query: Record<string, unknown>, schema: typeof conflictListQuerySchema | typeof authorityRulesQuerySchema = conflictListQuerySchema) =>
-  parseQuery(schema, { query } as unknown as Request);
+  parseQuery(schema, query);
 
 describe('conflict list query', () => {
   it('conflicts live where governed fields do: catalog and inventory', () => {

@@ -19,7 +19,6 @@ export type QuoteAnswer = { priceListId: string; customerId: string | null; sku:
 export const priceListIdSchema = skuSchema;
 export const customerIdSchema = z.string().min(1).max(128);
 export const quantitySchema = z.number().int('a whole number').min(1, 'at least 1').max(1_000_000_000, 'at most 1000000000');
-export const atSchema = z.iso.datetime({ offset: true, message: 'an ISO 8601 instant with an offset, e.g. 2026-11-23T10:00:00Z' });
 
 /** The quote for `q` from the SKU's rules of the list; undefined when no rule applies. */
 export function quoteAnswer(entry: SkuRules, q: QuoteQuery): QuoteAnswer | undefined {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import { z } from 'zod';
 import { GOVERNED_FIELDS, skuSchema } from '@verity/domain';
 import { CONFLICT_STATUSES, decodeConflictCursor, listConflicts, type ConflictCursor, type ConflictStatus, type SourceConflictView } from '@verity/projection-source-conflicts';
+import { cursorParam, enumParam } from './request';
 
 /** The contexts whose fields authority rules govern, hence where conflicts are detected: `catalog`, `inventory`. */
 export const CONFLICT_CONTEXTS = [...new Set(GOVERNED_FIELDS.map((field) => field.split('.')[0]!))] as [string, ...string[]];
@@ -9,22 +9,13 @@ export const CONFLICT_CONTEXTS = [...new Set(GOVERNED_FIELDS.map((field) => fiel
 export const DEFAULT_CONFLICT_PAGE = 50;
 export const MAX_CONFLICT_PAGE = 200;
 
-const oneOf = (values: readonly string[]) => ({ message: `one of ${values.join(', ')}` });
-
 /** The conflict list's filters and cursor, shared by `GET /v1/conflicts` and GraphQL `conflicts`. */
 export const conflictFilterSchemas = {
-  status: z.enum(CONFLICT_STATUSES, oneOf(CONFLICT_STATUSES)),
-  context: z.enum(CONFLICT_CONTEXTS, oneOf(CONFLICT_CONTEXTS)),
+  status: enumParam(CONFLICT_STATUSES),
+  context: enumParam(CONFLICT_CONTEXTS),
   sku: skuSchema,
-  field: z.enum(GOVERNED_FIELDS, oneOf(GOVERNED_FIELDS)),
-  cursor: z.string().transform((value, ctx) => {
-    const key = decodeConflictCursor(value);
-    if (!key) {
-      ctx.addIssue({ code: 'custom', message: 'not a cursor this list returned' });
-      return z.NEVER;
-    }
-    return key;
-  }),
+  field: enumParam(GOVERNED_FIELDS),
+  cursor: cursorParam(decodeConflictCursor, 'not a cursor this list returned'),
 };
 
 /** A conflict list request once its parameters are valid. */

@@ -1,7 +1,8 @@
 import { GraphQLError } from 'graphql';
 import type { z } from 'zod';
 import { SKU_CHARACTERS, SKU_MAX_LENGTH, skuSchema } from '@verity/domain';
-import { atSchema, customerIdSchema, priceListIdSchema, quantitySchema, type QuoteQuery } from '../pricing-quote';
+import { customerIdSchema, priceListIdSchema, quantitySchema, type QuoteQuery } from '../pricing-quote';
+import { instantParam } from '../request';
 
 /** A bad argument: `BAD_USER_INPUT` naming it, the message starting with its name. */
 export function badInput(argument: string, message: string): GraphQLError {
@@ -18,6 +19,11 @@ export function arg<T>(schema: z.ZodType<T>, value: unknown, argument: string): 
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw badInput(argument, parsed.error.issues[0]?.message ?? 'invalid');
   return parsed.data;
+}
+
+/** An optional argument parsed by `schema`; undefined when it is absent or null. */
+export function optionalArg<T>(schema: z.ZodType<T>, value: unknown, argument: string): T | undefined {
+  return value === undefined || value === null ? undefined : arg(schema, value, argument);
 }
 
 /** A SKU argument; whatever is wrong with it, the answer gives the whole rule. */
@@ -51,6 +57,6 @@ export function quoteArgs(args: QuoteArgs, now: Date): QuoteQuery {
   const customerId = arg(customerIdSchema, args.customer, 'customer');
   const wanted = sku(args.sku);
   const quantity = arg(quantitySchema, args.quantity, 'quantity');
-  const at = args.at === undefined || args.at === null ? now : new Date(arg(atSchema, args.at, 'at'));
-  return { priceListId, customerId, sku: wanted, quantity, at: at.toISOString() };
+  const at = optionalArg(instantParam, args.at, 'at') ?? now.toISOString();
+  return { priceListId, customerId, sku: wanted, quantity, at };
 }

@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '@verity/events';
 import { HttpProblem } from '@verity/service-kit';
-import { tenantOf } from '../inventory-routes';
+import { tenantOf } from '../request';
 import type { ChangeFeed } from './change-feed';
 import { useConsistency, type ReadModel } from './consistency';
 import { createPriceLoader, createStockLoader, type GraphqlContext } from './context';

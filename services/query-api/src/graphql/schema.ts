@@ -4,7 +4,8 @@ import { decodeCursor as decodeStockCursor, readLowStock } from '@verity/project
 import { isExpired } from '@verity/projection-aliases-registry';
 import { readProduct, readResolution, readStock } from '../cached-reads';
 import { decodeCursor as decodeProductCursor, encodeCursor as encodeProductCursor, MAX_PAGE_SIZE as MAX_PRODUCT_PAGE } from '../catalog-routes';
-import { aliasArg, badInput, intIn, sku } from './args';
+import { cursorParam } from '../request';
+import { aliasArg, intIn, optionalArg, sku } from './args';
 import { conflictResolvers } from './conflicts';
 import { Json } from './json';
 import { aliasNotices, aliasOfKey, productNotices, stockNotices, type ChangeNotice, type ChangeNoticeOf } from './change-feed';
@@ -46,11 +47,7 @@ export function createGraphqlSchema() {
         product: async (_: unknown, args: { sku: string }, ctx: GraphqlContext) => (await readProduct(ctx, ctx.tenant, sku(args.sku), ctx.consistency !== undefined)).value ?? null,
         products: async (_: unknown, args: { first: number; after?: string | null; status?: 'active' | 'discontinued' | null }, ctx: GraphqlContext) => {
           const limit = intIn(args.first, 'first', 1, MAX_PRODUCT_PAGE);
-          let after: string | undefined;
-          if (args.after !== undefined && args.after !== null) {
-            after = decodeProductCursor(args.after);
-            if (after === undefined) throw badInput('after', 'not a cursor returned by this API');
-          }
+          const after = optionalArg(cursorParam(decodeProductCursor), args.after, 'after');
           const page = await listProductViews(ctx.db, ctx.schema, ctx.tenant, { limit, ...(after !== undefined ? { after } : {}), ...(args.status ? { status: args.status } : {}) });
           return { items: page.items, nextCursor: page.nextAfter === null ? null : encodeProductCursor(page.nextAfter) };
         },
@@ -58,11 +55,7 @@ export function createGraphqlSchema() {
         lowStock: (_: unknown, args: { threshold: number; first: number; after?: string | null }, ctx: GraphqlContext) => {
           const threshold = intIn(args.threshold, 'threshold', 1, 1_000_000_000);
           const limit = intIn(args.first, 'first', 1, MAX_LOW_STOCK_PAGE);
-          let after: string[] | undefined;
-          if (args.after !== undefined && args.after !== null) {
-            after = decodeStockCursor(args.after, 2);
-            if (!after) throw badInput('after', 'not a cursor returned by this API');
-          }
+          const after = optionalArg(cursorParam((cursor) => decodeStockCursor(cursor, 2)), args.after, 'after');
           return readLowStock(ctx.db, ctx.schema, ctx.tenant, threshold, { limit, ...(after ? { after } : {}) });
         },
         resolveAlias: (_: unknown, args: { context: string; alias: string }, ctx: GraphqlContext) => resolve(ctx, args.context, aliasArg(args.alias)),
