@@ -66,6 +66,24 @@ module.exports = {
       to: { path: '^(domain|services|projections|infra|connectors)/' },
     },
     {
+      name: 'service-kit-imports-only-core-and-events',
+      comment:
+        'The service kit is what every deployable is built from (settings, clients, HTTP surface, ' +
+        'lifecycle); knowing a context or a read model would make every service depend on all of them.',
+      severity: 'error',
+      from: { path: '^services/kit/' },
+      to: { path: '^(domain|services|projections|infra|connectors)/', pathNot: '^services/kit/' },
+    },
+    {
+      name: 'infra-local-imports-no-workspace',
+      comment:
+        'The local stack is started before anything else runs and by the CLI alone; it needs none of ' +
+        'the packages that run on it.',
+      severity: 'error',
+      from: { path: '^infra/local/' },
+      to: { path: '^(events|domain|services|projections|connectors|schemas)/' },
+    },
+    {
       name: 'no-imports-of-deployables',
       comment:
         'A deployable (gateway, command-processor, projector, query-api, the CLI) is the top of the ' +
