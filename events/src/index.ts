@@ -22,6 +22,7 @@ export { createProjector, type Projector, type ProjectorOptions } from './projec
 export { CHECKPOINTS_TABLE, readCheckpoints } from './projector/checkpoints';
 export type {
   AnyProjection,
+  EventEnvelope,
   Projection,
   ProjectedEvent,
   ProjectedEventOf,

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { CHECKPOINTS_TABLE, ensureCheckpointTable } from './checkpoints';
-import type { ProjectedEventOf, ProjectionOf } from './projection';
+import type { EventEnvelope, ProjectionOf } from './projection';
 
 /** Creates the checkpoint table and brings the projection's tables to its newest migration. */
 export async function migrateProjection(db: Knex, schema: string, projection: { name: string; migrations(schema: string): Knex.MigrationSource<unknown> }): Promise<void> {
@@ -9,9 +9,9 @@ export async function migrateProjection(db: Knex, schema: string, projection: { 
 }
 
 /** Whether a full name is one of the events the projection applies (the others are not decoded). */
-export function handledBy<Payloads, Events extends keyof Payloads & string, Change>(projection: ProjectionOf<Payloads, Events, Change>): (type: string) => type is Events {
+export function handledBy<Event extends EventEnvelope, Change>(projection: ProjectionOf<Event, Change>): (type: string) => type is Event['type'] {
   const handled = new Set<string>(projection.events);
-  return (type): type is Events => handled.has(type);
+  return (type): type is Event['type'] => handled.has(type);
 }
 
 /** The records of one batch of one partition of an events topic, as the projection is handed them. */
@@ -37,11 +37,11 @@ export interface CommittedBatch<Change> {
  * past the batch. With none, one statement moves the checkpoint, never backwards, and the
  * answer is undefined: there is nothing to publish.
  */
-export async function commitBatch<Payloads, Events extends keyof Payloads & string, Change>(
+export async function commitBatch<Event extends EventEnvelope, Change>(
   db: Knex,
   schema: string,
-  projection: ProjectionOf<Payloads, Events, Change>,
-  batch: EventBatch<ProjectedEventOf<Payloads, Events>>,
+  projection: ProjectionOf<Event, Change>,
+  batch: EventBatch<Event>,
 ): Promise<CommittedBatch<Change> | undefined> {
   const { topic, partition, nextOffset } = batch;
   const checkpoint = { projection: projection.name, topic, partition };

@@ -2,21 +2,24 @@ import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { ChainedEventMetadata, EventFullName, LatestEventPayloads } from '@verity/core';
 
+/** An event as projections see it: decoded, upcast to the newest shape, with where it came from. */
+export interface EventEnvelope<Type extends string = string, Data = unknown> {
+  topic: string;
+  partition: number;
+  offset: string;
+  /** Avro full name, `verity.<ctx>.<Name>`. */
+  type: Type;
+  metadata: ChainedEventMetadata;
+  data: Data;
+}
+
 /**
- * An event as projections see it: decoded, upcast to the newest shape, with where it came from.
- * A union by `type`, so `switch (event.type)` narrows `event.data` to that event's payload.
- * `Payloads` maps full names to payloads (the generated map, unless a test context brings its own).
+ * The events `Events` as a union by `type`, so `switch (event.type)` narrows `event.data` to that
+ * event's payload. `Payloads` maps full names to payloads (the generated map, unless a test
+ * context brings its own).
  */
 export type ProjectedEventOf<Payloads, Events extends keyof Payloads & string = keyof Payloads & string> = {
-  [Type in Events]: {
-    topic: string;
-    partition: number;
-    offset: string;
-    /** Avro full name, `verity.<ctx>.<Name>`. */
-    type: Type;
-    metadata: ChainedEventMetadata;
-    data: Payloads[Type];
-  };
+  [Type in Events]: EventEnvelope<Type, Payloads[Type]>;
 }[Events];
 
 /** One of `Events` of Verity's contexts, with its generated payload type. */
@@ -44,7 +47,7 @@ export interface ProjectionCache {
  * tell the cache once the change is committed. `apply` runs inside the projector's PostgreSQL
  * transaction and returns what it changed; `publish` runs after the commit.
  */
-export interface ProjectionOf<Payloads, Events extends keyof Payloads & string, Change> {
+export interface ProjectionOf<Event extends EventEnvelope, Change> {
   name: string;
   /** Contexts whose events topics it reads; checkpoints are kept per topic and partition. */
   contexts: readonly string[];
@@ -52,14 +55,14 @@ export interface ProjectionOf<Payloads, Events extends keyof Payloads & string, 
    * The event types (full names) `apply` acts on: the only ones it is handed. The others of its
    * topics are not decoded, and a batch of only those moves the checkpoint, nothing else.
    */
-  events: readonly Events[];
+  events: readonly Event['type'][];
   migrations(schema: string): Knex.MigrationSource<unknown>;
-  apply(store: ProjectionTransaction, event: ProjectedEventOf<Payloads, Events>): Promise<Change[]>;
+  apply(store: ProjectionTransaction, event: Event): Promise<Change[]>;
   publish(store: ProjectionStore, cache: ProjectionCache, changes: Change[]): Promise<void>;
 }
 
 /** A read model of Verity's events, typed by the union of the events it applies. */
-export type Projection<Events extends EventFullName, Change = unknown> = ProjectionOf<LatestEventPayloads, Events, Change>;
+export type Projection<Events extends EventFullName, Change = unknown> = ProjectionOf<ProjectedEvent<Events>, Change>;
 
 /** Any read model of Verity's events: what the projector service runs. */
 export type AnyProjection = Projection<EventFullName>;

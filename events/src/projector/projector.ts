@@ -4,17 +4,17 @@ import type { Knex } from 'knex';
 import type { Registry } from 'prom-client';
 import { sharedCounter, sharedGauge } from '../metrics';
 import type { AvroSerde } from '../avro-serde';
-import { InvalidOptionError, fromHeaders, type ChainedEventMetadata } from '@verity/core';
+import { InvalidOptionError, fromHeaders } from '@verity/core';
 import type { Logger } from '../logger';
 import { contextTopicConfigs, ensureTopics, type ContextTopics } from '../topics';
 import { commitBatch, handledBy, migrateProjection } from './batch';
 import { readCheckpoints } from './checkpoints';
-import type { ProjectedEventOf, ProjectionOf } from './projection';
+import type { EventEnvelope, ProjectionOf } from './projection';
 
-export interface ProjectorOptions<Payloads, Events extends keyof Payloads & string, Change> {
+export interface ProjectorOptions<Event extends EventEnvelope, Change> {
   kafka: Kafka;
   serde: AvroSerde;
-  projection: ProjectionOf<Payloads, Events, Change>;
+  projection: ProjectionOf<Event, Change>;
   /** The topics of the contexts the projection reads (`projection.contexts`). */
   topics: readonly ContextTopics[];
   db: Knex;
@@ -43,7 +43,7 @@ export interface Projector {
  * applies nothing twice. After the commit, the cache is told; Redis being down makes reads
  * slower, never wrong.
  */
-export function createProjector<Payloads, Events extends keyof Payloads & string, Change>(options: ProjectorOptions<Payloads, Events, Change>): Projector {
+export function createProjector<Event extends EventEnvelope, Change>(options: ProjectorOptions<Event, Change>): Projector {
   const { kafka, serde, projection, topics, db, schema, redis, cacheKeyPrefix, groupId } = options;
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new InvalidOptionError('schema', 'a lowercase PostgreSQL identifier');
   if (topics.length === 0) throw new InvalidOptionError('topics', 'the topics of at least one context');
@@ -87,7 +87,7 @@ export function createProjector<Payloads, Events extends keyof Payloads & string
 
   async function processBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
-    const decoded: ProjectedEventOf<Payloads, Events>[] = [];
+    const decoded: Event[] = [];
     let lastOffset: string | undefined;
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
@@ -96,7 +96,7 @@ export function createProjector<Payloads, Events extends keyof Payloads & string
       lastOffset = message.offset;
       if (!handles(metadata.type)) continue;
       const { fullName, value } = await serde.decode(message.value, where);
-      if (handles(fullName)) decoded.push(projected<Payloads, Events>({ topic, partition, offset: message.offset, type: fullName, metadata, data: value }));
+      if (handles(fullName)) decoded.push(projected<Event>({ topic, partition, offset: message.offset, type: fullName, metadata, data: value }));
     }
     if (lastOffset === undefined) return;
     const nextOffset = (BigInt(lastOffset) + 1n).toString();
@@ -139,13 +139,6 @@ export function createProjector<Payloads, Events extends keyof Payloads & string
  * event, upcast to its newest version, is what those types are generated from: this is the one
  * place that takes the decoded value on trust.
  */
-function projected<Payloads, Events extends keyof Payloads & string>(event: {
-  topic: string;
-  partition: number;
-  offset: string;
-  type: Events;
-  metadata: ChainedEventMetadata;
-  data: Record<string, unknown>;
-}): ProjectedEventOf<Payloads, Events> {
-  return event as ProjectedEventOf<Payloads, Events>;
+function projected<Event extends EventEnvelope>(event: EventEnvelope<Event['type'], Record<string, unknown>>): Event {
+  return event as Event;
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { ProjectionOf } from '../../projector/projection';
+import type { ProjectedEventOf, ProjectionOf } from '../../projector/projection';
 import { THINGS_CONTEXT, THINGS_COUNTED, THINGS_REMOVED } from './things-context';
 
 export const THING_TOTALS_TABLE = 'thing_totals';
@@ -34,7 +34,7 @@ interface ThingsPayloads {
 }
 
 /** Test read model: units of each thing, built from events in their newest (v2) shape. */
-export const thingTotalsProjection: ProjectionOf<ThingsPayloads, keyof ThingsPayloads, never> = {
+export const thingTotalsProjection: ProjectionOf<ProjectedEventOf<ThingsPayloads>, never> = {
   name: 'thing-totals',
   contexts: [THINGS_CONTEXT],
   events: [THINGS_COUNTED, THINGS_REMOVED],

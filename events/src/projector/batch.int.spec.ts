@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import knex from 'knex';
+import type { ProjectedEvent, Projection } from './projection';
+import { commitBatch, handledBy, migrateProjection } from './batch';
+import { readCheckpoints } from './checkpoints';
+
+type Counted = ProjectedEvent<'verity.inventory.StockReceived'>;
+
+/** Counts what it is handed; no tables of its own. */
+function countingProjection(): Projection<'verity.inventory.StockReceived', string> & { applied: string[] } {
+  const applied: string[] = [];
+  return {
+    applied,
+    name: 'counting',
+    contexts: ['inventory'],
+    events: ['verity.inventory.StockReceived'],
+    migrations: () => ({ getMigrations: async () => [], getMigrationName: () => '', getMigration: async () => ({ up: async () => undefined }) }),
+    apply: async (_store, event) => {
+      applied.push(event.offset);
+      return [event.offset];
+    },
+    publish: async () => undefined,
+  };
+}
+
+const received = (offset: number): Counted => ({
+  topic: 't.inventory.events',
+  partition: 0,
+  offset: String(offset),
+  type: 'verity.inventory.StockReceived',
+  metadata: {
+    id: `c-${offset}:0`,
+    type: 'verity.inventory.StockReceived',
+    source: '/verity/inventory',
+    time: '2025-01-01T00:00:00.000Z',
+    subject: 'acme/S-1',
+    streamVersion: offset + 1,
+    schemaVersion: 1,
+    tenant: 'acme',
+    actor: 'spec',
+    correlationId: 'c',
+    causationId: 'c',
+    sourceSystem: 'verity',
+    sourceTimestamp: '2025-01-01T00:00:00.000Z',
+    prevHash: '',
+    hash: '',
+  },
+  data: { sku: 'S-1', location: 'WH1', quantity: 1 },
+});
+
+describe('commitBatch', () => {
+  const db = knex({ client: 'pg', connection: process.env.VERITY_DATABASE_URL ?? 'postgres://verity:verity@127.0.0.1:5442/verity', pool: { min: 0, max: 2 } });
+  const schema = `batch_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+  const checkpoint = async () => (await readCheckpoints(db, schema, 'counting', 't.inventory.events')).get(0);
+
+  afterAll(async () => {
+    await db.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+    await db.destroy();
+  });
+
+  it('applies the events past the checkpoint in one transaction and moves it past the batch', async () => {
+    const projection = countingProjection();
+    await migrateProjection(db, schema, projection);
+    expect(await commitBatch(db, schema, projection, { topic: 't.inventory.events', partition: 0, events: [received(0), received(2)], nextOffset: '3' })).toEqual({ applied: 2, changes: ['0', '2'] });
+    expect(await checkpoint()).toBe('3');
+    // Redelivered with one more: only the new one is applied.
+    expect(await commitBatch(db, schema, projection, { topic: 't.inventory.events', partition: 0, events: [received(2), received(3)], nextOffset: '4' })).toEqual({ applied: 1, changes: ['3'] });
+    expect(projection.applied).toEqual(['0', '2', '3']);
+    expect(await checkpoint()).toBe('4');
+  });
+
+  it('with no event the projection applies, only moves the checkpoint forward and has nothing to publish', async () => {
+    const projection = countingProjection();
+    expect(await commitBatch(db, schema, projection, { topic: 't.inventory.events', partition: 0, events: [], nextOffset: '9' })).toBeUndefined();
+    expect(await checkpoint()).toBe('9');
+    expect(await commitBatch(db, schema, projection, { topic: 't.inventory.events', partition: 0, events: [], nextOffset: '5' })).toBeUndefined();
+    expect(await checkpoint()).toBe('9');
+    expect(projection.applied).toEqual([]);
+  });
+
+  it('hands a projection only the event types it names', () => {
+    const handles = handledBy(countingProjection());
+    expect(handles('verity.inventory.StockReceived')).toBe(true);
+    expect(handles('verity.inventory.StockReserved')).toBe(false);
+  });
+});
