@@ -72,7 +72,7 @@ export interface DeadLetter {
 }
 
 export interface DecidedBatch {
-  /** One per command record, in record order. */
+  /** One per record that holds a command envelope, in record order. */
   commands: CommandOutcome[];
   /** Every decision's events, in record order. */
   events: DecidedEvent[];
@@ -242,7 +242,7 @@ export interface AppendedAt {
 
 /** What is written beside the events, once their offsets are known. */
 export interface SettledBatch {
-  /** One per command record, in record order. */
+  /** One per outcome of `DecidedBatch.commands`, in the same order. */
   replies: CommandReply[];
   /** Each stream a decision touched, remembering its replies. */
   snapshots: StreamSnapshot[];
