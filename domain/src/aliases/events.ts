@@ -1,11 +1,18 @@
-import type { AliasConflictDetected as AliasConflictDetectedData, AliasConflictResolved as AliasConflictResolvedData, AliasDeactivated as AliasDeactivatedData, AliasRegistered as AliasRegisteredData, DomainEvent, GovernanceSet as GovernanceSetData } from '@verity/core';
+import type {
+  AliasConflictDetected as AliasConflictDetectedPayload,
+  AliasConflictResolved as AliasConflictResolvedPayload,
+  AliasDeactivated as AliasDeactivatedPayload,
+  AliasRegistered as AliasRegisteredPayload,
+  DomainEvent,
+  GovernanceSet as GovernanceSetPayload,
+} from '@verity/core';
 
-/** Shapes are the generated types of `schemas/aliases/*.avsc` (newest version of each). */
-export type AliasRegistered = DomainEvent<'AliasRegistered', AliasRegisteredData & Record<string, unknown>>;
-export type AliasDeactivated = DomainEvent<'AliasDeactivated', AliasDeactivatedData & Record<string, unknown>>;
-export type GovernanceSet = DomainEvent<'GovernanceSet', GovernanceSetData & Record<string, unknown>>;
-export type AliasConflictDetected = DomainEvent<'AliasConflictDetected', AliasConflictDetectedData & Record<string, unknown>>;
-export type AliasConflictResolved = DomainEvent<'AliasConflictResolved', AliasConflictResolvedData & Record<string, unknown>>;
+/** Payloads are the generated types of `schemas/aliases/*.avsc` (newest version of each). */
+export type AliasRegistered = DomainEvent<'AliasRegistered', AliasRegisteredPayload>;
+export type AliasDeactivated = DomainEvent<'AliasDeactivated', AliasDeactivatedPayload>;
+export type GovernanceSet = DomainEvent<'GovernanceSet', GovernanceSetPayload>;
+export type AliasConflictDetected = DomainEvent<'AliasConflictDetected', AliasConflictDetectedPayload>;
+export type AliasConflictResolved = DomainEvent<'AliasConflictResolved', AliasConflictResolvedPayload>;
 
 export type AliasesEvent = AliasRegistered | AliasDeactivated | GovernanceSet | AliasConflictDetected | AliasConflictResolved;
 

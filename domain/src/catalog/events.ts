@@ -1,28 +1,24 @@
-import type { DomainEvent } from '@verity/core';
-import type { SourceConflict, SourceConflictResolution } from '../sources/governance';
+import type {
+  CatalogConflictDetected,
+  CatalogConflictResolved,
+  DomainEvent,
+  ProductDiscontinued as ProductDiscontinuedPayload,
+  ProductRegistered as ProductRegisteredPayload,
+  ProductUpdated as ProductUpdatedPayload,
+} from '@verity/core';
 
-/** Shapes mirror `schemas/catalog/*.avsc` (newest version of each); an absent optional field is null, as Avro decodes it. */
-/** Where a change came from; null in events written before v2. */
-type Sourced = {
-  sourceSystem: string | null;
-  sourceTimestamp: string | null;
-};
-
-export type ProductRegistered = DomainEvent<
-  'ProductRegistered',
-  { sku: string; name: string; unit: string; description: string | null; attributes: Record<string, string> } & Sourced
->;
-
+/**
+ * Payloads are the generated types of `schemas/catalog/*.avsc` (newest version of each); an
+ * absent optional field is null, as Avro decodes it. sourceSystem and sourceTimestamp are null
+ * in events written before v2.
+ */
+export type ProductRegistered = DomainEvent<'ProductRegistered', ProductRegisteredPayload>;
 /** Only the fields that changed are set; the others are null. */
-export type ProductUpdated = DomainEvent<
-  'ProductUpdated',
-  { sku: string; name: string | null; description: string | null; unit: string | null; attributes: Record<string, string> | null } & Sourced
->;
+export type ProductUpdated = DomainEvent<'ProductUpdated', ProductUpdatedPayload>;
+export type ProductDiscontinued = DomainEvent<'ProductDiscontinued', ProductDiscontinuedPayload>;
 
-export type ProductDiscontinued = DomainEvent<'ProductDiscontinued', { sku: string; reason: string | null }>;
-
-export type ConflictDetected = DomainEvent<'ConflictDetected', SourceConflict>;
-export type ConflictResolved = DomainEvent<'ConflictResolved', SourceConflictResolution>;
+export type ConflictDetected = DomainEvent<'ConflictDetected', CatalogConflictDetected>;
+export type ConflictResolved = DomainEvent<'ConflictResolved', CatalogConflictResolved>;
 
 export type CatalogEvent = ProductRegistered | ProductUpdated | ProductDiscontinued | ConflictDetected | ConflictResolved;
 

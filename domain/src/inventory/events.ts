@@ -1,22 +1,30 @@
-import type { DomainEvent } from '@verity/core';
-import type { SourceConflict, SourceConflictResolution } from '../sources/governance';
+import type {
+  DomainEvent,
+  InventoryConflictDetected,
+  InventoryConflictResolved,
+  ReservationCommitted as ReservationCommittedPayload,
+  ReservationExpired as ReservationExpiredPayload,
+  ReservationReleased as ReservationReleasedPayload,
+  SafetyBufferSet as SafetyBufferSetPayload,
+  StockAdjusted as StockAdjustedPayload,
+  StockReceived as StockReceivedPayload,
+  StockReserved as StockReservedPayload,
+  StockTransferred as StockTransferredPayload,
+} from '@verity/core';
 
-/** Shapes mirror `schemas/inventory/*.avsc` (newest version of each). */
-export type StockReceived = DomainEvent<'StockReceived', { sku: string; location: string; quantity: number }>;
-export type StockReserved = DomainEvent<'StockReserved', { sku: string; location: string; reservationId: string; quantity: number; expiresAt: string }>;
-export type ReservationReleased = DomainEvent<'ReservationReleased', { sku: string; reservationId: string; location: string; quantity: number }>;
-export type ReservationCommitted = DomainEvent<'ReservationCommitted', { sku: string; reservationId: string; location: string; quantity: number }>;
-export type ReservationExpired = DomainEvent<'ReservationExpired', { sku: string; reservationId: string; location: string; quantity: number; expiresAt: string }>;
+/** Payloads are the generated types of `schemas/inventory/*.avsc` (newest version of each). */
+export type StockReceived = DomainEvent<'StockReceived', StockReceivedPayload>;
+export type StockReserved = DomainEvent<'StockReserved', StockReservedPayload>;
+export type ReservationReleased = DomainEvent<'ReservationReleased', ReservationReleasedPayload>;
+export type ReservationCommitted = DomainEvent<'ReservationCommitted', ReservationCommittedPayload>;
+export type ReservationExpired = DomainEvent<'ReservationExpired', ReservationExpiredPayload>;
 /** sourceSystem and sourceTimestamp are null in events written before v2. */
-export type StockAdjusted = DomainEvent<
-  'StockAdjusted',
-  { sku: string; location: string; previousOnHand: number; onHand: number; sourceSystem: string | null; sourceTimestamp: string | null }
->;
-export type StockTransferred = DomainEvent<'StockTransferred', { sku: string; from: string; to: string; quantity: number }>;
-export type SafetyBufferSet = DomainEvent<'SafetyBufferSet', { sku: string; location: string; previousBuffer: number; buffer: number }>;
+export type StockAdjusted = DomainEvent<'StockAdjusted', StockAdjustedPayload>;
+export type StockTransferred = DomainEvent<'StockTransferred', StockTransferredPayload>;
+export type SafetyBufferSet = DomainEvent<'SafetyBufferSet', SafetyBufferSetPayload>;
 
-export type ConflictDetected = DomainEvent<'ConflictDetected', SourceConflict>;
-export type ConflictResolved = DomainEvent<'ConflictResolved', SourceConflictResolution>;
+export type ConflictDetected = DomainEvent<'ConflictDetected', InventoryConflictDetected>;
+export type ConflictResolved = DomainEvent<'ConflictResolved', InventoryConflictResolved>;
 
 export type InventoryEvent =
   | ConflictDetected

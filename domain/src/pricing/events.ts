@@ -1,26 +1,16 @@
-import type { DomainEvent } from '@verity/core';
+import type {
+  BasePriceSet as BasePriceSetPayload,
+  CustomerPriceSet as CustomerPriceSetPayload,
+  DomainEvent,
+  PriceListCreated as PriceListCreatedPayload,
+  QuantityTiersSet as QuantityTiersSetPayload,
+} from '@verity/core';
 
-/** Shapes mirror `schemas/pricing/*.avsc` (newest version of each); an absent optional field is null, as Avro decodes it. */
-export type PriceListCreated = DomainEvent<'PriceListCreated', { priceListId: string; name: string; currency: string }>;
-
-export type BasePriceSet = DomainEvent<'BasePriceSet', { priceListId: string; sku: string; unitPrice: number; effectiveFrom: string; effectiveTo: string | null }>;
-
-export type CustomerPriceSet = DomainEvent<
-  'CustomerPriceSet',
-  { priceListId: string; customerId: string; sku: string; unitPrice: number; effectiveFrom: string; effectiveTo: string | null }
->;
-
-export type QuantityTiersSet = DomainEvent<
-  'QuantityTiersSet',
-  {
-    priceListId: string;
-    sku: string;
-    customerId: string | null;
-    tiers: { minQuantity: number; unitPrice: number }[];
-    effectiveFrom: string;
-    effectiveTo: string | null;
-  }
->;
+/** Payloads are the generated types of `schemas/pricing/*.avsc` (newest version of each); an absent optional field is null, as Avro decodes it. */
+export type PriceListCreated = DomainEvent<'PriceListCreated', PriceListCreatedPayload>;
+export type BasePriceSet = DomainEvent<'BasePriceSet', BasePriceSetPayload>;
+export type CustomerPriceSet = DomainEvent<'CustomerPriceSet', CustomerPriceSetPayload>;
+export type QuantityTiersSet = DomainEvent<'QuantityTiersSet', QuantityTiersSetPayload>;
 
 export type PricingEvent = PriceListCreated | BasePriceSet | CustomerPriceSet | QuantityTiersSet;
 

@@ -1,8 +1,8 @@
-import type { DomainEvent } from '@verity/core';
+import type { AuthorityRuleRemoved as AuthorityRuleRemovedPayload, AuthorityRuleSet as AuthorityRuleSetPayload, DomainEvent } from '@verity/core';
 
-/** Shapes mirror `schemas/sources/*.avsc`. */
-export type AuthorityRuleSet = DomainEvent<'AuthorityRuleSet', { field: string; owners: string[]; previousOwners: string[] | null }>;
-export type AuthorityRuleRemoved = DomainEvent<'AuthorityRuleRemoved', { field: string; previousOwners: string[] }>;
+/** Payloads are the generated types of `schemas/sources/*.avsc` (newest version of each). */
+export type AuthorityRuleSet = DomainEvent<'AuthorityRuleSet', AuthorityRuleSetPayload>;
+export type AuthorityRuleRemoved = DomainEvent<'AuthorityRuleRemoved', AuthorityRuleRemovedPayload>;
 
 export type SourcesEvent = AuthorityRuleSet | AuthorityRuleRemoved;
 

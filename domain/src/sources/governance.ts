@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { sourceOf, type ChangeSource, type DomainCommand } from '@verity/core';
+import { sourceOf, type CatalogConflictDetected, type ChangeSource, type DomainCommand, type InventoryConflictDetected } from '@verity/core';
 import { conflictIdOf } from '../conflict-id';
 import type { AuthorityRules } from './decider';
 import type { GovernedField } from './governed-fields';
@@ -35,22 +35,11 @@ export function judgeChange(field: GovernedField, source: ChangeSource, applied:
 /** The tenant's authority rules as the processor handed them to the command (none when the tenant has set none). */
 export const authorityRulesOf = (command: DomainCommand): AuthorityRules | null => (command.references?.authority as AuthorityRules | null | undefined) ?? null;
 
-/** The payload of `ConflictDetected`, the same in every context: both values (as JSON), both sources, the rule. */
-export type SourceConflict = {
-  conflictId: string;
-  sku: string;
-  /** Set for per-location fields (on hand). */
-  location: string | null;
-  field: string;
-  currentValue: string;
-  currentSourceSystem: string | null;
-  currentSourceTimestamp: string | null;
-  incomingValue: string;
-  incomingSourceSystem: string;
-  incomingSourceTimestamp: string;
-  rule: ConflictRule;
-  owners: string[];
-};
+/**
+ * The payload of `ConflictDetected`, the same in catalog and inventory: both values (as JSON),
+ * both sources, the rule. It satisfies both contexts' schemas.
+ */
+export type SourceConflict = CatalogConflictDetected & InventoryConflictDetected;
 
 /** A conflict a stream keeps until it is resolved: what accepting the incoming side would apply. */
 export interface OpenConflict {
@@ -91,7 +80,8 @@ export function sourceConflict(args: {
   };
 }
 
-export const openConflictOf = (conflict: SourceConflict): OpenConflict => ({
+/** What the stream keeps of a detected conflict: only what accepting it needs. */
+export const openConflictOf = (conflict: OpenConflict): OpenConflict => ({
   field: conflict.field,
   location: conflict.location,
   incomingValue: conflict.incomingValue,
@@ -101,14 +91,4 @@ export const openConflictOf = (conflict: SourceConflict): OpenConflict => ({
 
 /** `current` keeps the value the stream holds; `incoming` applies the refused change as its source sent it. */
 export const conflictResolutionSchema = z.enum(['current', 'incoming']);
-export type ConflictResolution = z.infer<typeof conflictResolutionSchema>;
 export const conflictIdSchema = z.string().trim().regex(/^conflict-[0-9a-f]{24}$/, 'a conflict id as ConflictDetected names it');
-
-/** The payload of `ConflictResolved`. */
-export type SourceConflictResolution = {
-  conflictId: string;
-  sku: string;
-  location: string | null;
-  field: string;
-  accepted: ConflictResolution;
-};

@@ -1,10 +1,14 @@
 import { VerityError } from './errors';
 
-/** A domain event as deciders see it: the newest shape, no wire concerns. */
-export interface DomainEvent<Type extends string = string, Data extends Record<string, unknown> = Record<string, unknown>> {
+/**
+ * A domain event as deciders see it: the newest shape, no wire concerns. `Data` may be an
+ * interface, such as the generated payload types; `data` copies its properties into a plain
+ * object type, which (unlike an interface) the runtimes can read as `Record<string, unknown>`.
+ */
+export type DomainEvent<Type extends string = string, Data extends object = Record<string, unknown>> = {
   type: Type;
-  data: Data;
-}
+  data: { [Key in keyof Data]: Data[Key] };
+};
 
 /** Where a change comes from: the source system and the source's own time of the change. */
 export interface ChangeSource {
