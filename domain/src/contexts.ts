@@ -6,4 +6,4 @@ import { pricingContext } from './pricing';
 import { sourcesContext } from './sources';
 
 /** Every context this processor decides for; the gateway validates commands against the same list. */
-export const contexts: readonly ContextDefinition[] = [inventoryContext as ContextDefinition, catalogContext as ContextDefinition, aliasesContext as ContextDefinition, pricingContext as ContextDefinition, sourcesContext as ContextDefinition];
+export const contexts: readonly ContextDefinition[] = [inventoryContext, catalogContext, aliasesContext, pricingContext, sourcesContext];

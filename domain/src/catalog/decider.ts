@@ -118,7 +118,7 @@ function resolveConflict(data: ResolveConflictData, state: ProductState): (Confl
   const field = open.field.slice('catalog.'.length) as ProductField;
   const incoming: unknown = JSON.parse(open.incomingValue);
   if (!differs(field, incoming, state)) return [resolved];
-  const values = { ...unchanged(), [field]: incoming } as FieldValues;
+  const values = { ...unchanged(), [field]: incoming };
   return [resolved, { type: 'ProductUpdated', data: { sku: data.sku, ...values, sourceSystem: open.incomingSourceSystem, sourceTimestamp: open.incomingSourceTimestamp } }];
 }
 

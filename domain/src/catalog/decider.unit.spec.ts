@@ -46,7 +46,7 @@ describe('catalog decider', () => {
     });
 
     it('rejects a command for another SKU on this stream', () => {
-      spec.given([{ ...registered, data: { ...registered.data, sku: 'SKU-2' } } as CatalogEvent]).when(register()).thenRejects('wrong_stream');
+      spec.given([{ ...registered, data: { ...registered.data, sku: 'SKU-2' } }]).when(register()).thenRejects('wrong_stream');
     });
   });
 

@@ -20,7 +20,7 @@ export interface CommandProcessorOptions {
   serde: AvroSerde;
   context: ContextDefinition;
   /** Topics of a context by name: this one's, and those of the contexts it references. */
-  topicsOf(context: string): ContextTopics;
+  topicsOf: (context: string) => ContextTopics;
   repliesTopic: string;
   logger: Logger;
   /** Metrics land here. */
@@ -123,7 +123,8 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
   });
 
-  async function processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  async function processBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     const partition = batch.partition;
     const started = process.hrtime.bigint();
     // Fences the partition's previous writer before its state is read: what it committed is then final.
@@ -138,7 +139,7 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     const lastOffset = batch.messages.at(-1)?.offset;
     // Deciding is synchronous, so the consumer cannot stop or go stale halfway through it: this
     // one check stands for a check before each record.
-    if (lastOffset === undefined || !isRunning() || isStale()) return;
+    if (lastOffset === undefined || !payload.isRunning() || payload.isStale()) return;
     const decided = decideBatch({
       context,
       source: { topic: batch.topic, partition },
@@ -155,8 +156,8 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
       commandsProcessed.inc({ context: context.name, outcome: o.kind === 'decided' ? (o.rejection ? 'rejected' : 'accepted') : 'repeated' });
     }
     deadLettered.inc({ context: context.name }, decided.deadLetters.length);
-    resolveOffset(lastOffset);
-    await heartbeat();
+    payload.resolveOffset(lastOffset);
+    await payload.heartbeat();
     batchSeconds.observe({ context: context.name }, Number(process.hrtime.bigint() - started) / 1e9);
   }
 

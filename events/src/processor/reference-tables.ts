@@ -26,7 +26,7 @@ interface Reference {
 export class ReferenceTables {
   private readonly references: Reference[];
 
-  constructor(options: { kafka: Kafka; admin: Admin; context: ContextDefinition; topicsOf(context: string): ContextTopics; groupId: string }) {
+  constructor(options: { kafka: Kafka; admin: Admin; context: ContextDefinition; topicsOf: (context: string) => ContextTopics; groupId: string }) {
     const { kafka, admin, context, topicsOf, groupId } = options;
     this.references = Object.entries(context.references ?? {}).map(([name, definition]) => ({
       name,

@@ -41,7 +41,7 @@ export interface StateRebuildOptions {
   groupId: string;
   logger: Logger;
   /** Called after each batch read from the events topic. */
-  onProgress?(progress: StateRebuildProgress): void;
+  onProgress?: (progress: StateRebuildProgress) => void;
   /** Most bytes of snapshots per transaction. Default 512 KiB. */
   transactionBytes?: number;
   /** Fails when reading makes no progress for this long. Default 30 000 ms. */

@@ -41,7 +41,7 @@ export interface DueCheck {
   /** The time of the check, given to the decider as the command's time. */
   now: Date;
   /** Whether this instance owns the stream's partition; only the owner sends. */
-  owns(streamId: string): boolean;
+  owns: (streamId: string) => boolean;
   /** Commands already sent and not yet decided. */
   inFlight: ReadonlyMap<string, SentTimer>;
 }

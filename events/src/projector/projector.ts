@@ -64,11 +64,11 @@ export function createProjector<Event extends EventEnvelope, Change>(options: Pr
     labelNames: ['projection', 'topic', 'partition'],
   });
 
-  consumer.on(consumer.events.GROUP_JOIN, async ({ payload }) => {
-    // Start where PostgreSQL says we are, not where Kafka's committed offset says.
+  // Start where PostgreSQL says we are, not where Kafka's committed offset says.
+  async function seekToCheckpoints(memberAssignment: Record<string, number[]>): Promise<void> {
     try {
       for (const topic of eventsTopics) {
-        const partitions = payload.memberAssignment[topic] ?? [];
+        const partitions = memberAssignment[topic] ?? [];
         if (partitions.length === 0) continue;
         const checkpoints = await readCheckpoints(db, schema, projection.name, topic);
         for (const partition of partitions) consumer.seek({ topic, partition, offset: checkpoints.get(partition) ?? '0' });
@@ -77,7 +77,8 @@ export function createProjector<Event extends EventEnvelope, Change>(options: Pr
     } catch (error) {
       log.error({ err: error }, 'could not read checkpoints after joining; batches still skip what was applied');
     }
-  });
+  }
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => void seekToCheckpoints(payload.memberAssignment));
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     ready = false;
     log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
@@ -85,12 +86,13 @@ export function createProjector<Event extends EventEnvelope, Change>(options: Pr
 
   const handles = handledBy(projection);
 
-  async function processBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  async function processBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     const { topic, partition } = batch;
     const decoded: Event[] = [];
     let lastOffset: string | undefined;
     for (const message of batch.messages) {
-      if (!isRunning() || isStale()) break;
+      if (!payload.isRunning() || payload.isStale()) break;
       const where = { topic, partition, offset: message.offset };
       const metadata = fromHeaders(message.headers, where);
       lastOffset = message.offset;
@@ -109,10 +111,10 @@ export function createProjector<Event extends EventEnvelope, Change>(options: Pr
         log.warn({ err: error }, 'cache update failed; reads fall back to PostgreSQL');
       }
     }
-    resolveOffset(lastOffset);
+    payload.resolveOffset(lastOffset);
     lag.set({ projection: projection.name, topic, partition: String(partition) }, Number(BigInt(batch.highWatermark) - 1n - BigInt(lastOffset)));
-    await commitOffsetsIfNecessary();
-    await heartbeat();
+    await payload.commitOffsetsIfNecessary();
+    await payload.heartbeat();
   }
 
   return {

@@ -126,7 +126,7 @@ async function runSpec<Events extends EventFullName, Change>(
       table: (name) => db.withSchema(schema).table(name),
       cached: async (key) => {
         const value = await redis.get(key);
-        return value === null ? undefined : JSON.parse(value);
+        return value === null ? undefined : (JSON.parse(value) as unknown);
       },
       notices,
     });

@@ -79,7 +79,7 @@ const encodeCursor = (key: string[]): string => Buffer.from(JSON.stringify(key))
 export function decodeCursor(cursor: string, parts: number): string[] | undefined {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    return Array.isArray(key) && key.length === parts && key.every((k) => typeof k === 'string') ? (key as string[]) : undefined;
+    return Array.isArray(key) && key.length === parts && key.every((k) => typeof k === 'string') ? key : undefined;
   } catch {
     return undefined;
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { quote, skuSchema, type PriceRule, type Quote } from '@verity/domain';
+import { quote, skuSchema, type Quote } from '@verity/domain';
 import type { SkuRules } from '@verity/projection-pricing';
 
 /** What a quote is asked for, REST or GraphQL, once its parameters are valid. */
@@ -22,6 +22,6 @@ export const quantitySchema = z.number().int('a whole number').min(1, 'at least 
 
 /** The quote for `q` from the SKU's rules of the list; undefined when no rule applies. */
 export function quoteAnswer(entry: SkuRules, q: QuoteQuery): QuoteAnswer | undefined {
-  const result = quote(entry.rules as PriceRule[], entry.currency, { customerId: q.customerId ?? null, sku: q.sku, quantity: q.quantity, at: q.at });
+  const result = quote(entry.rules, entry.currency, { customerId: q.customerId ?? null, sku: q.sku, quantity: q.quantity, at: q.at });
   return result && { priceListId: q.priceListId, customerId: q.customerId ?? null, sku: q.sku, quantity: q.quantity, at: q.at, ...result };
 }
