@@ -24,7 +24,10 @@ export default tseslint.config(
       // no-misused-promises guard the real mistakes.
       '@typescript-eslint/require-await': 'off',
       // A caught cause is passed on unchanged (STYLE.md), whatever its static type.
-      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }],
+      '@typescript-eslint/prefer-promise-reject-errors': [
+        'error',
+        { allowThrowingAny: true, allowThrowingUnknown: true },
+      ],
     },
   },
   {

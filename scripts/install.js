@@ -15,7 +15,7 @@ function packagesOf(file) {
     const { packages } = JSON.parse(readFileSync(file, 'utf8'));
     const installed = {};
     for (const [path, entry] of Object.entries(packages ?? {})) {
-      if (path === '' || entry.optional && entry.os) continue;
+      if (path === '' || (entry.optional && entry.os)) continue;
       installed[path] = entry.version ?? entry.resolved ?? '';
     }
     return installed;

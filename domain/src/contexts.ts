@@ -6,4 +6,10 @@ import { pricingContext } from './pricing';
 import { sourcesContext } from './sources';
 
 /** Every context this processor decides for; the gateway validates commands against the same list. */
-export const contexts: readonly ContextDefinition[] = [inventoryContext, catalogContext, aliasesContext, pricingContext, sourcesContext];
+export const contexts: readonly ContextDefinition[] = [
+  inventoryContext,
+  catalogContext,
+  aliasesContext,
+  pricingContext,
+  sourcesContext,
+];

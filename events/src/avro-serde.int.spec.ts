@@ -10,12 +10,29 @@ const fullName = 'verity.upcasttest.ThingHappened';
 
 // v2 splits v1's "site/dock" location in two: registry-compatible (new fields have defaults,
 // the dropped one is skipped), but only the upcaster knows how to fill the new fields.
-const v1 = schemaVersion(1, record('ThingHappened', [{ name: 'location', type: 'string' }, { name: 'quantity', type: 'int' }], 'upcasttest'));
-const v2 = schemaVersion(2, record('ThingHappened', [
-  { name: 'site', type: 'string', default: '' },
-  { name: 'dock', type: 'string', default: '' },
-  { name: 'quantity', type: 'long' },
-], 'upcasttest'));
+const v1 = schemaVersion(
+  1,
+  record(
+    'ThingHappened',
+    [
+      { name: 'location', type: 'string' },
+      { name: 'quantity', type: 'int' },
+    ],
+    'upcasttest',
+  ),
+);
+const v2 = schemaVersion(
+  2,
+  record(
+    'ThingHappened',
+    [
+      { name: 'site', type: 'string', default: '' },
+      { name: 'dock', type: 'string', default: '' },
+      { name: 'quantity', type: 'long' },
+    ],
+    'upcasttest',
+  ),
+);
 const splitLocation: Upcaster = {
   fullName,
   fromVersion: 1,
@@ -48,7 +65,10 @@ describe('AvroSerde with the schema registry and upcasters', () => {
     });
 
     const current = reader.encode(topic, fullName, { site: 'paris', dock: 'a', quantity: 1 });
-    expect(await reader.decode(current.value, { topic })).toMatchObject({ writerVersion: 2, value: { site: 'paris', dock: 'a', quantity: 1 } });
+    expect(await reader.decode(current.value, { topic })).toMatchObject({
+      writerVersion: 2,
+      value: { site: 'paris', dock: 'a', quantity: 1 },
+    });
   });
 
   it('without upcasters, Avro resolution alone fills the new fields from their defaults', async () => {
@@ -58,6 +78,9 @@ describe('AvroSerde with the schema registry and upcasters', () => {
     const written = oldWriter.encode(topic, fullName, { location: 'berlin/dock-2', quantity: 5 });
 
     const reader = new AvroSerde(registry, new SchemaCatalog([v1, v2]));
-    expect(await reader.decode(written.value)).toMatchObject({ writerVersion: 1, value: { site: '', dock: '', quantity: 5 } });
+    expect(await reader.decode(written.value)).toMatchObject({
+      writerVersion: 1,
+      value: { site: '', dock: '', quantity: 5 },
+    });
   });
 });

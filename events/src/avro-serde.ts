@@ -10,7 +10,9 @@ export const subjectOf = (topic: string, fullName: string): string => `${topic}-
 
 export class InvalidEventPayloadError extends VerityError {
   constructor(fullName: string, problems: string[]) {
-    super('invalid_event_payload', `${fullName} payload does not match its schema: ${problems.join('; ')}`, { context: { fullName, problems } });
+    super('invalid_event_payload', `${fullName} payload does not match its schema: ${problems.join('; ')}`, {
+      context: { fullName, problems },
+    });
   }
 }
 
@@ -66,15 +68,28 @@ export class AvroSerde {
   }
 
   /** Encodes with the newest version of the event's schema; the id must have been registered. */
-  encode(topic: string, fullName: string, payload: Record<string, unknown>): { value: Buffer; schemaId: number; schemaVersion: number } {
+  encode(
+    topic: string,
+    fullName: string,
+    payload: Record<string, unknown>,
+  ): { value: Buffer; schemaId: number; schemaVersion: number } {
     const registered = this.ids.get(`${topic}|${fullName}`);
     if (!registered) throw new VerityError('schema_not_registered', `${fullName} is not registered for topic ${topic}`);
     const problems: string[] = [];
     const type = registered.version.type;
-    if (!type.isValid(payload, { errorHook: (path, value) => problems.push(`${path.join('.') || '(root)'}: ${JSON.stringify(value)} is not valid`) })) {
+    if (
+      !type.isValid(payload, {
+        errorHook: (path, value) =>
+          problems.push(`${path.join('.') || '(root)'}: ${JSON.stringify(value)} is not valid`),
+      })
+    ) {
       throw new InvalidEventPayloadError(fullName, problems);
     }
-    return { value: frame(registered.id, type.toBuffer(payload)), schemaId: registered.id, schemaVersion: registered.version.version };
+    return {
+      value: frame(registered.id, type.toBuffer(payload)),
+      schemaId: registered.id,
+      schemaVersion: registered.version.version,
+    };
   }
 
   /**
@@ -88,7 +103,11 @@ export class AvroSerde {
       return { schemaId, fullName: plan.fullName, writerVersion: plan.writerVersion, value: plan.decode(body) };
     } catch (cause) {
       if (cause instanceof UpcastError) throw cause;
-      throw new UndecodableRecordError(`Avro body does not decode with schema ${schemaId}`, { ...where, schemaId }, cause);
+      throw new UndecodableRecordError(
+        `Avro body does not decode with schema ${schemaId}`,
+        { ...where, schemaId },
+        cause,
+      );
     }
   }
 
@@ -109,19 +128,28 @@ export class AvroSerde {
       // Rebuilt with our own avsc: the registry client may carry another copy of it.
       return avro.Type.forSchema((schema as unknown as avro.Type).schema({ exportAttrs: true }));
     } catch (cause) {
-      throw new UndecodableRecordError(`schema id ${schemaId} is unknown to the registry`, { ...where, schemaId }, cause);
+      throw new UndecodableRecordError(
+        `schema id ${schemaId} is unknown to the registry`,
+        { ...where, schemaId },
+        cause,
+      );
     }
   }
 
   private buildPlan(schemaId: number, writer: avro.Type, where: Record<string, unknown>): DecodePlan {
     const fullName = writer.name;
     if (!fullName) throw new UndecodableRecordError(`schema ${schemaId} is not a named record`, where);
-    if (!this.catalog.has(fullName)) throw new VerityError('unknown_schema', `no schema named ${fullName} in the catalogue`);
+    if (!this.catalog.has(fullName))
+      throw new VerityError('unknown_schema', `no schema named ${fullName} in the catalogue`);
     const version = this.catalog.versionOf(writer);
     try {
       return { fullName, writerVersion: version?.version ?? null, decode: this.upcasters.decoder(writer, version) };
     } catch (cause) {
-      throw new UndecodableRecordError(`schema ${schemaId} cannot be resolved into the newest ${fullName}`, { ...where, schemaId }, cause);
+      throw new UndecodableRecordError(
+        `schema ${schemaId} cannot be resolved into the newest ${fullName}`,
+        { ...where, schemaId },
+        cause,
+      );
     }
   }
 }

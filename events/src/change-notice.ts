@@ -19,9 +19,24 @@ const changeNoticeSchema = z.discriminatedUnion('context', [
   // An alias of the tenant's registry (aliases-registry); the key names its alias context and alias.
   z.object({ context: z.literal('aliases'), tenant, key, version }),
   // A price list (pricing): `sku` and `key` are null when only the list itself changed.
-  z.object({ context: z.literal('pricing'), tenant, priceListId: z.string(), sku: z.string().nullable(), key: key.nullable(), version }),
+  z.object({
+    context: z.literal('pricing'),
+    tenant,
+    priceListId: z.string(),
+    sku: z.string().nullable(),
+    key: key.nullable(),
+    version,
+  }),
   // A conflict between source systems (source-conflicts), with its SKU and the context it lives in (`catalog`, `inventory`).
-  z.object({ context: z.literal('conflicts'), tenant, conflictId: z.string(), sku: z.string(), conflictContext: z.string(), key, version }),
+  z.object({
+    context: z.literal('conflicts'),
+    tenant,
+    conflictId: z.string(),
+    sku: z.string(),
+    conflictContext: z.string(),
+    key,
+    version,
+  }),
 ]);
 
 export type ChangeNotice = z.infer<typeof changeNoticeSchema>;

@@ -78,15 +78,21 @@ export class CompactedTable<V> {
   async catchUp(partitions?: number[], timeoutMs = 60_000): Promise<void> {
     // Right after a topic is created the admin's metadata may still point at no leader: retry that.
     const offsets = await retry(() => this.options.admin.fetchTopicOffsets(this.options.topic));
-    const targets = offsets.filter((o) => !partitions || partitions.includes(o.partition)).map((o) => ({ partition: o.partition, end: BigInt(o.high) }));
+    const targets = offsets
+      .filter((o) => !partitions || partitions.includes(o.partition))
+      .map((o) => ({ partition: o.partition, end: BigInt(o.high) }));
     const deadline = Date.now() + timeoutMs;
     for (const { partition, end } of targets) {
       while ((this.positions.get(partition) ?? 0n) < end) {
         if (Date.now() > deadline) {
-          throw new VerityError('table_catch_up_timeout', `${this.options.topic}[${partition}]: not caught up to offset ${end} within ${timeoutMs} ms`, {
-            retriable: true,
-            context: { topic: this.options.topic, partition },
-          });
+          throw new VerityError(
+            'table_catch_up_timeout',
+            `${this.options.topic}[${partition}]: not caught up to offset ${end} within ${timeoutMs} ms`,
+            {
+              retriable: true,
+              context: { topic: this.options.topic, partition },
+            },
+          );
         }
         await sleep(20);
       }

@@ -15,7 +15,11 @@ export {
 export { SchemaCatalog, defaultSchemasDir, type RawRecordSchema, type SchemaVersion } from './schema-catalog';
 export { frame, unframe } from './wire-format';
 export { AvroSerde, InvalidEventPayloadError, subjectOf, type DecodedValue } from './avro-serde';
-export { createCommandProcessor, type CommandProcessor, type CommandProcessorOptions } from './processor/command-processor';
+export {
+  createCommandProcessor,
+  type CommandProcessor,
+  type CommandProcessorOptions,
+} from './processor/command-processor';
 export { type StreamSnapshot } from './processor/stream-snapshot';
 export { CompactedTable, type CompactedTableOptions } from './compacted-table';
 export { createProjector, type Projector, type ProjectorOptions } from './projector/projector';
@@ -40,9 +44,21 @@ export {
   incompatibilities,
 } from './schema-compatibility';
 export { checkSchemas, type SchemaCheckReport } from './schema-check';
-export { verifyChain, type ChainBreak, type ChainBreakKind, type ChainLink, type ChainReport } from './audit/chain-verification';
+export {
+  verifyChain,
+  type ChainBreak,
+  type ChainBreakKind,
+  type ChainLink,
+  type ChainReport,
+} from './audit/chain-verification';
 export { streamPartition } from './audit/stream-partition';
-export { UnknownTopicError, readStream, type ReadProgress, type ReadStreamOptions, type StreamEvent } from './audit/stream-reader';
+export {
+  UnknownTopicError,
+  readStream,
+  type ReadProgress,
+  type ReadStreamOptions,
+  type StreamEvent,
+} from './audit/stream-reader';
 export { auditHistory, auditVerify, type HistoryRow, type StreamVerification } from './audit/stream-audit';
 export { UpcastError, UpcasterChain, type Upcaster } from './upcasters';
 export {

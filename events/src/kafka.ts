@@ -9,7 +9,9 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 };
 
 /** A kafkajs client whose logs go through our JSON logger instead of its own console format. */
-export function createKafka(options: { brokers: string[]; clientId: string; logger: Logger } & Partial<KafkaConfig>): Kafka {
+export function createKafka(
+  options: { brokers: string[]; clientId: string; logger: Logger } & Partial<KafkaConfig>,
+): Kafka {
   const { logger, ...config } = options;
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return new Kafka({

@@ -19,6 +19,8 @@ describe('shared metrics', () => {
     const config = { name: 'verity_test_seconds', help: 'test' };
     expect(sharedHistogram(new Registry(), config)).not.toBe(sharedHistogram(new Registry(), config));
     const registry = new Registry();
-    expect(sharedGauge(registry, { name: 'verity_test_gauge', help: 'test' })).toBe(sharedGauge(registry, { name: 'verity_test_gauge', help: 'test' }));
+    expect(sharedGauge(registry, { name: 'verity_test_gauge', help: 'test' })).toBe(
+      sharedGauge(registry, { name: 'verity_test_gauge', help: 'test' }),
+    );
   });
 });

@@ -19,13 +19,29 @@ describe('retry', () => {
   it('gives up at once on a non-retriable error, keeping it', async () => {
     let calls = 0;
     const error = new VerityError('broken', 'no');
-    await expect(retry(async () => { calls++; throw error; }, { initialDelayMs: 1 })).rejects.toBe(error);
+    await expect(
+      retry(
+        async () => {
+          calls++;
+          throw error;
+        },
+        { initialDelayMs: 1 },
+      ),
+    ).rejects.toBe(error);
     expect(calls).toBe(1);
   });
 
   it('stops after the given attempts and throws the last error', async () => {
     let calls = 0;
-    await expect(retry(async () => { calls++; throw new VerityError('flaky', `#${calls}`, { retriable: true }); }, { attempts: 4, initialDelayMs: 1 })).rejects.toThrow('#4');
+    await expect(
+      retry(
+        async () => {
+          calls++;
+          throw new VerityError('flaky', `#${calls}`, { retriable: true });
+        },
+        { attempts: 4, initialDelayMs: 1 },
+      ),
+    ).rejects.toThrow('#4');
     expect(calls).toBe(4);
   });
 });

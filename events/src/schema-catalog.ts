@@ -104,7 +104,15 @@ export function readSchemaFiles(dir: string): { versions: SchemaVersion[]; error
       try {
         versions.push(parseSchemaFile(join(dir, context, file), context, file));
       } catch (error) {
-        errors.push(error instanceof BadSchemaFileError ? error : new BadSchemaFileError(join(dir, context, file), `is not a valid Avro schema (${(error as Error).message})`, error));
+        errors.push(
+          error instanceof BadSchemaFileError
+            ? error
+            : new BadSchemaFileError(
+                join(dir, context, file),
+                `is not a valid Avro schema (${(error as Error).message})`,
+                error,
+              ),
+        );
       }
     }
   }
@@ -119,5 +127,13 @@ function parseSchemaFile(file: string, context: string, fileName: string): Schem
   if (raw.type !== 'record' || raw.name !== name || raw.namespace !== `verity.${context}`) {
     throw new BadSchemaFileError(file, `must be a record named ${name} in namespace verity.${context}`);
   }
-  return { context, name, version: Number(version), fullName: `${raw.namespace}.${raw.name}`, raw, type: avro.Type.forSchema(raw as avro.Schema), file };
+  return {
+    context,
+    name,
+    version: Number(version),
+    fullName: `${raw.namespace}.${raw.name}`,
+    raw,
+    type: avro.Type.forSchema(raw as avro.Schema),
+    file,
+  };
 }

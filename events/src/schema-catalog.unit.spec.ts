@@ -6,7 +6,13 @@ describe('SchemaCatalog.versionOf (which version a writer schema is)', () => {
   const v1 = schemaVersion(1, record('ThingHappened', [{ name: 'id', type: 'string' }]));
   // Same parsing canonical form as v1: only a doc and a default differ.
   const v2 = schemaVersion(2, record('ThingHappened', [{ name: 'id', type: 'string', doc: 'The id', default: '' }]));
-  const v3 = schemaVersion(3, record('ThingHappened', [{ name: 'id', type: 'string' }, { name: 'n', type: 'int', default: 0 }]));
+  const v3 = schemaVersion(
+    3,
+    record('ThingHappened', [
+      { name: 'id', type: 'string' },
+      { name: 'n', type: 'int', default: 0 },
+    ]),
+  );
   const catalog = new SchemaCatalog([v3, v1, v2]);
   // As the registry client hands it over: a separately parsed copy.
   const fromRegistry = (raw: object) => avro.Type.forSchema(JSON.parse(JSON.stringify(raw)) as avro.Schema);

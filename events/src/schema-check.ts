@@ -20,6 +20,8 @@ export function checkSchemas(dir: string = defaultSchemasDir()): SchemaCheckRepo
   const { versions, errors: fileErrors } = readSchemaFiles(dir);
   const catalog = new SchemaCatalog(versions);
   const errors = [...fileErrors, ...checkCatalogCompatibility(catalog)];
-  const events = catalog.fullNames().map((fullName) => ({ fullName, versions: catalog.versions(fullName).map((v) => v.version) }));
+  const events = catalog
+    .fullNames()
+    .map((fullName) => ({ fullName, versions: catalog.versions(fullName).map((v) => v.version) }));
   return { ok: errors.length === 0, dir, events, errors };
 }

@@ -27,7 +27,18 @@ describe('checkSchemas on a folder', () => {
 
   it('reports every problem with its code, not just the first', () => {
     write('shop', 'OrderPlaced.v1.avsc', record('OrderPlaced', [{ name: 'id', type: 'string' }], 'shop'));
-    write('shop', 'OrderPlaced.v2.avsc', record('OrderPlaced', [{ name: 'id', type: 'string' }, { name: 'total', type: 'long' }], 'shop'));
+    write(
+      'shop',
+      'OrderPlaced.v2.avsc',
+      record(
+        'OrderPlaced',
+        [
+          { name: 'id', type: 'string' },
+          { name: 'total', type: 'long' },
+        ],
+        'shop',
+      ),
+    );
     write('shop', 'Misnamed.v1.avsc', record('SomethingElse', [], 'shop'));
     write('shop', 'WrongNamespace.v1.avsc', record('WrongNamespace', [], 'billing'));
     write('shop', 'orderCancelled.v1.avsc', record('orderCancelled', [], 'shop'));
@@ -41,10 +52,16 @@ describe('checkSchemas on a folder', () => {
     expect(report.errors.map((e) => [e.code, e.message.replace(`${dir}/`, '')])).toEqual([
       ['bad_schema_file', expect.stringMatching(/^shop\/Broken.v1.avsc: is not a valid Avro schema \(.*JSON/)],
       ['bad_schema_file', 'shop/Misnamed.v1.avsc: must be a record named Misnamed in namespace verity.shop'],
-      ['bad_schema_file', 'shop/WrongNamespace.v1.avsc: must be a record named WrongNamespace in namespace verity.shop'],
+      [
+        'bad_schema_file',
+        'shop/WrongNamespace.v1.avsc: must be a record named WrongNamespace in namespace verity.shop',
+      ],
       ['bad_schema_file', 'shop/orderCancelled.v1.avsc: name must be <Name>.v<N>.avsc'],
       ['bad_schema_versions', 'verity.shop.Gap has versions v2: versions must run from v1 without gaps'],
-      ['incompatible_schema', 'verity.shop.OrderPlaced v2 cannot read data written with v1: field `total` added without a default'],
+      [
+        'incompatible_schema',
+        'verity.shop.OrderPlaced v2 cannot read data written with v1: field `total` added without a default',
+      ],
     ]);
     expect(report.events).toEqual([
       { fullName: 'verity.shop.Gap', versions: [2] },
@@ -54,7 +71,23 @@ describe('checkSchemas on a folder', () => {
 
   it('passes compatible versions', () => {
     write('shop', 'OrderPlaced.v1.avsc', record('OrderPlaced', [{ name: 'total', type: 'int' }], 'shop'));
-    write('shop', 'OrderPlaced.v2.avsc', record('OrderPlaced', [{ name: 'total', type: 'long' }, { name: 'note', type: 'string', default: '' }], 'shop'));
-    expect(checkSchemas(dir)).toEqual({ ok: true, dir, events: [{ fullName: 'verity.shop.OrderPlaced', versions: [1, 2] }], errors: [] });
+    write(
+      'shop',
+      'OrderPlaced.v2.avsc',
+      record(
+        'OrderPlaced',
+        [
+          { name: 'total', type: 'long' },
+          { name: 'note', type: 'string', default: '' },
+        ],
+        'shop',
+      ),
+    );
+    expect(checkSchemas(dir)).toEqual({
+      ok: true,
+      dir,
+      events: [{ fullName: 'verity.shop.OrderPlaced', versions: [1, 2] }],
+      errors: [],
+    });
   });
 });

@@ -5,18 +5,26 @@ import type { SchemaCatalog, SchemaVersion } from './schema-catalog';
 /** A newer version of an event cannot read data written with an older one (BACKWARD_TRANSITIVE). */
 export class SchemaCompatibilityError extends VerityError {
   constructor(fullName: string, readerVersion: number, writerVersion: number, reasons: string[]) {
-    super('incompatible_schema', `${fullName} v${readerVersion} cannot read data written with v${writerVersion}: ${reasons.join('; ')}`, {
-      context: { fullName, readerVersion, writerVersion, reasons },
-    });
+    super(
+      'incompatible_schema',
+      `${fullName} v${readerVersion} cannot read data written with v${writerVersion}: ${reasons.join('; ')}`,
+      {
+        context: { fullName, readerVersion, writerVersion, reasons },
+      },
+    );
   }
 }
 
 /** The versions of one event do not run v1, v2, … without gaps. */
 export class SchemaVersionsError extends VerityError {
   constructor(fullName: string, versions: number[]) {
-    super('bad_schema_versions', `${fullName} has versions ${versions.map((v) => `v${v}`).join(', ')}: versions must run from v1 without gaps`, {
-      context: { fullName, versions },
-    });
+    super(
+      'bad_schema_versions',
+      `${fullName} has versions ${versions.map((v) => `v${v}`).join(', ')}: versions must run from v1 without gaps`,
+      {
+        context: { fullName, versions },
+      },
+    );
   }
 }
 
@@ -42,14 +50,17 @@ export function checkEventCompatibility(versions: readonly SchemaVersion[]): Sch
   sorted.forEach((newer, i) => {
     for (const older of sorted.slice(0, i)) {
       const reasons = incompatibilities(newer.type, older.type);
-      if (reasons.length > 0) errors.push(new SchemaCompatibilityError(newer.fullName, newer.version, older.version, reasons));
+      if (reasons.length > 0)
+        errors.push(new SchemaCompatibilityError(newer.fullName, newer.version, older.version, reasons));
     }
   });
   return errors;
 }
 
 /** The version sequence rule and BACKWARD_TRANSITIVE compatibility, for every event of a catalogue. */
-export function checkCatalogCompatibility(catalog: SchemaCatalog): Array<SchemaVersionsError | SchemaCompatibilityError> {
+export function checkCatalogCompatibility(
+  catalog: SchemaCatalog,
+): Array<SchemaVersionsError | SchemaCompatibilityError> {
   return catalog.fullNames().flatMap((fullName) => {
     const versions = catalog.versions(fullName);
     const numbers = versions.map((v) => v.version);
@@ -86,21 +97,28 @@ const sameName = (reader: avro.Type, writer: avro.Type): boolean =>
 function explain(reader: avro.Type, writer: avro.Type, path: string): string[] {
   if (resolves(reader, writer)) return [];
   const at = path || '(root)';
-  if (reader instanceof RecordType && writer instanceof RecordType && sameName(reader, writer)) return explainRecord(reader, writer, path);
+  if (reader instanceof RecordType && writer instanceof RecordType && sameName(reader, writer))
+    return explainRecord(reader, writer, path);
   if (reader instanceof EnumType && writer instanceof EnumType && sameName(reader, writer)) {
     const lost = writer.symbols.filter((s) => !reader.symbols.includes(s));
     return [`enum \`${at}\` dropped symbols ${lost.join(', ')} that older data may hold, and has no default symbol`];
   }
-  if (reader instanceof ArrayType && writer instanceof ArrayType) return explain(reader.itemsType, writer.itemsType, `${path}[]`);
-  if (reader instanceof MapType && writer instanceof MapType) return explain(reader.valuesType as avro.Type, writer.valuesType as avro.Type, `${path}{}`);
+  if (reader instanceof ArrayType && writer instanceof ArrayType)
+    return explain(reader.itemsType, writer.itemsType, `${path}[]`);
+  if (reader instanceof MapType && writer instanceof MapType)
+    return explain(reader.valuesType as avro.Type, writer.valuesType as avro.Type, `${path}{}`);
   if (isUnion(writer) && isUnion(reader)) {
     const unreadable = writer.types.filter((branch) => !reader.types.some((r) => resolves(r, branch)));
     return [`union \`${at}\` can no longer read its former branches ${unreadable.map(describe).join(', ')}`];
   }
   if (reader.name && writer.name && reader.typeName === writer.typeName && !sameName(reader, writer)) {
-    return [`${reader.typeName} \`${at}\` renamed from ${writer.name} to ${reader.name} without the old name as an alias`];
+    return [
+      `${reader.typeName} \`${at}\` renamed from ${writer.name} to ${reader.name} without the old name as an alias`,
+    ];
   }
-  return [`type of \`${at}\` changed from ${describe(writer)} to ${describe(reader)}, which is not a promotion Avro allows`];
+  return [
+    `type of \`${at}\` changed from ${describe(writer)} to ${describe(reader)}, which is not a promotion Avro allows`,
+  ];
 }
 
 function explainRecord(reader: avro.types.RecordType, writer: avro.types.RecordType, path: string): string[] {

@@ -16,7 +16,9 @@ describe('BACKWARD_TRANSITIVE compatibility of event versions', () => {
   });
 
   it('accepts a nullable field added with a null default', () => {
-    expect(checkEventCompatibility([v1, v2([...v1Fields, { name: 'note', type: ['null', 'string'], default: null }])])).toEqual([]);
+    expect(
+      checkEventCompatibility([v1, v2([...v1Fields, { name: 'note', type: ['null', 'string'], default: null }])]),
+    ).toEqual([]);
   });
 
   it.each([
@@ -35,7 +37,9 @@ describe('BACKWARD_TRANSITIVE compatibility of event versions', () => {
   });
 
   it('accepts a renamed field that keeps the old name as an alias', () => {
-    expect(checkEventCompatibility([v1, v2([v1Fields[0], { name: 'units', aliases: ['quantity'], type: 'int' }])])).toEqual([]);
+    expect(
+      checkEventCompatibility([v1, v2([v1Fields[0], { name: 'units', aliases: ['quantity'], type: 'int' }])]),
+    ).toEqual([]);
   });
 
   it('refuses a field added without a default, naming event, versions and field', () => {
@@ -71,14 +75,26 @@ describe('BACKWARD_TRANSITIVE compatibility of event versions', () => {
   it('names the path of a nested field and dropped enum symbols', () => {
     const address = (fields: unknown[]) => ({ type: 'record', name: 'Address', fields });
     const kind = (symbols: string[]) => ({ type: 'enum', name: 'Kind', symbols });
-    const older = schemaVersion(1, record('ThingHappened', [
-      { name: 'at', type: address([{ name: 'city', type: 'string' }]) },
-      { name: 'kind', type: kind(['A', 'B']) },
-    ]));
-    const newer = schemaVersion(2, record('ThingHappened', [
-      { name: 'at', type: address([{ name: 'city', type: 'string' }, { name: 'zip', type: 'string' }]) },
-      { name: 'kind', type: kind(['A']) },
-    ]));
+    const older = schemaVersion(
+      1,
+      record('ThingHappened', [
+        { name: 'at', type: address([{ name: 'city', type: 'string' }]) },
+        { name: 'kind', type: kind(['A', 'B']) },
+      ]),
+    );
+    const newer = schemaVersion(
+      2,
+      record('ThingHappened', [
+        {
+          name: 'at',
+          type: address([
+            { name: 'city', type: 'string' },
+            { name: 'zip', type: 'string' },
+          ]),
+        },
+        { name: 'kind', type: kind(['A']) },
+      ]),
+    );
     expect(messages(checkEventCompatibility([older, newer]))).toEqual([
       'verity.test.ThingHappened v2 cannot read data written with v1: field `at.zip` added without a default; enum `kind` dropped symbols B that older data may hold, and has no default symbol',
     ]);
@@ -87,7 +103,10 @@ describe('BACKWARD_TRANSITIVE compatibility of event versions', () => {
   it('checks every version against all earlier ones, not only the previous one', () => {
     // v3 reads v2's data (its `quantity` comes from the default) but not v1's, whose quantity is an int.
     const v2Dropped = v2([v1Fields[0]]);
-    const v3 = schemaVersion(3, record('ThingHappened', [v1Fields[0], { name: 'quantity', type: 'string', default: '' }]));
+    const v3 = schemaVersion(
+      3,
+      record('ThingHappened', [v1Fields[0], { name: 'quantity', type: 'string', default: '' }]),
+    );
     expect(checkEventCompatibility([v1, v2Dropped, v3]).map((e) => e.context)).toEqual([
       expect.objectContaining({ readerVersion: 3, writerVersion: 1 }),
     ]);

@@ -47,7 +47,14 @@ export async function readTopicToEnd(options: TopicReadOptions): Promise<void> {
   const armStallTimer = (): void => {
     clearTimeout(stallTimer);
     stallTimer = setTimeout(
-      () => finish(new VerityError('read_stalled', `${topic}: no progress for ${stallTimeoutMs} ms, partitions ${[...pending].join(', ')} not read to their end`, { retriable: true, context: { topic } })),
+      () =>
+        finish(
+          new VerityError(
+            'read_stalled',
+            `${topic}: no progress for ${stallTimeoutMs} ms, partitions ${[...pending].join(', ')} not read to their end`,
+            { retriable: true, context: { topic } },
+          ),
+        ),
       stallTimeoutMs,
     );
   };

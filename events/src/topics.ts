@@ -24,10 +24,12 @@ export function contextTopics(context: string, prefix: string = DEFAULT_TOPIC_PR
 }
 
 /** Consumer group of a context's command processors; also the prefix of their transactional ids. */
-export const processorGroupId = (context: string, prefix: string = DEFAULT_TOPIC_PREFIX): string => `${prefix}.${context}.command-processor`;
+export const processorGroupId = (context: string, prefix: string = DEFAULT_TOPIC_PREFIX): string =>
+  `${prefix}.${context}.command-processor`;
 
 /** Consumer group of a read model's projectors. */
-export const projectionGroupId = (projection: string, prefix: string = DEFAULT_TOPIC_PREFIX): string => `${prefix}.projection.${projection}`;
+export const projectionGroupId = (projection: string, prefix: string = DEFAULT_TOPIC_PREFIX): string =>
+  `${prefix}.projection.${projection}`;
 
 /** Replies of every context, keyed by command id, compacted so each outcome stays readable. */
 export const repliesTopic = (prefix: string = DEFAULT_TOPIC_PREFIX): string => `${prefix}.command-replies`;
@@ -39,8 +41,19 @@ export const repliesTopic = (prefix: string = DEFAULT_TOPIC_PREFIX): string => `
  */
 export function contextTopicConfigs(topics: ContextTopics, partitions: number): ITopicConfig[] {
   return [
-    { topic: topics.commands, numPartitions: partitions, configEntries: [{ name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) }] },
-    { topic: topics.events, numPartitions: partitions, configEntries: [{ name: 'retention.ms', value: '-1' }, { name: 'retention.bytes', value: '-1' }] },
+    {
+      topic: topics.commands,
+      numPartitions: partitions,
+      configEntries: [{ name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) }],
+    },
+    {
+      topic: topics.events,
+      numPartitions: partitions,
+      configEntries: [
+        { name: 'retention.ms', value: '-1' },
+        { name: 'retention.bytes', value: '-1' },
+      ],
+    },
     { topic: topics.state, numPartitions: partitions, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
     { topic: topics.deadLetters, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: '-1' }] },
   ];
@@ -59,7 +72,11 @@ export const repliesTopicConfig = (topic: string, partitions = 3): ITopicConfig 
  */
 export async function ensureTopics(admin: Admin, topics: ITopicConfig[], replicationFactor = 1): Promise<void> {
   const existing = new Set(await admin.listTopics());
-  const missing = [...new Map(topics.filter((t) => !existing.has(t.topic)).map((t) => [t.topic, { replicationFactor, ...t }])).values()];
+  const missing = [
+    ...new Map(
+      topics.filter((t) => !existing.has(t.topic)).map((t) => [t.topic, { replicationFactor, ...t }]),
+    ).values(),
+  ];
   if (missing.length > 0) {
     await admin.createTopics({ topics: missing, waitForLeaders: true });
   }

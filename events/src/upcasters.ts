@@ -42,10 +42,16 @@ export class UpcasterChain {
       const { fullName, fromVersion } = upcaster;
       const known = catalog.has(fullName) ? catalog.versions(fullName).map((v) => v.version) : [];
       if (!known.includes(fromVersion) || !known.includes(fromVersion + 1)) {
-        throw new InvalidOptionError('upcasters', `${fullName} v${fromVersion} → v${fromVersion + 1} needs both versions in the catalogue (it has ${known.map((v) => `v${v}`).join(', ') || 'none'})`);
+        throw new InvalidOptionError(
+          'upcasters',
+          `${fullName} v${fromVersion} → v${fromVersion + 1} needs both versions in the catalogue (it has ${known.map((v) => `v${v}`).join(', ') || 'none'})`,
+        );
       }
       if (this.steps.has(stepKey(fullName, fromVersion))) {
-        throw new InvalidOptionError('upcasters', `two upcasters for ${fullName} v${fromVersion} → v${fromVersion + 1}`);
+        throw new InvalidOptionError(
+          'upcasters',
+          `two upcasters for ${fullName} v${fromVersion} → v${fromVersion + 1}`,
+        );
       }
       this.steps.set(stepKey(fullName, fromVersion), upcaster);
     }
@@ -60,7 +66,9 @@ export class UpcasterChain {
   decoder(writer: avro.Type, from: SchemaVersion | undefined): (body: Buffer) => Payload {
     const versions = this.catalog.versions(from?.fullName ?? writer.name ?? '');
     const latest = versions[versions.length - 1]!;
-    const stops = from ? versions.filter((v) => v.version >= from.version && this.steps.has(stepKey(v.fullName, v.version))) : [];
+    const stops = from
+      ? versions.filter((v) => v.version >= from.version && this.steps.has(stepKey(v.fullName, v.version)))
+      : [];
     const first = stops[0] ?? latest;
     const firstResolver = first.type.createResolver(writer);
     const stages = stops.map((stop, i) => {
@@ -74,7 +82,8 @@ export class UpcasterChain {
         return resolver ? (target.type.fromBuffer(next.type.toBuffer(lifted), resolver) as Payload) : lifted;
       };
     });
-    return (body) => stages.reduce((value, stage) => stage(value), first.type.fromBuffer(body, firstResolver) as Payload);
+    return (body) =>
+      stages.reduce((value, stage) => stage(value), first.type.fromBuffer(body, firstResolver) as Payload);
   }
 }
 
@@ -83,10 +92,22 @@ function runUpcaster(upcaster: Upcaster, next: SchemaVersion, value: Payload): P
   try {
     lifted = upcaster.upcast(value);
   } catch (cause) {
-    throw new UpcastError(upcaster.fullName, upcaster.fromVersion, `the upcaster threw: ${(cause as Error).message}`, cause);
+    throw new UpcastError(
+      upcaster.fullName,
+      upcaster.fromVersion,
+      `the upcaster threw: ${(cause as Error).message}`,
+      cause,
+    );
   }
   const problems: string[] = [];
-  next.type.isValid(lifted, { errorHook: (path, v) => problems.push(`${path.join('.') || '(root)'}: ${JSON.stringify(v)} is not valid`) });
-  if (problems.length > 0) throw new UpcastError(upcaster.fullName, upcaster.fromVersion, `v${next.version} refuses its result: ${problems.join('; ')}`);
+  next.type.isValid(lifted, {
+    errorHook: (path, v) => problems.push(`${path.join('.') || '(root)'}: ${JSON.stringify(v)} is not valid`),
+  });
+  if (problems.length > 0)
+    throw new UpcastError(
+      upcaster.fullName,
+      upcaster.fromVersion,
+      `v${next.version} refuses its result: ${problems.join('; ')}`,
+    );
   return lifted;
 }

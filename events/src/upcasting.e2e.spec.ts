@@ -14,8 +14,20 @@ import { ProcessorsRunningError, rebuildStates, type StateRebuildProgress } from
 import type { StreamSnapshot } from './processor/stream-snapshot';
 import { createProjector, type Projector } from './projector/projector';
 import { startCommandClient, type CommandClient } from './testing/command-client';
-import { THING_TOTALS_TABLE, thingTotalsProjection, type ThingTotalRow } from './testing/upcasting/thing-totals-projection';
-import { THINGS_CONTEXT, THINGS_COUNTED, THINGS_REMOVED, dozensToUnits, thingsCatalog, thingsContextV1, thingsContextV2 } from './testing/upcasting/things-context';
+import {
+  THING_TOTALS_TABLE,
+  thingTotalsProjection,
+  type ThingTotalRow,
+} from './testing/upcasting/thing-totals-projection';
+import {
+  THINGS_CONTEXT,
+  THINGS_COUNTED,
+  THINGS_REMOVED,
+  dozensToUnits,
+  thingsCatalog,
+  thingsContextV1,
+  thingsContextV2,
+} from './testing/upcasting/things-context';
 import { contextTopics, repliesTopic } from './topics';
 
 const registryUrl = process.env.VERITY_SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
@@ -32,10 +44,18 @@ describe('an old event version through the real runtimes after an upcaster is ad
   const topics = contextTopics(THINGS_CONTEXT, prefix);
   const replies = repliesTopic(prefix);
   const groupId = `${prefix}.${THINGS_CONTEXT}.command-processor`;
-  const kafka = new Kafka({ brokers: (process.env.VERITY_KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: `test-${prefix}`, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    brokers: (process.env.VERITY_KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    clientId: `test-${prefix}`,
+    logLevel: logLevel.NOTHING,
+  });
   const registry = new SchemaRegistry({ host: registryUrl });
   const logger = createLogger('upcasting-e2e', process.env.VERITY_TEST_LOG_LEVEL ?? 'silent');
-  const db = knex({ client: 'pg', connection: process.env.VERITY_DATABASE_URL ?? 'postgres://verity:verity@127.0.0.1:5442/verity', pool: { min: 0, max: 4 } });
+  const db = knex({
+    client: 'pg',
+    connection: process.env.VERITY_DATABASE_URL ?? 'postgres://verity:verity@127.0.0.1:5442/verity',
+    pool: { min: 0, max: 4 },
+  });
   // The test projection publishes nothing: the client never needs to connect.
   const redis = new Redis(process.env.VERITY_REDIS_URL ?? 'redis://127.0.0.1:6380', { lazyConnect: true });
   const serdeV1 = new AvroSerde(registry, thingsCatalog(1));
@@ -48,7 +68,17 @@ describe('an old event version through the real runtimes after an upcaster is ad
   let firstReply: CommandReply;
 
   const processor = (context: ContextDefinition, serde: AvroSerde): CommandProcessor =>
-    createCommandProcessor({ kafka, serde, context, topicsOf: (name) => contextTopics(name, prefix), repliesTopic: replies, logger, metrics: new Registry(), groupId, partitions: 3 });
+    createCommandProcessor({
+      kafka,
+      serde,
+      context,
+      topicsOf: (name) => contextTopics(name, prefix),
+      repliesTopic: replies,
+      logger,
+      metrics: new Registry(),
+      groupId,
+      partitions: 3,
+    });
   async function start<T extends CommandProcessor | Projector>(component: T): Promise<T> {
     await component.start();
     running.push(component);
@@ -65,10 +95,18 @@ describe('an old event version through the real runtimes after an upcaster is ad
       type: `${THINGS_CONTEXT}.${type}`,
       streamId,
       payload,
-      metadata: { tenant: 'acme', actor: 'tester', correlationId: randomUUID(), sourceSystem: 'api', sourceTimestamp: now, receivedAt: now },
+      metadata: {
+        tenant: 'acme',
+        actor: 'tester',
+        correlationId: randomUUID(),
+        sourceSystem: 'api',
+        sourceTimestamp: now,
+        receivedAt: now,
+      },
     };
   };
-  const rebuild = (onProgress?: (p: StateRebuildProgress) => void) => rebuildStates({ kafka, serde: serdeV2, context: thingsContextV2, topics, groupId, logger, onProgress });
+  const rebuild = (onProgress?: (p: StateRebuildProgress) => void) =>
+    rebuildStates({ kafka, serde: serdeV2, context: thingsContextV2, topics, groupId, logger, onProgress });
 
   afterAll(async () => {
     await client?.stop();
@@ -86,7 +124,9 @@ describe('an old event version through the real runtimes after an upcaster is ad
     for (const fullName of [THINGS_COUNTED, THINGS_REMOVED]) {
       const subject = `${registryUrl}/subjects/${encodeURIComponent(subjectOf(topics.events, fullName))}`;
       // Soft delete, then permanent: the registry keeps nothing of a test run.
-      await fetch(subject, { method: 'DELETE' }).then(() => fetch(`${subject}?permanent=true`, { method: 'DELETE' })).catch(() => undefined);
+      await fetch(subject, { method: 'DELETE' })
+        .then(() => fetch(`${subject}?permanent=true`, { method: 'DELETE' }))
+        .catch(() => undefined);
     }
   });
 
@@ -99,7 +139,10 @@ describe('an old event version through the real runtimes after an upcaster is ad
 
     const [event] = await readStream({ kafka, topic: topics.events, streamId });
     expect(event!.metadata).toMatchObject({ type: THINGS_COUNTED, streamVersion: 1, schemaVersion: 1 });
-    expect(await serdeV1.decode(event!.value)).toMatchObject({ writerVersion: 1, value: { thing: 'bolts', dozens: 2 } });
+    expect(await serdeV1.decode(event!.value)).toMatchObject({
+      writerVersion: 1,
+      value: { thing: 'bolts', dozens: 2 },
+    });
 
     // A rebuild would race a running processor for the state topic.
     await expect(rebuild()).rejects.toThrow(ProcessorsRunningError);
@@ -127,7 +170,14 @@ describe('an old event version through the real runtimes after an upcaster is ad
       await table.start();
       await table.catchUp();
       // The old snapshot (sequence 1, in dozens) is superseded by the rebuilt one.
-      expect(table.get(streamId)).toEqual({ streamId, version: 1, state: { units: 24 }, lastHash: event!.metadata.hash, sequence: 2, recent: [firstReply] });
+      expect(table.get(streamId)).toEqual({
+        streamId,
+        version: 1,
+        state: { units: 24 },
+        lastHash: event!.metadata.hash,
+        sequence: 2,
+        recent: [firstReply],
+      });
     } finally {
       await table.stop();
       await admin.disconnect();
@@ -136,7 +186,10 @@ describe('an old event version through the real runtimes after an upcaster is ad
 
   it('the v2 processor decides on the restored state: 24 units allow removing 15, not 10 more', async () => {
     await start(processor(thingsContextV2, serdeV2));
-    expect(await client!.send(command('RemoveThings', { thing: 'bolts', units: 15 }))).toMatchObject({ status: 'accepted', version: 2 });
+    expect(await client!.send(command('RemoveThings', { thing: 'bolts', units: 15 }))).toMatchObject({
+      status: 'accepted',
+      version: 2,
+    });
     expect(await client!.send(command('RemoveThings', { thing: 'bolts', units: 10 }))).toMatchObject({
       status: 'rejected',
       version: 2,
@@ -148,7 +201,11 @@ describe('an old event version through the real runtimes after an upcaster is ad
 
     const events = await readStream({ kafka, topic: topics.events, streamId });
     expect(await Promise.all(events.map((e) => serdeV2.decode(e.value)))).toEqual([
-      expect.objectContaining({ fullName: THINGS_COUNTED, writerVersion: 1, value: { thing: 'bolts', units: 24, packaging: 'dozen' } }),
+      expect.objectContaining({
+        fullName: THINGS_COUNTED,
+        writerVersion: 1,
+        value: { thing: 'bolts', units: 24, packaging: 'dozen' },
+      }),
       expect.objectContaining({ fullName: THINGS_REMOVED, writerVersion: 1, value: { thing: 'bolts', units: 15 } }),
     ]);
   });
@@ -173,7 +230,11 @@ describe('an old event version through the real runtimes after an upcaster is ad
     let row: ThingTotalRow | undefined;
     while (row?.version !== 2 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      row = await db.withSchema(schema).table(THING_TOTALS_TABLE).where({ tenant: 'acme', thing: 'bolts' }).first<ThingTotalRow | undefined>();
+      row = await db
+        .withSchema(schema)
+        .table(THING_TOTALS_TABLE)
+        .where({ tenant: 'acme', thing: 'bolts' })
+        .first<ThingTotalRow | undefined>();
     }
     expect(row).toEqual({ tenant: 'acme', thing: 'bolts', units: '9', packaging: 'dozen', version: 2 });
   });

@@ -31,13 +31,31 @@ redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 return 1`;
 
 /** Caches `value` unless the cache holds its version or a newer one (or a newer delete); true when written. */
-export async function cacheIfNewer(redis: Redis, key: string, value: { version: number }, ttlMs: number = CACHE_TTL_MS): Promise<boolean> {
-  const written = await redis.eval(SET_IF_NEWER, 2, key, tombstoneOf(key), JSON.stringify(value), String(value.version), String(Math.ceil(ttlMs)));
+export async function cacheIfNewer(
+  redis: Redis,
+  key: string,
+  value: { version: number },
+  ttlMs: number = CACHE_TTL_MS,
+): Promise<boolean> {
+  const written = await redis.eval(
+    SET_IF_NEWER,
+    2,
+    key,
+    tombstoneOf(key),
+    JSON.stringify(value),
+    String(value.version),
+    String(Math.ceil(ttlMs)),
+  );
   return written === 1;
 }
 
 /** Removes a value deleted at `version`, leaving a tombstone that refuses older writes. */
-export async function uncacheAt(redis: Redis, key: string, version: number, ttlMs: number = CACHE_TTL_MS): Promise<void> {
+export async function uncacheAt(
+  redis: Redis,
+  key: string,
+  version: number,
+  ttlMs: number = CACHE_TTL_MS,
+): Promise<void> {
   await redis.eval(DELETE_AT, 2, key, tombstoneOf(key), String(version), String(Math.ceil(ttlMs)));
 }
 

@@ -14,7 +14,10 @@ export function frame(schemaId: number, body: Buffer): Buffer {
 
 export function unframe(value: Buffer | null, where: Record<string, unknown> = {}): { schemaId: number; body: Buffer } {
   if (!value || value.length < HEADER_LENGTH || value.readUInt8(0) !== MAGIC_BYTE) {
-    throw new UndecodableRecordError('value is not in Confluent wire format (magic byte 0, schema id, Avro body)', where);
+    throw new UndecodableRecordError(
+      'value is not in Confluent wire format (magic byte 0, schema id, Avro body)',
+      where,
+    );
   }
   return { schemaId: value.readInt32BE(1), body: value.subarray(HEADER_LENGTH) };
 }

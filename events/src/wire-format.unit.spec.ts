@@ -25,7 +25,11 @@ describe('Avro bodies with the catalogue schemas', () => {
   const stockReceived = catalog.latest('verity.inventory.StockReceived');
 
   it('loads schemas by context, name and version from the schemas folder', () => {
-    expect(stockReceived).toMatchObject({ context: 'inventory', name: 'StockReceived', fullName: 'verity.inventory.StockReceived' });
+    expect(stockReceived).toMatchObject({
+      context: 'inventory',
+      name: 'StockReceived',
+      fullName: 'verity.inventory.StockReceived',
+    });
     expect(catalog.ofContext('inventory').map((s) => s.fullName)).toContain('verity.inventory.StockReceived');
   });
 
@@ -43,6 +47,11 @@ describe('Avro bodies with the catalogue schemas', () => {
       fields: [...stockReceived.raw.fields, { name: 'note', type: 'string', default: '' }],
     } as avro.Schema);
     const body = older.toBuffer({ sku: 'S', location: 'L', quantity: 1 });
-    expect(widened.fromBuffer(body, widened.createResolver(older))).toEqual({ sku: 'S', location: 'L', quantity: 1, note: '' });
+    expect(widened.fromBuffer(body, widened.createResolver(older))).toEqual({
+      sku: 'S',
+      location: 'L',
+      quantity: 1,
+      note: '',
+    });
   });
 });

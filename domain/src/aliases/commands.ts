@@ -39,7 +39,10 @@ const namingPattern = z
   .min(1)
   .max(200)
   .refine(compiles, 'not a valid regular expression')
-  .refine((pattern) => !compiles(pattern) || safeRegex(pattern), 'nested quantifiers such as (a+)+ can take exponential time: not allowed');
+  .refine(
+    (pattern) => !compiles(pattern) || safeRegex(pattern),
+    'nested quantifiers such as (a+)+ can take exponential time: not allowed',
+  );
 
 export const setGovernanceSchema = z
   .strictObject({
@@ -47,9 +50,12 @@ export const setGovernanceSchema = z
     allowedContexts: z.array(aliasContext).min(1).max(ALIAS_CONTEXTS.length).optional(),
     maxAliasesPerCanonical: z.number().int().min(1).max(1000).optional(),
   })
-  .refine((g) => g.namingPattern !== undefined || g.allowedContexts !== undefined || g.maxAliasesPerCanonical !== undefined, {
-    message: 'give at least one of namingPattern, allowedContexts, maxAliasesPerCanonical',
-  });
+  .refine(
+    (g) => g.namingPattern !== undefined || g.allowedContexts !== undefined || g.maxAliasesPerCanonical !== undefined,
+    {
+      message: 'give at least one of namingPattern, allowedContexts, maxAliasesPerCanonical',
+    },
+  );
 export type SetGovernanceData = z.infer<typeof setGovernanceSchema>;
 
 export const resolveAliasConflictSchema = z.strictObject({

@@ -1,6 +1,12 @@
 import { DomainRejection, type Decider } from '@verity/core';
 import { conflictIdOf } from '../conflict-id';
-import { ALIAS_CONTEXTS, type AliasesCommand, type DeactivateAliasData, type ResolveAliasConflictData, type SetGovernanceData } from './commands';
+import {
+  ALIAS_CONTEXTS,
+  type AliasesCommand,
+  type DeactivateAliasData,
+  type ResolveAliasConflictData,
+  type SetGovernanceData,
+} from './commands';
 import type { AliasConflictDetected, AliasesEvent } from './events';
 
 export interface AliasEntry {
@@ -56,7 +62,11 @@ export const DEFAULT_GOVERNANCE: Governance = {
   maxAliasesPerCanonical: 5,
 };
 
-const initialState = (): RegistryState => ({ aliases: {}, governance: { ...DEFAULT_GOVERNANCE, allowedContexts: [...DEFAULT_GOVERNANCE.allowedContexts] }, conflicts: {} });
+const initialState = (): RegistryState => ({
+  aliases: {},
+  governance: { ...DEFAULT_GOVERNANCE, allowedContexts: [...DEFAULT_GOVERNANCE.allowedContexts] },
+  conflicts: {},
+});
 
 const keyOf = (context: string, alias: string): string => `${context}/${alias}`;
 
@@ -64,8 +74,11 @@ const keyOf = (context: string, alias: string): string => `${context}/${alias}`;
 const isLive = (entry: AliasEntry | undefined, now: Date): entry is AliasEntry =>
   entry !== undefined && entry.active && (entry.expiresAt === null || Date.parse(entry.expiresAt) > now.getTime());
 
-const violation = (rule: 'namingPattern' | 'allowedContexts' | 'maxAliasesPerCanonical', reason: string, extra: Record<string, unknown> = {}): DomainRejection =>
-  new DomainRejection('governance_violation', reason, { rule, ...extra });
+const violation = (
+  rule: 'namingPattern' | 'allowedContexts' | 'maxAliasesPerCanonical',
+  reason: string,
+  extra: Record<string, unknown> = {},
+): DomainRejection => new DomainRejection('governance_violation', reason, { rule, ...extra });
 
 interface Proposal {
   alias: string;
@@ -80,51 +93,101 @@ interface Proposal {
 function checkGovernance(state: RegistryState, p: Proposal, now: Date, ignore: string[] = []): void {
   const { governance } = state;
   if (!governance.allowedContexts.includes(p.context)) {
-    throw violation('allowedContexts', `context ${p.context} is not allowed; allowed: ${governance.allowedContexts.join(', ')}`, { allowedContexts: governance.allowedContexts });
+    throw violation(
+      'allowedContexts',
+      `context ${p.context} is not allowed; allowed: ${governance.allowedContexts.join(', ')}`,
+      { allowedContexts: governance.allowedContexts },
+    );
   }
   if (!new RegExp(governance.namingPattern).test(p.alias)) {
-    throw violation('namingPattern', `alias ${p.alias} does not match ${governance.namingPattern}`, { namingPattern: governance.namingPattern });
+    throw violation('namingPattern', `alias ${p.alias} does not match ${governance.namingPattern}`, {
+      namingPattern: governance.namingPattern,
+    });
   }
   const self = keyOf(p.context, p.alias);
   const siblings = Object.entries(state.aliases).filter(
-    ([key, e]) => key !== self && !ignore.includes(key) && e.context === p.context && e.canonical === p.canonical && isLive(e, now),
+    ([key, e]) =>
+      key !== self && !ignore.includes(key) && e.context === p.context && e.canonical === p.canonical && isLive(e, now),
   );
   if (siblings.length >= governance.maxAliasesPerCanonical) {
-    throw violation('maxAliasesPerCanonical', `${p.canonical} already has ${siblings.length} active aliases in ${p.context} (max ${governance.maxAliasesPerCanonical})`, {
-      maxAliasesPerCanonical: governance.maxAliasesPerCanonical,
-    });
+    throw violation(
+      'maxAliasesPerCanonical',
+      `${p.canonical} already has ${siblings.length} active aliases in ${p.context} (max ${governance.maxAliasesPerCanonical})`,
+      {
+        maxAliasesPerCanonical: governance.maxAliasesPerCanonical,
+      },
+    );
   }
 }
 
 function registered(p: Proposal, conflictId: string | null): AliasesEvent {
-  return { type: 'AliasRegistered', data: { alias: p.alias, context: p.context, canonical: p.canonical, description: p.description, owner: p.owner, expiresAt: p.expiresAt, conflictId } };
+  return {
+    type: 'AliasRegistered',
+    data: {
+      alias: p.alias,
+      context: p.context,
+      canonical: p.canonical,
+      description: p.description,
+      owner: p.owner,
+      expiresAt: p.expiresAt,
+      conflictId,
+    },
+  };
 }
 
-function registerAlias(command: Extract<AliasesCommand, { type: 'RegisterAlias' }>, state: RegistryState): AliasesEvent[] {
+function registerAlias(
+  command: Extract<AliasesCommand, { type: 'RegisterAlias' }>,
+  state: RegistryState,
+): AliasesEvent[] {
   const { data, metadata } = command;
   const { now } = metadata;
   const owner = data.owner ?? metadata.actor ?? 'anonymous';
   const expiresAt = data.expiresAt === undefined ? null : new Date(data.expiresAt).toISOString();
   if (expiresAt !== null && Date.parse(expiresAt) <= now.getTime()) {
-    throw new DomainRejection('expiry_in_past', `expiresAt ${expiresAt} is not after now (${now.toISOString()})`, { expiresAt });
+    throw new DomainRejection('expiry_in_past', `expiresAt ${expiresAt} is not after now (${now.toISOString()})`, {
+      expiresAt,
+    });
   }
-  const p: Proposal = { alias: data.alias, context: data.context, canonical: data.canonical, owner, description: data.description ?? null, expiresAt };
+  const p: Proposal = {
+    alias: data.alias,
+    context: data.context,
+    canonical: data.canonical,
+    owner,
+    description: data.description ?? null,
+    expiresAt,
+  };
   checkGovernance(state, p, now);
 
   const existing = state.aliases[keyOf(p.context, p.alias)];
   if (isLive(existing, now)) {
     if (existing.owner === owner && existing.canonical === p.canonical) {
-      throw new DomainRejection('alias_exists', `${p.context}/${p.alias} already resolves to ${p.canonical}`, { alias: p.alias, context: p.context, canonical: p.canonical });
+      throw new DomainRejection('alias_exists', `${p.context}/${p.alias} already resolves to ${p.canonical}`, {
+        alias: p.alias,
+        context: p.context,
+        canonical: p.canonical,
+      });
     }
     if (existing.owner !== owner) return [conflict(command, p, existing, 'alias_taken')];
   }
-  const holder = Object.values(state.aliases).find((e) => e.alias !== p.alias && e.context === p.context && e.canonical === p.canonical && e.owner !== owner && isLive(e, now));
+  const holder = Object.values(state.aliases).find(
+    (e) =>
+      e.alias !== p.alias &&
+      e.context === p.context &&
+      e.canonical === p.canonical &&
+      e.owner !== owner &&
+      isLive(e, now),
+  );
   if (holder) return [conflict(command, p, holder, 'canonical_owned')];
   // Same owner re-pointing an alias replaces its canonical: still one active canonical per alias per context.
   return [registered(p, null)];
 }
 
-function conflict(command: AliasesCommand, p: Proposal, existing: AliasEntry, kind: 'alias_taken' | 'canonical_owned'): AliasConflictDetected {
+function conflict(
+  command: AliasesCommand,
+  p: Proposal,
+  existing: AliasEntry,
+  kind: 'alias_taken' | 'canonical_owned',
+): AliasConflictDetected {
   const { commandId, tenant } = command.metadata;
   if (commandId === undefined) throw new Error('RegisterAlias needs metadata.commandId to name a conflict');
   return {
@@ -146,9 +209,22 @@ function conflict(command: AliasesCommand, p: Proposal, existing: AliasEntry, ki
 
 function deactivateAlias(data: DeactivateAliasData, state: RegistryState): AliasesEvent[] {
   const existing = state.aliases[keyOf(data.context, data.alias)];
-  if (!existing) throw new DomainRejection('alias_not_found', `no alias ${data.alias} in ${data.context}`, { alias: data.alias, context: data.context });
-  if (!existing.active) throw new DomainRejection('alias_not_active', `alias ${data.alias} in ${data.context} is already deactivated`, { alias: data.alias, context: data.context });
-  return [{ type: 'AliasDeactivated', data: { alias: data.alias, context: data.context, canonical: existing.canonical, reason: 'deactivated' } }];
+  if (!existing)
+    throw new DomainRejection('alias_not_found', `no alias ${data.alias} in ${data.context}`, {
+      alias: data.alias,
+      context: data.context,
+    });
+  if (!existing.active)
+    throw new DomainRejection('alias_not_active', `alias ${data.alias} in ${data.context} is already deactivated`, {
+      alias: data.alias,
+      context: data.context,
+    });
+  return [
+    {
+      type: 'AliasDeactivated',
+      data: { alias: data.alias, context: data.context, canonical: existing.canonical, reason: 'deactivated' },
+    },
+  ];
 }
 
 function setGovernance(data: SetGovernanceData, state: RegistryState): AliasesEvent[] {
@@ -162,22 +238,50 @@ function setGovernance(data: SetGovernanceData, state: RegistryState): AliasesEv
 
 function resolveConflict(data: ResolveAliasConflictData, state: RegistryState, now: Date): AliasesEvent[] {
   const open = state.conflicts[data.conflictId];
-  if (!open) throw new DomainRejection('conflict_not_found', `no conflict ${data.conflictId}`, { conflictId: data.conflictId });
-  if (open.status !== 'open') throw new DomainRejection('conflict_already_resolved', `conflict ${data.conflictId} was already ${open.status}`, { conflictId: data.conflictId, status: open.status });
-  const resolved: AliasesEvent = { type: 'AliasConflictResolved', data: { conflictId: open.conflictId, resolution: data.resolution, alias: open.alias, context: open.context } };
+  if (!open)
+    throw new DomainRejection('conflict_not_found', `no conflict ${data.conflictId}`, { conflictId: data.conflictId });
+  if (open.status !== 'open')
+    throw new DomainRejection('conflict_already_resolved', `conflict ${data.conflictId} was already ${open.status}`, {
+      conflictId: data.conflictId,
+      status: open.status,
+    });
+  const resolved: AliasesEvent = {
+    type: 'AliasConflictResolved',
+    data: { conflictId: open.conflictId, resolution: data.resolution, alias: open.alias, context: open.context },
+  };
   if (data.resolution === 'reject') return [resolved];
 
   if (open.expiresAt !== null && Date.parse(open.expiresAt) <= now.getTime()) {
-    throw new DomainRejection('expiry_in_past', `the proposed alias expired at ${open.expiresAt}`, { expiresAt: open.expiresAt });
+    throw new DomainRejection('expiry_in_past', `the proposed alias expired at ${open.expiresAt}`, {
+      expiresAt: open.expiresAt,
+    });
   }
   // Accept: the proposal replaces the alias it collided with (same key: overwritten; other key: deactivated).
-  const replaced = open.existingAlias !== null && open.kind === 'canonical_owned' ? state.aliases[keyOf(open.context, open.existingAlias)] : undefined;
+  const replaced =
+    open.existingAlias !== null && open.kind === 'canonical_owned'
+      ? state.aliases[keyOf(open.context, open.existingAlias)]
+      : undefined;
   const deactivate = replaced && replaced.active && replaced.canonical === open.canonical ? [replaced] : [];
-  const p: Proposal = { alias: open.alias, context: open.context, canonical: open.canonical, owner: open.owner, description: open.description, expiresAt: open.expiresAt };
-  checkGovernance(state, p, now, deactivate.map((e) => keyOf(e.context, e.alias)));
+  const p: Proposal = {
+    alias: open.alias,
+    context: open.context,
+    canonical: open.canonical,
+    owner: open.owner,
+    description: open.description,
+    expiresAt: open.expiresAt,
+  };
+  checkGovernance(
+    state,
+    p,
+    now,
+    deactivate.map((e) => keyOf(e.context, e.alias)),
+  );
   return [
     resolved,
-    ...deactivate.map((e): AliasesEvent => ({ type: 'AliasDeactivated', data: { alias: e.alias, context: e.context, canonical: e.canonical, reason: 'replaced' } })),
+    ...deactivate.map((e): AliasesEvent => ({
+      type: 'AliasDeactivated',
+      data: { alias: e.alias, context: e.context, canonical: e.canonical, reason: 'replaced' },
+    })),
     registered(p, open.conflictId),
   ];
 }
@@ -194,7 +298,10 @@ function decide(command: AliasesCommand, state: RegistryState): AliasesEvent[] {
       return resolveConflict(command.data, state, command.metadata.now);
     default: {
       const unknownCommand: never = command;
-      throw new DomainRejection('unknown_command_type', `unknown aliases command ${String((unknownCommand as { type: string }).type)}`);
+      throw new DomainRejection(
+        'unknown_command_type',
+        `unknown aliases command ${String((unknownCommand as { type: string }).type)}`,
+      );
     }
   }
 }
@@ -203,7 +310,13 @@ function evolve(state: RegistryState, event: AliasesEvent): RegistryState {
   switch (event.type) {
     case 'AliasRegistered': {
       const { alias, context, canonical, description, owner, expiresAt } = event.data;
-      return { ...state, aliases: { ...state.aliases, [keyOf(context, alias)]: { alias, context, canonical, description, owner, expiresAt, active: true } } };
+      return {
+        ...state,
+        aliases: {
+          ...state.aliases,
+          [keyOf(context, alias)]: { alias, context, canonical, description, owner, expiresAt, active: true },
+        },
+      };
     }
     case 'AliasDeactivated': {
       const key = keyOf(event.data.context, event.data.alias);

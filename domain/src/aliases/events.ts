@@ -14,7 +14,8 @@ export type GovernanceSet = DomainEvent<'GovernanceSet', GovernanceSetPayload>;
 export type AliasConflictDetected = DomainEvent<'AliasConflictDetected', AliasConflictDetectedPayload>;
 export type AliasConflictResolved = DomainEvent<'AliasConflictResolved', AliasConflictResolvedPayload>;
 
-export type AliasesEvent = AliasRegistered | AliasDeactivated | GovernanceSet | AliasConflictDetected | AliasConflictResolved;
+export type AliasesEvent =
+  AliasRegistered | AliasDeactivated | GovernanceSet | AliasConflictDetected | AliasConflictResolved;
 
 export const ALIASES_EVENTS = [
   'AliasRegistered',

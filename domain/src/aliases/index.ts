@@ -1,5 +1,11 @@
 import { defineContext } from '@verity/core';
-import { deactivateAliasSchema, registerAliasSchema, resolveAliasConflictSchema, setGovernanceSchema, type AliasesCommand } from './commands';
+import {
+  deactivateAliasSchema,
+  registerAliasSchema,
+  resolveAliasConflictSchema,
+  setGovernanceSchema,
+  type AliasesCommand,
+} from './commands';
 import { aliasesDecider, type RegistryState } from './decider';
 import { ALIASES_EVENTS, type AliasesEvent } from './events';
 

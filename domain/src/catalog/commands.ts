@@ -16,20 +16,39 @@ const attributes = z
   .record(z.string().trim().min(1).max(64), z.string().max(1000))
   .refine((value) => Object.keys(value).length <= 100, 'at most 100 attributes');
 
-export const registerProductSchema = z.strictObject({ sku, name, unit, description: description.optional(), attributes: attributes.optional() });
+export const registerProductSchema = z.strictObject({
+  sku,
+  name,
+  unit,
+  description: description.optional(),
+  attributes: attributes.optional(),
+});
 export type RegisterProductData = z.infer<typeof registerProductSchema>;
 
 const UPDATABLE = ['name', 'description', 'unit', 'attributes'] as const;
 
 export const updateProductSchema = z
-  .strictObject({ sku, name: name.optional(), description: description.optional(), unit: unit.optional(), attributes: attributes.optional() })
-  .refine((value) => UPDATABLE.some((field) => value[field] !== undefined), { message: `at least one of ${UPDATABLE.join(', ')} is required`, path: ['name'] });
+  .strictObject({
+    sku,
+    name: name.optional(),
+    description: description.optional(),
+    unit: unit.optional(),
+    attributes: attributes.optional(),
+  })
+  .refine((value) => UPDATABLE.some((field) => value[field] !== undefined), {
+    message: `at least one of ${UPDATABLE.join(', ')} is required`,
+    path: ['name'],
+  });
 export type UpdateProductData = z.infer<typeof updateProductSchema>;
 
 export const discontinueProductSchema = z.strictObject({ sku, reason: z.string().trim().min(1).max(500).optional() });
 export type DiscontinueProductData = z.infer<typeof discontinueProductSchema>;
 
-export const resolveConflictSchema = z.strictObject({ sku, conflictId: conflictIdSchema, accept: conflictResolutionSchema });
+export const resolveConflictSchema = z.strictObject({
+  sku,
+  conflictId: conflictIdSchema,
+  accept: conflictResolutionSchema,
+});
 export type ResolveConflictData = z.infer<typeof resolveConflictSchema>;
 
 export type CatalogCommand =

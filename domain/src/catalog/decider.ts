@@ -9,7 +9,14 @@ import {
   type Provenance,
 } from '../sources/governance';
 import type { CatalogCommand, DiscontinueProductData, RegisterProductData, ResolveConflictData } from './commands';
-import type { CatalogEvent, ConflictDetected, ConflictResolved, ProductDiscontinued, ProductRegistered, ProductUpdated } from './events';
+import type {
+  CatalogEvent,
+  ConflictDetected,
+  ConflictResolved,
+  ProductDiscontinued,
+  ProductRegistered,
+  ProductUpdated,
+} from './events';
 
 /** The product fields a source system can change, and own (`catalog.<field>` in authority rules). */
 const FIELDS = ['name', 'description', 'unit', 'attributes'] as const;
@@ -30,7 +37,16 @@ export interface ProductState {
   conflicts?: Record<string, OpenConflict>;
 }
 
-const initialState = (): ProductState => ({ sku: null, name: '', description: null, unit: '', attributes: {}, status: null, provenance: {}, conflicts: {} });
+const initialState = (): ProductState => ({
+  sku: null,
+  name: '',
+  description: null,
+  unit: '',
+  attributes: {},
+  status: null,
+  provenance: {},
+  conflicts: {},
+});
 
 const sameAttributes = (a: Record<string, string>, b: Record<string, string>): boolean => {
   const keys = Object.keys(a);
@@ -38,14 +54,17 @@ const sameAttributes = (a: Record<string, string>, b: Record<string, string>): b
 };
 
 function checkStream(state: ProductState, sku: string): void {
-  if (state.sku !== null && state.sku !== sku) throw new DomainRejection('wrong_stream', `stream holds SKU ${state.sku}, not ${sku}`);
+  if (state.sku !== null && state.sku !== sku)
+    throw new DomainRejection('wrong_stream', `stream holds SKU ${state.sku}, not ${sku}`);
 }
 
 /** An existing, still active product, or the rejection that says why not. */
 function requireActive(state: ProductState, sku: string): void {
   checkStream(state, sku);
-  if (state.status === null) throw new DomainRejection('unknown_product', `no product with SKU ${sku} is registered`, { sku });
-  if (state.status === 'discontinued') throw new DomainRejection('product_discontinued', `product ${sku} is discontinued`, { sku });
+  if (state.status === null)
+    throw new DomainRejection('unknown_product', `no product with SKU ${sku} is registered`, { sku });
+  if (state.status === 'discontinued')
+    throw new DomainRejection('product_discontinued', `product ${sku} is discontinued`, { sku });
 }
 
 const sourced = (source: ChangeSource): { sourceSystem: string; sourceTimestamp: string } => provenanceOf(source);
@@ -53,11 +72,21 @@ const sourced = (source: ChangeSource): { sourceSystem: string; sourceTimestamp:
 /** The first values of a product are taken from whoever registers it; authority rules govern changes of them. */
 function registerProduct(data: RegisterProductData, state: ProductState, source: ChangeSource): ProductRegistered[] {
   checkStream(state, data.sku);
-  if (state.status !== null) throw new DomainRejection('product_already_registered', `a product with SKU ${data.sku} is already registered`, { sku: data.sku });
+  if (state.status !== null)
+    throw new DomainRejection('product_already_registered', `a product with SKU ${data.sku} is already registered`, {
+      sku: data.sku,
+    });
   return [
     {
       type: 'ProductRegistered',
-      data: { sku: data.sku, name: data.name, unit: data.unit, description: data.description ?? null, attributes: { ...(data.attributes ?? {}) }, ...sourced(source) },
+      data: {
+        sku: data.sku,
+        name: data.name,
+        unit: data.unit,
+        description: data.description ?? null,
+        attributes: { ...(data.attributes ?? {}) },
+        ...sourced(source),
+      },
     },
   ];
 }
@@ -67,7 +96,9 @@ type FieldValues = Pick<ProductUpdated['data'], ProductField>;
 const unchanged = (): FieldValues => ({ name: null, description: null, unit: null, attributes: null });
 
 const differs = (field: ProductField, incoming: unknown, state: ProductState): boolean =>
-  field === 'attributes' ? !sameAttributes(incoming as Record<string, string>, state.attributes) : incoming !== state[field];
+  field === 'attributes'
+    ? !sameAttributes(incoming as Record<string, string>, state.attributes)
+    : incoming !== state[field];
 
 /**
  * Applies the fields that change and whose change the tenant's authority rules and the
@@ -75,7 +106,10 @@ const differs = (field: ProductField, incoming: unknown, state: ProductState): b
  * with both values. An update that changes nothing is rejected (`no_change`), so the log
  * holds no empty updates.
  */
-function updateProduct(command: Extract<CatalogCommand, { type: 'UpdateProduct' }>, state: ProductState): (ProductUpdated | ConflictDetected)[] {
+function updateProduct(
+  command: Extract<CatalogCommand, { type: 'UpdateProduct' }>,
+  state: ProductState,
+): (ProductUpdated | ConflictDetected)[] {
   const { data } = command;
   requireActive(state, data.sku);
   const source = sourceOf(command);
@@ -88,10 +122,20 @@ function updateProduct(command: Extract<CatalogCommand, { type: 'UpdateProduct' 
     const provenance = state.provenance?.[field];
     const judgement = judgeChange(`catalog.${field}`, source, provenance, rules);
     if (judgement) {
-      const conflict = sourceConflict({ command, field: `catalog.${field}`, sku: data.sku, current: state[field], applied: provenance, incoming, judgement });
+      const conflict = sourceConflict({
+        command,
+        field: `catalog.${field}`,
+        sku: data.sku,
+        current: state[field],
+        applied: provenance,
+        incoming,
+        judgement,
+      });
       conflicts.push({ type: 'ConflictDetected', data: conflict });
     } else {
-      Object.assign(applied, { [field]: field === 'attributes' ? { ...(incoming as Record<string, string>) } : incoming });
+      Object.assign(applied, {
+        [field]: field === 'attributes' ? { ...(incoming as Record<string, string>) } : incoming,
+      });
     }
   }
   const updates: ProductUpdated[] = FIELDS.some((field) => applied[field] !== null)
@@ -106,9 +150,13 @@ function updateProduct(command: Extract<CatalogCommand, { type: 'UpdateProduct' 
 /** `incoming` applies the refused value with its own source and time, unless the product already holds it. */
 function resolveConflict(data: ResolveConflictData, state: ProductState): (ConflictResolved | ProductUpdated)[] {
   checkStream(state, data.sku);
-  if (state.status === null) throw new DomainRejection('unknown_product', `no product with SKU ${data.sku} is registered`, { sku: data.sku });
+  if (state.status === null)
+    throw new DomainRejection('unknown_product', `no product with SKU ${data.sku} is registered`, { sku: data.sku });
   const open = state.conflicts?.[data.conflictId];
-  if (!open) throw new DomainRejection('conflict_not_found', `no open conflict ${data.conflictId} on product ${data.sku}`, { conflictId: data.conflictId });
+  if (!open)
+    throw new DomainRejection('conflict_not_found', `no open conflict ${data.conflictId} on product ${data.sku}`, {
+      conflictId: data.conflictId,
+    });
   const resolved: ConflictResolved = {
     type: 'ConflictResolved',
     data: { conflictId: data.conflictId, sku: data.sku, location: null, field: open.field, accepted: data.accept },
@@ -119,7 +167,18 @@ function resolveConflict(data: ResolveConflictData, state: ProductState): (Confl
   const incoming: unknown = JSON.parse(open.incomingValue);
   if (!differs(field, incoming, state)) return [resolved];
   const values = { ...unchanged(), [field]: incoming };
-  return [resolved, { type: 'ProductUpdated', data: { sku: data.sku, ...values, sourceSystem: open.incomingSourceSystem, sourceTimestamp: open.incomingSourceTimestamp } }];
+  return [
+    resolved,
+    {
+      type: 'ProductUpdated',
+      data: {
+        sku: data.sku,
+        ...values,
+        sourceSystem: open.incomingSourceSystem,
+        sourceTimestamp: open.incomingSourceTimestamp,
+      },
+    },
+  ];
 }
 
 function discontinueProduct(data: DiscontinueProductData, state: ProductState): ProductDiscontinued[] {
@@ -139,13 +198,19 @@ function decide(command: CatalogCommand, state: ProductState): CatalogEvent[] {
       return resolveConflict(command.data, state);
     default: {
       const unknownCommand: never = command;
-      throw new DomainRejection('unknown_command_type', `unknown catalog command ${String((unknownCommand as CatalogCommand).type)}`);
+      throw new DomainRejection(
+        'unknown_command_type',
+        `unknown catalog command ${String((unknownCommand as CatalogCommand).type)}`,
+      );
     }
   }
 }
 
 /** The provenance an event gives the fields it sets; none for v1 events, which carry no source. */
-function provenanceFor(fields: readonly ProductField[], data: { sourceSystem: string | null; sourceTimestamp: string | null }): Partial<Record<ProductField, Provenance>> {
+function provenanceFor(
+  fields: readonly ProductField[],
+  data: { sourceSystem: string | null; sourceTimestamp: string | null },
+): Partial<Record<ProductField, Provenance>> {
   const { sourceSystem, sourceTimestamp } = data;
   if (sourceSystem === null || sourceTimestamp === null) return {};
   return Object.fromEntries(fields.map((field) => [field, { sourceSystem, sourceTimestamp }]));
@@ -174,7 +239,13 @@ function evolve(state: ProductState, event: CatalogEvent): ProductState {
         description: description ?? state.description,
         unit: unit ?? state.unit,
         attributes: attributes ? { ...attributes } : state.attributes,
-        provenance: { ...state.provenance, ...provenanceFor(FIELDS.filter((field) => event.data[field] !== null), event.data) },
+        provenance: {
+          ...state.provenance,
+          ...provenanceFor(
+            FIELDS.filter((field) => event.data[field] !== null),
+            event.data,
+          ),
+        },
       };
     }
     case 'ProductDiscontinued':

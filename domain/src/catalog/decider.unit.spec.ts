@@ -1,7 +1,13 @@
 import { deciderSpec } from '@verity/core';
 import { conflictIdOf } from '../conflict-id';
 import { catalogDecider } from './decider';
-import { discontinueProductSchema, registerProductSchema, resolveConflictSchema, updateProductSchema, type CatalogCommand } from './commands';
+import {
+  discontinueProductSchema,
+  registerProductSchema,
+  resolveConflictSchema,
+  updateProductSchema,
+  type CatalogCommand,
+} from './commands';
 import type { CatalogEvent } from './events';
 
 const spec = deciderSpec(catalogDecider);
@@ -9,13 +15,23 @@ const metadata = { tenant: 'acme', now: new Date('2026-11-23T10:00:00Z'), comman
 /** A command without a source came through the API when it arrived. */
 const api = { sourceSystem: 'api', sourceTimestamp: '2026-11-23T10:00:00.000Z' };
 
-const register = (data: Partial<Extract<CatalogCommand, { type: 'RegisterProduct' }>['data']> = {}): CatalogCommand => ({
+const register = (
+  data: Partial<Extract<CatalogCommand, { type: 'RegisterProduct' }>['data']> = {},
+): CatalogCommand => ({
   type: 'RegisterProduct',
   data: { sku: 'SKU-1', name: 'Bolt M8', unit: 'EA', ...data },
   metadata,
 });
-const update = (data: Omit<Extract<CatalogCommand, { type: 'UpdateProduct' }>['data'], 'sku'>): CatalogCommand => ({ type: 'UpdateProduct', data: { sku: 'SKU-1', ...data }, metadata });
-const discontinue = (reason?: string): CatalogCommand => ({ type: 'DiscontinueProduct', data: { sku: 'SKU-1', ...(reason ? { reason } : {}) }, metadata });
+const update = (data: Omit<Extract<CatalogCommand, { type: 'UpdateProduct' }>['data'], 'sku'>): CatalogCommand => ({
+  type: 'UpdateProduct',
+  data: { sku: 'SKU-1', ...data },
+  metadata,
+});
+const discontinue = (reason?: string): CatalogCommand => ({
+  type: 'DiscontinueProduct',
+  data: { sku: 'SKU-1', ...(reason ? { reason } : {}) },
+  metadata,
+});
 
 const registered: CatalogEvent = {
   type: 'ProductRegistered',
@@ -30,11 +46,31 @@ describe('catalog decider', () => {
       spec
         .given([])
         .when(register({ description: 'zinc plated', attributes: { material: 'steel' } }))
-        .then([{ type: 'ProductRegistered', data: { sku: 'SKU-1', name: 'Bolt M8', unit: 'EA', description: 'zinc plated', attributes: { material: 'steel' }, ...api } }]);
+        .then([
+          {
+            type: 'ProductRegistered',
+            data: {
+              sku: 'SKU-1',
+              name: 'Bolt M8',
+              unit: 'EA',
+              description: 'zinc plated',
+              attributes: { material: 'steel' },
+              ...api,
+            },
+          },
+        ]);
     });
 
     it('without description and attributes, registers null and an empty map', () => {
-      spec.given([]).when(register()).then([{ type: 'ProductRegistered', data: { sku: 'SKU-1', name: 'Bolt M8', unit: 'EA', description: null, attributes: {}, ...api } }]);
+      spec
+        .given([])
+        .when(register())
+        .then([
+          {
+            type: 'ProductRegistered',
+            data: { sku: 'SKU-1', name: 'Bolt M8', unit: 'EA', description: null, attributes: {}, ...api },
+          },
+        ]);
     });
 
     it('rejects a SKU already registered for the tenant', () => {
@@ -42,49 +78,84 @@ describe('catalog decider', () => {
     });
 
     it('rejects registering a discontinued SKU again', () => {
-      spec.given([registered, discontinued]).when(register()).thenRejects('product_already_registered', { sku: 'SKU-1' });
+      spec
+        .given([registered, discontinued])
+        .when(register())
+        .thenRejects('product_already_registered', { sku: 'SKU-1' });
     });
 
     it('rejects a command for another SKU on this stream', () => {
-      spec.given([{ ...registered, data: { ...registered.data, sku: 'SKU-2' } }]).when(register()).thenRejects('wrong_stream');
+      spec
+        .given([{ ...registered, data: { ...registered.data, sku: 'SKU-2' } }])
+        .when(register())
+        .thenRejects('wrong_stream');
     });
   });
 
   describe('UpdateProduct', () => {
     it('emits only the fields that change', () => {
-      spec.given([registered]).when(update({ name: 'Bolt M8 x 40', unit: 'EA' })).then([{ type: 'ProductUpdated', data: { ...unchanged, name: 'Bolt M8 x 40' } }]);
+      spec
+        .given([registered])
+        .when(update({ name: 'Bolt M8 x 40', unit: 'EA' }))
+        .then([{ type: 'ProductUpdated', data: { ...unchanged, name: 'Bolt M8 x 40' } }]);
     });
 
     it('replaces the attribute map when it differs', () => {
       spec
         .given([registered])
         .when(update({ attributes: { material: 'steel', finish: 'zinc' }, description: 'new' }))
-        .then([{ type: 'ProductUpdated', data: { ...unchanged, description: 'new', attributes: { material: 'steel', finish: 'zinc' } } }]);
+        .then([
+          {
+            type: 'ProductUpdated',
+            data: { ...unchanged, description: 'new', attributes: { material: 'steel', finish: 'zinc' } },
+          },
+        ]);
     });
 
     it('rejects an unknown product', () => {
-      spec.given([]).when(update({ name: 'x' })).thenRejects('unknown_product', { sku: 'SKU-1' });
+      spec
+        .given([])
+        .when(update({ name: 'x' }))
+        .thenRejects('unknown_product', { sku: 'SKU-1' });
     });
 
     it('rejects a discontinued product', () => {
-      spec.given([registered, discontinued]).when(update({ name: 'x' })).thenRejects('product_discontinued', { sku: 'SKU-1' });
+      spec
+        .given([registered, discontinued])
+        .when(update({ name: 'x' }))
+        .thenRejects('product_discontinued', { sku: 'SKU-1' });
     });
 
     it('rejects an update that changes nothing (no_change), attributes compared by content', () => {
-      spec.given([registered]).when(update({ name: 'Bolt M8', unit: 'EA', attributes: { material: 'steel' } })).thenRejects('no_change', { sku: 'SKU-1' });
+      spec
+        .given([registered])
+        .when(update({ name: 'Bolt M8', unit: 'EA', attributes: { material: 'steel' } }))
+        .thenRejects('no_change', { sku: 'SKU-1' });
     });
 
     it('applies earlier updates before comparing', () => {
       const renamed: CatalogEvent = { type: 'ProductUpdated', data: { ...unchanged, name: 'Bolt' } };
-      spec.given([registered, renamed]).when(update({ name: 'Bolt' })).thenRejects('no_change');
-      spec.given([registered, renamed]).when(update({ name: 'Bolt M8' })).then([{ type: 'ProductUpdated', data: { ...unchanged, name: 'Bolt M8' } }]);
+      spec
+        .given([registered, renamed])
+        .when(update({ name: 'Bolt' }))
+        .thenRejects('no_change');
+      spec
+        .given([registered, renamed])
+        .when(update({ name: 'Bolt M8' }))
+        .then([{ type: 'ProductUpdated', data: { ...unchanged, name: 'Bolt M8' } }]);
     });
   });
 
   describe('DiscontinueProduct', () => {
     it('discontinues an active product, with or without a reason', () => {
-      spec.given([registered]).when(discontinue('end of line')).then([{ type: 'ProductDiscontinued', data: { sku: 'SKU-1', reason: 'end of line' } }]);
-      spec.given([registered]).when(discontinue()).then([{ type: 'ProductDiscontinued', data: { sku: 'SKU-1', reason: null } }]);
+      spec
+        .given([registered])
+        .when(discontinue('end of line'))
+        .then([{ type: 'ProductDiscontinued', data: { sku: 'SKU-1', reason: 'end of line' } }]);
+      spec
+        .given([registered])
+        .when(discontinue())
+        .then([{ type: 'ProductDiscontinued', data: { sku: 'SKU-1', reason: null } }]);
     });
 
     it('rejects an unknown product', () => {
@@ -97,7 +168,11 @@ describe('catalog decider', () => {
   });
 
   it('evolve folds the history into the product state', () => {
-    const history: CatalogEvent[] = [registered, { type: 'ProductUpdated', data: { ...unchanged, unit: 'BOX', attributes: { pack: '100' } } }, discontinued];
+    const history: CatalogEvent[] = [
+      registered,
+      { type: 'ProductUpdated', data: { ...unchanged, unit: 'BOX', attributes: { pack: '100' } } },
+      discontinued,
+    ];
     expect(history.reduce(catalogDecider.evolve, catalogDecider.initialState())).toEqual({
       sku: 'SKU-1',
       name: 'Bolt M8',
@@ -113,7 +188,12 @@ describe('catalog decider', () => {
 
 describe('catalog decider: conflicts between source systems', () => {
   /** An update from `system` at the source time `at`, decided on the tenant's authority rules. */
-  const updateFrom = (system: string, at: string, data: Omit<Extract<CatalogCommand, { type: 'UpdateProduct' }>['data'], 'sku'>, rules: Record<string, string[]> | null = null): CatalogCommand => ({
+  const updateFrom = (
+    system: string,
+    at: string,
+    data: Omit<Extract<CatalogCommand, { type: 'UpdateProduct' }>['data'], 'sku'>,
+    rules: Record<string, string[]> | null = null,
+  ): CatalogCommand => ({
     type: 'UpdateProduct',
     data: { sku: 'SKU-1', ...data },
     metadata: { ...metadata, commandId: 'cmd-7', source: { system, at: new Date(at) } },
@@ -138,14 +218,33 @@ describe('catalog decider: conflicts between source systems', () => {
       owners: ['shopify'],
     },
   };
-  const resolve = (accept: 'current' | 'incoming', id = conflictId): CatalogCommand => ({ type: 'ResolveConflict', data: { sku: 'SKU-1', conflictId: id, accept }, metadata });
+  const resolve = (accept: 'current' | 'incoming', id = conflictId): CatalogCommand => ({
+    type: 'ResolveConflict',
+    data: { sku: 'SKU-1', conflictId: id, accept },
+    metadata,
+  });
 
   it('a change from a source that does not own the field is recorded as a conflict with both values and the rule; the other fields apply', () => {
     spec
       .given([registered])
-      .when(updateFrom('netsuite', '2026-11-23T11:00:00Z', { description: 'from the ERP', name: 'Bolt M8 zinc' }, storefrontOwnsDescriptions))
+      .when(
+        updateFrom(
+          'netsuite',
+          '2026-11-23T11:00:00Z',
+          { description: 'from the ERP', name: 'Bolt M8 zinc' },
+          storefrontOwnsDescriptions,
+        ),
+      )
       .then([
-        { type: 'ProductUpdated', data: { ...unchanged, name: 'Bolt M8 zinc', sourceSystem: 'netsuite', sourceTimestamp: '2026-11-23T11:00:00.000Z' } },
+        {
+          type: 'ProductUpdated',
+          data: {
+            ...unchanged,
+            name: 'Bolt M8 zinc',
+            sourceSystem: 'netsuite',
+            sourceTimestamp: '2026-11-23T11:00:00.000Z',
+          },
+        },
         refused,
       ]);
   });
@@ -153,8 +252,25 @@ describe('catalog decider: conflicts between source systems', () => {
   it('the owning source changes the field', () => {
     spec
       .given([registered])
-      .when(updateFrom('shopify', '2026-11-23T11:00:00Z', { description: 'from the storefront' }, storefrontOwnsDescriptions))
-      .then([{ type: 'ProductUpdated', data: { ...unchanged, description: 'from the storefront', sourceSystem: 'shopify', sourceTimestamp: '2026-11-23T11:00:00.000Z' } }]);
+      .when(
+        updateFrom(
+          'shopify',
+          '2026-11-23T11:00:00Z',
+          { description: 'from the storefront' },
+          storefrontOwnsDescriptions,
+        ),
+      )
+      .then([
+        {
+          type: 'ProductUpdated',
+          data: {
+            ...unchanged,
+            description: 'from the storefront',
+            sourceSystem: 'shopify',
+            sourceTimestamp: '2026-11-23T11:00:00.000Z',
+          },
+        },
+      ]);
   });
 
   it('a change older than the last applied change of the field is a conflict, whoever sends it', () => {
@@ -183,11 +299,19 @@ describe('catalog decider: conflicts between source systems', () => {
     spec
       .given([registered])
       .when(updateFrom('sap-b1', '2026-11-23T10:00:01Z', { unit: 'BOX' }))
-      .then([{ type: 'ProductUpdated', data: { ...unchanged, unit: 'BOX', sourceSystem: 'sap-b1', sourceTimestamp: '2026-11-23T10:00:01.000Z' } }]);
+      .then([
+        {
+          type: 'ProductUpdated',
+          data: { ...unchanged, unit: 'BOX', sourceSystem: 'sap-b1', sourceTimestamp: '2026-11-23T10:00:01.000Z' },
+        },
+      ]);
   });
 
   it('a non-owner sending the value the product already holds is no conflict (no_change)', () => {
-    spec.given([registered]).when(updateFrom('netsuite', '2026-11-23T11:00:00Z', { name: 'Bolt M8' }, { 'catalog.name': ['erp-db'] })).thenRejects('no_change');
+    spec
+      .given([registered])
+      .when(updateFrom('netsuite', '2026-11-23T11:00:00Z', { name: 'Bolt M8' }, { 'catalog.name': ['erp-db'] }))
+      .thenRejects('no_change');
   });
 
   it('ResolveConflict accepting incoming applies the refused value with its own source and time', () => {
@@ -195,8 +319,19 @@ describe('catalog decider: conflicts between source systems', () => {
       .given([registered, refused])
       .when(resolve('incoming'))
       .then([
-        { type: 'ConflictResolved', data: { conflictId, sku: 'SKU-1', location: null, field: 'catalog.description', accepted: 'incoming' } },
-        { type: 'ProductUpdated', data: { ...unchanged, description: 'from the ERP', sourceSystem: 'netsuite', sourceTimestamp: '2026-11-23T11:00:00.000Z' } },
+        {
+          type: 'ConflictResolved',
+          data: { conflictId, sku: 'SKU-1', location: null, field: 'catalog.description', accepted: 'incoming' },
+        },
+        {
+          type: 'ProductUpdated',
+          data: {
+            ...unchanged,
+            description: 'from the ERP',
+            sourceSystem: 'netsuite',
+            sourceTimestamp: '2026-11-23T11:00:00.000Z',
+          },
+        },
       ]);
   });
 
@@ -204,20 +339,37 @@ describe('catalog decider: conflicts between source systems', () => {
     spec
       .given([registered, refused])
       .when(resolve('current'))
-      .then([{ type: 'ConflictResolved', data: { conflictId, sku: 'SKU-1', location: null, field: 'catalog.description', accepted: 'current' } }]);
+      .then([
+        {
+          type: 'ConflictResolved',
+          data: { conflictId, sku: 'SKU-1', location: null, field: 'catalog.description', accepted: 'current' },
+        },
+      ]);
   });
 
   it('ResolveConflict rejects an unknown or already resolved conflict', () => {
     spec.given([registered]).when(resolve('current')).thenRejects('conflict_not_found', { conflictId });
-    const resolved: CatalogEvent = { type: 'ConflictResolved', data: { conflictId, sku: 'SKU-1', location: null, field: 'catalog.description', accepted: 'current' } };
-    spec.given([registered, refused, resolved]).when(resolve('incoming')).thenRejects('conflict_not_found', { conflictId });
+    const resolved: CatalogEvent = {
+      type: 'ConflictResolved',
+      data: { conflictId, sku: 'SKU-1', location: null, field: 'catalog.description', accepted: 'current' },
+    };
+    spec
+      .given([registered, refused, resolved])
+      .when(resolve('incoming'))
+      .thenRejects('conflict_not_found', { conflictId });
   });
 
   it('ResolveConflict cannot apply an incoming value to a discontinued product, but can keep the current one', () => {
     spec.given([registered, refused, discontinued]).when(resolve('incoming')).thenRejects('product_discontinued');
-    spec.given([registered, refused, discontinued]).when(resolve('current')).then([
-      { type: 'ConflictResolved', data: { conflictId, sku: 'SKU-1', location: null, field: 'catalog.description', accepted: 'current' } },
-    ]);
+    spec
+      .given([registered, refused, discontinued])
+      .when(resolve('current'))
+      .then([
+        {
+          type: 'ConflictResolved',
+          data: { conflictId, sku: 'SKU-1', location: null, field: 'catalog.description', accepted: 'current' },
+        },
+      ]);
   });
 
   it('events written before v2 carry no source: their fields take any newer change', () => {
@@ -225,21 +377,36 @@ describe('catalog decider: conflicts between source systems', () => {
     spec
       .given([v1])
       .when(updateFrom('erp-db', '2020-01-01T00:00:00Z', { name: 'Bolt' }))
-      .then([{ type: 'ProductUpdated', data: { ...unchanged, name: 'Bolt', sourceSystem: 'erp-db', sourceTimestamp: '2020-01-01T00:00:00.000Z' } }]);
+      .then([
+        {
+          type: 'ProductUpdated',
+          data: { ...unchanged, name: 'Bolt', sourceSystem: 'erp-db', sourceTimestamp: '2020-01-01T00:00:00.000Z' },
+        },
+      ]);
   });
 
   it('ResolveConflict takes a conflict id as ConflictDetected names it', () => {
     expect(resolveConflictSchema.safeParse({ sku: 'SKU-1', conflictId, accept: 'incoming' }).success).toBe(true);
-    expect(resolveConflictSchema.safeParse({ sku: 'SKU-1', conflictId: 'x', accept: 'incoming' }).error?.issues[0]?.path).toEqual(['conflictId']);
-    expect(resolveConflictSchema.safeParse({ sku: 'SKU-1', conflictId, accept: 'both' }).error?.issues[0]?.path).toEqual(['accept']);
+    expect(
+      resolveConflictSchema.safeParse({ sku: 'SKU-1', conflictId: 'x', accept: 'incoming' }).error?.issues[0]?.path,
+    ).toEqual(['conflictId']);
+    expect(
+      resolveConflictSchema.safeParse({ sku: 'SKU-1', conflictId, accept: 'both' }).error?.issues[0]?.path,
+    ).toEqual(['accept']);
   });
 });
 
 describe('catalog command payloads', () => {
-  const issuePaths = (result: { success: boolean; error?: { issues: { path: PropertyKey[] }[] } }) => result.error?.issues.map((i) => i.path.join('.'));
+  const issuePaths = (result: { success: boolean; error?: { issues: { path: PropertyKey[] }[] } }) =>
+    result.error?.issues.map((i) => i.path.join('.'));
 
   it('RegisterProduct: upper-cases the unit and accepts flat string attributes', () => {
-    expect(registerProductSchema.parse({ sku: 'A-1', name: ' Nut ', unit: 'kg', attributes: { size: 'M8' } })).toEqual({ sku: 'A-1', name: 'Nut', unit: 'KG', attributes: { size: 'M8' } });
+    expect(registerProductSchema.parse({ sku: 'A-1', name: ' Nut ', unit: 'kg', attributes: { size: 'M8' } })).toEqual({
+      sku: 'A-1',
+      name: 'Nut',
+      unit: 'KG',
+      attributes: { size: 'M8' },
+    });
   });
 
   it.each([

@@ -20,7 +20,8 @@ export type ProductDiscontinued = DomainEvent<'ProductDiscontinued', ProductDisc
 export type ConflictDetected = DomainEvent<'ConflictDetected', CatalogConflictDetected>;
 export type ConflictResolved = DomainEvent<'ConflictResolved', CatalogConflictResolved>;
 
-export type CatalogEvent = ProductRegistered | ProductUpdated | ProductDiscontinued | ConflictDetected | ConflictResolved;
+export type CatalogEvent =
+  ProductRegistered | ProductUpdated | ProductDiscontinued | ConflictDetected | ConflictResolved;
 
 export const CATALOG_EVENTS = [
   'ProductRegistered',

@@ -1,6 +1,12 @@
 import { defineContext, type ReferenceDefinition } from '@verity/core';
 import { authorityReference } from '../sources';
-import { discontinueProductSchema, registerProductSchema, resolveConflictSchema, updateProductSchema, type CatalogCommand } from './commands';
+import {
+  discontinueProductSchema,
+  registerProductSchema,
+  resolveConflictSchema,
+  updateProductSchema,
+  type CatalogCommand,
+} from './commands';
 import { catalogDecider, type ProductState } from './decider';
 import { CATALOG_EVENTS, type CatalogEvent } from './events';
 

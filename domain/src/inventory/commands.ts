@@ -26,7 +26,11 @@ export type CommitReservationData = z.infer<typeof commitReservationSchema>;
 export const adjustStockSchema = z.strictObject({ sku, location, onHand: count });
 export type AdjustStockData = z.infer<typeof adjustStockSchema>;
 
-export const resolveConflictSchema = z.strictObject({ sku, conflictId: conflictIdSchema, accept: conflictResolutionSchema });
+export const resolveConflictSchema = z.strictObject({
+  sku,
+  conflictId: conflictIdSchema,
+  accept: conflictResolutionSchema,
+});
 export type ResolveConflictData = z.infer<typeof resolveConflictSchema>;
 
 export const transferStockSchema = z.strictObject({ sku, from: location, to: location, quantity });

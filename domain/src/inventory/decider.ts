@@ -1,6 +1,14 @@
 import { DomainRejection, sourceOf, type Decider } from '@verity/core';
 import type { ProductReference } from '../catalog';
-import { authorityRulesOf, judgeChange, openConflictOf, provenanceOf, sourceConflict, type OpenConflict, type Provenance } from '../sources/governance';
+import {
+  authorityRulesOf,
+  judgeChange,
+  openConflictOf,
+  provenanceOf,
+  sourceConflict,
+  type OpenConflict,
+  type Provenance,
+} from '../sources/governance';
 import type {
   CommitReservationData,
   ExpireReservationsData,
@@ -72,14 +80,21 @@ export const CLOSED_KEPT = 1000;
 const initialState = (): StockState => ({ sku: null, locations: {}, recentlyClosed: [], conflicts: {} });
 
 const closedStatusOf = (state: StockState, reservationId: string): ClosedStatus | undefined =>
-  state.recentlyClosed?.find((c) => c.reservationId === reservationId)?.status ?? state.closedReservations?.[reservationId];
+  state.recentlyClosed?.find((c) => c.reservationId === reservationId)?.status ??
+  state.closedReservations?.[reservationId];
 
 const locationOf = (state: StockState, location: string): Required<LocationState> => {
   const current = state.locations[location];
-  return { onHand: current?.onHand ?? 0, buffer: current?.buffer ?? 0, reservations: current?.reservations ?? {}, counted: current?.counted ?? null };
+  return {
+    onHand: current?.onHand ?? 0,
+    buffer: current?.buffer ?? 0,
+    reservations: current?.reservations ?? {},
+    counted: current?.counted ?? null,
+  };
 };
 
-const reservedAt = (location: Required<LocationState>): number => Object.values(location.reservations).reduce((sum, r) => sum + r.quantity, 0);
+const reservedAt = (location: Required<LocationState>): number =>
+  Object.values(location.reservations).reduce((sum, r) => sum + r.quantity, 0);
 
 /** Available to promise at a location: onHand − reserved − buffer, never negative. */
 export function availableToPromise(state: StockState, location: string): number {
@@ -87,7 +102,10 @@ export function availableToPromise(state: StockState, location: string): number 
   return Math.max(0, at.onHand - reservedAt(at) - at.buffer);
 }
 
-function findReservation(state: StockState, reservationId: string): { location: string; reservation: Reservation } | undefined {
+function findReservation(
+  state: StockState,
+  reservationId: string,
+): { location: string; reservation: Reservation } | undefined {
   for (const [location, at] of Object.entries(state.locations)) {
     const reservation = at.reservations?.[reservationId];
     if (reservation) return { location, reservation };
@@ -96,7 +114,8 @@ function findReservation(state: StockState, reservationId: string): { location: 
 }
 
 function assertStream(state: StockState, sku: string): void {
-  if (state.sku !== null && state.sku !== sku) throw new DomainRejection('wrong_stream', `stream holds SKU ${state.sku}, not ${sku}`);
+  if (state.sku !== null && state.sku !== sku)
+    throw new DomainRejection('wrong_stream', `stream holds SKU ${state.sku}, not ${sku}`);
 }
 
 function assertQuantity(quantity: number): void {
@@ -107,13 +126,18 @@ function assertQuantity(quantity: number): void {
 
 /** A count that may be zero (an absolute on-hand count, a buffer); `code` names the rule broken. */
 function assertCount(code: string, field: string, value: number): void {
-  if (!Number.isInteger(value) || value < 0) throw new DomainRejection(code, `${field} must be an integer of zero or more, got ${value}`, { [field]: value });
+  if (!Number.isInteger(value) || value < 0)
+    throw new DomainRejection(code, `${field} must be an integer of zero or more, got ${value}`, { [field]: value });
 }
 
 function assertAvailable(state: StockState, location: string, quantity: number): void {
   const available = availableToPromise(state, location);
   if (quantity > available) {
-    throw new DomainRejection('insufficient_stock', `${quantity} requested at ${location}, ${available} available to promise`, { available });
+    throw new DomainRejection(
+      'insufficient_stock',
+      `${quantity} requested at ${location}, ${available} available to promise`,
+      { available },
+    );
   }
 }
 
@@ -123,10 +147,18 @@ function assertAvailable(state: StockState, location: string, quantity: number):
  */
 function assertStockable(command: InventoryCommand, sku: string): void {
   const product = command.references?.product as ProductReference | null | undefined;
-  if (product?.status === 'discontinued') throw new DomainRejection('product_discontinued', `product ${sku} is discontinued: no new stock receipts or reservations`, { sku });
+  if (product?.status === 'discontinued')
+    throw new DomainRejection(
+      'product_discontinued',
+      `product ${sku} is discontinued: no new stock receipts or reservations`,
+      { sku },
+    );
 }
 
-function receiveStock(command: Extract<InventoryCommand, { type: 'ReceiveStock' }>, state: StockState): StockReceived[] {
+function receiveStock(
+  command: Extract<InventoryCommand, { type: 'ReceiveStock' }>,
+  state: StockState,
+): StockReceived[] {
   const { data } = command;
   assertQuantity(data.quantity);
   assertStream(state, data.sku);
@@ -134,7 +166,10 @@ function receiveStock(command: Extract<InventoryCommand, { type: 'ReceiveStock' 
   return [{ type: 'StockReceived', data: { sku: data.sku, location: data.location, quantity: data.quantity } }];
 }
 
-function reserveStock(command: Extract<InventoryCommand, { type: 'ReserveStock' }>, state: StockState): StockReserved[] {
+function reserveStock(
+  command: Extract<InventoryCommand, { type: 'ReserveStock' }>,
+  state: StockState,
+): StockReserved[] {
   const { data } = command;
   const { now } = command.metadata;
   assertQuantity(data.quantity);
@@ -142,50 +177,90 @@ function reserveStock(command: Extract<InventoryCommand, { type: 'ReserveStock' 
   assertStockable(command, data.sku);
   const expiresAt = new Date(data.expiresAt);
   if (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= now.getTime()) {
-    throw new DomainRejection('invalid_expiry', `expiresAt ${data.expiresAt} must be after the command's time ${now.toISOString()}`, {
-      expiresAt: data.expiresAt,
-      now: now.toISOString(),
-    });
+    throw new DomainRejection(
+      'invalid_expiry',
+      `expiresAt ${data.expiresAt} must be after the command's time ${now.toISOString()}`,
+      {
+        expiresAt: data.expiresAt,
+        now: now.toISOString(),
+      },
+    );
   }
   if (findReservation(state, data.reservationId) || closedStatusOf(state, data.reservationId)) {
-    throw new DomainRejection('reservation_exists', `reservation ${data.reservationId} already exists`, { reservationId: data.reservationId });
+    throw new DomainRejection('reservation_exists', `reservation ${data.reservationId} already exists`, {
+      reservationId: data.reservationId,
+    });
   }
   assertAvailable(state, data.location, data.quantity);
   return [
     {
       type: 'StockReserved',
-      data: { sku: data.sku, location: data.location, reservationId: data.reservationId, quantity: data.quantity, expiresAt: expiresAt.toISOString() },
+      data: {
+        sku: data.sku,
+        location: data.location,
+        reservationId: data.reservationId,
+        quantity: data.quantity,
+        expiresAt: expiresAt.toISOString(),
+      },
     },
   ];
 }
 
-function openReservation(state: StockState, sku: string, reservationId: string): { location: string; reservation: Reservation } {
+function openReservation(
+  state: StockState,
+  sku: string,
+  reservationId: string,
+): { location: string; reservation: Reservation } {
   assertStream(state, sku);
   const found = findReservation(state, reservationId);
   if (!found) {
     const closed = closedStatusOf(state, reservationId);
-    throw new DomainRejection('unknown_reservation', closed ? `reservation ${reservationId} is already ${closed}` : `no reservation ${reservationId}`, {
-      reservationId,
-      ...(closed ? { reservationStatus: closed } : {}),
-    });
+    throw new DomainRejection(
+      'unknown_reservation',
+      closed ? `reservation ${reservationId} is already ${closed}` : `no reservation ${reservationId}`,
+      {
+        reservationId,
+        ...(closed ? { reservationStatus: closed } : {}),
+      },
+    );
   }
   return found;
 }
 
 function releaseReservation(data: ReleaseReservationData, state: StockState): ReservationReleased[] {
   const { location, reservation } = openReservation(state, data.sku, data.reservationId);
-  return [{ type: 'ReservationReleased', data: { sku: data.sku, reservationId: data.reservationId, location, quantity: reservation.quantity } }];
+  return [
+    {
+      type: 'ReservationReleased',
+      data: { sku: data.sku, reservationId: data.reservationId, location, quantity: reservation.quantity },
+    },
+  ];
 }
 
 function commitReservation(data: CommitReservationData, state: StockState): ReservationCommitted[] {
   const { location, reservation } = openReservation(state, data.sku, data.reservationId);
-  return [{ type: 'ReservationCommitted', data: { sku: data.sku, reservationId: data.reservationId, location, quantity: reservation.quantity } }];
+  return [
+    {
+      type: 'ReservationCommitted',
+      data: { sku: data.sku, reservationId: data.reservationId, location, quantity: reservation.quantity },
+    },
+  ];
 }
 
-function adjusted(sku: string, location: string, at: Required<LocationState>, onHand: number, source: Provenance): StockAdjusted {
+function adjusted(
+  sku: string,
+  location: string,
+  at: Required<LocationState>,
+  onHand: number,
+  source: Provenance,
+): StockAdjusted {
   const reserved = reservedAt(at);
   if (onHand < reserved) {
-    throw new DomainRejection('below_reserved', `on hand ${onHand} at ${location} would be below the ${reserved} reserved there`, { reserved });
+    throw new DomainRejection(
+      'below_reserved',
+      `on hand ${onHand} at ${location} would be below the ${reserved} reserved there`,
+      { reserved },
+    );
   }
   return { type: 'StockAdjusted', data: { sku, location, previousOnHand: at.onHand, onHand, ...source } };
 }
@@ -196,7 +271,10 @@ function adjusted(sku: string, location: string, at: Required<LocationState>, on
  * count, becomes a `ConflictDetected`. An unchanged count emits nothing: source systems report
  * their counts again and again.
  */
-function adjustStock(command: Extract<InventoryCommand, { type: 'AdjustStock' }>, state: StockState): (StockAdjusted | ConflictDetected)[] {
+function adjustStock(
+  command: Extract<InventoryCommand, { type: 'AdjustStock' }>,
+  state: StockState,
+): (StockAdjusted | ConflictDetected)[] {
   const { data } = command;
   assertCount('invalid_quantity', 'onHand', data.onHand);
   assertStream(state, data.sku);
@@ -224,21 +302,37 @@ function adjustStock(command: Extract<InventoryCommand, { type: 'AdjustStock' }>
 function resolveConflict(data: ResolveConflictData, state: StockState): (ConflictResolved | StockAdjusted)[] {
   assertStream(state, data.sku);
   const open = state.conflicts?.[data.conflictId];
-  if (!open || open.location === null) throw new DomainRejection('conflict_not_found', `no open conflict ${data.conflictId} on SKU ${data.sku}`, { conflictId: data.conflictId });
+  if (!open || open.location === null)
+    throw new DomainRejection('conflict_not_found', `no open conflict ${data.conflictId} on SKU ${data.sku}`, {
+      conflictId: data.conflictId,
+    });
   const resolved: ConflictResolved = {
     type: 'ConflictResolved',
-    data: { conflictId: data.conflictId, sku: data.sku, location: open.location, field: open.field, accepted: data.accept },
+    data: {
+      conflictId: data.conflictId,
+      sku: data.sku,
+      location: open.location,
+      field: open.field,
+      accepted: data.accept,
+    },
   };
   const at = locationOf(state, open.location);
   const onHand = JSON.parse(open.incomingValue) as number;
   if (data.accept === 'current' || onHand === at.onHand) return [resolved];
-  return [resolved, adjusted(data.sku, open.location, at, onHand, { sourceSystem: open.incomingSourceSystem, sourceTimestamp: open.incomingSourceTimestamp })];
+  return [
+    resolved,
+    adjusted(data.sku, open.location, at, onHand, {
+      sourceSystem: open.incomingSourceSystem,
+      sourceTimestamp: open.incomingSourceTimestamp,
+    }),
+  ];
 }
 
 function transferStock(data: TransferStockData, state: StockState): StockTransferred[] {
   assertQuantity(data.quantity);
   assertStream(state, data.sku);
-  if (data.from === data.to) throw new DomainRejection('same_location', `cannot transfer from ${data.from} to itself`, { location: data.from });
+  if (data.from === data.to)
+    throw new DomainRejection('same_location', `cannot transfer from ${data.from} to itself`, { location: data.from });
   assertAvailable(state, data.from, data.quantity);
   return [{ type: 'StockTransferred', data: { sku: data.sku, from: data.from, to: data.to, quantity: data.quantity } }];
 }
@@ -247,7 +341,9 @@ function setSafetyBuffer(data: SetSafetyBufferData, state: StockState): SafetyBu
   assertCount('invalid_buffer', 'buffer', data.buffer);
   assertStream(state, data.sku);
   const previousBuffer = locationOf(state, data.location).buffer;
-  return [{ type: 'SafetyBufferSet', data: { sku: data.sku, location: data.location, previousBuffer, buffer: data.buffer } }];
+  return [
+    { type: 'SafetyBufferSet', data: { sku: data.sku, location: data.location, previousBuffer, buffer: data.buffer } },
+  ];
 }
 
 /** Every open reservation with expiresAt <= now, oldest first (ties by id): nothing when none is due. */
@@ -257,11 +353,23 @@ function expireReservations(data: ExpireReservationsData, state: StockState, now
   for (const [location, at] of Object.entries(state.locations)) {
     for (const [reservationId, reservation] of Object.entries(at.reservations ?? {})) {
       if (new Date(reservation.expiresAt).getTime() <= now.getTime()) {
-        due.push({ type: 'ReservationExpired', data: { sku: data.sku, reservationId, location, quantity: reservation.quantity, expiresAt: reservation.expiresAt } });
+        due.push({
+          type: 'ReservationExpired',
+          data: {
+            sku: data.sku,
+            reservationId,
+            location,
+            quantity: reservation.quantity,
+            expiresAt: reservation.expiresAt,
+          },
+        });
       }
     }
   }
-  return due.sort((a, b) => a.data.expiresAt.localeCompare(b.data.expiresAt) || a.data.reservationId.localeCompare(b.data.reservationId));
+  return due.sort(
+    (a, b) =>
+      a.data.expiresAt.localeCompare(b.data.expiresAt) || a.data.reservationId.localeCompare(b.data.reservationId),
+  );
 }
 
 function decide(command: InventoryCommand, state: StockState): InventoryEvent[] {
@@ -286,18 +394,33 @@ function decide(command: InventoryCommand, state: StockState): InventoryEvent[] 
       return expireReservations(command.data, state, command.metadata.now);
     default: {
       const unknownCommand: never = command;
-      throw new DomainRejection('unknown_command_type', `unknown inventory command ${String((unknownCommand as { type: unknown }).type)}`);
+      throw new DomainRejection(
+        'unknown_command_type',
+        `unknown inventory command ${String((unknownCommand as { type: unknown }).type)}`,
+      );
     }
   }
 }
 
-const withLocation = (state: StockState, sku: string, location: string, change: (at: Required<LocationState>) => Required<LocationState>): StockState => ({
+const withLocation = (
+  state: StockState,
+  sku: string,
+  location: string,
+  change: (at: Required<LocationState>) => Required<LocationState>,
+): StockState => ({
   ...state,
   sku,
   locations: { ...state.locations, [location]: change(locationOf(state, location)) },
 });
 
-function closeReservation(state: StockState, sku: string, location: string, reservationId: string, status: ClosedStatus, shipped: number): StockState {
+function closeReservation(
+  state: StockState,
+  sku: string,
+  location: string,
+  reservationId: string,
+  status: ClosedStatus,
+  shipped: number,
+): StockState {
   const next = withLocation(state, sku, location, (at) => {
     const { [reservationId]: _closed, ...open } = at.reservations;
     return { ...at, onHand: at.onHand - shipped, reservations: open };
@@ -313,14 +436,24 @@ function evolve(state: StockState, event: InventoryEvent): StockState {
     }
     case 'StockReserved': {
       const { sku, location, reservationId, quantity, expiresAt } = event.data;
-      return withLocation(state, sku, location, (at) => ({ ...at, reservations: { ...at.reservations, [reservationId]: { quantity, expiresAt } } }));
+      return withLocation(state, sku, location, (at) => ({
+        ...at,
+        reservations: { ...at.reservations, [reservationId]: { quantity, expiresAt } },
+      }));
     }
     case 'ReservationReleased':
       return closeReservation(state, event.data.sku, event.data.location, event.data.reservationId, 'released', 0);
     case 'ReservationExpired':
       return closeReservation(state, event.data.sku, event.data.location, event.data.reservationId, 'expired', 0);
     case 'ReservationCommitted':
-      return closeReservation(state, event.data.sku, event.data.location, event.data.reservationId, 'committed', event.data.quantity);
+      return closeReservation(
+        state,
+        event.data.sku,
+        event.data.location,
+        event.data.reservationId,
+        'committed',
+        event.data.quantity,
+      );
     case 'StockAdjusted': {
       const { sku, location, onHand, sourceSystem, sourceTimestamp } = event.data;
       const counted = sourceSystem !== null && sourceTimestamp !== null ? { sourceSystem, sourceTimestamp } : null;

@@ -35,7 +35,10 @@ export const inventoryContext = defineContext<StockState, InventoryCommand, Inve
   },
   decider: inventoryDecider,
   events: INVENTORY_EVENTS,
-  references: { product: productReference(['ReceiveStock', 'ReserveStock']), authority: authorityReference(['AdjustStock']) },
+  references: {
+    product: productReference(['ReceiveStock', 'ReserveStock']),
+    authority: authorityReference(['AdjustStock']),
+  },
   timers: [expiryTimer],
 });
 

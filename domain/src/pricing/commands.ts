@@ -33,7 +33,10 @@ export type SetCustomerPriceData = z.infer<typeof setCustomerPriceSchema>;
 export const setQuantityTiersSchema = z.strictObject({
   priceListId,
   sku,
-  tiers: z.array(z.strictObject({ minQuantity: quantity, unitPrice })).min(1).max(50),
+  tiers: z
+    .array(z.strictObject({ minQuantity: quantity, unitPrice }))
+    .min(1)
+    .max(50),
   ...effective,
   customerId: customerId.optional(),
 });

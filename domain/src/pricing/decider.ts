@@ -1,5 +1,11 @@
 import { DomainRejection, type Decider } from '@verity/core';
-import type { CreatePriceListData, PricingCommand, SetBasePriceData, SetCustomerPriceData, SetQuantityTiersData } from './commands';
+import type {
+  CreatePriceListData,
+  PricingCommand,
+  SetBasePriceData,
+  SetCustomerPriceData,
+  SetQuantityTiersData,
+} from './commands';
 import type { BasePriceSet, CustomerPriceSet, PriceListCreated, PricingEvent, QuantityTiersSet } from './events';
 import { rangesOverlap, type PriceRule, type Tier } from './quote';
 
@@ -23,54 +29,91 @@ function checkStream(state: PriceListState, priceListId: string): void {
 
 function requireList(state: PriceListState, priceListId: string): void {
   checkStream(state, priceListId);
-  if (state.priceListId === null) throw new DomainRejection('unknown_price_list', `no price list ${priceListId}`, { priceListId });
+  if (state.priceListId === null)
+    throw new DomainRejection('unknown_price_list', `no price list ${priceListId}`, { priceListId });
 }
 
 function checkRange(effectiveFrom: string, effectiveTo: string | undefined): void {
   if (effectiveTo !== undefined && Date.parse(effectiveTo) <= Date.parse(effectiveFrom)) {
-    throw new DomainRejection('invalid_effective_range', `effectiveTo ${effectiveTo} must be after effectiveFrom ${effectiveFrom}`, { effectiveFrom, effectiveTo });
+    throw new DomainRejection(
+      'invalid_effective_range',
+      `effectiveTo ${effectiveTo} must be after effectiveFrom ${effectiveFrom}`,
+      { effectiveFrom, effectiveTo },
+    );
   }
 }
 
 function checkPrice(unitPrice: number, field = 'unitPrice'): void {
   if (!Number.isSafeInteger(unitPrice) || unitPrice <= 0) {
-    throw new DomainRejection('invalid_price', `${field} must be a positive integer amount in minor units, got ${unitPrice}`, { field, unitPrice });
+    throw new DomainRejection(
+      'invalid_price',
+      `${field} must be a positive integer amount in minor units, got ${unitPrice}`,
+      { field, unitPrice },
+    );
   }
 }
 
 /** A new rule may not share an instant with an existing one of the same kind, SKU and customer; the existing range is in the details. */
 function checkNoOverlap(state: PriceListState, rule: PriceRule): void {
-  const clash = state.rules.find((r) => r.kind === rule.kind && r.sku === rule.sku && r.customerId === rule.customerId && rangesOverlap(r, rule));
+  const clash = state.rules.find(
+    (r) => r.kind === rule.kind && r.sku === rule.sku && r.customerId === rule.customerId && rangesOverlap(r, rule),
+  );
   if (!clash) return;
   throw new DomainRejection(
     'overlapping_effective_range',
     `a ${rule.kind} rule for ${rule.sku}${rule.customerId ? ` and customer ${rule.customerId}` : ''} is already effective from ${clash.effectiveFrom} to ${clash.effectiveTo ?? 'open end'}`,
-    { rule: rule.kind, sku: rule.sku, customerId: rule.customerId, existingEffectiveFrom: clash.effectiveFrom, existingEffectiveTo: clash.effectiveTo },
+    {
+      rule: rule.kind,
+      sku: rule.sku,
+      customerId: rule.customerId,
+      existingEffectiveFrom: clash.effectiveFrom,
+      existingEffectiveTo: clash.effectiveTo,
+    },
   );
 }
 
 function checkTiers(tiers: readonly Tier[]): void {
   if (tiers.length === 0) throw new DomainRejection('invalid_tiers', 'at least one tier is required', { tiers });
-  if (tiers[0]!.minQuantity !== 1) throw new DomainRejection('invalid_tiers', `the first tier must start at minQuantity 1, got ${tiers[0]!.minQuantity}`, { tiers });
+  if (tiers[0]!.minQuantity !== 1)
+    throw new DomainRejection(
+      'invalid_tiers',
+      `the first tier must start at minQuantity 1, got ${tiers[0]!.minQuantity}`,
+      { tiers },
+    );
   tiers.forEach((tier, i) => {
     checkPrice(tier.unitPrice, `tiers.${i}.unitPrice`);
     if (i > 0 && tier.minQuantity <= tiers[i - 1]!.minQuantity) {
-      throw new DomainRejection('invalid_tiers', `minQuantity must strictly increase: tier ${i} has ${tier.minQuantity} after ${tiers[i - 1]!.minQuantity}`, { tiers });
+      throw new DomainRejection(
+        'invalid_tiers',
+        `minQuantity must strictly increase: tier ${i} has ${tier.minQuantity} after ${tiers[i - 1]!.minQuantity}`,
+        { tiers },
+      );
     }
   });
 }
 
 function createPriceList(data: CreatePriceListData, state: PriceListState): PriceListCreated[] {
   checkStream(state, data.priceListId);
-  if (state.priceListId !== null) throw new DomainRejection('price_list_exists', `price list ${data.priceListId} already exists`, { priceListId: data.priceListId });
-  return [{ type: 'PriceListCreated', data: { priceListId: data.priceListId, name: data.name, currency: data.currency } }];
+  if (state.priceListId !== null)
+    throw new DomainRejection('price_list_exists', `price list ${data.priceListId} already exists`, {
+      priceListId: data.priceListId,
+    });
+  return [
+    { type: 'PriceListCreated', data: { priceListId: data.priceListId, name: data.name, currency: data.currency } },
+  ];
 }
 
 function setBasePrice(data: SetBasePriceData, state: PriceListState): BasePriceSet[] {
   requireList(state, data.priceListId);
   checkRange(data.effectiveFrom, data.effectiveTo);
   checkPrice(data.unitPrice);
-  const event: BasePriceSet['data'] = { priceListId: data.priceListId, sku: data.sku, unitPrice: data.unitPrice, effectiveFrom: data.effectiveFrom, effectiveTo: data.effectiveTo ?? null };
+  const event: BasePriceSet['data'] = {
+    priceListId: data.priceListId,
+    sku: data.sku,
+    unitPrice: data.unitPrice,
+    effectiveFrom: data.effectiveFrom,
+    effectiveTo: data.effectiveTo ?? null,
+  };
   checkNoOverlap(state, ruleOf({ type: 'BasePriceSet', data: event }));
   return [{ type: 'BasePriceSet', data: event }];
 }
@@ -112,11 +155,35 @@ export function ruleOf(event: BasePriceSet | CustomerPriceSet | QuantityTiersSet
   const { sku, effectiveFrom, effectiveTo } = event.data;
   switch (event.type) {
     case 'BasePriceSet':
-      return { kind: 'base', sku, customerId: null, unitPrice: event.data.unitPrice, tiers: null, effectiveFrom, effectiveTo: effectiveTo ?? null };
+      return {
+        kind: 'base',
+        sku,
+        customerId: null,
+        unitPrice: event.data.unitPrice,
+        tiers: null,
+        effectiveFrom,
+        effectiveTo: effectiveTo ?? null,
+      };
     case 'CustomerPriceSet':
-      return { kind: 'customer', sku, customerId: event.data.customerId, unitPrice: event.data.unitPrice, tiers: null, effectiveFrom, effectiveTo: effectiveTo ?? null };
+      return {
+        kind: 'customer',
+        sku,
+        customerId: event.data.customerId,
+        unitPrice: event.data.unitPrice,
+        tiers: null,
+        effectiveFrom,
+        effectiveTo: effectiveTo ?? null,
+      };
     case 'QuantityTiersSet':
-      return { kind: 'tiers', sku, customerId: event.data.customerId ?? null, unitPrice: null, tiers: event.data.tiers.map((t) => ({ ...t })), effectiveFrom, effectiveTo: effectiveTo ?? null };
+      return {
+        kind: 'tiers',
+        sku,
+        customerId: event.data.customerId ?? null,
+        unitPrice: null,
+        tiers: event.data.tiers.map((t) => ({ ...t })),
+        effectiveFrom,
+        effectiveTo: effectiveTo ?? null,
+      };
   }
 }
 
@@ -132,7 +199,10 @@ function decide(command: PricingCommand, state: PriceListState): PricingEvent[] 
       return setQuantityTiers(command.data, state);
     default: {
       const unknownCommand: never = command;
-      throw new DomainRejection('unknown_command_type', `unknown pricing command ${String((unknownCommand as PricingCommand).type)}`);
+      throw new DomainRejection(
+        'unknown_command_type',
+        `unknown pricing command ${String((unknownCommand as PricingCommand).type)}`,
+      );
     }
   }
 }

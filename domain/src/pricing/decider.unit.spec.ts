@@ -12,7 +12,10 @@ const NEXT = '2027-01-01T00:00:00.000Z';
 const cmd = <T extends PricingCommand['type']>(type: T, data: Record<string, unknown>): PricingCommand =>
   ({ type, data: { priceListId: 'PL-1', ...data }, metadata }) as PricingCommand;
 
-const created: PricingEvent = { type: 'PriceListCreated', data: { priceListId: 'PL-1', name: 'Wholesale', currency: 'EUR' } };
+const created: PricingEvent = {
+  type: 'PriceListCreated',
+  data: { priceListId: 'PL-1', name: 'Wholesale', currency: 'EUR' },
+};
 const base = (effectiveFrom = JAN, effectiveTo: string | null = NEXT): PricingEvent => ({
   type: 'BasePriceSet',
   data: { priceListId: 'PL-1', sku: 'SKU-1', unitPrice: 1299, effectiveFrom, effectiveTo },
@@ -33,107 +36,240 @@ const tiered = (customerId: string | null, effectiveFrom = JAN, effectiveTo: str
 describe('pricing decider', () => {
   describe('CreatePriceList', () => {
     it('creates a list', () => {
-      spec.given([]).when(cmd('CreatePriceList', { name: 'Wholesale', currency: 'EUR' })).then([created]);
+      spec
+        .given([])
+        .when(cmd('CreatePriceList', { name: 'Wholesale', currency: 'EUR' }))
+        .then([created]);
     });
     it('rejects a duplicate list (price_list_exists)', () => {
-      spec.given([created]).when(cmd('CreatePriceList', { name: 'Again', currency: 'USD' })).thenRejects('price_list_exists', { priceListId: 'PL-1' });
+      spec
+        .given([created])
+        .when(cmd('CreatePriceList', { name: 'Again', currency: 'USD' }))
+        .thenRejects('price_list_exists', { priceListId: 'PL-1' });
     });
     it('rejects another list id on this stream', () => {
-      spec.given([created]).when(cmd('CreatePriceList', { priceListId: 'PL-2', name: 'x', currency: 'EUR' })).thenRejects('wrong_stream');
+      spec
+        .given([created])
+        .when(cmd('CreatePriceList', { priceListId: 'PL-2', name: 'x', currency: 'EUR' }))
+        .thenRejects('wrong_stream');
     });
   });
 
   describe('SetBasePrice', () => {
     it('sets a base price, open-ended when effectiveTo is absent', () => {
-      spec.given([created]).when(cmd('SetBasePrice', { sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JAN })).then([base(JAN, null)]);
+      spec
+        .given([created])
+        .when(cmd('SetBasePrice', { sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JAN }))
+        .then([base(JAN, null)]);
     });
     it('rejects an unknown price list', () => {
-      spec.given([]).when(cmd('SetBasePrice', { sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JAN })).thenRejects('unknown_price_list', { priceListId: 'PL-1' });
+      spec
+        .given([])
+        .when(cmd('SetBasePrice', { sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JAN }))
+        .thenRejects('unknown_price_list', { priceListId: 'PL-1' });
     });
     it('rejects effectiveTo not after effectiveFrom (invalid_effective_range)', () => {
-      spec.given([created]).when(cmd('SetBasePrice', { sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JUL, effectiveTo: JUL })).thenRejects('invalid_effective_range');
-      spec.given([created]).when(cmd('SetBasePrice', { sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JUL, effectiveTo: JAN })).thenRejects('invalid_effective_range');
+      spec
+        .given([created])
+        .when(cmd('SetBasePrice', { sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JUL, effectiveTo: JUL }))
+        .thenRejects('invalid_effective_range');
+      spec
+        .given([created])
+        .when(cmd('SetBasePrice', { sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JUL, effectiveTo: JAN }))
+        .thenRejects('invalid_effective_range');
     });
     it('rejects a price that is not a positive integer (invalid_price)', () => {
-      spec.given([created]).when(cmd('SetBasePrice', { sku: 'SKU-1', unitPrice: 12.5, effectiveFrom: JAN })).thenRejects('invalid_price');
-      spec.given([created]).when(cmd('SetBasePrice', { sku: 'SKU-1', unitPrice: 0, effectiveFrom: JAN })).thenRejects('invalid_price');
+      spec
+        .given([created])
+        .when(cmd('SetBasePrice', { sku: 'SKU-1', unitPrice: 12.5, effectiveFrom: JAN }))
+        .thenRejects('invalid_price');
+      spec
+        .given([created])
+        .when(cmd('SetBasePrice', { sku: 'SKU-1', unitPrice: 0, effectiveFrom: JAN }))
+        .thenRejects('invalid_price');
     });
     it('rejects an overlapping range, naming the existing one', () => {
       spec
         .given([created, base(JAN, NEXT)])
         .when(cmd('SetBasePrice', { sku: 'SKU-1', unitPrice: 1399, effectiveFrom: JUL }))
-        .thenRejects('overlapping_effective_range', { rule: 'base', sku: 'SKU-1', customerId: null, existingEffectiveFrom: JAN, existingEffectiveTo: NEXT });
+        .thenRejects('overlapping_effective_range', {
+          rule: 'base',
+          sku: 'SKU-1',
+          customerId: null,
+          existingEffectiveFrom: JAN,
+          existingEffectiveTo: NEXT,
+        });
     });
     it('an open-ended range overlaps anything after its start', () => {
-      spec.given([created, base(JAN, null)]).when(cmd('SetBasePrice', { sku: 'SKU-1', unitPrice: 1399, effectiveFrom: NEXT })).thenRejects('overlapping_effective_range');
+      spec
+        .given([created, base(JAN, null)])
+        .when(cmd('SetBasePrice', { sku: 'SKU-1', unitPrice: 1399, effectiveFrom: NEXT }))
+        .thenRejects('overlapping_effective_range');
     });
     it('accepts a future-dated price that starts where the current one ends (ranges are half-open)', () => {
       spec
         .given([created, base(JAN, NEXT)])
         .when(cmd('SetBasePrice', { sku: 'SKU-1', unitPrice: 1399, effectiveFrom: NEXT }))
-        .then([{ type: 'BasePriceSet', data: { priceListId: 'PL-1', sku: 'SKU-1', unitPrice: 1399, effectiveFrom: NEXT, effectiveTo: null } }]);
+        .then([
+          {
+            type: 'BasePriceSet',
+            data: { priceListId: 'PL-1', sku: 'SKU-1', unitPrice: 1399, effectiveFrom: NEXT, effectiveTo: null },
+          },
+        ]);
     });
     it('other SKUs, customer overrides and tiers are other rules: no overlap with them', () => {
       spec
         .given([created, base(JAN, null), customer(JAN, null), tiered(null)])
         .when(cmd('SetBasePrice', { sku: 'SKU-2', unitPrice: 500, effectiveFrom: JAN }))
-        .then([{ type: 'BasePriceSet', data: { priceListId: 'PL-1', sku: 'SKU-2', unitPrice: 500, effectiveFrom: JAN, effectiveTo: null } }]);
+        .then([
+          {
+            type: 'BasePriceSet',
+            data: { priceListId: 'PL-1', sku: 'SKU-2', unitPrice: 500, effectiveFrom: JAN, effectiveTo: null },
+          },
+        ]);
     });
   });
 
   describe('SetCustomerPrice', () => {
     it('sets a customer override', () => {
-      spec.given([created, base()]).when(cmd('SetCustomerPrice', { customerId: 'C-1', sku: 'SKU-1', unitPrice: 999, effectiveFrom: JAN })).then([customer()]);
+      spec
+        .given([created, base()])
+        .when(cmd('SetCustomerPrice', { customerId: 'C-1', sku: 'SKU-1', unitPrice: 999, effectiveFrom: JAN }))
+        .then([customer()]);
     });
     it('rejects an unknown price list', () => {
-      spec.given([]).when(cmd('SetCustomerPrice', { customerId: 'C-1', sku: 'SKU-1', unitPrice: 999, effectiveFrom: JAN })).thenRejects('unknown_price_list');
+      spec
+        .given([])
+        .when(cmd('SetCustomerPrice', { customerId: 'C-1', sku: 'SKU-1', unitPrice: 999, effectiveFrom: JAN }))
+        .thenRejects('unknown_price_list');
     });
     it('rejects an invalid range', () => {
-      spec.given([created]).when(cmd('SetCustomerPrice', { customerId: 'C-1', sku: 'SKU-1', unitPrice: 999, effectiveFrom: NEXT, effectiveTo: JAN })).thenRejects('invalid_effective_range');
+      spec
+        .given([created])
+        .when(
+          cmd('SetCustomerPrice', {
+            customerId: 'C-1',
+            sku: 'SKU-1',
+            unitPrice: 999,
+            effectiveFrom: NEXT,
+            effectiveTo: JAN,
+          }),
+        )
+        .thenRejects('invalid_effective_range');
     });
     it('rejects an overlap for the same customer and SKU, not for another customer', () => {
       spec
         .given([created, customer(JAN, null)])
-        .when(cmd('SetCustomerPrice', { customerId: 'C-1', sku: 'SKU-1', unitPrice: 899, effectiveFrom: JUL, effectiveTo: NEXT }))
-        .thenRejects('overlapping_effective_range', { rule: 'customer', sku: 'SKU-1', customerId: 'C-1', existingEffectiveFrom: JAN, existingEffectiveTo: null });
+        .when(
+          cmd('SetCustomerPrice', {
+            customerId: 'C-1',
+            sku: 'SKU-1',
+            unitPrice: 899,
+            effectiveFrom: JUL,
+            effectiveTo: NEXT,
+          }),
+        )
+        .thenRejects('overlapping_effective_range', {
+          rule: 'customer',
+          sku: 'SKU-1',
+          customerId: 'C-1',
+          existingEffectiveFrom: JAN,
+          existingEffectiveTo: null,
+        });
       spec
         .given([created, customer(JAN, null)])
         .when(cmd('SetCustomerPrice', { customerId: 'C-2', sku: 'SKU-1', unitPrice: 899, effectiveFrom: JUL }))
-        .then([{ type: 'CustomerPriceSet', data: { priceListId: 'PL-1', customerId: 'C-2', sku: 'SKU-1', unitPrice: 899, effectiveFrom: JUL, effectiveTo: null } }]);
+        .then([
+          {
+            type: 'CustomerPriceSet',
+            data: {
+              priceListId: 'PL-1',
+              customerId: 'C-2',
+              sku: 'SKU-1',
+              unitPrice: 899,
+              effectiveFrom: JUL,
+              effectiveTo: null,
+            },
+          },
+        ]);
     });
   });
 
   describe('SetQuantityTiers', () => {
     it('sets tiers for everyone and for one customer', () => {
-      spec.given([created]).when(cmd('SetQuantityTiers', { sku: 'SKU-1', tiers, effectiveFrom: JAN })).then([tiered(null)]);
-      spec.given([created, tiered(null)]).when(cmd('SetQuantityTiers', { sku: 'SKU-1', tiers, effectiveFrom: JAN, customerId: 'C-1' })).then([tiered('C-1')]);
+      spec
+        .given([created])
+        .when(cmd('SetQuantityTiers', { sku: 'SKU-1', tiers, effectiveFrom: JAN }))
+        .then([tiered(null)]);
+      spec
+        .given([created, tiered(null)])
+        .when(cmd('SetQuantityTiers', { sku: 'SKU-1', tiers, effectiveFrom: JAN, customerId: 'C-1' }))
+        .then([tiered('C-1')]);
     });
     it('rejects an unknown price list', () => {
-      spec.given([]).when(cmd('SetQuantityTiers', { sku: 'SKU-1', tiers, effectiveFrom: JAN })).thenRejects('unknown_price_list');
+      spec
+        .given([])
+        .when(cmd('SetQuantityTiers', { sku: 'SKU-1', tiers, effectiveFrom: JAN }))
+        .thenRejects('unknown_price_list');
     });
     it.each([
       ['not starting at 1', [{ minQuantity: 2, unitPrice: 100 }]],
-      ['not strictly increasing', [{ minQuantity: 1, unitPrice: 100 }, { minQuantity: 10, unitPrice: 90 }, { minQuantity: 10, unitPrice: 80 }]],
-      ['decreasing', [{ minQuantity: 1, unitPrice: 100 }, { minQuantity: 10, unitPrice: 90 }, { minQuantity: 5, unitPrice: 80 }]],
+      [
+        'not strictly increasing',
+        [
+          { minQuantity: 1, unitPrice: 100 },
+          { minQuantity: 10, unitPrice: 90 },
+          { minQuantity: 10, unitPrice: 80 },
+        ],
+      ],
+      [
+        'decreasing',
+        [
+          { minQuantity: 1, unitPrice: 100 },
+          { minQuantity: 10, unitPrice: 90 },
+          { minQuantity: 5, unitPrice: 80 },
+        ],
+      ],
       ['empty', []],
     ])('rejects tiers %s (invalid_tiers)', (_name, bad) => {
-      spec.given([created]).when(cmd('SetQuantityTiers', { sku: 'SKU-1', tiers: bad, effectiveFrom: JAN })).thenRejects('invalid_tiers');
+      spec
+        .given([created])
+        .when(cmd('SetQuantityTiers', { sku: 'SKU-1', tiers: bad, effectiveFrom: JAN }))
+        .thenRejects('invalid_tiers');
     });
     it('rejects a tier price that is not a positive integer', () => {
-      spec.given([created]).when(cmd('SetQuantityTiers', { sku: 'SKU-1', tiers: [{ minQuantity: 1, unitPrice: -5 }], effectiveFrom: JAN })).thenRejects('invalid_price');
+      spec
+        .given([created])
+        .when(cmd('SetQuantityTiers', { sku: 'SKU-1', tiers: [{ minQuantity: 1, unitPrice: -5 }], effectiveFrom: JAN }))
+        .thenRejects('invalid_price');
     });
     it('rejects an invalid range', () => {
-      spec.given([created]).when(cmd('SetQuantityTiers', { sku: 'SKU-1', tiers, effectiveFrom: NEXT, effectiveTo: JAN })).thenRejects('invalid_effective_range');
+      spec
+        .given([created])
+        .when(cmd('SetQuantityTiers', { sku: 'SKU-1', tiers, effectiveFrom: NEXT, effectiveTo: JAN }))
+        .thenRejects('invalid_effective_range');
     });
     it('rejects overlapping tiers of the same audience; general and customer tiers are separate rules', () => {
       spec
         .given([created, tiered(null, JAN, null)])
         .when(cmd('SetQuantityTiers', { sku: 'SKU-1', tiers, effectiveFrom: JUL }))
-        .thenRejects('overlapping_effective_range', { rule: 'tiers', sku: 'SKU-1', customerId: null, existingEffectiveFrom: JAN, existingEffectiveTo: null });
+        .thenRejects('overlapping_effective_range', {
+          rule: 'tiers',
+          sku: 'SKU-1',
+          customerId: null,
+          existingEffectiveFrom: JAN,
+          existingEffectiveTo: null,
+        });
       spec
         .given([created, tiered('C-1', JAN, NEXT)])
         .when(cmd('SetQuantityTiers', { sku: 'SKU-1', tiers, effectiveFrom: JUL, customerId: 'C-1' }))
-        .thenRejects('overlapping_effective_range', { rule: 'tiers', sku: 'SKU-1', customerId: 'C-1', existingEffectiveFrom: JAN, existingEffectiveTo: NEXT });
+        .thenRejects('overlapping_effective_range', {
+          rule: 'tiers',
+          sku: 'SKU-1',
+          customerId: 'C-1',
+          existingEffectiveFrom: JAN,
+          existingEffectiveTo: NEXT,
+        });
     });
   });
 });

@@ -14,4 +14,9 @@ export type QuantityTiersSet = DomainEvent<'QuantityTiersSet', QuantityTiersSetP
 
 export type PricingEvent = PriceListCreated | BasePriceSet | CustomerPriceSet | QuantityTiersSet;
 
-export const PRICING_EVENTS = ['PriceListCreated', 'BasePriceSet', 'CustomerPriceSet', 'QuantityTiersSet'] as const satisfies readonly PricingEvent['type'][];
+export const PRICING_EVENTS = [
+  'PriceListCreated',
+  'BasePriceSet',
+  'CustomerPriceSet',
+  'QuantityTiersSet',
+] as const satisfies readonly PricingEvent['type'][];

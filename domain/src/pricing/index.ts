@@ -1,5 +1,11 @@
 import { defineContext } from '@verity/core';
-import { createPriceListSchema, setBasePriceSchema, setCustomerPriceSchema, setQuantityTiersSchema, type PricingCommand } from './commands';
+import {
+  createPriceListSchema,
+  setBasePriceSchema,
+  setCustomerPriceSchema,
+  setQuantityTiersSchema,
+  type PricingCommand,
+} from './commands';
 import { pricingDecider, type PriceListState } from './decider';
 import { PRICING_EVENTS, type PricingEvent } from './events';
 
@@ -16,6 +22,18 @@ export const pricingContext = defineContext<PriceListState, PricingCommand, Pric
 });
 
 export { pricingDecider, ruleOf, type PriceListState } from './decider';
-export { quote, isEffective, rangesOverlap, tierPrice, QUOTE_PRECEDENCE, type PriceRule, type PriceRuleKind, type Quote, type QuoteRequest, type QuoteRuleName, type Tier } from './quote';
+export {
+  quote,
+  isEffective,
+  rangesOverlap,
+  tierPrice,
+  QUOTE_PRECEDENCE,
+  type PriceRule,
+  type PriceRuleKind,
+  type Quote,
+  type QuoteRequest,
+  type QuoteRuleName,
+  type Tier,
+} from './quote';
 export type { PricingCommand } from './commands';
 export type { PricingEvent } from './events';

@@ -58,7 +58,10 @@ export function isEffective(rule: Pick<PriceRule, 'effectiveFrom' | 'effectiveTo
 }
 
 /** True when two half-open ranges share an instant. */
-export function rangesOverlap(a: Pick<PriceRule, 'effectiveFrom' | 'effectiveTo'>, b: Pick<PriceRule, 'effectiveFrom' | 'effectiveTo'>): boolean {
+export function rangesOverlap(
+  a: Pick<PriceRule, 'effectiveFrom' | 'effectiveTo'>,
+  b: Pick<PriceRule, 'effectiveFrom' | 'effectiveTo'>,
+): boolean {
   const aFrom = Date.parse(a.effectiveFrom);
   const bFrom = Date.parse(b.effectiveFrom);
   const aTo = a.effectiveTo === null ? Infinity : Date.parse(a.effectiveTo);
@@ -86,14 +89,24 @@ function ruleNameOf(rule: PriceRule): QuoteRuleName {
 export function quote(rules: readonly PriceRule[], currency: string, request: QuoteRequest): Quote | undefined {
   const customerId = request.customerId ?? null;
   const candidates = rules.filter(
-    (rule) => rule.sku === request.sku && isEffective(rule, request.at) && (rule.customerId === null || rule.customerId === customerId),
+    (rule) =>
+      rule.sku === request.sku &&
+      isEffective(rule, request.at) &&
+      (rule.customerId === null || rule.customerId === customerId),
   );
   for (const name of QUOTE_PRECEDENCE) {
     for (const rule of candidates) {
       if (ruleNameOf(rule) !== name) continue;
       const unitPrice = rule.kind === 'tiers' ? tierPrice(rule.tiers ?? [], request.quantity) : rule.unitPrice;
       if (unitPrice === undefined || unitPrice === null) continue;
-      return { unitPrice, total: unitPrice * request.quantity, currency, rule: name, effectiveFrom: rule.effectiveFrom, effectiveTo: rule.effectiveTo };
+      return {
+        unitPrice,
+        total: unitPrice * request.quantity,
+        currency,
+        rule: name,
+        effectiveFrom: rule.effectiveFrom,
+        effectiveTo: rule.effectiveTo,
+      };
     }
   }
   return undefined;

@@ -13,7 +13,12 @@ const base = (unitPrice: number, effectiveFrom = JAN, effectiveTo: string | null
   effectiveFrom,
   effectiveTo,
 });
-const override = (customerId: string, unitPrice: number, effectiveFrom = JAN, effectiveTo: string | null = null): PriceRule => ({
+const override = (
+  customerId: string,
+  unitPrice: number,
+  effectiveFrom = JAN,
+  effectiveTo: string | null = null,
+): PriceRule => ({
   kind: 'customer',
   sku: 'SKU-1',
   customerId,
@@ -22,7 +27,12 @@ const override = (customerId: string, unitPrice: number, effectiveFrom = JAN, ef
   effectiveFrom,
   effectiveTo,
 });
-const tiers = (customerId: string | null, prices: [number, number], effectiveFrom = JAN, effectiveTo: string | null = null): PriceRule => ({
+const tiers = (
+  customerId: string | null,
+  prices: [number, number],
+  effectiveFrom = JAN,
+  effectiveTo: string | null = null,
+): PriceRule => ({
   kind: 'tiers',
   sku: 'SKU-1',
   customerId,
@@ -51,12 +61,24 @@ describe('quote', () => {
 
   it('customer tier comes next, at the highest tier the quantity reaches', () => {
     const rules = all.filter((r) => r.kind !== 'customer');
-    expect(quote(rules, 'EUR', { customerId: 'C-1', sku: 'SKU-1', quantity: 10, at: NOW })).toMatchObject({ unitPrice: 1000, total: 10000, rule: 'customer_tier' });
-    expect(quote(rules, 'EUR', { customerId: 'C-1', sku: 'SKU-1', quantity: 9, at: NOW })).toMatchObject({ unitPrice: 1200, total: 10800, rule: 'customer_tier' });
+    expect(quote(rules, 'EUR', { customerId: 'C-1', sku: 'SKU-1', quantity: 10, at: NOW })).toMatchObject({
+      unitPrice: 1000,
+      total: 10000,
+      rule: 'customer_tier',
+    });
+    expect(quote(rules, 'EUR', { customerId: 'C-1', sku: 'SKU-1', quantity: 9, at: NOW })).toMatchObject({
+      unitPrice: 1200,
+      total: 10800,
+      rule: 'customer_tier',
+    });
   });
 
   it('general tiers for other customers and anonymous quotes', () => {
-    expect(quote(all, 'EUR', { customerId: 'C-2', sku: 'SKU-1', quantity: 12, at: NOW })).toMatchObject({ unitPrice: 1100, total: 13200, rule: 'tier' });
+    expect(quote(all, 'EUR', { customerId: 'C-2', sku: 'SKU-1', quantity: 12, at: NOW })).toMatchObject({
+      unitPrice: 1100,
+      total: 13200,
+      rule: 'tier',
+    });
     expect(quote(all, 'EUR', { sku: 'SKU-1', quantity: 1, at: NOW })).toMatchObject({ unitPrice: 1250, rule: 'tier' });
   });
 
@@ -73,28 +95,61 @@ describe('quote', () => {
 
   it('none applies: another SKU, or before any rule is effective', () => {
     expect(quote(all, 'EUR', { customerId: 'C-1', sku: 'SKU-2', quantity: 1, at: NOW })).toBeUndefined();
-    expect(quote(all, 'EUR', { customerId: 'C-1', sku: 'SKU-1', quantity: 1, at: '2025-12-31T23:59:59.999Z' })).toBeUndefined();
+    expect(
+      quote(all, 'EUR', { customerId: 'C-1', sku: 'SKU-1', quantity: 1, at: '2025-12-31T23:59:59.999Z' }),
+    ).toBeUndefined();
   });
 
   describe('effective dates', () => {
-    const rules = [base(1299, JAN, NEXT), base(1399, NEXT), override('C-1', 999, '2026-06-01T00:00:00.000Z', '2026-07-01T00:00:00.000Z')];
+    const rules = [
+      base(1299, JAN, NEXT),
+      base(1399, NEXT),
+      override('C-1', 999, '2026-06-01T00:00:00.000Z', '2026-07-01T00:00:00.000Z'),
+    ];
 
     it('picks the rule effective at `at`: past, current and future-dated', () => {
-      expect(quote(rules, 'EUR', { sku: 'SKU-1', quantity: 1, at: NOW })).toMatchObject({ unitPrice: 1299, effectiveTo: NEXT });
-      expect(quote(rules, 'EUR', { sku: 'SKU-1', quantity: 1, at: NEXT })).toMatchObject({ unitPrice: 1399, effectiveFrom: NEXT, effectiveTo: null });
-      expect(quote(rules, 'EUR', { sku: 'SKU-1', quantity: 1, at: new Date('2030-01-01T00:00:00Z') })).toMatchObject({ unitPrice: 1399 });
+      expect(quote(rules, 'EUR', { sku: 'SKU-1', quantity: 1, at: NOW })).toMatchObject({
+        unitPrice: 1299,
+        effectiveTo: NEXT,
+      });
+      expect(quote(rules, 'EUR', { sku: 'SKU-1', quantity: 1, at: NEXT })).toMatchObject({
+        unitPrice: 1399,
+        effectiveFrom: NEXT,
+        effectiveTo: null,
+      });
+      expect(quote(rules, 'EUR', { sku: 'SKU-1', quantity: 1, at: new Date('2030-01-01T00:00:00Z') })).toMatchObject({
+        unitPrice: 1399,
+      });
     });
 
     it('an expired override falls back to the base price; during its range it wins', () => {
-      expect(quote(rules, 'EUR', { customerId: 'C-1', sku: 'SKU-1', quantity: 1, at: '2026-06-15T00:00:00Z' })).toMatchObject({ unitPrice: 999, rule: 'customer_override' });
-      expect(quote(rules, 'EUR', { customerId: 'C-1', sku: 'SKU-1', quantity: 1, at: '2026-07-01T00:00:00Z' })).toMatchObject({ unitPrice: 1299, rule: 'base' });
-      expect(quote(rules, 'EUR', { customerId: 'C-1', sku: 'SKU-1', quantity: 1, at: '2026-05-31T23:59:59Z' })).toMatchObject({ rule: 'base' });
+      expect(
+        quote(rules, 'EUR', { customerId: 'C-1', sku: 'SKU-1', quantity: 1, at: '2026-06-15T00:00:00Z' }),
+      ).toMatchObject({ unitPrice: 999, rule: 'customer_override' });
+      expect(
+        quote(rules, 'EUR', { customerId: 'C-1', sku: 'SKU-1', quantity: 1, at: '2026-07-01T00:00:00Z' }),
+      ).toMatchObject({ unitPrice: 1299, rule: 'base' });
+      expect(
+        quote(rules, 'EUR', { customerId: 'C-1', sku: 'SKU-1', quantity: 1, at: '2026-05-31T23:59:59Z' }),
+      ).toMatchObject({ rule: 'base' });
     });
   });
 
   it('helpers: half-open overlap and tier lookup', () => {
-    expect(rangesOverlap({ effectiveFrom: JAN, effectiveTo: NEXT }, { effectiveFrom: NEXT, effectiveTo: null })).toBe(false);
-    expect(rangesOverlap({ effectiveFrom: JAN, effectiveTo: null }, { effectiveFrom: NEXT, effectiveTo: null })).toBe(true);
-    expect(tierPrice([{ minQuantity: 1, unitPrice: 5 }, { minQuantity: 100, unitPrice: 4 }], 100)).toBe(4);
+    expect(rangesOverlap({ effectiveFrom: JAN, effectiveTo: NEXT }, { effectiveFrom: NEXT, effectiveTo: null })).toBe(
+      false,
+    );
+    expect(rangesOverlap({ effectiveFrom: JAN, effectiveTo: null }, { effectiveFrom: NEXT, effectiveTo: null })).toBe(
+      true,
+    );
+    expect(
+      tierPrice(
+        [
+          { minQuantity: 1, unitPrice: 5 },
+          { minQuantity: 100, unitPrice: 4 },
+        ],
+        100,
+      ),
+    ).toBe(4);
   });
 });

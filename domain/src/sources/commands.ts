@@ -18,4 +18,6 @@ export type SetAuthorityRuleData = z.infer<typeof setAuthorityRuleSchema>;
 export const removeAuthorityRuleSchema = z.strictObject({ field });
 export type RemoveAuthorityRuleData = z.infer<typeof removeAuthorityRuleSchema>;
 
-export type SourcesCommand = DomainCommand<'SetAuthorityRule', SetAuthorityRuleData> | DomainCommand<'RemoveAuthorityRule', RemoveAuthorityRuleData>;
+export type SourcesCommand =
+  | DomainCommand<'SetAuthorityRule', SetAuthorityRuleData>
+  | DomainCommand<'RemoveAuthorityRule', RemoveAuthorityRuleData>;

@@ -12,18 +12,25 @@ export interface AuthorityState {
 
 const initialState = (): AuthorityState => ({ rules: {} });
 
-const sameOwners = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((owner, i) => owner === b[i]);
+const sameOwners = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((owner, i) => owner === b[i]);
 
 /** Setting the rule a field already has appends nothing. */
 function setRule(data: SetAuthorityRuleData, state: AuthorityState): AuthorityRuleSet[] {
   const previous = state.rules[data.field];
   if (previous && sameOwners(previous, data.owners)) return [];
-  return [{ type: 'AuthorityRuleSet', data: { field: data.field, owners: data.owners, previousOwners: previous ? [...previous] : null } }];
+  return [
+    {
+      type: 'AuthorityRuleSet',
+      data: { field: data.field, owners: data.owners, previousOwners: previous ? [...previous] : null },
+    },
+  ];
 }
 
 function removeRule(data: RemoveAuthorityRuleData, state: AuthorityState): AuthorityRuleRemoved[] {
   const previous = state.rules[data.field];
-  if (!previous) throw new DomainRejection('no_authority_rule', `no authority rule for ${data.field}`, { field: data.field });
+  if (!previous)
+    throw new DomainRejection('no_authority_rule', `no authority rule for ${data.field}`, { field: data.field });
   return [{ type: 'AuthorityRuleRemoved', data: { field: data.field, previousOwners: [...previous] } }];
 }
 
@@ -35,7 +42,10 @@ function decide(command: SourcesCommand, state: AuthorityState): SourcesEvent[] 
       return removeRule(command.data, state);
     default: {
       const unknownCommand: never = command;
-      throw new DomainRejection('unknown_command_type', `unknown sources command ${String((unknownCommand as SourcesCommand).type)}`);
+      throw new DomainRejection(
+        'unknown_command_type',
+        `unknown sources command ${String((unknownCommand as SourcesCommand).type)}`,
+      );
     }
   }
 }

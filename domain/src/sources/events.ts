@@ -1,4 +1,8 @@
-import type { AuthorityRuleRemoved as AuthorityRuleRemovedPayload, AuthorityRuleSet as AuthorityRuleSetPayload, DomainEvent } from '@verity/core';
+import type {
+  AuthorityRuleRemoved as AuthorityRuleRemovedPayload,
+  AuthorityRuleSet as AuthorityRuleSetPayload,
+  DomainEvent,
+} from '@verity/core';
 
 /** Payloads are the generated types of `schemas/sources/*.avsc` (newest version of each). */
 export type AuthorityRuleSet = DomainEvent<'AuthorityRuleSet', AuthorityRuleSetPayload>;
@@ -6,4 +10,7 @@ export type AuthorityRuleRemoved = DomainEvent<'AuthorityRuleRemoved', Authority
 
 export type SourcesEvent = AuthorityRuleSet | AuthorityRuleRemoved;
 
-export const SOURCES_EVENTS = ['AuthorityRuleSet', 'AuthorityRuleRemoved'] as const satisfies readonly SourcesEvent['type'][];
+export const SOURCES_EVENTS = [
+  'AuthorityRuleSet',
+  'AuthorityRuleRemoved',
+] as const satisfies readonly SourcesEvent['type'][];

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { sourceOf, type CatalogConflictDetected, type ChangeSource, type DomainCommand, type InventoryConflictDetected } from '@verity/core';
+import {
+  sourceOf,
+  type CatalogConflictDetected,
+  type ChangeSource,
+  type DomainCommand,
+  type InventoryConflictDetected,
+} from '@verity/core';
 import { conflictIdOf } from '../conflict-id';
 import type { AuthorityRules } from './decider';
 import type { GovernedField } from './governed-fields';
@@ -10,7 +16,10 @@ export interface Provenance {
   sourceTimestamp: string;
 }
 
-export const provenanceOf = (source: ChangeSource): Provenance => ({ sourceSystem: source.system, sourceTimestamp: source.at.toISOString() });
+export const provenanceOf = (source: ChangeSource): Provenance => ({
+  sourceSystem: source.system,
+  sourceTimestamp: source.at.toISOString(),
+});
 
 /** `not_owner`: an authority rule names other sources; `older_than_applied`: the field already holds a newer change. */
 export type ConflictRule = 'not_owner' | 'older_than_applied';
@@ -25,15 +34,22 @@ export interface Judgement {
  * Whether a change of `field` from `source` may be applied: null when it may, else the rule it
  * breaks. Ownership is judged first: a non-owner's change is a conflict however new it is.
  */
-export function judgeChange(field: GovernedField, source: ChangeSource, applied: Provenance | undefined, rules: AuthorityRules | null | undefined): Judgement | null {
+export function judgeChange(
+  field: GovernedField,
+  source: ChangeSource,
+  applied: Provenance | undefined,
+  rules: AuthorityRules | null | undefined,
+): Judgement | null {
   const owners = rules?.[field];
   if (owners && !owners.includes(source.system)) return { rule: 'not_owner', owners: [...owners] };
-  if (applied && source.at.getTime() < Date.parse(applied.sourceTimestamp)) return { rule: 'older_than_applied', owners: owners ? [...owners] : [] };
+  if (applied && source.at.getTime() < Date.parse(applied.sourceTimestamp))
+    return { rule: 'older_than_applied', owners: owners ? [...owners] : [] };
   return null;
 }
 
 /** The tenant's authority rules as the processor handed them to the command (none when the tenant has set none). */
-export const authorityRulesOf = (command: DomainCommand): AuthorityRules | null => (command.references?.authority as AuthorityRules | null | undefined) ?? null;
+export const authorityRulesOf = (command: DomainCommand): AuthorityRules | null =>
+  (command.references?.authority as AuthorityRules | null | undefined) ?? null;
 
 /**
  * The payload of `ConflictDetected`, the same in catalog and inventory: both values (as JSON),
@@ -91,4 +107,7 @@ export const openConflictOf = (conflict: OpenConflict): OpenConflict => ({
 
 /** `current` keeps the value the stream holds; `incoming` applies the refused change as its source sent it. */
 export const conflictResolutionSchema = z.enum(['current', 'incoming']);
-export const conflictIdSchema = z.string().trim().regex(/^conflict-[0-9a-f]{24}$/, 'a conflict id as ConflictDetected names it');
+export const conflictIdSchema = z
+  .string()
+  .trim()
+  .regex(/^conflict-[0-9a-f]{24}$/, 'a conflict id as ConflictDetected names it');

@@ -20,7 +20,13 @@ function readEvents(dir) {
       const match = FILE_PATTERN.exec(file);
       if (!match) continue;
       const raw = JSON.parse(readFileSync(join(dir, context.name, file), 'utf8'));
-      events.push({ context: context.name, name: match[1], version: Number(match[2]), fullName: `${raw.namespace}.${raw.name}`, raw });
+      events.push({
+        context: context.name,
+        name: match[1],
+        version: Number(match[2]),
+        fullName: `${raw.namespace}.${raw.name}`,
+        raw,
+      });
     }
   }
   return events.sort((a, b) => (a.fullName === b.fullName ? a.version - b.version : a.fullName < b.fullName ? -1 : 1));
@@ -37,19 +43,36 @@ const docComment = (doc, indent) => (doc ? `${indent}/** ${doc.replace(/\*\//g, 
  */
 function tsType(type, nested, owner) {
   switch (type.typeName) {
-    case 'null': return 'null';
-    case 'boolean': return 'boolean';
-    case 'int': case 'long': case 'float': case 'double': return 'number';
-    case 'string': return 'string';
-    case 'bytes': case 'fixed': return 'Buffer';
-    case 'enum': return type.symbols.map(quote).join(' | ');
-    case 'array': return `Array<${tsType(type.itemsType, nested, owner)}>`;
-    case 'map': return `Record<string, ${tsType(type.valuesType, nested, owner)}>`;
-    case 'record': return recordInterface(type, nested, owner);
-    case 'union:unwrapped': return type.types.map((t) => tsType(t, nested, owner)).join(' | ');
+    case 'null':
+      return 'null';
+    case 'boolean':
+      return 'boolean';
+    case 'int':
+    case 'long':
+    case 'float':
+    case 'double':
+      return 'number';
+    case 'string':
+      return 'string';
+    case 'bytes':
+    case 'fixed':
+      return 'Buffer';
+    case 'enum':
+      return type.symbols.map(quote).join(' | ');
+    case 'array':
+      return `Array<${tsType(type.itemsType, nested, owner)}>`;
+    case 'map':
+      return `Record<string, ${tsType(type.valuesType, nested, owner)}>`;
+    case 'record':
+      return recordInterface(type, nested, owner);
+    case 'union:unwrapped':
+      return type.types.map((t) => tsType(t, nested, owner)).join(' | ');
     case 'union:wrapped':
-      return type.types.map((t) => (t.typeName === 'null' ? 'null' : `{ ${quote(t.branchName)}: ${tsType(t, nested, owner)} }`)).join(' | ');
-    default: throw new Error(`no TypeScript mapping for Avro type ${type.typeName}`);
+      return type.types
+        .map((t) => (t.typeName === 'null' ? 'null' : `{ ${quote(t.branchName)}: ${tsType(t, nested, owner)} }`))
+        .join(' | ');
+    default:
+      throw new Error(`no TypeScript mapping for Avro type ${type.typeName}`);
   }
 }
 
@@ -66,7 +89,9 @@ function recordInterface(type, nested, owner) {
 function interfaceBody(interfaceName, type, nested, owner) {
   // avsc keeps a field's doc only in the schema it exports, not on the Field object.
   const docs = new Map(type.schema({ exportAttrs: true }).fields.map((f) => [f.name, f.doc]));
-  const fields = type.fields.map((f) => `${docComment(docs.get(f.name), '  ')}  ${f.name}: ${tsType(f.type, nested, owner)};\n`).join('');
+  const fields = type.fields
+    .map((f) => `${docComment(docs.get(f.name), '  ')}  ${f.name}: ${tsType(f.type, nested, owner)};\n`)
+    .join('');
   return `${docComment(type.doc, '')}export interface ${interfaceName} {\n${fields}}\n`;
 }
 
@@ -88,10 +113,14 @@ function generateEventTypes(dir = defaultSchemasDir()) {
     latest.set(event.fullName, { alias: typeName(event), interfaceName });
   }
   for (const [fullName, { alias, interfaceName }] of latest) {
-    blocks.push(`/** The newest version of ${fullName}: what deciders and projections see. */\nexport type ${alias} = ${interfaceName};\n`);
+    blocks.push(
+      `/** The newest version of ${fullName}: what deciders and projections see. */\nexport type ${alias} = ${interfaceName};\n`,
+    );
   }
   const entries = [...latest].map(([fullName, { alias }]) => `  ${quote(fullName)}: ${alias};\n`).join('');
-  blocks.push(`/** The newest payload of each event, by Avro full name. */\nexport interface LatestEventPayloads {\n${entries}}\n`);
+  blocks.push(
+    `/** The newest payload of each event, by Avro full name. */\nexport interface LatestEventPayloads {\n${entries}}\n`,
+  );
   blocks.push('export type EventFullName = keyof LatestEventPayloads;\n');
 
   const header = `// Generated from schemas/ by events/core/scripts/generate-event-types.js; do not edit.\n// Regenerate with: ${COMMAND}\n`;

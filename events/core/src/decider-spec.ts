@@ -10,7 +10,11 @@ export function deciderSpec<S, C extends DomainCommand, E extends DomainEvent>(d
     given(events: E[]) {
       return {
         when(command: C) {
-          const run = (): E[] => decider.decide(command, events.reduce((state, event) => decider.evolve(state, event), decider.initialState()));
+          const run = (): E[] =>
+            decider.decide(
+              command,
+              events.reduce((state, event) => decider.evolve(state, event), decider.initialState()),
+            );
           return {
             then(expected: E[]): void {
               deepStrictEqual(run(), expected);

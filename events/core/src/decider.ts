@@ -20,7 +20,10 @@ export interface ChangeSource {
  * A command as deciders see it: validated payload plus the time and metadata it arrived with,
  * and the views of other contexts' streams its context declared as references.
  */
-export interface DomainCommand<Type extends string = string, Data extends Record<string, unknown> = Record<string, unknown>> {
+export interface DomainCommand<
+  Type extends string = string,
+  Data extends Record<string, unknown> = Record<string, unknown>,
+> {
   type: Type;
   data: Data;
   metadata: { tenant: string; now: Date; actor?: string; commandId?: string; source?: ChangeSource };
@@ -28,7 +31,8 @@ export interface DomainCommand<Type extends string = string, Data extends Record
 }
 
 /** The command's source; a command without one came through the API when it arrived. */
-export const sourceOf = (command: DomainCommand): ChangeSource => command.metadata.source ?? { system: 'api', at: command.metadata.now };
+export const sourceOf = (command: DomainCommand): ChangeSource =>
+  command.metadata.source ?? { system: 'api', at: command.metadata.now };
 
 /**
  * An aggregate as a decider: pure functions only. Time and ids arrive in the command, so a

@@ -57,7 +57,9 @@ function canonicalJson(value: unknown): string {
  * What makes two commands "the same request" for idempotency: type, stream, payload and
  * expected version. The same Idempotency-Key with another fingerprint is a client error.
  */
-export function commandFingerprint(command: Pick<CommandEnvelope, 'type' | 'streamId' | 'payload' | 'expectedVersion'>): string {
+export function commandFingerprint(
+  command: Pick<CommandEnvelope, 'type' | 'streamId' | 'payload' | 'expectedVersion'>,
+): string {
   return createHash('sha256')
     .update(canonicalJson([command.type, command.streamId, command.payload, command.expectedVersion ?? null]))
     .digest('hex');

@@ -69,7 +69,10 @@ export function toHeaders(metadata: ChainedEventMetadata): RecordHeaders {
   return headers;
 }
 
-export function fromHeaders(headers: RecordHeaders | undefined, where: Record<string, unknown> = {}): ChainedEventMetadata {
+export function fromHeaders(
+  headers: RecordHeaders | undefined,
+  where: Record<string, unknown> = {},
+): ChainedEventMetadata {
   const read = (name: string): string | undefined => {
     const value = headers?.[name];
     if (value === undefined) return undefined;

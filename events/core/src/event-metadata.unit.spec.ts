@@ -40,7 +40,8 @@ describe('CloudEvents header mapping', () => {
       'content-type': 'application/avro',
     });
     // CloudEvents extension names: lowercase letters and digits only.
-    for (const name of Object.keys(headers).filter((h) => h.startsWith('ce_'))) expect(name.slice(3)).toMatch(/^[a-z0-9]+$/);
+    for (const name of Object.keys(headers).filter((h) => h.startsWith('ce_')))
+      expect(name.slice(3)).toMatch(/^[a-z0-9]+$/);
   });
 
   it('reads back exactly what it wrote, numbers as numbers', () => {

@@ -9,7 +9,13 @@ export function canonicalMetadata(metadata: EventMetadata): string {
 
 /** sha256 over the previous hash, the canonical metadata and the value bytes (hex). */
 export function eventHash(prevHash: string, metadata: EventMetadata, value: Buffer): string {
-  return createHash('sha256').update(prevHash).update('\n').update(canonicalMetadata(metadata)).update('\n').update(value).digest('hex');
+  return createHash('sha256')
+    .update(prevHash)
+    .update('\n')
+    .update(canonicalMetadata(metadata))
+    .update('\n')
+    .update(value)
+    .digest('hex');
 }
 
 export function chain(prevHash: string, metadata: EventMetadata, value: Buffer): ChainedEventMetadata {

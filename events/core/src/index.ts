@@ -22,7 +22,14 @@ export {
   type RecordHeaders,
 } from './event-metadata';
 export { canonicalMetadata, chain, eventHash, unchained } from './hash-chain';
-export { DomainRejection, sourceOf, type ChangeSource, type Decider, type DomainCommand, type DomainEvent } from './decider';
+export {
+  DomainRejection,
+  sourceOf,
+  type ChangeSource,
+  type Decider,
+  type DomainCommand,
+  type DomainEvent,
+} from './decider';
 export { deciderSpec } from './decider-spec';
 export {
   defineContext,

@@ -15,8 +15,15 @@ const PARTITIONS = 3;
 describe('audit against the real Kafka and schema registry', () => {
   const prefix = `t${randomUUID().replace(/-/g, '').slice(0, 10)}`;
   const topic = contextTopics('inventory', prefix).events;
-  const kafka = new Kafka({ brokers: (process.env.VERITY_KAFKA_BROKERS ?? 'localhost:9092').split(','), clientId: `test-${prefix}`, logLevel: logLevel.NOTHING });
-  const serde = new AvroSerde(new SchemaRegistry({ host: process.env.VERITY_SCHEMA_REGISTRY_URL ?? 'http://localhost:8081/apis/ccompat/v7' }), SchemaCatalog.load());
+  const kafka = new Kafka({
+    brokers: (process.env.VERITY_KAFKA_BROKERS ?? 'localhost:9092').split(','),
+    clientId: `test-${prefix}`,
+    logLevel: logLevel.NOTHING,
+  });
+  const serde = new AvroSerde(
+    new SchemaRegistry({ host: process.env.VERITY_SCHEMA_REGISTRY_URL ?? 'http://localhost:8081/apis/ccompat/v7' }),
+    SchemaCatalog.load(),
+  );
   let admin: Admin;
   let producer: Producer;
 
@@ -36,7 +43,12 @@ describe('audit against the real Kafka and schema registry', () => {
   });
 
   /** A StockReceived of `streamId` chained to `prevHash`, as the processor builds it. */
-  function stockReceived(streamId: string, version: number, prevHash: string, quantity: number): { metadata: ChainedEventMetadata; value: Buffer } {
+  function stockReceived(
+    streamId: string,
+    version: number,
+    prevHash: string,
+    quantity: number,
+  ): { metadata: ChainedEventMetadata; value: Buffer } {
     const [tenant, sku] = streamId.split('/') as [string, string];
     const { value, schemaVersion } = serde.encode(topic, STOCK_RECEIVED, { sku, location: 'berlin', quantity });
     const commandId = `cmd-${sku}-${version}`;
@@ -63,9 +75,15 @@ describe('audit against the real Kafka and schema registry', () => {
   }
 
   /** Appends one record in its own transaction, placed by the default partitioner; returns where it went. */
-  async function append(record: { metadata: ChainedEventMetadata; value: Buffer }, outcome: 'commit' | 'abort' = 'commit'): Promise<{ partition: number; offset: string }> {
+  async function append(
+    record: { metadata: ChainedEventMetadata; value: Buffer },
+    outcome: 'commit' | 'abort' = 'commit',
+  ): Promise<{ partition: number; offset: string }> {
     const transaction = await producer.transaction();
-    const [sent] = await transaction.send({ topic, messages: [{ key: record.metadata.subject, value: record.value, headers: toHeaders(record.metadata) }] });
+    const [sent] = await transaction.send({
+      topic,
+      messages: [{ key: record.metadata.subject, value: record.value, headers: toHeaders(record.metadata) }],
+    });
     await (outcome === 'commit' ? transaction.commit() : transaction.abort());
     return { partition: sent!.partition, offset: sent!.baseOffset! };
   }
@@ -73,7 +91,8 @@ describe('audit against the real Kafka and schema registry', () => {
   /** A stream id of `tenant` whose records share a partition with `streamId`, so the two interleave. */
   function neighbourOf(streamId: string): string {
     const target = streamPartition(streamId, PARTITIONS);
-    for (let i = 0; ; i++) if (streamPartition(`acme/NEIGHBOUR-${i}`, PARTITIONS) === target) return `acme/NEIGHBOUR-${i}`;
+    for (let i = 0; ; i++)
+      if (streamPartition(`acme/NEIGHBOUR-${i}`, PARTITIONS) === target) return `acme/NEIGHBOUR-${i}`;
   }
 
   const stream = 'acme/SKU-A';
@@ -93,10 +112,18 @@ describe('audit against the real Kafka and schema registry', () => {
     await append(stockReceived(stream, 4, 'f'.repeat(64), 666), 'abort');
 
     const progress: ReadProgress[] = [];
-    const { events, report } = await auditVerify({ kafka, topic, streamId: stream, progressEvery: 2, onProgress: (p) => progress.push(p) });
+    const { events, report } = await auditVerify({
+      kafka,
+      topic,
+      streamId: stream,
+      progressEvery: 2,
+      onProgress: (p) => progress.push(p),
+    });
 
     expect(report).toEqual({ ok: true, events: 3, lastVersion: 3, lastHash: written[2]!.metadata.hash });
-    expect(events.map((e) => ({ partition: e.partition, offset: e.offset }))).toEqual(written.map((w) => ({ partition: w.partition, offset: w.offset })));
+    expect(events.map((e) => ({ partition: e.partition, offset: e.offset }))).toEqual(
+      written.map((w) => ({ partition: w.partition, offset: w.offset })),
+    );
     expect(events[0]!.partition).toBe(streamPartition(stream, PARTITIONS));
     expect(progress.map((p) => p.scanned)).toEqual([2, 4, 6]);
     expect(progress.at(-1)).toMatchObject({ matched: 3, partition: written[0]!.partition });
@@ -124,14 +151,24 @@ describe('audit against the real Kafka and schema registry', () => {
 
   it('detects a forged copy of an event appended later', async () => {
     const original = written[1]!;
-    const forged = { metadata: original.metadata, value: serde.encode(topic, STOCK_RECEIVED, { sku: 'SKU-A', location: 'berlin', quantity: 9999 }).value };
+    const forged = {
+      metadata: original.metadata,
+      value: serde.encode(topic, STOCK_RECEIVED, { sku: 'SKU-A', location: 'berlin', quantity: 9999 }).value,
+    };
     const { offset } = await append(forged);
 
     const { report } = await auditVerify({ kafka, topic, streamId: stream });
     expect(report).toEqual({
       ok: false,
       events: 4,
-      firstBreak: { kind: 'hash_mismatch', position: 3, version: 2, offset, expected: expect.stringMatching(/^[0-9a-f]{64}$/), actual: original.metadata.hash },
+      firstBreak: {
+        kind: 'hash_mismatch',
+        position: 3,
+        version: 2,
+        offset,
+        expected: expect.stringMatching(/^[0-9a-f]{64}$/),
+        actual: original.metadata.hash,
+      },
     });
   });
 
@@ -144,11 +181,17 @@ describe('audit against the real Kafka and schema registry', () => {
     const { offset } = await append(third);
 
     const { report } = await auditVerify({ kafka, topic, streamId: gapped });
-    expect(report).toEqual({ ok: false, events: 2, firstBreak: { kind: 'version_gap', position: 1, version: 3, offset, expected: '2', actual: '3' } });
+    expect(report).toEqual({
+      ok: false,
+      events: 2,
+      firstBreak: { kind: 'version_gap', position: 1, version: 3, offset, expected: '2', actual: '3' },
+    });
   });
 
   it('reads nothing for a stream without events, and names a missing topic', async () => {
     expect(await readStream({ kafka, topic, streamId: 'acme/NOBODY' })).toEqual([]);
-    await expect(readStream({ kafka, topic: `${prefix}.nowhere.events`, streamId: stream })).rejects.toThrow(UnknownTopicError);
+    await expect(readStream({ kafka, topic: `${prefix}.nowhere.events`, streamId: stream })).rejects.toThrow(
+      UnknownTopicError,
+    );
   });
 });

@@ -19,7 +19,8 @@ export interface ChainLink {
  * - `prev_hash_mismatch`: the event does not point at the hash of the event before it
  *   (an earlier event was replaced and rehashed, or the event belongs to another chain).
  */
-export type ChainBreakKind = 'hash_mismatch' | 'duplicate_version' | 'out_of_order' | 'version_gap' | 'prev_hash_mismatch';
+export type ChainBreakKind =
+  'hash_mismatch' | 'duplicate_version' | 'out_of_order' | 'version_gap' | 'prev_hash_mismatch';
 
 export interface ChainBreak {
   kind: ChainBreakKind;
@@ -50,14 +51,22 @@ export function verifyChain(events: readonly ChainLink[]): ChainReport {
     const broken = (kind: ChainBreakKind, expected: string | number, actual: string | number): ChainReport => ({
       ok: false,
       events: events.length,
-      firstBreak: { kind, position, version, ...(offset === undefined ? {} : { offset }), expected: String(expected), actual: String(actual) },
+      firstBreak: {
+        kind,
+        position,
+        version,
+        ...(offset === undefined ? {} : { offset }),
+        expected: String(expected),
+        actual: String(actual),
+      },
     });
 
     const recomputed = eventHash(metadata.prevHash, unchained(metadata), value);
     if (recomputed !== metadata.hash) return broken('hash_mismatch', recomputed, metadata.hash);
     if (version !== expectedVersion) {
       // Versions before this one were contiguous, so any smaller valid version was already seen.
-      if (Number.isInteger(version) && version >= 1 && version < expectedVersion) return broken('duplicate_version', expectedVersion, version);
+      if (Number.isInteger(version) && version >= 1 && version < expectedVersion)
+        return broken('duplicate_version', expectedVersion, version);
       const comesLater = events.slice(position + 1).some((e) => e.metadata.streamVersion === expectedVersion);
       return broken(comesLater ? 'out_of_order' : 'version_gap', expectedVersion, version);
     }

@@ -23,7 +23,11 @@ function validChain(n: number): ChainLink[] {
   const links: ChainLink[] = [];
   for (let version = 1; version <= n; version++) {
     const value = Buffer.from(`payload ${version}`);
-    const metadata = chain(links.at(-1)?.metadata.hash ?? '', { ...base, id: `c${version}:0`, streamVersion: version }, value);
+    const metadata = chain(
+      links.at(-1)?.metadata.hash ?? '',
+      { ...base, id: `c${version}:0`, streamVersion: version },
+      value,
+    );
     links.push({ offset: String(9 + version), metadata, value });
   }
   return links;
@@ -43,19 +47,29 @@ describe('verifyChain', () => {
     const links = validChain(3);
     const copy = { offset: '13', metadata: links[1]!.metadata, value: Buffer.from('forged') };
     const report = verifyChain([...links, copy]);
-    expect(report).toMatchObject({ ok: false, events: 4, firstBreak: { kind: 'hash_mismatch', position: 3, version: 2, offset: '13', actual: links[1]!.metadata.hash } });
+    expect(report).toMatchObject({
+      ok: false,
+      events: 4,
+      firstBreak: { kind: 'hash_mismatch', position: 3, version: 2, offset: '13', actual: links[1]!.metadata.hash },
+    });
   });
 
   it('detects a copied event with changed metadata but the old hash', () => {
     const links = validChain(3);
     links[1] = { ...links[1]!, metadata: { ...links[1]!.metadata, actor: 'mallory' } };
-    expect(verifyChain(links)).toMatchObject({ ok: false, firstBreak: { kind: 'hash_mismatch', position: 1, version: 2, offset: '11' } });
+    expect(verifyChain(links)).toMatchObject({
+      ok: false,
+      firstBreak: { kind: 'hash_mismatch', position: 1, version: 2, offset: '11' },
+    });
   });
 
   it('detects a tampered value', () => {
     const links = validChain(3);
     links[2] = { ...links[2]!, value: Buffer.from('payload 300') };
-    expect(verifyChain(links)).toMatchObject({ ok: false, firstBreak: { kind: 'hash_mismatch', position: 2, version: 3, offset: '12' } });
+    expect(verifyChain(links)).toMatchObject({
+      ok: false,
+      firstBreak: { kind: 'hash_mismatch', position: 2, version: 3, offset: '12' },
+    });
   });
 
   it('detects an exact duplicate of an earlier event', () => {
@@ -76,7 +90,10 @@ describe('verifyChain', () => {
 
   it('detects a missing first event', () => {
     const links = validChain(2);
-    expect(verifyChain([links[1]!])).toMatchObject({ ok: false, firstBreak: { kind: 'version_gap', position: 0, version: 2, expected: '1' } });
+    expect(verifyChain([links[1]!])).toMatchObject({
+      ok: false,
+      firstBreak: { kind: 'version_gap', position: 0, version: 2, expected: '1' },
+    });
   });
 
   it('detects a reordered chain', () => {
@@ -90,10 +107,20 @@ describe('verifyChain', () => {
   it('detects a replaced and rehashed event at the next link', () => {
     const links = validChain(3);
     const value = Buffer.from('rewritten');
-    links[1] = { offset: '11', metadata: chain(links[0]!.metadata.hash, { ...base, id: 'c2:0', streamVersion: 2 }, value), value };
+    links[1] = {
+      offset: '11',
+      metadata: chain(links[0]!.metadata.hash, { ...base, id: 'c2:0', streamVersion: 2 }, value),
+      value,
+    };
     expect(verifyChain(links)).toMatchObject({
       ok: false,
-      firstBreak: { kind: 'prev_hash_mismatch', position: 2, version: 3, expected: links[1].metadata.hash, actual: links[2]!.metadata.prevHash },
+      firstBreak: {
+        kind: 'prev_hash_mismatch',
+        position: 2,
+        version: 3,
+        expected: links[1].metadata.hash,
+        actual: links[2]!.metadata.prevHash,
+      },
     });
   });
 

@@ -54,7 +54,8 @@ export class UnknownTopicError extends VerityError {
 export async function readStream(options: ReadStreamOptions): Promise<StreamEvent[]> {
   const progressEvery = options.progressEvery ?? 10_000;
   const stallTimeoutMs = options.stallTimeoutMs ?? 30_000;
-  if (!Number.isInteger(progressEvery) || progressEvery < 1) throw new InvalidOptionError('progressEvery', 'must be a positive integer');
+  if (!Number.isInteger(progressEvery) || progressEvery < 1)
+    throw new InvalidOptionError('progressEvery', 'must be a positive integer');
   if (!(stallTimeoutMs > 0)) throw new InvalidOptionError('stallTimeoutMs', 'must be positive');
   if (!options.streamId) throw new InvalidOptionError('streamId', 'must not be empty');
 
@@ -69,7 +70,11 @@ export async function readStream(options: ReadStreamOptions): Promise<StreamEven
   }
 }
 
-async function locateStream(admin: Admin, topic: string, streamId: string): Promise<{ partition: number; start: bigint; end: bigint }> {
+async function locateStream(
+  admin: Admin,
+  topic: string,
+  streamId: string,
+): Promise<{ partition: number; start: bigint; end: bigint }> {
   // Checked first: asking for a missing topic's metadata retries for a long time before failing.
   if (!(await admin.listTopics()).includes(topic)) throw new UnknownTopicError(topic);
   const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
@@ -81,7 +86,13 @@ async function locateStream(admin: Admin, topic: string, streamId: string): Prom
 }
 
 async function readStreamEvents(
-  options: ReadStreamOptions & { admin: Admin; progressEvery: number; stallTimeoutMs: number; partition: number; end: bigint },
+  options: ReadStreamOptions & {
+    admin: Admin;
+    progressEvery: number;
+    stallTimeoutMs: number;
+    partition: number;
+    end: bigint;
+  },
 ): Promise<StreamEvent[]> {
   const { kafka, admin, topic, streamId, serde, onProgress, progressEvery, stallTimeoutMs, partition, end } = options;
   const key = Buffer.from(streamId, 'utf8');
@@ -99,11 +110,17 @@ async function readStreamEvents(
       if (message.key?.equals(key)) {
         const where = { topic, partition, offset: message.offset };
         if (!message.value) throw new UndecodableRecordError('event record without a value', where);
-        const event: StreamEvent = { offset: message.offset, partition, metadata: fromHeaders(message.headers, where), value: message.value };
+        const event: StreamEvent = {
+          offset: message.offset,
+          partition,
+          metadata: fromHeaders(message.headers, where),
+          value: message.value,
+        };
         if (serde) event.payload = (await serde.decode(message.value, where)).value;
         events.push(event);
       }
-      if (onProgress && scanned % progressEvery === 0) onProgress({ partition, scanned, matched: events.length, position: message.offset, end: end.toString() });
+      if (onProgress && scanned % progressEvery === 0)
+        onProgress({ partition, scanned, matched: events.length, position: message.offset, end: end.toString() });
     },
   });
   return events;

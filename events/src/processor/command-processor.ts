@@ -148,12 +148,16 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
       encode: (fullName, data) => serde.encode(topics.events, fullName, data),
       references: (commandName, tenant, payload) => references.lookup(commandName, tenant, payload),
     });
-    for (const { offset, reason } of decided.deadLetters) log.warn({ partition, offset, reason }, 'command sent to dead-letter topic');
+    for (const { offset, reason } of decided.deadLetters)
+      log.warn({ partition, offset, reason }, 'command sent to dead-letter topic');
 
     const settled = await transactions.commit({ topic: batch.topic, partition, lastOffset }, decided);
     for (const snapshot of settled.snapshots) table.put(snapshot.streamId, snapshot);
     for (const o of decided.commands) {
-      commandsProcessed.inc({ context: context.name, outcome: o.kind === 'decided' ? (o.rejection ? 'rejected' : 'accepted') : 'repeated' });
+      commandsProcessed.inc({
+        context: context.name,
+        outcome: o.kind === 'decided' ? (o.rejection ? 'rejected' : 'accepted') : 'repeated',
+      });
     }
     deadLettered.inc({ context: context.name }, decided.deadLetters.length);
     payload.resolveOffset(lastOffset);
@@ -167,10 +171,16 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
       const referenced = Object.values(context.references ?? {}).map((r) => topicsOf(r.context));
       await ensureTopics(
         admin,
-        [...[topics, ...referenced].flatMap((t) => contextTopicConfigs(t, partitions)), repliesTopicConfig(repliesTopic)],
+        [
+          ...[topics, ...referenced].flatMap((t) => contextTopicConfigs(t, partitions)),
+          repliesTopicConfig(repliesTopic),
+        ],
         options.replicationFactor,
       );
-      await serde.register(topics.events, context.events.map((e) => eventFullName(context.name, e)));
+      await serde.register(
+        topics.events,
+        context.events.map((e) => eventFullName(context.name, e)),
+      );
       await table.start();
       await references.start();
       await consumer.connect();

@@ -26,7 +26,13 @@ interface Reference {
 export class ReferenceTables {
   private readonly references: Reference[];
 
-  constructor(options: { kafka: Kafka; admin: Admin; context: ContextDefinition; topicsOf: (context: string) => ContextTopics; groupId: string }) {
+  constructor(options: {
+    kafka: Kafka;
+    admin: Admin;
+    context: ContextDefinition;
+    topicsOf: (context: string) => ContextTopics;
+    groupId: string;
+  }) {
     const { kafka, admin, context, topicsOf, groupId } = options;
     this.references = Object.entries(context.references ?? {}).map(([name, definition]) => ({
       name,
@@ -56,13 +62,20 @@ export class ReferenceTables {
   /** Waits until every table the given commands use holds what was committed up to now. */
   async catchUpFor(commandNames: Iterable<string>): Promise<void> {
     const names = new Set(commandNames);
-    await Promise.all(this.references.filter((r) => r.definition.commands.some((c) => names.has(c))).map((r) => r.table.catchUp()));
+    await Promise.all(
+      this.references.filter((r) => r.definition.commands.some((c) => names.has(c))).map((r) => r.table.catchUp()),
+    );
   }
 
   /** The views a command is handed, by reference name; null where the referenced stream does not exist. */
   lookup(commandName: string, tenant: string, payload: Record<string, unknown>): Record<string, unknown> | undefined {
     const used = this.references.filter((r) => r.definition.commands.includes(commandName));
     if (used.length === 0) return undefined;
-    return Object.fromEntries(used.map(({ name, definition, table }) => [name, table.get(streamIdOf(tenant, definition.aggregateId(payload)))?.view ?? null]));
+    return Object.fromEntries(
+      used.map(({ name, definition, table }) => [
+        name,
+        table.get(streamIdOf(tenant, definition.aggregateId(payload)))?.view ?? null,
+      ]),
+    );
   }
 }

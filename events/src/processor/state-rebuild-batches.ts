@@ -9,7 +9,10 @@ export const DEFAULT_TRANSACTION_BYTES = 512 * 1024;
  * them), grouped so that each group's values stay within `maxBytes`; one group per
  * transaction. A snapshot larger than `maxBytes` gets a group of its own.
  */
-export function snapshotBatches(snapshots: readonly RebuiltSnapshot[], maxBytes: number = DEFAULT_TRANSACTION_BYTES): Message[][] {
+export function snapshotBatches(
+  snapshots: readonly RebuiltSnapshot[],
+  maxBytes: number = DEFAULT_TRANSACTION_BYTES,
+): Message[][] {
   const batches: Message[][] = [];
   let batch: Message[] = [];
   let bytes = 0;

@@ -15,18 +15,26 @@ export interface LoggedEvent {
 /** A stream's versions do not run 1, 2, 3… in the log: folding it would give a state no processor ever had. */
 export class StreamVersionGapError extends VerityError {
   constructor(streamId: string, expected: number, actual: number, where: { partition: number; offset: string }) {
-    super('stream_version_gap', `stream ${streamId}: expected version ${expected}, found ${actual} at partition ${where.partition} offset ${where.offset}; no state was written`, {
-      context: { streamId, expected, actual, ...where },
-    });
+    super(
+      'stream_version_gap',
+      `stream ${streamId}: expected version ${expected}, found ${actual} at partition ${where.partition} offset ${where.offset}; no state was written`,
+      {
+        context: { streamId, expected, actual, ...where },
+      },
+    );
   }
 }
 
 /** The current snapshot has seen more events than the log holds: rebuilding would roll the stream back. */
 export class StateAheadOfLogError extends VerityError {
   constructor(streamId: string, snapshotVersion: number, logVersion: number) {
-    super('state_ahead_of_log', `stream ${streamId}: its snapshot is at version ${snapshotVersion} but the log ends at version ${logVersion}; no state was written`, {
-      context: { streamId, snapshotVersion, logVersion },
-    });
+    super(
+      'state_ahead_of_log',
+      `stream ${streamId}: its snapshot is at version ${snapshotVersion} but the log ends at version ${logVersion}; no state was written`,
+      {
+        context: { streamId, snapshotVersion, logVersion },
+      },
+    );
   }
 }
 
@@ -70,7 +78,10 @@ export class StreamFolds {
     const current = this.streams.get(streamId);
     const expected = (current?.version ?? 0) + 1;
     if (streamVersion !== expected) throw new StreamVersionGapError(streamId, expected, streamVersion, event);
-    const state = this.decider.evolve(current ? current.state : this.decider.initialState(), toDomainEvent(event.fullName, event.data));
+    const state = this.decider.evolve(
+      current ? current.state : this.decider.initialState(),
+      toDomainEvent(event.fullName, event.data),
+    );
     this.streams.set(streamId, { partition: event.partition, version: expected, state, lastHash: hash });
     this.folded++;
   }
@@ -81,16 +92,23 @@ export class StreamFolds {
    * but no events (all its commands were rejected) restarts from the decider's initial state,
    * as the old one may have another shape. `partitionOf` places those.
    */
-  snapshots(current: ReadonlyMap<string, StreamSnapshot>, partitionOf: (streamId: string) => number): RebuiltSnapshot[] {
+  snapshots(
+    current: ReadonlyMap<string, StreamSnapshot>,
+    partitionOf: (streamId: string) => number,
+  ): RebuiltSnapshot[] {
     const rebuilt: RebuiltSnapshot[] = [];
     const supersede = (streamId: string, partition: number, folded: Omit<FoldedStream, 'partition'>): void => {
       const old = current.get(streamId);
       if (old && old.version > folded.version) throw new StateAheadOfLogError(streamId, old.version, folded.version);
-      rebuilt.push({ partition, snapshot: { streamId, ...folded, sequence: (old?.sequence ?? 0) + 1, recent: old?.recent ?? [] } });
+      rebuilt.push({
+        partition,
+        snapshot: { streamId, ...folded, sequence: (old?.sequence ?? 0) + 1, recent: old?.recent ?? [] },
+      });
     };
     for (const [streamId, { partition, ...folded }] of this.streams) supersede(streamId, partition, folded);
     for (const streamId of current.keys()) {
-      if (!this.streams.has(streamId)) supersede(streamId, partitionOf(streamId), { version: 0, state: this.decider.initialState(), lastHash: '' });
+      if (!this.streams.has(streamId))
+        supersede(streamId, partitionOf(streamId), { version: 0, state: this.decider.initialState(), lastHash: '' });
     }
     return rebuilt;
   }

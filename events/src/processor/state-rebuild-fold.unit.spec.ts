@@ -1,6 +1,12 @@
 import type { Decider, DomainCommand, DomainEvent, ChainedEventMetadata, CommandReply } from '@verity/core';
 import { snapshotBatches } from './state-rebuild-batches';
-import { StateAheadOfLogError, StreamFolds, StreamVersionGapError, toDomainEvent, type LoggedEvent } from './state-rebuild-fold';
+import {
+  StateAheadOfLogError,
+  StreamFolds,
+  StreamVersionGapError,
+  toDomainEvent,
+  type LoggedEvent,
+} from './state-rebuild-fold';
 import type { StreamSnapshot } from './stream-snapshot';
 
 // A counter whose events carry `units`; it records the types it saw to show the short names.
@@ -13,7 +19,13 @@ const counter: Decider<unknown, DomainCommand, DomainEvent> = {
   },
 };
 
-function logged(streamId: string, version: number, units: number, partition = 1, offset = String(version)): LoggedEvent {
+function logged(
+  streamId: string,
+  version: number,
+  units: number,
+  partition = 1,
+  offset = String(version),
+): LoggedEvent {
   return {
     partition,
     offset,
@@ -35,7 +47,10 @@ const reply = (commandId: string): CommandReply => ({
 
 describe('state rebuild folding', () => {
   it('names a domain event by the last segment of its Avro full name', () => {
-    expect(toDomainEvent('verity.inventory.StockReceived', { sku: 'A' })).toEqual({ type: 'StockReceived', data: { sku: 'A' } });
+    expect(toDomainEvent('verity.inventory.StockReceived', { sku: 'A' })).toEqual({
+      type: 'StockReceived',
+      data: { sku: 'A' },
+    });
   });
 
   it('folds each stream in log order and keeps its partition, version and last hash', () => {
@@ -47,8 +62,28 @@ describe('state rebuild folding', () => {
     expect(folds.size).toBe(2);
     expect(folds.events).toBe(3);
     expect(folds.snapshots(new Map(), () => 0)).toEqual([
-      { partition: 1, snapshot: { streamId: 'acme/a', version: 2, state: { units: 9, seen: ['ThingsCounted', 'ThingsCounted'] }, lastHash: 'hacme/a2', sequence: 1, recent: [] } },
-      { partition: 2, snapshot: { streamId: 'acme/b', version: 1, state: { units: 1, seen: ['ThingsCounted'] }, lastHash: 'hacme/b1', sequence: 1, recent: [] } },
+      {
+        partition: 1,
+        snapshot: {
+          streamId: 'acme/a',
+          version: 2,
+          state: { units: 9, seen: ['ThingsCounted', 'ThingsCounted'] },
+          lastHash: 'hacme/a2',
+          sequence: 1,
+          recent: [],
+        },
+      },
+      {
+        partition: 2,
+        snapshot: {
+          streamId: 'acme/b',
+          version: 1,
+          state: { units: 1, seen: ['ThingsCounted'] },
+          lastHash: 'hacme/b1',
+          sequence: 1,
+          recent: [],
+        },
+      },
     ]);
   });
 
@@ -69,21 +104,63 @@ describe('state rebuild folding', () => {
     const folds = new StreamFolds(counter);
     folds.apply(logged('acme/a', 1, 24));
     const current = new Map<string, StreamSnapshot>([
-      ['acme/a', { streamId: 'acme/a', version: 1, state: { dozens: 2 }, lastHash: 'hacme/a1', sequence: 7, recent: [reply('c1')] }],
+      [
+        'acme/a',
+        {
+          streamId: 'acme/a',
+          version: 1,
+          state: { dozens: 2 },
+          lastHash: 'hacme/a1',
+          sequence: 7,
+          recent: [reply('c1')],
+        },
+      ],
       // Only rejected commands: no events, but its replies must still answer repeats.
-      ['acme/rejected', { streamId: 'acme/rejected', version: 0, state: { dozens: 0 }, lastHash: '', sequence: 3, recent: [reply('c2')] }],
+      [
+        'acme/rejected',
+        {
+          streamId: 'acme/rejected',
+          version: 0,
+          state: { dozens: 0 },
+          lastHash: '',
+          sequence: 3,
+          recent: [reply('c2')],
+        },
+      ],
     ]);
 
     expect(folds.snapshots(current, (streamId) => (streamId === 'acme/rejected' ? 2 : -1))).toEqual([
-      { partition: 1, snapshot: { streamId: 'acme/a', version: 1, state: { units: 24, seen: ['ThingsCounted'] }, lastHash: 'hacme/a1', sequence: 8, recent: [reply('c1')] } },
-      { partition: 2, snapshot: { streamId: 'acme/rejected', version: 0, state: { units: 0, seen: [] }, lastHash: '', sequence: 4, recent: [reply('c2')] } },
+      {
+        partition: 1,
+        snapshot: {
+          streamId: 'acme/a',
+          version: 1,
+          state: { units: 24, seen: ['ThingsCounted'] },
+          lastHash: 'hacme/a1',
+          sequence: 8,
+          recent: [reply('c1')],
+        },
+      },
+      {
+        partition: 2,
+        snapshot: {
+          streamId: 'acme/rejected',
+          version: 0,
+          state: { units: 0, seen: [] },
+          lastHash: '',
+          sequence: 4,
+          recent: [reply('c2')],
+        },
+      },
     ]);
   });
 
   it('refuses to roll back a stream whose snapshot has seen more events than the log holds', () => {
     const folds = new StreamFolds(counter);
     folds.apply(logged('acme/a', 1, 24));
-    const ahead = new Map<string, StreamSnapshot>([['acme/a', { streamId: 'acme/a', version: 2, state: {}, lastHash: 'x', sequence: 2, recent: [] }]]);
+    const ahead = new Map<string, StreamSnapshot>([
+      ['acme/a', { streamId: 'acme/a', version: 2, state: {}, lastHash: 'x', sequence: 2, recent: [] }],
+    ]);
     expect(() => folds.snapshots(ahead, () => 0)).toThrow(StateAheadOfLogError);
   });
 });

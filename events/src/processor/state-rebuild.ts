@@ -53,7 +53,11 @@ export interface StateRebuildOptions {
 /** A processor of the context is running: it would race the rebuild for the state topic. */
 export class ProcessorsRunningError extends VerityError {
   constructor(groupId: string, members: number) {
-    super('processors_running', `${members} processor(s) of group ${groupId} are running: stop them before rebuilding state`, { context: { groupId, members } });
+    super(
+      'processors_running',
+      `${members} processor(s) of group ${groupId} are running: stop them before rebuilding state`,
+      { context: { groupId, members } },
+    );
   }
 }
 
@@ -77,7 +81,8 @@ export async function rebuildStates(options: StateRebuildOptions): Promise<State
   if (!context.name) throw new InvalidOptionError('context', 'a context definition with a name is required');
   if (!groupId) throw new InvalidOptionError('groupId', 'required');
   const transactionBytes = options.transactionBytes ?? DEFAULT_TRANSACTION_BYTES;
-  if (!Number.isInteger(transactionBytes) || transactionBytes < 1) throw new InvalidOptionError('transactionBytes', 'must be a positive integer');
+  if (!Number.isInteger(transactionBytes) || transactionBytes < 1)
+    throw new InvalidOptionError('transactionBytes', 'must be a positive integer');
   const log = options.logger.child({ component: 'state-rebuild', context: context.name });
 
   const admin = kafka.admin();
@@ -88,9 +93,15 @@ export async function rebuildStates(options: StateRebuildOptions): Promise<State
     if (!(await admin.listTopics()).includes(topics.events)) throw new UnknownTopicError(topics.events);
     const offsets = await admin.fetchTopicOffsets(topics.events);
     const partitions = offsets.length;
-    const ends = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]));
+    const ends = new Map(
+      offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]),
+    );
     // A lost state topic is created again, partitioned as its events topic.
-    await ensureTopics(admin, contextTopicConfigs(topics, partitions).filter((t) => t.topic === topics.state), options.replicationFactor);
+    await ensureTopics(
+      admin,
+      contextTopicConfigs(topics, partitions).filter((t) => t.topic === topics.state),
+      options.replicationFactor,
+    );
 
     const stateKeys = new Set<string>();
     const table = new CompactedTable<StreamSnapshot>({
@@ -105,7 +116,10 @@ export async function rebuildStates(options: StateRebuildOptions): Promise<State
     // Read alongside the events: both are needed only once the events are folded.
     await table.start();
     try {
-      log.info({ topic: topics.events, partitions, ends: Object.fromEntries([...ends].map(([p, e]) => [p, e.toString()])) }, 'rebuilding state from events');
+      log.info(
+        { topic: topics.events, partitions, ends: Object.fromEntries([...ends].map(([p, e]) => [p, e.toString()])) },
+        'rebuilding state from events',
+      );
       const folds = new StreamFolds(context.decider);
       await readTopicToEnd({
         kafka,
@@ -122,7 +136,12 @@ export async function rebuildStates(options: StateRebuildOptions): Promise<State
           folds.apply({ partition, offset: message.offset, metadata, fullName, data: value });
         },
         onPosition: (partition, position) =>
-          onProgress?.({ partition, offset: position.toString(), end: (ends.get(partition) ?? 0n).toString(), streams: folds.size }),
+          onProgress?.({
+            partition,
+            offset: position.toString(),
+            end: (ends.get(partition) ?? 0n).toString(),
+            streams: folds.size,
+          }),
       });
       await table.catchUp();
       const current = new Map([...stateKeys].map((key) => [key, table.get(key)!]));
@@ -130,7 +149,12 @@ export async function rebuildStates(options: StateRebuildOptions): Promise<State
 
       // Again: a processor started while the events were read would have written state since.
       await refuseWhileProcessorsRun(admin, groupId);
-      await writeSnapshots(kafka, topics.state, `${groupId}.state-rebuild`, snapshotBatches(snapshots, transactionBytes));
+      await writeSnapshots(
+        kafka,
+        topics.state,
+        `${groupId}.state-rebuild`,
+        snapshotBatches(snapshots, transactionBytes),
+      );
       const summary = { streams: snapshots.length, events: folds.events, partitions };
       log.info(summary, 'state rebuilt');
       return summary;
@@ -142,8 +166,18 @@ export async function rebuildStates(options: StateRebuildOptions): Promise<State
   }
 }
 
-async function writeSnapshots(kafka: Kafka, topic: string, transactionalId: string, batches: Message[][]): Promise<void> {
-  const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+async function writeSnapshots(
+  kafka: Kafka,
+  topic: string,
+  transactionalId: string,
+  batches: Message[][],
+): Promise<void> {
+  const producer = kafka.producer({
+    transactionalId,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
   try {
     for (const messages of batches) {

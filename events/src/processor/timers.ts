@@ -21,7 +21,10 @@ const MAX_INTERVAL_MS = 2_147_483_647;
  * partition that moved) is answered from the stream's remembered replies and appends nothing.
  */
 export function timerCommandId(context: string, command: string, streamId: string, version: number): string {
-  const digest = createHash('sha256').update(JSON.stringify([context, command, streamId, version])).digest('hex').slice(0, 40);
+  const digest = createHash('sha256')
+    .update(JSON.stringify([context, command, streamId, version]))
+    .digest('hex')
+    .slice(0, 40);
   return `timer:${context}.${command}:${digest}`;
 }
 
@@ -33,7 +36,10 @@ export interface SentTimer {
 
 /** Whether a sent timer command is decided: its stream moved past the version it was sent at, or remembers its reply. */
 export function isSettled(commandId: string, sent: SentTimer, snapshot: StreamSnapshot | undefined): boolean {
-  return snapshot !== undefined && (snapshot.version !== sent.version || snapshot.recent.some((r) => r.commandId === commandId));
+  return (
+    snapshot !== undefined &&
+    (snapshot.version !== sent.version || snapshot.recent.some((r) => r.commandId === commandId))
+  );
 }
 
 export interface DueCheck {
@@ -114,7 +120,11 @@ export function createTimerScheduler(options: TimerSchedulerOptions): TimerSched
     throw new InvalidOptionError('timerIntervalMs', `an integer from 1 to ${MAX_INTERVAL_MS}, got ${intervalMs}`);
   }
   const unknown = (context.timers ?? []).filter((t) => !Object.hasOwn(context.commands, t.command));
-  if (unknown.length > 0) throw new InvalidOptionError('context', `timers of ${context.name} send commands it does not have: ${unknown.map((t) => t.command).join(', ')}`);
+  if (unknown.length > 0)
+    throw new InvalidOptionError(
+      'context',
+      `timers of ${context.name} send commands it does not have: ${unknown.map((t) => t.command).join(', ')}`,
+    );
   if (!context.timers?.length) return { start: async () => undefined, stop: async () => undefined };
   const clock = options.now ?? (() => new Date());
   const log = options.logger.child({ component: 'timers' });
@@ -149,7 +159,8 @@ export function createTimerScheduler(options: TimerSchedulerOptions): TimerSched
     }
     const count = partitionCount;
     const mine = owned;
-    for (const [commandId, entry] of inFlight) if (isSettled(commandId, entry, table.get(entry.streamId))) inFlight.delete(commandId);
+    for (const [commandId, entry] of inFlight)
+      if (isSettled(commandId, entry, table.get(entry.streamId))) inFlight.delete(commandId);
     const due = dueTimerCommands(table.values(), {
       context,
       now: clock(),
@@ -157,9 +168,17 @@ export function createTimerScheduler(options: TimerSchedulerOptions): TimerSched
       inFlight,
     });
     if (due.length === 0) return;
-    for (const envelope of due) inFlight.set(envelope.commandId, { streamId: envelope.streamId, version: table.get(envelope.streamId)?.version ?? 0 });
+    for (const envelope of due)
+      inFlight.set(envelope.commandId, {
+        streamId: envelope.streamId,
+        version: table.get(envelope.streamId)?.version ?? 0,
+      });
     try {
-      await send.send({ topic: commandsTopic, acks: -1, messages: due.map((e) => ({ key: e.streamId, value: JSON.stringify(e) })) });
+      await send.send({
+        topic: commandsTopic,
+        acks: -1,
+        messages: due.map((e) => ({ key: e.streamId, value: JSON.stringify(e) })),
+      });
     } catch (error) {
       for (const envelope of due) inFlight.delete(envelope.commandId);
       throw error;
@@ -197,7 +216,12 @@ export function createTimerScheduler(options: TimerSchedulerOptions): TimerSched
         }),
       ];
       // Partitioned by stream id like the gateway's commands, so a timer's command lands on its stream's partition.
-      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+      producer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 5,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
       await producer.connect();
       stopped = false;
       schedule(producer);

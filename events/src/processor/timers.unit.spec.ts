@@ -64,7 +64,10 @@ describe('timers', () => {
 
   describe('dueTimerCommands', () => {
     it('sends the command of a stream whose timer is due (at or before now), with the time of the check, the system actor and the tenant of the stream', () => {
-      const [command, ...rest] = dueTimerCommands([snapshot('acme/h-1', 5, ['2026-05-01T12:00:00.000Z', '2026-05-02T00:00:00.000Z'])], everything);
+      const [command, ...rest] = dueTimerCommands(
+        [snapshot('acme/h-1', 5, ['2026-05-01T12:00:00.000Z', '2026-05-02T00:00:00.000Z'])],
+        everything,
+      );
       expect(rest).toEqual([]);
       expect(command).toEqual({
         commandId: timerCommandId('holds', 'ReleaseHolds', 'acme/h-1', 5),
@@ -97,15 +100,27 @@ describe('timers', () => {
     it('does not send again while the command for this stream version is in flight, nor once it was decided at this version', () => {
       const id = timerCommandId('holds', 'ReleaseHolds', 'acme/h-1', 5);
       const due = snapshot('acme/h-1', 5, ['2026-05-01T11:00:00.000Z']);
-      expect(dueTimerCommands([due], { ...everything, inFlight: new Map([[id, { streamId: 'acme/h-1', version: 5 }]]) })).toEqual([]);
-      expect(dueTimerCommands([snapshot('acme/h-1', 5, ['2026-05-01T11:00:00.000Z'], [reply(id, 5)])], everything)).toEqual([]);
+      expect(
+        dueTimerCommands([due], { ...everything, inFlight: new Map([[id, { streamId: 'acme/h-1', version: 5 }]]) }),
+      ).toEqual([]);
+      expect(
+        dueTimerCommands([snapshot('acme/h-1', 5, ['2026-05-01T11:00:00.000Z'], [reply(id, 5)])], everything),
+      ).toEqual([]);
       // Once the stream moved on, the next version has a command of its own.
-      const [next] = dueTimerCommands([snapshot('acme/h-1', 6, ['2026-05-01T11:30:00.000Z'], [reply(id, 6)])], everything);
+      const [next] = dueTimerCommands(
+        [snapshot('acme/h-1', 6, ['2026-05-01T11:30:00.000Z'], [reply(id, 6)])],
+        everything,
+      );
       expect(next?.commandId).toBe(timerCommandId('holds', 'ReleaseHolds', 'acme/h-1', 6));
     });
 
     it('sends nothing for a context without timers or a key that is not a stream id', () => {
-      expect(dueTimerCommands([snapshot('acme/h-1', 1, ['2026-01-01T00:00:00.000Z'])], { ...everything, context: { name: 'holds' } })).toEqual([]);
+      expect(
+        dueTimerCommands([snapshot('acme/h-1', 1, ['2026-01-01T00:00:00.000Z'])], {
+          ...everything,
+          context: { name: 'holds' },
+        }),
+      ).toEqual([]);
       expect(dueTimerCommands([snapshot('no-tenant', 1, ['2026-01-01T00:00:00.000Z'])], everything)).toEqual([]);
     });
   });

@@ -14,7 +14,11 @@ function countingProjection(): Projection<'verity.inventory.StockReceived', stri
     name: 'counting',
     contexts: ['inventory'],
     events: ['verity.inventory.StockReceived'],
-    migrations: () => ({ getMigrations: async () => [], getMigrationName: () => '', getMigration: async () => ({ up: async () => undefined }) }),
+    migrations: () => ({
+      getMigrations: async () => [],
+      getMigrationName: () => '',
+      getMigration: async () => ({ up: async () => undefined }),
+    }),
     apply: async (_store, event) => {
       applied.push(event.offset);
       return [event.offset];
@@ -49,7 +53,11 @@ const received = (offset: number): Counted => ({
 });
 
 describe('commitBatch', () => {
-  const db = knex({ client: 'pg', connection: process.env.VERITY_DATABASE_URL ?? 'postgres://verity:verity@127.0.0.1:5442/verity', pool: { min: 0, max: 2 } });
+  const db = knex({
+    client: 'pg',
+    connection: process.env.VERITY_DATABASE_URL ?? 'postgres://verity:verity@127.0.0.1:5442/verity',
+    pool: { min: 0, max: 2 },
+  });
   const schema = `batch_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
   const checkpoint = async () => (await readCheckpoints(db, schema, 'counting', 't.inventory.events')).get(0);
 
@@ -61,19 +69,47 @@ describe('commitBatch', () => {
   it('applies the events past the checkpoint in one transaction and moves it past the batch', async () => {
     const projection = countingProjection();
     await migrateProjection(db, schema, projection);
-    expect(await commitBatch(db, schema, projection, { topic: 't.inventory.events', partition: 0, events: [received(0), received(2)], nextOffset: '3' })).toEqual({ applied: 2, changes: ['0', '2'] });
+    expect(
+      await commitBatch(db, schema, projection, {
+        topic: 't.inventory.events',
+        partition: 0,
+        events: [received(0), received(2)],
+        nextOffset: '3',
+      }),
+    ).toEqual({ applied: 2, changes: ['0', '2'] });
     expect(await checkpoint()).toBe('3');
     // Redelivered with one more: only the new one is applied.
-    expect(await commitBatch(db, schema, projection, { topic: 't.inventory.events', partition: 0, events: [received(2), received(3)], nextOffset: '4' })).toEqual({ applied: 1, changes: ['3'] });
+    expect(
+      await commitBatch(db, schema, projection, {
+        topic: 't.inventory.events',
+        partition: 0,
+        events: [received(2), received(3)],
+        nextOffset: '4',
+      }),
+    ).toEqual({ applied: 1, changes: ['3'] });
     expect(projection.applied).toEqual(['0', '2', '3']);
     expect(await checkpoint()).toBe('4');
   });
 
   it('with no event the projection applies, only moves the checkpoint forward and has nothing to publish', async () => {
     const projection = countingProjection();
-    expect(await commitBatch(db, schema, projection, { topic: 't.inventory.events', partition: 0, events: [], nextOffset: '9' })).toBeUndefined();
+    expect(
+      await commitBatch(db, schema, projection, {
+        topic: 't.inventory.events',
+        partition: 0,
+        events: [],
+        nextOffset: '9',
+      }),
+    ).toBeUndefined();
     expect(await checkpoint()).toBe('9');
-    expect(await commitBatch(db, schema, projection, { topic: 't.inventory.events', partition: 0, events: [], nextOffset: '5' })).toBeUndefined();
+    expect(
+      await commitBatch(db, schema, projection, {
+        topic: 't.inventory.events',
+        partition: 0,
+        events: [],
+        nextOffset: '5',
+      }),
+    ).toBeUndefined();
     expect(await checkpoint()).toBe('9');
     expect(projection.applied).toEqual([]);
   });

@@ -3,13 +3,23 @@ import { CHECKPOINTS_TABLE, ensureCheckpointTable } from './checkpoints';
 import type { EventEnvelope, ProjectionOf } from './projection';
 
 /** Creates the checkpoint table and brings the projection's tables to its newest migration. */
-export async function migrateProjection(db: Knex, schema: string, projection: { name: string; migrations(schema: string): Knex.MigrationSource<unknown> }): Promise<void> {
+export async function migrateProjection(
+  db: Knex,
+  schema: string,
+  projection: { name: string; migrations(schema: string): Knex.MigrationSource<unknown> },
+): Promise<void> {
   await ensureCheckpointTable(db, schema);
-  await db.migrate.latest({ migrationSource: projection.migrations(schema), schemaName: schema, tableName: `knex_migrations_${projection.name.replace(/-/g, '_')}` });
+  await db.migrate.latest({
+    migrationSource: projection.migrations(schema),
+    schemaName: schema,
+    tableName: `knex_migrations_${projection.name.replace(/-/g, '_')}`,
+  });
 }
 
 /** Whether a full name is one of the events the projection applies (the others are not decoded). */
-export function handledBy<Event extends EventEnvelope, Change>(projection: ProjectionOf<Event, Change>): (type: string) => type is Event['type'] {
+export function handledBy<Event extends EventEnvelope, Change>(
+  projection: ProjectionOf<Event, Change>,
+): (type: string) => type is Event['type'] {
   const handled = new Set<string>(projection.events);
   return (type): type is Event['type'] => handled.has(type);
 }
@@ -56,7 +66,12 @@ export async function commitBatch<Event extends EventEnvelope, Change>(
     return undefined;
   }
   return db.transaction(async (trx) => {
-    const row = await trx.withSchema(schema).table(CHECKPOINTS_TABLE).where(checkpoint).forUpdate().first<{ next_offset: string } | undefined>('next_offset');
+    const row = await trx
+      .withSchema(schema)
+      .table(CHECKPOINTS_TABLE)
+      .where(checkpoint)
+      .forUpdate()
+      .first<{ next_offset: string } | undefined>('next_offset');
     const next = BigInt(row?.next_offset ?? '0');
     const fresh = batch.events.filter((e) => BigInt(e.offset) >= next);
     const changes: Change[] = [];

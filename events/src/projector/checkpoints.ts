@@ -18,7 +18,12 @@ export async function ensureCheckpointTable(db: Knex, schema: string): Promise<v
   );
 }
 
-export async function readCheckpoints(db: Knex | Knex.Transaction, schema: string, projection: string, topic: string): Promise<Map<number, string>> {
+export async function readCheckpoints(
+  db: Knex | Knex.Transaction,
+  schema: string,
+  projection: string,
+  topic: string,
+): Promise<Map<number, string>> {
   const rows = await db
     .withSchema(schema)
     .table(CHECKPOINTS_TABLE)

@@ -23,7 +23,10 @@ export type ProjectedEventOf<Payloads, Events extends keyof Payloads & string = 
 }[Events];
 
 /** One of `Events` of Verity's contexts, with its generated payload type. */
-export type ProjectedEvent<Events extends EventFullName = EventFullName> = ProjectedEventOf<LatestEventPayloads, Events>;
+export type ProjectedEvent<Events extends EventFullName = EventFullName> = ProjectedEventOf<
+  LatestEventPayloads,
+  Events
+>;
 
 export interface ProjectionStore {
   /** The PostgreSQL schema that holds this projection's tables (tests use their own). */

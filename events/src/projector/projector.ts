@@ -43,7 +43,9 @@ export interface Projector {
  * applies nothing twice. After the commit, the cache is told; Redis being down makes reads
  * slower, never wrong.
  */
-export function createProjector<Event extends EventEnvelope, Change>(options: ProjectorOptions<Event, Change>): Projector {
+export function createProjector<Event extends EventEnvelope, Change>(
+  options: ProjectorOptions<Event, Change>,
+): Projector {
   const { kafka, serde, projection, topics, db, schema, redis, cacheKeyPrefix, groupId } = options;
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new InvalidOptionError('schema', 'a lowercase PostgreSQL identifier');
   if (topics.length === 0) throw new InvalidOptionError('topics', 'the topics of at least one context');
@@ -71,7 +73,8 @@ export function createProjector<Event extends EventEnvelope, Change>(options: Pr
         const partitions = memberAssignment[topic] ?? [];
         if (partitions.length === 0) continue;
         const checkpoints = await readCheckpoints(db, schema, projection.name, topic);
-        for (const partition of partitions) consumer.seek({ topic, partition, offset: checkpoints.get(partition) ?? '0' });
+        for (const partition of partitions)
+          consumer.seek({ topic, partition, offset: checkpoints.get(partition) ?? '0' });
       }
       ready = true;
     } catch (error) {
@@ -98,7 +101,10 @@ export function createProjector<Event extends EventEnvelope, Change>(options: Pr
       lastOffset = message.offset;
       if (!handles(metadata.type)) continue;
       const { fullName, value } = await serde.decode(message.value, where);
-      if (handles(fullName)) decoded.push(projected<Event>({ topic, partition, offset: message.offset, type: fullName, metadata, data: value }));
+      if (handles(fullName))
+        decoded.push(
+          projected<Event>({ topic, partition, offset: message.offset, type: fullName, metadata, data: value }),
+        );
     }
     if (lastOffset === undefined) return;
     const nextOffset = (BigInt(lastOffset) + 1n).toString();
@@ -112,7 +118,10 @@ export function createProjector<Event extends EventEnvelope, Change>(options: Pr
       }
     }
     payload.resolveOffset(lastOffset);
-    lag.set({ projection: projection.name, topic, partition: String(partition) }, Number(BigInt(batch.highWatermark) - 1n - BigInt(lastOffset)));
+    lag.set(
+      { projection: projection.name, topic, partition: String(partition) },
+      Number(BigInt(batch.highWatermark) - 1n - BigInt(lastOffset)),
+    );
     await payload.commitOffsetsIfNecessary();
     await payload.heartbeat();
   }
@@ -121,7 +130,11 @@ export function createProjector<Event extends EventEnvelope, Change>(options: Pr
     async start() {
       await migrateProjection(db, schema, projection);
       await admin.connect();
-      await ensureTopics(admin, topics.flatMap((t) => contextTopicConfigs(t, options.partitions ?? 3)), options.replicationFactor);
+      await ensureTopics(
+        admin,
+        topics.flatMap((t) => contextTopicConfigs(t, options.partitions ?? 3)),
+        options.replicationFactor,
+      );
       await consumer.connect();
       await consumer.subscribe({ topics: eventsTopics, fromBeginning: true });
       await consumer.run({ autoCommit: true, eachBatchAutoResolve: false, eachBatch: processBatch });

@@ -10,7 +10,11 @@ export interface CommandClient {
 }
 
 /** The replies topic must exist (a processor creates it): kafkajs cannot subscribe to a missing topic on KRaft. */
-export async function startCommandClient(kafka: Kafka, commandsTopic: string, repliesTopic: string): Promise<CommandClient> {
+export async function startCommandClient(
+  kafka: Kafka,
+  commandsTopic: string,
+  repliesTopic: string,
+): Promise<CommandClient> {
   const replies = new Map<string, CommandReply[]>();
   const consumer = kafka.consumer({ groupId: `${repliesTopic}.test-client.${randomUUID()}`, readUncommitted: false });
   await consumer.connect();
@@ -28,7 +32,10 @@ export async function startCommandClient(kafka: Kafka, commandsTopic: string, re
     async send(envelope, timeoutMs = 30_000) {
       // A repeated command is answered again: wait for a reply beyond those already seen.
       const seen = replies.get(envelope.commandId)?.length ?? 0;
-      await producer.send({ topic: commandsTopic, messages: [{ key: envelope.streamId, value: JSON.stringify(envelope) }] });
+      await producer.send({
+        topic: commandsTopic,
+        messages: [{ key: envelope.streamId, value: JSON.stringify(envelope) }],
+      });
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const reply = replies.get(envelope.commandId)?.[seen];

@@ -15,7 +15,10 @@ import { changesChannel } from '../versioned-cache';
  * builds the read model in a PostgreSQL schema and Redis key prefix of its own and removes
  * both afterwards. Test code only: the build leaves `testing/` out.
  */
-export function projectionSpec<Events extends EventFullName, Change>(projection: Projection<Events, Change>, options: ProjectionSpecOptions = {}) {
+export function projectionSpec<Events extends EventFullName, Change>(
+  projection: Projection<Events, Change>,
+  options: ProjectionSpecOptions = {},
+) {
   return {
     given(given: SpecEvent<Events>[]) {
       return {
@@ -81,8 +84,16 @@ async function runSpec<Events extends EventFullName, Change>(
   const id = randomUUID().replace(/-/g, '').slice(0, 10);
   const schema = `spec_${id}`;
   const keyPrefix = `spec${id}`;
-  const db = knex({ client: 'pg', connection: options.databaseUrl ?? process.env.VERITY_DATABASE_URL ?? 'postgres://verity:verity@127.0.0.1:5442/verity', pool: { min: 0, max: 2 } });
-  const redis = new Redis(options.redisUrl ?? process.env.VERITY_REDIS_URL ?? 'redis://127.0.0.1:6380', { lazyConnect: true, maxRetriesPerRequest: 2 });
+  const db = knex({
+    client: 'pg',
+    connection:
+      options.databaseUrl ?? process.env.VERITY_DATABASE_URL ?? 'postgres://verity:verity@127.0.0.1:5442/verity',
+    pool: { min: 0, max: 2 },
+  });
+  const redis = new Redis(options.redisUrl ?? process.env.VERITY_REDIS_URL ?? 'redis://127.0.0.1:6380', {
+    lazyConnect: true,
+    maxRetriesPerRequest: 2,
+  });
   const subscriber = redis.duplicate();
   const stream = new SpecStream<Events>(projection, keyPrefix, options.tenant ?? 'acme');
 
@@ -104,7 +115,9 @@ async function runSpec<Events extends EventFullName, Change>(
     const end = `end-of-spec:${id}`;
     const messages: string[] = [];
     const ended = new Promise<void>((resolve) =>
-      subscriber.on('message', (_channel: string, message: string) => (message === end ? resolve() : void messages.push(message))),
+      subscriber.on('message', (_channel: string, message: string) =>
+        message === end ? resolve() : void messages.push(message),
+      ),
     );
     await subscriber.subscribe(channel);
     const batches = stream.batches(scenario.when);
@@ -162,7 +175,12 @@ class SpecStream<Events extends EventFullName> {
         last.events.push(projected);
         last.nextOffset = String(Number(projected.offset) + 1);
       } else {
-        batches.push({ topic: projected.topic, partition: 0, events: [projected], nextOffset: String(Number(projected.offset) + 1) });
+        batches.push({
+          topic: projected.topic,
+          partition: 0,
+          events: [projected],
+          nextOffset: String(Number(projected.offset) + 1),
+        });
       }
     }
     return batches;
@@ -170,7 +188,8 @@ class SpecStream<Events extends EventFullName> {
 
   private place(event: SpecEvent<Events>): ProjectedEvent<Events> {
     const context = event.type.split('.')[1] ?? '';
-    if (!this.projection.contexts.includes(context)) throw new Error(`${this.projection.name} does not read the ${context} context: ${event.type}`);
+    if (!this.projection.contexts.includes(context))
+      throw new Error(`${this.projection.name} does not read the ${context} context: ${event.type}`);
     const topic = contextTopics(context, this.keyPrefix).events;
     const offset = this.offsets.get(topic) ?? 0;
     this.offsets.set(topic, offset + 1);

@@ -26,7 +26,8 @@ function publishedPorts(compose: ComposeFile, service: string): Array<[number, n
 describe('infra/docker-compose.yml', () => {
   it('is valid YAML where every service names an image', () => {
     const compose = load();
-    for (const [name, service] of Object.entries(compose.services)) expect([name, typeof service.image]).toEqual([name, 'string']);
+    for (const [name, service] of Object.entries(compose.services))
+      expect([name, typeof service.image]).toEqual([name, 'string']);
   });
 
   it('publishes the same host ports as the local stack', () => {

@@ -112,5 +112,8 @@ export async function waitUntilHealthy(
     if (!opts.stillAlive()) return { ok: false, detail: `process exited (${last.detail ?? 'no detail'})` };
     await sleep(opts.intervalMs ?? 500);
   }
-  return { ok: false, detail: `not healthy after ${Math.round(opts.timeoutMs / 1000)} s (${last.detail ?? 'no detail'})` };
+  return {
+    ok: false,
+    detail: `not healthy after ${Math.round(opts.timeoutMs / 1000)} s (${last.detail ?? 'no detail'})`,
+  };
 }

@@ -48,12 +48,21 @@ async function mvn(ctx: MavenContext, pomName: string, pom: string, args: string
   mkdirSync(ctx.dir, { recursive: true });
   const pomFile = join(ctx.dir, `${pomName}.pom.xml`);
   writeFileSync(pomFile, pom);
-  const res = await runToCompletion({ command: 'mvn', args: ['-B', '-q', '-f', pomFile, ...args], logFile: ctx.logFile });
+  const res = await runToCompletion({
+    command: 'mvn',
+    args: ['-B', '-q', '-f', pomFile, ...args],
+    logFile: ctx.logFile,
+  });
   if (res.code !== 0) throw new Error(`mvn ${args[0] ?? ''} failed (exit ${res.code}): ${res.output.slice(-2000)}`);
 }
 
 /** Copies the runtime classpath of the given artifacts into outputDir. */
-export function copyRuntimeClasspath(ctx: MavenContext, name: string, deps: Coordinates[], outputDir: string): Promise<void> {
+export function copyRuntimeClasspath(
+  ctx: MavenContext,
+  name: string,
+  deps: Coordinates[],
+  outputDir: string,
+): Promise<void> {
   return mvn(ctx, name, renderPom(name, deps), [
     `${DEPENDENCY_PLUGIN}:copy-dependencies`,
     '-DincludeScope=runtime',

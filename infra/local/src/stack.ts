@@ -38,7 +38,11 @@ function context(opts: InfraOptions): ComponentContext {
 let turn: Promise<unknown> = Promise.resolve();
 function serialised<T>(ctx: ComponentContext, body: () => Promise<T>): Promise<T> {
   const run = turn.then(() =>
-    withLock(join(ctx.paths.run, 'stack.lock'), () => ctx.progress('waiting for another infra up/down to finish'), body),
+    withLock(
+      join(ctx.paths.run, 'stack.lock'),
+      () => ctx.progress('waiting for another infra up/down to finish'),
+      body,
+    ),
   );
   turn = run.catch(() => undefined);
   return run;
@@ -64,7 +68,12 @@ async function ensureUp(c: Component, ctx: ComponentContext): Promise<ComponentS
     return before;
   }
   if (before.state === 'unhealthy' && before.pid === undefined) {
-    throw new InfraError({ code: 'PORT_IN_USE', component: c.name, reason: before.detail ?? 'port in use', logFile: c.logFile });
+    throw new InfraError({
+      code: 'PORT_IN_USE',
+      component: c.name,
+      reason: before.detail ?? 'port in use',
+      logFile: c.logFile,
+    });
   }
   const startedAt = Date.now();
   let pid = before.pid;
@@ -81,9 +90,17 @@ async function ensureUp(c: Component, ctx: ComponentContext): Promise<ComponentS
     ctx.progress(`${c.name}: pid ${pid} runs but is not healthy yet, waiting`);
   }
   const started = pid;
-  const health = await waitUntilHealthy(() => c.probe(), { timeoutMs: c.startTimeoutMs, stillAlive: () => isAlive(started) });
+  const health = await waitUntilHealthy(() => c.probe(), {
+    timeoutMs: c.startTimeoutMs,
+    stillAlive: () => isAlive(started),
+  });
   if (!health.ok) {
-    throw new InfraError({ code: 'UNHEALTHY', component: c.name, reason: health.detail ?? 'not healthy', logFile: c.logFile });
+    throw new InfraError({
+      code: 'UNHEALTHY',
+      component: c.name,
+      reason: health.detail ?? 'not healthy',
+      logFile: c.logFile,
+    });
   }
   ctx.progress(`${c.name}: healthy after ${((Date.now() - startedAt) / 1000).toFixed(1)} s (pid ${started})`);
   return { name: c.name, state: 'running', pid: started, url: c.url, logFile: c.logFile };

@@ -45,7 +45,8 @@ interface AliasRow {
 const iso = (d: Date | null): string | null => (d === null ? null : new Date(d).toISOString());
 
 /** Expiry is a read-time judgement: an alias whose expiresAt is <= now no longer resolves. */
-export const isExpired = (expiresAt: string | null, now: Date): boolean => expiresAt !== null && Date.parse(expiresAt) <= now.getTime();
+export const isExpired = (expiresAt: string | null, now: Date): boolean =>
+  expiresAt !== null && Date.parse(expiresAt) <= now.getTime();
 
 function toView(row: AliasRow, now: Date): AliasView {
   const expiresAt = iso(row.expires_at);
@@ -63,8 +64,19 @@ function toView(row: AliasRow, now: Date): AliasView {
   };
 }
 
-export async function readAlias(db: Knex | Knex.Transaction, schema: string, tenant: string, context: string, alias: string, now: Date): Promise<AliasView | undefined> {
-  const row = await db.withSchema(schema).table('aliases').where({ tenant, context, alias }).first<AliasRow | undefined>();
+export async function readAlias(
+  db: Knex | Knex.Transaction,
+  schema: string,
+  tenant: string,
+  context: string,
+  alias: string,
+  now: Date,
+): Promise<AliasView | undefined> {
+  const row = await db
+    .withSchema(schema)
+    .table('aliases')
+    .where({ tenant, context, alias })
+    .first<AliasRow | undefined>();
   return row ? toView(row, now) : undefined;
 }
 
@@ -79,16 +91,28 @@ export async function listAliases(
   let query = db.withSchema(schema).table('aliases').where({ tenant });
   if (options.context) query = query.andWhere({ context: options.context });
   if (options.after) query = query.andWhereRaw('(context, alias) > (?, ?)', options.after);
-  const rows = await query.orderBy([{ column: 'context' }, { column: 'alias' }]).limit(options.limit + 1).select<AliasRow[]>('*');
+  const rows = await query
+    .orderBy([{ column: 'context' }, { column: 'alias' }])
+    .limit(options.limit + 1)
+    .select<AliasRow[]>('*');
   const items = rows.slice(0, options.limit).map((r) => toView(r, now));
   const last = items[items.length - 1];
   return rows.length > options.limit && last ? { items, next: [last.context, last.alias] } : { items };
 }
 
-export async function listConflicts(db: Knex, schema: string, tenant: string, status: string | undefined, limit: number): Promise<ConflictView[]> {
+export async function listConflicts(
+  db: Knex,
+  schema: string,
+  tenant: string,
+  status: string | undefined,
+  limit: number,
+): Promise<ConflictView[]> {
   let query = db.withSchema(schema).table('alias_conflicts').where({ tenant });
   if (status) query = query.andWhere({ status });
-  const rows = await query.orderBy([{ column: 'detected_at' }, { column: 'conflict_id' }]).limit(limit).select<Record<string, unknown>[]>('*');
+  const rows = await query
+    .orderBy([{ column: 'detected_at' }, { column: 'conflict_id' }])
+    .limit(limit)
+    .select<Record<string, unknown>[]>('*');
   return rows.map((r) => ({
     conflictId: r.conflict_id as string,
     context: r.context as string,
@@ -105,7 +129,12 @@ export async function listConflicts(db: Knex, schema: string, tenant: string, st
 }
 
 /** Counts for one tenant: every alias ever registered, and those resolving at `now`. */
-export async function countAliases(db: Knex, schema: string, tenant: string, now: Date): Promise<{ total: number; active: number }> {
+export async function countAliases(
+  db: Knex,
+  schema: string,
+  tenant: string,
+  now: Date,
+): Promise<{ total: number; active: number }> {
   const [row] = await db
     .withSchema(schema)
     .table('aliases')

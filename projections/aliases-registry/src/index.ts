@@ -1,3 +1,18 @@
 export { aliasesRegistryProjection, type AliasChange } from './projection';
-export { countAliases, isExpired, listAliases, listConflicts, readAlias, type AliasView, type ConflictView } from './alias-view';
-export { aliasChangesChannel, aliasResolveKey, cacheResolution, forgetResolution, readCachedResolution, type CachedResolution } from './alias-cache';
+export {
+  countAliases,
+  isExpired,
+  listAliases,
+  listConflicts,
+  readAlias,
+  type AliasView,
+  type ConflictView,
+} from './alias-view';
+export {
+  aliasChangesChannel,
+  aliasResolveKey,
+  cacheResolution,
+  forgetResolution,
+  readCachedResolution,
+  type CachedResolution,
+} from './alias-cache';

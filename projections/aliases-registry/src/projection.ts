@@ -11,7 +11,12 @@ export interface AliasChange {
 }
 
 /** GovernanceSet is the decider's business; the read side does not need it. */
-const ALIAS_EVENTS = ['verity.aliases.AliasRegistered', 'verity.aliases.AliasDeactivated', 'verity.aliases.AliasConflictDetected', 'verity.aliases.AliasConflictResolved'] as const;
+const ALIAS_EVENTS = [
+  'verity.aliases.AliasRegistered',
+  'verity.aliases.AliasDeactivated',
+  'verity.aliases.AliasConflictDetected',
+  'verity.aliases.AliasConflictResolved',
+] as const;
 
 type AliasEvent = ProjectedEvent<(typeof ALIAS_EVENTS)[number]>;
 
@@ -39,7 +44,9 @@ async function apply(store: ProjectionTransaction, event: AliasEvent): Promise<A
     }
     case 'verity.aliases.AliasDeactivated': {
       const { context, alias } = event.data;
-      await aliases().where({ tenant, context, alias }).update({ status: 'inactive', version: streamVersion, updated_at: time });
+      await aliases()
+        .where({ tenant, context, alias })
+        .update({ status: 'inactive', version: streamVersion, updated_at: time });
       return [{ tenant, context, alias }];
     }
     case 'verity.aliases.AliasConflictDetected': {
@@ -66,7 +73,11 @@ async function apply(store: ProjectionTransaction, event: AliasEvent): Promise<A
     case 'verity.aliases.AliasConflictResolved':
       await conflicts()
         .where({ tenant, conflict_id: event.data.conflictId })
-        .update({ status: event.data.resolution === 'accept' ? 'accepted' : 'rejected', resolved_at: time, version: streamVersion });
+        .update({
+          status: event.data.resolution === 'accept' ? 'accepted' : 'rejected',
+          resolved_at: time,
+          version: streamVersion,
+        });
       return [];
   }
 }
@@ -85,11 +96,24 @@ export const aliasesRegistryProjection: Projection<AliasEvent['type'], AliasChan
       const view = await readAlias(store.db, store.schema, tenant, context, alias, now);
       if (!view) continue;
       if (view.status === 'active') {
-        await cacheResolution(cache.redis, cache.keyPrefix, tenant, context, alias, { canonical: view.canonical, expiresAt: view.expiresAt, version: view.version }, now);
+        await cacheResolution(
+          cache.redis,
+          cache.keyPrefix,
+          tenant,
+          context,
+          alias,
+          { canonical: view.canonical, expiresAt: view.expiresAt, version: view.version },
+          now,
+        );
       } else {
         await forgetResolution(cache.redis, cache.keyPrefix, tenant, context, alias, view.version);
       }
-      await publishChangeNotice(cache.redis, cache.keyPrefix, { context: 'aliases', tenant, key: aliasResolveKey(cache.keyPrefix, tenant, context, alias), version: view.version });
+      await publishChangeNotice(cache.redis, cache.keyPrefix, {
+        context: 'aliases',
+        tenant,
+        key: aliasResolveKey(cache.keyPrefix, tenant, context, alias),
+        version: view.version,
+      });
     }
   },
 };

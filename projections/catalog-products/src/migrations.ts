@@ -24,9 +24,14 @@ const migrations: Migration[] = [
         t.timestamp('updated_at', { useTz: true }).notNullable();
         t.primary(['tenant', 'sku']);
       });
-      await db.raw(`ALTER TABLE ??.products ADD CONSTRAINT products_status_check CHECK (status IN ('active', 'discontinued'))`, [schema]);
+      await db.raw(
+        `ALTER TABLE ??.products ADD CONSTRAINT products_status_check CHECK (status IN ('active', 'discontinued'))`,
+        [schema],
+      );
       // Listing by status walks the same (tenant, sku) order as the primary key.
-      await db.schema.withSchema(schema).alterTable('products', (t) => t.index(['tenant', 'status', 'sku'], 'products_tenant_status_sku'));
+      await db.schema
+        .withSchema(schema)
+        .alterTable('products', (t) => t.index(['tenant', 'status', 'sku'], 'products_tenant_status_sku'));
     },
     async down(db, schema) {
       await db.schema.withSchema(schema).dropTable('products');

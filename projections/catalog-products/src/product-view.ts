@@ -43,8 +43,17 @@ const toView = (row: ProductRow): ProductView => ({
 });
 
 /** One product from the read model; undefined when the tenant has no product with that SKU. */
-export async function readProductView(db: Knex | Knex.Transaction, schema: string, tenant: string, sku: string): Promise<ProductView | undefined> {
-  const row = await db.withSchema(schema).table('products').where({ tenant, sku }).first<ProductRow | undefined>(COLUMNS);
+export async function readProductView(
+  db: Knex | Knex.Transaction,
+  schema: string,
+  tenant: string,
+  sku: string,
+): Promise<ProductView | undefined> {
+  const row = await db
+    .withSchema(schema)
+    .table('products')
+    .where({ tenant, sku })
+    .first<ProductRow | undefined>(COLUMNS);
   return row ? toView(row) : undefined;
 }
 
@@ -57,12 +66,20 @@ export interface ProductPageQuery {
 }
 
 /** A tenant's products ordered by SKU (byte order), one page at a time; `nextAfter` is set when more follow. */
-export async function listProductViews(db: Knex, schema: string, tenant: string, query: ProductPageQuery): Promise<{ items: ProductView[]; nextAfter: string | null }> {
+export async function listProductViews(
+  db: Knex,
+  schema: string,
+  tenant: string,
+  query: ProductPageQuery,
+): Promise<{ items: ProductView[]; nextAfter: string | null }> {
   const q = db.withSchema(schema).table('products').where({ tenant });
   if (query.status) q.andWhere({ status: query.status });
   // The sku column has collation "C" (byte order), so this walks the primary key.
   if (query.after !== undefined) q.andWhere('sku', '>', query.after);
-  const rows = await q.orderBy('sku').limit(query.limit + 1).select<ProductRow[]>(COLUMNS);
+  const rows = await q
+    .orderBy('sku')
+    .limit(query.limit + 1)
+    .select<ProductRow[]>(COLUMNS);
   const items = rows.slice(0, query.limit).map(toView);
   return { items, nextAfter: rows.length > query.limit ? items[items.length - 1]!.sku : null };
 }

@@ -7,12 +7,35 @@ const onS1 = { metadata: { subject: 'acme/S-1' } };
 
 const registered = {
   type: 'verity.catalog.ProductRegistered' as const,
-  data: { sku: 'S-1', name: 'Bolt', unit: 'pc', description: 'M6 bolt', attributes: { size: 'M6' }, sourceSystem: null, sourceTimestamp: null },
+  data: {
+    sku: 'S-1',
+    name: 'Bolt',
+    unit: 'pc',
+    description: 'M6 bolt',
+    attributes: { size: 'M6' },
+    sourceSystem: null,
+    sourceTimestamp: null,
+  },
   ...onS1,
 };
-const noChange = { name: null, description: null, unit: null, attributes: null, sourceSystem: null, sourceTimestamp: null };
+const noChange = {
+  name: null,
+  description: null,
+  unit: null,
+  attributes: null,
+  sourceSystem: null,
+  sourceTimestamp: null,
+};
 
-const product = { tenant: 'acme', sku: 'S-1', name: 'Bolt', unit: 'pc', description: 'M6 bolt', attributes: { size: 'M6' }, status: 'active' };
+const product = {
+  tenant: 'acme',
+  sku: 'S-1',
+  name: 'Bolt',
+  unit: 'pc',
+  description: 'M6 bolt',
+  attributes: { size: 'M6' },
+  status: 'active',
+};
 
 describe('catalog-products projection', () => {
   it('ProductRegistered adds an active product, caches its view and notices it', () =>
@@ -20,7 +43,18 @@ describe('catalog-products projection', () => {
       .given([])
       .when([registered])
       .then(async ({ table, cached, notices, keyPrefix }) => {
-        expect(await table('products').select('tenant', 'sku', 'name', 'unit', 'description', 'attributes', 'status', 'version')).toEqual([{ ...product, version: 1 }]);
+        expect(
+          await table('products').select(
+            'tenant',
+            'sku',
+            'name',
+            'unit',
+            'description',
+            'attributes',
+            'status',
+            'version',
+          ),
+        ).toEqual([{ ...product, version: 1 }]);
         const key = productCacheKey(keyPrefix, 'acme', 'S-1');
         expect(await cached(key)).toEqual({ ...product, version: 1, updatedAt: '2025-01-01T00:00:00.000Z' });
         expect(notices).toEqual([{ context: 'catalog', tenant: 'acme', sku: 'S-1', key, version: 1 }]);
@@ -29,10 +63,27 @@ describe('catalog-products projection', () => {
   it('ProductUpdated changes the fields it carries and keeps the others', () =>
     spec
       .given([registered])
-      .when([{ type: 'verity.catalog.ProductUpdated', data: { ...noChange, sku: 'S-1', name: 'Hex bolt', attributes: { size: 'M8' } }, ...onS1 }])
+      .when([
+        {
+          type: 'verity.catalog.ProductUpdated',
+          data: { ...noChange, sku: 'S-1', name: 'Hex bolt', attributes: { size: 'M8' } },
+          ...onS1,
+        },
+      ])
       .then(async ({ table, cached, notices, keyPrefix }) => {
         const updated = { ...product, name: 'Hex bolt', attributes: { size: 'M8' }, version: 2 };
-        expect(await table('products').select('tenant', 'sku', 'name', 'unit', 'description', 'attributes', 'status', 'version')).toEqual([updated]);
+        expect(
+          await table('products').select(
+            'tenant',
+            'sku',
+            'name',
+            'unit',
+            'description',
+            'attributes',
+            'status',
+            'version',
+          ),
+        ).toEqual([updated]);
         const key = productCacheKey(keyPrefix, 'acme', 'S-1');
         expect(await cached(key)).toEqual({ ...updated, updatedAt: '2025-01-01T00:00:01.000Z' });
         expect(notices).toEqual([{ context: 'catalog', tenant: 'acme', sku: 'S-1', key, version: 2 }]);
@@ -43,7 +94,9 @@ describe('catalog-products projection', () => {
       .given([registered])
       .when([{ type: 'verity.catalog.ProductDiscontinued', data: { sku: 'S-1', reason: 'end of line' }, ...onS1 }])
       .then(async ({ table, cached, notices, keyPrefix }) => {
-        expect(await table('products').select('sku', 'status', 'version')).toEqual([{ sku: 'S-1', status: 'discontinued', version: 2 }]);
+        expect(await table('products').select('sku', 'status', 'version')).toEqual([
+          { sku: 'S-1', status: 'discontinued', version: 2 },
+        ]);
         const key = productCacheKey(keyPrefix, 'acme', 'S-1');
         expect(await cached(key)).toMatchObject({ sku: 'S-1', name: 'Bolt', status: 'discontinued', version: 2 });
         expect(notices).toEqual([{ context: 'catalog', tenant: 'acme', sku: 'S-1', key, version: 2 }]);

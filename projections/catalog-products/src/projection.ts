@@ -10,7 +10,11 @@ export interface ProductChange {
 }
 
 /** The catalog's product events; its conflict events change no product. */
-const PRODUCT_EVENTS = ['verity.catalog.ProductRegistered', 'verity.catalog.ProductUpdated', 'verity.catalog.ProductDiscontinued'] as const;
+const PRODUCT_EVENTS = [
+  'verity.catalog.ProductRegistered',
+  'verity.catalog.ProductUpdated',
+  'verity.catalog.ProductDiscontinued',
+] as const;
 
 type ProductEvent = ProjectedEvent<(typeof PRODUCT_EVENTS)[number]>;
 
@@ -26,10 +30,21 @@ interface ProductUpdate {
 
 const products = (store: ProjectionTransaction) => store.db.withSchema(store.schema).table('products');
 
-async function applyRegistered(store: ProjectionTransaction, event: ProjectedEvent<'verity.catalog.ProductRegistered'>): Promise<ProductChange[]> {
+async function applyRegistered(
+  store: ProjectionTransaction,
+  event: ProjectedEvent<'verity.catalog.ProductRegistered'>,
+): Promise<ProductChange[]> {
   const { tenant, streamVersion, time } = event.metadata;
   const { sku, name, unit, description, attributes } = event.data;
-  const row = { name, unit, description, attributes: JSON.stringify(attributes), status: 'active', version: streamVersion, updated_at: time };
+  const row = {
+    name,
+    unit,
+    description,
+    attributes: JSON.stringify(attributes),
+    status: 'active',
+    version: streamVersion,
+    updated_at: time,
+  };
   await products(store)
     .insert({ tenant, sku, ...row })
     .onConflict(['tenant', 'sku'])
@@ -37,7 +52,10 @@ async function applyRegistered(store: ProjectionTransaction, event: ProjectedEve
   return [{ tenant, sku }];
 }
 
-async function applyUpdated(store: ProjectionTransaction, event: ProjectedEvent<'verity.catalog.ProductUpdated'>): Promise<ProductChange[]> {
+async function applyUpdated(
+  store: ProjectionTransaction,
+  event: ProjectedEvent<'verity.catalog.ProductUpdated'>,
+): Promise<ProductChange[]> {
   const { tenant, streamVersion, time } = event.metadata;
   const { sku, name, description, unit, attributes } = event.data;
   const changes: ProductUpdate = { version: streamVersion, updated_at: time };
@@ -49,10 +67,15 @@ async function applyUpdated(store: ProjectionTransaction, event: ProjectedEvent<
   return [{ tenant, sku }];
 }
 
-async function applyDiscontinued(store: ProjectionTransaction, event: ProjectedEvent<'verity.catalog.ProductDiscontinued'>): Promise<ProductChange[]> {
+async function applyDiscontinued(
+  store: ProjectionTransaction,
+  event: ProjectedEvent<'verity.catalog.ProductDiscontinued'>,
+): Promise<ProductChange[]> {
   const { tenant, streamVersion, time } = event.metadata;
   const { sku } = event.data;
-  await products(store).where({ tenant, sku }).update({ status: 'discontinued', version: streamVersion, updated_at: time });
+  await products(store)
+    .where({ tenant, sku })
+    .update({ status: 'discontinued', version: streamVersion, updated_at: time });
   return [{ tenant, sku }];
 }
 
@@ -78,7 +101,13 @@ export const catalogProductsProjection: Projection<ProductEvent['type'], Product
       const view = await readProductView(store.db, store.schema, tenant, sku);
       if (!view) continue;
       await cacheProductView(cache.redis, cache.keyPrefix, view);
-      await publishChangeNotice(cache.redis, cache.keyPrefix, { context: 'catalog', tenant, sku, key: productCacheKey(cache.keyPrefix, tenant, sku), version: view.version });
+      await publishChangeNotice(cache.redis, cache.keyPrefix, {
+        context: 'catalog',
+        tenant,
+        sku,
+        key: productCacheKey(cache.keyPrefix, tenant, sku),
+        version: view.version,
+      });
     }
   },
 };

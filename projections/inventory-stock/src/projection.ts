@@ -1,4 +1,10 @@
-import { publishChangeNotice, type Projection, type ProjectedEvent, type ProjectionStore, type ProjectionTransaction } from '@verity/events';
+import {
+  publishChangeNotice,
+  type Projection,
+  type ProjectedEvent,
+  type ProjectionStore,
+  type ProjectionTransaction,
+} from '@verity/events';
 import { stockMigrations } from './migrations';
 import { cacheStockView, stockCacheKey } from './stock-cache';
 import { readStockView } from './stock-view';
@@ -48,32 +54,60 @@ function effectOf(event: StockEvent): StockEffect {
       return { levels: [[event.data.location, { onHand: event.data.quantity }]] };
     case 'verity.inventory.StockReserved': {
       const { reservationId, location, quantity, expiresAt } = event.data;
-      return { levels: [[location, { reserved: quantity }]], reservation: { reservationId, status: 'open', location, quantity, expiresAt } };
+      return {
+        levels: [[location, { reserved: quantity }]],
+        reservation: { reservationId, status: 'open', location, quantity, expiresAt },
+      };
     }
     case 'verity.inventory.ReservationReleased':
-      return { levels: [[event.data.location, { reserved: -event.data.quantity }]], reservation: { reservationId: event.data.reservationId, status: 'released' } };
+      return {
+        levels: [[event.data.location, { reserved: -event.data.quantity }]],
+        reservation: { reservationId: event.data.reservationId, status: 'released' },
+      };
     case 'verity.inventory.ReservationExpired':
-      return { levels: [[event.data.location, { reserved: -event.data.quantity }]], reservation: { reservationId: event.data.reservationId, status: 'expired' } };
+      return {
+        levels: [[event.data.location, { reserved: -event.data.quantity }]],
+        reservation: { reservationId: event.data.reservationId, status: 'expired' },
+      };
     case 'verity.inventory.ReservationCommitted': {
       const { reservationId, location, quantity } = event.data;
-      return { levels: [[location, { onHand: -quantity, reserved: -quantity }]], reservation: { reservationId, status: 'committed' } };
+      return {
+        levels: [[location, { onHand: -quantity, reserved: -quantity }]],
+        reservation: { reservationId, status: 'committed' },
+      };
     }
     case 'verity.inventory.StockAdjusted':
       return { levels: [[event.data.location, { setOnHand: event.data.onHand }]] };
     case 'verity.inventory.StockTransferred': {
       const { from, to, quantity } = event.data;
-      return { levels: [[from, { onHand: -quantity }], [to, { onHand: quantity }]] };
+      return {
+        levels: [
+          [from, { onHand: -quantity }],
+          [to, { onHand: quantity }],
+        ],
+      };
     }
     case 'verity.inventory.SafetyBufferSet':
       return { levels: [[event.data.location, { setBuffer: event.data.buffer }]] };
   }
 }
 
-async function changeLevel(store: ProjectionStore, tenant: string, sku: string, location: string, time: string, change: LevelChange): Promise<void> {
+async function changeLevel(
+  store: ProjectionStore,
+  tenant: string,
+  sku: string,
+  location: string,
+  time: string,
+  change: LevelChange,
+): Promise<void> {
   const add = (column: string, delta: number) => store.db.raw('?? + ?', [`stock_levels.${column}`, delta]);
   const merge = {
     updated_at: time,
-    ...(change.setOnHand !== undefined ? { on_hand: change.setOnHand } : change.onHand ? { on_hand: add('on_hand', change.onHand) } : {}),
+    ...(change.setOnHand !== undefined
+      ? { on_hand: change.setOnHand }
+      : change.onHand
+        ? { on_hand: add('on_hand', change.onHand) }
+        : {}),
     ...(change.reserved ? { reserved: add('reserved', change.reserved) } : {}),
     ...(change.setBuffer !== undefined ? { buffer: change.setBuffer } : {}),
   };
@@ -93,7 +127,13 @@ async function changeLevel(store: ProjectionStore, tenant: string, sku: string, 
     .merge(merge);
 }
 
-async function setReservation(store: ProjectionStore, tenant: string, sku: string, time: string, change: ReservationChange): Promise<void> {
+async function setReservation(
+  store: ProjectionStore,
+  tenant: string,
+  sku: string,
+  time: string,
+  change: ReservationChange,
+): Promise<void> {
   const table = store.db.withSchema(store.schema).table('reservations');
   if (change.status === 'open') {
     await table.insert({
@@ -107,11 +147,19 @@ async function setReservation(store: ProjectionStore, tenant: string, sku: strin
       updated_at: time,
     });
   } else {
-    await table.where({ tenant, sku, reservation_id: change.reservationId }).update({ status: change.status, updated_at: time });
+    await table
+      .where({ tenant, sku, reservation_id: change.reservationId })
+      .update({ status: change.status, updated_at: time });
   }
 }
 
-async function touchItem(store: ProjectionStore, tenant: string, sku: string, version: number, time: string): Promise<void> {
+async function touchItem(
+  store: ProjectionStore,
+  tenant: string,
+  sku: string,
+  version: number,
+  time: string,
+): Promise<void> {
   await store.db
     .withSchema(store.schema)
     .table('stock_items')
@@ -143,7 +191,13 @@ export const inventoryStockProjection: Projection<StockEvent['type'], StockChang
       const view = await readStockView(store.db, store.schema, tenant, sku);
       if (!view) continue;
       await cacheStockView(cache.redis, cache.keyPrefix, view);
-      await publishChangeNotice(cache.redis, cache.keyPrefix, { context: 'inventory', tenant, sku, key: stockCacheKey(cache.keyPrefix, tenant, sku), version: view.version });
+      await publishChangeNotice(cache.redis, cache.keyPrefix, {
+        context: 'inventory',
+        tenant,
+        sku,
+        key: stockCacheKey(cache.keyPrefix, tenant, sku),
+        version: view.version,
+      });
     }
   },
 };

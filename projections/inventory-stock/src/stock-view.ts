@@ -52,8 +52,17 @@ function toLocationStock(r: Omit<LevelRecord, 'sku'>): LocationStock {
 const toRow = (r: LevelRecord): StockLevelRow => ({ sku: r.sku, ...toLocationStock(r) });
 
 /** Reads one SKU's stock from the read model; undefined when the SKU has no stock stream. */
-export async function readStockView(db: Knex | Knex.Transaction, schema: string, tenant: string, sku: string): Promise<StockView | undefined> {
-  const item = await db.withSchema(schema).table('stock_items').where({ tenant, sku }).first<{ version: number; updated_at: Date } | undefined>('version', 'updated_at');
+export async function readStockView(
+  db: Knex | Knex.Transaction,
+  schema: string,
+  tenant: string,
+  sku: string,
+): Promise<StockView | undefined> {
+  const item = await db
+    .withSchema(schema)
+    .table('stock_items')
+    .where({ tenant, sku })
+    .first<{ version: number; updated_at: Date } | undefined>('version', 'updated_at');
   if (!item) return undefined;
   const rows = await db
     .withSchema(schema)
@@ -68,7 +77,12 @@ export async function readStockView(db: Knex | Knex.Transaction, schema: string,
     sku,
     version: item.version,
     locations,
-    totals: { onHand: sum((l) => l.onHand), reserved: sum((l) => l.reserved), buffer: sum((l) => l.buffer), available: sum((l) => l.available) },
+    totals: {
+      onHand: sum((l) => l.onHand),
+      reserved: sum((l) => l.reserved),
+      buffer: sum((l) => l.buffer),
+      available: sum((l) => l.available),
+    },
     updatedAt: new Date(item.updated_at).toISOString(),
   };
 }
@@ -95,7 +109,10 @@ export async function readLocationStock(
 ): Promise<StockPage> {
   const query = db.withSchema(schema).table('stock_levels').where({ tenant, location });
   if (page.after) query.andWhere('sku', '>', page.after[0]!);
-  const rows = await query.orderBy('sku').limit(page.limit + 1).select<LevelRecord[]>('sku', 'location', 'on_hand', 'reserved', 'buffer');
+  const rows = await query
+    .orderBy('sku')
+    .limit(page.limit + 1)
+    .select<LevelRecord[]>('sku', 'location', 'on_hand', 'reserved', 'buffer');
   const items = rows.slice(0, page.limit).map(toRow);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > page.limit && last ? encodeCursor([last.sku]) : null };
@@ -109,9 +126,16 @@ export async function readLowStock(
   threshold: number,
   page: { limit: number; after?: string[] },
 ): Promise<StockPage> {
-  const query = db.withSchema(schema).table('stock_levels').where({ tenant }).andWhereRaw(`${AVAILABLE_SQL} < ?`, [threshold]);
+  const query = db
+    .withSchema(schema)
+    .table('stock_levels')
+    .where({ tenant })
+    .andWhereRaw(`${AVAILABLE_SQL} < ?`, [threshold]);
   if (page.after) query.andWhereRaw('(sku, location) > (?, ?)', [page.after[0]!, page.after[1]!]);
-  const rows = await query.orderBy([{ column: 'sku' }, { column: 'location' }]).limit(page.limit + 1).select<LevelRecord[]>('sku', 'location', 'on_hand', 'reserved', 'buffer');
+  const rows = await query
+    .orderBy([{ column: 'sku' }, { column: 'location' }])
+    .limit(page.limit + 1)
+    .select<LevelRecord[]>('sku', 'location', 'on_hand', 'reserved', 'buffer');
   const items = rows.slice(0, page.limit).map(toRow);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > page.limit && last ? encodeCursor([last.sku, last.location]) : null };
@@ -121,11 +145,21 @@ export async function readLowStock(
  * Stock views of many SKUs of one tenant in two queries (items, then levels), whatever the
  * number of SKUs: the batch a GraphQL DataLoader needs. SKUs without a stock stream are absent.
  */
-export async function readStockViews(db: Knex | Knex.Transaction, schema: string, tenant: string, skus: readonly string[]): Promise<Map<string, StockView>> {
+export async function readStockViews(
+  db: Knex | Knex.Transaction,
+  schema: string,
+  tenant: string,
+  skus: readonly string[],
+): Promise<Map<string, StockView>> {
   const views = new Map<string, StockView>();
   const wanted = [...new Set(skus)];
   if (wanted.length === 0) return views;
-  const items = await db.withSchema(schema).table('stock_items').where({ tenant }).whereIn('sku', wanted).select<{ sku: string; version: number; updated_at: Date }[]>('sku', 'version', 'updated_at');
+  const items = await db
+    .withSchema(schema)
+    .table('stock_items')
+    .where({ tenant })
+    .whereIn('sku', wanted)
+    .select<{ sku: string; version: number; updated_at: Date }[]>('sku', 'version', 'updated_at');
   if (items.length === 0) return views;
   const rows = await db
     .withSchema(schema)
@@ -151,7 +185,12 @@ export async function readStockViews(db: Knex | Knex.Transaction, schema: string
       sku: item.sku,
       version: item.version,
       locations,
-      totals: { onHand: sum((l) => l.onHand), reserved: sum((l) => l.reserved), buffer: sum((l) => l.buffer), available: sum((l) => l.available) },
+      totals: {
+        onHand: sum((l) => l.onHand),
+        reserved: sum((l) => l.reserved),
+        buffer: sum((l) => l.buffer),
+        available: sum((l) => l.available),
+      },
       updatedAt: new Date(item.updated_at).toISOString(),
     });
   }

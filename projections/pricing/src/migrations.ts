@@ -23,7 +23,9 @@ const migrations: Migration[] = [
       await db.schema.withSchema(schema).createTable('price_rules', (t) => {
         t.text('tenant').notNullable();
         t.text('price_list_id').notNullable();
-        t.integer('version').notNullable().comment('stream version of the event that set the rule: unique within the list');
+        t.integer('version')
+          .notNullable()
+          .comment('stream version of the event that set the rule: unique within the list');
         t.text('kind').notNullable().comment('base | customer | tiers');
         t.text('sku').notNullable();
         t.text('customer_id');
@@ -34,7 +36,10 @@ const migrations: Migration[] = [
         t.primary(['tenant', 'price_list_id', 'version']);
         t.index(['tenant', 'price_list_id', 'sku'], 'price_rules_tenant_list_sku');
       });
-      await db.raw(`ALTER TABLE ??.price_rules ADD CONSTRAINT price_rules_kind_check CHECK (kind IN ('base', 'customer', 'tiers'))`, [schema]);
+      await db.raw(
+        `ALTER TABLE ??.price_rules ADD CONSTRAINT price_rules_kind_check CHECK (kind IN ('base', 'customer', 'tiers'))`,
+        [schema],
+      );
     },
     async down(db, schema) {
       await db.schema.withSchema(schema).dropTable('price_rules');

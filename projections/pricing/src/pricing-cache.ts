@@ -3,7 +3,8 @@ import { cacheIfNewer, changesChannel, readCached, uncacheAt } from '@verity/eve
 import type { SkuRules } from './pricing-view';
 
 /** Quotes of one SKU of one list are computed from this entry (the SKU's rules); the projection invalidates it after commit. */
-export const quoteCacheKey = (keyPrefix: string, tenant: string, priceListId: string, sku: string): string => `${keyPrefix}:pricing:quote:${tenant}:${priceListId}:${sku}`;
+export const quoteCacheKey = (keyPrefix: string, tenant: string, priceListId: string, sku: string): string =>
+  `${keyPrefix}:pricing:quote:${tenant}:${priceListId}:${sku}`;
 
 export { changesChannel };
 
@@ -17,10 +18,23 @@ export async function cacheSkuRules(redis: Redis, keyPrefix: string, entry: SkuR
  * refuses any write older than `version`, so a read-through that read PostgreSQL before the commit
  * cannot restore the old rules, while one that read the committed state may refill it.
  */
-export async function invalidateSkuRules(redis: Redis, keyPrefix: string, tenant: string, priceListId: string, sku: string, version: number): Promise<void> {
+export async function invalidateSkuRules(
+  redis: Redis,
+  keyPrefix: string,
+  tenant: string,
+  priceListId: string,
+  sku: string,
+  version: number,
+): Promise<void> {
   await uncacheAt(redis, quoteCacheKey(keyPrefix, tenant, priceListId, sku), version - 1);
 }
 
-export async function readCachedSkuRules(redis: Redis, keyPrefix: string, tenant: string, priceListId: string, sku: string): Promise<SkuRules | undefined> {
+export async function readCachedSkuRules(
+  redis: Redis,
+  keyPrefix: string,
+  tenant: string,
+  priceListId: string,
+  sku: string,
+): Promise<SkuRules | undefined> {
   return readCached<SkuRules>(redis, quoteCacheKey(keyPrefix, tenant, priceListId, sku));
 }

@@ -66,13 +66,27 @@ const toRule = (row: RuleRow): PriceRuleView => ({
 });
 
 const readList = (db: Knex | Knex.Transaction, schema: string, tenant: string, priceListId: string) =>
-  db.withSchema(schema).table('price_lists').where({ tenant, price_list_id: priceListId }).first<ListRow | undefined>(['tenant', 'price_list_id', 'name', 'currency', 'version', 'updated_at']);
+  db
+    .withSchema(schema)
+    .table('price_lists')
+    .where({ tenant, price_list_id: priceListId })
+    .first<ListRow | undefined>(['tenant', 'price_list_id', 'name', 'currency', 'version', 'updated_at']);
 
 /** A list with all its rules (by SKU, then the order they were set); undefined when the tenant has no such list. */
-export async function readPriceListView(db: Knex | Knex.Transaction, schema: string, tenant: string, priceListId: string): Promise<PriceListView | undefined> {
+export async function readPriceListView(
+  db: Knex | Knex.Transaction,
+  schema: string,
+  tenant: string,
+  priceListId: string,
+): Promise<PriceListView | undefined> {
   const list = await readList(db, schema, tenant, priceListId);
   if (!list) return undefined;
-  const rows = await db.withSchema(schema).table('price_rules').where({ tenant, price_list_id: priceListId }).orderBy(['sku', 'version']).select<RuleRow[]>(RULE_COLUMNS);
+  const rows = await db
+    .withSchema(schema)
+    .table('price_rules')
+    .where({ tenant, price_list_id: priceListId })
+    .orderBy(['sku', 'version'])
+    .select<RuleRow[]>(RULE_COLUMNS);
   return {
     tenant: list.tenant,
     priceListId: list.price_list_id,
@@ -85,7 +99,13 @@ export async function readPriceListView(db: Knex | Knex.Transaction, schema: str
 }
 
 /** The rules of one SKU of a list; undefined when the tenant has no such list (a list without rules for the SKU gives an empty set). */
-export async function readSkuRules(db: Knex | Knex.Transaction, schema: string, tenant: string, priceListId: string, sku: string): Promise<SkuRules | undefined> {
+export async function readSkuRules(
+  db: Knex | Knex.Transaction,
+  schema: string,
+  tenant: string,
+  priceListId: string,
+  sku: string,
+): Promise<SkuRules | undefined> {
   return (await readSkuRulesOf(db, schema, tenant, priceListId, [sku])).get(sku);
 }
 
@@ -94,13 +114,20 @@ export async function readSkuRules(db: Knex | Knex.Transaction, schema: string, 
  * number of SKUs: the batch a GraphQL DataLoader needs. Every SKU asked for is in the map (with
  * an empty set when it has no rules); the map is empty when the tenant has no such list.
  */
-export async function readSkuRulesOf(db: Knex | Knex.Transaction, schema: string, tenant: string, priceListId: string, skus: readonly string[]): Promise<Map<string, SkuRules>> {
+export async function readSkuRulesOf(
+  db: Knex | Knex.Transaction,
+  schema: string,
+  tenant: string,
+  priceListId: string,
+  skus: readonly string[],
+): Promise<Map<string, SkuRules>> {
   const entries = new Map<string, SkuRules>();
   const wanted = [...new Set(skus)];
   if (wanted.length === 0) return entries;
   const list = await readList(db, schema, tenant, priceListId);
   if (!list) return entries;
-  for (const sku of wanted) entries.set(sku, { tenant, priceListId, sku, currency: list.currency, version: list.version, rules: [] });
+  for (const sku of wanted)
+    entries.set(sku, { tenant, priceListId, sku, currency: list.currency, version: list.version, rules: [] });
   const rows = await db
     .withSchema(schema)
     .table('price_rules')

@@ -5,14 +5,35 @@ import { pricingProjection } from './projection';
 const spec = projectionSpec(pricingProjection);
 const onList = { metadata: { subject: 'acme/PL-1' } };
 
-const created = { type: 'verity.pricing.PriceListCreated' as const, data: { priceListId: 'PL-1', name: 'Wholesale', currency: 'EUR' }, ...onList };
+const created = {
+  type: 'verity.pricing.PriceListCreated' as const,
+  data: { priceListId: 'PL-1', name: 'Wholesale', currency: 'EUR' },
+  ...onList,
+};
 const basePrice = (unitPrice: number) => ({
   type: 'verity.pricing.BasePriceSet' as const,
   data: { priceListId: 'PL-1', sku: 'S-1', unitPrice, effectiveFrom: '2025-01-01T00:00:00.000Z', effectiveTo: null },
   ...onList,
 });
-const RULE_COLUMNS = ['tenant', 'price_list_id', 'version', 'kind', 'sku', 'customer_id', 'unit_price', 'tiers', 'effective_from', 'effective_to'];
-const rule = { tenant: 'acme', price_list_id: 'PL-1', sku: 'S-1', effective_from: new Date('2025-01-01T00:00:00.000Z'), effective_to: null };
+const RULE_COLUMNS = [
+  'tenant',
+  'price_list_id',
+  'version',
+  'kind',
+  'sku',
+  'customer_id',
+  'unit_price',
+  'tiers',
+  'effective_from',
+  'effective_to',
+];
+const rule = {
+  tenant: 'acme',
+  price_list_id: 'PL-1',
+  sku: 'S-1',
+  effective_from: new Date('2025-01-01T00:00:00.000Z'),
+  effective_to: null,
+};
 
 describe('pricing projection', () => {
   it('PriceListCreated adds the list and notices the list alone (no SKU, no key)', () =>
@@ -23,7 +44,9 @@ describe('pricing projection', () => {
         expect(await table('price_lists').select('tenant', 'price_list_id', 'name', 'currency', 'version')).toEqual([
           { tenant: 'acme', price_list_id: 'PL-1', name: 'Wholesale', currency: 'EUR', version: 1 },
         ]);
-        expect(notices).toEqual([{ context: 'pricing', tenant: 'acme', priceListId: 'PL-1', sku: null, key: null, version: 1 }]);
+        expect(notices).toEqual([
+          { context: 'pricing', tenant: 'acme', priceListId: 'PL-1', sku: null, key: null, version: 1 },
+        ]);
       }));
 
   it('BasePriceSet adds a base rule, moves the list version, invalidates the SKU quotes and notices them', () =>
@@ -31,7 +54,9 @@ describe('pricing projection', () => {
       .given([created])
       .when([basePrice(1250)])
       .then(async ({ table, redis, cached, notices, keyPrefix }) => {
-        expect(await table('price_rules').select(RULE_COLUMNS)).toEqual([{ ...rule, version: 2, kind: 'base', customer_id: null, unit_price: '1250', tiers: null }]);
+        expect(await table('price_rules').select(RULE_COLUMNS)).toEqual([
+          { ...rule, version: 2, kind: 'base', customer_id: null, unit_price: '1250', tiers: null },
+        ]);
         expect(await table('price_lists').select('version')).toEqual([{ version: 2 }]);
         const key = quoteCacheKey(keyPrefix, 'acme', 'PL-1', 'S-1');
         expect(await cached(key)).toBeUndefined();
@@ -39,7 +64,9 @@ describe('pricing projection', () => {
         const entry = { tenant: 'acme', priceListId: 'PL-1', sku: 'S-1', currency: 'EUR', rules: [] };
         expect(await cacheSkuRules(redis, keyPrefix, { ...entry, version: 1 })).toBe(false);
         expect(await cacheSkuRules(redis, keyPrefix, { ...entry, version: 2 })).toBe(true);
-        expect(notices).toEqual([{ context: 'pricing', tenant: 'acme', priceListId: 'PL-1', sku: 'S-1', key, version: 2 }]);
+        expect(notices).toEqual([
+          { context: 'pricing', tenant: 'acme', priceListId: 'PL-1', sku: 'S-1', key, version: 2 },
+        ]);
       }));
 
   it('CustomerPriceSet adds a rule for one customer', () =>
@@ -48,15 +75,39 @@ describe('pricing projection', () => {
       .when([
         {
           type: 'verity.pricing.CustomerPriceSet',
-          data: { priceListId: 'PL-1', customerId: 'C-9', sku: 'S-1', unitPrice: 990, effectiveFrom: '2025-01-01T00:00:00.000Z', effectiveTo: '2025-12-31T00:00:00.000Z' },
+          data: {
+            priceListId: 'PL-1',
+            customerId: 'C-9',
+            sku: 'S-1',
+            unitPrice: 990,
+            effectiveFrom: '2025-01-01T00:00:00.000Z',
+            effectiveTo: '2025-12-31T00:00:00.000Z',
+          },
           ...onList,
         },
       ])
       .then(async ({ table, notices, keyPrefix }) => {
         expect(await table('price_rules').select(RULE_COLUMNS)).toEqual([
-          { ...rule, version: 2, kind: 'customer', customer_id: 'C-9', unit_price: '990', tiers: null, effective_to: new Date('2025-12-31T00:00:00.000Z') },
+          {
+            ...rule,
+            version: 2,
+            kind: 'customer',
+            customer_id: 'C-9',
+            unit_price: '990',
+            tiers: null,
+            effective_to: new Date('2025-12-31T00:00:00.000Z'),
+          },
         ]);
-        expect(notices).toEqual([{ context: 'pricing', tenant: 'acme', priceListId: 'PL-1', sku: 'S-1', key: quoteCacheKey(keyPrefix, 'acme', 'PL-1', 'S-1'), version: 2 }]);
+        expect(notices).toEqual([
+          {
+            context: 'pricing',
+            tenant: 'acme',
+            priceListId: 'PL-1',
+            sku: 'S-1',
+            key: quoteCacheKey(keyPrefix, 'acme', 'PL-1', 'S-1'),
+            version: 2,
+          },
+        ]);
       }));
 
   it('QuantityTiersSet adds a tiers rule, without a unit price', () =>
@@ -93,7 +144,16 @@ describe('pricing projection', () => {
             ],
           },
         ]);
-        expect(notices).toEqual([{ context: 'pricing', tenant: 'acme', priceListId: 'PL-1', sku: 'S-1', key: quoteCacheKey(keyPrefix, 'acme', 'PL-1', 'S-1'), version: 2 }]);
+        expect(notices).toEqual([
+          {
+            context: 'pricing',
+            tenant: 'acme',
+            priceListId: 'PL-1',
+            sku: 'S-1',
+            key: quoteCacheKey(keyPrefix, 'acme', 'PL-1', 'S-1'),
+            version: 2,
+          },
+        ]);
       }));
 
   it('notices a SKU once per batch, at the newest version the batch set', () =>
@@ -105,6 +165,15 @@ describe('pricing projection', () => {
           { version: 2, unit_price: '1250' },
           { version: 3, unit_price: '1300' },
         ]);
-        expect(notices).toEqual([{ context: 'pricing', tenant: 'acme', priceListId: 'PL-1', sku: 'S-1', key: quoteCacheKey(keyPrefix, 'acme', 'PL-1', 'S-1'), version: 3 }]);
+        expect(notices).toEqual([
+          {
+            context: 'pricing',
+            tenant: 'acme',
+            priceListId: 'PL-1',
+            sku: 'S-1',
+            key: quoteCacheKey(keyPrefix, 'acme', 'PL-1', 'S-1'),
+            version: 3,
+          },
+        ]);
       }));
 });

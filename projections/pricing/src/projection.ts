@@ -10,7 +10,12 @@ export interface PricingChange {
   version: number;
 }
 
-const PRICING_EVENTS = ['verity.pricing.PriceListCreated', 'verity.pricing.BasePriceSet', 'verity.pricing.CustomerPriceSet', 'verity.pricing.QuantityTiersSet'] as const;
+const PRICING_EVENTS = [
+  'verity.pricing.PriceListCreated',
+  'verity.pricing.BasePriceSet',
+  'verity.pricing.CustomerPriceSet',
+  'verity.pricing.QuantityTiersSet',
+] as const;
 
 type PricingEvent = ProjectedEvent<(typeof PRICING_EVENTS)[number]>;
 type RuleEvent = Exclude<PricingEvent, { type: 'verity.pricing.PriceListCreated' }>;
@@ -40,11 +45,19 @@ function termsOf(event: RuleEvent): RuleTerms {
   }
 }
 
-async function applyCreated(store: ProjectionTransaction, event: ProjectedEvent<'verity.pricing.PriceListCreated'>): Promise<PricingChange[]> {
+async function applyCreated(
+  store: ProjectionTransaction,
+  event: ProjectedEvent<'verity.pricing.PriceListCreated'>,
+): Promise<PricingChange[]> {
   const { tenant, streamVersion, time } = event.metadata;
   const { priceListId, name, currency } = event.data;
   const row = { name, currency, version: streamVersion, updated_at: time };
-  await store.db.withSchema(store.schema).table('price_lists').insert({ tenant, price_list_id: priceListId, ...row }).onConflict(['tenant', 'price_list_id']).merge(row);
+  await store.db
+    .withSchema(store.schema)
+    .table('price_lists')
+    .insert({ tenant, price_list_id: priceListId, ...row })
+    .onConflict(['tenant', 'price_list_id'])
+    .merge(row);
   return [{ tenant, priceListId, sku: null, version: streamVersion }];
 }
 
@@ -58,7 +71,11 @@ async function applyRule(store: ProjectionTransaction, event: RuleEvent): Promis
     .insert({ tenant, price_list_id: priceListId, version: streamVersion, ...row })
     .onConflict(['tenant', 'price_list_id', 'version'])
     .merge(row);
-  await store.db.withSchema(store.schema).table('price_lists').where({ tenant, price_list_id: priceListId }).update({ version: streamVersion, updated_at: time });
+  await store.db
+    .withSchema(store.schema)
+    .table('price_lists')
+    .where({ tenant, price_list_id: priceListId })
+    .update({ version: streamVersion, updated_at: time });
   return [{ tenant, priceListId, sku, version: streamVersion }];
 }
 
@@ -68,7 +85,8 @@ export const pricingProjection: Projection<PricingEvent['type'], PricingChange> 
   contexts: ['pricing'],
   events: PRICING_EVENTS,
   migrations: pricingMigrations,
-  apply: (store, event) => (event.type === 'verity.pricing.PriceListCreated' ? applyCreated(store, event) : applyRule(store, event)),
+  apply: (store, event) =>
+    event.type === 'verity.pricing.PriceListCreated' ? applyCreated(store, event) : applyRule(store, event),
   async publish(_store, cache, changes) {
     // The newest version per (tenant, list, sku): invalidate its cached quotes, then tell subscribers.
     const newest = new Map<string, PricingChange>();

@@ -73,8 +73,16 @@ const toView = (row: ConflictRow): SourceConflictView => ({
   field: row.field,
   rule: row.rule,
   owners: row.owners,
-  current: { value: row.current_value, sourceSystem: row.current_source_system, sourceTimestamp: iso(row.current_source_timestamp) },
-  incoming: { value: row.incoming_value, sourceSystem: row.incoming_source_system, sourceTimestamp: iso(row.incoming_source_timestamp) },
+  current: {
+    value: row.current_value,
+    sourceSystem: row.current_source_system,
+    sourceTimestamp: iso(row.current_source_timestamp),
+  },
+  incoming: {
+    value: row.incoming_value,
+    sourceSystem: row.incoming_source_system,
+    sourceTimestamp: iso(row.incoming_source_timestamp),
+  },
   status: row.status,
   accepted: row.accepted,
   detectedAt: new Date(row.detected_at).toISOString(),
@@ -83,24 +91,36 @@ const toView = (row: ConflictRow): SourceConflictView => ({
 });
 
 /** One conflict of one tenant; undefined when the tenant has none with that id. */
-export async function readConflict(db: Knex | Knex.Transaction, schema: string, tenant: string, conflictId: string): Promise<SourceConflictView | undefined> {
-  const row = await db.withSchema(schema).table('source_conflicts').where({ tenant, conflict_id: conflictId }).first<ConflictRow | undefined>();
+export async function readConflict(
+  db: Knex | Knex.Transaction,
+  schema: string,
+  tenant: string,
+  conflictId: string,
+): Promise<SourceConflictView | undefined> {
+  const row = await db
+    .withSchema(schema)
+    .table('source_conflicts')
+    .where({ tenant, conflict_id: conflictId })
+    .first<ConflictRow | undefined>();
   return row ? toView(row) : undefined;
 }
 
 /** A page's position: the [detectedAt, conflictId] of the last conflict it returned. */
 export type ConflictCursor = [string, string];
 
-export const encodeConflictCursor = (key: ConflictCursor): string => Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+export const encodeConflictCursor = (key: ConflictCursor): string =>
+  Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 
 /** The key a cursor holds, or undefined when encodeConflictCursor did not write it. */
 export function decodeConflictCursor(cursor: string): ConflictCursor | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Array.isArray(key) || key.length !== 2 || typeof key[0] !== 'string' || typeof key[1] !== 'string') return undefined;
+    if (!Array.isArray(key) || key.length !== 2 || typeof key[0] !== 'string' || typeof key[1] !== 'string')
+      return undefined;
     const [detectedAt, conflictId] = key as [string, string];
-    if (Number.isNaN(Date.parse(detectedAt)) || encodeConflictCursor([detectedAt, conflictId]) !== cursor) return undefined;
+    if (Number.isNaN(Date.parse(detectedAt)) || encodeConflictCursor([detectedAt, conflictId]) !== cursor)
+      return undefined;
     return [detectedAt, conflictId];
   } catch {
     return undefined;
@@ -129,10 +149,16 @@ export async function listConflicts(
   if (query.sku) q.andWhere({ sku: query.sku });
   if (query.field) q.andWhere({ field: query.field });
   if (query.after) q.andWhereRaw('(detected_at, conflict_id) > (?::timestamptz, ?)', query.after);
-  const rows = await q.orderBy([{ column: 'detected_at' }, { column: 'conflict_id' }]).limit(query.limit + 1).select<ConflictRow[]>('*');
+  const rows = await q
+    .orderBy([{ column: 'detected_at' }, { column: 'conflict_id' }])
+    .limit(query.limit + 1)
+    .select<ConflictRow[]>('*');
   const items = rows.slice(0, query.limit).map(toView);
   const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > query.limit && last ? encodeConflictCursor([last.detectedAt, last.conflictId]) : null };
+  return {
+    items,
+    nextCursor: rows.length > query.limit && last ? encodeConflictCursor([last.detectedAt, last.conflictId]) : null,
+  };
 }
 
 /** A tenant's authority rules by field; fields without a rule are absent. */
@@ -142,6 +168,16 @@ export async function listAuthorityRules(db: Knex, schema: string, tenant: strin
     .table('authority_rules')
     .where({ tenant })
     .orderBy('field')
-    .select<{ field: string; owners: string[]; version: number; updated_at: Date }[]>('field', 'owners', 'version', 'updated_at');
-  return rows.map((r) => ({ field: r.field, owners: r.owners, version: r.version, updatedAt: new Date(r.updated_at).toISOString() }));
+    .select<{ field: string; owners: string[]; version: number; updated_at: Date }[]>(
+      'field',
+      'owners',
+      'version',
+      'updated_at',
+    );
+  return rows.map((r) => ({
+    field: r.field,
+    owners: r.owners,
+    version: r.version,
+    updatedAt: new Date(r.updated_at).toISOString(),
+  }));
 }

@@ -36,8 +36,14 @@ const migrations: Migration[] = [
         t.index(['tenant', 'detected_at', 'conflict_id'], 'source_conflicts_tenant_detected');
         t.index(['tenant', 'status', 'detected_at', 'conflict_id'], 'source_conflicts_tenant_status_detected');
       });
-      await db.raw(`ALTER TABLE ??.source_conflicts ADD CONSTRAINT source_conflicts_status_check CHECK (status IN ('open', 'resolved'))`, [schema]);
-      await db.raw(`ALTER TABLE ??.source_conflicts ADD CONSTRAINT source_conflicts_accepted_check CHECK (accepted IN ('current', 'incoming'))`, [schema]);
+      await db.raw(
+        `ALTER TABLE ??.source_conflicts ADD CONSTRAINT source_conflicts_status_check CHECK (status IN ('open', 'resolved'))`,
+        [schema],
+      );
+      await db.raw(
+        `ALTER TABLE ??.source_conflicts ADD CONSTRAINT source_conflicts_accepted_check CHECK (accepted IN ('current', 'incoming'))`,
+        [schema],
+      );
       await db.schema.withSchema(schema).createTable('authority_rules', (t) => {
         t.text('tenant').notNullable();
         t.text('field').notNullable();

@@ -25,7 +25,11 @@ type ConflictEvent = ProjectedEvent<(typeof CONFLICT_EVENTS)[number]>;
 type ConflictDetected = ProjectedEvent<'verity.catalog.ConflictDetected' | 'verity.inventory.ConflictDetected'>;
 type ConflictResolved = ProjectedEvent<'verity.catalog.ConflictResolved' | 'verity.inventory.ConflictResolved'>;
 
-async function applyDetected(store: ProjectionTransaction, event: ConflictDetected, context: string): Promise<ConflictChange[]> {
+async function applyDetected(
+  store: ProjectionTransaction,
+  event: ConflictDetected,
+  context: string,
+): Promise<ConflictChange[]> {
   const { tenant, streamVersion, time } = event.metadata;
   const d = event.data;
   await store.db
@@ -67,7 +71,10 @@ async function applyResolved(store: ProjectionTransaction, event: ConflictResolv
   return [{ tenant, conflictId: d.conflictId }];
 }
 
-async function applyRuleSet(store: ProjectionTransaction, event: ProjectedEvent<'verity.sources.AuthorityRuleSet'>): Promise<ConflictChange[]> {
+async function applyRuleSet(
+  store: ProjectionTransaction,
+  event: ProjectedEvent<'verity.sources.AuthorityRuleSet'>,
+): Promise<ConflictChange[]> {
   const { tenant, streamVersion, time } = event.metadata;
   const d = event.data;
   const row = { owners: JSON.stringify(d.owners), version: streamVersion, updated_at: time };
@@ -80,8 +87,15 @@ async function applyRuleSet(store: ProjectionTransaction, event: ProjectedEvent<
   return [];
 }
 
-async function applyRuleRemoved(store: ProjectionTransaction, event: ProjectedEvent<'verity.sources.AuthorityRuleRemoved'>): Promise<ConflictChange[]> {
-  await store.db.withSchema(store.schema).table('authority_rules').where({ tenant: event.metadata.tenant, field: event.data.field }).delete();
+async function applyRuleRemoved(
+  store: ProjectionTransaction,
+  event: ProjectedEvent<'verity.sources.AuthorityRuleRemoved'>,
+): Promise<ConflictChange[]> {
+  await store.db
+    .withSchema(store.schema)
+    .table('authority_rules')
+    .where({ tenant: event.metadata.tenant, field: event.data.field })
+    .delete();
   return [];
 }
 

@@ -20,22 +20,43 @@ describe('alias registry through the real stack: gateway → Kafka → processor
     await platform?.stop();
   });
 
-  const get = async (path: string, tenant = 'acme'): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> => {
+  const get = async (
+    path: string,
+    tenant = 'acme',
+  ): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> => {
     const res = await fetch(`${platform.urls['query-api']}${path}`, { headers: { 'X-Tenant-Id': tenant } });
     const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    };
   };
-  const resolve = (context: string, alias: string, tenant = 'acme') => get(`/api/aliases/resolve/${context}/${alias}`, tenant);
+  const resolve = (context: string, alias: string, tenant = 'acme') =>
+    get(`/api/aliases/resolve/${context}/${alias}`, tenant);
   const until = (context: string, alias: string, status: number, tenant = 'acme') =>
-    eventually(async () => {
-      const res = await resolve(context, alias, tenant);
-      return res.status === status ? res : undefined;
-    }, 20_000, `resolve ${context}/${alias} → ${status}`);
+    eventually(
+      async () => {
+        const res = await resolve(context, alias, tenant);
+        return res.status === status ? res : undefined;
+      },
+      20_000,
+      `resolve ${context}/${alias} → ${status}`,
+    );
 
   it('registers, decodes through the registry, resolves from the cache, deactivates to 404; other tenants see nothing', async () => {
-    const accepted = await postCommand(platform, REGISTER, { alias: 'orders', context: 'backend', canonical: 'order-service', description: 'orders API' }, { 'X-Tenant-Id': 'acme', 'X-Actor': 'alice' });
+    const accepted = await postCommand(
+      platform,
+      REGISTER,
+      { alias: 'orders', context: 'backend', canonical: 'order-service', description: 'orders API' },
+      { 'X-Tenant-Id': 'acme', 'X-Actor': 'alice' },
+    );
     expect(accepted.status).toBe(200);
-    expect(accepted.body).toMatchObject({ streamId: 'acme/registry', version: 1, events: [{ type: 'verity.aliases.AliasRegistered', topic: topics.events }] });
+    expect(accepted.body).toMatchObject({
+      streamId: 'acme/registry',
+      version: 1,
+      events: [{ type: 'verity.aliases.AliasRegistered', topic: topics.events }],
+    });
 
     const [record] = await platform.readTopic(topics.events, (m) => m.length >= 1);
     expect(await platform.registry.decode(record!.value!)).toEqual({
@@ -47,7 +68,12 @@ describe('alias registry through the real stack: gateway → Kafka → processor
       expiresAt: null,
       conflictId: null,
     });
-    expect(fromHeaders(record!.headers)).toMatchObject({ type: 'verity.aliases.AliasRegistered', subject: 'acme/registry', tenant: 'acme', actor: 'alice' });
+    expect(fromHeaders(record!.headers)).toMatchObject({
+      type: 'verity.aliases.AliasRegistered',
+      subject: 'acme/registry',
+      tenant: 'acme',
+      actor: 'alice',
+    });
 
     // The projector writes the resolution to Redis after its commit; the endpoint answers from it.
     const key = aliasResolveKey(platform.prefix, 'acme', 'backend', 'orders');
@@ -60,7 +86,11 @@ describe('alias registry through the real stack: gateway → Kafka → processor
     // Read-through: with the key gone, PostgreSQL answers and refills it.
     await platform.redis.del(key);
     const miss = await resolve('backend', 'orders');
-    expect({ status: miss.status, cache: miss.headers.get('x-cache'), body: miss.body }).toEqual({ status: 200, cache: 'miss', body: { canonical_name: 'order-service' } });
+    expect({ status: miss.status, cache: miss.headers.get('x-cache'), body: miss.body }).toEqual({
+      status: 200,
+      cache: 'miss',
+      body: { canonical_name: 'order-service' },
+    });
     expect(await platform.redis.get(key)).not.toBeNull();
 
     // Tenant isolation.
@@ -70,37 +100,84 @@ describe('alias registry through the real stack: gateway → Kafka → processor
 
     // Same alias, owner and canonical again: alias_exists, nothing appended.
     const before = await platform.endOffsets(topics.events);
-    const again = await postCommand(platform, REGISTER, { alias: 'orders', context: 'backend', canonical: 'order-service' }, { 'X-Tenant-Id': 'acme', 'X-Actor': 'alice' });
+    const again = await postCommand(
+      platform,
+      REGISTER,
+      { alias: 'orders', context: 'backend', canonical: 'order-service' },
+      { 'X-Tenant-Id': 'acme', 'X-Actor': 'alice' },
+    );
     expect(again.status).toBe(422);
     expect(again.body).toMatchObject({ code: 'alias_exists' });
     expect(await platform.endOffsets(topics.events)).toEqual(before);
 
     const listed = await get('/v1/aliases?context=backend');
     expect(listed.status).toBe(200);
-    expect(listed.body.items).toEqual([expect.objectContaining({ alias: 'orders', canonical: 'order-service', owner: 'alice', status: 'active' })]);
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({ alias: 'orders', canonical: 'order-service', owner: 'alice', status: 'active' }),
+    ]);
 
-    expect((await postCommand(platform, DEACTIVATE, { alias: 'orders', context: 'backend' }, { 'X-Tenant-Id': 'acme' })).status).toBe(200);
+    expect(
+      (await postCommand(platform, DEACTIVATE, { alias: 'orders', context: 'backend' }, { 'X-Tenant-Id': 'acme' }))
+        .status,
+    ).toBe(200);
     const gone = await until('backend', 'orders', 404);
     expect(gone.body).toMatchObject({ code: 'not_found', context: 'backend', alias: 'orders' });
     expect(await platform.redis.get(key)).toBeNull();
     // A read-through that read PostgreSQL before the deactivation cannot bring the old resolution back.
-    expect(await cacheResolution(platform.redis, platform.prefix, 'acme', 'backend', 'orders', { canonical: 'order-service', expiresAt: null, version: 1 }, new Date())).toBe(false);
+    expect(
+      await cacheResolution(
+        platform.redis,
+        platform.prefix,
+        'acme',
+        'backend',
+        'orders',
+        { canonical: 'order-service', expiresAt: null, version: 1 },
+        new Date(),
+      ),
+    ).toBe(false);
     expect(await platform.redis.get(key)).toBeNull();
     // Registered again, it resolves again.
-    expect((await postCommand(platform, REGISTER, { alias: 'orders', context: 'backend', canonical: 'order-service-v2' }, { 'X-Tenant-Id': 'acme', 'X-Actor': 'alice' })).status).toBe(200);
+    expect(
+      (
+        await postCommand(
+          platform,
+          REGISTER,
+          { alias: 'orders', context: 'backend', canonical: 'order-service-v2' },
+          { 'X-Tenant-Id': 'acme', 'X-Actor': 'alice' },
+        )
+      ).status,
+    ).toBe(200);
     expect((await until('backend', 'orders', 200)).body).toEqual({ canonical_name: 'order-service-v2' });
   });
 
   it('an expired alias stops resolving', async () => {
     const expiresAt = new Date(Date.now() + 3_000).toISOString();
-    expect((await postCommand(platform, REGISTER, { alias: 'soon-gone', context: 'frontend', canonical: 'promo', expiresAt }, { 'X-Tenant-Id': 'acme' })).status).toBe(200);
+    expect(
+      (
+        await postCommand(
+          platform,
+          REGISTER,
+          { alias: 'soon-gone', context: 'frontend', canonical: 'promo', expiresAt },
+          { 'X-Tenant-Id': 'acme' },
+        )
+      ).status,
+    ).toBe(200);
     expect((await until('frontend', 'soon-gone', 200)).body).toEqual({ canonical_name: 'promo' });
     await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(expiresAt) - Date.now()) + 100));
     expect((await resolve('frontend', 'soon-gone')).status).toBe(404);
   });
 
   it('a governance violation is a 422 naming the rule and appends nothing', async () => {
-    expect((await postCommand(platform, GOVERN, { namingPattern: '^api-[a-z]+$', allowedContexts: ['backend'] }, { 'X-Tenant-Id': 'gov' })).status).toBe(200);
+    expect(
+      (
+        await postCommand(
+          platform,
+          GOVERN,
+          { namingPattern: '^api-[a-z]+$', allowedContexts: ['backend'] },
+          { 'X-Tenant-Id': 'gov' },
+        )
+      ).status,
+    ).toBe(200);
     const before = await platform.endOffsets(topics.events);
     for (const [payload, rule] of [
       [{ alias: 'orders', context: 'backend', canonical: 'order-service' }, 'namingPattern'],
@@ -112,36 +189,93 @@ describe('alias registry through the real stack: gateway → Kafka → processor
       expect(res.body).toMatchObject({ code: 'governance_violation', rule });
     }
     expect(await platform.endOffsets(topics.events)).toEqual(before);
-    expect((await postCommand(platform, REGISTER, { alias: 'api-orders', context: 'backend', canonical: 'order-service' }, { 'X-Tenant-Id': 'gov' })).status).toBe(200);
+    expect(
+      (
+        await postCommand(
+          platform,
+          REGISTER,
+          { alias: 'api-orders', context: 'backend', canonical: 'order-service' },
+          { 'X-Tenant-Id': 'gov' },
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it('a conflict is detected, not applied, listed, and resolved by command', async () => {
     const headers = (actor: string) => ({ 'X-Tenant-Id': 'conf', 'X-Actor': actor });
-    expect((await postCommand(platform, REGISTER, { alias: 'orders', context: 'backend', canonical: 'order-service' }, headers('alice'))).status).toBe(200);
-    const clash = await postCommand(platform, REGISTER, { alias: 'orders', context: 'backend', canonical: 'billing' }, headers('bob'));
+    expect(
+      (
+        await postCommand(
+          platform,
+          REGISTER,
+          { alias: 'orders', context: 'backend', canonical: 'order-service' },
+          headers('alice'),
+        )
+      ).status,
+    ).toBe(200);
+    const clash = await postCommand(
+      platform,
+      REGISTER,
+      { alias: 'orders', context: 'backend', canonical: 'billing' },
+      headers('bob'),
+    );
     expect(clash.status).toBe(200);
     expect(clash.body).toMatchObject({ events: [{ type: 'verity.aliases.AliasConflictDetected' }] });
 
-    const open = await eventually(async () => {
-      const res = await get('/v1/aliases/conflicts?status=open', 'conf');
-      return (res.body.items as unknown[]).length === 1 ? (res.body.items as Record<string, unknown>[]) : undefined;
-    }, 20_000, 'open conflict listed');
-    expect(open[0]).toMatchObject({ alias: 'orders', context: 'backend', canonical: 'billing', owner: 'bob', existingAlias: 'orders', existingOwner: 'alice', kind: 'alias_taken', status: 'open' });
+    const open = await eventually(
+      async () => {
+        const res = await get('/v1/aliases/conflicts?status=open', 'conf');
+        return (res.body.items as unknown[]).length === 1 ? (res.body.items as Record<string, unknown>[]) : undefined;
+      },
+      20_000,
+      'open conflict listed',
+    );
+    expect(open[0]).toMatchObject({
+      alias: 'orders',
+      context: 'backend',
+      canonical: 'billing',
+      owner: 'bob',
+      existingAlias: 'orders',
+      existingOwner: 'alice',
+      kind: 'alias_taken',
+      status: 'open',
+    });
     expect((await until('backend', 'orders', 200, 'conf')).body).toEqual({ canonical_name: 'order-service' });
 
-    const accepted = await postCommand(platform, RESOLVE_CONFLICT, { conflictId: open[0]!.conflictId, resolution: 'accept' }, headers('admin'));
+    const accepted = await postCommand(
+      platform,
+      RESOLVE_CONFLICT,
+      { conflictId: open[0]!.conflictId, resolution: 'accept' },
+      headers('admin'),
+    );
     expect(accepted.status).toBe(200);
-    await eventually(async () => ((await resolve('backend', 'orders', 'conf')).body.canonical_name === 'billing' ? true : undefined), 20_000, 'accepted registration resolves');
+    await eventually(
+      async () => ((await resolve('backend', 'orders', 'conf')).body.canonical_name === 'billing' ? true : undefined),
+      20_000,
+      'accepted registration resolves',
+    );
     expect((await get('/v1/aliases/conflicts?status=open', 'conf')).body.items).toEqual([]);
-    const again = await postCommand(platform, RESOLVE_CONFLICT, { conflictId: open[0]!.conflictId, resolution: 'reject' }, headers('admin'));
+    const again = await postCommand(
+      platform,
+      RESOLVE_CONFLICT,
+      { conflictId: open[0]!.conflictId, resolution: 'reject' },
+      headers('admin'),
+    );
     expect(again.body).toMatchObject({ code: 'conflict_already_resolved' });
   });
 
   it('health, status and metrics', async () => {
     expect(await get('/api/aliases/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
-    expect(await get('/api/aliases/status')).toMatchObject({ status: 200, body: { service: 'verity-aliases', version: expect.any(String), health: 'ok' } });
+    expect(await get('/api/aliases/status')).toMatchObject({
+      status: 200,
+      body: { service: 'verity-aliases', version: expect.any(String), health: 'ok' },
+    });
     const metrics = await get('/api/aliases/metrics', 'conf');
-    expect(metrics.body).toMatchObject({ total: 1, active: 1, resolveLatencyMs: { p50: expect.any(Number), p99: expect.any(Number) } });
+    expect(metrics.body).toMatchObject({
+      total: 1,
+      active: 1,
+      resolveLatencyMs: { p50: expect.any(Number), p99: expect.any(Number) },
+    });
     const { p50, p99 } = metrics.body.resolveLatencyMs as { p50: number; p99: number };
     expect(p50).toBeGreaterThan(0);
     expect(p99).toBeGreaterThanOrEqual(p50);
@@ -172,20 +306,41 @@ describe('alias registry through the real stack: gateway → Kafka → processor
 
     const commands: [string, string, unknown, string][] = [
       ['RegisterAlias without canonical', REGISTER, { alias: 'x-y', context: 'backend' }, 'canonical'],
-      ['RegisterAlias with an unknown context', REGISTER, { alias: 'x-y', context: 'mobile', canonical: 'c' }, 'context'],
-      ['RegisterAlias with a bad expiresAt', REGISTER, { alias: 'x-y', context: 'backend', canonical: 'c', expiresAt: 'tomorrow' }, 'expiresAt'],
+      [
+        'RegisterAlias with an unknown context',
+        REGISTER,
+        { alias: 'x-y', context: 'mobile', canonical: 'c' },
+        'context',
+      ],
+      [
+        'RegisterAlias with a bad expiresAt',
+        REGISTER,
+        { alias: 'x-y', context: 'backend', canonical: 'c', expiresAt: 'tomorrow' },
+        'expiresAt',
+      ],
       ['DeactivateAlias without alias', DEACTIVATE, { context: 'backend' }, 'alias'],
       ['SetGovernance with a broken pattern', GOVERN, { namingPattern: '(' }, 'namingPattern'],
       ['SetGovernance with maxAliasesPerCanonical 0', GOVERN, { maxAliasesPerCanonical: 0 }, 'maxAliasesPerCanonical'],
-      ['ResolveAliasConflict with resolution maybe', RESOLVE_CONFLICT, { conflictId: 'c-1', resolution: 'maybe' }, 'resolution'],
+      [
+        'ResolveAliasConflict with resolution maybe',
+        RESOLVE_CONFLICT,
+        { conflictId: 'c-1', resolution: 'maybe' },
+        'resolution',
+      ],
     ];
     it.each(commands)('%s', async (_name, type, body, field) => {
-      const before = { commands: await platform.endOffsets(topics.commands), events: await platform.endOffsets(topics.events) };
+      const before = {
+        commands: await platform.endOffsets(topics.commands),
+        events: await platform.endOffsets(topics.events),
+      };
       const res = await postCommand(platform, type, body, { 'X-Tenant-Id': 'acme' });
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ code: 'validation_failed' });
       expect(String(res.body.detail)).toContain(field);
-      expect({ commands: await platform.endOffsets(topics.commands), events: await platform.endOffsets(topics.events) }).toEqual(before);
+      expect({
+        commands: await platform.endOffsets(topics.commands),
+        events: await platform.endOffsets(topics.events),
+      }).toEqual(before);
     });
   });
 });

@@ -24,7 +24,12 @@ describe('verity audit on events appended through the gateway and processor', ()
     platform = await startTestPlatform(['command-processor', 'gateway']);
     topic = contextTopics('inventory', platform.prefix).events;
     for (const quantity of [5, 7, 9]) {
-      const res = await postCommand(platform, 'inventory.ReceiveStock', { sku: 'SKU-AUDIT', location: 'berlin', quantity }, { 'X-Tenant-Id': 'acme', 'X-Actor': 'alice', 'X-Source-System': 'netsuite' });
+      const res = await postCommand(
+        platform,
+        'inventory.ReceiveStock',
+        { sku: 'SKU-AUDIT', location: 'berlin', quantity },
+        { 'X-Tenant-Id': 'acme', 'X-Actor': 'alice', 'X-Source-System': 'netsuite' },
+      );
       expect(res.status).toBe(200);
     }
   });
@@ -47,14 +52,19 @@ describe('verity audit on events appended through the gateway and processor', ()
     const lines = table.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^VERSION\s+TIME\s+TYPE\s+ACTOR\s+SOURCE\s+PAYLOAD$/);
     expect(lines.slice(1)).toEqual([
-      expect.stringMatching(/^1\s+\S+Z\s+StockReceived\s+alice\s+netsuite \S+\s+\{"sku":"SKU-AUDIT","location":"berlin","quantity":5\}$/),
+      expect.stringMatching(
+        /^1\s+\S+Z\s+StockReceived\s+alice\s+netsuite \S+\s+\{"sku":"SKU-AUDIT","location":"berlin","quantity":5\}$/,
+      ),
       expect.stringMatching(/^2 .*"quantity":7\}$/),
       expect.stringMatching(/^3 .*"quantity":9\}$/),
     ]);
 
     const json = await verity(platform, 'audit', 'history', 'acme/SKU-AUDIT', '--json', '--context', 'inventory');
     expect(json.code).toBe(0);
-    const rows = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rows = json.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows.map((r) => [r.version, r.type, r.actor, r.sourceSystem, r.payload])).toEqual([
       [1, STOCK_RECEIVED, 'alice', 'netsuite', { sku: 'SKU-AUDIT', location: 'berlin', quantity: 5 }],
       [2, STOCK_RECEIVED, 'alice', 'netsuite', { sku: 'SKU-AUDIT', location: 'berlin', quantity: 7 }],
@@ -69,19 +79,28 @@ describe('verity audit on events appended through the gateway and processor', ()
     const forged = serde.encode(topic, STOCK_RECEIVED, { sku: 'SKU-AUDIT', location: 'berlin', quantity: 7000 }).value;
     const producer = platform.kafka.producer();
     await producer.connect();
-    const [sent] = await producer.send({ topic, messages: [{ key: 'acme/SKU-AUDIT', value: forged, headers: toHeaders(second!.metadata), partition: second!.partition }] });
+    const [sent] = await producer.send({
+      topic,
+      messages: [
+        { key: 'acme/SKU-AUDIT', value: forged, headers: toHeaders(second!.metadata), partition: second!.partition },
+      ],
+    });
     await producer.disconnect();
 
     const { code, stdout } = await verity(platform, 'audit', 'verify', 'acme/SKU-AUDIT');
     expect(code).toBe(1);
-    expect(stdout).toContain(`BROKEN acme/SKU-AUDIT: hash_mismatch at version 2, offset ${sent!.baseOffset} (event 4 of 4, ${topic} partition ${second!.partition})`);
+    expect(stdout).toContain(
+      `BROKEN acme/SKU-AUDIT: hash_mismatch at version 2, offset ${sent!.baseOffset} (event 4 of 4, ${topic} partition ${second!.partition})`,
+    );
     expect(stdout).toContain(`actual   ${second!.metadata.hash}`);
   });
 
   it('an unknown stream exits 1, bad arguments exit 2 with the usage', async () => {
     const unknown = await verity(platform, 'audit', 'verify', 'acme/NOBODY');
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain(`UnknownStreamError [unknown_stream]: no events of stream acme/NOBODY in ${topic}`);
+    expect(unknown.stderr).toContain(
+      `UnknownStreamError [unknown_stream]: no events of stream acme/NOBODY in ${topic}`,
+    );
     const bad = await verity(platform, 'audit', 'verify', 'NOBODY');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('is not <tenant>/<aggregate id>');

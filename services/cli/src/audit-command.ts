@@ -1,6 +1,14 @@
 import { contexts } from '@verity/domain';
 import { VerityError, parseStreamId, tenantIdSchema } from '@verity/core';
-import { auditHistory, auditVerify, contextTopics, type ChainBreakKind, type HistoryRow, type ReadProgress, type ReadStreamOptions } from '@verity/events';
+import {
+  auditHistory,
+  auditVerify,
+  contextTopics,
+  type ChainBreakKind,
+  type HistoryRow,
+  type ReadProgress,
+  type ReadStreamOptions,
+} from '@verity/events';
 import { createPlatform, parseEnv, platformEnvSchema } from '@verity/service-kit';
 import { UsageError } from './errors';
 
@@ -32,7 +40,8 @@ export class UnknownStreamError extends VerityError {
 
 export function parseAuditArgs(args: readonly string[]): AuditArgs {
   const [action, ...rest] = args;
-  if (action !== 'verify' && action !== 'history') throw new UsageError(`audit needs verify or history, got ${action ?? 'nothing'}`);
+  if (action !== 'verify' && action !== 'history')
+    throw new UsageError(`audit needs verify or history, got ${action ?? 'nothing'}`);
   const positional: string[] = [];
   let context = DEFAULT_CONTEXT;
   let json = false;
@@ -50,18 +59,20 @@ export function parseAuditArgs(args: readonly string[]): AuditArgs {
       positional.push(arg);
     }
   }
-  if (positional.length !== 1) throw new UsageError(`audit ${action} needs exactly one stream id, got ${positional.length}`);
+  if (positional.length !== 1)
+    throw new UsageError(`audit ${action} needs exactly one stream id, got ${positional.length}`);
   const streamId = positional[0]!;
   const parsed = parseStreamId(streamId);
   if (!parsed) throw new UsageError(`stream id ${streamId} is not <tenant>/<aggregate id>`);
-  if (!tenantIdSchema.safeParse(parsed.tenant).success) throw new UsageError(`stream id ${streamId}: tenant must be lowercase letters, digits and dashes`);
+  if (!tenantIdSchema.safeParse(parsed.tenant).success)
+    throw new UsageError(`stream id ${streamId}: tenant must be lowercase letters, digits and dashes`);
   const known = contexts.map((c) => c.name);
   if (!known.includes(context)) throw new UsageError(`unknown context ${context}; known: ${known.join(', ')}`);
   return { action, streamId, context, json };
 }
 
 const breakMeanings: Record<ChainBreakKind, string> = {
-  hash_mismatch: "its hash does not match its content: tampered with, or a copy with changes",
+  hash_mismatch: 'its hash does not match its content: tampered with, or a copy with changes',
   duplicate_version: 'a version already seen appears again',
   out_of_order: 'a later version comes before the expected one',
   version_gap: 'the expected version is missing',
@@ -69,18 +80,26 @@ const breakMeanings: Record<ChainBreakKind, string> = {
 };
 
 /** Runs `verity audit ...`; returns the exit code (1 when the chain is broken). */
-export async function runAudit(args: readonly string[], io: AuditIo = { env: process.env, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function runAudit(
+  args: readonly string[],
+  io: AuditIo = { env: process.env, stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   const { action, streamId, context, json } = parseAuditArgs(args);
   const env = parseEnv(platformEnvSchema, io.env);
   // Logs would mix with the report on stdout: quiet unless asked for; failures surface as the error.
-  const platform = createPlatform('cli-audit', { ...env, VERITY_LOG_LEVEL: io.env.VERITY_LOG_LEVEL ? env.VERITY_LOG_LEVEL : 'silent' });
+  const platform = createPlatform('cli-audit', {
+    ...env,
+    VERITY_LOG_LEVEL: io.env.VERITY_LOG_LEVEL ? env.VERITY_LOG_LEVEL : 'silent',
+  });
   const topic = contextTopics(context, env.VERITY_TOPIC_PREFIX).events;
   const read: ReadStreamOptions = {
     kafka: platform.kafka,
     topic,
     streamId,
     onProgress: (p: ReadProgress) =>
-      io.stderr.write(`scanned ${p.scanned} records of ${topic}[${p.partition}] (offset ${p.position} of ${p.end}), ${p.matched} of ${streamId}\n`),
+      io.stderr.write(
+        `scanned ${p.scanned} records of ${topic}[${p.partition}] (offset ${p.position} of ${p.end}), ${p.matched} of ${streamId}\n`,
+      ),
   };
 
   if (action === 'history') {
@@ -94,7 +113,9 @@ export async function runAudit(args: readonly string[], io: AuditIo = { env: pro
   if (events.length === 0) throw new UnknownStreamError(streamId, topic);
   const where = `${topic} partition ${events[0]!.partition}`;
   if (report.ok) {
-    io.stdout.write(`OK ${streamId}: ${report.events} events, chain intact (${where})\nlast version ${report.lastVersion}, hash ${report.lastHash}\n`);
+    io.stdout.write(
+      `OK ${streamId}: ${report.events} events, chain intact (${where})\nlast version ${report.lastVersion}, hash ${report.lastHash}\n`,
+    );
     return 0;
   }
   const b = report.firstBreak;
@@ -117,6 +138,7 @@ function historyTable(rows: HistoryRow[]): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   // The payload is last and left unpadded: it is as long as it is.
-  const format = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  const format = (cells: string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   return [header, ...lines].map((cells) => `${format(cells)}\n`).join('');
 }

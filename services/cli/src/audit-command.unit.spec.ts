@@ -3,7 +3,12 @@ import { UsageError } from './errors';
 
 describe('verity audit arguments', () => {
   it('reads the action, stream id, context and --json', () => {
-    expect(parseAuditArgs(['verify', 'acme/SKU-1'])).toEqual({ action: 'verify', streamId: 'acme/SKU-1', context: 'inventory', json: false });
+    expect(parseAuditArgs(['verify', 'acme/SKU-1'])).toEqual({
+      action: 'verify',
+      streamId: 'acme/SKU-1',
+      context: 'inventory',
+      json: false,
+    });
     expect(parseAuditArgs(['history', '--json', 'acme/SKU/with/slashes', '--context', 'inventory'])).toEqual({
       action: 'history',
       streamId: 'acme/SKU/with/slashes',

@@ -17,7 +17,10 @@ describe('cache coherence under successive writes', () => {
     await platform?.stop();
   });
 
-  const read = async (path: string, headers: Record<string, string> = {}): Promise<{ status: number; version?: number; cache: string | null }> => {
+  const read = async (
+    path: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; version?: number; cache: string | null }> => {
     const res = await fetch(`${platform.urls['query-api']}${path}`, { headers: { ...acme, ...headers } });
     const body = res.status === 200 ? ((await res.json()) as { version: number }) : undefined;
     return { status: res.status, version: body?.version, cache: res.headers.get('x-cache') };
@@ -45,11 +48,19 @@ describe('cache coherence under successive writes', () => {
     const stale: string[] = [];
     try {
       for (let i = 1; i <= WRITES; i += 1) {
-        const reply = await postCommand(platform, 'inventory.ReceiveStock', { sku: 'SKU-COHERENT', location: 'berlin', quantity: 1 }, acme);
+        const reply = await postCommand(
+          platform,
+          'inventory.ReceiveStock',
+          { sku: 'SKU-COHERENT', location: 'berlin', quantity: 1 },
+          acme,
+        );
         expect(reply.status).toBe(200);
         const version = reply.body.version as number;
-        const seen = await read('/v1/inventory/SKU-COHERENT', { 'X-Consistency-Token': reply.body.consistencyToken as string });
-        if (seen.status !== 200 || (seen.version ?? 0) < version) stale.push(`write ${i}: reply version ${version}, read ${seen.status} version ${seen.version}`);
+        const seen = await read('/v1/inventory/SKU-COHERENT', {
+          'X-Consistency-Token': reply.body.consistencyToken as string,
+        });
+        if (seen.status !== 200 || (seen.version ?? 0) < version)
+          stale.push(`write ${i}: reply version ${version}, read ${seen.status} version ${seen.version}`);
         // A read without the token right after may be behind the write (the projection is async) but not behind earlier reads.
         const after = await read('/v1/inventory/SKU-COHERENT');
         expect(after.status === 404 || after.status === 200).toBe(true);
@@ -62,11 +73,20 @@ describe('cache coherence under successive writes', () => {
     expect(regressions).toEqual([]);
     expect(reads).toBeGreaterThan(WRITES);
     // Settles on the last version, whichever path serves it.
-    await eventually(async () => ((await read('/v1/inventory/SKU-COHERENT')).version === WRITES ? true : undefined), 10_000, 'last version served');
+    await eventually(
+      async () => ((await read('/v1/inventory/SKU-COHERENT')).version === WRITES ? true : undefined),
+      10_000,
+      'last version served',
+    );
   });
 
   it('catalog product: the same for successive UpdateProduct commands', async () => {
-    const first = await postCommand(platform, 'catalog.RegisterProduct', { sku: 'P-COHERENT', name: 'v1', unit: 'EA' }, acme);
+    const first = await postCommand(
+      platform,
+      'catalog.RegisterProduct',
+      { sku: 'P-COHERENT', name: 'v1', unit: 'EA' },
+      acme,
+    );
     expect(first.status).toBe(200);
     let writing = true;
     const reader = monotonicReader('/v1/catalog/products/P-COHERENT', () => !writing);
@@ -77,8 +97,11 @@ describe('cache coherence under successive writes', () => {
         const reply = await postCommand(platform, 'catalog.UpdateProduct', { sku: 'P-COHERENT', name: `v${i}` }, acme);
         expect(reply.status).toBe(200);
         lastVersion = reply.body.version as number;
-        const seen = await read('/v1/catalog/products/P-COHERENT', { 'X-Consistency-Token': reply.body.consistencyToken as string });
-        if (seen.status !== 200 || (seen.version ?? 0) < lastVersion) stale.push(`write ${i}: reply version ${lastVersion}, read ${seen.status} version ${seen.version}`);
+        const seen = await read('/v1/catalog/products/P-COHERENT', {
+          'X-Consistency-Token': reply.body.consistencyToken as string,
+        });
+        if (seen.status !== 200 || (seen.version ?? 0) < lastVersion)
+          stale.push(`write ${i}: reply version ${lastVersion}, read ${seen.status} version ${seen.version}`);
       }
     } finally {
       writing = false;
@@ -86,6 +109,10 @@ describe('cache coherence under successive writes', () => {
     const { regressions } = await reader;
     expect(stale).toEqual([]);
     expect(regressions).toEqual([]);
-    await eventually(async () => ((await read('/v1/catalog/products/P-COHERENT')).version === lastVersion ? true : undefined), 10_000, 'last version served');
+    await eventually(
+      async () => ((await read('/v1/catalog/products/P-COHERENT')).version === lastVersion ? true : undefined),
+      10_000,
+      'last version served',
+    );
   });
 });

@@ -38,7 +38,9 @@ describe('the command processor killed with SIGKILL under load', () => {
   let processor: ChildService | undefined;
 
   beforeAll(async () => {
-    platform = await startTestPlatform(['projector', 'gateway', 'query-api'], { env: { VERITY_REPLY_TIMEOUT_MS: String(REPLY_TIMEOUT_MS) } });
+    platform = await startTestPlatform(['projector', 'gateway', 'query-api'], {
+      env: { VERITY_REPLY_TIMEOUT_MS: String(REPLY_TIMEOUT_MS) },
+    });
   });
   afterAll(async () => {
     await processor?.stop();
@@ -61,7 +63,10 @@ describe('the command processor killed with SIGKILL under load', () => {
         // A network error or 5xx says nothing about the outcome: send the same key again.
         for (command.attempts = 1; ; command.attempts++) {
           try {
-            const res = await postCommand(platform, RECEIVE, body, { 'X-Tenant-Id': TENANT, 'Idempotency-Key': command.commandId });
+            const res = await postCommand(platform, RECEIVE, body, {
+              'X-Tenant-Id': TENANT,
+              'Idempotency-Key': command.commandId,
+            });
             command.status = res.status;
             if (res.status === 200) {
               command.outcome = { status: 'accepted', ...res.body } as Accepted;
@@ -120,22 +125,39 @@ describe('the command processor killed with SIGKILL under load', () => {
       // Every command has an outcome in the end: those answered 202 are looked up by id.
       const pendingAfterLoad = sent.filter((c) => !c.outcome);
       // Bounded; a command still without an outcome is then named by the assertions below.
-      for (const deadline = Date.now() + 60_000; sent.some((c) => !c.outcome) && Date.now() < deadline; await sleep(250)) {
+      for (
+        const deadline = Date.now() + 60_000;
+        sent.some((c) => !c.outcome) && Date.now() < deadline;
+        await sleep(250)
+      ) {
         await Promise.all(
           sent
             .filter((c) => !c.outcome)
             .map(async (c) => {
-              const res = await fetch(`${platform.urls.gateway}/v1/commands/${c.commandId}`, { headers: { 'X-Tenant-Id': TENANT } });
+              const res = await fetch(`${platform.urls.gateway}/v1/commands/${c.commandId}`, {
+                headers: { 'X-Tenant-Id': TENANT },
+              });
               // 404: the outcome is not written yet (this gateway no longer waits for it).
-              const body = res.status === 200 ? ((await res.json()) as Omit<CommandReply, 'fingerprint'> | { status: 'pending' }) : undefined;
+              const body =
+                res.status === 200
+                  ? ((await res.json()) as Omit<CommandReply, 'fingerprint'> | { status: 'pending' })
+                  : undefined;
               if (body && body.status !== 'pending') c.outcome = body;
             }),
         );
       }
-      expect(sent.filter((c) => c.status !== 200 && c.status !== 202).map((c) => [c.commandId, c.status, c.error])).toEqual([]);
+      expect(
+        sent.filter((c) => c.status !== 200 && c.status !== 202).map((c) => [c.commandId, c.status, c.error]),
+      ).toEqual([]);
       // ReceiveStock with a positive quantity and no expected version is never rejected: every command must be accepted.
-      expect(sent.filter((c) => c.outcome?.status !== 'accepted').map((c) => [c.commandId, c.outcome?.status ?? 'no outcome'])).toEqual([]);
-      const accepted = new Map(sent.map((c) => [c.commandId, { command: c, reply: c.outcome as Omit<Accepted, 'fingerprint'> }]));
+      expect(
+        sent
+          .filter((c) => c.outcome?.status !== 'accepted')
+          .map((c) => [c.commandId, c.outcome?.status ?? 'no outcome']),
+      ).toEqual([]);
+      const accepted = new Map(
+        sent.map((c) => [c.commandId, { command: c, reply: c.outcome as Omit<Accepted, 'fingerprint'> }]),
+      );
 
       // (1) Exactly one event per accepted command, none for anything else, no event twice.
       const records = (await readToEnd(platform.kafka, platform.admin, topics.events, platform.prefix)).sort(
@@ -143,16 +165,25 @@ describe('the command processor killed with SIGKILL under load', () => {
       );
       const events = records.map((record) => ({ ...record, metadata: fromHeaders(record.message.headers) }));
       const byCommand = new Map<string, typeof events>();
-      for (const event of events) byCommand.set(event.metadata.causationId, [...(byCommand.get(event.metadata.causationId) ?? []), event]);
+      for (const event of events)
+        byCommand.set(event.metadata.causationId, [...(byCommand.get(event.metadata.causationId) ?? []), event]);
       expect([...byCommand].filter(([, list]) => list.length !== 1).map(([id, list]) => [id, list.length])).toEqual([]);
       expect([...byCommand.keys()].filter((id) => !accepted.has(id))).toEqual([]);
       expect([...accepted.keys()].filter((id) => !byCommand.has(id))).toEqual([]);
       expect(new Set(events.map((e) => e.metadata.id)).size).toBe(events.length);
       for (const [commandId, [event]] of byCommand) {
         const { command, reply } = accepted.get(commandId)!;
-        expect(await platform.registry.decode(event!.message.value!)).toEqual({ sku: command.sku, location: command.location, quantity: command.quantity });
+        expect(await platform.registry.decode(event!.message.value!)).toEqual({
+          sku: command.sku,
+          location: command.location,
+          quantity: command.quantity,
+        });
         // (2, replies) The reply names this very event: its version and where it is in the log.
-        expect({ streamId: reply.streamId, version: reply.version, events: reply.events.map((e) => [e.partition, e.offset]) }).toEqual({
+        expect({
+          streamId: reply.streamId,
+          version: reply.version,
+          events: reply.events.map((e) => [e.partition, e.offset]),
+        }).toEqual({
           streamId: event!.metadata.subject,
           version: event!.metadata.streamVersion,
           events: [[event!.partition, event!.message.offset]],
@@ -161,11 +192,22 @@ describe('the command processor killed with SIGKILL under load', () => {
 
       // (2) Versions 1..n without gaps per stream, and (3) every stream's hash chain holds.
       const streams = new Map<string, (PartitionRecord & { metadata: ReturnType<typeof fromHeaders> })[]>();
-      for (const event of events) streams.set(event.metadata.subject, [...(streams.get(event.metadata.subject) ?? []), event]);
+      for (const event of events)
+        streams.set(event.metadata.subject, [...(streams.get(event.metadata.subject) ?? []), event]);
       for (const [streamId, stream] of streams) {
-        expect([streamId, stream.map((e) => e.metadata.streamVersion)]).toEqual([streamId, stream.map((_, i) => i + 1)]);
-        const links: ChainLink[] = stream.map((e) => ({ offset: e.message.offset, metadata: e.metadata, value: e.message.value! }));
-        expect([streamId, verifyChain(links)]).toEqual([streamId, { ok: true, events: stream.length, lastVersion: stream.length, lastHash: stream.at(-1)!.metadata.hash }]);
+        expect([streamId, stream.map((e) => e.metadata.streamVersion)]).toEqual([
+          streamId,
+          stream.map((_, i) => i + 1),
+        ]);
+        const links: ChainLink[] = stream.map((e) => ({
+          offset: e.message.offset,
+          metadata: e.metadata,
+          value: e.message.value!,
+        }));
+        expect([streamId, verifyChain(links)]).toEqual([
+          streamId,
+          { ok: true, events: stream.length, lastVersion: stream.length, lastHash: stream.at(-1)!.metadata.hash },
+        ]);
       }
 
       // (4) The live projection, caught up, equals the sums of the accepted commands and a rebuild from offset 0.
@@ -174,8 +216,15 @@ describe('the command processor killed with SIGKILL under load', () => {
       const caughtUp = (schema: string, what: string) =>
         eventually(
           async () => {
-            const checkpoints = await readCheckpoints(platform.db, schema, inventoryStockProjection.name, topics.events).catch(() => new Map<number, string>());
-            return [...ends].every(([partition, end]) => BigInt(checkpoints.get(partition) ?? '0') >= end) ? true : undefined;
+            const checkpoints = await readCheckpoints(
+              platform.db,
+              schema,
+              inventoryStockProjection.name,
+              topics.events,
+            ).catch(() => new Map<number, string>());
+            return [...ends].every(([partition, end]) => BigInt(checkpoints.get(partition) ?? '0') >= end)
+              ? true
+              : undefined;
           },
           30_000,
           what,
@@ -186,7 +235,11 @@ describe('the command processor killed with SIGKILL under load', () => {
           .table('stock_levels')
           .orderBy(['tenant', 'sku', 'location'])
           .select('tenant', 'sku', 'location', 'on_hand', 'reserved'),
-        items: await platform.db.withSchema(schema).table('stock_items').orderBy(['tenant', 'sku']).select('tenant', 'sku', 'version'),
+        items: await platform.db
+          .withSchema(schema)
+          .table('stock_items')
+          .orderBy(['tenant', 'sku'])
+          .select('tenant', 'sku', 'version'),
       });
       await caughtUp(platform.schema, 'live projection caught up');
       const live = await readModel(platform.schema);
@@ -194,18 +247,33 @@ describe('the command processor killed with SIGKILL under load', () => {
       const onHand = new Map<string, number>();
       const versions = new Map<string, number>();
       for (const { command } of accepted.values()) {
-        onHand.set(`${command.sku}/${command.location}`, (onHand.get(`${command.sku}/${command.location}`) ?? 0) + command.quantity);
+        onHand.set(
+          `${command.sku}/${command.location}`,
+          (onHand.get(`${command.sku}/${command.location}`) ?? 0) + command.quantity,
+        );
         versions.set(command.sku, (versions.get(command.sku) ?? 0) + 1);
       }
       expect(live).toEqual({
         levels: [...onHand]
           .sort(([a], [b]) => a.localeCompare(b))
-          .map(([key, sum]) => ({ tenant: TENANT, sku: key.split('/')[0], location: key.split('/')[1], on_hand: String(sum), reserved: '0' })),
-        items: [...versions].sort(([a], [b]) => a.localeCompare(b)).map(([sku, version]) => ({ tenant: TENANT, sku, version })),
+          .map(([key, sum]) => ({
+            tenant: TENANT,
+            sku: key.split('/')[0],
+            location: key.split('/')[1],
+            on_hand: String(sum),
+            reserved: '0',
+          })),
+        items: [...versions]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([sku, version]) => ({ tenant: TENANT, sku, version })),
       });
 
       const rebuildSchema = `${platform.schema}_rebuild`;
-      const rebuild = createService('projector', { ...platform.env, VERITY_DB_SCHEMA: rebuildSchema, VERITY_PROJECTOR_GROUP_PREFIX: `${platform.prefix}.rebuild` });
+      const rebuild = createService('projector', {
+        ...platform.env,
+        VERITY_DB_SCHEMA: rebuildSchema,
+        VERITY_PROJECTOR_GROUP_PREFIX: `${platform.prefix}.rebuild`,
+      });
       try {
         await rebuild.start();
         await caughtUp(rebuildSchema, 'rebuilt projection caught up');
@@ -222,7 +290,8 @@ describe('the command processor killed with SIGKILL under load', () => {
       );
     } catch (error) {
       // The processor's own words are what explain a failure here.
-      if (error instanceof Error) error.message += `\n--- command-processor output (tail) ---\n${child.output().slice(-20_000)}`;
+      if (error instanceof Error)
+        error.message += `\n--- command-processor output (tail) ---\n${child.output().slice(-20_000)}`;
       throw error;
     }
   }, 240_000);

@@ -25,13 +25,16 @@ configuration: VERITY_* environment variables (see README)`;
 
 function printStatus(statuses: ComponentStatus[]): void {
   for (const s of statuses) {
-    process.stdout.write(`${s.name.padEnd(16)} ${s.state.padEnd(10)} ${s.url}${s.pid ? `  pid ${s.pid}` : ''}${s.detail ? `  (${s.detail})` : ''}\n`);
+    process.stdout.write(
+      `${s.name.padEnd(16)} ${s.state.padEnd(10)} ${s.url}${s.pid ? `  pid ${s.pid}` : ''}${s.detail ? `  (${s.detail})` : ''}\n`,
+    );
   }
 }
 
 function parseServices(args: string[]): ServiceName[] {
   const unknown = args.filter((a) => !(SERVICE_NAMES as readonly string[]).includes(a));
-  if (unknown.length > 0) throw new UsageError(`unknown service ${unknown.join(', ')}; known: ${SERVICE_NAMES.join(', ')}`);
+  if (unknown.length > 0)
+    throw new UsageError(`unknown service ${unknown.join(', ')}; known: ${SERVICE_NAMES.join(', ')}`);
   return args.length === 0 ? [...SERVICE_NAMES] : SERVICE_NAMES.filter((n) => args.includes(n));
 }
 

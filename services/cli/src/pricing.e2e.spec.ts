@@ -41,23 +41,36 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
     return res;
   };
   const query = async (path: string, headers: Record<string, string> = acme) => {
-    const res = await fetch(`${platform.urls['query-api']}${path}`, { headers: { ...headers, ...(token ? { 'X-Consistency-Token': token } : {}) } });
+    const res = await fetch(`${platform.urls['query-api']}${path}`, {
+      headers: { ...headers, ...(token ? { 'X-Consistency-Token': token } : {}) },
+    });
     const text = await res.text();
-    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> };
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: (text ? JSON.parse(text) : undefined) as Record<string, unknown>,
+    };
   };
-  const quote = (params: Record<string, string>, headers: Record<string, string> = acme) => query(`/v1/pricing/quote?${new URLSearchParams(params).toString()}`, headers);
-  const gql = (query: string, variables: Record<string, unknown> = {}, tenant = 'acme') => graphql(platform.urls['query-api']!, query, variables, tenant);
+  const quote = (params: Record<string, string>, headers: Record<string, string> = acme) =>
+    query(`/v1/pricing/quote?${new URLSearchParams(params).toString()}`, headers);
+  const gql = (query: string, variables: Record<string, unknown> = {}, tenant = 'acme') =>
+    graphql(platform.urls['query-api']!, query, variables, tenant);
   const metric = async (name: string): Promise<number> => {
     const text = await (await fetch(`${platform.urls['query-api']}/metrics`)).text();
     const line = text.split('\n').find((l) => l.startsWith(`${name} `));
     return line ? Number(line.split(' ')[1]) : 0;
   };
-  const recordsOf = (records: KafkaMessage[], streamId: string) => records.filter((r) => r.key?.toString() === streamId);
+  const recordsOf = (records: KafkaMessage[], streamId: string) =>
+    records.filter((r) => r.key?.toString() === streamId);
 
   it('creates a list, sets base, customer and tier prices, and quotes by precedence', async () => {
     const created = await send(CREATE, { priceListId: 'PL-1', name: 'Wholesale', currency: 'eur' });
     expect(created.status).toBe(200);
-    expect(created.body).toMatchObject({ streamId: 'acme/PL-1', version: 1, events: [{ type: 'verity.pricing.PriceListCreated', topic: topics.events }] });
+    expect(created.body).toMatchObject({
+      streamId: 'acme/PL-1',
+      version: 1,
+      events: [{ type: 'verity.pricing.PriceListCreated', topic: topics.events }],
+    });
 
     for (const [type, body] of [
       [BASE, { priceListId: 'PL-1', sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JAN, effectiveTo: NEXT_YEAR }],
@@ -65,8 +78,31 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
       [BASE, { priceListId: 'PL-1', sku: 'SKU-2', unitPrice: 500, effectiveFrom: JAN }],
       [BASE, { priceListId: 'PL-1', sku: 'SKU-F', unitPrice: 1500, effectiveFrom: FUTURE }],
       [CUSTOMER, { priceListId: 'PL-1', customerId: 'C-VIP', sku: 'SKU-1', unitPrice: 999, effectiveFrom: JAN }],
-      [TIERS, { priceListId: 'PL-1', sku: 'SKU-1', tiers: [{ minQuantity: 1, unitPrice: 1250 }, { minQuantity: 10, unitPrice: 1100 }], effectiveFrom: JAN }],
-      [TIERS, { priceListId: 'PL-1', sku: 'SKU-1', customerId: 'C-BULK', tiers: [{ minQuantity: 1, unitPrice: 1200 }, { minQuantity: 100, unitPrice: 900 }], effectiveFrom: JAN }],
+      [
+        TIERS,
+        {
+          priceListId: 'PL-1',
+          sku: 'SKU-1',
+          tiers: [
+            { minQuantity: 1, unitPrice: 1250 },
+            { minQuantity: 10, unitPrice: 1100 },
+          ],
+          effectiveFrom: JAN,
+        },
+      ],
+      [
+        TIERS,
+        {
+          priceListId: 'PL-1',
+          sku: 'SKU-1',
+          customerId: 'C-BULK',
+          tiers: [
+            { minQuantity: 1, unitPrice: 1200 },
+            { minQuantity: 100, unitPrice: 900 },
+          ],
+          effectiveFrom: JAN,
+        },
+      ],
     ] as const) {
       const res = await send(type, body);
       expect({ type, status: res.status, body: res.body }).toMatchObject({ type, status: 200 });
@@ -91,11 +127,29 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
     const vip = await quote({ priceListId: 'PL-1', customerId: 'C-VIP', sku: 'SKU-1', quantity: '5', at });
     expect(vip.status).toBe(200);
     expect(vip.headers.get('x-consistency')).toBe('fresh');
-    expect(vip.body).toMatchObject({ unitPrice: 999, total: 4995, currency: 'EUR', rule: 'customer_override', effectiveFrom: JAN, effectiveTo: null });
-    expect((await quote({ priceListId: 'PL-1', customerId: 'C-BULK', sku: 'SKU-1', quantity: '100', at })).body).toMatchObject({ unitPrice: 900, total: 90000, rule: 'customer_tier' });
-    expect((await quote({ priceListId: 'PL-1', customerId: 'C-BULK', sku: 'SKU-1', quantity: '99', at })).body).toMatchObject({ unitPrice: 1200, rule: 'customer_tier' });
-    expect((await quote({ priceListId: 'PL-1', customerId: 'C-OTHER', sku: 'SKU-1', quantity: '10', at })).body).toMatchObject({ unitPrice: 1100, total: 11000, rule: 'tier' });
-    expect((await quote({ priceListId: 'PL-1', sku: 'SKU-2', quantity: '3', at })).body).toMatchObject({ unitPrice: 500, total: 1500, rule: 'base', currency: 'EUR' });
+    expect(vip.body).toMatchObject({
+      unitPrice: 999,
+      total: 4995,
+      currency: 'EUR',
+      rule: 'customer_override',
+      effectiveFrom: JAN,
+      effectiveTo: null,
+    });
+    expect(
+      (await quote({ priceListId: 'PL-1', customerId: 'C-BULK', sku: 'SKU-1', quantity: '100', at })).body,
+    ).toMatchObject({ unitPrice: 900, total: 90000, rule: 'customer_tier' });
+    expect(
+      (await quote({ priceListId: 'PL-1', customerId: 'C-BULK', sku: 'SKU-1', quantity: '99', at })).body,
+    ).toMatchObject({ unitPrice: 1200, rule: 'customer_tier' });
+    expect(
+      (await quote({ priceListId: 'PL-1', customerId: 'C-OTHER', sku: 'SKU-1', quantity: '10', at })).body,
+    ).toMatchObject({ unitPrice: 1100, total: 11000, rule: 'tier' });
+    expect((await quote({ priceListId: 'PL-1', sku: 'SKU-2', quantity: '3', at })).body).toMatchObject({
+      unitPrice: 500,
+      total: 1500,
+      rule: 'base',
+      currency: 'EUR',
+    });
 
     // Without a token the second read comes from the cache.
     token = '';
@@ -112,32 +166,69 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
       ['C-OTHER', 'SKU-2', 3],
     ] as const) {
       const rest = await quote({ priceListId: 'PL-1', customerId: customer, sku, quantity: String(quantity), at });
-      expect({ customer, sku, quantity, answer: (await gql(QUOTE, { priceListId: 'PL-1', customer, sku, quantity, at })).body }).toEqual({ customer, sku, quantity, answer: { data: { quote: rest.body } } });
+      expect({
+        customer,
+        sku,
+        quantity,
+        answer: (await gql(QUOTE, { priceListId: 'PL-1', customer, sku, quantity, at })).body,
+      }).toEqual({ customer, sku, quantity, answer: { data: { quote: rest.body } } });
     }
     // ... through the same cache: a quote GraphQL reads refills the entry REST then hits.
     const sku2 = quoteCacheKey(platform.prefix, 'acme', 'PL-1', 'SKU-2');
     await platform.redis.del(sku2);
-    expect((await gql(QUOTE, { priceListId: 'PL-1', customer: 'C-OTHER', sku: 'SKU-2', quantity: 4, at })).body.data?.quote).toMatchObject({ unitPrice: 500, total: 2000 });
-    expect(JSON.parse((await platform.redis.get(sku2))!)).toMatchObject({ tenant: 'acme', priceListId: 'PL-1', sku: 'SKU-2' });
+    expect(
+      (await gql(QUOTE, { priceListId: 'PL-1', customer: 'C-OTHER', sku: 'SKU-2', quantity: 4, at })).body.data?.quote,
+    ).toMatchObject({ unitPrice: 500, total: 2000 });
+    expect(JSON.parse((await platform.redis.get(sku2))!)).toMatchObject({
+      tenant: 'acme',
+      priceListId: 'PL-1',
+      sku: 'SKU-2',
+    });
     expect((await quote({ priceListId: 'PL-1', sku: 'SKU-2', quantity: '4', at })).headers.get('x-cache')).toBe('hit');
 
     // A new rule invalidates the SKU's cached quotes after the projector commits: a read without a token sees it soon.
-    expect((await send(CUSTOMER, { priceListId: 'PL-1', customerId: 'C-VIP', sku: 'SKU-2', unitPrice: 450, effectiveFrom: JAN })).status).toBe(200);
+    expect(
+      (
+        await send(CUSTOMER, {
+          priceListId: 'PL-1',
+          customerId: 'C-VIP',
+          sku: 'SKU-2',
+          unitPrice: 450,
+          effectiveFrom: JAN,
+        })
+      ).status,
+    ).toBe(200);
     token = '';
-    await eventually(async () => {
-      const res = await quote({ priceListId: 'PL-1', customerId: 'C-VIP', sku: 'SKU-2', quantity: '1', at });
-      return res.body.rule === 'customer_override' ? res : undefined;
-    }, 10_000, 'invalidated quote');
+    await eventually(
+      async () => {
+        const res = await quote({ priceListId: 'PL-1', customerId: 'C-VIP', sku: 'SKU-2', quantity: '1', at });
+        return res.body.rule === 'customer_override' ? res : undefined;
+      },
+      10_000,
+      'invalidated quote',
+    );
 
     // The list with its rules, ETag = version.
     const list = await query('/v1/pricing/price-lists/PL-1');
     expect(list.status).toBe(200);
     expect(list.headers.get('etag')).toBe('"9"');
-    expect(list.body).toMatchObject({ tenant: 'acme', priceListId: 'PL-1', name: 'Wholesale', currency: 'EUR', version: 9 });
+    expect(list.body).toMatchObject({
+      tenant: 'acme',
+      priceListId: 'PL-1',
+      name: 'Wholesale',
+      currency: 'EUR',
+      version: 9,
+    });
     expect((list.body.rules as unknown[]).length).toBe(8);
     expect((await query('/v1/pricing/price-lists/PL-1', { ...acme, 'If-None-Match': '"9"' })).status).toBe(304);
     expect({ tenant: 'acme', ...(await gql(PRICE_LIST, { id: 'PL-1' })).body.data?.priceList }).toEqual(list.body);
-    expect(await platform.db.withSchema(platform.schema).table('price_rules').where({ tenant: 'acme', price_list_id: 'PL-1' }).count({ n: '*' })).toEqual([{ n: '8' }]);
+    expect(
+      await platform.db
+        .withSchema(platform.schema)
+        .table('price_rules')
+        .where({ tenant: 'acme', price_list_id: 'PL-1' })
+        .count({ n: '*' }),
+    ).toEqual([{ n: '8' }]);
   });
 
   it('future-dated prices: not in effect now, in effect at their date', async () => {
@@ -145,15 +236,35 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
     expect(now.status).toBe(404);
     expect(now.headers.get('content-type')).toContain('application/problem+json');
     expect(now.body).toMatchObject({ status: 404, code: 'no_price', sku: 'SKU-F' });
-    expect((await quote({ priceListId: 'PL-1', sku: 'SKU-F', quantity: '2', at: '2030-06-01T00:00:00Z' })).body).toMatchObject({ unitPrice: 1500, total: 3000, rule: 'base', effectiveFrom: FUTURE });
+    expect(
+      (await quote({ priceListId: 'PL-1', sku: 'SKU-F', quantity: '2', at: '2030-06-01T00:00:00Z' })).body,
+    ).toMatchObject({ unitPrice: 1500, total: 3000, rule: 'base', effectiveFrom: FUTURE });
     // The open-ended override keeps winning after SKU-1's base price changes at the new year.
-    expect((await quote({ priceListId: 'PL-1', customerId: 'C-VIP', sku: 'SKU-1', quantity: '1', at: '2027-06-01T00:00:00Z' })).body).toMatchObject({ unitPrice: 999, rule: 'customer_override' });
+    expect(
+      (
+        await quote({
+          priceListId: 'PL-1',
+          customerId: 'C-VIP',
+          sku: 'SKU-1',
+          quantity: '1',
+          at: '2027-06-01T00:00:00Z',
+        })
+      ).body,
+    ).toMatchObject({ unitPrice: 999, rule: 'customer_override' });
   });
 
   it('GraphQL prices every product of a page for a customer in one batch', async () => {
-    for (const sku of ['SKU-1', 'SKU-2', 'SKU-F']) expect((await postCommand(platform, 'catalog.RegisterProduct', { sku, name: `Product ${sku}`, unit: 'EA' }, acme)).status).toBe(200);
+    for (const sku of ['SKU-1', 'SKU-2', 'SKU-F'])
+      expect(
+        (await postCommand(platform, 'catalog.RegisterProduct', { sku, name: `Product ${sku}`, unit: 'EA' }, acme))
+          .status,
+      ).toBe(200);
     const PRICES = `{ products(first: 10) { items { sku price(priceListId: "PL-1", customer: "C-VIP", quantity: 2, at: "2026-11-23T12:00:00Z") { unitPrice total rule } } } }`;
-    await eventually(async () => ((await gql(PRICES)).body.data?.products.items.length === 3 ? true : undefined), 20_000, 'three products');
+    await eventually(
+      async () => ((await gql(PRICES)).body.data?.products.items.length === 3 ? true : undefined),
+      20_000,
+      'three products',
+    );
     const batches = await metric('verity_graphql_price_batches_total');
     const pairs = await metric('verity_graphql_price_batch_skus_total');
     const page = await gql(PRICES);
@@ -175,27 +286,59 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
     const onQuery = (q: { sql: string }) => sql.push(q.sql);
     platform.db.on('query', onQuery);
     try {
-      const rules = await readSkuRulesOf(platform.db, platform.schema, 'acme', 'PL-1', ['SKU-1', 'SKU-2', 'SKU-F', 'SKU-NONE']);
-      expect(Object.fromEntries([...rules].map(([sku, entry]) => [sku, entry.rules.length]))).toEqual({ 'SKU-1': 5, 'SKU-2': 2, 'SKU-F': 1, 'SKU-NONE': 0 });
+      const rules = await readSkuRulesOf(platform.db, platform.schema, 'acme', 'PL-1', [
+        'SKU-1',
+        'SKU-2',
+        'SKU-F',
+        'SKU-NONE',
+      ]);
+      expect(Object.fromEntries([...rules].map(([sku, entry]) => [sku, entry.rules.length]))).toEqual({
+        'SKU-1': 5,
+        'SKU-2': 2,
+        'SKU-F': 1,
+        'SKU-NONE': 0,
+      });
     } finally {
       platform.db.off('query', onQuery);
     }
     expect(sql).toHaveLength(2);
     // An unknown list is an error naming it, on every product priced with it.
-    const unknown = await gql(`{ products(first: 1) { items { sku price(priceListId: "PL-404", customer: "C-VIP") { total } } } }`);
-    expect(unknown.body.errors?.[0]).toMatchObject({ message: 'priceListId: no price list PL-404', extensions: { code: 'NOT_FOUND', argument: 'priceListId' } });
+    const unknown = await gql(
+      `{ products(first: 1) { items { sku price(priceListId: "PL-404", customer: "C-VIP") { total } } } }`,
+    );
+    expect(unknown.body.errors?.[0]).toMatchObject({
+      message: 'priceListId: no price list PL-404',
+      extensions: { code: 'NOT_FOUND', argument: 'priceListId' },
+    });
   });
 
   it('an overlapping range is a 422 naming the existing range, and appends nothing', async () => {
     const before = await platform.endOffsets(topics.events);
-    const res = await send(BASE, { priceListId: 'PL-1', sku: 'SKU-1', unitPrice: 1199, effectiveFrom: '2026-06-01T00:00:00Z' });
+    const res = await send(BASE, {
+      priceListId: 'PL-1',
+      sku: 'SKU-1',
+      unitPrice: 1199,
+      effectiveFrom: '2026-06-01T00:00:00Z',
+    });
     expect(res.status).toBe(422);
-    expect(res.body).toMatchObject({ code: 'overlapping_effective_range', existingEffectiveFrom: JAN, existingEffectiveTo: NEXT_YEAR });
+    expect(res.body).toMatchObject({
+      code: 'overlapping_effective_range',
+      existingEffectiveFrom: JAN,
+      existingEffectiveTo: NEXT_YEAR,
+    });
     for (const [type, body, code] of [
       [CREATE, { priceListId: 'PL-1', name: 'Again', currency: 'USD' }, 'price_list_exists'],
       [BASE, { priceListId: 'PL-404', sku: 'SKU-1', unitPrice: 1, effectiveFrom: JAN }, 'unknown_price_list'],
-      [BASE, { priceListId: 'PL-1', sku: 'SKU-9', unitPrice: 1, effectiveFrom: NEXT_YEAR, effectiveTo: JAN }, 'invalid_effective_range'],
-      [TIERS, { priceListId: 'PL-1', sku: 'SKU-9', tiers: [{ minQuantity: 5, unitPrice: 1 }], effectiveFrom: JAN }, 'invalid_tiers'],
+      [
+        BASE,
+        { priceListId: 'PL-1', sku: 'SKU-9', unitPrice: 1, effectiveFrom: NEXT_YEAR, effectiveTo: JAN },
+        'invalid_effective_range',
+      ],
+      [
+        TIERS,
+        { priceListId: 'PL-1', sku: 'SKU-9', tiers: [{ minQuantity: 5, unitPrice: 1 }], effectiveFrom: JAN },
+        'invalid_tiers',
+      ],
     ] as const) {
       const rejected = await send(type, body);
       expect({ type, status: rejected.status, code: rejected.body.code }).toEqual({ type, status: 422, code });
@@ -204,22 +347,52 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
   });
 
   it('keeps tenants apart, through REST and GraphQL', async () => {
-    expect((await quote({ priceListId: 'PL-1', sku: 'SKU-2', quantity: '1' }, { 'X-Tenant-Id': 'globex' })).status).toBe(404);
+    expect(
+      (await quote({ priceListId: 'PL-1', sku: 'SKU-2', quantity: '1' }, { 'X-Tenant-Id': 'globex' })).status,
+    ).toBe(404);
     expect((await query('/v1/pricing/price-lists/PL-1', { 'X-Tenant-Id': 'globex' })).status).toBe(404);
-    const hidden = await gql(`{ quote(priceListId: "PL-1", customer: "C-VIP", sku: "SKU-1", quantity: 1) { total } priceList(id: "PL-1") { name } products { items { sku } } }`, {}, 'globex');
+    const hidden = await gql(
+      `{ quote(priceListId: "PL-1", customer: "C-VIP", sku: "SKU-1", quantity: 1) { total } priceList(id: "PL-1") { name } products { items { sku } } }`,
+      {},
+      'globex',
+    );
     expect(hidden.body.data).toEqual({ quote: null, priceList: null, products: { items: [] } });
-    expect(hidden.body.errors).toEqual([expect.objectContaining({ path: ['quote'], extensions: { code: 'NOT_FOUND', argument: 'priceListId' } })]);
-    expect((await send(CREATE, { priceListId: 'PL-1', name: 'Retail', currency: 'USD' }, { 'X-Tenant-Id': 'globex' })).status).toBe(200);
-    expect((await send(BASE, { priceListId: 'PL-1', sku: 'SKU-2', unitPrice: 777, effectiveFrom: JAN }, { 'X-Tenant-Id': 'globex' })).status).toBe(200);
-    expect((await quote({ priceListId: 'PL-1', sku: 'SKU-2', quantity: '1' }, { 'X-Tenant-Id': 'globex' })).body).toMatchObject({ unitPrice: 777, currency: 'USD' });
-    expect((await quote({ priceListId: 'PL-1', sku: 'SKU-2', quantity: '1' })).body).toMatchObject({ unitPrice: 500, currency: 'EUR' });
+    expect(hidden.body.errors).toEqual([
+      expect.objectContaining({ path: ['quote'], extensions: { code: 'NOT_FOUND', argument: 'priceListId' } }),
+    ]);
+    expect(
+      (await send(CREATE, { priceListId: 'PL-1', name: 'Retail', currency: 'USD' }, { 'X-Tenant-Id': 'globex' }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await send(
+          BASE,
+          { priceListId: 'PL-1', sku: 'SKU-2', unitPrice: 777, effectiveFrom: JAN },
+          { 'X-Tenant-Id': 'globex' },
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (await quote({ priceListId: 'PL-1', sku: 'SKU-2', quantity: '1' }, { 'X-Tenant-Id': 'globex' })).body,
+    ).toMatchObject({ unitPrice: 777, currency: 'USD' });
+    expect((await quote({ priceListId: 'PL-1', sku: 'SKU-2', quantity: '1' })).body).toMatchObject({
+      unitPrice: 500,
+      currency: 'EUR',
+    });
     const both = `{ quote(priceListId: "PL-1", customer: "C-VIP", sku: "SKU-2", quantity: 1) { unitPrice currency rule } priceList(id: "PL-1") { name rules { unitPrice } } }`;
-    expect((await gql(both, {}, 'globex')).body).toEqual({ data: { quote: { unitPrice: 777, currency: 'USD', rule: 'base' }, priceList: { name: 'Retail', rules: [{ unitPrice: 777 }] } } });
+    expect((await gql(both, {}, 'globex')).body).toEqual({
+      data: {
+        quote: { unitPrice: 777, currency: 'USD', rule: 'base' },
+        priceList: { name: 'Retail', rules: [{ unitPrice: 777 }] },
+      },
+    });
     expect((await gql(both)).body.data?.quote).toEqual({ unitPrice: 450, currency: 'EUR', rule: 'customer_override' });
   });
 
   it('streams priceChanged over Server-Sent Events: the customer quote after each change of the tenant, list and SKU subscribed', async () => {
-    for (const tenant of [acme, globex]) expect((await send(CREATE, { priceListId: 'PL-S', name: 'Streamed', currency: 'EUR' }, tenant)).status).toBe(200);
+    for (const tenant of [acme, globex])
+      expect((await send(CREATE, { priceListId: 'PL-S', name: 'Streamed', currency: 'EUR' }, tenant)).status).toBe(200);
     const stream = await subscribe(
       platform.urls['query-api']!,
       `subscription { priceChanged(priceListId: "PL-S", sku: "SKU-S", customer: "C-1", quantity: 3) { priceListId sku customerId version quote { unitPrice total currency rule } } }`,
@@ -234,12 +407,46 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
         [{ priceListId: 'PL-1', sku: 'SKU-S', unitPrice: 3, effectiveFrom: JAN }, acme],
       ] as const) {
         expect((await send(BASE, body, headers)).status).toBe(200);
-        expect((await quote({ priceListId: body.priceListId, sku: body.sku, quantity: '1' }, headers)).body).toMatchObject({ unitPrice: body.unitPrice });
+        expect(
+          (await quote({ priceListId: body.priceListId, sku: body.sku, quantity: '1' }, headers)).body,
+        ).toMatchObject({ unitPrice: body.unitPrice });
       }
-      expect((await send(BASE, { priceListId: 'PL-S', sku: 'SKU-S', unitPrice: 800, effectiveFrom: JAN })).status).toBe(200);
-      expect(await stream.next()).toEqual({ data: { priceChanged: { priceListId: 'PL-S', sku: 'SKU-S', customerId: 'C-1', version: 3, quote: { unitPrice: 800, total: 2400, currency: 'EUR', rule: 'base' } } } });
-      expect((await send(CUSTOMER, { priceListId: 'PL-S', customerId: 'C-1', sku: 'SKU-S', unitPrice: 700, effectiveFrom: JAN })).status).toBe(200);
-      expect(await stream.next()).toEqual({ data: { priceChanged: { priceListId: 'PL-S', sku: 'SKU-S', customerId: 'C-1', version: 4, quote: { unitPrice: 700, total: 2100, currency: 'EUR', rule: 'customer_override' } } } });
+      expect((await send(BASE, { priceListId: 'PL-S', sku: 'SKU-S', unitPrice: 800, effectiveFrom: JAN })).status).toBe(
+        200,
+      );
+      expect(await stream.next()).toEqual({
+        data: {
+          priceChanged: {
+            priceListId: 'PL-S',
+            sku: 'SKU-S',
+            customerId: 'C-1',
+            version: 3,
+            quote: { unitPrice: 800, total: 2400, currency: 'EUR', rule: 'base' },
+          },
+        },
+      });
+      expect(
+        (
+          await send(CUSTOMER, {
+            priceListId: 'PL-S',
+            customerId: 'C-1',
+            sku: 'SKU-S',
+            unitPrice: 700,
+            effectiveFrom: JAN,
+          })
+        ).status,
+      ).toBe(200);
+      expect(await stream.next()).toEqual({
+        data: {
+          priceChanged: {
+            priceListId: 'PL-S',
+            sku: 'SKU-S',
+            customerId: 'C-1',
+            version: 4,
+            quote: { unitPrice: 700, total: 2100, currency: 'EUR', rule: 'customer_override' },
+          },
+        },
+      });
     } finally {
       stream.close();
     }
@@ -250,14 +457,24 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
       [CREATE, { priceListId: 'PL-9', name: 'x', currency: 'EURO' }, /currency/],
       [BASE, { priceListId: 'PL-1', sku: 'SKU-3', unitPrice: 12.99, effectiveFrom: JAN }, /unitPrice/],
       [BASE, { priceListId: 'PL-1', sku: 'SKU-3', unitPrice: 1299, effectiveFrom: 'soon' }, /effectiveFrom/],
-      [TIERS, { priceListId: 'PL-1', sku: 'SKU-3', tiers: [{ minQuantity: 1, unitPrice: -1 }], effectiveFrom: JAN }, /tiers/],
+      [
+        TIERS,
+        { priceListId: 'PL-1', sku: 'SKU-3', tiers: [{ minQuantity: 1, unitPrice: -1 }], effectiveFrom: JAN },
+        /tiers/,
+      ],
     ] as const)('%s %j', async (type, body, detail) => {
-      const before = { commands: await platform.endOffsets(topics.commands), events: await platform.endOffsets(topics.events) };
+      const before = {
+        commands: await platform.endOffsets(topics.commands),
+        events: await platform.endOffsets(topics.events),
+      };
       const res = await postCommand(platform, type, body, acme);
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ status: 400, code: 'validation_failed' });
       expect(String(res.body.detail)).toMatch(detail);
-      expect({ commands: await platform.endOffsets(topics.commands), events: await platform.endOffsets(topics.events) }).toEqual(before);
+      expect({
+        commands: await platform.endOffsets(topics.commands),
+        events: await platform.endOffsets(topics.events),
+      }).toEqual(before);
     });
 
     it.each([
@@ -275,12 +492,36 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
     });
 
     it.each([
-      [`{ quote(priceListId: "PL-1", customer: "C-1", sku: "SKU-1", quantity: 0) { total } }`, /^quantity: at least 1$/, 'quantity'],
-      [`{ quote(priceListId: "PL-1", sku: "SKU-1", quantity: 1) { total } }`, /argument "customer" of type "String!" is required/, undefined],
-      [`{ quote(priceListId: "PL-1", customer: "C-1", sku: "SKU-1", quantity: 1, at: "tomorrow") { total } }`, /^at: an ISO 8601 instant/, 'at'],
-      [`{ quote(priceListId: "PL 1", customer: "C-1", sku: "SKU-1", quantity: 1) { total } }`, /^priceListId: /, 'priceListId'],
-      [`{ products { items { price(priceListId: "PL-1", customer: "C-1", quantity: -2) { total } } } }`, /^quantity: at least 1$/, 'quantity'],
-      [`subscription { priceChanged(priceListId: "PL-1", sku: "SKU-1", customer: "") { version } }`, /^customer: /, 'customer'],
+      [
+        `{ quote(priceListId: "PL-1", customer: "C-1", sku: "SKU-1", quantity: 0) { total } }`,
+        /^quantity: at least 1$/,
+        'quantity',
+      ],
+      [
+        `{ quote(priceListId: "PL-1", sku: "SKU-1", quantity: 1) { total } }`,
+        /argument "customer" of type "String!" is required/,
+        undefined,
+      ],
+      [
+        `{ quote(priceListId: "PL-1", customer: "C-1", sku: "SKU-1", quantity: 1, at: "tomorrow") { total } }`,
+        /^at: an ISO 8601 instant/,
+        'at',
+      ],
+      [
+        `{ quote(priceListId: "PL 1", customer: "C-1", sku: "SKU-1", quantity: 1) { total } }`,
+        /^priceListId: /,
+        'priceListId',
+      ],
+      [
+        `{ products { items { price(priceListId: "PL-1", customer: "C-1", quantity: -2) { total } } } }`,
+        /^quantity: at least 1$/,
+        'quantity',
+      ],
+      [
+        `subscription { priceChanged(priceListId: "PL-1", sku: "SKU-1", customer: "") { version } }`,
+        /^customer: /,
+        'customer',
+      ],
     ])('GraphQL %s', async (source, message, argument) => {
       let answer: Pick<GraphqlResponse, 'status' | 'body'>;
       if (source.startsWith('subscription')) {

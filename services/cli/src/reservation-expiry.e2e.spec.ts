@@ -19,10 +19,15 @@ describe('reservations expire on their own through the real stack: the processor
     await platform?.stop();
   });
 
-  const readAll = async (topic: string): Promise<KafkaMessage[]> => (await readToEnd(platform.kafka, platform.admin, topic, platform.prefix)).map((r) => r.message);
+  const readAll = async (topic: string): Promise<KafkaMessage[]> =>
+    (await readToEnd(platform.kafka, platform.admin, topic, platform.prefix)).map((r) => r.message);
   const ofStream = (messages: KafkaMessage[]) => messages.filter((m) => m.key?.toString() === STREAM);
-  const expiredOf = (messages: KafkaMessage[]) => ofStream(messages).filter((m) => m.headers?.ce_type?.toString() === 'verity.inventory.ReservationExpired');
-  const timerCommandsOf = (messages: KafkaMessage[]) => ofStream(messages).filter((m) => (JSON.parse(m.value!.toString()) as { metadata: { actor: string } }).metadata.actor === 'system:timer');
+  const expiredOf = (messages: KafkaMessage[]) =>
+    ofStream(messages).filter((m) => m.headers?.ce_type?.toString() === 'verity.inventory.ReservationExpired');
+  const timerCommandsOf = (messages: KafkaMessage[]) =>
+    ofStream(messages).filter(
+      (m) => (JSON.parse(m.value!.toString()) as { metadata: { actor: string } }).metadata.actor === 'system:timer',
+    );
 
   async function stock(token?: unknown): Promise<Record<string, unknown>> {
     const headers: Record<string, string> = { 'X-Tenant-Id': 'acme' };
@@ -33,7 +38,12 @@ describe('reservations expire on their own through the real stack: the processor
   }
 
   it('a reservation past its expiresAt is expired by the timer (actor system:timer, time of the check), ATP is whole again, exactly once', async () => {
-    const receive = await postCommand(platform, 'inventory.ReceiveStock', { sku: 'SKU-TIMER', location: 'berlin', quantity: 10 }, { 'X-Tenant-Id': 'acme' });
+    const receive = await postCommand(
+      platform,
+      'inventory.ReceiveStock',
+      { sku: 'SKU-TIMER', location: 'berlin', quantity: 10 },
+      { 'X-Tenant-Id': 'acme' },
+    );
     expect(receive.status).toBe(200);
     const expiresAt = new Date(Date.now() + 2_000).toISOString();
     const reserve = await postCommand(
@@ -43,11 +53,20 @@ describe('reservations expire on their own through the real stack: the processor
       { 'X-Tenant-Id': 'acme' },
     );
     expect(reserve).toMatchObject({ status: 200, body: { version: 2 } });
-    expect(await stock(reserve.body.consistencyToken)).toMatchObject({ version: 2, totals: { onHand: 10, reserved: 4, available: 6 } });
+    expect(await stock(reserve.body.consistencyToken)).toMatchObject({
+      version: 2,
+      totals: { onHand: 10, reserved: 4, available: 6 },
+    });
 
     // Nobody sends ExpireReservations: the event appears by itself.
     const [record] = expiredOf(await platform.readTopic(topics.events, (m) => expiredOf(m).length > 0, 15_000));
-    expect(await platform.registry.decode(record!.value!)).toEqual({ sku: 'SKU-TIMER', reservationId: 'cart-1', location: 'berlin', quantity: 4, expiresAt });
+    expect(await platform.registry.decode(record!.value!)).toEqual({
+      sku: 'SKU-TIMER',
+      reservationId: 'cart-1',
+      location: 'berlin',
+      quantity: 4,
+      expiresAt,
+    });
     expect(record!.headers?.ce_actor?.toString()).toBe('system:timer');
     const metadata = fromHeaders(record!.headers);
     expect(metadata).toMatchObject({ subject: STREAM, streamVersion: 3, tenant: 'acme', actor: 'system:timer' });
@@ -75,9 +94,16 @@ describe('reservations expire on their own through the real stack: the processor
     const [sent] = timerCommandsOf(await readAll(topics.commands));
     const envelope = JSON.parse(sent!.value!.toString()) as { commandId: string };
     const replies = async () =>
-      (await readAll(repliesTopic(platform.prefix))).filter((m) => m.key?.toString() === envelope.commandId).map((m) => JSON.parse(m.value!.toString()) as Record<string, unknown>);
+      (await readAll(repliesTopic(platform.prefix)))
+        .filter((m) => m.key?.toString() === envelope.commandId)
+        .map((m) => JSON.parse(m.value!.toString()) as Record<string, unknown>);
     const [original] = await replies();
-    expect(original).toMatchObject({ status: 'accepted', streamId: STREAM, version: 3, events: [{ type: 'verity.inventory.ReservationExpired' }] });
+    expect(original).toMatchObject({
+      status: 'accepted',
+      streamId: STREAM,
+      version: 3,
+      events: [{ type: 'verity.inventory.ReservationExpired' }],
+    });
     const eventsBefore = await platform.endOffsets(topics.events);
 
     const producer = platform.kafka.producer();
@@ -88,10 +114,14 @@ describe('reservations expire on their own through the real stack: the processor
       await producer.disconnect();
     }
 
-    const answers = await eventually(async () => {
-      const all = await replies();
-      return all.length >= 2 ? all : undefined;
-    }, 15_000, 'the repeat answered');
+    const answers = await eventually(
+      async () => {
+        const all = await replies();
+        return all.length >= 2 ? all : undefined;
+      },
+      15_000,
+      'the repeat answered',
+    );
     expect(answers[1]).toEqual(original);
     expect(await platform.endOffsets(topics.events)).toEqual(eventsBefore);
     expect(ofStream(await readAll(topics.events))).toHaveLength(3);

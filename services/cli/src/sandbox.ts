@@ -45,7 +45,11 @@ export async function openSandbox(config: PlatformEnv & ReadModelEnv, options: S
     VERITY_PROJECTOR_PORT: '0',
     VERITY_LOG_LEVEL: platformLogLevel,
   };
-  const kafka = new Kafka({ brokers: config.VERITY_KAFKA_BROKERS, clientId: `verity-${prefix}`, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    brokers: config.VERITY_KAFKA_BROKERS,
+    clientId: `verity-${prefix}`,
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   await admin.connect();
   const ours = (name: string): boolean => name.startsWith(`${prefix}.`);
@@ -60,7 +64,8 @@ export async function openSandbox(config: PlatformEnv & ReadModelEnv, options: S
     'consumer groups': async () => {
       const groupIds = (await admin.listGroups()).groups.map((g) => g.groupId).filter(ours);
       // A group whose last member just left may not be empty yet on the coordinator: retried.
-      if (groupIds.length > 0) await retry(() => admin.deleteGroups(groupIds), { attempts: 5, isRetriable: () => true });
+      if (groupIds.length > 0)
+        await retry(() => admin.deleteGroups(groupIds), { attempts: 5, isRetriable: () => true });
     },
     'registry subjects': () => deleteSubjects(config.VERITY_SCHEMA_REGISTRY_URL, `${prefix}.`, eventSubjects(topics)),
     'PostgreSQL schema': async () => {
@@ -92,7 +97,9 @@ export async function openSandbox(config: PlatformEnv & ReadModelEnv, options: S
     admin,
     async cleanup() {
       for (const [what, step] of Object.entries(steps)) {
-        await step().catch((error: Error) => process.stderr.write(`${label}: could not remove ${what} of ${prefix}: ${error.message}\n`));
+        await step().catch((error: Error) =>
+          process.stderr.write(`${label}: could not remove ${what} of ${prefix}: ${error.message}\n`),
+        );
       }
       await admin.disconnect();
     },
@@ -102,7 +109,9 @@ export async function openSandbox(config: PlatformEnv & ReadModelEnv, options: S
 /** The subjects our events are registered under (`<events topic>-<full name>`, TopicRecordNameStrategy). */
 function eventSubjects(topics: readonly string[]): string[] {
   const names = SchemaCatalog.load().fullNames();
-  return topics.flatMap((topic) => names.filter((name) => topic.endsWith(`.${name.split('.')[1]}.events`)).map((name) => `${topic}-${name}`));
+  return topics.flatMap((topic) =>
+    names.filter((name) => topic.endsWith(`.${name.split('.')[1]}.events`)).map((name) => `${topic}-${name}`),
+  );
 }
 
 /**

@@ -11,6 +11,10 @@ export function runSchemas(args: string[]): void {
   const report = checkSchemas(dir);
   for (const event of report.events) process.stdout.write(`${event.fullName}  v${event.versions.join(', v')}\n`);
   for (const error of report.errors) process.stderr.write(`${error.name} [${error.code}]: ${error.message}\n`);
-  process.stdout.write(report.ok ? `ok: ${report.events.length} events in ${report.dir}\n` : `failed: ${report.errors.length} problems in ${report.dir}\n`);
+  process.stdout.write(
+    report.ok
+      ? `ok: ${report.events.length} events in ${report.dir}\n`
+      : `failed: ${report.errors.length} problems in ${report.dir}\n`,
+  );
   if (!report.ok) process.exitCode = 1;
 }

@@ -1,6 +1,12 @@
 import { contexts } from '@verity/domain';
 import { type ContextDefinition } from '@verity/core';
-import { ProcessorsRunningError, contextTopics, processorGroupId, rebuildStates, type StateRebuildProgress } from '@verity/events';
+import {
+  ProcessorsRunningError,
+  contextTopics,
+  processorGroupId,
+  rebuildStates,
+  type StateRebuildProgress,
+} from '@verity/events';
 import { createPlatform, parseEnv, platformEnvSchema } from '@verity/service-kit';
 import { UsageError } from './errors';
 
@@ -38,11 +44,17 @@ function progressPrinter(stderr: StateIo['stderr'], topic: string): (p: StateReb
 }
 
 /** Runs `verity state rebuild <context>`; returns the exit code. */
-export async function runState(args: readonly string[], io: StateIo = { env: process.env, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function runState(
+  args: readonly string[],
+  io: StateIo = { env: process.env, stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   const context = parseStateArgs(args);
   const env = parseEnv(platformEnvSchema, io.env);
   // Logs would mix with the summary on stdout: quiet unless asked for; failures surface as the error.
-  const platform = createPlatform('cli-state', { ...env, VERITY_LOG_LEVEL: io.env.VERITY_LOG_LEVEL ? env.VERITY_LOG_LEVEL : 'silent' });
+  const platform = createPlatform('cli-state', {
+    ...env,
+    VERITY_LOG_LEVEL: io.env.VERITY_LOG_LEVEL ? env.VERITY_LOG_LEVEL : 'silent',
+  });
   const topics = contextTopics(context.name, env.VERITY_TOPIC_PREFIX);
   try {
     const summary = await rebuildStates({
@@ -56,7 +68,9 @@ export async function runState(args: readonly string[], io: StateIo = { env: pro
       replicationFactor: env.VERITY_REPLICATION_FACTOR,
       onProgress: progressPrinter(io.stderr, topics.events),
     });
-    io.stdout.write(`rebuilt ${summary.streams} streams from ${summary.events} events of ${topics.events} (${summary.partitions} partitions) into ${topics.state}\n`);
+    io.stdout.write(
+      `rebuilt ${summary.streams} streams from ${summary.events} events of ${topics.events} (${summary.partitions} partitions) into ${topics.state}\n`,
+    );
     return 0;
   } catch (error) {
     if (!(error instanceof ProcessorsRunningError)) throw error;

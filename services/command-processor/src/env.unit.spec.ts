@@ -10,11 +10,15 @@ describe('command-processor environment', () => {
     expect(parseEnv(commandProcessorEnvSchema, {}).VERITY_TIMER_INTERVAL_MS).toBe(1000);
     expect(parseEnv(commandProcessorEnvSchema, { VERITY_TIMER_INTERVAL_MS: '200' }).VERITY_TIMER_INTERVAL_MS).toBe(200);
     for (const wrong of ['0', '-5', '1.5', 'soon', '3600001']) {
-      expect(() => parseEnv(commandProcessorEnvSchema, { VERITY_TIMER_INTERVAL_MS: wrong })).toThrow(/VERITY_TIMER_INTERVAL_MS/);
+      expect(() => parseEnv(commandProcessorEnvSchema, { VERITY_TIMER_INTERVAL_MS: wrong })).toThrow(
+        /VERITY_TIMER_INTERVAL_MS/,
+      );
     }
   });
 
   it('refuses an invalid topic prefix', () => {
-    expect(() => parseEnv(commandProcessorEnvSchema, { VERITY_TOPIC_PREFIX: 'Has Spaces' })).toThrow(/VERITY_TOPIC_PREFIX/);
+    expect(() => parseEnv(commandProcessorEnvSchema, { VERITY_TOPIC_PREFIX: 'Has Spaces' })).toThrow(
+      /VERITY_TOPIC_PREFIX/,
+    );
   });
 });

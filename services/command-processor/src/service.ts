@@ -1,5 +1,18 @@
-import { contextTopics, createCommandProcessor, processorGroupId, repliesTopic, type CommandProcessor } from '@verity/events';
-import { checkKafka, checkSchemaRegistry, createHttpApp, createPlatform, listen, type RunningServer } from '@verity/service-kit';
+import {
+  contextTopics,
+  createCommandProcessor,
+  processorGroupId,
+  repliesTopic,
+  type CommandProcessor,
+} from '@verity/events';
+import {
+  checkKafka,
+  checkSchemaRegistry,
+  createHttpApp,
+  createPlatform,
+  listen,
+  type RunningServer,
+} from '@verity/service-kit';
 import { contexts } from '@verity/domain';
 import type { CommandProcessorEnv } from './env';
 
@@ -34,7 +47,10 @@ export function createCommandProcessorService(env: CommandProcessorEnv): Command
       readiness: async () => [
         await checkKafka(platform.kafka),
         await checkSchemaRegistry(env.VERITY_SCHEMA_REGISTRY_URL),
-        ...contexts.map((c, i) => ({ name: `processor:${c.name}`, status: processors[i]!.isReady() ? ('up' as const) : ('down' as const) })),
+        ...contexts.map((c, i) => ({
+          name: `processor:${c.name}`,
+          status: processors[i]!.isReady() ? ('up' as const) : ('down' as const),
+        })),
       ],
     },
     () => undefined,

@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import express, { type Express, type Request, type Response } from 'express';
 import type { Producer } from 'kafkajs';
 import { z } from 'zod';
-import { commandFingerprint, findCommand, streamIdOf, tenantIdSchema, SOURCE_SYSTEMS, type CommandEnvelope, type CommandReply, type ContextDefinition } from '@verity/core';
+import {
+  commandFingerprint,
+  findCommand,
+  streamIdOf,
+  tenantIdSchema,
+  SOURCE_SYSTEMS,
+  type CommandEnvelope,
+  type CommandReply,
+  type ContextDefinition,
+} from '@verity/core';
 import { contextTopics } from '@verity/events';
 import { HttpProblem } from '@verity/service-kit';
 import type { ReplyTable } from './reply-table';
@@ -17,8 +26,13 @@ export interface CommandRoutesOptions {
 
 const headerSchemas = {
   tenant: tenantIdSchema,
-  idempotencyKey: z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, 'Idempotency-Key: 1 to 200 of letters, digits and . _ : -'),
-  ifMatch: z.string().regex(/^"\d+"$/, 'If-Match: a quoted stream version such as "3"').transform((v) => Number(v.slice(1, -1))),
+  idempotencyKey: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,200}$/, 'Idempotency-Key: 1 to 200 of letters, digits and . _ : -'),
+  ifMatch: z
+    .string()
+    .regex(/^"\d+"$/, 'If-Match: a quoted stream version such as "3"')
+    .transform((v) => Number(v.slice(1, -1))),
   expectedVersion: z.string().regex(/^\d+$/, 'X-Expected-Version: a stream version such as 3').transform(Number),
   sourceSystem: z.enum(SOURCE_SYSTEMS),
   sourceTimestamp: z.iso.datetime({ offset: true }),
@@ -29,7 +43,13 @@ function header<T>(req: Request, name: string, schema: z.ZodType<T>): T | undefi
   if (raw === undefined) return undefined;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw new HttpProblem(400, 'invalid_header', 'Invalid header', `${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { header: name });
+    throw new HttpProblem(
+      400,
+      'invalid_header',
+      'Invalid header',
+      `${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+      { header: name },
+    );
   }
   return parsed.data;
 }
@@ -41,20 +61,31 @@ const rejectionStatus: Record<string, number> = {
 };
 
 const idempotencyKeyReused = (commandId: string): HttpProblem =>
-  new HttpProblem(422, 'idempotency_key_reused', 'Idempotency-Key reused', `Idempotency-Key ${commandId} was used before for a different command`, { commandId });
+  new HttpProblem(
+    422,
+    'idempotency_key_reused',
+    'Idempotency-Key reused',
+    `Idempotency-Key ${commandId} was used before for a different command`,
+    { commandId },
+  );
 
 /** The same answer for the first request and for every repeat of it. */
 function answer(res: Response, reply: CommandReply, viaIfMatch: boolean): void {
   if (reply.status === 'rejected') throw rejectionProblem(reply, viaIfMatch);
-  res
-    .status(200)
-    .set('ETag', `"${reply.version}"`)
-    .set('X-Consistency-Token', reply.consistencyToken)
-    .json({ commandId: reply.commandId, streamId: reply.streamId, version: reply.version, events: reply.events, consistencyToken: reply.consistencyToken });
+  res.status(200).set('ETag', `"${reply.version}"`).set('X-Consistency-Token', reply.consistencyToken).json({
+    commandId: reply.commandId,
+    streamId: reply.streamId,
+    version: reply.version,
+    events: reply.events,
+    consistencyToken: reply.consistencyToken,
+  });
 }
 
 /** A version conflict is 412 when the client asked with If-Match (RFC 9110), else 409. */
-export function rejectionProblem(reply: Extract<CommandReply, { status: 'rejected' }>, viaIfMatch: boolean): HttpProblem {
+export function rejectionProblem(
+  reply: Extract<CommandReply, { status: 'rejected' }>,
+  viaIfMatch: boolean,
+): HttpProblem {
   const status = reply.code === 'version_conflict' ? (viaIfMatch ? 412 : 409) : (rejectionStatus[reply.code] ?? 422);
   return new HttpProblem(status, reply.code, 'Command rejected', reply.reason, {
     commandId: reply.commandId,
@@ -69,15 +100,29 @@ export function mountCommandRoutes(app: Express, options: CommandRoutesOptions):
   app.post('/v1/commands/:type', express.json({ limit: '1mb', strict: true }), async (req, res) => {
     const type = req.params.type;
     const found = findCommand(options.contexts, type);
-    if (!found) throw new HttpProblem(404, 'unknown_command_type', 'Unknown command type', `no command type ${type}`, { commandType: type });
+    if (!found)
+      throw new HttpProblem(404, 'unknown_command_type', 'Unknown command type', `no command type ${type}`, {
+        commandType: type,
+      });
     if (!req.is('application/json')) {
-      throw new HttpProblem(415, 'unsupported_media_type', 'Unsupported media type', 'send the command as application/json');
+      throw new HttpProblem(
+        415,
+        'unsupported_media_type',
+        'Unsupported media type',
+        'send the command as application/json',
+      );
     }
     const parsed = found.definition.schema.safeParse(req.body);
     if (!parsed.success) {
-      throw new HttpProblem(400, 'validation_failed', 'Invalid command', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), {
-        errors: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-      });
+      throw new HttpProblem(
+        400,
+        'validation_failed',
+        'Invalid command',
+        parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+        {
+          errors: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        },
+      );
     }
     const tenant = header(req, 'X-Tenant-Id', headerSchemas.tenant) ?? 'default';
     const ifMatch = header(req, 'If-Match', headerSchemas.ifMatch);
@@ -114,7 +159,10 @@ export function mountCommandRoutes(app: Express, options: CommandRoutesOptions):
     });
     const outcome = await reply;
     if (!outcome) {
-      res.status(202).location(`/v1/commands/${encodeURIComponent(commandId)}`).json({ commandId, status: 'pending' });
+      res
+        .status(202)
+        .location(`/v1/commands/${encodeURIComponent(commandId)}`)
+        .json({ commandId, status: 'pending' });
       return;
     }
     // A repeated key on the same stream comes back with the original command's reply.

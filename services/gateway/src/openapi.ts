@@ -6,13 +6,26 @@ export type JsonSchema = Record<string, unknown>;
 
 /** What a client sends: the input side of a zod schema (before transforms), without `$schema`. */
 export function jsonSchemaOf(schema: z.ZodType): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  }) as JsonSchema;
   return rest;
 }
 
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('ProblemDetails') } } });
-const headerParam = (name: string, description: string, schema: JsonSchema) => ({ name, in: 'header', required: false, description, schema });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('ProblemDetails') } },
+});
+const headerParam = (name: string, description: string, schema: JsonSchema) => ({
+  name,
+  in: 'header',
+  required: false,
+  description,
+  schema,
+});
 
 /** RFC 7807 problem+json as every Verity service answers an error; extensions ride beside the standard members. */
 export const problemDetailsSchema: JsonSchema = {
@@ -25,7 +38,10 @@ export const problemDetailsSchema: JsonSchema = {
     detail: { type: 'string' },
     code: { type: 'string', description: 'machine-readable, e.g. `validation_failed`, `insufficient_stock`' },
     instance: { type: 'string' },
-    errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+    errors: {
+      type: 'array',
+      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+    },
   },
   additionalProperties: true,
 };
@@ -38,7 +54,9 @@ export function probePaths(service: string): Record<string, unknown> {
         tags: ['operations'],
         operationId: 'health',
         summary: `Liveness of the ${service}`,
-        responses: { '200': { description: 'the process answers', content: { 'application/json': { schema: ref('Health') } } } },
+        responses: {
+          '200': { description: 'the process answers', content: { 'application/json': { schema: ref('Health') } } },
+        },
       },
     },
     '/ready': {
@@ -48,7 +66,10 @@ export function probePaths(service: string): Record<string, unknown> {
         summary: 'Readiness: every dependency checked; `degraded` when an optional one (the cache) is down',
         responses: {
           '200': { description: 'up or degraded', content: { 'application/json': { schema: ref('Readiness') } } },
-          '503': { description: 'a required dependency is down', content: { 'application/json': { schema: ref('Readiness') } } },
+          '503': {
+            description: 'a required dependency is down',
+            content: { 'application/json': { schema: ref('Readiness') } },
+          },
         },
       },
     },
@@ -57,7 +78,12 @@ export function probePaths(service: string): Record<string, unknown> {
         tags: ['operations'],
         operationId: 'metrics',
         summary: 'Prometheus metrics',
-        responses: { '200': { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+        responses: {
+          '200': {
+            description: 'Prometheus text exposition format',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+        },
       },
     },
     '/openapi.json': {
@@ -65,7 +91,9 @@ export function probePaths(service: string): Record<string, unknown> {
         tags: ['operations'],
         operationId: 'openapi',
         summary: 'This document',
-        responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } },
+        responses: {
+          '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } },
+        },
       },
     },
   };
@@ -74,7 +102,11 @@ export function probePaths(service: string): Record<string, unknown> {
 /** Health, Readiness and ProblemDetails, shared by every service's document. */
 export const commonSchemas: Record<string, JsonSchema> = {
   ProblemDetails: problemDetailsSchema,
-  Health: { type: 'object', required: ['status', 'service'], properties: { status: { const: 'up' }, service: { type: 'string' } } },
+  Health: {
+    type: 'object',
+    required: ['status', 'service'],
+    properties: { status: { const: 'up' }, service: { type: 'string' } },
+  },
   Readiness: {
     type: 'object',
     required: ['status', 'service', 'checks'],
@@ -86,7 +118,11 @@ export const commonSchemas: Record<string, JsonSchema> = {
         items: {
           type: 'object',
           required: ['name', 'status'],
-          properties: { name: { type: 'string' }, status: { enum: ['up', 'degraded', 'down'] }, detail: { type: 'string' } },
+          properties: {
+            name: { type: 'string' },
+            status: { enum: ['up', 'degraded', 'down'] },
+            detail: { type: 'string' },
+          },
         },
       },
     },
@@ -114,7 +150,10 @@ const gatewaySchemas: Record<string, JsonSchema> = {
       streamId: { type: 'string', description: '`<tenant>/<aggregate id>`' },
       version: { type: 'integer', description: 'the stream version after the command' },
       events: { type: 'array', items: appendedEvent },
-      consistencyToken: { type: 'string', description: 'send back as `X-Consistency-Token` to the query-api to read your write' },
+      consistencyToken: {
+        type: 'string',
+        description: 'send back as `X-Consistency-Token` to the query-api to read your write',
+      },
     },
   },
   CommandPending: {
@@ -159,12 +198,24 @@ const tenantHeader = headerParam('X-Tenant-Id', 'the tenant; `default` when abse
 const commandHeaders = [
   tenantHeader,
   headerParam('X-Actor', 'who sends the command; `anonymous` when absent', { type: 'string' }),
-  headerParam('Idempotency-Key', 'the command id: a repeat returns the first outcome; generated when absent', { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,200}$' }),
-  headerParam('If-Match', 'the expected stream version, quoted (`"3"`): a mismatch is 412', { type: 'string', pattern: '^"\\d+"$' }),
-  headerParam('X-Expected-Version', 'the expected stream version: a mismatch is 409', { type: 'string', pattern: '^\\d+$' }),
+  headerParam('Idempotency-Key', 'the command id: a repeat returns the first outcome; generated when absent', {
+    type: 'string',
+    pattern: '^[A-Za-z0-9._:-]{1,200}$',
+  }),
+  headerParam('If-Match', 'the expected stream version, quoted (`"3"`): a mismatch is 412', {
+    type: 'string',
+    pattern: '^"\\d+"$',
+  }),
+  headerParam('X-Expected-Version', 'the expected stream version: a mismatch is 409', {
+    type: 'string',
+    pattern: '^\\d+$',
+  }),
   headerParam('X-Correlation-Id', 'correlation id; the command id when absent', { type: 'string' }),
   headerParam('X-Source-System', 'the system the change comes from; `api` when absent', { enum: [...SOURCE_SYSTEMS] }),
-  headerParam('X-Source-Timestamp', "the source's own time of the change, ISO 8601 with an offset", { type: 'string', format: 'date-time' }),
+  headerParam('X-Source-Timestamp', "the source's own time of the change, ISO 8601 with an offset", {
+    type: 'string',
+    format: 'date-time',
+  }),
 ];
 
 function commandOperation(context: string, name: string, schema: z.ZodType): Record<string, unknown> {
@@ -194,7 +245,7 @@ function commandOperation(context: string, name: string, schema: z.ZodType): Rec
         '412': problem('`version_conflict` (If-Match)'),
         '413': problem('`body_too_large`'),
         '415': problem('`unsupported_media_type`: send application/json'),
-        '422': problem('a domain rule said no: its `code`, with the rule\'s details; or `idempotency_key_reused`'),
+        '422': problem("a domain rule said no: its `code`, with the rule's details; or `idempotency_key_reused`"),
       },
     },
   };
@@ -204,7 +255,10 @@ function commandOperation(context: string, name: string, schema: z.ZodType): Rec
  * The command API's OpenAPI 3.1 document, generated from the command catalogue: one path per
  * `<context>.<Command>` with the command's zod payload schema as its request body.
  */
-export function buildGatewayOpenApi(contexts: readonly ContextDefinition[], version = '0.1.0'): Record<string, unknown> {
+export function buildGatewayOpenApi(
+  contexts: readonly ContextDefinition[],
+  version = '0.1.0',
+): Record<string, unknown> {
   const commandPaths: Record<string, unknown> = {};
   for (const context of contexts) {
     for (const [name, definition] of Object.entries(context.commands)) {
@@ -216,7 +270,8 @@ export function buildGatewayOpenApi(contexts: readonly ContextDefinition[], vers
     info: {
       title: 'Verity command API (gateway)',
       version,
-      description: 'Commands are validated, appended to `verity.<context>.commands` and answered with their outcome. Errors are RFC 7807 problem+json with a machine-readable `code`.',
+      description:
+        'Commands are validated, appended to `verity.<context>.commands` and answered with their outcome. Errors are RFC 7807 problem+json with a machine-readable `code`.',
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     tags: [...contexts.map((c) => ({ name: c.name })), { name: 'commands' }, { name: 'operations' }],

@@ -11,7 +11,10 @@ import { createGatewayService } from './service';
 let captured: Express | undefined;
 jest.mock('@verity/service-kit', () => {
   const actual = jest.requireActual<typeof import('@verity/service-kit')>('@verity/service-kit');
-  return { ...actual, createHttpApp: (...args: Parameters<typeof actual.createHttpApp>) => (captured = actual.createHttpApp(...args)) };
+  return {
+    ...actual,
+    createHttpApp: (...args: Parameters<typeof actual.createHttpApp>) => (captured = actual.createHttpApp(...args)),
+  };
 });
 
 type Doc = { openapi: string; paths: Record<string, Record<string, unknown>> };
@@ -26,18 +29,37 @@ function validateOpenApi(doc: unknown): { valid: boolean; version: string; error
 const chunks = []; for await (const c of process.stdin) chunks.push(c);
 const v = new Validator(); const r = await v.validate(JSON.parse(Buffer.concat(chunks).toString()));
 console.log(JSON.stringify({ valid: r.valid, version: v.version, errors: r.errors }));`;
-  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: __dirname, input: JSON.stringify(doc) }).toString()) as { valid: boolean; version: string };
+  return JSON.parse(
+    execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: __dirname,
+      input: JSON.stringify(doc),
+    }).toString(),
+  ) as { valid: boolean; version: string };
 }
 
 /** `/v1/commands/{commandId}` → a concrete path the router can match. */
 const sample = (path: string): string => path.replace(/\{[^}]+\}/g, 'sample-1');
 
 /** Every (method, documented path) and the first route of the app that would answer it. */
-function routeTable(app: Express, doc: Doc): { routes: { method: string; path: string; layer: RouteLayer }[]; operations: { method: string; path: string; answeredBy?: RouteLayer }[] } {
+function routeTable(
+  app: Express,
+  doc: Doc,
+): {
+  routes: { method: string; path: string; layer: RouteLayer }[];
+  operations: { method: string; path: string; answeredBy?: RouteLayer }[];
+} {
   const stack = (app as unknown as { router: { stack: RouteLayer[] } }).router.stack;
-  const routes = stack.filter((l) => l.route).flatMap((layer) => Object.keys(layer.route!.methods).map((method) => ({ method, path: layer.route!.path, layer })));
+  const routes = stack
+    .filter((l) => l.route)
+    .flatMap((layer) =>
+      Object.keys(layer.route!.methods).map((method) => ({ method, path: layer.route!.path, layer })),
+    );
   const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
-    Object.keys(item).map((method) => ({ method, path, answeredBy: routes.find((r) => r.method === method && r.layer.match(sample(path)))?.layer })),
+    Object.keys(item).map((method) => ({
+      method,
+      path,
+      answeredBy: routes.find((r) => r.method === method && r.layer.match(sample(path)))?.layer,
+    })),
   );
   return { routes, operations };
 }
@@ -50,15 +72,21 @@ describe('gateway OpenAPI document', () => {
     expect(result.errors).toBeUndefined();
     expect(result).toMatchObject({ valid: true, version: '3.1' });
     // The validator does say no.
-    expect(validateOpenApi({ ...doc, paths: { '/x': { get: { responses: { '200': { content: {} } } } } } }).valid).toBe(false);
+    expect(validateOpenApi({ ...doc, paths: { '/x': { get: { responses: { '200': { content: {} } } } } } }).valid).toBe(
+      false,
+    );
   });
 
   it('has a path for every command type of the catalogue, with its payload schema converted from zod', () => {
     const commandTypes = contexts.flatMap((c) => Object.keys(c.commands).map((name) => `${c.name}.${name}`));
     expect(commandTypes.length).toBeGreaterThan(10);
-    const documented = Object.keys(doc.paths).filter((p) => p.startsWith('/v1/commands/') && p !== '/v1/commands/{commandId}').map((p) => p.slice('/v1/commands/'.length));
+    const documented = Object.keys(doc.paths)
+      .filter((p) => p.startsWith('/v1/commands/') && p !== '/v1/commands/{commandId}')
+      .map((p) => p.slice('/v1/commands/'.length));
     expect(documented.sort()).toEqual([...commandTypes].sort());
-    const receive = doc.paths['/v1/commands/inventory.ReceiveStock']!.post as { requestBody: { content: Record<string, { schema: Record<string, unknown> }> } };
+    const receive = doc.paths['/v1/commands/inventory.ReceiveStock']!.post as {
+      requestBody: { content: Record<string, { schema: Record<string, unknown> }> };
+    };
     expect(receive.requestBody.content['application/json']!.schema).toMatchObject({
       type: 'object',
       required: ['sku', 'location', 'quantity'],
@@ -73,9 +101,13 @@ describe('gateway OpenAPI document', () => {
     // Every documented operation is answered by a route of the app...
     expect(operations.filter((o) => !o.answeredBy).map((o) => `${o.method} ${o.path}`)).toEqual([]);
     // ...and every route answers at least one documented operation.
-    const undocumented = routes.filter((r) => !operations.some((o) => o.method === r.method && o.answeredBy === r.layer)).map((r) => `${r.method} ${r.path}`);
+    const undocumented = routes
+      .filter((r) => !operations.some((o) => o.method === r.method && o.answeredBy === r.layer))
+      .map((r) => `${r.method} ${r.path}`);
     expect(undocumented).toEqual([]);
-    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(['post /v1/commands/:type', 'get /v1/commands/:commandId', 'get /openapi.json']));
+    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(
+      expect.arrayContaining(['post /v1/commands/:type', 'get /v1/commands/:commandId', 'get /openapi.json']),
+    );
   });
 
   it('is what the service serves at GET /openapi.json', async () => {

@@ -1,6 +1,13 @@
 import { type ContextDefinition } from '@verity/core';
 import { contextTopicConfigs, contextTopics, ensureTopics, repliesTopic, repliesTopicConfig } from '@verity/events';
-import { checkKafka, checkSchemaRegistry, createHttpApp, createPlatform, listen, type RunningServer } from '@verity/service-kit';
+import {
+  checkKafka,
+  checkSchemaRegistry,
+  createHttpApp,
+  createPlatform,
+  listen,
+  type RunningServer,
+} from '@verity/service-kit';
 import { Partitioners } from 'kafkajs';
 import { mountCommandRoutes } from './command-routes';
 import { buildGatewayOpenApi } from './openapi';
@@ -17,10 +24,20 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
   const platform = createPlatform('gateway', env);
   const { kafka, logger } = platform;
   // Java's murmur2 partitioner: the same key lands on the same partition whichever client wrote it.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 5,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   const admin = kafka.admin();
   const openApi = buildGatewayOpenApi(contexts);
-  const replies = new ReplyTable(kafka, admin, repliesTopic(env.VERITY_TOPIC_PREFIX), `${env.VERITY_TOPIC_PREFIX}.gateway.replies`);
+  const replies = new ReplyTable(
+    kafka,
+    admin,
+    repliesTopic(env.VERITY_TOPIC_PREFIX),
+    `${env.VERITY_TOPIC_PREFIX}.gateway.replies`,
+  );
   const app = createHttpApp(
     {
       service: 'gateway',
@@ -33,7 +50,13 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
       ],
     },
     (app) => {
-      mountCommandRoutes(app, { contexts, producer, replies, topicPrefix: env.VERITY_TOPIC_PREFIX, replyTimeoutMs: env.VERITY_REPLY_TIMEOUT_MS });
+      mountCommandRoutes(app, {
+        contexts,
+        producer,
+        replies,
+        topicPrefix: env.VERITY_TOPIC_PREFIX,
+        replyTimeoutMs: env.VERITY_REPLY_TIMEOUT_MS,
+      });
       app.get('/openapi.json', (_req, res) => void res.json(openApi));
     },
   );
@@ -44,7 +67,12 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
       await admin.connect();
       await ensureTopics(
         admin,
-        [...contexts.flatMap((c) => contextTopicConfigs(contextTopics(c.name, env.VERITY_TOPIC_PREFIX), env.VERITY_PARTITIONS)), repliesTopicConfig(repliesTopic(env.VERITY_TOPIC_PREFIX))],
+        [
+          ...contexts.flatMap((c) =>
+            contextTopicConfigs(contextTopics(c.name, env.VERITY_TOPIC_PREFIX), env.VERITY_PARTITIONS),
+          ),
+          repliesTopicConfig(repliesTopic(env.VERITY_TOPIC_PREFIX)),
+        ],
         env.VERITY_REPLICATION_FACTOR,
       );
       await producer.connect();

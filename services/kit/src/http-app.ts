@@ -35,10 +35,17 @@ export function createHttpApp(options: HttpAppOptions, mount: (app: Express) => 
     registers: [options.metrics],
   });
 
-  app.use(pinoHttp({ logger: options.logger, autoLogging: { ignore: (req) => req.url === '/metrics' || req.url === '/health' } }));
+  app.use(
+    pinoHttp({
+      logger: options.logger,
+      autoLogging: { ignore: (req) => req.url === '/metrics' || req.url === '/health' },
+    }),
+  );
   app.use(((req, res, next) => {
     const end = requestSeconds.startTimer({ service: options.service, method: req.method });
-    res.on('finish', () => end({ route: (req.route as { path?: string } | undefined)?.path ?? 'unmatched', status: String(res.statusCode) }));
+    res.on('finish', () =>
+      end({ route: (req.route as { path?: string } | undefined)?.path ?? 'unmatched', status: String(res.statusCode) }),
+    );
     next();
   }) as RequestHandler);
 
@@ -46,10 +53,14 @@ export function createHttpApp(options: HttpAppOptions, mount: (app: Express) => 
     res.json({ status: 'up', service: options.service });
   });
   app.get('/ready', async (_req, res) => {
-    const checks = await options.readiness().catch((error: Error) => [{ name: 'readiness', status: 'down' as const, detail: error.message }]);
+    const checks = await options
+      .readiness()
+      .catch((error: Error) => [{ name: 'readiness', status: 'down' as const, detail: error.message }]);
     const down = checks.some((c) => c.status === 'down');
     const degraded = checks.some((c) => c.status === 'degraded');
-    res.status(down ? 503 : 200).json({ status: down ? 'down' : degraded ? 'degraded' : 'up', service: options.service, checks });
+    res
+      .status(down ? 503 : 200)
+      .json({ status: down ? 'down' : degraded ? 'degraded' : 'up', service: options.service, checks });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(options.metrics.contentType).send(await options.metrics.metrics());
@@ -57,7 +68,13 @@ export function createHttpApp(options: HttpAppOptions, mount: (app: Express) => 
 
   mount(app);
 
-  app.use((req, res) => sendProblem(res, new HttpProblem(404, 'not_found', 'Not found', `no route for ${req.method} ${req.path}`), req.originalUrl));
+  app.use((req, res) =>
+    sendProblem(
+      res,
+      new HttpProblem(404, 'not_found', 'Not found', `no route for ${req.method} ${req.path}`),
+      req.originalUrl,
+    ),
+  );
   app.use(problemMiddleware);
   return app;
 }

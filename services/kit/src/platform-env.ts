@@ -3,7 +3,12 @@ import { VerityError } from '@verity/core';
 
 const list = z
   .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().regex(/^[^:]+:\d+$/, 'host:port')).min(1));
 
 /**
@@ -16,7 +21,10 @@ export const platformEnvSchema = z.object({
   /** Base URL of the Confluent-compatible schema registry API. */
   VERITY_SCHEMA_REGISTRY_URL: z.url().default('http://localhost:8081/apis/ccompat/v7'),
   /** Prefix of every topic and consumer group; tests use their own. */
-  VERITY_TOPIC_PREFIX: z.string().regex(/^[a-z][a-z0-9-]*$/).default('verity'),
+  VERITY_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*$/)
+    .default('verity'),
   /** Partitions of each context's topics when they are first created. */
   VERITY_PARTITIONS: z.coerce.number().int().min(1).max(256).default(3),
   /** Replication factor of topics the services create (1 on the local single broker). */
@@ -31,7 +39,10 @@ export const readModelEnvSchema = z.object({
   /** PostgreSQL connection string. */
   VERITY_DATABASE_URL: z.string().startsWith('postgres').default('postgres://verity:verity@127.0.0.1:5442/verity'),
   /** PostgreSQL schema of the read models. */
-  VERITY_DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('verity'),
+  VERITY_DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .default('verity'),
   /** Redis connection string of the read-model cache. */
   VERITY_REDIS_URL: z.string().startsWith('redis').default('redis://127.0.0.1:6380'),
 });

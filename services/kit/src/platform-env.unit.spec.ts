@@ -16,13 +16,20 @@ describe('platform environment', () => {
   });
 
   it('splits and checks the broker list', () => {
-    expect(parseEnv(platformEnvSchema, { VERITY_KAFKA_BROKERS: 'a:1, b:2' }).VERITY_KAFKA_BROKERS).toEqual(['a:1', 'b:2']);
+    expect(parseEnv(platformEnvSchema, { VERITY_KAFKA_BROKERS: 'a:1, b:2' }).VERITY_KAFKA_BROKERS).toEqual([
+      'a:1',
+      'b:2',
+    ]);
   });
 
   it('names every wrong variable at once', () => {
     let error: unknown;
     try {
-      parseEnv(platformEnvSchema, { VERITY_KAFKA_BROKERS: 'nohostport', VERITY_PARTITIONS: 'many', VERITY_SCHEMA_REGISTRY_URL: 'not a url' });
+      parseEnv(platformEnvSchema, {
+        VERITY_KAFKA_BROKERS: 'nohostport',
+        VERITY_PARTITIONS: 'many',
+        VERITY_SCHEMA_REGISTRY_URL: 'not a url',
+      });
     } catch (e) {
       error = e;
     }

@@ -46,14 +46,35 @@ export const problemMiddleware: ErrorRequestHandler = (error, req, res, _next) =
   // express.json() failures carry `type` and `status`.
   const parserError = error as { type?: string; status?: number; message?: string };
   if (parserError.type === 'entity.parse.failed') {
-    return sendProblem(res, new HttpProblem(400, 'malformed_json', 'Malformed JSON', `request body is not valid JSON: ${parserError.message}`), req.originalUrl);
+    return sendProblem(
+      res,
+      new HttpProblem(
+        400,
+        'malformed_json',
+        'Malformed JSON',
+        `request body is not valid JSON: ${parserError.message}`,
+      ),
+      req.originalUrl,
+    );
   }
   if (parserError.type === 'entity.too.large') {
-    return sendProblem(res, new HttpProblem(413, 'body_too_large', 'Body too large', 'request body exceeds the limit'), req.originalUrl);
+    return sendProblem(
+      res,
+      new HttpProblem(413, 'body_too_large', 'Body too large', 'request body exceeds the limit'),
+      req.originalUrl,
+    );
   }
   if (parserError.type === 'encoding.unsupported' || parserError.type === 'charset.unsupported') {
-    return sendProblem(res, new HttpProblem(415, 'unsupported_encoding', 'Unsupported encoding', String(parserError.message)), req.originalUrl);
+    return sendProblem(
+      res,
+      new HttpProblem(415, 'unsupported_encoding', 'Unsupported encoding', String(parserError.message)),
+      req.originalUrl,
+    );
   }
   req.log?.error({ err: error }, 'unhandled error');
-  return sendProblem(res, new HttpProblem(500, 'internal_error', 'Internal error', 'the server failed to handle the request'), req.originalUrl);
+  return sendProblem(
+    res,
+    new HttpProblem(500, 'internal_error', 'Internal error', 'the server failed to handle the request'),
+    req.originalUrl,
+  );
 };

@@ -9,6 +9,9 @@ export const projectorEnvSchema = platformEnvSchema.extend(readModelEnvSchema.sh
    * Default `<VERITY_TOPIC_PREFIX>.projection`. A rebuild into another schema sets its own, so
    * it reads the log from the start instead of sharing partitions with the running projector.
    */
-  VERITY_PROJECTOR_GROUP_PREFIX: z.string().regex(/^[a-z][a-z0-9.-]*$/).optional(),
+  VERITY_PROJECTOR_GROUP_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9.-]*$/)
+    .optional(),
 });
 export type ProjectorEnv = z.infer<typeof projectorEnvSchema>;

@@ -14,10 +14,14 @@ describe('projector environment', () => {
 describe('projector consumer groups', () => {
   it('has no group prefix override by default and accepts a dotted one', () => {
     expect(parseEnv(projectorEnvSchema, {}).VERITY_PROJECTOR_GROUP_PREFIX).toBeUndefined();
-    expect(parseEnv(projectorEnvSchema, { VERITY_PROJECTOR_GROUP_PREFIX: 'verity.rebuild-2' }).VERITY_PROJECTOR_GROUP_PREFIX).toBe('verity.rebuild-2');
+    expect(
+      parseEnv(projectorEnvSchema, { VERITY_PROJECTOR_GROUP_PREFIX: 'verity.rebuild-2' }).VERITY_PROJECTOR_GROUP_PREFIX,
+    ).toBe('verity.rebuild-2');
   });
 
   it('refuses a prefix that is not a group name', () => {
-    expect(() => parseEnv(projectorEnvSchema, { VERITY_PROJECTOR_GROUP_PREFIX: 'Bad Group' })).toThrow(/VERITY_PROJECTOR_GROUP_PREFIX/);
+    expect(() => parseEnv(projectorEnvSchema, { VERITY_PROJECTOR_GROUP_PREFIX: 'Bad Group' })).toThrow(
+      /VERITY_PROJECTOR_GROUP_PREFIX/,
+    );
   });
 });

@@ -6,4 +6,10 @@ import { pricingProjection } from '@verity/projection-pricing';
 import { sourceConflictsProjection } from '@verity/projection-source-conflicts';
 
 /** Every read model this service builds. */
-export const projections: readonly AnyProjection[] = [inventoryStockProjection, catalogProductsProjection, aliasesRegistryProjection, pricingProjection, sourceConflictsProjection];
+export const projections: readonly AnyProjection[] = [
+  inventoryStockProjection,
+  catalogProductsProjection,
+  aliasesRegistryProjection,
+  pricingProjection,
+  sourceConflictsProjection,
+];

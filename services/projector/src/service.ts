@@ -11,10 +11,17 @@ export interface ProjectorService {
 }
 
 /** Runs the projectors of the given read models (all by default), each its own consumer group. */
-export function createProjectorService(env: ProjectorEnv, projections: readonly AnyProjection[] = allProjections): ProjectorService {
+export function createProjectorService(
+  env: ProjectorEnv,
+  projections: readonly AnyProjection[] = allProjections,
+): ProjectorService {
   const platform = createPlatform('projector', env);
   const db = knex({ client: 'pg', connection: env.VERITY_DATABASE_URL, pool: { min: 0, max: 10 } });
-  const redis = new Redis(env.VERITY_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const redis = new Redis(env.VERITY_REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+  });
   redis.on('error', (error) => platform.logger.debug({ err: error }, 'redis error'));
   const projectors: Projector[] = projections.map((projection) =>
     createProjector({
@@ -26,7 +33,9 @@ export function createProjectorService(env: ProjectorEnv, projections: readonly 
       schema: env.VERITY_DB_SCHEMA,
       redis,
       cacheKeyPrefix: env.VERITY_TOPIC_PREFIX,
-      groupId: env.VERITY_PROJECTOR_GROUP_PREFIX ? `${env.VERITY_PROJECTOR_GROUP_PREFIX}.${projection.name}` : projectionGroupId(projection.name, env.VERITY_TOPIC_PREFIX),
+      groupId: env.VERITY_PROJECTOR_GROUP_PREFIX
+        ? `${env.VERITY_PROJECTOR_GROUP_PREFIX}.${projection.name}`
+        : projectionGroupId(projection.name, env.VERITY_TOPIC_PREFIX),
       logger: platform.logger,
       metrics: platform.metrics,
       partitions: env.VERITY_PARTITIONS,
@@ -42,7 +51,10 @@ export function createProjectorService(env: ProjectorEnv, projections: readonly 
         await checkKafka(platform.kafka),
         await probe('postgres', () => db.raw('select 1')),
         await probe('redis', () => redis.ping(), { optional: true }),
-        ...projections.map((p, i) => ({ name: `projection:${p.name}`, status: projectors[i]!.isReady() ? ('up' as const) : ('down' as const) })),
+        ...projections.map((p, i) => ({
+          name: `projection:${p.name}`,
+          status: projectors[i]!.isReady() ? ('up' as const) : ('down' as const),
+        })),
       ],
     },
     () => undefined,
@@ -51,7 +63,9 @@ export function createProjectorService(env: ProjectorEnv, projections: readonly 
 
   return {
     async start() {
-      await redis.connect().catch((error: Error) => platform.logger.warn({ err: error }, 'redis unavailable; the cache will be skipped'));
+      await redis
+        .connect()
+        .catch((error: Error) => platform.logger.warn({ err: error }, 'redis unavailable; the cache will be skipped'));
       for (const projector of projectors) await projector.start();
       server = await listen(app, env.VERITY_PROJECTOR_PORT);
       platform.logger.info({ url: server.url }, 'projector listening');

@@ -8,7 +8,15 @@ import { HttpProblem } from '@verity/service-kit';
 import type { ReadModelDeps } from './inventory-routes';
 import { readResolution } from './cached-reads';
 import { answerConditionally } from './conditional';
-import { cursorParam, enumParam, pageSizeParam, parseParam, parseQuery, requireSingleValues, tenantOf } from './request';
+import {
+  cursorParam,
+  enumParam,
+  pageSizeParam,
+  parseParam,
+  parseQuery,
+  requireSingleValues,
+  tenantOf,
+} from './request';
 
 /** The contexts an alias lives in (mirrors the aliases commands). */
 export const ALIAS_CONTEXTS = ['frontend', 'backend', 'system'] as const;
@@ -29,13 +37,21 @@ export const aliasSchema = z.string().min(1).max(128);
 const INVALID = 'Invalid request';
 
 /** The opaque cursor of a page of aliases: base64url of the last [context, alias] it returned. */
-export const encodeAliasCursor = (key: [string, string]): string => Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+export const encodeAliasCursor = (key: [string, string]): string =>
+  Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 
 export function decodeAliasCursor(cursor: string): [string, string] | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === 2 && typeof key[0] === 'string' && typeof key[1] === 'string' && encodeAliasCursor([key[0], key[1]]) === cursor) return [key[0], key[1]];
+    if (
+      Array.isArray(key) &&
+      key.length === 2 &&
+      typeof key[0] === 'string' &&
+      typeof key[1] === 'string' &&
+      encodeAliasCursor([key[0], key[1]]) === cursor
+    )
+      return [key[0], key[1]];
   } catch {
     // not ours
   }
@@ -98,7 +114,10 @@ async function latencyMs(histogram: Histogram<string>): Promise<{ p50: number; p
 
 function serviceVersion(): string {
   try {
-    return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+    return (
+      (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string }).version ??
+      'unknown'
+    );
   } catch {
     return 'unknown';
   }
@@ -140,7 +159,10 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
     resolveSeconds.observe({ cache }, Number(process.hrtime.bigint() - started) / 1e9);
     res.set('X-Cache', cache);
     if (!value || isExpired(value.expiresAt, at)) {
-      throw new HttpProblem(404, 'not_found', 'Unknown alias', `no active alias ${alias} in ${context}`, { context, alias });
+      throw new HttpProblem(404, 'not_found', 'Unknown alias', `no active alias ${alias} in ${context}`, {
+        context,
+        alias,
+      });
     }
     res.json({ canonical_name: value.canonical });
   });
@@ -167,7 +189,11 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
       deps.db,
       deps.schema,
       tenant,
-      { limit: query.limit ?? DEFAULT_ALIAS_PAGE, ...(query.context ? { context: query.context } : {}), ...(query.cursor ? { after: query.cursor } : {}) },
+      {
+        limit: query.limit ?? DEFAULT_ALIAS_PAGE,
+        ...(query.context ? { context: query.context } : {}),
+        ...(query.cursor ? { after: query.cursor } : {}),
+      },
       now(),
     );
     answerConditionally(req, res, { items: page.items, nextCursor: page.next ? encodeAliasCursor(page.next) : null });
@@ -176,6 +202,8 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
   app.get('/v1/aliases/conflicts', async (req, res) => {
     const tenant = tenantOf(req);
     const query = parseAliasQuery(conflictQuerySchema, req.query);
-    answerConditionally(req, res, { items: await listConflicts(deps.db, deps.schema, tenant, query.status, query.limit ?? MAX_ALIAS_PAGE) });
+    answerConditionally(req, res, {
+      items: await listConflicts(deps.db, deps.schema, tenant, query.status, query.limit ?? MAX_ALIAS_PAGE),
+    });
   });
 }

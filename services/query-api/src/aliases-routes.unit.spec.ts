@@ -24,8 +24,18 @@ describe('alias routes helpers', () => {
     });
 
     it('is 0 with no observations and the last finite bound past it', () => {
-      expect(histogramQuantile(0.5, [{ le: 0.1, count: 0 }, { le: Infinity, count: 0 }])).toBe(0);
-      expect(histogramQuantile(0.99, [{ le: 0.1, count: 1 }, { le: Infinity, count: 10 }])).toBe(0.1);
+      expect(
+        histogramQuantile(0.5, [
+          { le: 0.1, count: 0 },
+          { le: Infinity, count: 0 },
+        ]),
+      ).toBe(0);
+      expect(
+        histogramQuantile(0.99, [
+          { le: 0.1, count: 1 },
+          { le: Infinity, count: 10 },
+        ]),
+      ).toBe(0.1);
     });
   });
 });

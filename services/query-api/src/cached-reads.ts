@@ -1,11 +1,26 @@
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { Logger } from '@verity/events';
-import { cacheResolution, readAlias, readCachedResolution, type CachedResolution } from '@verity/projection-aliases-registry';
-import { cacheProductView, readCachedProductView, readProductView, type ProductView } from '@verity/projection-catalog-products';
+import {
+  cacheResolution,
+  readAlias,
+  readCachedResolution,
+  type CachedResolution,
+} from '@verity/projection-aliases-registry';
+import {
+  cacheProductView,
+  readCachedProductView,
+  readProductView,
+  type ProductView,
+} from '@verity/projection-catalog-products';
 import { cacheStockView, readCachedStockView, readStockView, type StockView } from '@verity/projection-inventory-stock';
 import { cacheSkuRules, readCachedSkuRules, readSkuRules, type SkuRules } from '@verity/projection-pricing';
-import { cacheConflictView, readCachedConflictView, readConflict as readConflictView, type SourceConflictView } from '@verity/projection-source-conflicts';
+import {
+  cacheConflictView,
+  readCachedConflictView,
+  readConflict as readConflictView,
+  type SourceConflictView,
+} from '@verity/projection-source-conflicts';
 import { readThrough, type CacheOutcome } from './read-through';
 
 /**
@@ -26,7 +41,12 @@ export interface CachedRead<V> {
 }
 
 /** `skipCache` after a consistency wait (see readThrough). */
-export function readStock(deps: CachedReadDeps, tenant: string, sku: string, skipCache = false): Promise<CachedRead<StockView>> {
+export function readStock(
+  deps: CachedReadDeps,
+  tenant: string,
+  sku: string,
+  skipCache = false,
+): Promise<CachedRead<StockView>> {
   return readThrough(
     deps,
     {
@@ -38,7 +58,12 @@ export function readStock(deps: CachedReadDeps, tenant: string, sku: string, ski
   );
 }
 
-export function readProduct(deps: CachedReadDeps, tenant: string, sku: string, skipCache = false): Promise<CachedRead<ProductView>> {
+export function readProduct(
+  deps: CachedReadDeps,
+  tenant: string,
+  sku: string,
+  skipCache = false,
+): Promise<CachedRead<ProductView>> {
   return readThrough(
     deps,
     {
@@ -51,14 +76,23 @@ export function readProduct(deps: CachedReadDeps, tenant: string, sku: string, s
 }
 
 /** The active resolution of an alias as of `at`; the caller still judges `expiresAt` (a cached value may have expired since). */
-export function readResolution(deps: CachedReadDeps, tenant: string, context: string, alias: string, at: Date, skipCache = false): Promise<CachedRead<CachedResolution>> {
+export function readResolution(
+  deps: CachedReadDeps,
+  tenant: string,
+  context: string,
+  alias: string,
+  at: Date,
+  skipCache = false,
+): Promise<CachedRead<CachedResolution>> {
   return readThrough(
     deps,
     {
       fromCache: () => readCachedResolution(deps.redis, deps.cacheKeyPrefix, tenant, context, alias),
       fromDatabase: async () => {
         const view = await readAlias(deps.db, deps.schema, tenant, context, alias, at);
-        return view && view.status === 'active' ? { canonical: view.canonical, expiresAt: view.expiresAt, version: view.version } : undefined;
+        return view && view.status === 'active'
+          ? { canonical: view.canonical, expiresAt: view.expiresAt, version: view.version }
+          : undefined;
       },
       toCache: (value) => cacheResolution(deps.redis, deps.cacheKeyPrefix, tenant, context, alias, value, at),
     },
@@ -67,7 +101,13 @@ export function readResolution(deps: CachedReadDeps, tenant: string, context: st
 }
 
 /** A SKU's rules of a price list (what a quote is computed from); undefined when the list is unknown. */
-export function readPriceRules(deps: CachedReadDeps, tenant: string, priceListId: string, sku: string, skipCache = false): Promise<CachedRead<SkuRules>> {
+export function readPriceRules(
+  deps: CachedReadDeps,
+  tenant: string,
+  priceListId: string,
+  sku: string,
+  skipCache = false,
+): Promise<CachedRead<SkuRules>> {
   return readThrough(
     deps,
     {
@@ -80,7 +120,12 @@ export function readPriceRules(deps: CachedReadDeps, tenant: string, priceListId
 }
 
 /** One conflict between source systems. */
-export function readConflict(deps: CachedReadDeps, tenant: string, conflictId: string, skipCache = false): Promise<CachedRead<SourceConflictView>> {
+export function readConflict(
+  deps: CachedReadDeps,
+  tenant: string,
+  conflictId: string,
+  skipCache = false,
+): Promise<CachedRead<SourceConflictView>> {
   return readThrough(
     deps,
     {

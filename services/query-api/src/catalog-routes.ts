@@ -1,7 +1,12 @@
 import type { Express } from 'express';
 import { z } from 'zod';
 import { skuSchema } from '@verity/domain';
-import { catalogProductsProjection, listProductViews, PRODUCT_STATUSES, type ProductStatus } from '@verity/projection-catalog-products';
+import {
+  catalogProductsProjection,
+  listProductViews,
+  PRODUCT_STATUSES,
+  type ProductStatus,
+} from '@verity/projection-catalog-products';
 import { HttpProblem } from '@verity/service-kit';
 import { awaitConsistency } from './consistency';
 import type { ReadModelDeps } from './inventory-routes';
@@ -39,7 +44,11 @@ export interface ProductListQuery {
 /** Parses `limit`, `cursor` and `status` of the list endpoint; every bad one is named in the 400. Other parameters are ignored. */
 export function parseListQuery(query: unknown): ProductListQuery {
   const { limit, cursor, status } = parseQuery(listQuerySchema, query, 'Invalid query parameters', 'all');
-  return { limit: limit ?? DEFAULT_PAGE_SIZE, ...(cursor !== undefined ? { after: cursor } : {}), ...(status !== undefined ? { status } : {}) };
+  return {
+    limit: limit ?? DEFAULT_PAGE_SIZE,
+    ...(cursor !== undefined ? { after: cursor } : {}),
+    ...(status !== undefined ? { status } : {}),
+  };
 }
 
 /** `deps.eventsTopic` is the catalog's events topic. */
@@ -49,7 +58,10 @@ export function mountCatalogRoutes(app: Express, deps: ReadModelDeps): void {
     const query = parseListQuery(req.query);
     await awaitConsistency(req, res, deps, catalogProductsProjection.name);
     const page = await listProductViews(deps.db, deps.schema, tenant, query);
-    answerConditionally(req, res, { items: page.items, nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter) });
+    answerConditionally(req, res, {
+      items: page.items,
+      nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter),
+    });
   });
 
   app.get('/v1/catalog/products/:sku', async (req, res) => {

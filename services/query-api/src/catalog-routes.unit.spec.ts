@@ -8,12 +8,15 @@ describe('catalog list cursors', () => {
     expect(decodeCursor(cursor)).toBe('SKU-1.a_b');
   });
 
-  it.each(['', 'not base64!', Buffer.from('has space').toString('base64url'), `${encodeCursor('SKU-1')}=`, Buffer.from('x'.repeat(65)).toString('base64url')])(
-    'refuses %p',
-    (cursor) => {
-      expect(decodeCursor(cursor)).toBeUndefined();
-    },
-  );
+  it.each([
+    '',
+    'not base64!',
+    Buffer.from('has space').toString('base64url'),
+    `${encodeCursor('SKU-1')}=`,
+    Buffer.from('x'.repeat(65)).toString('base64url'),
+  ])('refuses %p', (cursor) => {
+    expect(decodeCursor(cursor)).toBeUndefined();
+  });
 });
 
 describe('catalog list query', () => {
@@ -22,7 +25,9 @@ describe('catalog list query', () => {
   });
 
   it('reads limit, cursor and status', () => {
-    expect(parseListQuery({ limit: '200', cursor: encodeCursor('B'), status: 'discontinued', other: 'ignored' })).toEqual({ limit: 200, after: 'B', status: 'discontinued' });
+    expect(
+      parseListQuery({ limit: '200', cursor: encodeCursor('B'), status: 'discontinued', other: 'ignored' }),
+    ).toEqual({ limit: 200, after: 'B', status: 'discontinued' });
   });
 
   it.each([

@@ -5,7 +5,8 @@ import type { Request, Response } from 'express';
 export const versionETag = (version: number): string => `"${version}"`;
 
 /** A list's ETag: a digest of the body it answers, so an unchanged page is a 304 whatever changed elsewhere. */
-export const bodyETag = (body: unknown): string => `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
+export const bodyETag = (body: unknown): string =>
+  `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
 
 /** Whether `If-None-Match` (a list of tags, weak or strong, or `*`) names `etag`: weak comparison, RFC 9110 §13.1.2. */
 export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {

@@ -3,8 +3,10 @@ import { authorityRulesQuerySchema, conflictListQuerySchema } from './conflicts-
 import { CONFLICT_CONTEXTS } from './source-conflicts';
 import { parseQuery } from './request';
 
-const parse = (query: Record<string, unknown>, schema: typeof conflictListQuerySchema | typeof authorityRulesQuerySchema = conflictListQuerySchema) =>
-  parseQuery(schema, query);
+const parse = (
+  query: Record<string, unknown>,
+  schema: typeof conflictListQuerySchema | typeof authorityRulesQuerySchema = conflictListQuerySchema,
+) => parseQuery(schema, query);
 
 describe('conflict list query', () => {
   it('conflicts live where governed fields do: catalog and inventory', () => {
@@ -13,7 +15,9 @@ describe('conflict list query', () => {
 
   it('reads every filter, the page size and the cursor', () => {
     const cursor = encodeConflictCursor(['2026-11-23T10:00:00.000Z', 'conflict-0123456789abcdef01234567']);
-    expect(parse({ status: 'open', context: 'inventory', sku: 'SKU-1', field: 'inventory.onHand', limit: '200', cursor })).toEqual({
+    expect(
+      parse({ status: 'open', context: 'inventory', sku: 'SKU-1', field: 'inventory.onHand', limit: '200', cursor }),
+    ).toEqual({
       status: 'open',
       context: 'inventory',
       sku: 'SKU-1',
@@ -35,11 +39,19 @@ describe('conflict list query', () => {
     [{ cursor: 'not-ours' }, 'cursor'],
     [{ colour: 'red' }, 'colour'],
   ])('%j is a 400 naming %s', (query, name) => {
-    expect(() => parse(query)).toThrow(expect.objectContaining({ status: 400, code: 'validation_failed', message: expect.stringMatching(new RegExp(`^${name}: `)) }));
+    expect(() => parse(query)).toThrow(
+      expect.objectContaining({
+        status: 400,
+        code: 'validation_failed',
+        message: expect.stringMatching(new RegExp(`^${name}: `)),
+      }),
+    );
   });
 
   it('the authority rules take no parameter', () => {
     expect(parse({}, authorityRulesQuerySchema)).toEqual({});
-    expect(() => parse({ field: 'catalog.name' }, authorityRulesQuerySchema)).toThrow(expect.objectContaining({ status: 400, message: expect.stringMatching(/^field: /) }));
+    expect(() => parse({ field: 'catalog.name' }, authorityRulesQuerySchema)).toThrow(
+      expect.objectContaining({ status: 400, message: expect.stringMatching(/^field: /) }),
+    );
   });
 });

@@ -13,7 +13,8 @@ export interface CheckpointStore {
   consistencyTimeoutMs: number;
 }
 
-const invalidToken = (detail: string): HttpProblem => new HttpProblem(400, 'invalid_consistency_token', 'Invalid consistency token', detail);
+const invalidToken = (detail: string): HttpProblem =>
+  new HttpProblem(400, 'invalid_consistency_token', 'Invalid consistency token', detail);
 
 /** The request's `X-Consistency-Token`, decoded; undefined when it carries none, a 400 `invalid_consistency_token` when malformed. */
 export function consistencyTokenOf(req: Request): ConsistencyToken | undefined {
@@ -27,11 +28,17 @@ export function consistencyTokenOf(req: Request): ConsistencyToken | undefined {
 }
 
 /** Waits, bounded, until the projection's checkpoints of the token's topic have passed every offset in it. */
-export async function waitForProjection(store: CheckpointStore, projection: string, token: ConsistencyToken): Promise<Freshness> {
+export async function waitForProjection(
+  store: CheckpointStore,
+  projection: string,
+  token: ConsistencyToken,
+): Promise<Freshness> {
   const deadline = Date.now() + store.consistencyTimeoutMs;
   for (;;) {
     const checkpoints = await readCheckpoints(store.db, store.schema, projection, token.topic);
-    const passed = Object.entries(token.offsets).every(([partition, offset]) => BigInt(checkpoints.get(Number(partition)) ?? '0') >= BigInt(offset));
+    const passed = Object.entries(token.offsets).every(
+      ([partition, offset]) => BigInt(checkpoints.get(Number(partition)) ?? '0') >= BigInt(offset),
+    );
     if (passed) return 'fresh';
     if (Date.now() >= deadline) return 'stale';
     await sleep(25);
@@ -52,7 +59,8 @@ export async function awaitConsistency(
   const token = consistencyTokenOf(req);
   if (!token) return undefined;
   const topics = typeof deps.eventsTopic === 'string' ? [deps.eventsTopic] : deps.eventsTopic;
-  if (!topics.includes(token.topic)) throw invalidToken(`token is for ${token.topic}; this resource is built from ${topics.join(', ')}`);
+  if (!topics.includes(token.topic))
+    throw invalidToken(`token is for ${token.topic}; this resource is built from ${topics.join(', ')}`);
   const freshness = await waitForProjection(deps, projection, token);
   res.set('X-Consistency', freshness);
   return freshness;

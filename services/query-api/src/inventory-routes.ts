@@ -4,7 +4,12 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { skuSchema } from '@verity/domain';
 import { type Logger } from '@verity/events';
-import { decodeCursor, inventoryStockProjection, readLocationStock, readLowStock } from '@verity/projection-inventory-stock';
+import {
+  decodeCursor,
+  inventoryStockProjection,
+  readLocationStock,
+  readLowStock,
+} from '@verity/projection-inventory-stock';
 import { awaitConsistency } from './consistency';
 import { HttpProblem } from '@verity/service-kit';
 import { readStock } from './cached-reads';
@@ -33,7 +38,8 @@ export const lowStockQuerySchema = z.strictObject({ threshold: intParam(1, 1_000
 function cursorKey(cursor: string | undefined, parts: number): string[] | undefined {
   if (cursor === undefined) return undefined;
   const key = decodeCursor(cursor, parts);
-  if (!key) throw validationFailed('Invalid query parameter', [{ path: 'cursor', message: 'not a cursor this list returned' }]);
+  if (!key)
+    throw validationFailed('Invalid query parameter', [{ path: 'cursor', message: 'not a cursor this list returned' }]);
   return key;
 }
 
@@ -44,7 +50,11 @@ export function mountInventoryRoutes(app: Express, deps: ReadModelDeps): void {
     const query = parseQuery(lowStockQuerySchema, req.query);
     const after = cursorKey(query.cursor, 2);
     await awaitConsistency(req, res, deps, inventoryStockProjection.name);
-    answerConditionally(req, res, await readLowStock(deps.db, deps.schema, tenant, query.threshold, { limit: query.limit ?? DEFAULT_LIMIT, after }));
+    answerConditionally(
+      req,
+      res,
+      await readLowStock(deps.db, deps.schema, tenant, query.threshold, { limit: query.limit ?? DEFAULT_LIMIT, after }),
+    );
   });
 
   app.get('/v1/inventory/locations/:location', async (req, res) => {
@@ -53,7 +63,11 @@ export function mountInventoryRoutes(app: Express, deps: ReadModelDeps): void {
     const query = parseQuery(locationQuerySchema, req.query);
     const after = cursorKey(query.cursor, 1);
     await awaitConsistency(req, res, deps, inventoryStockProjection.name);
-    answerConditionally(req, res, await readLocationStock(deps.db, deps.schema, tenant, location, { limit: query.limit ?? DEFAULT_LIMIT, after }));
+    answerConditionally(
+      req,
+      res,
+      await readLocationStock(deps.db, deps.schema, tenant, location, { limit: query.limit ?? DEFAULT_LIMIT, after }),
+    );
   });
 
   app.get('/v1/inventory/:sku', async (req, res) => {

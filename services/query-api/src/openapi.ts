@@ -3,7 +3,13 @@ import { SOURCE_SYSTEMS, tenantIdSchema } from '@verity/core';
 import { conflictIdSchema, GOVERNED_FIELDS, skuSchema } from '@verity/domain';
 import { PRODUCT_STATUSES } from '@verity/projection-catalog-products';
 import { CONFLICT_STATUSES } from '@verity/projection-source-conflicts';
-import { aliasSchema, conflictQuerySchema, contextSchema, listQuerySchema as aliasListQuerySchema, ALIAS_CONTEXTS } from './aliases-routes';
+import {
+  aliasSchema,
+  conflictQuerySchema,
+  contextSchema,
+  listQuerySchema as aliasListQuerySchema,
+  ALIAS_CONTEXTS,
+} from './aliases-routes';
 import { listQuerySchema as productListQuerySchema } from './catalog-routes';
 import { locationQuerySchema, locationSchema, lowStockQuerySchema } from './inventory-routes';
 import { priceListIdSchema } from './pricing-quote';
@@ -16,37 +22,78 @@ export type JsonSchema = Record<string, unknown>;
 
 /** What a client sends: the input side of a zod schema (before transforms), without `$schema`. */
 export function jsonSchemaOf(schema: z.ZodType): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  }) as JsonSchema;
   return rest;
 }
 
 /** The query parameters a route's zod query schema accepts, one OpenAPI parameter per property. */
 export function queryParameters(schema: z.ZodType): Record<string, unknown>[] {
   const json = jsonSchemaOf(schema) as { properties?: Record<string, JsonSchema>; required?: string[] };
-  return Object.entries(json.properties ?? {}).map(([name, property]) => ({ name, in: 'query', required: json.required?.includes(name) ?? false, schema: property }));
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: json.required?.includes(name) ?? false,
+    schema: property,
+  }));
 }
 
-const pathParam = (name: string, schema: z.ZodType) => ({ name, in: 'path', required: true, schema: jsonSchemaOf(schema) });
+const pathParam = (name: string, schema: z.ZodType) => ({
+  name,
+  in: 'path',
+  required: true,
+  schema: jsonSchemaOf(schema),
+});
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
-const json = (description: string, schema: JsonSchema, headers?: Record<string, unknown>) => ({ description, ...(headers ? { headers } : {}), content: { 'application/json': { schema } } });
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('ProblemDetails') } } });
+const json = (description: string, schema: JsonSchema, headers?: Record<string, unknown>) => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: { 'application/json': { schema } },
+});
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('ProblemDetails') } },
+});
 
-const tenantHeader = { name: 'X-Tenant-Id', in: 'header', required: false, description: 'the tenant; `default` when absent', schema: jsonSchemaOf(tenantIdSchema) };
+const tenantHeader = {
+  name: 'X-Tenant-Id',
+  in: 'header',
+  required: false,
+  description: 'the tenant; `default` when absent',
+  schema: jsonSchemaOf(tenantIdSchema),
+};
 const consistencyHeader = {
   name: 'X-Consistency-Token',
   in: 'header',
   required: false,
-  description: "a command reply's `consistencyToken`: the read waits (bounded by VERITY_CONSISTENCY_TIMEOUT_MS) until the read model has passed it",
+  description:
+    "a command reply's `consistencyToken`: the read waits (bounded by VERITY_CONSISTENCY_TIMEOUT_MS) until the read model has passed it",
   schema: { type: 'string' },
 };
-const ifNoneMatch = { name: 'If-None-Match', in: 'header', required: false, description: 'an ETag from an earlier answer: 304 when unchanged', schema: { type: 'string' } };
+const ifNoneMatch = {
+  name: 'If-None-Match',
+  in: 'header',
+  required: false,
+  description: 'an ETag from an earlier answer: 304 when unchanged',
+  schema: { type: 'string' },
+};
 
 const readHeaders = {
-  'X-Consistency': { description: '`fresh` or `stale` (the wait timed out) when an X-Consistency-Token was sent', schema: { enum: ['fresh', 'stale'] } },
+  'X-Consistency': {
+    description: '`fresh` or `stale` (the wait timed out) when an X-Consistency-Token was sent',
+    schema: { enum: ['fresh', 'stale'] },
+  },
 };
 const cachedReadHeaders = {
   ...readHeaders,
-  'X-Cache': { description: '`hit` (Redis), `miss` (PostgreSQL, cache refilled) or `bypass` (Redis down, or after a consistency wait)', schema: { enum: ['hit', 'miss', 'bypass'] } },
+  'X-Cache': {
+    description:
+      '`hit` (Redis), `miss` (PostgreSQL, cache refilled) or `bypass` (Redis down, or after a consistency wait)',
+    schema: { enum: ['hit', 'miss', 'bypass'] },
+  },
   ETag: { description: 'the stream version, quoted', schema: { type: 'string' } },
 };
 
@@ -56,7 +103,11 @@ const nullable = (schema: JsonSchema): JsonSchema => ({ oneOf: [schema, { type: 
 const int = { type: 'integer' };
 const str = { type: 'string' };
 const time = { type: 'string', format: 'date-time' };
-const obj = (properties: Record<string, JsonSchema>, required = Object.keys(properties)): JsonSchema => ({ type: 'object', required, properties });
+const obj = (properties: Record<string, JsonSchema>, required = Object.keys(properties)): JsonSchema => ({
+  type: 'object',
+  required,
+  properties,
+});
 
 /** Response shapes of the read models (StockView, ProductView, AliasView, ConflictView, SourceConflictView, AuthorityRuleView in the projections). */
 const schemas: Record<string, JsonSchema> = {
@@ -78,9 +129,18 @@ const schemas: Record<string, JsonSchema> = {
   Readiness: obj({
     status: { enum: ['up', 'degraded', 'down'] },
     service: str,
-    checks: { type: 'array', items: obj({ name: str, status: { enum: ['up', 'degraded', 'down'] }, detail: str }, ['name', 'status']) },
+    checks: {
+      type: 'array',
+      items: obj({ name: str, status: { enum: ['up', 'degraded', 'down'] }, detail: str }, ['name', 'status']),
+    },
   }),
-  LocationStock: obj({ location: str, onHand: int, reserved: int, buffer: int, available: { type: 'integer', description: 'max(0, onHand - reserved - buffer)' } }),
+  LocationStock: obj({
+    location: str,
+    onHand: int,
+    reserved: int,
+    buffer: int,
+    available: { type: 'integer', description: 'max(0, onHand - reserved - buffer)' },
+  }),
   StockView: obj({
     tenant: str,
     sku: str,
@@ -145,7 +205,11 @@ const schemas: Record<string, JsonSchema> = {
     location: nullable({ type: 'string', description: 'set for inventory.onHand' }),
     field: { enum: [...GOVERNED_FIELDS] },
     rule: { enum: ['not_owner', 'older_than_applied'] },
-    owners: { type: 'array', items: { enum: [...SOURCE_SYSTEMS] }, description: "the owners the tenant's rule named; empty when none did" },
+    owners: {
+      type: 'array',
+      items: { enum: [...SOURCE_SYSTEMS] },
+      description: "the owners the tenant's rule named; empty when none did",
+    },
     current: { allOf: [ref('ConflictSide')], description: 'what the stream held when the change came' },
     incoming: { allOf: [ref('ConflictSide')], description: 'the change that was not applied' },
     status: { enum: [...CONFLICT_STATUSES] },
@@ -155,8 +219,16 @@ const schemas: Record<string, JsonSchema> = {
     version: { type: 'integer', description: 'version of the stream event that last changed the conflict' },
   }),
   SourceConflictPage: obj({ items: { type: 'array', items: ref('SourceConflictView') }, nextCursor: nullable(str) }),
-  AuthorityRuleView: obj({ field: { enum: [...GOVERNED_FIELDS] }, owners: { type: 'array', items: { enum: [...SOURCE_SYSTEMS] } }, version: int, updatedAt: time }),
-  GraphqlResponse: { type: 'object', properties: { data: { type: ['object', 'null'] }, errors: { type: 'array', items: { type: 'object' } } } },
+  AuthorityRuleView: obj({
+    field: { enum: [...GOVERNED_FIELDS] },
+    owners: { type: 'array', items: { enum: [...SOURCE_SYSTEMS] } },
+    version: int,
+    updatedAt: time,
+  }),
+  GraphqlResponse: {
+    type: 'object',
+    properties: { data: { type: ['object', 'null'] }, errors: { type: 'array', items: { type: 'object' } } },
+  },
   PriceRuleView: obj({
     kind: { enum: ['base', 'customer', 'tiers'] },
     sku: str,
@@ -167,7 +239,15 @@ const schemas: Record<string, JsonSchema> = {
     effectiveTo: nullable(time),
     version: int,
   }),
-  PriceListView: obj({ tenant: str, priceListId: str, name: str, currency: str, version: int, updatedAt: time, rules: { type: 'array', items: ref('PriceRuleView') } }),
+  PriceListView: obj({
+    tenant: str,
+    priceListId: str,
+    name: str,
+    currency: str,
+    version: int,
+    updatedAt: time,
+    rules: { type: 'array', items: ref('PriceRuleView') },
+  }),
   Quote: obj({
     priceListId: str,
     customerId: nullable(str),
@@ -183,7 +263,13 @@ const schemas: Record<string, JsonSchema> = {
   }),
 };
 
-const operation = (tag: string, operationId: string, summary: string, parameters: unknown[], responses: Record<string, unknown>) => ({
+const operation = (
+  tag: string,
+  operationId: string,
+  summary: string,
+  parameters: unknown[],
+  responses: Record<string, unknown>,
+) => ({
   get: { tags: [tag], operationId, summary, parameters, responses },
 });
 
@@ -194,10 +280,19 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
     info: {
       title: 'Verity query API',
       version,
-      description: 'Read models over REST, read through the Redis cache when it is up, else from PostgreSQL. Errors are RFC 7807 problem+json with a machine-readable `code`.',
+      description:
+        'Read models over REST, read through the Redis cache when it is up, else from PostgreSQL. Errors are RFC 7807 problem+json with a machine-readable `code`.',
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
-    tags: [{ name: 'inventory' }, { name: 'catalog' }, { name: 'pricing' }, { name: 'aliases' }, { name: 'conflicts' }, { name: 'graphql' }, { name: 'operations' }],
+    tags: [
+      { name: 'inventory' },
+      { name: 'catalog' },
+      { name: 'pricing' },
+      { name: 'aliases' },
+      { name: 'conflicts' },
+      { name: 'graphql' },
+      { name: 'operations' },
+    ],
     paths: {
       '/v1/inventory/low-stock': operation(
         'inventory',
@@ -214,7 +309,13 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
         'inventory',
         'listLocationStock',
         'Stock of every SKU at one location, by SKU',
-        [pathParam('location', locationSchema), ...queryParameters(locationQuerySchema), tenantHeader, consistencyHeader, ifNoneMatch],
+        [
+          pathParam('location', locationSchema),
+          ...queryParameters(locationQuerySchema),
+          tenantHeader,
+          consistencyHeader,
+          ifNoneMatch,
+        ],
         {
           '200': json('a page', ref('StockPage'), { ...readHeaders, ETag: listEtag }),
           '304': { description: 'unchanged since the If-None-Match ETag' },
@@ -262,7 +363,11 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
         'The unit price and total for a customer, SKU and quantity at an instant (customer override > customer tier > tier > base)',
         [...queryParameters(quoteQuerySchema), tenantHeader, consistencyHeader, ifNoneMatch],
         {
-          '200': json('the quote', ref('Quote'), { 'X-Cache': cachedReadHeaders['X-Cache'], ...readHeaders, ETag: listEtag }),
+          '200': json('the quote', ref('Quote'), {
+            'X-Cache': cachedReadHeaders['X-Cache'],
+            ...readHeaders,
+            ETag: listEtag,
+          }),
           '304': { description: 'unchanged since the If-None-Match ETag' },
           '400': problem('`validation_failed` naming the parameter, `invalid_consistency_token`'),
           '404': problem('`not_found`: unknown price list; `no_price`: no rule prices the SKU then'),
@@ -296,22 +401,50 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
         '503': json('down', ref('AliasHealth')),
       }),
       '/api/aliases/status': operation('aliases', 'aliasesStatus', 'Service name, version and health', [], {
-        '200': json('status', obj({ service: { const: 'verity-aliases' }, version: str, health: { enum: ['ok', 'degraded', 'down'] } })),
+        '200': json(
+          'status',
+          obj({ service: { const: 'verity-aliases' }, version: str, health: { enum: ['ok', 'degraded', 'down'] } }),
+        ),
       }),
-      '/api/aliases/metrics': operation('aliases', 'aliasesMetrics', "The tenant's alias counts and this query-api's resolve latency", [tenantHeader], {
-        '200': json('counts and latency', obj({ total: int, active: int, resolveLatencyMs: obj({ p50: { type: 'number' }, p99: { type: 'number' } }) })),
-        '400': problem('`invalid_header`'),
-      }),
-      '/v1/aliases': operation('aliases', 'listAliases', 'Aliases by context and alias, cursor-paginated', [...queryParameters(aliasListQuerySchema), tenantHeader, ifNoneMatch], {
-        '200': json('a page', ref('AliasPage'), { ETag: listEtag }),
-        '304': { description: 'unchanged since the If-None-Match ETag' },
-        '400': problem('`validation_failed` naming the parameter'),
-      }),
-      '/v1/aliases/conflicts': operation('aliases', 'listAliasConflicts', 'Alias conflicts, optionally by status', [...queryParameters(conflictQuerySchema), tenantHeader, ifNoneMatch], {
-        '200': json('conflicts', obj({ items: { type: 'array', items: ref('ConflictView') } }), { ETag: listEtag }),
-        '304': { description: 'unchanged since the If-None-Match ETag' },
-        '400': problem('`validation_failed` naming the parameter'),
-      }),
+      '/api/aliases/metrics': operation(
+        'aliases',
+        'aliasesMetrics',
+        "The tenant's alias counts and this query-api's resolve latency",
+        [tenantHeader],
+        {
+          '200': json(
+            'counts and latency',
+            obj({
+              total: int,
+              active: int,
+              resolveLatencyMs: obj({ p50: { type: 'number' }, p99: { type: 'number' } }),
+            }),
+          ),
+          '400': problem('`invalid_header`'),
+        },
+      ),
+      '/v1/aliases': operation(
+        'aliases',
+        'listAliases',
+        'Aliases by context and alias, cursor-paginated',
+        [...queryParameters(aliasListQuerySchema), tenantHeader, ifNoneMatch],
+        {
+          '200': json('a page', ref('AliasPage'), { ETag: listEtag }),
+          '304': { description: 'unchanged since the If-None-Match ETag' },
+          '400': problem('`validation_failed` naming the parameter'),
+        },
+      ),
+      '/v1/aliases/conflicts': operation(
+        'aliases',
+        'listAliasConflicts',
+        'Alias conflicts, optionally by status',
+        [...queryParameters(conflictQuerySchema), tenantHeader, ifNoneMatch],
+        {
+          '200': json('conflicts', obj({ items: { type: 'array', items: ref('ConflictView') } }), { ETag: listEtag }),
+          '304': { description: 'unchanged since the If-None-Match ETag' },
+          '400': problem('`validation_failed` naming the parameter'),
+        },
+      ),
       '/v1/conflicts': operation(
         'conflicts',
         'listConflicts',
@@ -329,7 +462,10 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
         'One conflict between source systems',
         [pathParam('conflictId', conflictIdSchema), tenantHeader, consistencyHeader, ifNoneMatch],
         {
-          '200': json('the conflict', ref('SourceConflictView'), { ...cachedReadHeaders, ETag: { description: 'the version of the event that last changed it, quoted', schema: str } }),
+          '200': json('the conflict', ref('SourceConflictView'), {
+            ...cachedReadHeaders,
+            ETag: { description: 'the version of the event that last changed it, quoted', schema: str },
+          }),
           '304': { description: 'unchanged since the If-None-Match ETag' },
           '400': problem('`validation_failed` (conflictId), `invalid_header`, `invalid_consistency_token`'),
           '404': problem('`not_found`: no conflict with the id'),
@@ -341,16 +477,22 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
         "The tenant's authority rules: which source systems own which field",
         [...queryParameters(authorityRulesQuerySchema), tenantHeader, consistencyHeader, ifNoneMatch],
         {
-          '200': json('the rules by field', obj({ items: { type: 'array', items: ref('AuthorityRuleView') } }), { ...readHeaders, ETag: listEtag }),
+          '200': json('the rules by field', obj({ items: { type: 'array', items: ref('AuthorityRuleView') } }), {
+            ...readHeaders,
+            ETag: listEtag,
+          }),
           '304': { description: 'unchanged since the If-None-Match ETag' },
-          '400': problem('`validation_failed` naming an unknown parameter, `invalid_header`, `invalid_consistency_token`'),
+          '400': problem(
+            '`validation_failed` naming an unknown parameter, `invalid_header`, `invalid_consistency_token`',
+          ),
         },
       ),
       '/graphql': {
         get: {
           tags: ['graphql'],
           operationId: 'graphqlGet',
-          summary: 'GraphQL (graphql-yoga) over GET: a query in the query string; subscriptions as server-sent events with Accept: text/event-stream',
+          summary:
+            'GraphQL (graphql-yoga) over GET: a query in the query string; subscriptions as server-sent events with Accept: text/event-stream',
           parameters: [
             { name: 'query', in: 'query', required: true, schema: str },
             { name: 'variables', in: 'query', required: false, description: 'JSON', schema: str },
@@ -362,26 +504,50 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
         post: {
           tags: ['graphql'],
           operationId: 'graphqlPost',
-          summary: 'GraphQL (graphql-yoga): queries, and subscriptions as server-sent events with Accept: text/event-stream; the schema is services/query-api/schema.graphql',
+          summary:
+            'GraphQL (graphql-yoga): queries, and subscriptions as server-sent events with Accept: text/event-stream; the schema is services/query-api/schema.graphql',
           parameters: [tenantHeader],
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: obj({ query: str, variables: { type: 'object', additionalProperties: true }, operationName: str }, ['query']) } },
+            content: {
+              'application/json': {
+                schema: obj(
+                  { query: str, variables: { type: 'object', additionalProperties: true }, operationName: str },
+                  ['query'],
+                ),
+              },
+            },
           },
           responses: {
-            '200': { description: 'a GraphQL response, or an event stream of them', content: { 'application/json': { schema: ref('GraphqlResponse') }, 'text/event-stream': { schema: str } } },
+            '200': {
+              description: 'a GraphQL response, or an event stream of them',
+              content: { 'application/json': { schema: ref('GraphqlResponse') }, 'text/event-stream': { schema: str } },
+            },
           },
         },
       },
-      '/health': operation('operations', 'health', 'Liveness', [], { '200': json('the process answers', ref('Health')) }),
-      '/ready': operation('operations', 'ready', 'Readiness: PostgreSQL required, Redis optional (`degraded` without it)', [], {
-        '200': json('up or degraded', ref('Readiness')),
-        '503': json('a required dependency is down', ref('Readiness')),
+      '/health': operation('operations', 'health', 'Liveness', [], {
+        '200': json('the process answers', ref('Health')),
       }),
+      '/ready': operation(
+        'operations',
+        'ready',
+        'Readiness: PostgreSQL required, Redis optional (`degraded` without it)',
+        [],
+        {
+          '200': json('up or degraded', ref('Readiness')),
+          '503': json('a required dependency is down', ref('Readiness')),
+        },
+      ),
       '/metrics': operation('operations', 'metrics', 'Prometheus metrics', [], {
-        '200': { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } },
+        '200': {
+          description: 'Prometheus text exposition format',
+          content: { 'text/plain': { schema: { type: 'string' } } },
+        },
       }),
-      '/openapi.json': operation('operations', 'openapi', 'This document', [], { '200': json('OpenAPI 3.1', { type: 'object' }) }),
+      '/openapi.json': operation('operations', 'openapi', 'This document', [], {
+        '200': json('OpenAPI 3.1', { type: 'object' }),
+      }),
     },
     components: { schemas },
   };

@@ -10,7 +10,10 @@ import { createQueryApiService } from './service';
 let captured: Express | undefined;
 jest.mock('@verity/service-kit', () => {
   const actual = jest.requireActual<typeof import('@verity/service-kit')>('@verity/service-kit');
-  return { ...actual, createHttpApp: (...args: Parameters<typeof actual.createHttpApp>) => (captured = actual.createHttpApp(...args)) };
+  return {
+    ...actual,
+    createHttpApp: (...args: Parameters<typeof actual.createHttpApp>) => (captured = actual.createHttpApp(...args)),
+  };
 });
 
 type Operation = { parameters?: { name: string; in: string; required: boolean; schema: Record<string, unknown> }[] };
@@ -26,7 +29,12 @@ function validateOpenApi(doc: unknown): { valid: boolean; version: string; error
 const chunks = []; for await (const c of process.stdin) chunks.push(c);
 const v = new Validator(); const r = await v.validate(JSON.parse(Buffer.concat(chunks).toString()));
 console.log(JSON.stringify({ valid: r.valid, version: v.version, errors: r.errors }));`;
-  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: __dirname, input: JSON.stringify(doc) }).toString()) as { valid: boolean; version: string };
+  return JSON.parse(
+    execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: __dirname,
+      input: JSON.stringify(doc),
+    }).toString(),
+  ) as { valid: boolean; version: string };
 }
 
 const sample = (path: string): string => path.replace(/\{[^}]+\}/g, 'sample-1');
@@ -43,7 +51,11 @@ describe('query-api OpenAPI document', () => {
   it('matches the routes the service registers, both ways, each path parameter documented', () => {
     createQueryApiService(parseEnv(queryApiEnvSchema, { VERITY_LOG_LEVEL: 'error' }));
     const stack = (captured as unknown as { router: { stack: RouteLayer[] } }).router.stack;
-    const routes = stack.filter((l) => l.route).flatMap((layer) => Object.keys(layer.route!.methods).map((method) => ({ method, path: layer.route!.path, layer })));
+    const routes = stack
+      .filter((l) => l.route)
+      .flatMap((layer) =>
+        Object.keys(layer.route!.methods).map((method) => ({ method, path: layer.route!.path, layer })),
+      );
     // Handlers mounted on a path with app.use (GraphQL at /graphql): unlike logging or the 404, they do not match any path.
     const mounts = stack.filter((l) => !l.route && !l.match('/no-such-route-anywhere'));
     // The first route the app would run for each documented operation, as express matches them in order.
@@ -59,9 +71,15 @@ describe('query-api OpenAPI document', () => {
     expect(mounts.filter((m) => !operations.some((o) => o.mountedAt === m)).length).toBe(0);
     // Each documented path is the very route that answers it, written {name} for :name.
     const routed = operations.filter((o) => o.answeredBy);
-    expect(routed.filter((o) => o.answeredBy!.path.replace(/:(\w+)/g, '{$1}') !== o.path).map((o) => `${o.path} answered by ${o.answeredBy!.path}`)).toEqual([]);
+    expect(
+      routed
+        .filter((o) => o.answeredBy!.path.replace(/:(\w+)/g, '{$1}') !== o.path)
+        .map((o) => `${o.path} answered by ${o.answeredBy!.path}`),
+    ).toEqual([]);
     const documented = new Set(operations.map((o) => `${o.method} ${o.path}`));
-    expect(routes.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`).filter((r) => !documented.has(r))).toEqual([]);
+    expect(
+      routes.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`).filter((r) => !documented.has(r)),
+    ).toEqual([]);
     for (const { method, path } of operations) {
       const inPath = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
       const params = (doc.paths[path]![method]!.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
@@ -69,14 +87,37 @@ describe('query-api OpenAPI document', () => {
     }
   });
 
-  it('takes query parameters from the routes\' zod schemas', () => {
-    const params = (path: string) => Object.fromEntries((doc.paths[path]!.get!.parameters ?? []).filter((p) => p.in === 'query').map((p) => [p.name, p]));
-    expect(params('/v1/inventory/low-stock')).toMatchObject({ threshold: { required: true, schema: { type: 'string', pattern: '^\\d+$' } }, limit: { required: false }, cursor: { required: false } });
-    expect(params('/v1/catalog/products')).toMatchObject({ status: { schema: { enum: ['active', 'discontinued'] } }, limit: {}, cursor: {} });
+  it("takes query parameters from the routes' zod schemas", () => {
+    const params = (path: string) =>
+      Object.fromEntries(
+        (doc.paths[path]!.get!.parameters ?? []).filter((p) => p.in === 'query').map((p) => [p.name, p]),
+      );
+    expect(params('/v1/inventory/low-stock')).toMatchObject({
+      threshold: { required: true, schema: { type: 'string', pattern: '^\\d+$' } },
+      limit: { required: false },
+      cursor: { required: false },
+    });
+    expect(params('/v1/catalog/products')).toMatchObject({
+      status: { schema: { enum: ['active', 'discontinued'] } },
+      limit: {},
+      cursor: {},
+    });
     expect(Object.keys(params('/v1/aliases')).sort()).toEqual(['context', 'cursor', 'limit']);
-    expect(params('/v1/aliases/conflicts')).toMatchObject({ status: { schema: { enum: ['open', 'accepted', 'rejected'] } } });
-    expect(Object.keys(params('/v1/conflicts')).sort()).toEqual(['context', 'cursor', 'field', 'limit', 'sku', 'status']);
-    expect(params('/v1/conflicts')).toMatchObject({ status: { schema: { enum: ['open', 'resolved'] } }, context: { schema: { enum: ['catalog', 'inventory'] } } });
+    expect(params('/v1/aliases/conflicts')).toMatchObject({
+      status: { schema: { enum: ['open', 'accepted', 'rejected'] } },
+    });
+    expect(Object.keys(params('/v1/conflicts')).sort()).toEqual([
+      'context',
+      'cursor',
+      'field',
+      'limit',
+      'sku',
+      'status',
+    ]);
+    expect(params('/v1/conflicts')).toMatchObject({
+      status: { schema: { enum: ['open', 'resolved'] } },
+      context: { schema: { enum: ['catalog', 'inventory'] } },
+    });
     expect(params('/v1/sources/authority-rules')).toEqual({});
   });
 

@@ -21,8 +21,19 @@ export const quoteQuerySchema = z.object({
 
 /** Parses the quote parameters; every bad or missing one is named in the 400. `now` is the default `at`. */
 export function parseQuoteQuery(query: unknown, now: Date): QuoteQuery {
-  const { priceListId, sku, customerId, quantity, at } = parseQuery(quoteQuerySchema, query, 'Invalid query parameters', 'all');
-  return { priceListId, sku, quantity, at: at ?? now.toISOString(), ...(customerId !== undefined ? { customerId } : {}) };
+  const { priceListId, sku, customerId, quantity, at } = parseQuery(
+    quoteQuerySchema,
+    query,
+    'Invalid query parameters',
+    'all',
+  );
+  return {
+    priceListId,
+    sku,
+    quantity,
+    at: at ?? now.toISOString(),
+    ...(customerId !== undefined ? { customerId } : {}),
+  };
 }
 
 /** `deps.eventsTopic` is the pricing events topic. */
@@ -33,24 +44,40 @@ export function mountPricingRoutes(app: Express, deps: ReadModelDeps): void {
     const freshness = await awaitConsistency(req, res, deps, pricingProjection.name);
     const { value: entry, cache } = await readPriceRules(deps, tenant, q.priceListId, q.sku, freshness !== undefined);
     res.set('X-Cache', cache);
-    if (!entry) throw new HttpProblem(404, 'not_found', 'Unknown price list', `no price list ${q.priceListId}`, { priceListId: q.priceListId });
+    if (!entry)
+      throw new HttpProblem(404, 'not_found', 'Unknown price list', `no price list ${q.priceListId}`, {
+        priceListId: q.priceListId,
+      });
     const answer = quoteAnswer(entry, q);
     if (!answer) {
-      throw new HttpProblem(404, 'no_price', 'No price applies', `no rule of price list ${q.priceListId} prices ${q.sku} at ${q.at}`, {
-        priceListId: q.priceListId,
-        sku: q.sku,
-        at: q.at,
-      });
+      throw new HttpProblem(
+        404,
+        'no_price',
+        'No price applies',
+        `no rule of price list ${q.priceListId} prices ${q.sku} at ${q.at}`,
+        {
+          priceListId: q.priceListId,
+          sku: q.sku,
+          at: q.at,
+        },
+      );
     }
     answerConditionally(req, res, answer);
   });
 
   app.get('/v1/pricing/price-lists/:priceListId', async (req, res) => {
     const tenant = tenantOf(req);
-    const priceListId = parseParam(priceListIdSchema, req.params.priceListId, 'priceListId', 'Invalid price list id', 'all');
+    const priceListId = parseParam(
+      priceListIdSchema,
+      req.params.priceListId,
+      'priceListId',
+      'Invalid price list id',
+      'all',
+    );
     await awaitConsistency(req, res, deps, pricingProjection.name);
     const view = await readPriceListView(deps.db, deps.schema, tenant, priceListId);
-    if (!view) throw new HttpProblem(404, 'not_found', 'Unknown price list', `no price list ${priceListId}`, { priceListId });
+    if (!view)
+      throw new HttpProblem(404, 'not_found', 'Unknown price list', `no price list ${priceListId}`, { priceListId });
     answerConditionally(req, res, view, versionETag(view.version));
   });
 }

@@ -4,11 +4,21 @@ const now = new Date('2026-11-23T10:00:00Z');
 
 describe('pricing quote query', () => {
   it('defaults at to now; customerId is optional', () => {
-    expect(parseQuoteQuery({ priceListId: 'PL-1', sku: 'SKU-1', quantity: '3' }, now)).toEqual({ priceListId: 'PL-1', sku: 'SKU-1', quantity: 3, at: '2026-11-23T10:00:00.000Z' });
+    expect(parseQuoteQuery({ priceListId: 'PL-1', sku: 'SKU-1', quantity: '3' }, now)).toEqual({
+      priceListId: 'PL-1',
+      sku: 'SKU-1',
+      quantity: 3,
+      at: '2026-11-23T10:00:00.000Z',
+    });
   });
 
   it('reads customerId and at (normalised to UTC)', () => {
-    expect(parseQuoteQuery({ priceListId: 'PL-1', sku: 'SKU-1', quantity: '10', customerId: 'C-1', at: '2027-01-01T01:00:00+01:00' }, now)).toEqual({
+    expect(
+      parseQuoteQuery(
+        { priceListId: 'PL-1', sku: 'SKU-1', quantity: '10', customerId: 'C-1', at: '2027-01-01T01:00:00+01:00' },
+        now,
+      ),
+    ).toEqual({
       priceListId: 'PL-1',
       sku: 'SKU-1',
       quantity: 10,

@@ -11,7 +11,11 @@ export type CacheOutcome = 'hit' | 'miss' | 'bypass';
  */
 export async function readThrough<V>(
   deps: { redis: Redis; logger: Logger },
-  source: { fromCache(): Promise<V | undefined>; fromDatabase(): Promise<V | undefined>; toCache(value: V): Promise<unknown> },
+  source: {
+    fromCache(): Promise<V | undefined>;
+    fromDatabase(): Promise<V | undefined>;
+    toCache(value: V): Promise<unknown>;
+  },
   skipCache = false,
 ): Promise<{ value: V | undefined; cache: CacheOutcome }> {
   let redisUp = deps.redis.status === 'ready';

@@ -15,10 +15,17 @@ import {
   validationFailed,
 } from './request';
 
-const requestWith = (headers: Record<string, string>): Request => ({ get: (name: string) => headers[name] }) as unknown as Request;
+const requestWith = (headers: Record<string, string>): Request =>
+  ({ get: (name: string) => headers[name] }) as unknown as Request;
 
 /** The problem `run` throws, as the client would read it. */
-function problemOf(run: () => unknown): { status: number; code: string; title: string; detail: string; extra: Record<string, unknown> } {
+function problemOf(run: () => unknown): {
+  status: number;
+  code: string;
+  title: string;
+  detail: string;
+  extra: Record<string, unknown>;
+} {
   try {
     run();
   } catch (error) {
@@ -28,7 +35,8 @@ function problemOf(run: () => unknown): { status: number; code: string; title: s
   throw new Error('no problem');
 }
 
-const messageOf = (schema: z.ZodType, value: unknown): string | undefined => schema.safeParse(value).error?.issues[0]?.message;
+const messageOf = (schema: z.ZodType, value: unknown): string | undefined =>
+  schema.safeParse(value).error?.issues[0]?.message;
 
 describe('tenantOf', () => {
   it('reads X-Tenant-Id, `default` when absent', () => {
@@ -48,30 +56,43 @@ describe('tenantOf', () => {
 
 describe('validationFailed', () => {
   it('names each issue in the detail and in errors', () => {
-    expect(problemOf(() => {
-      throw validationFailed('Invalid query parameters', [
-        { path: 'limit', message: 'at least 1' },
-        { path: 'status', message: 'one of a, b' },
-      ]);
-    })).toEqual({
+    expect(
+      problemOf(() => {
+        throw validationFailed('Invalid query parameters', [
+          { path: 'limit', message: 'at least 1' },
+          { path: 'status', message: 'one of a, b' },
+        ]);
+      }),
+    ).toEqual({
       status: 400,
       code: 'validation_failed',
       title: 'Invalid query parameters',
       detail: 'limit: at least 1; status: one of a, b',
-      extra: { errors: [{ path: 'limit', message: 'at least 1' }, { path: 'status', message: 'one of a, b' }] },
+      extra: {
+        errors: [
+          { path: 'limit', message: 'at least 1' },
+          { path: 'status', message: 'one of a, b' },
+        ],
+      },
     });
   });
 });
 
 describe('parseParam', () => {
-  const code = z.string().max(3).regex(/^[a-z]+$/, 'lower-case letters');
+  const code = z
+    .string()
+    .max(3)
+    .regex(/^[a-z]+$/, 'lower-case letters');
 
   it('returns the parsed value', () => {
     expect(parseParam(code, 'abc', 'code', 'Invalid code')).toBe('abc');
   });
 
   it('names the parameter with its first issue, or every issue', () => {
-    expect(problemOf(() => parseParam(code, 'ABCD', 'code', 'Invalid code'))).toMatchObject({ title: 'Invalid code', extra: { errors: [{ path: 'code', message: expect.stringMatching(/<=3/) }] } });
+    expect(problemOf(() => parseParam(code, 'ABCD', 'code', 'Invalid code'))).toMatchObject({
+      title: 'Invalid code',
+      extra: { errors: [{ path: 'code', message: expect.stringMatching(/<=3/) }] },
+    });
     expect(problemOf(() => parseParam(code, 'ABCD', 'code', 'Invalid code', 'all')).extra).toEqual({
       errors: [
         { path: 'code', message: expect.stringMatching(/<=3/) },
@@ -82,19 +103,29 @@ describe('parseParam', () => {
 });
 
 describe('parseQuery', () => {
-  const strict = z.strictObject({ limit: intParam(1, 10).optional(), status: enumParam(['open', 'closed']).optional() });
+  const strict = z.strictObject({
+    limit: intParam(1, 10).optional(),
+    status: enumParam(['open', 'closed']).optional(),
+  });
 
   it('returns the parsed parameters', () => {
     expect(parseQuery(strict, { limit: '10', status: 'open' })).toEqual({ limit: 10, status: 'open' });
   });
 
   it('a bad parameter is a 400 naming it; an unknown one of a strict object too', () => {
-    expect(problemOf(() => parseQuery(strict, { limit: '11' }))).toMatchObject({ status: 400, code: 'validation_failed', title: 'Invalid query parameter', detail: expect.stringMatching(/^limit: /) });
+    expect(problemOf(() => parseQuery(strict, { limit: '11' }))).toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+      title: 'Invalid query parameter',
+      detail: expect.stringMatching(/^limit: /),
+    });
     expect(problemOf(() => parseQuery(strict, { colour: 'red', size: 'L' })).detail).toMatch(/^colour, size: /);
   });
 
   it('names every bad parameter when asked, under its title', () => {
-    expect(problemOf(() => parseQuery(strict, { limit: '0', status: 'gone' }, 'Invalid query parameters', 'all'))).toMatchObject({
+    expect(
+      problemOf(() => parseQuery(strict, { limit: '0', status: 'gone' }, 'Invalid query parameters', 'all')),
+    ).toMatchObject({
       title: 'Invalid query parameters',
       detail: expect.stringMatching(/^limit: .*; status: one of open, closed$/),
     });
@@ -104,7 +135,10 @@ describe('parseQuery', () => {
 describe('requireSingleValues', () => {
   it('refuses a repeated parameter, known or not', () => {
     expect(() => requireSingleValues({ limit: '1', context: 'backend' }, 'Invalid request')).not.toThrow();
-    expect(problemOf(() => requireSingleValues({ limit: ['1', '2'] }, 'Invalid request'))).toMatchObject({ title: 'Invalid request', detail: 'limit: give it once, as a plain value' });
+    expect(problemOf(() => requireSingleValues({ limit: ['1', '2'] }, 'Invalid request'))).toMatchObject({
+      title: 'Invalid request',
+      detail: 'limit: give it once, as a plain value',
+    });
   });
 });
 
@@ -119,7 +153,10 @@ describe('query-string integers', () => {
   });
 
   it('says what the caller chose to', () => {
-    const quantity = integerParam(z.number().min(1, 'at least 1'), { type: 'a positive integer is required', digits: 'a positive integer' });
+    const quantity = integerParam(z.number().min(1, 'at least 1'), {
+      type: 'a positive integer is required',
+      digits: 'a positive integer',
+    });
     expect(messageOf(quantity, undefined)).toBe('a positive integer is required');
     expect(messageOf(quantity, ['1', '2'])).toBe('a positive integer is required');
     expect(messageOf(quantity, 'x')).toBe('a positive integer');
@@ -147,7 +184,9 @@ describe('cursorParam', () => {
 
   it('refuses one it finds no key in, with the message given', () => {
     expect(messageOf(cursorParam(decode), 'x')).toBe('not a cursor returned by this API');
-    expect(messageOf(cursorParam(decode, 'not a cursor this list returned'), 'x')).toBe('not a cursor this list returned');
+    expect(messageOf(cursorParam(decode, 'not a cursor this list returned'), 'x')).toBe(
+      'not a cursor this list returned',
+    );
   });
 });
 

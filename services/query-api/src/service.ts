@@ -25,7 +25,11 @@ export interface QueryApiService {
 export function createQueryApiService(env: QueryApiEnv): QueryApiService {
   const platform = createPlatform('query-api', env);
   const db = knex({ client: 'pg', connection: env.VERITY_DATABASE_URL, pool: { min: 0, max: 10 } });
-  const redis = new Redis(env.VERITY_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const redis = new Redis(env.VERITY_REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+  });
   redis.on('error', (error) => platform.logger.debug({ err: error }, 'redis error'));
   // GraphQL subscriptions: a connection of its own (a subscribed client runs no other command).
   const feed = new ChangeFeed();
@@ -37,8 +41,15 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
   });
   const openApi = buildQueryApiOpenApi();
   // The events topics a read model is built from: what a consistency token for its reads may name.
-  const topicsOf = (projection: { contexts: readonly string[] }) => projection.contexts.map((context) => contextTopics(context, env.VERITY_TOPIC_PREFIX).events);
-  const readModels = [inventoryStockProjection, catalogProductsProjection, aliasesRegistryProjection, pricingProjection, sourceConflictsProjection].map((p) => ({ projection: p.name, topics: topicsOf(p) }));
+  const topicsOf = (projection: { contexts: readonly string[] }) =>
+    projection.contexts.map((context) => contextTopics(context, env.VERITY_TOPIC_PREFIX).events);
+  const readModels = [
+    inventoryStockProjection,
+    catalogProductsProjection,
+    aliasesRegistryProjection,
+    pricingProjection,
+    sourceConflictsProjection,
+  ].map((p) => ({ projection: p.name, topics: topicsOf(p) }));
   const app = createHttpApp(
     {
       service: 'query-api',
@@ -114,12 +125,16 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
 
   return {
     async start() {
-      await redis.connect().catch((error: Error) => platform.logger.warn({ err: error }, 'redis unavailable; reading PostgreSQL only'));
+      await redis
+        .connect()
+        .catch((error: Error) => platform.logger.warn({ err: error }, 'redis unavailable; reading PostgreSQL only'));
       // ioredis re-subscribes by itself after a reconnect.
       await subscriber
         .connect()
         .then(() => subscriber.subscribe(changesChannel(env.VERITY_TOPIC_PREFIX)))
-        .catch((error: Error) => platform.logger.warn({ err: error }, 'redis unavailable; no GraphQL subscription events'));
+        .catch((error: Error) =>
+          platform.logger.warn({ err: error }, 'redis unavailable; no GraphQL subscription events'),
+        );
       server = await listen(app, env.VERITY_QUERY_API_PORT);
       platform.logger.info({ url: server.url }, 'query-api listening');
       return server;

@@ -1,10 +1,20 @@
 import type { Knex } from 'knex';
 import { GOVERNED_FIELDS, skuSchema } from '@verity/domain';
-import { CONFLICT_STATUSES, decodeConflictCursor, listConflicts, type ConflictCursor, type ConflictStatus, type SourceConflictView } from '@verity/projection-source-conflicts';
+import {
+  CONFLICT_STATUSES,
+  decodeConflictCursor,
+  listConflicts,
+  type ConflictCursor,
+  type ConflictStatus,
+  type SourceConflictView,
+} from '@verity/projection-source-conflicts';
 import { cursorParam, enumParam } from './request';
 
 /** The contexts whose fields authority rules govern, hence where conflicts are detected: `catalog`, `inventory`. */
-export const CONFLICT_CONTEXTS = [...new Set(GOVERNED_FIELDS.map((field) => field.split('.')[0]!))] as [string, ...string[]];
+export const CONFLICT_CONTEXTS = [...new Set(GOVERNED_FIELDS.map((field) => field.split('.')[0]!))] as [
+  string,
+  ...string[],
+];
 /** Page size of the conflict list, REST `limit` and GraphQL `first`: 1..200, 50 when absent. */
 export const DEFAULT_CONFLICT_PAGE = 50;
 export const MAX_CONFLICT_PAGE = 200;
@@ -34,5 +44,9 @@ export function readConflictPage(
   tenant: string,
   { limit, cursor, ...filters }: ConflictListQuery,
 ): Promise<{ items: SourceConflictView[]; nextCursor: string | null }> {
-  return listConflicts(deps.db, deps.schema, tenant, { limit: limit ?? DEFAULT_CONFLICT_PAGE, ...(cursor ? { after: cursor } : {}), ...filters });
+  return listConflicts(deps.db, deps.schema, tenant, {
+    limit: limit ?? DEFAULT_CONFLICT_PAGE,
+    ...(cursor ? { after: cursor } : {}),
+    ...filters,
+  });
 }

@@ -41,7 +41,10 @@ export const thingTotalsProjection: ProjectionOf<ProjectedEventOf<ThingsPayloads
   migrations: (schema) => ({
     getMigrations: async () => [migration],
     getMigrationName: (m) => (m as typeof migration).name,
-    getMigration: async (m) => ({ up: (db: Knex) => (m as typeof migration).up(db, schema), down: async () => undefined }),
+    getMigration: async (m) => ({
+      up: (db: Knex) => (m as typeof migration).up(db, schema),
+      down: async () => undefined,
+    }),
   }),
   async apply({ db, schema }, event) {
     const { metadata } = event;
@@ -51,7 +54,13 @@ export const thingTotalsProjection: ProjectionOf<ProjectedEventOf<ThingsPayloads
     await db
       .withSchema(schema)
       .table(THING_TOTALS_TABLE)
-      .insert({ tenant: metadata.tenant, thing, units: delta, packaging: packaging ?? '', version: metadata.streamVersion })
+      .insert({
+        tenant: metadata.tenant,
+        thing,
+        units: delta,
+        packaging: packaging ?? '',
+        version: metadata.streamVersion,
+      })
       .onConflict(['tenant', 'thing'])
       .merge({
         units: db.raw('?? + ?', [`${THING_TOTALS_TABLE}.units`, delta]),

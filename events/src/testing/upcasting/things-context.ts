@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { defineContext, type ContextDefinition, DomainRejection, type Decider, type DomainCommand, type DomainEvent } from '@verity/core';
+import {
+  defineContext,
+  type ContextDefinition,
+  DomainRejection,
+  type Decider,
+  type DomainCommand,
+  type DomainEvent,
+} from '@verity/core';
 import { SchemaCatalog, readSchemaFiles } from '../../schema-catalog';
 import type { Upcaster } from '../../upcasters';
 
@@ -18,7 +25,9 @@ const thing = z.string().min(1);
 export function thingsCatalog(deployment: 1 | 2): SchemaCatalog {
   const { versions, errors } = readSchemaFiles(join(__dirname, 'schemas'));
   if (errors[0]) throw errors[0];
-  return new SchemaCatalog(deployment === 2 ? versions : versions.filter((v) => v.fullName === THINGS_COUNTED && v.version === 1));
+  return new SchemaCatalog(
+    deployment === 2 ? versions : versions.filter((v) => v.fullName === THINGS_COUNTED && v.version === 1),
+  );
 }
 
 /** A dozen is 12 units, and says how they were packed: a change Avro defaults cannot express. */
@@ -39,7 +48,12 @@ const v1Decider: Decider<{ dozens: number }, CountDozens, CountedV1> = {
 
 export const thingsContextV1: ContextDefinition = defineContext({
   name: THINGS_CONTEXT,
-  commands: { CountThings: { schema: z.strictObject({ thing, dozens: z.number().int().positive() }), aggregateId: (p) => String(p.thing) } },
+  commands: {
+    CountThings: {
+      schema: z.strictObject({ thing, dozens: z.number().int().positive() }),
+      aggregateId: (p) => String(p.thing),
+    },
+  },
   decider: v1Decider,
   events: ['ThingsCounted'],
 });
@@ -57,7 +71,9 @@ const v2Decider: Decider<{ units: number }, ThingsCommandV2, ThingsEventV2> = {
         return [{ type: 'ThingsCounted', data: { ...command.data, packaging: 'unit' } }];
       case 'RemoveThings':
         if (state.units < command.data.units) {
-          throw new DomainRejection('insufficient_things', `${state.units} units held, ${command.data.units} asked`, { available: state.units });
+          throw new DomainRejection('insufficient_things', `${state.units} units held, ${command.data.units} asked`, {
+            available: state.units,
+          });
         }
         return [{ type: 'ThingsRemoved', data: command.data }];
       default: {
@@ -80,7 +96,10 @@ const v2Decider: Decider<{ units: number }, ThingsCommandV2, ThingsEventV2> = {
   },
 };
 
-const units = { schema: z.strictObject({ thing, units: z.number().int().positive() }), aggregateId: (p: Record<string, unknown>) => String(p.thing) };
+const units = {
+  schema: z.strictObject({ thing, units: z.number().int().positive() }),
+  aggregateId: (p: Record<string, unknown>) => String(p.thing),
+};
 
 export const thingsContextV2: ContextDefinition = defineContext({
   name: THINGS_CONTEXT,

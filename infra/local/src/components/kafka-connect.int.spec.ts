@@ -71,7 +71,10 @@ describe('Kafka Connect with the Debezium PostgreSQL connector', () => {
       for (let attempt = 0; attempt < 20; attempt++) {
         const dropped = await pg
           .query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [id])
-          .then(() => true, () => false);
+          .then(
+            () => true,
+            () => false,
+          );
         if (dropped) break;
         await new Promise((resolve) => setTimeout(resolve, 500));
       }

@@ -92,10 +92,17 @@ export function createKafka(ctx: ComponentContext): Component {
       if (fetched) ctx.progress('kafka: distribution ready');
       mkdirSync(paths.conf, { recursive: true });
       writeFileSync(propsFile, renderKafkaProperties(logDir));
-      writeFileSync(log4jFile, renderLog4jProperties(['kafka.request.logger', 'state.change.logger', 'org.reflections']));
+      writeFileSync(
+        log4jFile,
+        renderLog4jProperties(['kafka.request.logger', 'state.change.logger', 'org.reflections']),
+      );
       if (!existsSync(join(logDir, 'meta.properties'))) {
         ctx.progress('kafka: formatting KRaft storage');
-        const format = java('kafka.tools.StorageTool', ['format', '-t', newClusterId(), '-c', propsFile, '--ignore-formatted'], '256m');
+        const format = java(
+          'kafka.tools.StorageTool',
+          ['format', '-t', newClusterId(), '-c', propsFile, '--ignore-formatted'],
+          '256m',
+        );
         const res = await runToCompletion({ ...format, logFile, timeoutMs: 120_000 });
         if (res.code !== 0) throw new Error(`kafka storage format failed (exit ${res.code})`);
       }

@@ -9,7 +9,20 @@ import type { Component, ComponentContext } from './component';
 
 /** A cache only: nothing is saved to disk; we manage the process, so no daemonising. */
 export function redisArgs(port: number, dir: string): string[] {
-  return ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'];
+  return [
+    '--port',
+    String(port),
+    '--bind',
+    host,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--daemonize',
+    'no',
+  ];
 }
 
 function locateRedisServer(): string | undefined {
@@ -25,7 +38,10 @@ function findRedisServer(onProgress: (line: string) => void): string {
     onProgress('redis: redis-server missing, installing Debian package redis-server');
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     execFileSync('apt-get', ['update', '-q'], { stdio: 'ignore', env });
-    execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'redis-server'], { stdio: 'ignore', env });
+    execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'redis-server'], {
+      stdio: 'ignore',
+      env,
+    });
     const installed = locateRedisServer();
     if (installed) return installed;
   }

@@ -15,7 +15,9 @@ const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 
@@ -55,10 +57,14 @@ describe('schema registry (Apicurio, Confluent API)', () => {
     await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(v1) }, opts);
 
     const withDefault = { ...v1, fields: [...v1.fields, { name: 'note', type: 'string', default: '' }] };
-    await expect(registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(withDefault) }, opts)).resolves.toBeDefined();
+    await expect(
+      registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(withDefault) }, opts),
+    ).resolves.toBeDefined();
     // A new field without a default cannot read the older records.
     const withoutDefault = { ...v1, fields: [...v1.fields, { name: 'qty', type: 'int' }] };
-    await expect(registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(withoutDefault) }, opts)).rejects.toThrow();
+    await expect(
+      registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(withoutDefault) }, opts),
+    ).rejects.toThrow();
   });
 
   /*
@@ -79,7 +85,11 @@ describe('schema registry (Apicurio, Confluent API)', () => {
     const listen = { httpPort: await freePort(), managementPort: await freePort() };
     const pid = spawnDetached({
       command: findJava(APICURIO_MIN_JAVA),
-      args: jvmArgs({ maxHeap: '384m', systemProperties: registrySystemProperties(listen), main: { jar: registryJar(paths) } }),
+      args: jvmArgs({
+        maxHeap: '384m',
+        systemProperties: registrySystemProperties(listen),
+        main: { jar: registryJar(paths) },
+      }),
       logFile: `${paths.logs}/schema-registry-second-instance.log`,
     });
     try {

@@ -73,7 +73,9 @@ export function createSchemaRegistry(ctx: ComponentContext): Component {
     probe: () => registryReady(),
     async start() {
       await ensureDist(distDir, async (dir) => {
-        ctx.progress(`schema-registry: fetching apicurio-registry-app:${APICURIO_VERSION} with Maven (cached in ~/.m2)`);
+        ctx.progress(
+          `schema-registry: fetching apicurio-registry-app:${APICURIO_VERSION} with Maven (cached in ~/.m2)`,
+        );
         const artifact = `io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:tar.gz:all`;
         await copyArtifact({ dir: paths.maven, logFile: join(paths.logs, 'maven.log') }, artifact, dir);
         // The archive holds quarkus-run.jar, app/, lib/ and quarkus/ at its top level.

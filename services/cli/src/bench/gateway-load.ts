@@ -20,7 +20,14 @@ export interface GatewayLoadOptions {
 export async function measureGatewayLoad(options: GatewayLoadOptions): Promise<LoadResult> {
   let seq = 0;
   const drive = async (durationS: number): Promise<MeasuredRun> => {
-    const run = { name: options.name, operations: 0, requests: 0, durationS: 0, latenciesMs: [] as number[], errorsByCause: {} as Record<string, number> };
+    const run = {
+      name: options.name,
+      operations: 0,
+      requests: 0,
+      durationS: 0,
+      latenciesMs: [] as number[],
+      errorsByCause: {} as Record<string, number>,
+    };
     const start = process.hrtime.bigint();
     await new Promise<void>((resolve, reject) => {
       const instance = autocannon(
@@ -34,7 +41,14 @@ export async function measureGatewayLoad(options: GatewayLoadOptions): Promise<L
           // Longer than the gateway's reply timeout, so a slow command shows up as its 202, not as ours.
           timeout: 30,
           // A new body per request: the SKUs cycle, so commands spread over `skus` streams.
-          requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify(receiveStockPayload(seq++, options.skus)) }) }],
+          requests: [
+            {
+              setupRequest: (request) => ({
+                ...request,
+                body: JSON.stringify(receiveStockPayload(seq++, options.skus)),
+              }),
+            },
+          ],
         },
         (error) => (error ? reject(error) : resolve()),
       );

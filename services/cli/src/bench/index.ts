@@ -35,19 +35,29 @@ function machine(): Machine {
 export async function runBench(args: readonly string[]): Promise<BenchReport> {
   const options = parseBenchOptions(args);
   const config = parseEnv(platformEnvSchema.extend(readModelEnvSchema.shape));
-  const remote = nonLoopback([...config.VERITY_KAFKA_BROKERS, config.VERITY_SCHEMA_REGISTRY_URL, config.VERITY_DATABASE_URL, config.VERITY_REDIS_URL]);
-  if (remote.length > 0) throw new VerityError('bench_not_loopback', `the bench only runs against this machine; not loopback: ${remote.join(', ')}`);
+  const remote = nonLoopback([
+    ...config.VERITY_KAFKA_BROKERS,
+    config.VERITY_SCHEMA_REGISTRY_URL,
+    config.VERITY_DATABASE_URL,
+    config.VERITY_REDIS_URL,
+  ]);
+  if (remote.length > 0)
+    throw new VerityError(
+      'bench_not_loopback',
+      `the bench only runs against this machine; not loopback: ${remote.join(', ')}`,
+    );
 
   const startedAt = new Date();
   const host = machine();
   const sandbox: Sandbox = await openSandbox(config, { label: 'bench' });
   let platform: PlatformUnderTest | undefined;
   let teardown: Promise<void> | undefined;
-  const tearDown = (): Promise<void> => (teardown ??= (async () => {
-    await platform?.stop();
-    await sandbox.cleanup();
-    progress(`removed the topics, groups, subjects, schema and keys of ${sandbox.prefix}`);
-  })());
+  const tearDown = (): Promise<void> =>
+    (teardown ??= (async () => {
+      await platform?.stop();
+      await sandbox.cleanup();
+      progress(`removed the topics, groups, subjects, schema and keys of ${sandbox.prefix}`);
+    })());
   const onInterrupt = (): void => {
     progress('interrupted; cleaning up');
     void tearDown().finally(() => process.exit(130));
@@ -60,16 +70,31 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
     const gatewayUrl = platform.urls.gateway as string;
     // Same partition count and replication as the commands topics the gateway writes to.
     const rawTopic = `${sandbox.prefix}.bench.raw-produce`;
-    await ensureTopics(sandbox.admin, [{ topic: rawTopic, numPartitions: config.VERITY_PARTITIONS }], config.VERITY_REPLICATION_FACTOR);
+    await ensureTopics(
+      sandbox.admin,
+      [{ topic: rawTopic, numPartitions: config.VERITY_PARTITIONS }],
+      config.VERITY_REPLICATION_FACTOR,
+    );
 
-    const timing = { connections: options.connections, skus: options.skus, warmupS: options.warmupS, durationS: options.durationS };
+    const timing = {
+      connections: options.connections,
+      skus: options.skus,
+      warmupS: options.warmupS,
+      durationS: options.durationS,
+    };
     const raw = { kafka: sandbox.kafka, topic: rawTopic, ...timing };
     progress(`kafka produce, 1 record per send: ${options.warmupS} s warm-up + ${options.durationS} s`);
     const limit = await measureRawProduce({ ...raw, name: 'kafka produce, 1 record/send', recordsPerSend: 1 });
     let limitBatched;
     if (options.batchSize > 1) {
-      progress(`kafka produce, ${options.batchSize} records per send: ${options.warmupS} s warm-up + ${options.durationS} s`);
-      limitBatched = await measureRawProduce({ ...raw, name: `kafka produce, ${options.batchSize} records/send`, recordsPerSend: options.batchSize });
+      progress(
+        `kafka produce, ${options.batchSize} records per send: ${options.warmupS} s warm-up + ${options.durationS} s`,
+      );
+      limitBatched = await measureRawProduce({
+        ...raw,
+        name: `kafka produce, ${options.batchSize} records/send`,
+        recordsPerSend: options.batchSize,
+      });
     }
     progress(`gateway ${gatewayUrl}: ${options.warmupS} s warm-up + ${options.durationS} s`);
     const gateway = await measureGatewayLoad({ ...timing, name: 'gateway ReceiveStock -> 200', gatewayUrl });

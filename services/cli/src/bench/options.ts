@@ -20,9 +20,17 @@ export const benchOptionsSchema = z.object({
   /** Services the platform under test runs, comma-separated. */
   services: z
     .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(SERVICE_NAMES)).min(1))
-    .refine((names) => names.includes('gateway') && names.includes('command-processor'), 'needs gateway and command-processor')
+    .refine(
+      (names) => names.includes('gateway') && names.includes('command-processor'),
+      'needs gateway and command-processor',
+    )
     .default([...SERVICE_NAMES]),
   /** Folder the JSON result is written to, relative to the working directory. */
   out: z.string().min(1).default('.verity/bench'),

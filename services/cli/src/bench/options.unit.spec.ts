@@ -15,12 +15,18 @@ describe('bench options', () => {
   });
 
   it('takes flags in both spellings over the environment', () => {
-    const options = parseBenchOptions(['--duration', '5', '--connections=8'], { VERITY_BENCH_DURATION_S: '30', VERITY_BENCH_SKUS: '50' });
+    const options = parseBenchOptions(['--duration', '5', '--connections=8'], {
+      VERITY_BENCH_DURATION_S: '30',
+      VERITY_BENCH_SKUS: '50',
+    });
     expect(options).toMatchObject({ durationS: 5, connections: 8, skus: 50 });
   });
 
   it('runs a subset of the services when asked, but never without the write path', () => {
-    expect(parseBenchOptions(['--services', 'gateway,command-processor'], {}).services).toEqual(['gateway', 'command-processor']);
+    expect(parseBenchOptions(['--services', 'gateway,command-processor'], {}).services).toEqual([
+      'gateway',
+      'command-processor',
+    ]);
     expect(() => parseBenchOptions(['--services', 'gateway'], {})).toThrow(/needs gateway and command-processor/);
   });
 

@@ -8,7 +8,9 @@ import { SERVICE_NAMES, createService, type NamedService } from '../services';
 
 export type PlatformMessage = { urls: Record<string, string> } | { error: string };
 
-const services = SERVICE_NAMES.filter((name) => process.argv.slice(2).includes(name)).map((name) => createService(name));
+const services = SERVICE_NAMES.filter((name) => process.argv.slice(2).includes(name)).map((name) =>
+  createService(name),
+);
 const running: NamedService[] = [];
 let stopping = false;
 

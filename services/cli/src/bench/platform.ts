@@ -10,8 +10,15 @@ export interface PlatformUnderTest {
 }
 
 /** Starts the services in a child process (compiled `platform-process.js`) and waits until all answer. */
-export function startPlatformProcess(env: NodeJS.ProcessEnv, services: readonly ServiceName[], startTimeoutMs = 90_000): Promise<PlatformUnderTest> {
-  const child = fork(join(__dirname, 'platform-process.js'), [...services], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export function startPlatformProcess(
+  env: NodeJS.ProcessEnv,
+  services: readonly ServiceName[],
+  startTimeoutMs = 90_000,
+): Promise<PlatformUnderTest> {
+  const child = fork(join(__dirname, 'platform-process.js'), [...services], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -30,7 +37,9 @@ export function startPlatformProcess(env: NodeJS.ProcessEnv, services: readonly 
       if ('error' in message) return fail(message.error);
       clearTimeout(timer);
       // The services answer on every interface; the bench talks to them over loopback only.
-      const urls = Object.fromEntries(Object.entries(message.urls).map(([name, url]) => [name, url.replace('//localhost:', '//127.0.0.1:')]));
+      const urls = Object.fromEntries(
+        Object.entries(message.urls).map(([name, url]) => [name, url.replace('//localhost:', '//127.0.0.1:')]),
+      );
       resolve({ urls, stop });
     });
     void exited.then((code) => fail(`exited with code ${code} while starting`));

@@ -31,7 +31,14 @@ export async function measureRawProduce(options: RawProduceOptions): Promise<Loa
   let seq = 0;
 
   const drive = async (durationS: number): Promise<MeasuredRun> => {
-    const run = { name: options.name, operations: 0, requests: 0, durationS: 0, latenciesMs: [] as number[], errorsByCause: {} as Record<string, number> };
+    const run = {
+      name: options.name,
+      operations: 0,
+      requests: 0,
+      durationS: 0,
+      latenciesMs: [] as number[],
+      errorsByCause: {} as Record<string, number>,
+    };
     const start = process.hrtime.bigint();
     const sender = async (): Promise<void> => {
       while (elapsedMs(start) < durationS * 1000) {

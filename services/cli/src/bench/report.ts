@@ -54,21 +54,45 @@ const fixed = (n: number, digits: number): string => (Number.isFinite(n) ? n.toF
 export function formatReport(report: BenchReport): string {
   const columns = ['run', 'ops/s', 'p50 ms', 'p99 ms', 'max ms', 'requests', 'errors'];
   const widths = [34, 10, 9, 9, 9, 10, 8];
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('');
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('');
   const runs = [report.limit, ...(report.limitBatched ? [report.limitBatched] : []), report.gateway];
   const rows = runs.map((r) =>
-    line([r.name, fixed(r.throughputPerS, 0), fixed(r.latencyMs.p50, 2), fixed(r.latencyMs.p99, 2), fixed(r.latencyMs.max, 2), String(r.requests), String(r.errors)]),
+    line([
+      r.name,
+      fixed(r.throughputPerS, 0),
+      fixed(r.latencyMs.p50, 2),
+      fixed(r.latencyMs.p99, 2),
+      fixed(r.latencyMs.max, 2),
+      String(r.requests),
+      String(r.errors),
+    ]),
   );
   const { ratios } = report;
-  const ratioRow = line(['gateway / limit (1 record/send)', `${fixed(ratios.throughput, 3)}x`, `${fixed(ratios.p50, 2)}x`, `${fixed(ratios.p99, 2)}x`, '', '', '']);
+  const ratioRow = line([
+    'gateway / limit (1 record/send)',
+    `${fixed(ratios.throughput, 3)}x`,
+    `${fixed(ratios.p50, 2)}x`,
+    `${fixed(ratios.p99, 2)}x`,
+    '',
+    '',
+    '',
+  ]);
   const errorLines = runs
     .filter((r) => r.errors > 0)
-    .map((r) => `errors in ${r.name}: ${Object.entries(r.errorsByCause).map(([cause, n]) => `${cause} × ${n}`).join(', ')}`);
+    .map(
+      (r) =>
+        `errors in ${r.name}: ${Object.entries(r.errorsByCause)
+          .map(([cause, n]) => `${cause} × ${n}`)
+          .join(', ')}`,
+    );
   const p = report.parameters;
   const header =
     `${p.connections} in flight, ${p.durationS} s measured after ${p.warmupS} s warm-up, ${p.skus} SKUs, ${p.partitions} partitions, ` +
     `${p.recordBytes}-byte records; ${report.machine.cpus} cpus, load ${report.machine.loadAverage.map((l) => l.toFixed(1)).join(' ')}, node ${report.machine.node}`;
-  return [header, '', line(columns), ...rows, ratioRow, ...(errorLines.length > 0 ? ['', ...errorLines] : [])].join('\n');
+  return [header, '', line(columns), ...rows, ratioRow, ...(errorLines.length > 0 ? ['', ...errorLines] : [])].join(
+    '\n',
+  );
 }
 
 /** A file name that sorts by time and is valid on every file system. */

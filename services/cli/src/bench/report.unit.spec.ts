@@ -1,7 +1,12 @@
 import { toLoadResult, type LoadResult } from './load-result';
 import { formatReport, ratiosOf, reportFileName, type BenchReport } from './report';
 
-const run = (name: string, operations: number, latenciesMs: number[], errorsByCause: Record<string, number> = {}): LoadResult =>
+const run = (
+  name: string,
+  operations: number,
+  latenciesMs: number[],
+  errorsByCause: Record<string, number> = {},
+): LoadResult =>
   toLoadResult({
     name,
     operations,
@@ -17,7 +22,14 @@ const gateway = run('gateway ReceiveStock -> 200', 5_000, [8, 8, 8, 20], { 'stat
 const report: BenchReport = {
   startedAt: '2025-01-02T03:04:05.678Z',
   finishedAt: '2025-01-02T03:05:00.000Z',
-  machine: { cpus: 2, cpuModel: 'test cpu', totalMemoryMb: 4096, node: 'v20.0.0', platform: 'linux', loadAverage: [0.5, 0.25, 0.1] },
+  machine: {
+    cpus: 2,
+    cpuModel: 'test cpu',
+    totalMemoryMb: 4096,
+    node: 'v20.0.0',
+    platform: 'linux',
+    loadAverage: [0.5, 0.25, 0.1],
+  },
   parameters: {
     durationS: 10,
     warmupS: 2,
@@ -58,7 +70,9 @@ describe('bench report', () => {
 
   it('shows a run without successes as dashes, not as zero latency', () => {
     const empty = run('empty', 0, []);
-    expect(formatReport({ ...report, gateway: empty, ratios: ratiosOf(empty, limit) })).toMatch(/^empty\s+0\s+-\s+-\s+-\s+0\s+0$/m);
+    expect(formatReport({ ...report, gateway: empty, ratios: ratiosOf(empty, limit) })).toMatch(
+      /^empty\s+0\s+-\s+-\s+-\s+0\s+0$/m,
+    );
   });
 
   it('names the JSON file after the start time, without colons', () => {

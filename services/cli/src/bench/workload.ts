@@ -26,7 +26,14 @@ export function commandRecord(seq: number, skus: number): Message {
     type: BENCH_COMMAND_TYPE,
     streamId: streamIdOf(BENCH_TENANT, payload.sku),
     payload,
-    metadata: { tenant: BENCH_TENANT, actor: 'anonymous', correlationId: commandId, sourceSystem: 'api', sourceTimestamp: now, receivedAt: now },
+    metadata: {
+      tenant: BENCH_TENANT,
+      actor: 'anonymous',
+      correlationId: commandId,
+      sourceSystem: 'api',
+      sourceTimestamp: now,
+      receivedAt: now,
+    },
   };
   return { key: envelope.streamId, value: JSON.stringify(envelope) };
 }

@@ -50,7 +50,8 @@ export function childService(name: string, script: string, env: NodeJS.ProcessEn
 
   return {
     start() {
-      if (child && child.exitCode === null && child.signalCode === null) throw new Error(`${name}: run ${run} is still alive`);
+      if (child && child.exitCode === null && child.signalCode === null)
+        throw new Error(`${name}: run ${run} is still alive`);
       run += 1;
       const tag = `[${name} #${run}] `;
       expectingExit = false;

@@ -2,9 +2,13 @@
 export interface GraphqlResponse {
   status: number;
   headers: Headers;
-  // `any`: tests read deep into answers whose shape each query decides.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: { data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, unknown> }[]; extensions?: Record<string, unknown> };
+  body: {
+    // `any`: tests read deep into answers whose shape each query decides.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    data?: Record<string, any> | null;
+    errors?: { message: string; extensions?: Record<string, unknown> }[];
+    extensions?: Record<string, unknown>;
+  };
 }
 
 /** A query or mutation POSTed to `<queryApiUrl>/graphql` under a tenant (none: no X-Tenant-Id header), with any other headers (e.g. X-Consistency-Token). */
@@ -17,7 +21,12 @@ export async function graphql(
 ): Promise<GraphqlResponse> {
   const res = await fetch(`${queryApiUrl}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', ...(tenant ? { 'X-Tenant-Id': tenant } : {}), ...headers },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...(tenant ? { 'X-Tenant-Id': tenant } : {}),
+      ...headers,
+    },
     body: JSON.stringify({ query, variables }),
   });
   return { status: res.status, headers: res.headers, body: (await res.json()) as GraphqlResponse['body'] };
@@ -48,13 +57,17 @@ export async function subscribe(queryApiUrl: string, query: string, tenant = 'ac
     const deadline = Date.now() + timeoutMs;
     while (events.length === 0 && Date.now() < deadline) {
       let timer: NodeJS.Timeout | undefined;
-      const chunk = await Promise.race([reader.read(), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), deadline - Date.now())))]);
+      const chunk = await Promise.race([
+        reader.read(),
+        new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), deadline - Date.now()))),
+      ]);
       clearTimeout(timer);
       if (!chunk || chunk.done) break;
       buffer += decoder.decode(chunk.value, { stream: true });
       const complete = buffer.lastIndexOf('\n');
       // The `complete` event that ends a stream carries an empty data line.
-      for (const line of buffer.slice(0, complete + 1).split('\n')) if (line.startsWith('data:') && line.slice(5).trim() !== '') events.push(JSON.parse(line.slice(5)));
+      for (const line of buffer.slice(0, complete + 1).split('\n'))
+        if (line.startsWith('data:') && line.slice(5).trim() !== '') events.push(JSON.parse(line.slice(5)));
       buffer = buffer.slice(complete + 1);
     }
     return events.shift();

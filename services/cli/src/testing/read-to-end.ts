@@ -11,7 +11,13 @@ export interface PartitionRecord {
  * order. Transaction markers take offsets but are never delivered, so "done" is the
  * consumer's position reaching the end offset, not a count of records.
  */
-export async function readToEnd(kafka: Kafka, admin: Admin, topic: string, groupPrefix: string, timeoutMs = 30_000): Promise<PartitionRecord[]> {
+export async function readToEnd(
+  kafka: Kafka,
+  admin: Admin,
+  topic: string,
+  groupPrefix: string,
+  timeoutMs = 30_000,
+): Promise<PartitionRecord[]> {
   const ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]));
   const positions = new Map<number, bigint>();
   const records: PartitionRecord[] = [];
@@ -24,7 +30,15 @@ export async function readToEnd(kafka: Kafka, admin: Admin, topic: string, group
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${topic}: not read to ${JSON.stringify(Object.fromEntries([...ends].map(([p, e]) => [p, String(e)])))} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `${topic}: not read to ${JSON.stringify(Object.fromEntries([...ends].map(([p, e]) => [p, String(e)])))} within ${timeoutMs} ms`,
+            ),
+          ),
+        timeoutMs,
+      );
       // Also fires for batches of markers only, so positions pass a trailing commit marker.
       consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
         positions.set(payload.partition, BigInt(payload.lastOffset) + 1n);

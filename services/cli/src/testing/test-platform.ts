@@ -36,7 +36,10 @@ export interface TestPlatformOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export async function startTestPlatform(services: readonly ServiceName[] = SERVICE_NAMES, options: TestPlatformOptions = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  services: readonly ServiceName[] = SERVICE_NAMES,
+  options: TestPlatformOptions = {},
+): Promise<TestPlatform> {
   const config = parseEnv(platformEnvSchema.extend(readModelEnvSchema.shape));
   const sandbox = await openSandbox(config, { label: 't', logLevel: process.env.VERITY_TEST_LOG_LEVEL ?? 'error' });
   const { prefix, schema, kafka, admin } = sandbox;
@@ -79,7 +82,10 @@ export async function startTestPlatform(services: readonly ServiceName[] = SERVI
       await consumer.subscribe({ topic, fromBeginning: true });
       try {
         await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`${topic}: condition not met within ${timeoutMs} ms (${messages.length} records)`)), timeoutMs);
+          const timer = setTimeout(
+            () => reject(new Error(`${topic}: condition not met within ${timeoutMs} ms (${messages.length} records)`)),
+            timeoutMs,
+          );
           void consumer.run({
             eachMessage: async ({ message }) => {
               messages.push(message);
@@ -112,7 +118,11 @@ export async function startTestPlatform(services: readonly ServiceName[] = SERVI
 }
 
 /** Polls `probe` until it returns something other than undefined. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

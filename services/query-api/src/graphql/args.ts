@@ -28,7 +28,8 @@ export function optionalArg<T>(schema: z.ZodType<T>, value: unknown, argument: s
 
 /** A SKU argument; whatever is wrong with it, the answer gives the whole rule. */
 export function sku(value: string, argument = 'sku'): string {
-  if (!skuSchema.safeParse(value).success) throw badInput(argument, `${SKU_CHARACTERS}, 1 to ${SKU_MAX_LENGTH} characters`);
+  if (!skuSchema.safeParse(value).success)
+    throw badInput(argument, `${SKU_CHARACTERS}, 1 to ${SKU_MAX_LENGTH} characters`);
   return value;
 }
 

@@ -6,7 +6,13 @@ const valid: QuoteArgs = { priceListId: 'PL-1', customer: 'C-1', sku: 'SKU-1', q
 
 describe('quoteArgs', () => {
   it('maps customer to customerId and defaults at to now', () => {
-    expect(quoteArgs(valid, now)).toEqual({ priceListId: 'PL-1', customerId: 'C-1', sku: 'SKU-1', quantity: 5, at: '2026-11-23T10:00:00.000Z' });
+    expect(quoteArgs(valid, now)).toEqual({
+      priceListId: 'PL-1',
+      customerId: 'C-1',
+      sku: 'SKU-1',
+      quantity: 5,
+      at: '2026-11-23T10:00:00.000Z',
+    });
     expect(quoteArgs({ ...valid, at: null }, now).at).toBe('2026-11-23T10:00:00.000Z');
   });
 

@@ -20,13 +20,23 @@ export function productNotices(tenant: string, sku: string): NoticeFilter<Change
 }
 
 /** Notices of the tenant's conflicts between source systems, of one SKU and of one context when given. */
-export function conflictNotices(tenant: string, filter: { sku?: string; context?: string }): NoticeFilter<ChangeNoticeOf<'conflicts'>> {
+export function conflictNotices(
+  tenant: string,
+  filter: { sku?: string; context?: string },
+): NoticeFilter<ChangeNoticeOf<'conflicts'>> {
   return (n): n is ChangeNoticeOf<'conflicts'> =>
-    n.context === 'conflicts' && n.tenant === tenant && (filter.sku === undefined || n.sku === filter.sku) && (filter.context === undefined || n.conflictContext === filter.context);
+    n.context === 'conflicts' &&
+    n.tenant === tenant &&
+    (filter.sku === undefined || n.sku === filter.sku) &&
+    (filter.context === undefined || n.conflictContext === filter.context);
 }
 
 /** Notices of the tenant's aliases whose key names an alias, of one alias context when given. */
-export function aliasNotices(keyPrefix: string, tenant: string, context?: string | null): NoticeFilter<ChangeNoticeOf<'aliases'>> {
+export function aliasNotices(
+  keyPrefix: string,
+  tenant: string,
+  context?: string | null,
+): NoticeFilter<ChangeNoticeOf<'aliases'>> {
   return (n): n is ChangeNoticeOf<'aliases'> => {
     if (n.context !== 'aliases' || n.tenant !== tenant) return false;
     const of = aliasOfKey(keyPrefix, tenant, n.key);
@@ -35,7 +45,11 @@ export function aliasNotices(keyPrefix: string, tenant: string, context?: string
 }
 
 /** The alias context and alias of an aliases notice's key (`<prefix>:aliases:resolve:<tenant>:<context>:<alias>`). */
-export function aliasOfKey(keyPrefix: string, tenant: string, key: string): { context: string; alias: string } | undefined {
+export function aliasOfKey(
+  keyPrefix: string,
+  tenant: string,
+  key: string,
+): { context: string; alias: string } | undefined {
   const base = aliasResolveKey(keyPrefix, tenant, '', '').slice(0, -1);
   if (!key.startsWith(base)) return undefined;
   const rest = key.slice(base.length);

@@ -30,8 +30,11 @@ export const conflictResolvers = {
         ...(given(args.sku) ? { sku: arg(conflictFilterSchemas.sku, args.sku, 'sku') } : {}),
         ...(given(args.field) ? { field: arg(conflictFilterSchemas.field, args.field, 'field') } : {}),
       }),
-    conflict: async (_: unknown, args: { id: string }, ctx: GraphqlContext) => (await readConflict(ctx, ctx.tenant, arg(conflictIdSchema, args.id, 'id'), ctx.consistency !== undefined)).value ?? null,
-    authorityRules: (_: unknown, _args: unknown, ctx: GraphqlContext) => listAuthorityRules(ctx.db, ctx.schema, ctx.tenant),
+    conflict: async (_: unknown, args: { id: string }, ctx: GraphqlContext) =>
+      (await readConflict(ctx, ctx.tenant, arg(conflictIdSchema, args.id, 'id'), ctx.consistency !== undefined))
+        .value ?? null,
+    authorityRules: (_: unknown, _args: unknown, ctx: GraphqlContext) =>
+      listAuthorityRules(ctx.db, ctx.schema, ctx.tenant),
   },
   Subscription: {
     conflictChanged: {
@@ -42,7 +45,8 @@ export const conflictResolvers = {
             ...(given(args.context) ? { context: arg(conflictFilterSchemas.context, args.context, 'context') } : {}),
           }),
         ),
-      resolve: async (n: ChangeNoticeOf<'conflicts'>, _: unknown, ctx: GraphqlContext) => (await readConflict(ctx, ctx.tenant, n.conflictId)).value ?? null,
+      resolve: async (n: ChangeNoticeOf<'conflicts'>, _: unknown, ctx: GraphqlContext) =>
+        (await readConflict(ctx, ctx.tenant, n.conflictId)).value ?? null,
     },
   },
 };

@@ -32,6 +32,8 @@ describe('GraphQL conflicts arguments: the rules of GET /v1/conflicts', () => {
   });
 
   it('a malformed conflict id is BAD_USER_INPUT naming id', async () => {
-    await expect(conflictResolvers.Query.conflict(undefined, { id: 'nope' }, ctx)).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument: 'id' } });
+    await expect(conflictResolvers.Query.conflict(undefined, { id: 'nope' }, ctx)).rejects.toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', argument: 'id' },
+    });
   });
 });

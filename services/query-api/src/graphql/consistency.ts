@@ -13,7 +13,9 @@ export interface ReadModel {
 }
 
 const invalidToken = (message: string): GraphQLError =>
-  new GraphQLError(message, { extensions: { code: 'invalid_consistency_token', header: 'X-Consistency-Token', http: { status: 400 } } });
+  new GraphQLError(message, {
+    extensions: { code: 'invalid_consistency_token', header: 'X-Consistency-Token', http: { status: 400 } },
+  });
 
 function tokenOf(req: Request): ConsistencyToken | undefined {
   try {
@@ -27,7 +29,10 @@ function tokenOf(req: Request): ConsistencyToken | undefined {
 /** The projections a token's topic feeds; a token for no topic GraphQL reads is invalid, as on REST. */
 export function projectionsOf(readModels: readonly ReadModel[], topic: string): string[] {
   const projections = readModels.filter((model) => model.topics.includes(topic)).map((model) => model.projection);
-  if (projections.length === 0) throw invalidToken(`token is for ${topic}; GraphQL reads are built from ${[...new Set(readModels.flatMap((m) => m.topics))].join(', ')}`);
+  if (projections.length === 0)
+    throw invalidToken(
+      `token is for ${topic}; GraphQL reads are built from ${[...new Set(readModels.flatMap((m) => m.topics))].join(', ')}`,
+    );
   return projections;
 }
 
@@ -37,18 +42,26 @@ export function projectionsOf(readModels: readonly ReadModel[], topic: string): 
  * reads then skip the cache (`consistency` in the context) and the answer says `fresh` or
  * `stale` in `extensions.consistency` and the `X-Consistency` header. Subscriptions do not wait.
  */
-export function useConsistency(store: CheckpointStore, readModels: readonly ReadModel[]): Plugin<GraphqlContext & { req: Request }> {
+export function useConsistency(
+  store: CheckpointStore,
+  readModels: readonly ReadModel[],
+): Plugin<GraphqlContext & { req: Request }> {
   return {
     async onExecute({ args, extendContext }) {
       const token = tokenOf(args.contextValue.req);
       if (!token) return undefined;
-      const waits = await Promise.all(projectionsOf(readModels, token.topic).map((projection) => waitForProjection(store, projection, token)));
+      const waits = await Promise.all(
+        projectionsOf(readModels, token.topic).map((projection) => waitForProjection(store, projection, token)),
+      );
       const consistency: Freshness = waits.every((f) => f === 'fresh') ? 'fresh' : 'stale';
       extendContext({ consistency });
       return {
         onExecuteDone({ result, setResult }) {
           if (Symbol.asyncIterator in result) return;
-          setResult({ ...result, extensions: { ...result.extensions, consistency, http: { headers: { 'X-Consistency': consistency } } } });
+          setResult({
+            ...result,
+            extensions: { ...result.extensions, consistency, http: { headers: { 'X-Consistency': consistency } } },
+          });
         },
       };
     },

@@ -21,7 +21,13 @@ describe('projectionsOf: what a consistency token waits for', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(GraphQLError);
-    expect((error as GraphQLError).extensions).toEqual({ code: 'invalid_consistency_token', header: 'X-Consistency-Token', http: { status: 400 } });
-    expect((error as GraphQLError).message).toBe('token is for p.pricing.events; GraphQL reads are built from p.inventory.events, p.catalog.events, p.sources.events');
+    expect((error as GraphQLError).extensions).toEqual({
+      code: 'invalid_consistency_token',
+      header: 'X-Consistency-Token',
+      http: { status: 400 },
+    });
+    expect((error as GraphQLError).message).toBe(
+      'token is for p.pricing.events; GraphQL reads are built from p.inventory.events, p.catalog.events, p.sources.events',
+    );
   });
 });

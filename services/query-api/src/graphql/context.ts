@@ -26,7 +26,12 @@ export interface GraphqlContext extends CachedReadDeps {
 }
 
 /** A per-request loader of stock views; `onBatch` sees each batch's size (metrics). */
-export function createStockLoader(db: Knex, schema: string, tenant: string, onBatch: (size: number) => void = () => undefined): DataLoader<string, StockView | null> {
+export function createStockLoader(
+  db: Knex,
+  schema: string,
+  tenant: string,
+  onBatch: (size: number) => void = () => undefined,
+): DataLoader<string, StockView | null> {
   return new DataLoader<string, StockView | null>(async (skus) => {
     onBatch(skus.length);
     const views = await readStockViews(db, schema, tenant, skus);
@@ -35,13 +40,25 @@ export function createStockLoader(db: Knex, schema: string, tenant: string, onBa
 }
 
 /** A per-request loader of SKU rules: two SQL queries per price list in the batch, whatever the number of SKUs. */
-export function createPriceLoader(db: Knex, schema: string, tenant: string, onBatch: (size: number) => void = () => undefined): DataLoader<PriceKey, SkuRules | null, string> {
+export function createPriceLoader(
+  db: Knex,
+  schema: string,
+  tenant: string,
+  onBatch: (size: number) => void = () => undefined,
+): DataLoader<PriceKey, SkuRules | null, string> {
   return new DataLoader<PriceKey, SkuRules | null, string>(
     async (keys) => {
       onBatch(keys.length);
       const skusOf = new Map<string, string[]>();
       for (const { priceListId, sku } of keys) skusOf.set(priceListId, [...(skusOf.get(priceListId) ?? []), sku]);
-      const lists = new Map(await Promise.all([...skusOf].map(async ([priceListId, skus]) => [priceListId, await readSkuRulesOf(db, schema, tenant, priceListId, skus)] as const)));
+      const lists = new Map(
+        await Promise.all(
+          [...skusOf].map(
+            async ([priceListId, skus]) =>
+              [priceListId, await readSkuRulesOf(db, schema, tenant, priceListId, skus)] as const,
+          ),
+        ),
+      );
       return keys.map(({ priceListId, sku }) => lists.get(priceListId)?.get(sku) ?? null);
     },
     { cacheKeyFn: ({ priceListId, sku }) => `${priceListId}\n${sku}` },

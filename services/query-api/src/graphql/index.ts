@@ -34,15 +34,33 @@ export interface GraphqlDeps {
 }
 
 function counter(metrics: Registry, name: string, help: string): Counter<string> {
-  return (metrics.getSingleMetric(name) as Counter<string> | undefined) ?? new Counter({ name, help, registers: [metrics] });
+  return (
+    (metrics.getSingleMetric(name) as Counter<string> | undefined) ?? new Counter({ name, help, registers: [metrics] })
+  );
 }
 
 /** GraphQL at `/graphql` (queries over HTTP, subscriptions over Server-Sent Events); queries honour `X-Consistency-Token` as REST does. */
 export function mountGraphql(app: Express, deps: GraphqlDeps): void {
-  const batches = counter(deps.metrics, 'verity_graphql_stock_batches_total', 'Batched stock reads of GraphQL requests (one per DataLoader batch)');
-  const batchedSkus = counter(deps.metrics, 'verity_graphql_stock_batch_skus_total', 'SKUs read by the batched stock reads of GraphQL requests');
-  const priceBatches = counter(deps.metrics, 'verity_graphql_price_batches_total', 'Batched price rule reads of GraphQL requests (one per DataLoader batch)');
-  const pricedSkus = counter(deps.metrics, 'verity_graphql_price_batch_skus_total', '(price list, SKU) pairs read by the batched price reads of GraphQL requests');
+  const batches = counter(
+    deps.metrics,
+    'verity_graphql_stock_batches_total',
+    'Batched stock reads of GraphQL requests (one per DataLoader batch)',
+  );
+  const batchedSkus = counter(
+    deps.metrics,
+    'verity_graphql_stock_batch_skus_total',
+    'SKUs read by the batched stock reads of GraphQL requests',
+  );
+  const priceBatches = counter(
+    deps.metrics,
+    'verity_graphql_price_batches_total',
+    'Batched price rule reads of GraphQL requests (one per DataLoader batch)',
+  );
+  const pricedSkus = counter(
+    deps.metrics,
+    'verity_graphql_price_batch_skus_total',
+    '(price list, SKU) pairs read by the batched price reads of GraphQL requests',
+  );
   if (!deps.metrics.getSingleMetric('verity_graphql_subscriptions')) {
     const feed = deps.feed;
     new Gauge({
@@ -64,14 +82,18 @@ export function mountGraphql(app: Express, deps: GraphqlDeps): void {
       debug: (...args: unknown[]) => deps.logger.debug({ args }, 'graphql'),
       info: (...args: unknown[]) => deps.logger.info({ args }, 'graphql'),
       warn: (...args: unknown[]) => deps.logger.warn({ args }, 'graphql'),
-      error: (...args: unknown[]) => deps.logger.error({ err: args.find((a) => a instanceof Error), args }, 'graphql error'),
+      error: (...args: unknown[]) =>
+        deps.logger.error({ err: args.find((a) => a instanceof Error), args }, 'graphql error'),
     },
     context: ({ req }) => {
       let tenant: string;
       try {
         tenant = tenantOf(req);
       } catch (error) {
-        if (error instanceof HttpProblem) throw new GraphQLError(error.message, { extensions: { code: 'invalid_header', header: 'X-Tenant-Id', http: { status: 400 } } });
+        if (error instanceof HttpProblem)
+          throw new GraphQLError(error.message, {
+            extensions: { code: 'invalid_header', header: 'X-Tenant-Id', http: { status: 400 } },
+          });
         throw error;
       }
       return {

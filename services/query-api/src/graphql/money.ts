@@ -13,7 +13,8 @@ function money(value: unknown): number {
  */
 export const Money = new GraphQLScalarType<number, number>({
   name: 'Money',
-  description: 'An amount in integer minor units of its currency (1299 = 12.99 EUR): a JSON number, whole, at most 2^53 - 1.',
+  description:
+    'An amount in integer minor units of its currency (1299 = 12.99 EUR): a JSON number, whole, at most 2^53 - 1.',
   serialize: money,
   parseValue: money,
   parseLiteral: (ast) => {

@@ -25,9 +25,13 @@ export const pricingResolvers = {
   Query: {
     quote: async (_: unknown, args: QuoteArgs, ctx: GraphqlContext) => {
       const q = quoteArgs(args, ctx.now());
-      return answer((await readPriceRules(ctx, ctx.tenant, q.priceListId, q.sku, ctx.consistency !== undefined)).value, q);
+      return answer(
+        (await readPriceRules(ctx, ctx.tenant, q.priceListId, q.sku, ctx.consistency !== undefined)).value,
+        q,
+      );
     },
-    priceList: async (_: unknown, args: { id: string }, ctx: GraphqlContext) => (await readPriceListView(ctx.db, ctx.schema, ctx.tenant, arg(priceListIdSchema, args.id, 'id'))) ?? null,
+    priceList: async (_: unknown, args: { id: string }, ctx: GraphqlContext) =>
+      (await readPriceListView(ctx.db, ctx.schema, ctx.tenant, arg(priceListIdSchema, args.id, 'id'))) ?? null,
   },
   Product: {
     price: async (p: ProductView, args: Omit<QuoteArgs, 'sku'>, ctx: GraphqlContext) => {
@@ -39,15 +43,30 @@ export const pricingResolvers = {
     priceChanged: {
       subscribe: (_: unknown, args: Omit<QuoteArgs, 'at'>, ctx: GraphqlContext) => {
         const q = quoteArgs(args, ctx.now());
-        return ctx.feed.subscribe((n) => n.context === 'pricing' && n.tenant === ctx.tenant && n.priceListId === q.priceListId && n.sku === q.sku);
+        return ctx.feed.subscribe(
+          (n) =>
+            n.context === 'pricing' && n.tenant === ctx.tenant && n.priceListId === q.priceListId && n.sku === q.sku,
+        );
       },
-      resolve: (n: ChangeNotice, args: Omit<QuoteArgs, 'at'>): PriceChange => ({ priceListId: args.priceListId, sku: args.sku, customerId: args.customer, quantity: args.quantity, version: n.version }),
+      resolve: (n: ChangeNotice, args: Omit<QuoteArgs, 'at'>): PriceChange => ({
+        priceListId: args.priceListId,
+        sku: args.sku,
+        customerId: args.customer,
+        quantity: args.quantity,
+        version: n.version,
+      }),
     },
   },
   // Priced when the notice is delivered, through the cache the projector has just invalidated.
   PriceChange: {
     quote: async (c: PriceChange, _: unknown, ctx: GraphqlContext) => {
-      const q: QuoteQuery = { priceListId: c.priceListId, customerId: c.customerId, sku: c.sku, quantity: c.quantity, at: ctx.now().toISOString() };
+      const q: QuoteQuery = {
+        priceListId: c.priceListId,
+        customerId: c.customerId,
+        sku: c.sku,
+        quantity: c.quantity,
+        at: ctx.now().toISOString(),
+      };
       const entry = (await readPriceRules(ctx, ctx.tenant, q.priceListId, q.sku)).value;
       return entry ? (quoteAnswer(entry, q) ?? null) : null;
     },

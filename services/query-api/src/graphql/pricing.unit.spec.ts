@@ -17,7 +17,10 @@ async function errorsOf(query: string) {
 describe('GraphQL pricing arguments', () => {
   it('a missing customer is a validation error naming it', async () => {
     expect(await errorsOf(`{ quote(priceListId: "PL-1", sku: "SKU-1", quantity: 1) { total } }`)).toEqual([
-      { message: 'Field "quote" argument "customer" of type "String!" is required, but it was not provided.', extensions: {} },
+      {
+        message: 'Field "quote" argument "customer" of type "String!" is required, but it was not provided.',
+        extensions: {},
+      },
     ]);
   });
 

@@ -3,12 +3,23 @@ import { listProductViews, type ProductView } from '@verity/projection-catalog-p
 import { decodeCursor as decodeStockCursor, readLowStock } from '@verity/projection-inventory-stock';
 import { isExpired } from '@verity/projection-aliases-registry';
 import { readProduct, readResolution, readStock } from '../cached-reads';
-import { decodeCursor as decodeProductCursor, encodeCursor as encodeProductCursor, MAX_PAGE_SIZE as MAX_PRODUCT_PAGE } from '../catalog-routes';
+import {
+  decodeCursor as decodeProductCursor,
+  encodeCursor as encodeProductCursor,
+  MAX_PAGE_SIZE as MAX_PRODUCT_PAGE,
+} from '../catalog-routes';
 import { cursorParam } from '../request';
 import { aliasArg, intIn, optionalArg, sku } from './args';
 import { conflictResolvers } from './conflicts';
 import { Json } from './json';
-import { aliasNotices, aliasOfKey, productNotices, stockNotices, type ChangeNotice, type ChangeNoticeOf } from './change-feed';
+import {
+  aliasNotices,
+  aliasOfKey,
+  productNotices,
+  stockNotices,
+  type ChangeNotice,
+  type ChangeNoticeOf,
+} from './change-feed';
 import type { GraphqlContext } from './context';
 import { Money } from './money';
 import { pricingResolvers } from './pricing';
@@ -30,7 +41,9 @@ interface Resolution {
 async function resolve(ctx: GraphqlContext, context: string, alias: string): Promise<Resolution | null> {
   const at = ctx.now();
   const { value } = await readResolution(ctx, ctx.tenant, context, alias, at, ctx.consistency !== undefined);
-  return value && !isExpired(value.expiresAt, at) ? { context, alias, canonical: value.canonical, expiresAt: value.expiresAt, version: value.version } : null;
+  return value && !isExpired(value.expiresAt, at)
+    ? { context, alias, canonical: value.canonical, expiresAt: value.expiresAt, version: value.version }
+    : null;
 }
 
 /**
@@ -44,21 +57,43 @@ export function createGraphqlSchema() {
       Money,
       JSON: Json,
       Query: {
-        product: async (_: unknown, args: { sku: string }, ctx: GraphqlContext) => (await readProduct(ctx, ctx.tenant, sku(args.sku), ctx.consistency !== undefined)).value ?? null,
-        products: async (_: unknown, args: { first: number; after?: string | null; status?: 'active' | 'discontinued' | null }, ctx: GraphqlContext) => {
+        product: async (_: unknown, args: { sku: string }, ctx: GraphqlContext) =>
+          (await readProduct(ctx, ctx.tenant, sku(args.sku), ctx.consistency !== undefined)).value ?? null,
+        products: async (
+          _: unknown,
+          args: { first: number; after?: string | null; status?: 'active' | 'discontinued' | null },
+          ctx: GraphqlContext,
+        ) => {
           const limit = intIn(args.first, 'first', 1, MAX_PRODUCT_PAGE);
           const after = optionalArg(cursorParam(decodeProductCursor), args.after, 'after');
-          const page = await listProductViews(ctx.db, ctx.schema, ctx.tenant, { limit, ...(after !== undefined ? { after } : {}), ...(args.status ? { status: args.status } : {}) });
-          return { items: page.items, nextCursor: page.nextAfter === null ? null : encodeProductCursor(page.nextAfter) };
+          const page = await listProductViews(ctx.db, ctx.schema, ctx.tenant, {
+            limit,
+            ...(after !== undefined ? { after } : {}),
+            ...(args.status ? { status: args.status } : {}),
+          });
+          return {
+            items: page.items,
+            nextCursor: page.nextAfter === null ? null : encodeProductCursor(page.nextAfter),
+          };
         },
-        stock: async (_: unknown, args: { sku: string }, ctx: GraphqlContext) => (await readStock(ctx, ctx.tenant, sku(args.sku), ctx.consistency !== undefined)).value ?? null,
-        lowStock: (_: unknown, args: { threshold: number; first: number; after?: string | null }, ctx: GraphqlContext) => {
+        stock: async (_: unknown, args: { sku: string }, ctx: GraphqlContext) =>
+          (await readStock(ctx, ctx.tenant, sku(args.sku), ctx.consistency !== undefined)).value ?? null,
+        lowStock: (
+          _: unknown,
+          args: { threshold: number; first: number; after?: string | null },
+          ctx: GraphqlContext,
+        ) => {
           const threshold = intIn(args.threshold, 'threshold', 1, 1_000_000_000);
           const limit = intIn(args.first, 'first', 1, MAX_LOW_STOCK_PAGE);
-          const after = optionalArg(cursorParam((cursor) => decodeStockCursor(cursor, 2)), args.after, 'after');
+          const after = optionalArg(
+            cursorParam((cursor) => decodeStockCursor(cursor, 2)),
+            args.after,
+            'after',
+          );
           return readLowStock(ctx.db, ctx.schema, ctx.tenant, threshold, { limit, ...(after ? { after } : {}) });
         },
-        resolveAlias: (_: unknown, args: { context: string; alias: string }, ctx: GraphqlContext) => resolve(ctx, args.context, aliasArg(args.alias)),
+        resolveAlias: (_: unknown, args: { context: string; alias: string }, ctx: GraphqlContext) =>
+          resolve(ctx, args.context, aliasArg(args.alias)),
         ...pricingResolvers.Query,
         ...conflictResolvers.Query,
       },
@@ -69,15 +104,21 @@ export function createGraphqlSchema() {
       },
       Subscription: {
         stockChanged: {
-          subscribe: (_: unknown, args: { sku: string }, ctx: GraphqlContext) => ctx.feed.subscribe(stockNotices(ctx.tenant, sku(args.sku))),
+          subscribe: (_: unknown, args: { sku: string }, ctx: GraphqlContext) =>
+            ctx.feed.subscribe(stockNotices(ctx.tenant, sku(args.sku))),
           resolve: (n: ChangeNoticeOf<'inventory'>) => ({ sku: n.sku, version: n.version }),
         },
         aliasChanged: {
-          subscribe: (_: unknown, args: { context?: string | null }, ctx: GraphqlContext) => ctx.feed.subscribe(aliasNotices(ctx.cacheKeyPrefix, ctx.tenant, args.context)),
-          resolve: (n: ChangeNoticeOf<'aliases'>, _: unknown, ctx: GraphqlContext) => ({ ...aliasOfKey(ctx.cacheKeyPrefix, n.tenant, n.key), version: n.version }),
+          subscribe: (_: unknown, args: { context?: string | null }, ctx: GraphqlContext) =>
+            ctx.feed.subscribe(aliasNotices(ctx.cacheKeyPrefix, ctx.tenant, args.context)),
+          resolve: (n: ChangeNoticeOf<'aliases'>, _: unknown, ctx: GraphqlContext) => ({
+            ...aliasOfKey(ctx.cacheKeyPrefix, n.tenant, n.key),
+            version: n.version,
+          }),
         },
         productChanged: {
-          subscribe: (_: unknown, args: { sku: string }, ctx: GraphqlContext) => ctx.feed.subscribe(productNotices(ctx.tenant, sku(args.sku))),
+          subscribe: (_: unknown, args: { sku: string }, ctx: GraphqlContext) =>
+            ctx.feed.subscribe(productNotices(ctx.tenant, sku(args.sku))),
           resolve: async (_n: ChangeNotice, args: { sku: string }, ctx: GraphqlContext) => {
             // One context serves the whole stream: the product's stock and prices are loaded afresh for each notice.
             ctx.stockLoader.clearAll();
@@ -90,10 +131,12 @@ export function createGraphqlSchema() {
       },
       // Read when the notice is delivered, not from the request's loader: a stream lives long.
       StockChange: {
-        stock: async (c: { sku: string }, _: unknown, ctx: GraphqlContext) => (await readStock(ctx, ctx.tenant, c.sku)).value ?? null,
+        stock: async (c: { sku: string }, _: unknown, ctx: GraphqlContext) =>
+          (await readStock(ctx, ctx.tenant, c.sku)).value ?? null,
       },
       AliasChange: {
-        resolution: (c: { context: string; alias: string }, _: unknown, ctx: GraphqlContext) => resolve(ctx, c.context, c.alias),
+        resolution: (c: { context: string; alias: string }, _: unknown, ctx: GraphqlContext) =>
+          resolve(ctx, c.context, c.alias),
       },
       PriceChange: pricingResolvers.PriceChange,
     },

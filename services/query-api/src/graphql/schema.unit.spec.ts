@@ -1,24 +1,44 @@
 import { readFileSync } from 'node:fs';
-import { aliasNotices, aliasOfKey, ChangeFeed, conflictNotices, parseNotice, productNotices, stockNotices, type ChangeNotice } from './change-feed';
+import {
+  aliasNotices,
+  aliasOfKey,
+  ChangeFeed,
+  conflictNotices,
+  parseNotice,
+  productNotices,
+  stockNotices,
+  type ChangeNotice,
+} from './change-feed';
 import { printedSchema, SCHEMA_FILE } from './print-schema';
 
 describe('GraphQL schema', () => {
   it('matches the committed services/query-api/schema.graphql (regenerate: npm run graphql:schema -w @verity/query-api)', () => {
     const committed = readFileSync(SCHEMA_FILE, 'utf8');
-    expect({ file: 'services/query-api/schema.graphql', schema: committed }).toEqual({ file: 'services/query-api/schema.graphql', schema: printedSchema() });
+    expect({ file: 'services/query-api/schema.graphql', schema: committed }).toEqual({
+      file: 'services/query-api/schema.graphql',
+      schema: printedSchema(),
+    });
   });
 });
 
 describe('change notices', () => {
   it('parses the projectors notices and ignores anything else', () => {
-    expect(parseNotice('{"context":"inventory","tenant":"acme","sku":"S-1","key":"p:inventory:stock:v2:acme:S-1","version":3}')).toEqual({
+    expect(
+      parseNotice(
+        '{"context":"inventory","tenant":"acme","sku":"S-1","key":"p:inventory:stock:v2:acme:S-1","version":3}',
+      ),
+    ).toEqual({
       context: 'inventory',
       tenant: 'acme',
       sku: 'S-1',
       key: 'p:inventory:stock:v2:acme:S-1',
       version: 3,
     });
-    expect(parseNotice('{"context":"pricing","tenant":"acme","priceListId":"PL-1","sku":"S-1","key":"p:pricing:quote:acme:PL-1:S-1","version":4}')).toEqual({
+    expect(
+      parseNotice(
+        '{"context":"pricing","tenant":"acme","priceListId":"PL-1","sku":"S-1","key":"p:pricing:quote:acme:PL-1:S-1","version":4}',
+      ),
+    ).toEqual({
       context: 'pricing',
       tenant: 'acme',
       priceListId: 'PL-1',
@@ -26,7 +46,11 @@ describe('change notices', () => {
       key: 'p:pricing:quote:acme:PL-1:S-1',
       version: 4,
     });
-    expect(parseNotice('{"context":"conflicts","tenant":"acme","conflictId":"conflict-1","sku":"S-1","conflictContext":"inventory","key":"p:sources:conflict:acme:conflict-1","version":5}')).toEqual({
+    expect(
+      parseNotice(
+        '{"context":"conflicts","tenant":"acme","conflictId":"conflict-1","sku":"S-1","conflictContext":"inventory","key":"p:sources:conflict:acme:conflict-1","version":5}',
+      ),
+    ).toEqual({
       context: 'conflicts',
       tenant: 'acme',
       conflictId: 'conflict-1',
@@ -36,7 +60,11 @@ describe('change notices', () => {
       version: 5,
     });
     // A notice that does not hold what its read model's notices hold is none.
-    expect(parseNotice('{"context":"conflicts","tenant":"acme","conflictId":7,"conflictContext":null,"key":"k","version":5}')).toBeUndefined();
+    expect(
+      parseNotice(
+        '{"context":"conflicts","tenant":"acme","conflictId":7,"conflictContext":null,"key":"k","version":5}',
+      ),
+    ).toBeUndefined();
     expect(parseNotice('not json')).toBeUndefined();
     expect(parseNotice('{"context":"inventory"}')).toBeUndefined();
   });
@@ -48,11 +76,21 @@ describe('change notices', () => {
     expect(accept({ ...notice, tenant: 'globex' })).toBe(false);
     expect(accept({ ...notice, sku: 'S-2' })).toBe(false);
     expect(accept({ ...notice, context: 'inventory' })).toBe(false);
-    expect(accept({ ...notice, context: 'conflicts', conflictId: 'conflict-1', conflictContext: 'catalog' })).toBe(false);
+    expect(accept({ ...notice, context: 'conflicts', conflictId: 'conflict-1', conflictContext: 'catalog' })).toBe(
+      false,
+    );
   });
 
   it('lets a conflict subscription see its tenant conflicts, of the SKU and context when given', () => {
-    const notice: ChangeNotice = { context: 'conflicts', tenant: 'acme', conflictId: 'conflict-1', sku: 'S-1', conflictContext: 'catalog', key: 'k', version: 3 };
+    const notice: ChangeNotice = {
+      context: 'conflicts',
+      tenant: 'acme',
+      conflictId: 'conflict-1',
+      sku: 'S-1',
+      conflictContext: 'catalog',
+      key: 'k',
+      version: 3,
+    };
     const all = conflictNotices('acme', {});
     expect(all(notice)).toBe(true);
     expect(all({ ...notice, conflictContext: 'inventory', sku: 'S-9' })).toBe(true);
@@ -78,7 +116,12 @@ describe('change notices', () => {
   });
 
   it('lets an alias subscription see its tenant aliases, of one alias context when given', () => {
-    const notice: ChangeNotice = { context: 'aliases', tenant: 'acme', key: 'p:aliases:resolve:acme:frontend:a', version: 4 };
+    const notice: ChangeNotice = {
+      context: 'aliases',
+      tenant: 'acme',
+      key: 'p:aliases:resolve:acme:frontend:a',
+      version: 4,
+    };
     expect(aliasNotices('p', 'acme')(notice)).toBe(true);
     expect(aliasNotices('p', 'acme', 'frontend')(notice)).toBe(true);
     expect(aliasNotices('p', 'acme', 'backend')(notice)).toBe(false);
@@ -87,7 +130,10 @@ describe('change notices', () => {
   });
 
   it('finds the alias context and alias in an aliases key, aliases with colons included, only for the tenant', () => {
-    expect(aliasOfKey('p', 'acme', 'p:aliases:resolve:acme:frontend:a:b')).toEqual({ context: 'frontend', alias: 'a:b' });
+    expect(aliasOfKey('p', 'acme', 'p:aliases:resolve:acme:frontend:a:b')).toEqual({
+      context: 'frontend',
+      alias: 'a:b',
+    });
     expect(aliasOfKey('p', 'globex', 'p:aliases:resolve:acme:frontend:x')).toBeUndefined();
     expect(aliasOfKey('p', 'acme', 'q:aliases:resolve:acme:frontend:x')).toBeUndefined();
   });
