@@ -129,13 +129,13 @@ module.exports = {
     {
       name: 'specs-deep-import-only-testing-helpers',
       comment:
-        "A spec may also use another package's test helpers " +
-        '(its src/testing/, which its build and index leave out) and no other of its inner files.',
+        "A spec may also use another package's test helpers through their entry point " +
+        '(`@verity/<name>/testing`, src/testing/index.ts, which the build leaves out) and no other of its inner files.',
       severity: 'error',
       from: { path: `^${PACKAGE}/.+${SPEC}` },
       to: {
         path: `^${PACKAGE}/`,
-        pathNot: ['^$1/(src|scripts)/', `^${PACKAGE}/src/index\\.ts$`, `^${PACKAGE}/src/testing/`],
+        pathNot: ['^$1/(src|scripts)/', `^${PACKAGE}/src/(testing/)?index\\.ts$`],
       },
     },
     {

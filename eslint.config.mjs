@@ -23,6 +23,12 @@ export default tseslint.config(
       // types even when a body has nothing to await; no-floating-promises and
       // no-misused-promises guard the real mistakes.
       '@typescript-eslint/require-await': 'off',
+      // A package's surface is `@verity/<name>` (and `@verity/<name>/testing` for specs); the
+      // layering check sees resolved files only, so the import text is checked here.
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^@verity/[^/]+/(src|dist|scripts)(/|$)', message: 'Import the package by its name.' }] },
+      ],
       // A caught cause is passed on unchanged (STYLE.md), whatever its static type.
       '@typescript-eslint/prefer-promise-reject-errors': [
         'error',

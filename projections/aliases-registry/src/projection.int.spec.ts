@@ -1,4 +1,4 @@
-import { projectionSpec } from '@verity/events/src/testing/projection-spec';
+import { projectionSpec } from '@verity/events/testing';
 import { aliasResolveKey } from './alias-cache';
 import { aliasesRegistryProjection } from './projection';
 

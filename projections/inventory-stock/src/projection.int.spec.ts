@@ -1,5 +1,5 @@
 import { readCheckpoints } from '@verity/events';
-import { projectionSpec, type ProjectionSpecOutcome } from '@verity/events/src/testing/projection-spec';
+import { projectionSpec, type ProjectionSpecOutcome } from '@verity/events/testing';
 import { inventoryStockProjection } from './projection';
 import { stockCacheKey } from './stock-cache';
 

@@ -1,5 +1,5 @@
 import { readCheckpoints } from '@verity/events';
-import { projectionSpec } from '@verity/events/src/testing/projection-spec';
+import { projectionSpec } from '@verity/events/testing';
 import { conflictCacheKey } from './conflict-cache';
 import { sourceConflictsProjection } from './projection';
 
