@@ -1,6 +1,7 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { VerityError } from '@verity/core';
-import { retry, sleep } from './retry';
+import { sleep } from './retry';
+import { fetchTopicOffsets } from './topic-offsets';
 
 export interface CompactedTableOptions<V> {
   kafka: Kafka;
@@ -76,8 +77,7 @@ export class CompactedTable<V> {
 
   /** Waits until the table holds everything committed to the given partitions (all when omitted) up to now. */
   async catchUp(partitions?: number[], timeoutMs = 60_000): Promise<void> {
-    // Right after a topic is created the admin's metadata may still point at no leader: retry that.
-    const offsets = await retry(() => this.options.admin.fetchTopicOffsets(this.options.topic));
+    const offsets = await fetchTopicOffsets(this.options.admin, this.options.topic);
     const targets = offsets
       .filter((o) => !partitions || partitions.includes(o.partition))
       .map((o) => ({ partition: o.partition, end: BigInt(o.high) }));

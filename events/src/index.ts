@@ -1,4 +1,5 @@
 export { retry, sleep, type RetryOptions } from './retry';
+export { fetchTopicOffsets, type TopicPartitionOffsets } from './topic-offsets';
 export { createLogger, type Logger } from './logger';
 export { createKafka } from './kafka';
 export {

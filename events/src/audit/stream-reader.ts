@@ -2,6 +2,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { AvroSerde } from '../avro-serde';
 import { InvalidOptionError, UndecodableRecordError, VerityError, fromHeaders } from '@verity/core';
 import { readTopicToEnd } from '../topic-reader';
+import { fetchTopicOffsets } from '../topic-offsets';
 import type { ChainLink } from './chain-verification';
 import { streamPartition } from './stream-partition';
 
@@ -81,7 +82,7 @@ async function locateStream(
   const partition = streamPartition(streamId, topics[0]!.partitions.length);
   // The admin client lists offsets read_committed: `high` is the last stable offset, so an
   // open transaction's records lie past the end and the read never waits on them.
-  const offsets = (await admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition)!;
+  const offsets = (await fetchTopicOffsets(admin, topic)).find((o) => o.partition === partition)!;
   return { partition, start: BigInt(offsets.low), end: BigInt(offsets.high) };
 }
 

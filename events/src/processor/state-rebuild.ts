@@ -11,6 +11,7 @@ import { contextTopicConfigs, ensureTopics, type ContextTopics } from '../topics
 import { DEFAULT_TRANSACTION_BYTES, snapshotBatches } from './state-rebuild-batches';
 import { StreamFolds } from './state-rebuild-fold';
 import { readTopicToEnd } from '../topic-reader';
+import { fetchTopicOffsets } from '../topic-offsets';
 import type { StreamSnapshot } from './stream-snapshot';
 
 export interface StateRebuildProgress {
@@ -91,7 +92,7 @@ export async function rebuildStates(options: StateRebuildOptions): Promise<State
     await refuseWhileProcessorsRun(admin, groupId);
     // Checked first: asking for a missing topic's metadata retries for a long time before failing.
     if (!(await admin.listTopics()).includes(topics.events)) throw new UnknownTopicError(topics.events);
-    const offsets = await admin.fetchTopicOffsets(topics.events);
+    const offsets = await fetchTopicOffsets(admin, topics.events);
     const partitions = offsets.length;
     const ends = new Map(
       offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import { fetchTopicOffsets } from '@verity/events';
 
 export interface PartitionRecord {
   partition: number;
@@ -18,7 +19,7 @@ export async function readToEnd(
   groupPrefix: string,
   timeoutMs = 30_000,
 ): Promise<PartitionRecord[]> {
-  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]));
+  const ends = new Map((await fetchTopicOffsets(admin, topic)).map((o) => [o.partition, BigInt(o.high)]));
   const positions = new Map<number, bigint>();
   const records: PartitionRecord[] = [];
   const done = (): boolean => [...ends].every(([partition, end]) => (positions.get(partition) ?? 0n) >= end);

@@ -3,6 +3,7 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { Redis } from 'ioredis';
 import knex, { type Knex } from 'knex';
+import { fetchTopicOffsets } from '@verity/events';
 import { parseEnv, platformEnvSchema, readModelEnvSchema } from '@verity/service-kit';
 import { openSandbox } from '../sandbox';
 import { SERVICE_NAMES, createService, type NamedService, type ServiceName } from '../services';
@@ -72,7 +73,7 @@ export async function startTestPlatform(
       delete urls[name];
     },
     async endOffsets(topic) {
-      const offsets = await admin.fetchTopicOffsets(topic);
+      const offsets = await fetchTopicOffsets(admin, topic);
       return Object.fromEntries(offsets.map((o) => [o.partition, o.high]));
     },
     async readTopic(topic, until, timeoutMs = 20_000) {
