@@ -52,11 +52,12 @@ describe('the command processor killed with SIGKILL under load', () => {
     const groupId = `${platform.prefix}.inventory.command-processor`;
     processor = childService('command-processor', PROCESSOR_MAIN, platform.env);
     const child = processor;
+    // Cleared on every way out, so the clients stop sending and jest can exit after a failure.
+    let loading = true;
     try {
       child.start();
       const sent: Sent[] = [];
       let answered = 0;
-      let loading = true;
 
       async function post(command: Sent): Promise<void> {
         const body = { sku: command.sku, location: command.location, quantity: command.quantity };
@@ -293,6 +294,8 @@ describe('the command processor killed with SIGKILL under load', () => {
       if (error instanceof Error)
         error.message += `\n--- command-processor output (tail) ---\n${child.output().slice(-20_000)}`;
       throw error;
+    } finally {
+      loading = false;
     }
   }, 240_000);
 });
