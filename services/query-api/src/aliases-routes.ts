@@ -3,10 +3,17 @@ import { join } from 'node:path';
 import type { Express } from 'express';
 import { Histogram, type Registry } from 'prom-client';
 import { z } from 'zod';
-import { countAliases, isExpired, listAliases, listConflicts } from '@verity/projection-aliases-registry';
+import {
+  aliasesRegistryProjection,
+  countAliases,
+  isExpired,
+  listAliases,
+  listConflicts,
+} from '@verity/projection-aliases-registry';
 import { HttpProblem } from '@verity/service-kit';
 import type { ReadModelDeps } from './inventory-routes';
 import { readResolution } from './cached-reads';
+import { awaitConsistency } from './consistency';
 import { answerConditionally } from './conditional';
 import {
   cursorParam,
@@ -125,7 +132,9 @@ function serviceVersion(): string {
 
 /**
  * The alias registry's read side: `/api/aliases/...` (resolve, health, metrics, status) and the
- * listings under `/v1/aliases`. Resolutions come from Redis, else PostgreSQL (then refill).
+ * listings under `/v1/aliases`. Resolutions come from Redis, else PostgreSQL (then refill); with
+ * `X-Consistency-Token` the resolve waits for the read model and reads PostgreSQL.
+ * `deps.eventsTopic` is the aliases events topic.
  */
 export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
   const now = deps.now ?? (() => new Date());
@@ -134,7 +143,7 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
     (deps.metrics.getSingleMetric('verity_alias_resolve_seconds') as Histogram<string> | undefined) ??
     new Histogram({
       name: 'verity_alias_resolve_seconds',
-      help: 'Time to answer GET /api/aliases/resolve, by cache outcome',
+      help: 'Time to answer GET /api/aliases/resolve after any consistency wait, by cache outcome',
       labelNames: ['cache'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers: [deps.metrics],
@@ -150,12 +159,14 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
   }
 
   app.get('/api/aliases/resolve/:context/:alias', async (req, res) => {
-    const started = process.hrtime.bigint();
     const tenant = tenantOf(req);
     const context = parseParam(contextSchema, req.params.context, 'context', INVALID);
     const alias = parseParam(aliasSchema, req.params.alias, 'alias', INVALID);
+    const freshness = await awaitConsistency(req, res, deps, aliasesRegistryProjection.name);
+    // Timed after the wait: the histogram measures the cache and PostgreSQL, not how far the projector lags.
+    const started = process.hrtime.bigint();
     const at = now();
-    const { value, cache } = await readResolution(deps, tenant, context, alias, at);
+    const { value, cache } = await readResolution(deps, tenant, context, alias, at, freshness !== undefined);
     resolveSeconds.observe({ cache }, Number(process.hrtime.bigint() - started) / 1e9);
     res.set('X-Cache', cache);
     if (!value || isExpired(value.expiresAt, at)) {

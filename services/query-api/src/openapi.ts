@@ -389,10 +389,13 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
         'aliases',
         'resolveAlias',
         'The canonical name of an active, unexpired alias',
-        [pathParam('context', contextSchema), pathParam('alias', aliasSchema), tenantHeader],
+        [pathParam('context', contextSchema), pathParam('alias', aliasSchema), tenantHeader, consistencyHeader],
         {
-          '200': json('resolved', obj({ canonical_name: str }), { 'X-Cache': cachedReadHeaders['X-Cache'] }),
-          '400': problem('`validation_failed` (context, alias)'),
+          '200': json('resolved', obj({ canonical_name: str }), {
+            'X-Cache': cachedReadHeaders['X-Cache'],
+            ...readHeaders,
+          }),
+          '400': problem('`validation_failed` (context, alias), `invalid_header`, `invalid_consistency_token`'),
           '404': problem('`not_found`: unknown, inactive or expired'),
         },
       ),
