@@ -1,4 +1,4 @@
-import { fromHeaders } from '@verity/core';
+import { encodeConsistencyToken, fromHeaders } from '@verity/core';
 import { contextTopics } from '@verity/events';
 import { aliasResolveKey, cacheResolution } from '@verity/projection-aliases-registry';
 import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
@@ -7,13 +7,17 @@ const REGISTER = 'aliases.RegisterAlias';
 const DEACTIVATE = 'aliases.DeactivateAlias';
 const GOVERN = 'aliases.SetGovernance';
 const RESOLVE_CONFLICT = 'aliases.ResolveAliasConflict';
+/** The query-api's bound on a consistency wait (its default), set so the stale case knows it. */
+const CONSISTENCY_TIMEOUT_MS = 3_000;
 
 describe('alias registry through the real stack: gateway → Kafka → processor → projector → query-api', () => {
   let platform: TestPlatform;
   let topics: ReturnType<typeof contextTopics>;
 
   beforeAll(async () => {
-    platform = await startTestPlatform();
+    platform = await startTestPlatform(undefined, {
+      env: { VERITY_CONSISTENCY_TIMEOUT_MS: String(CONSISTENCY_TIMEOUT_MS) },
+    });
     topics = contextTopics('aliases', platform.prefix);
   });
   afterAll(async () => {
@@ -23,8 +27,9 @@ describe('alias registry through the real stack: gateway → Kafka → processor
   const get = async (
     path: string,
     tenant = 'acme',
+    headers: Record<string, string> = {},
   ): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> => {
-    const res = await fetch(`${platform.urls['query-api']}${path}`, { headers: { 'X-Tenant-Id': tenant } });
+    const res = await fetch(`${platform.urls['query-api']}${path}`, { headers: { 'X-Tenant-Id': tenant, ...headers } });
     const text = await res.text();
     return {
       status: res.status,
@@ -32,8 +37,8 @@ describe('alias registry through the real stack: gateway → Kafka → processor
       body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
     };
   };
-  const resolve = (context: string, alias: string, tenant = 'acme') =>
-    get(`/api/aliases/resolve/${context}/${alias}`, tenant);
+  const resolve = (context: string, alias: string, tenant = 'acme', headers: Record<string, string> = {}) =>
+    get(`/api/aliases/resolve/${context}/${alias}`, tenant, headers);
   const until = (context: string, alias: string, status: number, tenant = 'acme') =>
     eventually(
       async () => {
@@ -279,6 +284,172 @@ describe('alias registry through the real stack: gateway → Kafka → processor
     const { p50, p99 } = metrics.body.resolveLatencyMs as { p50: number; p99: number };
     expect(p50).toBeGreaterThan(0);
     expect(p99).toBeGreaterThanOrEqual(p50);
+  });
+
+  describe('X-Consistency-Token on the resolve: read-your-writes past the cache', () => {
+    const tenant = 'ryw';
+    const as = { 'X-Tenant-Id': tenant, 'X-Actor': 'alice' };
+    const withToken = (reply: { body: Record<string, unknown> }) => ({
+      'X-Consistency-Token': String(reply.body.consistencyToken),
+    });
+    const seen = (res: Awaited<ReturnType<typeof resolve>>) => ({
+      status: res.status,
+      consistency: res.headers.get('x-consistency'),
+      canonical: res.body.canonical_name,
+    });
+    const command = async (type: string, payload: unknown) => {
+      const reply = await postCommand(platform, type, payload, as);
+      expect(reply.status).toBe(200);
+      return reply;
+    };
+    /** The resolution in Redis, or null. */
+    const cachedCanonical = async (key: string): Promise<string | null> => {
+      const raw = await platform.redis.get(key);
+      return raw ? (JSON.parse(raw) as { canonical: string }).canonical : null;
+    };
+    /** Sum and count of verity_alias_resolve_seconds over its cache outcomes, from the query-api's /metrics. */
+    const resolveHistogram = async (): Promise<{ sum: number; count: number }> => {
+      const lines = (await (await fetch(`${platform.urls['query-api']}/metrics`)).text()).split('\n');
+      const total = (series: string) =>
+        lines.filter((l) => l.startsWith(`${series}{`)).reduce((acc, l) => acc + Number(l.split(' ').pop()), 0);
+      return { sum: total('verity_alias_resolve_seconds_sum'), count: total('verity_alias_resolve_seconds_count') };
+    };
+
+    it('right after a registration the token read resolves, right after a deactivation it is a 404, whatever the cache held', async () => {
+      expect((await resolve('backend', 'billing', tenant)).status).toBe(404);
+      const mismatches: string[] = [];
+      // From round 2 on, the cache may still hold the resolution the last deactivation removed
+      // (the projector deletes it after its commit) when the token read comes.
+      for (let round = 1; round <= 5; round += 1) {
+        const canonical = `billing-v${round}`;
+        const registered = await command(REGISTER, { alias: 'billing', context: 'backend', canonical });
+        const afterRegister = seen(await resolve('backend', 'billing', tenant, withToken(registered)));
+        if (
+          afterRegister.status !== 200 ||
+          afterRegister.canonical !== canonical ||
+          afterRegister.consistency !== 'fresh'
+        )
+          mismatches.push(`round ${round} register: ${JSON.stringify(afterRegister)}`);
+        // Without a token it now answers from the cache (the token read refilled it).
+        expect(seen(await resolve('backend', 'billing', tenant))).toEqual({
+          status: 200,
+          consistency: null,
+          canonical,
+        });
+        const deactivated = await command(DEACTIVATE, { alias: 'billing', context: 'backend' });
+        const afterDeactivate = seen(await resolve('backend', 'billing', tenant, withToken(deactivated)));
+        if (afterDeactivate.status !== 404 || afterDeactivate.consistency !== 'fresh')
+          mismatches.push(`round ${round} deactivate: ${JSON.stringify(afterDeactivate)}`);
+      }
+      expect(mismatches).toEqual([]);
+    });
+
+    // The projector updates Redis only after its PostgreSQL commit (which moves the checkpoint the
+    // token waits for): in between, the cache holds what the write replaced. Holding that window
+    // open by writing the old resolution back shows the token read does not answer from it.
+    it('answers from PostgreSQL while the cache still holds the resolution the write replaced', async () => {
+      const key = aliasResolveKey(platform.prefix, tenant, 'backend', 'ledger');
+      const first = await command(REGISTER, { alias: 'ledger', context: 'backend', canonical: 'ledger-v1' });
+      expect(seen(await resolve('backend', 'ledger', tenant, withToken(first)))).toEqual({
+        status: 200,
+        consistency: 'fresh',
+        canonical: 'ledger-v1',
+      });
+      const v1 = { canonical: 'ledger-v1', expiresAt: null, version: first.body.version };
+      // Re-pointed by its owner: the projector's update lands, then the old resolution is put back.
+      const repointed = await command(REGISTER, { alias: 'ledger', context: 'backend', canonical: 'ledger-v2' });
+      await eventually(
+        async () => ((await cachedCanonical(key)) === 'ledger-v2' ? true : undefined),
+        20_000,
+        'ledger-v2 cached',
+      );
+      await platform.redis.set(key, JSON.stringify(v1), 'PX', 60_000);
+      const stale = await resolve('backend', 'ledger', tenant);
+      expect({ ...seen(stale), cache: stale.headers.get('x-cache') }).toEqual({
+        status: 200,
+        consistency: null,
+        canonical: 'ledger-v1',
+        cache: 'hit',
+      });
+      const fresh = await resolve('backend', 'ledger', tenant, withToken(repointed));
+      expect({ ...seen(fresh), cache: fresh.headers.get('x-cache') }).toEqual({
+        status: 200,
+        consistency: 'fresh',
+        canonical: 'ledger-v2',
+        cache: 'miss',
+      });
+      // Its refill is newer than what the cache held, so it replaces it.
+      expect(await cachedCanonical(key)).toBe('ledger-v2');
+      const v2 = { canonical: 'ledger-v2', expiresAt: null, version: repointed.body.version };
+
+      const deactivated = await command(DEACTIVATE, { alias: 'ledger', context: 'backend' });
+      await eventually(
+        async () => ((await cachedCanonical(key)) === null ? true : undefined),
+        20_000,
+        'ledger forgotten',
+      );
+      await platform.redis.set(key, JSON.stringify(v2), 'PX', 60_000);
+      expect(seen(await resolve('backend', 'ledger', tenant))).toEqual({
+        status: 200,
+        consistency: null,
+        canonical: 'ledger-v2',
+      });
+      const gone = await resolve('backend', 'ledger', tenant, withToken(deactivated));
+      expect({ status: gone.status, consistency: gone.headers.get('x-consistency') }).toEqual({
+        status: 404,
+        consistency: 'fresh',
+      });
+      expect(gone.headers.get('content-type')).toContain('application/problem+json');
+      expect(gone.body).toMatchObject({ code: 'not_found', context: 'backend', alias: 'ledger' });
+      await platform.redis.del(key);
+    });
+
+    it('a token not reached within VERITY_CONSISTENCY_TIMEOUT_MS answers stale at the bound, the wait kept out of the latency histogram', async () => {
+      await command(REGISTER, { alias: 'invoices', context: 'system', canonical: 'invoice-service' });
+      await until('system', 'invoices', 200, tenant);
+      const ahead = encodeConsistencyToken({ topic: topics.events, offsets: { 0: '1000000000' } });
+      const before = await resolveHistogram();
+      const started = Date.now();
+      const res = await resolve('system', 'invoices', tenant, { 'X-Consistency-Token': ahead });
+      const elapsed = Date.now() - started;
+      expect(seen(res)).toEqual({ status: 200, consistency: 'stale', canonical: 'invoice-service' });
+      expect(elapsed).toBeGreaterThanOrEqual(CONSISTENCY_TIMEOUT_MS);
+      expect(elapsed).toBeLessThan(CONSISTENCY_TIMEOUT_MS + 2_000);
+      const after = await resolveHistogram();
+      expect(after.count - before.count).toBe(1);
+      expect(after.sum - before.sum).toBeLessThan(CONSISTENCY_TIMEOUT_MS / 1000);
+    });
+
+    describe('a token this read model cannot wait for', () => {
+      const key = () => aliasResolveKey(platform.prefix, tenant, 'frontend', 'shop');
+      beforeAll(async () => {
+        const registered = await command(REGISTER, { alias: 'shop', context: 'frontend', canonical: 'shop-ui' });
+        expect((await resolve('frontend', 'shop', tenant, withToken(registered))).status).toBe(200);
+      });
+
+      it.each([
+        ['not a token', () => 'garbage!', /not base64url JSON/],
+        [
+          "a token of another context's events topic",
+          () =>
+            encodeConsistencyToken({ topic: contextTopics('catalog', platform.prefix).events, offsets: { 0: '1' } }),
+          /token is for .*catalog/,
+        ],
+      ])('%s is a 400 invalid_consistency_token; nothing is read or written', async (_name, token, detail) => {
+        await platform.redis.del(key());
+        const before = await resolveHistogram();
+        const res = await resolve('frontend', 'shop', tenant, { 'X-Consistency-Token': token() });
+        expect(res.status).toBe(400);
+        expect(res.headers.get('content-type')).toContain('application/problem+json');
+        expect(res.headers.get('x-consistency')).toBeNull();
+        expect(res.body).toMatchObject({ code: 'invalid_consistency_token' });
+        expect(String(res.body.detail)).toMatch(detail);
+        // No read-through ran: the cache was not refilled and no resolve was timed.
+        expect(await platform.redis.get(key())).toBeNull();
+        expect(await resolveHistogram()).toEqual(before);
+        expect((await resolve('frontend', 'shop', tenant)).body).toEqual({ canonical_name: 'shop-ui' });
+      });
+    });
   });
 
   describe('bad input is a 400 problem+json naming the field, and appends nothing', () => {
