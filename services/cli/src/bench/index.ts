@@ -4,12 +4,23 @@ import { join, resolve } from 'node:path';
 import { VerityError } from '@verity/core';
 import { ensureTopics } from '@verity/events';
 import { parseEnv, platformEnvSchema, readModelEnvSchema } from '@verity/service-kit';
+import { measureEmmett } from './emmett';
+import { createBenchDatabase, type BenchDatabase } from './emmett-database';
+import { installEmmettHarness, type EmmettHarness } from './emmett-harness';
 import { measureGatewayLoad } from './gateway-load';
 import { nonLoopback } from './loopback';
 import { parseBenchOptions } from './options';
 import { startPlatformProcess, type PlatformUnderTest } from './platform';
 import { measureRawProduce } from './raw-produce';
-import { formatReport, ratiosOf, reportFileName, type BenchReport, type Machine } from './report';
+import {
+  emmettReportOf,
+  formatReport,
+  ratiosOf,
+  reportFileName,
+  type BenchReport,
+  type EmmettReport,
+  type Machine,
+} from './report';
 import { openSandbox, type Sandbox } from '../sandbox';
 import { commandRecord } from './workload';
 
@@ -28,9 +39,10 @@ function machine(): Machine {
 }
 
 /**
- * `verity bench`: on the running local stack, measures raw Kafka produce (the limit) and
- * commands through the gateway, side by side, prints the table and writes the JSON report.
- * Everything the run creates is removed at the end, also after a failure or Ctrl-C.
+ * `verity bench`: on the running local stack, measures raw Kafka produce (the limit), commands
+ * through the gateway and the same command with Emmett on PostgreSQL (the reference), side by
+ * side, prints the table and writes the JSON report. Everything the run creates is removed at
+ * the end, also after a failure or Ctrl-C.
  */
 export async function runBench(args: readonly string[]): Promise<BenchReport> {
   const options = parseBenchOptions(args);
@@ -51,10 +63,18 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
   const host = machine();
   const sandbox: Sandbox = await openSandbox(config, { label: 'bench' });
   let platform: PlatformUnderTest | undefined;
+  let emmettDatabase: BenchDatabase | undefined;
   let teardown: Promise<void> | undefined;
   const tearDown = (): Promise<void> =>
     (teardown ??= (async () => {
       await platform?.stop();
+      if (emmettDatabase) {
+        const { name } = emmettDatabase;
+        await emmettDatabase.drop().then(
+          () => progress(`dropped the database ${name}`),
+          (error: Error) => progress(`could not drop the database ${name}: ${error.message}`),
+        );
+      }
       await sandbox.cleanup();
       progress(`removed the topics, groups, subjects, schema and keys of ${sandbox.prefix}`);
     })());
@@ -65,6 +85,12 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
   process.once('SIGINT', onInterrupt);
 
   try {
+    // Installed and created first, so a missing registry or database fails before a minute of load.
+    let harness: EmmettHarness | undefined;
+    if (options.emmett) {
+      harness = await installEmmettHarness(progress);
+      emmettDatabase = await createBenchDatabase(config.VERITY_DATABASE_URL, sandbox.prefix);
+    }
     progress(`starting ${options.services.join(', ')} with prefix ${sandbox.prefix}`);
     platform = await startPlatformProcess(sandbox.env, options.services);
     const gatewayUrl = platform.urls.gateway as string;
@@ -99,6 +125,20 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
     progress(`gateway ${gatewayUrl}: ${options.warmupS} s warm-up + ${options.durationS} s`);
     const gateway = await measureGatewayLoad({ ...timing, name: 'gateway ReceiveStock -> 200', gatewayUrl });
 
+    let emmett: EmmettReport | undefined;
+    if (harness && emmettDatabase) {
+      // Verity's idle pollers would take CPU from the reference; the stack itself stays, as for Verity.
+      await platform.stop();
+      progress('stopped the platform under test; Emmett runs beside the stack alone');
+      const comparison = await measureEmmett(harness, {
+        ...timing,
+        databaseUrl: emmettDatabase.url,
+        database: emmettDatabase.name,
+        progress,
+      });
+      emmett = emmettReportOf(gateway, comparison);
+    }
+
     const report: BenchReport = {
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
@@ -113,6 +153,7 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
       ...(limitBatched ? { limitBatched } : {}),
       gateway,
       ratios: ratiosOf(gateway, limit),
+      ...(emmett ? { emmett } : {}),
     };
     const file = join(resolve(options.out), reportFileName(startedAt));
     await mkdir(resolve(options.out), { recursive: true });

@@ -34,6 +34,11 @@ export const benchOptionsSchema = z.object({
     .default([...SERVICE_NAMES]),
   /** Folder the JSON result is written to, relative to the working directory. */
   out: z.string().min(1).default('.verity/bench'),
+  /**
+   * Emmett on PostgreSQL as the reference (services/cli/bench/emmett): at the same in-flight
+   * count and at its own best. `--no-emmett` (or VERITY_BENCH_EMMETT=false) leaves it out.
+   */
+  emmett: z.stringbool().default(true),
 });
 export type BenchOptions = z.infer<typeof benchOptionsSchema>;
 
@@ -47,16 +52,28 @@ const FLAGS: Record<string, { key: keyof BenchOptions; env: string }> = {
   '--out': { key: 'out', env: 'VERITY_BENCH_OUT' },
 };
 
-export const BENCH_FLAGS = Object.keys(FLAGS);
+/** Flags without a value: each sets its option to the value given here. */
+const SWITCHES: Record<string, { key: keyof BenchOptions; value: string }> = {
+  '--no-emmett': { key: 'emmett', value: 'false' },
+};
+/** Options whose flag is a switch read from the environment too. */
+const SWITCH_ENV: Array<{ key: keyof BenchOptions; env: string }> = [{ key: 'emmett', env: 'VERITY_BENCH_EMMETT' }];
+
+export const BENCH_FLAGS = [...Object.keys(FLAGS), ...Object.keys(SWITCHES)];
 
 export function parseBenchOptions(args: readonly string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
   const raw: Partial<Record<keyof BenchOptions, string>> = {};
-  for (const flag of Object.values(FLAGS)) {
+  for (const flag of [...Object.values(FLAGS), ...SWITCH_ENV]) {
     const value = env[flag.env];
     if (value !== undefined) raw[flag.key] = value;
   }
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
+    const toggle = SWITCHES[arg];
+    if (toggle) {
+      raw[toggle.key] = toggle.value;
+      continue;
+    }
     const eq = arg.indexOf('=');
     const name = eq === -1 ? arg : arg.slice(0, eq);
     const flag = FLAGS[name];

@@ -11,6 +11,7 @@ describe('bench options', () => {
       skus: 1000,
       services: ['command-processor', 'projector', 'gateway', 'query-api'],
       out: '.verity/bench',
+      emmett: true,
     });
   });
 
@@ -28,6 +29,15 @@ describe('bench options', () => {
       'command-processor',
     ]);
     expect(() => parseBenchOptions(['--services', 'gateway'], {})).toThrow(/needs gateway and command-processor/);
+  });
+
+  it('leaves Emmett out with --no-emmett or VERITY_BENCH_EMMETT=false, wherever the switch stands', () => {
+    expect(parseBenchOptions(['--no-emmett', '--duration', '5'], {})).toMatchObject({ emmett: false, durationS: 5 });
+    expect(parseBenchOptions(['--duration=5', '--no-emmett'], {}).emmett).toBe(false);
+    expect(parseBenchOptions([], { VERITY_BENCH_EMMETT: 'false' }).emmett).toBe(false);
+    expect(parseBenchOptions([], { VERITY_BENCH_EMMETT: '1' }).emmett).toBe(true);
+    expect(() => parseBenchOptions([], { VERITY_BENCH_EMMETT: 'maybe' })).toThrow(/emmett/);
+    expect(() => parseBenchOptions(['--emmett', 'false'], {})).toThrow(/--no-emmett/);
   });
 
   it('names an unknown flag, a missing value and a bad number as usage errors', () => {

@@ -1,7 +1,12 @@
+import type { EmmettComparison } from './emmett';
+import type { EmmettRun } from './emmett-run';
 import type { LoadResult } from './load-result';
 import type { BenchOptions } from './options';
 
-/** The gateway's figures over the limit's: throughput below 1 and latencies above 1 are the platform's cost. */
+/**
+ * The gateway's figures over a reference's (the limit's, Emmett's): throughput below 1 and
+ * latencies above 1 are what the gateway costs or lacks against it.
+ */
 export interface Ratios {
   throughput: number;
   p50: number;
@@ -38,22 +43,86 @@ export interface BenchReport {
   /** POST /v1/commands/inventory.ReceiveStock answered 200. */
   gateway: LoadResult;
   ratios: Ratios;
+  /** Emmett on PostgreSQL, the same ReceiveStock; absent with `--no-emmett`. */
+  emmett?: EmmettReport;
 }
 
+export interface EmmettReport extends EmmettComparison {
+  ratios: {
+    /** gateway / Emmett at the gateway's in-flight count. */
+    sameInFlight: Ratios;
+    /** gateway / Emmett at Emmett's best in-flight count. */
+    best: Ratios;
+  };
+}
+
+/** The figures a ratio is taken of; a missing latency is NaN, so its ratio prints as a dash. */
+interface Figures {
+  throughputPerS: number;
+  p50: number;
+  p99: number;
+}
+
+const loadFigures = (run: LoadResult): Figures => ({
+  throughputPerS: run.throughputPerS,
+  p50: run.latencyMs.p50,
+  p99: run.latencyMs.p99,
+});
+
+const emmettFigures = (run: EmmettRun): Figures => ({
+  throughputPerS: run.commandsPerSec,
+  p50: run.p50Ms ?? Number.NaN,
+  p99: run.p99Ms ?? Number.NaN,
+});
+
+const divide = (a: Figures, b: Figures): Ratios => ({
+  throughput: a.throughputPerS / b.throughputPerS,
+  p50: a.p50 / b.p50,
+  p99: a.p99 / b.p99,
+});
+
 export function ratiosOf(gateway: LoadResult, limit: LoadResult): Ratios {
+  return divide(loadFigures(gateway), loadFigures(limit));
+}
+
+/** Emmett's runs with the gateway's figures over each of the two that count. */
+export function emmettReportOf(gateway: LoadResult, comparison: EmmettComparison): EmmettReport {
   return {
-    throughput: gateway.throughputPerS / limit.throughputPerS,
-    p50: gateway.latencyMs.p50 / limit.latencyMs.p50,
-    p99: gateway.latencyMs.p99 / limit.latencyMs.p99,
+    ...comparison,
+    ratios: {
+      sameInFlight: divide(loadFigures(gateway), emmettFigures(comparison.sameInFlight)),
+      best: divide(loadFigures(gateway), emmettFigures(comparison.search.best)),
+    },
   };
 }
 
 const fixed = (n: number, digits: number): string => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
+const fixedOrDash = (n: number | null, digits: number): string => fixed(n ?? Number.NaN, digits);
+
+const emmettName = (run: EmmettRun): string => `emmett ReceiveStock, ${run.connections} in flight`;
+
+/** What ran as Emmett, each step of its search and why it stopped, and its CPU per command. */
+function formatSearch(emmett: EmmettReport): string {
+  const { steps, best, stoppedBecause } = emmett.search;
+  const stepText = steps
+    .map((s) => `${s.connections} → ${fixed(s.commandsPerSec, 0)}/s p99 ${fixedOrDash(s.p99Ms, 0)} ms`)
+    .join(', ');
+  const perCommand = (cpuS: number | null, run: EmmettRun): string =>
+    cpuS === null || run.commands === 0 ? '-' : ((cpuS * 1e6) / run.commands).toFixed(0);
+  const same = emmett.sameInFlight;
+  return [
+    `emmett ${same.versions.emmett} on PostgreSQL ${same.postgres}, pg pool of ${same.poolSize}, database ${emmett.database} (dropped afterwards)`,
+    `emmett search (in flight → commands/s): ${stepText}; stopped: ${stoppedBecause}; best ${best.connections} in flight`,
+    `emmett CPU per command at ${same.connections} in flight: node ${perCommand(same.nodeCpuS, same)} µs, ` +
+      `PostgreSQL backends ${perCommand(same.pgBackendsCpuS, same)} µs`,
+  ].join('\n');
+}
+
 /** The table printed at the end of a run, errors spelled out under it. */
 export function formatReport(report: BenchReport): string {
   const columns = ['run', 'ops/s', 'p50 ms', 'p99 ms', 'max ms', 'requests', 'errors'];
-  const widths = [34, 10, 9, 9, 9, 10, 8];
+  const widths = [40, 10, 9, 9, 9, 10, 8];
   const line = (cells: string[]): string =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('');
   const runs = [report.limit, ...(report.limitBatched ? [report.limitBatched] : []), report.gateway];
@@ -68,16 +137,34 @@ export function formatReport(report: BenchReport): string {
       String(r.errors),
     ]),
   );
-  const { ratios } = report;
-  const ratioRow = line([
-    'gateway / limit (1 record/send)',
-    `${fixed(ratios.throughput, 3)}x`,
-    `${fixed(ratios.p50, 2)}x`,
-    `${fixed(ratios.p99, 2)}x`,
-    '',
-    '',
-    '',
-  ]);
+  const { emmett } = report;
+  // The best run gets its own row unless it is the run at the gateway's in-flight count.
+  const best = emmett?.search.best;
+  const emmettRuns = emmett
+    ? [emmett.sameInFlight, ...(best && best.connections !== emmett.sameInFlight.connections ? [best] : [])]
+    : [];
+  const emmettRows = emmettRuns.map((r) =>
+    line([
+      `${emmettName(r)}${r.connections === best?.connections ? ' (best)' : ''}`,
+      fixed(r.commandsPerSec, 0),
+      fixedOrDash(r.p50Ms, 2),
+      fixedOrDash(r.p99Ms, 2),
+      fixedOrDash(r.maxMs, 2),
+      String(r.commands + r.errors),
+      String(r.errors),
+    ]),
+  );
+  const ratioRow = (name: string, ratios: Ratios): string =>
+    line([name, `${fixed(ratios.throughput, 3)}x`, `${fixed(ratios.p50, 2)}x`, `${fixed(ratios.p99, 2)}x`, '', '', '']);
+  const ratioRows = [
+    ratioRow('gateway / limit (1 record/send)', report.ratios),
+    ...(emmett
+      ? [
+          ratioRow(`gateway / emmett, ${emmett.sameInFlight.connections} in flight`, emmett.ratios.sameInFlight),
+          ratioRow(`gateway / emmett best, ${emmett.search.best.connections} in flight`, emmett.ratios.best),
+        ]
+      : []),
+  ];
   const errorLines = runs
     .filter((r) => r.errors > 0)
     .map(
@@ -90,9 +177,16 @@ export function formatReport(report: BenchReport): string {
   const header =
     `${p.connections} in flight, ${p.durationS} s measured after ${p.warmupS} s warm-up, ${p.skus} SKUs, ${p.partitions} partitions, ` +
     `${p.recordBytes}-byte records; ${report.machine.cpus} cpus, load ${report.machine.loadAverage.map((l) => l.toFixed(1)).join(' ')}, node ${report.machine.node}`;
-  return [header, '', line(columns), ...rows, ratioRow, ...(errorLines.length > 0 ? ['', ...errorLines] : [])].join(
-    '\n',
-  );
+  return [
+    header,
+    '',
+    line(columns),
+    ...rows,
+    ...emmettRows,
+    ...ratioRows,
+    ...(emmett ? ['', formatSearch(emmett)] : []),
+    ...(errorLines.length > 0 ? ['', ...errorLines] : []),
+  ].join('\n');
 }
 
 /** A file name that sorts by time and is valid on every file system. */

@@ -1,5 +1,8 @@
+import { EMMETT_SEARCH } from './concurrency-search';
+import type { EmmettComparison } from './emmett';
+import type { EmmettRun } from './emmett-run';
 import { toLoadResult, type LoadResult } from './load-result';
-import { formatReport, ratiosOf, reportFileName, type BenchReport } from './report';
+import { emmettReportOf, formatReport, ratiosOf, reportFileName, type BenchReport } from './report';
 
 const run = (
   name: string,
@@ -41,6 +44,7 @@ const report: BenchReport = {
     partitions: 3,
     recordBytes: 300,
     topicPrefix: 'benchabc',
+    emmett: false,
   },
   limit,
   gateway,
@@ -77,5 +81,100 @@ describe('bench report', () => {
 
   it('names the JSON file after the start time, without colons', () => {
     expect(reportFileName(new Date('2025-01-02T03:04:05.678Z'))).toBe('bench-2025-01-02T03-04-05-678Z.json');
+  });
+});
+
+const emmettRun = (
+  connections: number,
+  commandsPerSec: number,
+  p50Ms: number | null,
+  p99Ms: number | null,
+): EmmettRun => ({
+  versions: { emmett: '0.42.0', emmettPostgresql: '0.42.0', pg: '8.23.1' },
+  postgres: '15.20',
+  mode: 'append',
+  connections,
+  poolSize: 10,
+  skus: 1000,
+  warmupS: 2,
+  durationS: 10,
+  commands: commandsPerSec * 10,
+  commandsPerSec,
+  p50Ms,
+  p90Ms: p99Ms,
+  p99Ms,
+  maxMs: p99Ms === null ? null : p99Ms * 2,
+  errors: 0,
+  conflictRetries: 0,
+  verify: 'PASS',
+  nodeCpuS: 5,
+  pgBackendsCpuS: 2.5,
+  pgClusterCpuS: 3,
+  machineBusyCpuS: 15,
+  load1AtStart: 1,
+});
+
+describe('bench report beside Emmett', () => {
+  const at32 = emmettRun(32, 1000, 16, 40);
+  const at16 = emmettRun(16, 1250, 10, 25);
+  const comparison: EmmettComparison = {
+    database: 'emmett_benchabc',
+    sameInFlight: at32,
+    search: {
+      rule: EMMETT_SEARCH,
+      steps: [emmettRun(8, 800, 8, 20), at16, at32],
+      best: at16,
+      stoppedBecause: 'throughput grew less than 5 % from 16 to 32 in flight',
+    },
+  };
+  const withEmmett: BenchReport = { ...report, emmett: emmettReportOf(gateway, comparison) };
+
+  it('divides the gateway by Emmett at the same in-flight count and at its best', () => {
+    expect(withEmmett.emmett?.ratios).toEqual({
+      sameInFlight: { throughput: 0.5, p50: 0.5, p99: 0.5 },
+      best: { throughput: 0.4, p50: 0.8, p99: 0.8 },
+    });
+  });
+
+  it("prints Emmett's runs and the gateway over each, beside the limit's ratio", () => {
+    const text = formatReport(withEmmett);
+    expect(text).toMatch(/^emmett ReceiveStock, 32 in flight\s+1000\s+16\.00\s+40\.00\s+80\.00\s+10000\s+0$/m);
+    expect(text).toMatch(/^emmett ReceiveStock, 16 in flight \(best\)\s+1250\s+10\.00\s+25\.00\s+50\.00/m);
+    expect(text).toMatch(/^gateway \/ limit \(1 record\/send\)\s+0\.250x\s+4\.00x\s+5\.00x/m);
+    expect(text).toMatch(/^gateway \/ emmett, 32 in flight\s+0\.500x\s+0\.50x\s+0\.50x/m);
+    expect(text).toMatch(/^gateway \/ emmett best, 16 in flight\s+0\.400x\s+0\.80x\s+0\.80x/m);
+  });
+
+  it('shows the search step by step, why it stopped, and what a command costs Emmett', () => {
+    const text = formatReport(withEmmett);
+    expect(text).toContain(
+      'emmett search (in flight → commands/s): 8 → 800/s p99 20 ms, 16 → 1250/s p99 25 ms, 32 → 1000/s p99 40 ms; ' +
+        'stopped: throughput grew less than 5 % from 16 to 32 in flight; best 16 in flight',
+    );
+    expect(text).toContain(
+      'emmett 0.42.0 on PostgreSQL 15.20, pg pool of 10, database emmett_benchabc (dropped afterwards)',
+    );
+    expect(text).toContain('emmett CPU per command at 32 in flight: node 500 µs, PostgreSQL backends 250 µs');
+  });
+
+  it('gives the best run no second row when it is the run at the same in-flight count', () => {
+    const same = emmettReportOf(gateway, { ...comparison, search: { ...comparison.search, best: at32 } });
+    const text = formatReport({ ...report, emmett: same });
+    expect(text).toMatch(/^emmett ReceiveStock, 32 in flight \(best\)\s+1000/m);
+    expect(text.match(/^emmett ReceiveStock/gm)).toHaveLength(1);
+  });
+
+  it('prints a dash for a ratio to a run without latencies', () => {
+    const empty = emmettRun(32, 0, null, null);
+    const text = formatReport({
+      ...report,
+      emmett: emmettReportOf(gateway, { ...comparison, sameInFlight: empty }),
+    });
+    expect(text).toMatch(/^emmett ReceiveStock, 32 in flight\s+0\s+-\s+-\s+-\s+0\s+0$/m);
+    expect(text).toMatch(/^gateway \/ emmett, 32 in flight\s+-x\s+-x\s+-x/m);
+  });
+
+  it('has no Emmett lines when it was left out', () => {
+    expect(formatReport(report)).not.toContain('emmett');
   });
 });
