@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { spawnNodeChild, type NodeChild } from '../launcher/child-process';
 
 /** Output kept for a failure's message: the tail is what explains a crash. */
 const OUTPUT_LIMIT = 256 * 1024;
@@ -27,8 +27,7 @@ export function childService(name: string, script: string, env: NodeJS.ProcessEn
   if (!existsSync(script)) throw new Error(`${name}: ${script} is missing; build first (npx turbo run build)`);
   let buffer = '';
   let run = 0;
-  let child: ChildProcess | undefined;
-  let exited: Promise<void> = Promise.resolve();
+  let child: NodeChild | undefined;
   let unexpectedExit: string | undefined;
   let expectingExit = false;
   const kills: NodeJS.Signals[] = [];
@@ -39,34 +38,26 @@ export function childService(name: string, script: string, env: NodeJS.ProcessEn
 
   async function end(signal: NodeJS.Signals, graceMs?: number): Promise<void> {
     const current = child;
-    if (!current || current.exitCode !== null || current.signalCode !== null) return;
+    if (!current || current.exit) return;
     expectingExit = true;
-    current.kill(signal);
-    const escalate = graceMs === undefined ? undefined : setTimeout(() => current.kill('SIGKILL'), graceMs);
-    await exited;
-    clearTimeout(escalate);
-    if (signal === 'SIGKILL') kills.push(current.signalCode ?? signal);
+    if (graceMs === undefined) current.signal(signal);
+    const exit = graceMs === undefined ? await current.exited : (await current.stop(graceMs)).exit;
+    if (signal === 'SIGKILL') kills.push(exit.signal ?? signal);
   }
 
   return {
     start() {
-      if (child && child.exitCode === null && child.signalCode === null)
-        throw new Error(`${name}: run ${run} is still alive`);
+      if (child && !child.exit) throw new Error(`${name}: run ${run} is still alive`);
       run += 1;
       const tag = `[${name} #${run}] `;
+      const thisRun = run;
       expectingExit = false;
       unexpectedExit = undefined;
-      const started = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      started.stdout.setEncoding('utf8').on('data', (chunk: string) => append(chunk.replace(/^(?=.)/gm, tag)));
-      started.stderr.setEncoding('utf8').on('data', (chunk: string) => append(chunk.replace(/^(?=.)/gm, tag)));
-      exited = new Promise((resolve) =>
-        started.once('exit', (code, signal) => {
-          append(`${tag}exited (code ${code}, signal ${signal})\n`);
-          if (!expectingExit) unexpectedExit = `${name} run ${run} exited by itself (code ${code}, signal ${signal})`;
-          resolve();
-        }),
-      );
-      child = started;
+      child = spawnNodeChild({ name, script, env, onLine: (line) => append(`${tag}${line}\n`) });
+      void child.exited.then(({ code, signal }) => {
+        append(`${tag}exited (code ${code}, signal ${signal})\n`);
+        if (!expectingExit) unexpectedExit = `${name} run ${thisRun} exited by itself (code ${code}, signal ${signal})`;
+      });
     },
     kill: () => end('SIGKILL'),
     stop: (graceMs = 10_000) => end('SIGTERM', graceMs),
