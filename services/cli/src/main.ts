@@ -1,17 +1,21 @@
 import { infraDown, infraStatus, infraUp, type ComponentStatus } from '@verity/infra-local';
-import { runUntilSignal, type Startable } from '@verity/service-kit';
 import { runBench } from './bench';
 import { AUDIT_USAGE, runAudit } from './audit-command';
 import { SCHEMAS_USAGE, runSchemas } from './schemas-command';
 import { STATE_USAGE, runState } from './state-command';
 import { UsageError } from './errors';
-import { SERVICE_NAMES, createService, type NamedService, type ServiceName } from './services';
+import { parseStartArgs, parseUpArgs, type LaunchArgs } from './launcher/launch-args';
+import { runServiceProcesses } from './launcher/service-processes';
+import { runInOneProcess } from './launcher/single-process';
+import { SERVICE_NAMES } from './service-names';
 
 const USAGE = `verity — event-sourced single source of truth
 
 usage:
-  verity up                      start the local stack and every service in this process
-  verity start [service...]      start services (default: all) against a running stack
+  verity up [--single-process]   start the local stack, then every service, each in its own process
+  verity start [--single-process] [service...]
+                                 start services (default: all) against a running stack, each in its own
+                                 process; --single-process runs them all in this one process
   verity infra up|down|status    the local stack: Kafka, schema registry, Kafka Connect, PostgreSQL, Redis
   ${AUDIT_USAGE}
                                  check a stream's hash chain, or print its history (table or JSON lines)
@@ -31,27 +35,10 @@ function printStatus(statuses: ComponentStatus[]): void {
   }
 }
 
-function parseServices(args: string[]): ServiceName[] {
-  const unknown = args.filter((a) => !(SERVICE_NAMES as readonly string[]).includes(a));
-  if (unknown.length > 0)
-    throw new UsageError(`unknown service ${unknown.join(', ')}; known: ${SERVICE_NAMES.join(', ')}`);
-  return args.length === 0 ? [...SERVICE_NAMES] : SERVICE_NAMES.filter((n) => args.includes(n));
-}
-
-/** Starts the services and prints where each one answers. */
-function startServices(names: ServiceName[]): void {
-  void runUntilSignal('verity', () =>
-    names.map((name): Startable => {
-      const service: NamedService = createService(name);
-      return {
-        async start() {
-          const server = await service.start();
-          process.stdout.write(`${name.padEnd(18)} ${server.url}  (/health /ready /metrics)\n`);
-        },
-        stop: () => service.stop(),
-      };
-    }),
-  );
+/** Each service in a process of its own, or all in this one; the exit code is set when they are stopped. */
+async function launch({ services, singleProcess }: LaunchArgs): Promise<void> {
+  if (singleProcess) return runInOneProcess(services);
+  process.exitCode = await runServiceProcesses(services);
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -69,11 +56,13 @@ async function main(argv: string[]): Promise<void> {
       }
       throw new UsageError(`infra needs up, down or status, got ${action ?? 'nothing'}`);
     }
-    case 'up':
+    case 'up': {
+      const args = parseUpArgs(rest);
       printStatus(await infraUp());
-      return startServices([...SERVICE_NAMES]);
+      return launch(args);
+    }
     case 'start':
-      return startServices(parseServices(rest));
+      return launch(parseStartArgs(rest));
     case 'schemas':
       return runSchemas(rest);
     case 'audit':

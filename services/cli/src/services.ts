@@ -1,19 +1,19 @@
+import { dirname, join } from 'node:path';
 import { commandProcessorEnvSchema, createCommandProcessorService } from '@verity/command-processor';
 import { contexts } from '@verity/domain';
 import { createGatewayService, gatewayEnvSchema } from '@verity/gateway';
 import { createProjectorService, projectorEnvSchema } from '@verity/projector';
 import { createQueryApiService, queryApiEnvSchema } from '@verity/query-api';
 import { parseEnv, type RunningServer } from '@verity/service-kit';
+import type { ServiceName } from './service-names';
+
+export { SERVICE_NAMES, isServiceName, type ServiceName } from './service-names';
 
 export interface NamedService {
   name: ServiceName;
   start(): Promise<RunningServer>;
   stop(): Promise<void>;
 }
-
-/** In start order: writers before readers, so a first command finds its processor ready. */
-export const SERVICE_NAMES = ['command-processor', 'projector', 'gateway', 'query-api'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export function createService(name: ServiceName, env: NodeJS.ProcessEnv = process.env): NamedService {
   switch (name) {
@@ -30,4 +30,44 @@ export function createService(name: ServiceName, env: NodeJS.ProcessEnv = proces
       throw new Error(`unknown service ${String(unknown)}`);
     }
   }
+}
+
+/** Where a service listens: the variable that sets it and its value, 0 meaning any free port. */
+export interface ServicePort {
+  variable: string;
+  port: number;
+}
+
+/**
+ * A service's port, read from `env` with the service's own schema: its default applies, and a
+ * wrong variable of that service fails here, every one named, before any process starts.
+ */
+export function servicePort(name: ServiceName, env: NodeJS.ProcessEnv = process.env): ServicePort {
+  switch (name) {
+    case 'command-processor': {
+      const variable = 'VERITY_COMMAND_PROCESSOR_PORT';
+      return { variable, port: parseEnv(commandProcessorEnvSchema, env)[variable] };
+    }
+    case 'projector': {
+      const variable = 'VERITY_PROJECTOR_PORT';
+      return { variable, port: parseEnv(projectorEnvSchema, env)[variable] };
+    }
+    case 'gateway': {
+      const variable = 'VERITY_GATEWAY_PORT';
+      return { variable, port: parseEnv(gatewayEnvSchema, env)[variable] };
+    }
+    case 'query-api': {
+      const variable = 'VERITY_QUERY_API_PORT';
+      return { variable, port: parseEnv(queryApiEnvSchema, env)[variable] };
+    }
+    default: {
+      const unknown: never = name;
+      throw new Error(`unknown service ${String(unknown)}`);
+    }
+  }
+}
+
+/** The deployable's own entry, `services/<name>/dist/main.js`, which `verity start` runs as a process. */
+export function serviceMain(name: ServiceName): string {
+  return join(dirname(require.resolve(`@verity/${name}/package.json`)), 'dist', 'main.js');
 }

@@ -1,0 +1,119 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { serviceMain, servicePort, type ServiceName } from '../services';
+import { spawnNodeChild } from './child-process';
+import { freePort } from './free-port';
+import { attributed, lineTail, type LineTail } from './output-lines';
+import { probe } from './ready-probe';
+import { serviceLine } from './service-line';
+import type { StopOutcome } from './stop';
+import { supervise, type SupervisedChild } from './supervise';
+
+/** How long the services have, from the first start, until every one answers /ready. */
+export const READY_TIMEOUT_MS = 120_000;
+/** How long a service has to stop after SIGTERM before SIGKILL (the command-processor takes about 10 s). */
+export const STOP_GRACE_MS = 30_000;
+const PROBE_INTERVAL_MS = 250;
+/** Lines of a service's output quoted when it fails. */
+const LAST_LINES = 10;
+/** The preload that stops a service whose launcher died (compiled next to this file). */
+const PARENT_WATCH = join(__dirname, 'parent-watch.js');
+
+interface ServiceProcess extends SupervisedChild {
+  name: ServiceName;
+  port: number;
+  pid: number;
+  stop(graceMs: number): Promise<StopOutcome>;
+}
+
+/**
+ * Runs each named service's own `dist/main.js` as a child process, so the services use every
+ * core: started in order, each once the one before answers /health; their logs pass through
+ * (JSON lines unchanged: they name their service); the lines saying where each answers are
+ * printed once all answer /ready; SIGINT/SIGTERM stops them all. Each child gets this process's environment, with the port of each service settled
+ * (a port of 0 becomes a free one, so the launcher knows where to probe). Resolves with the
+ * exit code: 1 when a service failed to start, ended by itself or did not stop cleanly.
+ */
+export async function runServiceProcesses(
+  names: readonly ServiceName[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<0 | 1> {
+  const plans = names.map((name) => ({ name, main: serviceMain(name), ...servicePort(name, env) }));
+  const missing = plans.filter(({ main }) => !existsSync(main)).map(({ name, main }) => `${name} (${main})`);
+  if (missing.length > 0) throw new Error(`not built: ${missing.join(', ')}; build first (npx turbo run build)`);
+  const taken = new Set(plans.map((p) => p.port).filter((port) => port !== 0));
+  for (const plan of plans.filter((p) => p.port === 0)) {
+    do plan.port = await freePort();
+    while (taken.has(plan.port));
+    taken.add(plan.port);
+  }
+  const childEnv: NodeJS.ProcessEnv = {
+    ...env,
+    ...Object.fromEntries(plans.map(({ variable, port }) => [variable, String(port)])),
+  };
+
+  let requestStop: (signal: string) => void = () => undefined;
+  const stopRequested = new Promise<string>((resolve) => (requestStop = resolve));
+  // Kept for the whole run: a second Ctrl-C while stopping changes nothing (the stop is bounded).
+  process.on('SIGINT', requestStop);
+  process.on('SIGTERM', requestStop);
+  const report = (message: string): void => void process.stderr.write(`verity: ${message}\n`);
+  report(`starting ${names.join(', ')} (one process each)`);
+  const children: ServiceProcess[] = [];
+  // The services answer on every interface; the launcher asks over loopback.
+  const local = (child: ServiceProcess): string => `http://127.0.0.1:${child.port}`;
+  try {
+    return await supervise({
+      services: plans,
+      start: ({ name, main, port }) => {
+        const child = startServiceProcess(name, main, childEnv, port);
+        children.push(child);
+        return child;
+      },
+      started: (child) => probe(local(child), '/health'),
+      ready: (child) => probe(local(child), '/ready'),
+      stopRequested,
+      onReady: (ready) => {
+        for (const child of ready)
+          process.stdout.write(`${serviceLine(child.name, `http://localhost:${child.port}`)}  pid ${child.pid}\n`);
+      },
+      report,
+      readyTimeoutMs: READY_TIMEOUT_MS,
+      probeIntervalMs: PROBE_INTERVAL_MS,
+      graceMs: STOP_GRACE_MS,
+    });
+  } finally {
+    // Reached with children running only when something threw: none is left behind.
+    await Promise.all(children.map((child) => child.stop(STOP_GRACE_MS)));
+    process.off('SIGINT', requestStop);
+    process.off('SIGTERM', requestStop);
+  }
+}
+
+function startServiceProcess(name: ServiceName, main: string, env: NodeJS.ProcessEnv, port: number): ServiceProcess {
+  const tail: LineTail = lineTail(LAST_LINES);
+  const child = spawnNodeChild({
+    name,
+    script: main,
+    env,
+    nodeArgs: ['--require', PARENT_WATCH],
+    detached: true,
+    ipc: true,
+    onLine: (line, stream) => {
+      tail.add(line);
+      (stream === 'stdout' ? process.stdout : process.stderr).write(`${attributed(name, line)}\n`);
+    },
+  });
+  return {
+    name,
+    port,
+    pid: child.pid,
+    get exit() {
+      return child.exit;
+    },
+    exited: child.exited,
+    signal: (signal) => child.signal(signal),
+    stop: (graceMs) => child.stop(graceMs),
+    lastLines: () => tail.lines(),
+  };
+}
