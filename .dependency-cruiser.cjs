@@ -88,8 +88,9 @@ module.exports = {
       comment:
         'A deployable (gateway, command-processor, projector, query-api, the CLI) is the top of the ' +
         'graph: no other package, no other service, may import it. The one exception is ' +
-        'services/cli/src/services.ts: `verity start`/`verity up` run the four services in one ' +
-        'process, so the CLI constructs each from its package (createGatewayService and the like).',
+        'services/cli/src/services.ts: `verity start --single-process`, the bench and the e2e suites ' +
+        'run the four services in one process, so the CLI constructs each from its package ' +
+        '(createGatewayService and the like).',
       severity: 'error',
       from: { path: `^${PACKAGE}/`, pathNot: '^services/cli/src/services\\.ts$' },
       to: { path: DEPLOYABLE, pathNot: '^$1/' },

@@ -20,8 +20,8 @@ usage:
   ${AUDIT_USAGE}
                                  check a stream's hash chain, or print its history (table or JSON lines)
   ${SCHEMAS_USAGE}
-  verity bench [--duration s] [--warmup s] [--connections n] [--batch-size n] [--skus n] [--services a,b] [--out dir]
-                                 raw Kafka produce vs commands through the gateway, on the running stack
+  verity bench [--duration s] [--warmup s] [--connections n] [--batch-size n] [--skus n] [--services a,b] [--out dir] [--no-emmett]
+                                 raw Kafka produce and Emmett on PostgreSQL vs commands through the gateway, on the running stack
   ${STATE_USAGE}
 
 services: ${SERVICE_NAMES.join(', ')}
