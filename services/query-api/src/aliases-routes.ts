@@ -132,8 +132,9 @@ function serviceVersion(): string {
 
 /**
  * The alias registry's read side: `/api/aliases/...` (resolve, health, metrics, status) and the
- * listings under `/v1/aliases`. Resolutions come from Redis, else PostgreSQL (then refill); with
- * `X-Consistency-Token` the resolve waits for the read model and reads PostgreSQL.
+ * listings under `/v1/aliases`. Resolutions come from Redis, else PostgreSQL (then refill). With
+ * `X-Consistency-Token` the resolve and the listings wait for the read model; the resolve then
+ * reads PostgreSQL.
  * `deps.eventsTopic` is the aliases events topic.
  */
 export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
@@ -196,6 +197,7 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
   app.get('/v1/aliases', async (req, res) => {
     const tenant = tenantOf(req);
     const query = parseAliasQuery(listQuerySchema, req.query);
+    await awaitConsistency(req, res, deps, aliasesRegistryProjection.name);
     const page = await listAliases(
       deps.db,
       deps.schema,
@@ -213,6 +215,7 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
   app.get('/v1/aliases/conflicts', async (req, res) => {
     const tenant = tenantOf(req);
     const query = parseAliasQuery(conflictQuerySchema, req.query);
+    await awaitConsistency(req, res, deps, aliasesRegistryProjection.name);
     answerConditionally(req, res, {
       items: await listConflicts(deps.db, deps.schema, tenant, query.status, query.limit ?? MAX_ALIAS_PAGE),
     });

@@ -430,22 +430,25 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
         'aliases',
         'listAliases',
         'Aliases by context and alias, cursor-paginated',
-        [...queryParameters(aliasListQuerySchema), tenantHeader, ifNoneMatch],
+        [...queryParameters(aliasListQuerySchema), tenantHeader, consistencyHeader, ifNoneMatch],
         {
-          '200': json('a page', ref('AliasPage'), { ETag: listEtag }),
+          '200': json('a page', ref('AliasPage'), { ...readHeaders, ETag: listEtag }),
           '304': { description: 'unchanged since the If-None-Match ETag' },
-          '400': problem('`validation_failed` naming the parameter'),
+          '400': problem('`validation_failed` naming the parameter, `invalid_consistency_token`'),
         },
       ),
       '/v1/aliases/conflicts': operation(
         'aliases',
         'listAliasConflicts',
         'Alias conflicts, optionally by status',
-        [...queryParameters(conflictQuerySchema), tenantHeader, ifNoneMatch],
+        [...queryParameters(conflictQuerySchema), tenantHeader, consistencyHeader, ifNoneMatch],
         {
-          '200': json('conflicts', obj({ items: { type: 'array', items: ref('ConflictView') } }), { ETag: listEtag }),
+          '200': json('conflicts', obj({ items: { type: 'array', items: ref('ConflictView') } }), {
+            ...readHeaders,
+            ETag: listEtag,
+          }),
           '304': { description: 'unchanged since the If-None-Match ETag' },
-          '400': problem('`validation_failed` naming the parameter'),
+          '400': problem('`validation_failed` naming the parameter, `invalid_consistency_token`'),
         },
       ),
       '/v1/conflicts': operation(
