@@ -452,6 +452,72 @@ describe('alias registry through the real stack: gateway → Kafka → processor
     });
   });
 
+  describe('X-Consistency-Token on the listings: read-your-writes', () => {
+    const tenant = 'ryw-lists';
+    const as = (actor: string) => ({ 'X-Tenant-Id': tenant, 'X-Actor': actor });
+    const withToken = (reply: { body: Record<string, unknown> }) => ({
+      'X-Consistency-Token': String(reply.body.consistencyToken),
+    });
+    const command = async (type: string, payload: unknown, actor = 'alice') => {
+      const reply = await postCommand(platform, type, payload, as(actor));
+      expect(reply.status).toBe(200);
+      return reply;
+    };
+
+    it('right after a registration the token read lists the alias, right after a clash it lists the conflict', async () => {
+      const registered = await command(REGISTER, {
+        alias: 'payments',
+        context: 'backend',
+        canonical: 'payment-service',
+      });
+      const aliases = await get('/v1/aliases?context=backend', tenant, withToken(registered));
+      expect({ status: aliases.status, consistency: aliases.headers.get('x-consistency') }).toEqual({
+        status: 200,
+        consistency: 'fresh',
+      });
+      expect(aliases.body.items).toEqual([
+        expect.objectContaining({
+          alias: 'payments',
+          context: 'backend',
+          canonical: 'payment-service',
+          status: 'active',
+        }),
+      ]);
+
+      // Another owner's registration of the same alias is detected as a conflict, not applied.
+      const clash = await command(REGISTER, { alias: 'payments', context: 'backend', canonical: 'billing' }, 'bob');
+      expect(clash.body).toMatchObject({ events: [{ type: 'verity.aliases.AliasConflictDetected' }] });
+      const conflicts = await get('/v1/aliases/conflicts?status=open', tenant, withToken(clash));
+      expect({ status: conflicts.status, consistency: conflicts.headers.get('x-consistency') }).toEqual({
+        status: 200,
+        consistency: 'fresh',
+      });
+      expect(conflicts.body.items).toEqual([
+        expect.objectContaining({
+          alias: 'payments',
+          context: 'backend',
+          canonical: 'billing',
+          owner: 'bob',
+          existingOwner: 'alice',
+          kind: 'alias_taken',
+          status: 'open',
+        }),
+      ]);
+    });
+
+    it.each([['/v1/aliases'], ['/v1/aliases/conflicts']])(
+      'a malformed token on %s is a 400 invalid_consistency_token',
+      async (path) => {
+        const res = await get(path, tenant, { 'X-Consistency-Token': 'garbage!' });
+        expect(res.status).toBe(400);
+        expect(res.headers.get('content-type')).toContain('application/problem+json');
+        expect(res.headers.get('x-consistency')).toBeNull();
+        expect(res.body).toMatchObject({ code: 'invalid_consistency_token' });
+        expect(String(res.body.detail)).toMatch(/not base64url JSON/);
+      },
+    );
+  });
+
   describe('bad input is a 400 problem+json naming the field, and appends nothing', () => {
     const reads: [string, string, string][] = [
       ['resolve with an unknown context', '/api/aliases/resolve/mobile/orders', 'context'],
