@@ -5,8 +5,8 @@
 // node_modules/.package-lock.json; its packages must equal the lockfile's.
 'use strict';
 const { execFileSync } = require('node:child_process');
-const { readFileSync } = require('node:fs');
-const { join } = require('node:path');
+const { existsSync, readFileSync } = require('node:fs');
+const { dirname, join } = require('node:path');
 
 const root = join(__dirname, '..');
 
@@ -32,10 +32,20 @@ function sameTree(locked, installed) {
   return true;
 }
 
+// @confluentinc/kafka-javascript builds librdkafka when no prebuilt binary can be downloaded
+// (a closed network). Its default static build downloads OpenSSL and zlib sources: link the
+// system's instead. node-gyp downloads Node's headers unless told where the running Node's are.
+function buildEnv() {
+  const env = { ...process.env, CKJS_LINKING: process.env.CKJS_LINKING ?? 'dynamic' };
+  const prefix = dirname(dirname(process.execPath));
+  if (!env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node.h'))) env.npm_config_nodedir = prefix;
+  return env;
+}
+
 const locked = packagesOf(join(root, 'package-lock.json'));
 const installed = packagesOf(join(root, 'node_modules', '.package-lock.json'));
 if (sameTree(locked, installed)) {
   process.stdout.write('install: node_modules matches package-lock.json\n');
 } else {
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', env: buildEnv() });
 }

@@ -1,7 +1,6 @@
-import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { Admin, Consumer, IHeaders, Kafka } from 'kafkajs';
 import { VerityError } from '@verity/core';
-import { sleep } from './retry';
-import { fetchTopicOffsets } from './topic-offsets';
+import { fetchTopicOffsets, type TopicPartitionOffsets } from './topic-offsets';
 
 export interface CompactedTableOptions<V> {
   kafka: Kafka;
@@ -12,7 +11,12 @@ export interface CompactedTableOptions<V> {
   decode(value: Buffer): V;
   /** Whether `next` may replace `current`; default: always (the log order wins). */
   supersedes?(next: V, current: V): boolean;
-  /** Called for every record read, after the table is updated. */
+  /**
+   * Whether a record can be passed over unread, from its headers and the key's value held:
+   * decoding is most of a table's cost, and a processor reads back every snapshot it wrote.
+   */
+  skip?(headers: IHeaders | undefined, held: V | undefined): boolean;
+  /** Called for every record read and not skipped, after the table is updated. */
   onRecord?(key: string, value: V): void;
 }
 
@@ -24,6 +28,11 @@ export interface CompactedTableOptions<V> {
 export class CompactedTable<V> {
   private readonly entries = new Map<string, V>();
   private readonly positions = new Map<number, bigint>();
+  /** Callers of `catchUp` waiting for a partition's position to advance. */
+  private readonly advanced = new Set<() => void>();
+  /** The end-offsets query in flight, and the one that starts after it. */
+  private query: Promise<TopicPartitionOffsets[]> | undefined;
+  private nextQuery: Promise<TopicPartitionOffsets[]> | undefined;
   private consumer: Consumer | undefined;
 
   constructor(private readonly options: CompactedTableOptions<V>) {}
@@ -34,6 +43,7 @@ export class CompactedTable<V> {
     // END_BATCH_PROCESS also fires for batches of transaction markers only, so positions reach the end.
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       this.positions.set(payload.partition, BigInt(payload.lastOffset) + 1n);
+      for (const wake of [...this.advanced]) wake();
     });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -42,6 +52,7 @@ export class CompactedTable<V> {
       eachMessage: async ({ message }) => {
         if (!message.key || !message.value) return;
         const key = message.key.toString('utf8');
+        if (this.options.skip?.(message.headers, this.entries.get(key))) return;
         const value = this.options.decode(message.value);
         this.put(key, value);
         this.options.onRecord?.(key, value);
@@ -77,25 +88,55 @@ export class CompactedTable<V> {
 
   /** Waits until the table holds everything committed to the given partitions (all when omitted) up to now. */
   async catchUp(partitions?: number[], timeoutMs = 60_000): Promise<void> {
-    const offsets = await fetchTopicOffsets(this.options.admin, this.options.topic);
+    const offsets = await this.endOffsets();
     const targets = offsets
       .filter((o) => !partitions || partitions.includes(o.partition))
       .map((o) => ({ partition: o.partition, end: BigInt(o.high) }));
-    const deadline = Date.now() + timeoutMs;
-    for (const { partition, end } of targets) {
-      while ((this.positions.get(partition) ?? 0n) < end) {
-        if (Date.now() > deadline) {
-          throw new VerityError(
+    const behind = () => targets.some(({ partition, end }) => (this.positions.get(partition) ?? 0n) < end);
+    if (!behind()) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.advanced.delete(wake);
+        const late = targets.find(({ partition, end }) => (this.positions.get(partition) ?? 0n) < end)!;
+        reject(
+          new VerityError(
             'table_catch_up_timeout',
-            `${this.options.topic}[${partition}]: not caught up to offset ${end} within ${timeoutMs} ms`,
-            {
-              retriable: true,
-              context: { topic: this.options.topic, partition },
-            },
-          );
-        }
-        await sleep(20);
-      }
-    }
+            `${this.options.topic}[${late.partition}]: not caught up to offset ${late.end} within ${timeoutMs} ms`,
+            { retriable: true, context: { topic: this.options.topic, partition: late.partition } },
+          ),
+        );
+      }, timeoutMs);
+      const wake = () => {
+        if (behind()) return;
+        clearTimeout(timer);
+        this.advanced.delete(wake);
+        resolve();
+      };
+      this.advanced.add(wake);
+    });
+  }
+
+  /**
+   * The topic's end offsets, asked for after this call: concurrent callers share one query
+   * (the one that starts when the query in flight ends), so a burst of catch-ups costs at most
+   * two ListOffsets rounds, not one each.
+   */
+  private endOffsets(): Promise<TopicPartitionOffsets[]> {
+    if (!this.query) return this.startQuery();
+    this.nextQuery ??= this.query
+      .catch(() => undefined)
+      .then(() => {
+        this.nextQuery = undefined;
+        return this.startQuery();
+      });
+    return this.nextQuery;
+  }
+
+  private startQuery(): Promise<TopicPartitionOffsets[]> {
+    const query = fetchTopicOffsets(this.options.admin, this.options.topic).finally(() => {
+      if (this.query === query) this.query = undefined;
+    });
+    this.query = query;
+    return query;
   }
 }

@@ -2,6 +2,7 @@ export { retry, sleep, type RetryOptions } from './retry';
 export { fetchTopicOffsets, type TopicPartitionOffsets } from './topic-offsets';
 export { createLogger, type Logger } from './logger';
 export { createKafka } from './kafka';
+export { createRdKafka, type RdConsumer, type RdKafka, type RdProducer } from './rdkafka';
 export {
   DEFAULT_TOPIC_PREFIX,
   contextTopics,

@@ -9,6 +9,7 @@ import { AvroSerde, subjectOf } from './avro-serde';
 import { CompactedTable } from './compacted-table';
 import type { ContextDefinition, CommandEnvelope, CommandReply } from '@verity/core';
 import { createLogger } from './logger';
+import { createRdKafka } from './rdkafka';
 import { createCommandProcessor, type CommandProcessor } from './processor/command-processor';
 import { ProcessorsRunningError, rebuildStates, type StateRebuildProgress } from './processor/state-rebuild';
 import type { StreamSnapshot } from './processor/stream-snapshot';
@@ -51,6 +52,11 @@ describe('an old event version through the real runtimes after an upcaster is ad
   });
   const registry = new SchemaRegistry({ host: registryUrl });
   const logger = createLogger('upcasting-e2e', process.env.VERITY_TEST_LOG_LEVEL ?? 'silent');
+  const rdkafka = createRdKafka({
+    brokers: (process.env.VERITY_KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    clientId: `test-${prefix}`,
+    logger,
+  });
   const db = knex({
     client: 'pg',
     connection: process.env.VERITY_DATABASE_URL ?? 'postgres://verity:verity@127.0.0.1:5442/verity',
@@ -70,6 +76,7 @@ describe('an old event version through the real runtimes after an upcaster is ad
   const processor = (context: ContextDefinition, serde: AvroSerde): CommandProcessor =>
     createCommandProcessor({
       kafka,
+      rdkafka,
       serde,
       context,
       topicsOf: (name) => contextTopics(name, prefix),

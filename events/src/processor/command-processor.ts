@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, EachBatchPayload, Kafka } from 'kafkajs';
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import type { Admin, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { sharedCounter, sharedHistogram } from '../metrics';
 import type { AvroSerde } from '../avro-serde';
@@ -8,15 +9,18 @@ import { eventFullName, type ContextDefinition, InvalidOptionError } from '@veri
 import type { Logger } from '../logger';
 import { contextTopicConfigs, ensureTopics, repliesTopicConfig, type ContextTopics } from '../topics';
 import { ReferenceTables } from './reference-tables';
-import { createBatchTransactions } from './batch-transaction';
+import type { RdKafka } from '../rdkafka';
+import { createGroupCommit } from './group-commit';
 import { commandNamesOf, readCommandRecord } from './command-record';
-import { decideBatch } from './decide-batch';
-import type { StreamSnapshot } from './stream-snapshot';
-import { createTimerScheduler } from './timers';
-import { createTransactionalProducers } from './transactional-producers';
+import { decideBatch, type SettledBatch } from './decide-batch';
+import { isNoNewer, type StreamSnapshot } from './stream-snapshot';
+import { createTimerScheduler, type PartitionAssignments } from './timers';
 
 export interface CommandProcessorOptions {
+  /** Admin work and the tables it reads. */
   kafka: Kafka;
+  /** The command consumer and the transactional producer. */
+  rdkafka: RdKafka;
   serde: AvroSerde;
   context: ContextDefinition;
   /** Topics of a context by name: this one's, and those of the contexts it references. */
@@ -29,11 +33,21 @@ export interface CommandProcessorOptions {
   partitions?: number;
   /** Consumer group of the processors of this context; also the transactional id prefix. */
   groupId: string;
+  /**
+   * Names this instance's transactional producer, `<groupId>.<instanceId>`. Give each instance
+   * a stable one (a pod ordinal, a host name): a restarted instance then aborts at once what
+   * its killed predecessor left open, instead of read_committed readers waiting for the
+   * transaction timeout. Two live instances must not share one. Default: a random id.
+   */
+  instanceId?: string;
   /** Replication factor of topics it creates. Default 1 (the local stack has one broker). */
   replicationFactor?: number;
   /** How often, in ms, the streams of the partitions it owns are checked for due timers (`ContextDefinition.timers`). Default 1000. */
   timerIntervalMs?: number;
 }
+
+/** librdkafka's RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, the code of a rebalance's assignment. */
+const ASSIGN_PARTITIONS = -175;
 
 export interface CommandProcessor {
   start(): Promise<void>;
@@ -44,9 +58,10 @@ export interface CommandProcessor {
 
 /**
  * The write side of one context. One writer per partition: the instance that owns command
- * partition p is the only one writing events and state partition p, fenced by a
- * transactional id per input partition (kafkajs has no KIP-447 fencing). Per batch, ONE
- * transaction holds the events, the new snapshots, the replies and the consumed offsets.
+ * partition p is the only one writing events and state partition p; a zombie that still
+ * writes for it is fenced by the group generation its transaction's offsets carry (KIP-447).
+ * ONE transaction holds the events, the new snapshots, the replies and the consumed offsets
+ * of the batches the instance decided meanwhile, whatever their partitions.
  */
 export function createCommandProcessor(options: CommandProcessorOptions): CommandProcessor {
   const { kafka, serde, context, topicsOf, repliesTopic, logger, groupId } = options;
@@ -74,13 +89,36 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
   });
 
   const admin: Admin = kafka.admin();
-  const consumer = kafka.consumer({
-    groupId,
-    readUncommitted: false,
-    allowAutoTopicCreation: false,
-    // A crashed processor's partitions wait for its session to expire: keep that short.
-    sessionTimeout: 10_000,
-    heartbeatInterval: 1_000,
+  const restored = new Set<number>();
+  const listeners = new Set<(partitions: readonly number[]) => void>();
+  const assignments: PartitionAssignments = {
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  let ready = false;
+  const consumer = options.rdkafka.consumer({
+    kafkaJS: {
+      groupId,
+      fromBeginning: true,
+      autoCommit: false,
+      allowAutoTopicCreation: false,
+      // A crashed processor's partitions wait for its session to expire: keep that short.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    },
+    // Up to this many commands of a partition are decided together.
+    'js.consumer.max.batch.size': 500,
+    rebalance_cb: (error: KafkaJS.KafkaJSError, assignment: KafkaJS.TopicPartition[]) => {
+      const assigned = error.code === ASSIGN_PARTITIONS;
+      // Another instance may have written to a partition we now own: restore again before deciding.
+      restored.clear();
+      transactions.reset();
+      ready = assigned;
+      const partitions = assigned ? assignment.map((tp) => tp.partition) : [];
+      for (const listener of listeners) listener(partitions);
+    },
   });
   const table = new CompactedTable<StreamSnapshot>({
     kafka,
@@ -90,12 +128,14 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     decode: (value) => JSON.parse(value.toString('utf8')) as StreamSnapshot,
     // The reader may lag behind what this instance already committed.
     supersedes: (next, current) => next.sequence > current.sequence,
+    // It reads back what this instance committed and put already.
+    skip: isNoNewer,
   });
   const references = new ReferenceTables({ kafka, admin, context, topicsOf, groupId });
   const timers = createTimerScheduler({
     kafka,
     admin,
-    consumer,
+    assignments,
     context,
     commandsTopic: topics.commands,
     table,
@@ -103,33 +143,23 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     metrics: options.metrics,
     intervalMs: options.timerIntervalMs ?? 1000,
   });
-  const producers = createTransactionalProducers({ kafka, groupId });
-  const transactions = createBatchTransactions({
-    producers,
+  const transactions = createGroupCommit({
+    kafka: options.rdkafka,
+    consumer,
+    transactionalId: `${groupId}.${options.instanceId ?? randomUUID()}`,
     topics: { events: topics.events, state: topics.state, deadLetters: topics.deadLetters, replies: repliesTopic },
-    groupId,
     logger: log,
   });
-  const restored = new Set<number>();
-  let ready = false;
 
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    // Another instance may have written to a partition we now own: restore again before deciding.
-    restored.clear();
-    ready = true;
-  });
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    ready = false;
-    log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
-  });
-
-  async function processBatch(payload: EachBatchPayload): Promise<void> {
+  async function processBatch(payload: KafkaJS.EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const partition = batch.partition;
     const started = process.hrtime.bigint();
-    // Fences the partition's previous writer before its state is read: what it committed is then final.
-    await producers.get(partition);
     if (!restored.has(partition)) {
+      // The group's offsets were fetched stable (KIP-447), so another writer's last transaction
+      // is final; this instance's own may not be after a failed commit (a timed-out commit may
+      // still complete): fencing its id settles it before the state is read.
+      await transactions.fence();
       await table.catchUp([partition]);
       restored.add(partition);
     }
@@ -151,7 +181,14 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     for (const { offset, reason } of decided.deadLetters)
       log.warn({ partition, offset, reason }, 'command sent to dead-letter topic');
 
-    const settled = await transactions.commit({ topic: batch.topic, partition, lastOffset }, decided);
+    let settled: SettledBatch;
+    try {
+      settled = await transactions.commit({ topic: batch.topic, partition, lastOffset }, decided);
+    } catch (error) {
+      // The batch is consumed again; what its transaction did is only known once the state is read again.
+      restored.delete(partition);
+      throw error;
+    }
     for (const snapshot of settled.snapshots) table.put(snapshot.streamId, snapshot);
     for (const o of decided.commands) {
       commandsProcessed.inc({
@@ -161,7 +198,6 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     }
     deadLettered.inc({ context: context.name }, decided.deadLetters.length);
     payload.resolveOffset(lastOffset);
-    await payload.heartbeat();
     batchSeconds.observe({ context: context.name }, Number(process.hrtime.bigint() - started) / 1e9);
   }
 
@@ -184,9 +220,14 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
       await table.start();
       await references.start();
       await consumer.connect();
-      await consumer.subscribe({ topic: topics.commands, fromBeginning: true });
+      await consumer.subscribe({ topics: [topics.commands] });
       await timers.start();
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: processBatch });
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        // Batches of different partitions are decided side by side and committed together.
+        partitionsConsumedConcurrently: partitions,
+        eachBatch: processBatch,
+      });
       log.info({ topics }, 'command processor started');
     },
     async stop() {
@@ -195,7 +236,7 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
       await consumer.disconnect();
       await table.stop();
       await references.stop();
-      await producers.discardAll();
+      await transactions.close();
       await admin.disconnect();
     },
     isReady: () => ready,

@@ -1,5 +1,6 @@
 import type { Message } from 'kafkajs';
 import type { RebuiltSnapshot } from './state-rebuild-fold';
+import { snapshotRecord } from './stream-snapshot';
 
 /** Below the broker's default `message.max.bytes` (1 MiB), which bounds one partition's record batch. */
 export const DEFAULT_TRANSACTION_BYTES = 512 * 1024;
@@ -17,14 +18,14 @@ export function snapshotBatches(
   let batch: Message[] = [];
   let bytes = 0;
   for (const { partition, snapshot } of snapshots) {
-    const value = JSON.stringify(snapshot);
-    const size = Buffer.byteLength(value);
+    const record = snapshotRecord(snapshot, partition);
+    const size = Buffer.byteLength(record.value);
     if (batch.length > 0 && bytes + size > maxBytes) {
       batches.push(batch);
       batch = [];
       bytes = 0;
     }
-    batch.push({ key: snapshot.streamId, value, partition });
+    batch.push(record);
     bytes += size;
   }
   if (batch.length > 0) batches.push(batch);

@@ -177,7 +177,12 @@ describe('state rebuild transaction batches', () => {
     const batches = snapshotBatches(snapshots, size * 2);
 
     expect(batches.map((b) => b.map((m) => m.key))).toEqual([['acme/a', 'acme/b'], ['acme/c']]);
-    expect(batches[0]![1]).toEqual({ key: 'acme/b', partition: 1, value: JSON.stringify(snapshots[1]!.snapshot) });
+    expect(batches[0]![1]).toEqual({
+      key: 'acme/b',
+      partition: 1,
+      value: JSON.stringify(snapshots[1]!.snapshot),
+      headers: { verity_sequence: '1' },
+    });
     expect(snapshotBatches(snapshots).length).toBe(1);
   });
 

@@ -19,3 +19,29 @@ export interface StreamSnapshot {
 export function remember(recent: CommandReply[], reply: CommandReply): CommandReply[] {
   return [...recent, reply].slice(-RECENT_COMMANDS_PER_STREAM);
 }
+
+/** Header of a state record holding its snapshot's sequence, so a reader can pass over what it holds already without parsing it. */
+export const SEQUENCE_HEADER = 'verity_sequence';
+
+/** A snapshot as the state topic holds it. */
+export function snapshotRecord(
+  snapshot: StreamSnapshot,
+  partition: number,
+): { key: string; value: string; partition: number; headers: Record<string, string> } {
+  return {
+    key: snapshot.streamId,
+    value: JSON.stringify(snapshot),
+    partition,
+    headers: { [SEQUENCE_HEADER]: String(snapshot.sequence) },
+  };
+}
+
+/** Whether a state record is no newer than the snapshot held, judged from its headers alone (false when it has none). */
+export function isNoNewer(
+  headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined,
+  held: StreamSnapshot | undefined,
+): boolean {
+  const sequence = headers?.[SEQUENCE_HEADER];
+  if (held === undefined || sequence === undefined || Array.isArray(sequence)) return false;
+  return Number(sequence.toString()) <= held.sequence;
+}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Partitioners, type Admin, type Consumer, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { streamPartition } from '../audit/stream-partition';
 import type { CompactedTable } from '../compacted-table';
@@ -90,8 +90,8 @@ export function dueTimerCommands(snapshots: Iterable<StreamSnapshot>, check: Due
 export interface TimerSchedulerOptions {
   kafka: Kafka;
   admin: Admin;
-  /** The processor's consumer: its assignment says which streams this instance owns. */
-  consumer: Consumer;
+  /** The processor's assignment: which streams this instance owns. */
+  assignments: PartitionAssignments;
   context: ContextDefinition;
   commandsTopic: string;
   /** The processor's snapshots, every partition's. */
@@ -102,6 +102,12 @@ export interface TimerSchedulerOptions {
   intervalMs: number;
   /** The time of a check. Default: the wall clock. */
   now?: () => Date;
+}
+
+/** The partitions of the commands topic an instance owns, told after every rebalance. */
+export interface PartitionAssignments {
+  /** Calls `listener` with the owned partitions after each rebalance (none while revoked); returns its removal. */
+  subscribe(listener: (partitions: readonly number[]) => void): () => void;
 }
 
 export interface TimerScheduler {
@@ -115,7 +121,7 @@ export interface TimerScheduler {
  * normal path (decide, one transaction) and the time of the check is their time.
  */
 export function createTimerScheduler(options: TimerSchedulerOptions): TimerScheduler {
-  const { kafka, admin, consumer, context, commandsTopic, table, metrics, intervalMs } = options;
+  const { kafka, admin, assignments, context, commandsTopic, table, metrics, intervalMs } = options;
   if (!Number.isInteger(intervalMs) || intervalMs < 1 || intervalMs > MAX_INTERVAL_MS) {
     throw new InvalidOptionError('timerIntervalMs', `an integer from 1 to ${MAX_INTERVAL_MS}, got ${intervalMs}`);
   }
@@ -202,17 +208,11 @@ export function createTimerScheduler(options: TimerSchedulerOptions): TimerSched
     /** Before the consumer runs, so the first assignment is seen. */
     async start() {
       unsubscribe = [
-        consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-          owned = new Set(payload.memberAssignment[commandsTopic] ?? []);
+        assignments.subscribe((partitions) => {
+          owned = new Set(partitions);
           generation += 1;
           partitionCount = undefined;
           inFlight.clear();
-        }),
-        consumer.on(consumer.events.REBALANCING, () => {
-          owned = new Set();
-        }),
-        consumer.on(consumer.events.CRASH, () => {
-          owned = new Set();
         }),
       ];
       // Partitioned by stream id like the gateway's commands, so a timer's command lands on its stream's partition.

@@ -27,6 +27,7 @@ export function createCommandProcessorService(env: CommandProcessorEnv): Command
   const processors: CommandProcessor[] = contexts.map((context) =>
     createCommandProcessor({
       kafka: platform.kafka,
+      rdkafka: platform.rdkafka,
       serde: platform.serde,
       context,
       topicsOf: (name) => contextTopics(name, env.VERITY_TOPIC_PREFIX),
@@ -37,6 +38,7 @@ export function createCommandProcessorService(env: CommandProcessorEnv): Command
       replicationFactor: env.VERITY_REPLICATION_FACTOR,
       groupId: processorGroupId(context.name, env.VERITY_TOPIC_PREFIX),
       timerIntervalMs: env.VERITY_TIMER_INTERVAL_MS,
+      instanceId: env.VERITY_INSTANCE_ID,
     }),
   );
   const app = createHttpApp(

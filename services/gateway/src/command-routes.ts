@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express, type Request, type Response } from 'express';
-import type { Producer } from 'kafkajs';
 import { z } from 'zod';
 import {
   commandFingerprint,
@@ -12,13 +11,13 @@ import {
   type CommandReply,
   type ContextDefinition,
 } from '@verity/core';
-import { contextTopics } from '@verity/events';
+import { contextTopics, type RdProducer } from '@verity/events';
 import { HttpProblem } from '@verity/service-kit';
 import type { ReplyTable } from './reply-table';
 
 export interface CommandRoutesOptions {
   contexts: readonly ContextDefinition[];
-  producer: Producer;
+  producer: RdProducer;
   replies: ReplyTable;
   topicPrefix: string;
   replyTimeoutMs: number;
@@ -154,7 +153,6 @@ export function mountCommandRoutes(app: Express, options: CommandRoutesOptions):
     const reply = options.replies.expect(commandId, options.replyTimeoutMs);
     await options.producer.send({
       topic: contextTopics(found.context.name, options.topicPrefix).commands,
-      acks: -1,
       messages: [{ key: envelope.streamId, value: JSON.stringify(envelope) }],
     });
     const outcome = await reply;

@@ -8,7 +8,6 @@ import {
   listen,
   type RunningServer,
 } from '@verity/service-kit';
-import { Partitioners } from 'kafkajs';
 import { mountCommandRoutes } from './command-routes';
 import { buildGatewayOpenApi } from './openapi';
 import type { GatewayEnv } from './env';
@@ -23,12 +22,13 @@ export interface GatewayService {
 export function createGatewayService(env: GatewayEnv, contexts: readonly ContextDefinition[]): GatewayService {
   const platform = createPlatform('gateway', env);
   const { kafka, logger } = platform;
-  // Java's murmur2 partitioner: the same key lands on the same partition whichever client wrote it.
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 5,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
+  // librdkafka batches the sends of concurrent requests into one produce request per
+  // partition, and partitions keys with Java's murmur2 (the same key lands on the same
+  // partition whichever client wrote it).
+  const producer = platform.rdkafka.producer({
+    kafkaJS: { idempotent: true, acks: -1, allowAutoTopicCreation: false },
+    'linger.ms': 1,
+    partitioner: 'murmur2_random',
   });
   const admin = kafka.admin();
   const openApi = buildGatewayOpenApi(contexts);

@@ -1,5 +1,13 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { AvroSerde, SchemaCatalog, createKafka, createLogger, type Logger } from '@verity/events';
+import {
+  AvroSerde,
+  SchemaCatalog,
+  createKafka,
+  createLogger,
+  createRdKafka,
+  type Logger,
+  type RdKafka,
+} from '@verity/events';
 import type { Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
 import type { PlatformEnv } from './platform-env';
@@ -8,6 +16,8 @@ import type { PlatformEnv } from './platform-env';
 export interface Platform {
   logger: Logger;
   kafka: Kafka;
+  /** librdkafka's client, for the write path: transactions and the gateway's commands. */
+  rdkafka: RdKafka;
   registry: SchemaRegistry;
   serde: AvroSerde;
   metrics: Registry;
@@ -18,5 +28,6 @@ export function createPlatform(service: string, env: PlatformEnv): Platform {
   const kafka = createKafka({ brokers: env.VERITY_KAFKA_BROKERS, clientId: `verity-${service}`, logger });
   const registry = new SchemaRegistry({ host: env.VERITY_SCHEMA_REGISTRY_URL, clientId: `verity-${service}` });
   const serde = new AvroSerde(registry, SchemaCatalog.load());
-  return { logger, kafka, registry, serde, metrics: new Registry() };
+  const rdkafka = createRdKafka({ brokers: env.VERITY_KAFKA_BROKERS, clientId: `verity-${service}`, logger });
+  return { logger, kafka, rdkafka, registry, serde, metrics: new Registry() };
 }
