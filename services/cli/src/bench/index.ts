@@ -10,7 +10,7 @@ import { installEmmettHarness, type EmmettHarness } from './emmett-harness';
 import { measureGatewayLoad } from './gateway-load';
 import { nonLoopback } from './loopback';
 import { parseBenchOptions } from './options';
-import { startPlatformProcess, type PlatformUnderTest } from './platform';
+import { startPlatformProcesses, type PlatformUnderTest } from './platform';
 import { measureRawProduce } from './raw-produce';
 import {
   emmettReportOf,
@@ -91,9 +91,10 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
       harness = await installEmmettHarness(progress);
       emmettDatabase = await createBenchDatabase(config.VERITY_DATABASE_URL, sandbox.prefix);
     }
-    progress(`starting ${options.services.join(', ')} with prefix ${sandbox.prefix}`);
-    platform = await startPlatformProcess(sandbox.env, options.services);
-    const gatewayUrl = platform.urls.gateway as string;
+    progress(`starting ${options.services.join(', ')}, one process each, with prefix ${sandbox.prefix}`);
+    platform = startPlatformProcesses(sandbox.env, options.services, progress);
+    const urls = await platform.ready;
+    const gatewayUrl = urls.gateway?.[0] as string;
     // Same partition count and replication as the commands topics the gateway writes to.
     const rawTopic = `${sandbox.prefix}.bench.raw-produce`;
     await ensureTopics(
@@ -124,6 +125,8 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
     }
     progress(`gateway ${gatewayUrl}: ${options.warmupS} s warm-up + ${options.durationS} s`);
     const gateway = await measureGatewayLoad({ ...timing, name: 'gateway ReceiveStock -> 200', gatewayUrl });
+    if (!platform.running())
+      throw new VerityError('bench_service_ended', 'a service under test ended during the run (see above)');
 
     let emmett: EmmettReport | undefined;
     if (harness && emmettDatabase) {

@@ -1,47 +1,103 @@
-import { fork } from 'node:child_process';
-import { join } from 'node:path';
-import type { ServiceName } from '../services';
-import type { PlatformMessage } from './platform-process';
+import { existsSync } from 'node:fs';
+import { freePortBesides } from '../launcher/free-port';
+import { probe } from '../launcher/ready-probe';
+import {
+  PROBE_INTERVAL_MS,
+  READY_TIMEOUT_MS,
+  STOP_GRACE_MS,
+  startServiceProcess,
+  type ServiceProcess,
+} from '../launcher/service-processes';
+import { supervise } from '../launcher/supervise';
+import { SERVICE_NAMES, serviceMain, servicePort, type ServiceName } from '../services';
+
+/** Where each service's processes answer, on 127.0.0.1, in start order. */
+export type PlatformUrls = Partial<Record<ServiceName, string[]>>;
 
 export interface PlatformUnderTest {
-  /** Where each service answers, on 127.0.0.1. */
-  urls: Partial<Record<ServiceName, string>>;
+  /** Resolves once every process answers /ready; rejects when one could not start (the reason is reported). */
+  ready: Promise<PlatformUrls>;
+  /** False once the stop began or a process ended by itself (reported with its last lines). */
+  running(): boolean;
+  /** SIGTERM to every process, SIGKILL after the grace period; once, however often it is called. */
   stop(): Promise<void>;
 }
 
-/** Starts the services in a child process (compiled `platform-process.js`) and waits until all answer. */
-export function startPlatformProcess(
+/** One process to start: a service, named so that its lines and reports say which one. */
+export interface ProcessPlan {
+  name: string;
+  service: ServiceName;
+}
+
+/** The processes of the chosen services in `verity start`'s order: writers first (the first creates the topics). */
+export function processPlans(services: readonly ServiceName[]): ProcessPlan[] {
+  return SERVICE_NAMES.filter((service) => services.includes(service)).map((service) => ({ name: service, service }));
+}
+
+/**
+ * Runs each chosen service as its own process (its built `dist/main.js`, as deployed), with
+ * `env` (the sandbox's) and a free port of its own, started one after the other as `verity
+ * start` does, each once the one before answers /health; ready once all answer /ready.
+ */
+export function startPlatformProcesses(
   env: NodeJS.ProcessEnv,
   services: readonly ServiceName[],
-  startTimeoutMs = 90_000,
-): Promise<PlatformUnderTest> {
-  const child = fork(join(__dirname, 'platform-process.js'), [...services], {
-    env,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    if (child.connected) child.send('stop');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  return new Promise((resolve, reject) => {
-    const fail = (reason: string): void => {
-      clearTimeout(timer);
-      void stop().finally(() => reject(new Error(`platform under test: ${reason}`)));
-    };
-    const timer = setTimeout(() => fail(`not started within ${startTimeoutMs} ms`), startTimeoutMs);
-    child.once('message', (message: PlatformMessage) => {
-      if ('error' in message) return fail(message.error);
-      clearTimeout(timer);
-      // The services answer on every interface; the bench talks to them over loopback only.
-      const urls = Object.fromEntries(
-        Object.entries(message.urls).map(([name, url]) => [name, url.replace('//localhost:', '//127.0.0.1:')]),
-      );
-      resolve({ urls, stop });
+  progress: (message: string) => void,
+): PlatformUnderTest {
+  let requestStop: (reason: string) => void = () => undefined;
+  const stopRequested = new Promise<string>((resolve) => (requestStop = resolve));
+  let announceReady: (children: readonly ServiceProcess[]) => void = () => undefined;
+  const allReady = new Promise<readonly ServiceProcess[]>((resolve) => (announceReady = resolve));
+  let ended = false;
+
+  const supervised = (async (): Promise<0 | 1> => {
+    const taken = new Set<number>();
+    const plans = [];
+    for (const plan of processPlans(services)) {
+      const port = await freePortBesides(taken);
+      const { variable } = servicePort(plan.service, env);
+      plans.push({ ...plan, main: serviceMain(plan.service), port, env: { ...env, [variable]: String(port) } });
+    }
+    // Checked before the first start: a throw while starting would leave the started ones running.
+    const missing = [...new Set(plans.filter(({ main }) => !existsSync(main)).map(({ main }) => main))];
+    if (missing.length > 0) throw new Error(`not built: ${missing.join(', ')}; build first (npx turbo run build)`);
+    return supervise({
+      services: plans,
+      start: startServiceProcess,
+      started: (child) => probe(local(child), '/health'),
+      ready: (child) => probe(local(child), '/ready'),
+      stopRequested,
+      onReady: announceReady,
+      report: progress,
+      readyTimeoutMs: READY_TIMEOUT_MS,
+      probeIntervalMs: PROBE_INTERVAL_MS,
+      graceMs: STOP_GRACE_MS,
     });
-    void exited.then((code) => fail(`exited with code ${code} while starting`));
+  })().finally(() => (ended = true));
+
+  const ready = Promise.race([
+    allReady,
+    // The supervisor ends before every process is ready only when one could not start.
+    supervised.then(() => Promise.reject(new Error('the services under test did not start (see above)'))),
+  ]).then((children) => {
+    const urls: PlatformUrls = {};
+    for (const child of children) (urls[child.service] ??= []).push(local(child));
+    return urls;
   });
+  // A rejection nobody awaits (a stop during the start) must not end the bench.
+  ready.catch(() => undefined);
+  let stopping: Promise<void> | undefined;
+  return {
+    ready,
+    running: () => !ended && stopping === undefined,
+    stop: () =>
+      (stopping ??= (async () => {
+        requestStop('teardown');
+        // The supervisor reports a failed stop itself; a throw is a failed start, which `ready` carries.
+        await supervised.catch(() => undefined);
+      })()),
+  };
 }
+
+/** The services answer on every interface; the bench talks to them over loopback only. */
+const local = (child: ServiceProcess): string => `http://127.0.0.1:${child.port}`;

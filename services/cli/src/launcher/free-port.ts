@@ -16,3 +16,12 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** A free port not in `taken`, then added to it: ports handed out for one launch never repeat. */
+export async function freePortBesides(taken: Set<number>): Promise<number> {
+  let port: number;
+  do port = await freePort();
+  while (taken.has(port));
+  taken.add(port);
+  return port;
+}

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { serviceMain, servicePort, type ServiceName } from '../services';
 import { spawnNodeChild } from './child-process';
-import { freePort } from './free-port';
+import { freePortBesides } from './free-port';
 import { attributed, lineTail, type LineTail } from './output-lines';
 import { probe } from './ready-probe';
 import { serviceLine } from './service-line';
@@ -13,14 +13,16 @@ import { supervise, type SupervisedChild } from './supervise';
 export const READY_TIMEOUT_MS = 120_000;
 /** How long a service has to stop after SIGTERM before SIGKILL (the command-processor takes about 10 s). */
 export const STOP_GRACE_MS = 30_000;
-const PROBE_INTERVAL_MS = 250;
+export const PROBE_INTERVAL_MS = 250;
 /** Lines of a service's output quoted when it fails. */
 const LAST_LINES = 10;
 /** The preload that stops a service whose launcher died (compiled next to this file). */
 const PARENT_WATCH = join(__dirname, 'parent-watch.js');
 
-interface ServiceProcess extends SupervisedChild {
-  name: ServiceName;
+export interface ServiceProcess extends SupervisedChild {
+  /** Names the process in output and reports: the service, or one instance of it (`gateway-2`). */
+  name: string;
+  service: ServiceName;
   port: number;
   pid: number;
   stop(graceMs: number): Promise<StopOutcome>;
@@ -42,11 +44,7 @@ export async function runServiceProcesses(
   const missing = plans.filter(({ main }) => !existsSync(main)).map(({ name, main }) => `${name} (${main})`);
   if (missing.length > 0) throw new Error(`not built: ${missing.join(', ')}; build first (npx turbo run build)`);
   const taken = new Set(plans.map((p) => p.port).filter((port) => port !== 0));
-  for (const plan of plans.filter((p) => p.port === 0)) {
-    do plan.port = await freePort();
-    while (taken.has(plan.port));
-    taken.add(plan.port);
-  }
+  for (const plan of plans.filter((p) => p.port === 0)) plan.port = await freePortBesides(taken);
   const childEnv: NodeJS.ProcessEnv = {
     ...env,
     ...Object.fromEntries(plans.map(({ variable, port }) => [variable, String(port)])),
@@ -66,7 +64,7 @@ export async function runServiceProcesses(
     return await supervise({
       services: plans,
       start: ({ name, main, port }) => {
-        const child = startServiceProcess(name, main, childEnv, port);
+        const child = startServiceProcess({ name, service: name, main, env: childEnv, port });
         children.push(child);
         return child;
       },
@@ -75,7 +73,7 @@ export async function runServiceProcesses(
       stopRequested,
       onReady: (ready) => {
         for (const child of ready)
-          process.stdout.write(`${serviceLine(child.name, `http://localhost:${child.port}`)}  pid ${child.pid}\n`);
+          process.stdout.write(`${serviceLine(child.service, `http://localhost:${child.port}`)}  pid ${child.pid}\n`);
       },
       report,
       readyTimeoutMs: READY_TIMEOUT_MS,
@@ -90,7 +88,23 @@ export async function runServiceProcesses(
   }
 }
 
-function startServiceProcess(name: ServiceName, main: string, env: NodeJS.ProcessEnv, port: number): ServiceProcess {
+export interface ServiceProcessPlan {
+  name: string;
+  service: ServiceName;
+  /** The service's built entry, `serviceMain(service)`. */
+  main: string;
+  /** Its whole environment, the port variable included. */
+  env: NodeJS.ProcessEnv;
+  /** The port it listens on, which the probes ask. */
+  port: number;
+}
+
+/**
+ * One service's `dist/main.js` as a child process in a process group of its own (a terminal's
+ * Ctrl-C reaches only us, and we stop it), stopping itself should we die; its lines pass
+ * through, attributed to `name`, its last ones kept for a failure's report.
+ */
+export function startServiceProcess({ name, service, main, env, port }: ServiceProcessPlan): ServiceProcess {
   const tail: LineTail = lineTail(LAST_LINES);
   const child = spawnNodeChild({
     name,
@@ -106,6 +120,7 @@ function startServiceProcess(name: ServiceName, main: string, env: NodeJS.Proces
   });
   return {
     name,
+    service,
     port,
     pid: child.pid,
     get exit() {
