@@ -1,4 +1,4 @@
-import { bestPoint, EMMETT_SEARCH, nextStep, type SearchPoint, type SearchRule } from './concurrency-search';
+import { EMMETT_SEARCH, searchBest, type SearchPoint, type SearchRule } from './concurrency-search';
 import type { EmmettHarness, HarnessRunOptions } from './emmett-harness';
 import { readEmmettRun, type EmmettRun } from './emmett-run';
 
@@ -25,11 +25,10 @@ export interface EmmettBenchOptions extends Omit<HarnessRunOptions, 'connections
   progress: (message: string) => void;
 }
 
-const point = (run: EmmettRun): SearchPoint & { run: EmmettRun } => ({
+const point = (run: EmmettRun): SearchPoint => ({
   inFlight: run.connections,
   throughputPerS: run.commandsPerSec,
   p99Ms: run.p99Ms,
-  run,
 });
 
 /**
@@ -54,18 +53,5 @@ export async function measureEmmett(harness: EmmettHarness, options: EmmettBench
 
   const sameInFlight = await measure(connections);
   const rule = EMMETT_SEARCH;
-  const steps: Array<ReturnType<typeof point>> = [];
-  for (;;) {
-    const verdict = nextStep(steps, rule);
-    if ('stop' in verdict) {
-      // The first verdict is always a step, so there is a best; the fallback only satisfies the type.
-      const best = bestPoint(steps, rule) ?? point(sameInFlight);
-      return {
-        database,
-        sameInFlight,
-        search: { rule, steps: steps.map((s) => s.run), best: best.run, stoppedBecause: verdict.stop },
-      };
-    }
-    steps.push(point(await measure(verdict.next)));
-  }
+  return { database, sameInFlight, search: { rule, ...(await searchBest(rule, measure, point)) } };
 }

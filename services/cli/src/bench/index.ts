@@ -8,6 +8,7 @@ import { measureEmmett } from './emmett';
 import { createBenchDatabase, type BenchDatabase } from './emmett-database';
 import { installEmmettHarness, type EmmettHarness } from './emmett-harness';
 import { measureGatewayLoad } from './gateway-load';
+import { searchGateway, type GatewaySearch } from './gateway-search';
 import { nonLoopback } from './loopback';
 import { parseBenchOptions } from './options';
 import { startPlatformProcesses, type PlatformUnderTest } from './platform';
@@ -40,7 +41,8 @@ function machine(): Machine {
 
 /**
  * `verity bench`: on the running local stack, measures raw Kafka produce (the limit), commands
- * through the gateway and the same command with Emmett on PostgreSQL (the reference), side by
+ * through the gateway (each service in its own process, as deployed), the gateway's best
+ * in-flight count, and the same command with Emmett on PostgreSQL (the reference), side by
  * side, prints the table and writes the JSON report. Everything the run creates is removed at
  * the end, also after a failure or Ctrl-C.
  */
@@ -125,6 +127,23 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
     }
     progress(`gateway ${gatewayUrl}: ${options.warmupS} s warm-up + ${options.durationS} s`);
     const gateway = await measureGatewayLoad({ ...timing, name: 'gateway ReceiveStock -> 200', gatewayUrl });
+    let gatewaySearch: GatewaySearch | undefined;
+    if (options.search) {
+      progress(
+        `gateway search for its best in-flight count: ${options.warmupS} s warm-up + ${options.durationS} s a step`,
+      );
+      gatewaySearch = await searchGateway(
+        { ...gateway, connections: options.connections },
+        (connections) =>
+          measureGatewayLoad({
+            ...timing,
+            connections,
+            name: `gateway ReceiveStock, ${connections} in flight`,
+            gatewayUrl,
+          }),
+        progress,
+      );
+    }
     if (!platform.running())
       throw new VerityError('bench_service_ended', 'a service under test ended during the run (see above)');
 
@@ -139,7 +158,7 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
         database: emmettDatabase.name,
         progress,
       });
-      emmett = emmettReportOf(gateway, comparison);
+      emmett = emmettReportOf(gateway, comparison, gatewaySearch?.best);
     }
 
     const report: BenchReport = {
@@ -156,6 +175,7 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
       ...(limitBatched ? { limitBatched } : {}),
       gateway,
       ratios: ratiosOf(gateway, limit),
+      ...(gatewaySearch ? { gatewaySearch } : {}),
       ...(emmett ? { emmett } : {}),
     };
     const file = join(resolve(options.out), reportFileName(startedAt));

@@ -39,6 +39,11 @@ export const benchOptionsSchema = z.object({
    * count and at its own best. `--no-emmett` (or VERITY_BENCH_EMMETT=false) leaves it out.
    */
   emmett: z.stringbool().default(true),
+  /**
+   * After the run at `connections`, the search for the gateway's best in-flight count (32 to
+   * 512, GATEWAY_SEARCH). `--no-search` (or VERITY_BENCH_SEARCH=false) leaves it out.
+   */
+  search: z.stringbool().default(true),
 });
 export type BenchOptions = z.infer<typeof benchOptionsSchema>;
 
@@ -55,9 +60,13 @@ const FLAGS: Record<string, { key: keyof BenchOptions; env: string }> = {
 /** Flags without a value: each sets its option to the value given here. */
 const SWITCHES: Record<string, { key: keyof BenchOptions; value: string }> = {
   '--no-emmett': { key: 'emmett', value: 'false' },
+  '--no-search': { key: 'search', value: 'false' },
 };
 /** Options whose flag is a switch read from the environment too. */
-const SWITCH_ENV: Array<{ key: keyof BenchOptions; env: string }> = [{ key: 'emmett', env: 'VERITY_BENCH_EMMETT' }];
+const SWITCH_ENV: Array<{ key: keyof BenchOptions; env: string }> = [
+  { key: 'emmett', env: 'VERITY_BENCH_EMMETT' },
+  { key: 'search', env: 'VERITY_BENCH_SEARCH' },
+];
 
 export const BENCH_FLAGS = [...Object.keys(FLAGS), ...Object.keys(SWITCHES)];
 

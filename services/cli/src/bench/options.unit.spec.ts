@@ -12,6 +12,7 @@ describe('bench options', () => {
       services: ['command-processor', 'projector', 'gateway', 'query-api'],
       out: '.verity/bench',
       emmett: true,
+      search: true,
     });
   });
 
@@ -38,6 +39,19 @@ describe('bench options', () => {
     expect(parseBenchOptions([], { VERITY_BENCH_EMMETT: '1' }).emmett).toBe(true);
     expect(() => parseBenchOptions([], { VERITY_BENCH_EMMETT: 'maybe' })).toThrow(/emmett/);
     expect(() => parseBenchOptions(['--emmett', 'false'], {})).toThrow(/--no-emmett/);
+  });
+
+  it('leaves the gateway search out with --no-search or VERITY_BENCH_SEARCH=false, beside --no-emmett', () => {
+    expect(parseBenchOptions(['--no-search', '--connections', '64'], {})).toMatchObject({
+      search: false,
+      emmett: true,
+      connections: 64,
+    });
+    expect(parseBenchOptions(['--no-emmett', '--no-search'], {})).toMatchObject({ search: false, emmett: false });
+    expect(parseBenchOptions([], { VERITY_BENCH_SEARCH: 'false' }).search).toBe(false);
+    expect(parseBenchOptions([], { VERITY_BENCH_SEARCH: 'true' }).search).toBe(true);
+    expect(() => parseBenchOptions([], { VERITY_BENCH_SEARCH: 'maybe' })).toThrow(/search/);
+    expect(() => parseBenchOptions(['--search'], {})).toThrow(/--no-search/);
   });
 
   it('names an unknown flag, a missing value and a bad number as usage errors', () => {

@@ -1,5 +1,6 @@
 import type { EmmettComparison } from './emmett';
 import type { EmmettRun } from './emmett-run';
+import type { GatewaySearch, GatewayStep } from './gateway-search';
 import type { LoadResult } from './load-result';
 import type { BenchOptions } from './options';
 
@@ -43,6 +44,8 @@ export interface BenchReport {
   /** POST /v1/commands/inventory.ReceiveStock answered 200. */
   gateway: LoadResult;
   ratios: Ratios;
+  /** The search for the gateway's best in-flight count; absent with `--no-search`. */
+  gatewaySearch?: GatewaySearch;
   /** Emmett on PostgreSQL, the same ReceiveStock; absent with `--no-emmett`. */
   emmett?: EmmettReport;
 }
@@ -53,6 +56,11 @@ export interface EmmettReport extends EmmettComparison {
     sameInFlight: Ratios;
     /** gateway / Emmett at Emmett's best in-flight count. */
     best: Ratios;
+    /**
+     * The gateway at its best over Emmett at its best, each at its own in-flight count: the
+     * throughput ratio is issue 9's goal (at least 2). Absent with `--no-search`.
+     */
+    bothBest?: Ratios;
   };
 }
 
@@ -85,13 +93,19 @@ export function ratiosOf(gateway: LoadResult, limit: LoadResult): Ratios {
   return divide(loadFigures(gateway), loadFigures(limit));
 }
 
-/** Emmett's runs with the gateway's figures over each of the two that count. */
-export function emmettReportOf(gateway: LoadResult, comparison: EmmettComparison): EmmettReport {
+/** Emmett's runs with the gateway's figures over each of the two that count, and its best's over Emmett's best. */
+export function emmettReportOf(
+  gateway: LoadResult,
+  comparison: EmmettComparison,
+  gatewayBest?: LoadResult,
+): EmmettReport {
+  const emmettBest = emmettFigures(comparison.search.best);
   return {
     ...comparison,
     ratios: {
       sameInFlight: divide(loadFigures(gateway), emmettFigures(comparison.sameInFlight)),
-      best: divide(loadFigures(gateway), emmettFigures(comparison.search.best)),
+      best: divide(loadFigures(gateway), emmettBest),
+      ...(gatewayBest ? { bothBest: divide(loadFigures(gatewayBest), emmettBest) } : {}),
     },
   };
 }
@@ -101,6 +115,19 @@ const fixed = (n: number, digits: number): string => (Number.isFinite(n) ? n.toF
 const fixedOrDash = (n: number | null, digits: number): string => fixed(n ?? Number.NaN, digits);
 
 const emmettName = (run: EmmettRun): string => `emmett ReceiveStock, ${run.connections} in flight`;
+
+const errorsOf = (errors: number): string => (errors > 0 ? ` (${errors} errors)` : '');
+
+/** Each step of the gateway's search, why it stopped and where it was best. */
+function formatGatewaySearch({ steps, best, stoppedBecause }: GatewaySearch): string {
+  const stepText = steps
+    .map(
+      (s) =>
+        `${s.connections} → ${fixed(s.throughputPerS, 0)}/s p99 ${fixed(s.latencyMs.p99, 0)} ms${errorsOf(s.errors)}`,
+    )
+    .join(', ');
+  return `gateway search (in flight → commands/s): ${stepText}; stopped: ${stoppedBecause}; best ${best.connections} in flight`;
+}
 
 /** What ran as Emmett, each step of its search and why it stopped, and its CPU per command. */
 function formatSearch(emmett: EmmettReport): string {
@@ -122,13 +149,26 @@ function formatSearch(emmett: EmmettReport): string {
 /** The table printed at the end of a run, errors spelled out under it. */
 export function formatReport(report: BenchReport): string {
   const columns = ['run', 'ops/s', 'p50 ms', 'p99 ms', 'max ms', 'requests', 'errors'];
-  const widths = [40, 10, 9, 9, 9, 10, 8];
+  const widths = [48, 10, 9, 9, 9, 10, 8];
   const line = (cells: string[]): string =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('');
-  const runs = [report.limit, ...(report.limitBatched ? [report.limitBatched] : []), report.gateway];
+  const search = report.gatewaySearch;
+  // As for Emmett: the gateway's best gets a row of its own unless it is the run at `connections`.
+  const gatewayBest: GatewayStep | undefined =
+    search && search.best.connections !== report.parameters.connections ? search.best : undefined;
+  const bestName = (r: LoadResult): string => {
+    if (r === gatewayBest) return `gateway ReceiveStock, ${gatewayBest.connections} in flight (best)`;
+    return r === report.gateway && search && !gatewayBest ? `${r.name} (best)` : r.name;
+  };
+  const runs = [
+    report.limit,
+    ...(report.limitBatched ? [report.limitBatched] : []),
+    report.gateway,
+    ...(gatewayBest ? [gatewayBest] : []),
+  ];
   const rows = runs.map((r) =>
     line([
-      r.name,
+      bestName(r),
       fixed(r.throughputPerS, 0),
       fixed(r.latencyMs.p50, 2),
       fixed(r.latencyMs.p99, 2),
@@ -162,6 +202,14 @@ export function formatReport(report: BenchReport): string {
       ? [
           ratioRow(`gateway / emmett, ${emmett.sameInFlight.connections} in flight`, emmett.ratios.sameInFlight),
           ratioRow(`gateway / emmett best, ${emmett.search.best.connections} in flight`, emmett.ratios.best),
+          ...(search && emmett.ratios.bothBest
+            ? [
+                ratioRow(
+                  `gateway best / emmett best, ${search.best.connections} / ${emmett.search.best.connections} in flight`,
+                  emmett.ratios.bothBest,
+                ),
+              ]
+            : []),
         ]
       : []),
   ];
@@ -169,7 +217,7 @@ export function formatReport(report: BenchReport): string {
     .filter((r) => r.errors > 0)
     .map(
       (r) =>
-        `errors in ${r.name}: ${Object.entries(r.errorsByCause)
+        `errors in ${bestName(r)}: ${Object.entries(r.errorsByCause)
           .map(([cause, n]) => `${cause} × ${n}`)
           .join(', ')}`,
     );
@@ -184,7 +232,9 @@ export function formatReport(report: BenchReport): string {
     ...rows,
     ...emmettRows,
     ...ratioRows,
-    ...(emmett ? ['', formatSearch(emmett)] : []),
+    ...(search || emmett ? [''] : []),
+    ...(search ? [formatGatewaySearch(search)] : []),
+    ...(emmett ? [formatSearch(emmett)] : []),
     ...(errorLines.length > 0 ? ['', ...errorLines] : []),
   ].join('\n');
 }

@@ -1,6 +1,7 @@
-import { EMMETT_SEARCH } from './concurrency-search';
+import { EMMETT_SEARCH, GATEWAY_SEARCH } from './concurrency-search';
 import type { EmmettComparison } from './emmett';
 import type { EmmettRun } from './emmett-run';
+import type { GatewaySearch, GatewayStep } from './gateway-search';
 import { toLoadResult, type LoadResult } from './load-result';
 import { emmettReportOf, formatReport, ratiosOf, reportFileName, type BenchReport } from './report';
 
@@ -45,6 +46,7 @@ const report: BenchReport = {
     recordBytes: 300,
     topicPrefix: 'benchabc',
     emmett: false,
+    search: false,
   },
   limit,
   gateway,
@@ -176,5 +178,78 @@ describe('bench report beside Emmett', () => {
 
   it('has no Emmett lines when it was left out', () => {
     expect(formatReport(report)).not.toContain('emmett');
+  });
+});
+
+describe('bench report with the gateway search', () => {
+  const step = (connections: number, operations: number, latenciesMs: number[], errors = {}): GatewayStep => ({
+    ...run(`gateway ReceiveStock, ${connections} in flight`, operations, latenciesMs, errors),
+    connections,
+  });
+  const at32: GatewayStep = { ...gateway, connections: 32 };
+  const at64 = step(64, 8_000, [10, 10, 10, 30]);
+  const at128 = step(128, 8_200, [20, 20, 20, 600], { timeout: 4 });
+  const search: GatewaySearch = {
+    rule: GATEWAY_SEARCH,
+    steps: [at32, at64, at128],
+    best: at64,
+    stoppedBecause: 'p99 over 500 ms at 128 in flight',
+  };
+  const searched: BenchReport = {
+    ...report,
+    parameters: { ...report.parameters, search: true },
+    gatewaySearch: search,
+  };
+
+  it('prints every step with its p99 and errors, why the search stopped and the best in-flight count', () => {
+    expect(formatReport(searched)).toContain(
+      'gateway search (in flight → commands/s): 32 → 500/s p99 20 ms (3 errors), 64 → 800/s p99 30 ms, ' +
+        '128 → 820/s p99 600 ms (4 errors); stopped: p99 over 500 ms at 128 in flight; best 64 in flight',
+    );
+  });
+
+  it('gives the best its own row when it is not the run at the bench in-flight count', () => {
+    const text = formatReport(searched);
+    expect(text).toMatch(/^gateway ReceiveStock -> 200\s+500\s+8\.00/m);
+    expect(text).toMatch(/^gateway ReceiveStock, 64 in flight \(best\)\s+800\s+10\.00\s+30\.00\s+30\.00\s+4\s+0$/m);
+    expect(text).not.toMatch(/^gateway ReceiveStock, 128/m);
+  });
+
+  it('marks the run at the bench in-flight count as the best when it is', () => {
+    const text = formatReport({ ...searched, gatewaySearch: { ...search, best: at32 } });
+    expect(text).toMatch(/^gateway ReceiveStock -> 200 \(best\)\s+500/m);
+    expect(text.match(/^gateway ReceiveStock/gm)).toHaveLength(1);
+  });
+
+  it("divides the gateway's best by Emmett's best, each at its own in-flight count", () => {
+    const at16 = emmettRun(16, 400, 5, 15);
+    const comparison: EmmettComparison = {
+      database: 'emmett_benchabc',
+      sameInFlight: emmettRun(32, 350, 16, 40),
+      search: { rule: EMMETT_SEARCH, steps: [at16], best: at16, stoppedBecause: 'reached the bound' },
+    };
+    const emmett = emmettReportOf(gateway, comparison, search.best);
+    expect(emmett.ratios.bothBest).toEqual({ throughput: 2, p50: 2, p99: 2 });
+    expect(emmett.ratios.best).toEqual({ throughput: 1.25, p50: 1.6, p99: 20 / 15 });
+    expect(formatReport({ ...searched, emmett })).toMatch(
+      /^gateway best \/ emmett best, 64 \/ 16 in flight\s+2\.000x\s+2\.00x\s+2\.00x/m,
+    );
+    expect(emmettReportOf(gateway, comparison).ratios.bothBest).toBeUndefined();
+  });
+
+  it('keeps the search in the JSON report, its best among the steps', () => {
+    const json = JSON.parse(JSON.stringify(searched)) as BenchReport;
+    expect(json.gatewaySearch?.rule).toEqual(GATEWAY_SEARCH);
+    expect(json.gatewaySearch?.steps.map((s) => [s.connections, s.throughputPerS])).toEqual([
+      [32, 500],
+      [64, 800],
+      [128, 820],
+    ]);
+    expect(json.gatewaySearch?.best).toMatchObject({ connections: 64, throughputPerS: 800, errors: 0 });
+    expect(json.gatewaySearch?.stoppedBecause).toBe('p99 over 500 ms at 128 in flight');
+  });
+
+  it('has no search lines with --no-search', () => {
+    expect(formatReport(report)).not.toMatch(/search|\(best\)/);
   });
 });
