@@ -12,7 +12,8 @@ import { ReferenceTables } from './reference-tables';
 import type { RdKafka } from '../rdkafka';
 import { createGroupCommit } from './group-commit';
 import { commandNamesOf, readCommandRecord } from './command-record';
-import { decideBatch, type SettledBatch } from './decide-batch';
+import { decideBatch } from './decide-batch';
+import { PartitionLane } from './partition-lane';
 import { isNoNewer, type StreamSnapshot } from './stream-snapshot';
 import { createTimerScheduler, type PartitionAssignments } from './timers';
 
@@ -89,7 +90,11 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
   });
 
   const admin: Admin = kafka.admin();
-  const restored = new Set<number>();
+  /** Partitions restored since the last rebalance or failure, with what they have in flight. */
+  const lanes = new Map<number, PartitionLane>();
+  /** Partitions whose failed batches are consumed again from this offset: other batches are passed over until it comes. */
+  const rewinding = new Map<number, bigint>();
+  let revoking = false;
   const listeners = new Set<(partitions: readonly number[]) => void>();
   const assignments: PartitionAssignments = {
     subscribe(listener) {
@@ -110,10 +115,17 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     },
     // Up to this many commands of a partition are decided together.
     'js.consumer.max.batch.size': 500,
-    rebalance_cb: (error: KafkaJS.KafkaJSError, assignment: KafkaJS.TopicPartition[]) => {
+    // Awaited by the consumer before it gives partitions up or takes new ones.
+    rebalance_cb: async (error: KafkaJS.KafkaJSError, assignment: KafkaJS.TopicPartition[]) => {
       const assigned = error.code === ASSIGN_PARTITIONS;
+      ready = false;
+      // What was decided is committed (or failed) before the partitions move: a new owner reads it.
+      revoking = true;
+      await transactions.idle();
+      revoking = false;
       // Another instance may have written to a partition we now own: restore again before deciding.
-      restored.clear();
+      lanes.clear();
+      rewinding.clear();
       transactions.reset();
       ready = assigned;
       const partitions = assigned ? assignment.map((tp) => tp.partition) : [];
@@ -151,54 +163,85 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     logger: log,
   });
 
+  /** Consumes a partition again from `offset`; the state is read back before deciding. */
+  function rewind(topic: string, partition: number, offset: bigint): void {
+    lanes.delete(partition);
+    if (revoking) return;
+    rewinding.set(partition, offset);
+    try {
+      consumer.seek({ topic, partition, offset: offset.toString() });
+    } catch (error) {
+      // Not assigned any more: its next owner starts from the committed offset.
+      log.warn({ err: error, partition }, 'could not seek back a partition');
+    }
+  }
+
   async function processBatch(payload: KafkaJS.EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const partition = batch.partition;
     const started = process.hrtime.bigint();
-    if (!restored.has(partition)) {
+    const firstOffset = batch.messages[0]?.offset;
+    const lastOffset = batch.messages.at(-1)?.offset;
+    if (firstOffset === undefined || lastOffset === undefined) return;
+    const target = rewinding.get(partition);
+    if (target !== undefined) {
+      // Fetched before the seek back: seek again (so the consumer does not resume from here) and wait.
+      if (BigInt(firstOffset) !== target) return rewind(batch.topic, partition, target);
+      rewinding.delete(partition);
+    }
+    let lane = lanes.get(partition);
+    if (!lane) {
       // The group's offsets were fetched stable (KIP-447), so another writer's last transaction
       // is final; this instance's own may not be after a failed commit (a timed-out commit may
       // still complete): fencing its id settles it before the state is read.
       await transactions.fence();
       await table.catchUp([partition]);
-      restored.add(partition);
+      lane = new PartitionLane(BigInt(firstOffset));
+      lanes.set(partition, lane);
     }
 
     const records = batch.messages.map(readCommandRecord);
     await references.catchUpFor(commandNamesOf(context, records));
-    const lastOffset = batch.messages.at(-1)?.offset;
     // Deciding is synchronous, so the consumer cannot stop or go stale halfway through it: this
     // one check stands for a check before each record.
-    if (lastOffset === undefined || !payload.isRunning() || payload.isStale()) return;
+    if (revoking || !payload.isRunning() || payload.isStale() || lanes.get(partition) !== lane) return;
     const decided = decideBatch({
       context,
       source: { topic: batch.topic, partition },
       records,
-      snapshots: table,
+      snapshots: lane.over(table),
+      inFlight: lane.inFlight,
       encode: (fullName, data) => serde.encode(topics.events, fullName, data),
       references: (commandName, tenant, payload) => references.lookup(commandName, tenant, payload),
     });
     for (const { offset, reason } of decided.deadLetters)
       log.warn({ partition, offset, reason }, 'command sent to dead-letter topic');
 
-    let settled: SettledBatch;
-    try {
-      settled = await transactions.commit({ topic: batch.topic, partition, lastOffset }, decided);
-    } catch (error) {
-      // The batch is consumed again; what its transaction did is only known once the state is read again.
-      restored.delete(partition);
-      throw error;
-    }
-    for (const snapshot of settled.snapshots) table.put(snapshot.streamId, snapshot);
-    for (const o of decided.commands) {
-      commandsProcessed.inc({
-        context: context.name,
-        outcome: o.kind === 'decided' ? (o.rejection ? 'rejected' : 'accepted') : 'repeated',
-      });
-    }
-    deadLettered.inc({ context: context.name }, decided.deadLetters.length);
+    const current = lane;
+    current.stage(decided);
+    const previous = current.last;
+    current.last = transactions.commit({ topic: batch.topic, partition, lastOffset }, decided).then(
+      (settled) => {
+        for (const snapshot of settled.snapshots) table.put(snapshot.streamId, snapshot);
+        current.committed(decided, BigInt(lastOffset));
+        for (const o of decided.commands) {
+          commandsProcessed.inc({
+            context: context.name,
+            outcome: o.kind === 'decided' ? (o.rejection ? 'rejected' : 'accepted') : 'repeated',
+          });
+        }
+        deadLettered.inc({ context: context.name }, decided.deadLetters.length);
+        batchSeconds.observe({ context: context.name }, Number(process.hrtime.bigint() - started) / 1e9);
+      },
+      () => {
+        // Everything not committed is decided again, on the state read back from Kafka: what
+        // the failed transaction did is only known then.
+        if (lanes.get(partition) === current) rewind(batch.topic, partition, current.committedNext);
+      },
+    );
     payload.resolveOffset(lastOffset);
-    batchSeconds.observe({ context: context.name }, Number(process.hrtime.bigint() - started) / 1e9);
+    // At most two batches of a partition are in flight: this one and the one before it.
+    await previous;
   }
 
   return {

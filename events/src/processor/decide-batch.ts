@@ -35,8 +35,10 @@ export interface BatchInput {
   /** Where the records were read: a dead letter names it. */
   source: { topic: string; partition: number };
   records: readonly ReadCommandRecord[];
-  /** Each stream's snapshot as restored before the batch. */
+  /** Each stream's snapshot as restored before the batch, or as an earlier batch not yet committed left it. */
   snapshots: Pick<ReadonlyMap<string, StreamSnapshot>, 'get'>;
+  /** Decisions of earlier batches of the partition not yet committed, by command id: a repeat of one is answered with its reply. */
+  inFlight?: Pick<ReadonlyMap<string, Decision>, 'get'>;
   encode: EventEncoder;
   references: ReferenceLookup;
 }
@@ -59,7 +61,10 @@ export interface Decision {
   rejection?: DomainRejection;
 }
 
-/** A command id this stream has seen: its original reply is sent again, nothing else is written. */
+/**
+ * A command id this stream has seen: its original reply is sent again, nothing else is written.
+ * `repeat-in-batch` repeats a decision of this batch or of an earlier one not yet committed.
+ */
 export type Repeat = { kind: 'repeat'; reply: CommandReply } | { kind: 'repeat-in-batch'; of: Decision };
 
 export type CommandOutcome = Decision | Repeat;
@@ -98,7 +103,7 @@ export function decideBatch(input: BatchInput): DecidedBatch {
 
   function decideOne(envelope: CommandEnvelope): CommandOutcome {
     const current = staged.get(envelope.streamId) ?? snapshots.get(envelope.streamId);
-    const seenInBatch = inBatch.get(envelope.commandId);
+    const seenInBatch = inBatch.get(envelope.commandId) ?? input.inFlight?.get(envelope.commandId);
     if (seenInBatch) return { kind: 'repeat-in-batch', of: seenInBatch };
     const seen = current?.recent.find((r) => r.commandId === envelope.commandId);
     if (seen) return { kind: 'repeat', reply: seen };
@@ -265,8 +270,17 @@ function replyOf(decision: Decision, events: AppendedEvent[], eventsTopic: strin
   };
 }
 
+/**
+ * What the batches settled before this one (of the same transaction or of one not yet
+ * committed) left: the reply of each decision, and each stream's latest remembered replies.
+ */
+export interface SettledHistory {
+  replyOf(decision: Decision): CommandReply | undefined;
+  recentOf(streamId: string): CommandReply[] | undefined;
+}
+
 /** The replies and new snapshots of a decided batch whose events were appended at `appended`. Pure. */
-export function settleBatch(decided: DecidedBatch, appended: AppendedAt): SettledBatch {
+export function settleBatch(decided: DecidedBatch, appended: AppendedAt, history?: SettledHistory): SettledBatch {
   const { topic, partition } = appended;
   const replies = new Map<Decision, CommandReply>();
   const repliesByStream = new Map<string, CommandReply[]>();
@@ -286,14 +300,17 @@ export function settleBatch(decided: DecidedBatch, appended: AppendedAt): Settle
     if (ofStream) ofStream.push(reply);
     else repliesByStream.set(outcome.envelope.streamId, [reply]);
   }
+  const replyTo = (o: CommandOutcome): CommandReply => {
+    if (o.kind === 'repeat') return o.reply;
+    const decision = o.kind === 'decided' ? o : o.of;
+    // A repeat follows the decision it repeats (in this batch or an earlier one), whose reply is therefore made.
+    return (replies.get(decision) ?? history?.replyOf(decision))!;
+  };
   return {
-    // A repeat within the batch follows the decision it repeats, whose reply is therefore made.
-    replies: decided.commands.map((o) =>
-      o.kind === 'repeat' ? o.reply : replies.get(o.kind === 'decided' ? o : o.of)!,
-    ),
+    replies: decided.commands.map(replyTo),
     snapshots: [...decided.snapshots.values()].map((s) => ({
       ...s,
-      recent: (repliesByStream.get(s.streamId) ?? []).reduce(remember, s.recent),
+      recent: (repliesByStream.get(s.streamId) ?? []).reduce(remember, history?.recentOf(s.streamId) ?? s.recent),
     })),
   };
 }

@@ -23,6 +23,7 @@ import {
   type DecidedEvent,
   type EventEncoder,
 } from './decide-batch';
+import { PartitionLane } from './partition-lane';
 import type { StreamSnapshot } from './stream-snapshot';
 
 const COMMANDS = 'test.upcasttest.commands';
@@ -361,6 +362,42 @@ describe('decideBatch', () => {
     ];
     const current = snapshot('bolts', 1, 1);
     expect(decide(records, [current])).toEqual(decide(records, [current]));
+  });
+
+  it('decides a batch on what an earlier batch not yet committed left, and answers its repeats with its replies', () => {
+    const first = envelope('p1', 'CountThings', 'bolts', 5);
+    const earlier = decide([record(first)], [snapshot('bolts', 1, 1)]);
+    const lane = new PartitionLane(100n);
+    lane.stage(earlier);
+    const later = decideBatch({
+      context: thingsContextV2,
+      source: { topic: COMMANDS, partition: PARTITION },
+      records: [
+        record(envelope('p1', 'CountThings', 'bolts', 5)),
+        record(envelope('p2', 'CountThings', 'bolts', 2)),
+      ].map(readCommandRecord),
+      snapshots: lane.over(new Map([['acme/bolts', snapshot('bolts', 1, 1)]])),
+      inFlight: lane.inFlight,
+      encode,
+      references: () => undefined,
+    });
+    expect(later.commands.map((c) => c.kind)).toEqual(['repeat-in-batch', 'decided']);
+    expect(later.events.map((e) => e.metadata.streamVersion)).toEqual([3]);
+    expect(later.events[0]!.metadata.prevHash).toBe(earlier.events[0]!.metadata.hash);
+
+    // Settled in order, as one transaction or two: the later batch takes the earlier one's replies.
+    const settledEarlier = settle(earlier, 40n);
+    const replies = new Map(earlier.commands.map((c, i) => [c, settledEarlier.replies[i]!]));
+    const settledLater = settleBatch(
+      later,
+      { topic: EVENTS, partition: PARTITION, firstOffset: 42n },
+      {
+        replyOf: (d) => replies.get(d),
+        recentOf: (streamId) => settledEarlier.snapshots.find((s) => s.streamId === streamId)?.recent,
+      },
+    );
+    expect(settledLater.replies[0]).toEqual(settledEarlier.replies[0]);
+    expect(settledLater.snapshots[0]!.recent.map((r) => r.commandId)).toEqual(['p1', 'p2']);
   });
 
   it('leaves the restored snapshots as they were', () => {

@@ -2,7 +2,8 @@ import { toHeaders } from '@verity/core';
 import type { Logger } from '../logger';
 import type { RdConsumer, RdKafka, RdProducer } from '../rdkafka';
 import { snapshotRecord } from './stream-snapshot';
-import { settleBatch, type DecidedBatch, type SettledBatch } from './decide-batch';
+import type { CommandReply } from '@verity/core';
+import { settleBatch, type DecidedBatch, type Decision, type SettledBatch, type SettledHistory } from './decide-batch';
 
 export interface GroupCommitOptions {
   kafka: RdKafka;
@@ -33,6 +34,8 @@ export interface GroupCommit {
    * consumed again.
    */
   commit(consumed: ConsumedBatch, decided: DecidedBatch): Promise<SettledBatch>;
+  /** Resolves once every batch handed over is committed or failed. */
+  idle(): Promise<void>;
   /**
    * Connects the transactional producer if it is not: its InitProducerId makes the outcome
    * of this id's last transaction final (committed or aborted) before anything is read again.
@@ -125,12 +128,32 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     );
   }
 
+  /**
+   * Replies of the decisions settled and each stream's remembered replies, while batches are
+   * in flight: a later batch of a partition may be decided before an earlier one commits, and
+   * repeats a command of it, or needs its replies to remember. Emptied whenever nothing is in
+   * flight and after any abort.
+   */
+  const settledReplies = new Map<Decision, CommandReply>();
+  const latestRecent = new Map<string, CommandReply[]>();
+  const history: SettledHistory = {
+    replyOf: (decision) => settledReplies.get(decision),
+    recentOf: (streamId) => latestRecent.get(streamId),
+  };
+
   function settleAll(batches: PendingBatch[], firstOffsets: ReadonlyMap<number, bigint>): SettledBatch[] {
     const next = new Map(firstOffsets);
     return batches.map(({ consumed, decided }) => {
       const firstOffset = next.get(consumed.partition) ?? 0n;
       next.set(consumed.partition, firstOffset + BigInt(decided.events.length));
-      return settleBatch(decided, { topic: topics.events, partition: consumed.partition, firstOffset });
+      const settled = settleBatch(
+        decided,
+        { topic: topics.events, partition: consumed.partition, firstOffset },
+        history,
+      );
+      decided.commands.forEach((o, i) => o.kind === 'decided' && settledReplies.set(o, settled.replies[i]!));
+      for (const snapshot of settled.snapshots) latestRecent.set(snapshot.streamId, snapshot.recent);
+      return settled;
     });
   }
 
@@ -208,6 +231,8 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
       return settled;
     } catch (error) {
       nextEventOffsets.clear();
+      settledReplies.clear();
+      latestRecent.clear();
       await transaction.abort().catch(() => undefined);
       // A wrong guess is redone at once the slow way; nothing of it became visible.
       if (error instanceof MispredictedOffsetError) {
@@ -232,9 +257,14 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
         const settled = await write(batches);
         batches.forEach((b, i) => b.resolve(settled[i]!));
       } catch (error) {
-        for (const b of batches) b.reject(error);
+        // The batches waiting may have been decided on what the failed ones staged: redo them too.
+        const failed = [...batches, ...waiting];
+        waiting = [];
+        for (const b of failed) b.reject(error);
       }
     }
+    settledReplies.clear();
+    latestRecent.clear();
     running = undefined;
   }
 
@@ -244,6 +274,9 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
         waiting.push({ consumed, decided, resolve, reject });
         running ??= drain();
       });
+    },
+    async idle() {
+      while (running) await running;
     },
     async fence() {
       await connected();
