@@ -20,7 +20,7 @@ usage:
   ${AUDIT_USAGE}
                                  check a stream's hash chain, or print its history (table or JSON lines)
   ${SCHEMAS_USAGE}
-  verity bench [--duration s] [--warmup s] [--connections n] [--batch-size n] [--skus n] [--services a,b] [--out dir] [--no-emmett] [--no-search]
+  verity bench [--duration s] [--warmup s] [--connections n] [--batch-size n] [--skus n] [--services a,b] [--instances n] [--out dir] [--no-emmett] [--no-search]
                                  raw Kafka produce and Emmett on PostgreSQL vs commands through the gateway, on the running stack
   ${STATE_USAGE}
 

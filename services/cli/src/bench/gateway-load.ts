@@ -4,8 +4,8 @@ import { BENCH_COMMAND_TYPE, BENCH_TENANT, receiveStockPayload } from './workloa
 
 export interface GatewayLoadOptions {
   name: string;
-  /** Base URL of the gateway, on a loopback address. */
-  gatewayUrl: string;
+  /** Base URL of each gateway instance, on a loopback address. */
+  gatewayUrls: readonly string[];
   connections: number;
   skus: number;
   warmupS: number;
@@ -13,9 +13,25 @@ export interface GatewayLoadOptions {
 }
 
 /**
+ * `connections` spread over `targets` as evenly as they go, the first ones taking the
+ * remainder; a target that gets none is left out.
+ */
+export function spreadConnections<T>(
+  connections: number,
+  targets: readonly T[],
+): Array<{ target: T; connections: number }> {
+  const each = Math.floor(connections / targets.length);
+  const remainder = connections % targets.length;
+  return targets
+    .map((target, i) => ({ target, connections: each + (i < remainder ? 1 : 0) }))
+    .filter((share) => share.connections > 0);
+}
+
+/**
  * Commands through the gateway, measured by autocannon: `connections` keep-alive connections,
- * one request in flight each (no pipelining, as clients do). Only a 200 counts; every other
- * answer and every socket error or timeout is an error, counted by cause.
+ * one request in flight each (no pipelining, as clients do), spread over the gateway
+ * instances by one autocannon per instance, all at once, counted together as one run. Only a
+ * 200 counts; every other answer and every socket error or timeout is an error, counted by cause.
  */
 export async function measureGatewayLoad(options: GatewayLoadOptions): Promise<LoadResult> {
   let seq = 0;
@@ -29,43 +45,47 @@ export async function measureGatewayLoad(options: GatewayLoadOptions): Promise<L
       errorsByCause: {} as Record<string, number>,
     };
     const start = process.hrtime.bigint();
-    await new Promise<void>((resolve, reject) => {
-      const instance = autocannon(
-        {
-          url: `${options.gatewayUrl}/v1/commands/${BENCH_COMMAND_TYPE}`,
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-tenant-id': BENCH_TENANT },
-          connections: options.connections,
-          pipelining: 1,
-          duration: durationS,
-          // Longer than the gateway's reply timeout, so a slow command shows up as its 202, not as ours.
-          timeout: 30,
-          // A new body per request: the SKUs cycle, so commands spread over `skus` streams.
-          requests: [
-            {
-              setupRequest: (request) => ({
-                ...request,
-                body: JSON.stringify(receiveStockPayload(seq++, options.skus)),
-              }),
-            },
-          ],
-        },
-        (error) => (error ? reject(error) : resolve()),
-      );
-      instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
-        run.requests++;
-        if (statusCode === 200) {
-          run.operations++;
-          run.latenciesMs.push(responseTimeMs);
-        } else {
-          countError(run.errorsByCause, `status ${statusCode}`);
-        }
+    const shares = spreadConnections(options.connections, options.gatewayUrls);
+    // Each instance counts into the one run: operations and errors add up, latencies pool.
+    const driveOne = (gatewayUrl: string, connections: number): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        const instance = autocannon(
+          {
+            url: `${gatewayUrl}/v1/commands/${BENCH_COMMAND_TYPE}`,
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-tenant-id': BENCH_TENANT },
+            connections,
+            pipelining: 1,
+            duration: durationS,
+            // Longer than the gateway's reply timeout, so a slow command shows up as its 202, not as ours.
+            timeout: 30,
+            // A new body per request: the SKUs cycle, so commands spread over `skus` streams.
+            requests: [
+              {
+                setupRequest: (request) => ({
+                  ...request,
+                  body: JSON.stringify(receiveStockPayload(seq++, options.skus)),
+                }),
+              },
+            ],
+          },
+          (error) => (error ? reject(error) : resolve()),
+        );
+        instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
+          run.requests++;
+          if (statusCode === 200) {
+            run.operations++;
+            run.latenciesMs.push(responseTimeMs);
+          } else {
+            countError(run.errorsByCause, `status ${statusCode}`);
+          }
+        });
+        instance.on('reqError', (error: Error & { code?: string }) => {
+          run.requests++;
+          countError(run.errorsByCause, error.code ?? error.name);
+        });
       });
-      instance.on('reqError', (error: Error & { code?: string }) => {
-        run.requests++;
-        countError(run.errorsByCause, error.code ?? error.name);
-      });
-    });
+    await Promise.all(shares.map(({ target, connections }) => driveOne(target, connections)));
     run.durationS = Number(process.hrtime.bigint() - start) / 1e9;
     return run;
   };

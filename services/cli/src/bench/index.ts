@@ -11,7 +11,7 @@ import { measureGatewayLoad } from './gateway-load';
 import { searchGateway, type GatewaySearch } from './gateway-search';
 import { nonLoopback } from './loopback';
 import { parseBenchOptions } from './options';
-import { startPlatformProcesses, type PlatformUnderTest } from './platform';
+import { processPlans, startPlatformProcesses, type PlatformUnderTest } from './platform';
 import { measureRawProduce } from './raw-produce';
 import {
   emmettReportOf,
@@ -93,10 +93,12 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
       harness = await installEmmettHarness(progress);
       emmettDatabase = await createBenchDatabase(config.VERITY_DATABASE_URL, sandbox.prefix);
     }
-    progress(`starting ${options.services.join(', ')}, one process each, with prefix ${sandbox.prefix}`);
-    platform = startPlatformProcesses(sandbox.env, options.services, progress);
+    const processes = processPlans(options.services, options.instances).map((p) => p.name);
+    progress(`starting ${processes.join(', ')}, one process each, with prefix ${sandbox.prefix}`);
+    platform = startPlatformProcesses(sandbox.env, options.services, options.instances, progress);
     const urls = await platform.ready;
-    const gatewayUrl = urls.gateway?.[0] as string;
+    // The options require the gateway, so there is at least one.
+    const gatewayUrls = urls.gateway ?? [];
     // Same partition count and replication as the commands topics the gateway writes to.
     const rawTopic = `${sandbox.prefix}.bench.raw-produce`;
     await ensureTopics(
@@ -125,8 +127,8 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
         recordsPerSend: options.batchSize,
       });
     }
-    progress(`gateway ${gatewayUrl}: ${options.warmupS} s warm-up + ${options.durationS} s`);
-    const gateway = await measureGatewayLoad({ ...timing, name: 'gateway ReceiveStock -> 200', gatewayUrl });
+    progress(`gateway ${gatewayUrls.join(' ')}: ${options.warmupS} s warm-up + ${options.durationS} s`);
+    const gateway = await measureGatewayLoad({ ...timing, name: 'gateway ReceiveStock -> 200', gatewayUrls });
     let gatewaySearch: GatewaySearch | undefined;
     if (options.search) {
       progress(
@@ -139,7 +141,7 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
             ...timing,
             connections,
             name: `gateway ReceiveStock, ${connections} in flight`,
-            gatewayUrl,
+            gatewayUrls,
           }),
         progress,
       );

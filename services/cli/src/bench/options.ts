@@ -1,50 +1,63 @@
 import { z } from 'zod';
 import { UsageError } from '../errors';
-import { SERVICE_NAMES } from '../services';
+import { SERVICE_NAMES, type ServiceName } from '../services';
+
+/** The services the bench runs `--instances` times; the others read or project and run once. */
+export const SCALED_SERVICES: readonly ServiceName[] = ['command-processor', 'gateway'];
 
 /**
  * What `verity bench` runs, from `--flag value` (or `--flag=value`) with a `VERITY_BENCH_*`
  * environment variable behind each flag. The defaults finish in about a minute on two cores.
  */
-export const benchOptionsSchema = z.object({
-  /** Measured seconds of each run. */
-  durationS: z.coerce.number().int().min(1).max(600).default(10),
-  /** Seconds of load before each run that are not counted: connections, metadata and JIT settle. */
-  warmupS: z.coerce.number().int().min(0).max(60).default(2),
-  /** Requests (or sends) in flight at once, in both runs. */
-  connections: z.coerce.number().int().min(1).max(1024).default(32),
-  /** Records per send of the batched produce run; 1 leaves that run out. */
-  batchSize: z.coerce.number().int().min(1).max(10_000).default(50),
-  /** Distinct SKUs (stream ids) the load cycles over. */
-  skus: z.coerce.number().int().min(1).max(1_000_000).default(1000),
-  /** Services the platform under test runs, comma-separated. */
-  services: z
-    .string()
-    .transform((s) =>
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.enum(SERVICE_NAMES)).min(1))
-    .refine(
-      (names) => names.includes('gateway') && names.includes('command-processor'),
-      'needs gateway and command-processor',
-    )
-    .default([...SERVICE_NAMES]),
-  /** Folder the JSON result is written to, relative to the working directory. */
-  out: z.string().min(1).default('.verity/bench'),
-  /**
-   * Emmett on PostgreSQL as the reference (services/cli/bench/emmett): at the same in-flight
-   * count and at its own best. `--no-emmett` (or VERITY_BENCH_EMMETT=false) leaves it out.
-   */
-  emmett: z.stringbool().default(true),
-  /**
-   * After the run at `connections`, the search for the gateway's best in-flight count (32 to
-   * 512, GATEWAY_SEARCH). `--no-search` (or VERITY_BENCH_SEARCH=false) leaves it out.
-   */
-  search: z.stringbool().default(true),
-});
+export const benchOptionsSchema = z
+  .object({
+    /** Measured seconds of each run. */
+    durationS: z.coerce.number().int().min(1).max(600).default(10),
+    /** Seconds of load before each run that are not counted: connections, metadata and JIT settle. */
+    warmupS: z.coerce.number().int().min(0).max(60).default(2),
+    /** Requests (or sends) in flight at once, in both runs. */
+    connections: z.coerce.number().int().min(1).max(1024).default(32),
+    /** Records per send of the batched produce run; 1 leaves that run out. */
+    batchSize: z.coerce.number().int().min(1).max(10_000).default(50),
+    /** Distinct SKUs (stream ids) the load cycles over. */
+    skus: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    /** Services the platform under test runs, comma-separated. */
+    services: z
+      .string()
+      .transform((s) =>
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.enum(SERVICE_NAMES)).min(1))
+      .refine(
+        (names) => names.includes('gateway') && names.includes('command-processor'),
+        'needs gateway and command-processor',
+      )
+      .default([...SERVICE_NAMES]),
+    /**
+     * Processes of the gateway and of the command-processor each (the other services run once);
+     * the load is spread over the gateways. 2 shows what scaling out gives (issue 9).
+     */
+    instances: z.coerce.number().int().min(1).max(4).default(1),
+    /** Folder the JSON result is written to, relative to the working directory. */
+    out: z.string().min(1).default('.verity/bench'),
+    /**
+     * Emmett on PostgreSQL as the reference (services/cli/bench/emmett): at the same in-flight
+     * count and at its own best. `--no-emmett` (or VERITY_BENCH_EMMETT=false) leaves it out.
+     */
+    emmett: z.stringbool().default(true),
+    /**
+     * After the run at `connections`, the search for the gateway's best in-flight count (32 to
+     * 512, GATEWAY_SEARCH). `--no-search` (or VERITY_BENCH_SEARCH=false) leaves it out.
+     */
+    search: z.stringbool().default(true),
+  })
+  .refine((options) => options.connections >= options.instances, {
+    path: ['connections'],
+    message: 'at least one in flight per gateway instance',
+  });
 export type BenchOptions = z.infer<typeof benchOptionsSchema>;
 
 const FLAGS: Record<string, { key: keyof BenchOptions; env: string }> = {
@@ -54,6 +67,7 @@ const FLAGS: Record<string, { key: keyof BenchOptions; env: string }> = {
   '--batch-size': { key: 'batchSize', env: 'VERITY_BENCH_BATCH_SIZE' },
   '--skus': { key: 'skus', env: 'VERITY_BENCH_SKUS' },
   '--services': { key: 'services', env: 'VERITY_BENCH_SERVICES' },
+  '--instances': { key: 'instances', env: 'VERITY_BENCH_INSTANCES' },
   '--out': { key: 'out', env: 'VERITY_BENCH_OUT' },
 };
 

@@ -10,6 +10,7 @@ describe('bench options', () => {
       batchSize: 50,
       skus: 1000,
       services: ['command-processor', 'projector', 'gateway', 'query-api'],
+      instances: 1,
       out: '.verity/bench',
       emmett: true,
       search: true,
@@ -52,6 +53,16 @@ describe('bench options', () => {
     expect(parseBenchOptions([], { VERITY_BENCH_SEARCH: 'true' }).search).toBe(true);
     expect(() => parseBenchOptions([], { VERITY_BENCH_SEARCH: 'maybe' })).toThrow(/search/);
     expect(() => parseBenchOptions(['--search'], {})).toThrow(/--no-search/);
+  });
+
+  it('runs up to 4 instances of the gateway and the processor, each with at least one in flight', () => {
+    expect(parseBenchOptions(['--instances', '2'], {}).instances).toBe(2);
+    expect(parseBenchOptions([], { VERITY_BENCH_INSTANCES: '4' }).instances).toBe(4);
+    expect(() => parseBenchOptions(['--instances', '5'], {})).toThrow(/instances/);
+    expect(() => parseBenchOptions(['--instances', '0'], {})).toThrow(/instances/);
+    expect(() => parseBenchOptions(['--instances=3', '--connections=2'], {})).toThrow(
+      /connections: at least one in flight per gateway instance/,
+    );
   });
 
   it('names an unknown flag, a missing value and a bad number as usage errors', () => {

@@ -10,6 +10,7 @@ import {
 } from '../launcher/service-processes';
 import { supervise } from '../launcher/supervise';
 import { SERVICE_NAMES, serviceMain, servicePort, type ServiceName } from '../services';
+import { SCALED_SERVICES } from './options';
 
 /** Where each service's processes answer, on 127.0.0.1, in start order. */
 export type PlatformUrls = Partial<Record<ServiceName, string[]>>;
@@ -27,21 +28,37 @@ export interface PlatformUnderTest {
 export interface ProcessPlan {
   name: string;
   service: ServiceName;
-}
-
-/** The processes of the chosen services in `verity start`'s order: writers first (the first creates the topics). */
-export function processPlans(services: readonly ServiceName[]): ProcessPlan[] {
-  return SERVICE_NAMES.filter((service) => services.includes(service)).map((service) => ({ name: service, service }));
+  /** Set in its environment besides the sandbox's and its port. */
+  env: Record<string, string>;
 }
 
 /**
- * Runs each chosen service as its own process (its built `dist/main.js`, as deployed), with
- * `env` (the sandbox's) and a free port of its own, started one after the other as `verity
- * start` does, each once the one before answers /health; ready once all answer /ready.
+ * The processes of the chosen services in `verity start`'s order (writers first: the first
+ * creates the topics), the gateway and the command-processor `instances` times each. Each
+ * processor gets VERITY_INSTANCE_ID, which names its transactional producer: two live
+ * instances must not share one, or each fences the other.
+ */
+export function processPlans(services: readonly ServiceName[], instances: number): ProcessPlan[] {
+  return SERVICE_NAMES.filter((service) => services.includes(service)).flatMap((service) => {
+    const count = SCALED_SERVICES.includes(service) ? instances : 1;
+    return Array.from({ length: count }, (_, i): ProcessPlan => ({
+      name: count === 1 ? service : `${service}-${i + 1}`,
+      service,
+      env: service === 'command-processor' ? { VERITY_INSTANCE_ID: String(i + 1) } : {},
+    }));
+  });
+}
+
+/**
+ * Runs each chosen service as its own process (its built `dist/main.js`, as deployed; the
+ * gateway and the command-processor `instances` times), with `env` (the sandbox's) and a free
+ * port of its own, started one after the other as `verity start` does, each once the one
+ * before answers /health; ready once all answer /ready.
  */
 export function startPlatformProcesses(
   env: NodeJS.ProcessEnv,
   services: readonly ServiceName[],
+  instances: number,
   progress: (message: string) => void,
 ): PlatformUnderTest {
   let requestStop: (reason: string) => void = () => undefined;
@@ -53,10 +70,16 @@ export function startPlatformProcesses(
   const supervised = (async (): Promise<0 | 1> => {
     const taken = new Set<number>();
     const plans = [];
-    for (const plan of processPlans(services)) {
+    for (const { name, service, env: own } of processPlans(services, instances)) {
       const port = await freePortBesides(taken);
-      const { variable } = servicePort(plan.service, env);
-      plans.push({ ...plan, main: serviceMain(plan.service), port, env: { ...env, [variable]: String(port) } });
+      const { variable } = servicePort(service, env);
+      plans.push({
+        name,
+        service,
+        main: serviceMain(service),
+        port,
+        env: { ...env, ...own, [variable]: String(port) },
+      });
     }
     // Checked before the first start: a throw while starting would leave the started ones running.
     const missing = [...new Set(plans.filter(({ main }) => !existsSync(main)).map(({ main }) => main))];

@@ -2,7 +2,8 @@ import type { EmmettComparison } from './emmett';
 import type { EmmettRun } from './emmett-run';
 import type { GatewaySearch, GatewayStep } from './gateway-search';
 import type { LoadResult } from './load-result';
-import type { BenchOptions } from './options';
+import { SERVICE_NAMES } from '../service-names';
+import { SCALED_SERVICES, type BenchOptions } from './options';
 
 /**
  * The gateway's figures over a reference's (the limit's, Emmett's): throughput below 1 and
@@ -225,8 +226,12 @@ export function formatReport(report: BenchReport): string {
   const header =
     `${p.connections} in flight, ${p.durationS} s measured after ${p.warmupS} s warm-up, ${p.skus} SKUs, ${p.partitions} partitions, ` +
     `${p.recordBytes}-byte records; ${report.machine.cpus} cpus, load ${report.machine.loadAverage.map((l) => l.toFixed(1)).join(' ')}, node ${report.machine.node}`;
+  const processes = `one process each: ${SERVICE_NAMES.filter((s) => p.services.includes(s))
+    .map((s) => (SCALED_SERVICES.includes(s) ? `${s} ×${p.instances}` : s))
+    .join(', ')}`;
   return [
     header,
+    processes,
     '',
     line(columns),
     ...rows,

@@ -2,6 +2,7 @@ import { EMMETT_SEARCH, GATEWAY_SEARCH } from './concurrency-search';
 import type { EmmettComparison } from './emmett';
 import type { EmmettRun } from './emmett-run';
 import type { GatewaySearch, GatewayStep } from './gateway-search';
+import { SERVICE_NAMES } from '../service-names';
 import { toLoadResult, type LoadResult } from './load-result';
 import { emmettReportOf, formatReport, ratiosOf, reportFileName, type BenchReport } from './report';
 
@@ -41,6 +42,7 @@ const report: BenchReport = {
     batchSize: 1,
     skus: 1000,
     services: ['command-processor', 'gateway'],
+    instances: 1,
     out: '.verity/bench',
     partitions: 3,
     recordBytes: 300,
@@ -78,6 +80,14 @@ describe('bench report', () => {
     const empty = run('empty', 0, []);
     expect(formatReport({ ...report, gateway: empty, ratios: ratiosOf(empty, limit) })).toMatch(
       /^empty\s+0\s+-\s+-\s+-\s+0\s+0$/m,
+    );
+  });
+
+  it('says which processes ran, and how many of the gateway and of the processor', () => {
+    expect(formatReport(report).split('\n')[1]).toBe('one process each: command-processor ×1, gateway ×1');
+    const scaled = { ...report.parameters, services: [...SERVICE_NAMES].reverse(), instances: 2 };
+    expect(formatReport({ ...report, parameters: scaled }).split('\n')[1]).toBe(
+      'one process each: command-processor ×2, projector, gateway ×2, query-api',
     );
   });
 
