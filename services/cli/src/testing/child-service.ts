@@ -10,6 +10,7 @@ const OUTPUT_LIMIT = 256 * 1024;
  * stderr go to one buffer, tagged by run, for diagnostics.
  */
 export interface ChildService {
+  readonly name: string;
   /** Starts a new run; the previous one must be gone. */
   start(): void;
   /** SIGKILL; resolves once the process has exited. */
@@ -46,6 +47,7 @@ export function childService(name: string, script: string, env: NodeJS.ProcessEn
   }
 
   return {
+    name,
     start() {
       if (child && !child.exit) throw new Error(`${name}: run ${run} is still alive`);
       run += 1;
@@ -67,4 +69,11 @@ export function childService(name: string, script: string, env: NodeJS.ProcessEn
     kills,
     output: () => buffer,
   };
+}
+
+/** Adds the tail of each child's output to a failure's message: their own words are what explain it. */
+export function appendOutputTails(error: unknown, children: readonly ChildService[], chars = 20_000): void {
+  if (!(error instanceof Error)) return;
+  for (const child of children)
+    error.message += `\n--- ${child.name} output (tail) ---\n${child.output().slice(-chars)}`;
 }
