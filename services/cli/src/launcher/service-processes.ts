@@ -17,7 +17,7 @@ export const PROBE_INTERVAL_MS = 250;
 /** Lines of a service's output quoted when it fails. */
 const LAST_LINES = 10;
 /** The preload that stops a service whose launcher died (compiled next to this file). */
-const PARENT_WATCH = join(__dirname, 'parent-watch.js');
+export const PARENT_WATCH = join(__dirname, 'parent-watch.js');
 
 export interface ServiceProcess extends SupervisedChild {
   /** Names the process in output and reports: the service, or one instance of it (`gateway-2`). */
