@@ -58,10 +58,17 @@ export class AvroSerde {
   async register(topic: string, fullNames: string[]): Promise<void> {
     for (const fullName of fullNames) {
       for (const version of this.catalog.versions(fullName)) {
-        const { id } = await this.registry.register(
-          { type: SchemaType.AVRO, schema: JSON.stringify(version.raw) },
-          { subject: subjectOf(topic, fullName), compatibility: COMPATIBILITY.BACKWARD_TRANSITIVE },
-        );
+        const register = () =>
+          this.registry.register(
+            { type: SchemaType.AVRO, schema: JSON.stringify(version.raw) },
+            { subject: subjectOf(topic, fullName), compatibility: COMPATIBILITY.BACKWARD_TRANSITIVE },
+          );
+        // The client reads a new subject's compatibility and then sets it: of two instances starting
+        // together, the second to set it gets 409. Asked again, it finds it set and leaves it.
+        const { id } = await register().catch((error: unknown) => {
+          if ((error as { status?: unknown }).status === 409) return register();
+          throw error;
+        });
         this.ids.set(`${topic}|${fullName}`, { id, version });
       }
     }
