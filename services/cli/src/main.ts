@@ -20,8 +20,9 @@ usage:
   ${AUDIT_USAGE}
                                  check a stream's hash chain, or print its history (table or JSON lines)
   ${SCHEMAS_USAGE}
-  verity bench [--duration s] [--warmup s] [--connections n] [--batch-size n] [--skus n] [--services a,b] [--instances n] [--out dir] [--no-emmett] [--no-search]
-                                 raw Kafka produce and Emmett on PostgreSQL vs commands through the gateway, on the running stack
+  verity bench [--duration s] [--warmup s] [--connections n] [--batch-size n] [--skus n] [--services a,b] [--instances n] [--out dir] [--no-emmett] [--no-search] [--no-reads] [--read-rate n]
+                                 raw Kafka produce and Emmett on PostgreSQL vs commands through the gateway, and
+                                 express + ioredis vs the query API's cache-hit reads, on the running stack
   ${STATE_USAGE}
 
 services: ${SERVICE_NAMES.join(', ')}

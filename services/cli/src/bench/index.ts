@@ -10,17 +10,20 @@ import { installEmmettHarness, type EmmettHarness } from './emmett-harness';
 import { measureGatewayLoad } from './gateway-load';
 import { searchGateway, type GatewaySearch } from './gateway-search';
 import { nonLoopback } from './loopback';
-import { parseBenchOptions } from './options';
+import { parseBenchOptions, readsSkippedBecause } from './options';
 import { processPlans, startPlatformProcesses, type PlatformUnderTest } from './platform';
 import { measureRawProduce } from './raw-produce';
+import { measureReads } from './reads';
 import {
   emmettReportOf,
   formatReport,
   ratiosOf,
+  readsReportOf,
   reportFileName,
   type BenchReport,
   type EmmettReport,
   type Machine,
+  type ReadsReport,
 } from './report';
 import { openSandbox, type Sandbox } from '../sandbox';
 import { commandRecord } from './workload';
@@ -40,10 +43,11 @@ function machine(): Machine {
 }
 
 /**
- * `verity bench`: on the running local stack, measures raw Kafka produce (the limit), commands
- * through the gateway (each service in its own process, as deployed), the gateway's best
- * in-flight count, and the same command with Emmett on PostgreSQL (the reference), side by
- * side, prints the table and writes the JSON report. Everything the run creates is removed at
+ * `verity bench`: on the running local stack, measures cache-hit reads through the query API
+ * beside a minimal express + ioredis server, raw Kafka produce (the limit), commands through
+ * the gateway (each service in its own process, as deployed), the gateway's best in-flight
+ * count, and the same command with Emmett on PostgreSQL (the reference), side by side, prints
+ * the table and writes the JSON report. Everything the run creates is removed at
  * the end, also after a failure or Ctrl-C.
  */
 export async function runBench(args: readonly string[]): Promise<BenchReport> {
@@ -113,6 +117,26 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
       warmupS: options.warmupS,
       durationS: options.durationS,
     };
+
+    // Before the write runs: the projector has only the seed to project, so the reads share the
+    // machine with idle services, and the seeded values stay as they are while being read.
+    const readsSkipped = options.reads ? readsSkippedBecause(options.services) : undefined;
+    if (readsSkipped) progress(`reads skipped: ${readsSkipped}`);
+    let reads: ReadsReport | undefined;
+    const queryApiUrl = urls['query-api']?.[0];
+    if (options.reads && !readsSkipped && queryApiUrl && gatewayUrls[0]) {
+      reads = readsReportOf(
+        await measureReads({
+          ...timing,
+          gatewayUrl: gatewayUrls[0],
+          queryApiUrl,
+          redisUrl: config.VERITY_REDIS_URL,
+          keyPrefix: sandbox.prefix,
+          ratePerS: options.readRate,
+          progress,
+        }),
+      );
+    }
     const raw = { kafka: sandbox.kafka, topic: rawTopic, ...timing };
     progress(`kafka produce, 1 record per send: ${options.warmupS} s warm-up + ${options.durationS} s`);
     const limit = await measureRawProduce({ ...raw, name: 'kafka produce, 1 record/send', recordsPerSend: 1 });
@@ -179,6 +203,8 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
       ratios: ratiosOf(gateway, limit),
       ...(gatewaySearch ? { gatewaySearch } : {}),
       ...(emmett ? { emmett } : {}),
+      ...(reads ? { reads } : {}),
+      ...(readsSkipped ? { readsSkipped } : {}),
     };
     const file = join(resolve(options.out), reportFileName(startedAt));
     await mkdir(resolve(options.out), { recursive: true });

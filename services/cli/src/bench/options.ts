@@ -53,12 +53,29 @@ export const benchOptionsSchema = z
      * 512, GATEWAY_SEARCH). `--no-search` (or VERITY_BENCH_SEARCH=false) leaves it out.
      */
     search: z.stringbool().default(true),
+    /**
+     * Before the write runs, cache-hit reads through the query API beside a minimal express +
+     * ioredis server answering the same bytes (READ_SERVICES must run). `--no-reads` (or
+     * VERITY_BENCH_READS=false) leaves them out.
+     */
+    reads: z.stringbool().default(true),
+    /** Requests per second of the reads' fixed-rate runs, where their p99 is taken (issue 9: 5,000). */
+    readRate: z.coerce.number().int().min(1).max(100_000).default(5000),
   })
   .refine((options) => options.connections >= options.instances, {
     path: ['connections'],
     message: 'at least one in flight per gateway instance',
   });
 export type BenchOptions = z.infer<typeof benchOptionsSchema>;
+
+/** The services the read phase needs besides the write path: the projector fills the cache the query API reads. */
+export const READ_SERVICES: readonly ServiceName[] = ['projector', 'query-api'];
+
+/** Why the read phase cannot run with these services; undefined when it can. */
+export function readsSkippedBecause(services: readonly ServiceName[]): string | undefined {
+  const missing = READ_SERVICES.filter((s) => !services.includes(s));
+  return missing.length === 0 ? undefined : `the reads need ${missing.join(' and ')} in --services`;
+}
 
 const FLAGS: Record<string, { key: keyof BenchOptions; env: string }> = {
   '--duration': { key: 'durationS', env: 'VERITY_BENCH_DURATION_S' },
@@ -69,17 +86,20 @@ const FLAGS: Record<string, { key: keyof BenchOptions; env: string }> = {
   '--services': { key: 'services', env: 'VERITY_BENCH_SERVICES' },
   '--instances': { key: 'instances', env: 'VERITY_BENCH_INSTANCES' },
   '--out': { key: 'out', env: 'VERITY_BENCH_OUT' },
+  '--read-rate': { key: 'readRate', env: 'VERITY_BENCH_READ_RATE' },
 };
 
 /** Flags without a value: each sets its option to the value given here. */
 const SWITCHES: Record<string, { key: keyof BenchOptions; value: string }> = {
   '--no-emmett': { key: 'emmett', value: 'false' },
   '--no-search': { key: 'search', value: 'false' },
+  '--no-reads': { key: 'reads', value: 'false' },
 };
 /** Options whose flag is a switch read from the environment too. */
 const SWITCH_ENV: Array<{ key: keyof BenchOptions; env: string }> = [
   { key: 'emmett', env: 'VERITY_BENCH_EMMETT' },
   { key: 'search', env: 'VERITY_BENCH_SEARCH' },
+  { key: 'reads', env: 'VERITY_BENCH_READS' },
 ];
 
 export const BENCH_FLAGS = [...Object.keys(FLAGS), ...Object.keys(SWITCHES)];

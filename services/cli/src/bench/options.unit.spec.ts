@@ -1,5 +1,5 @@
 import { UsageError } from '../errors';
-import { parseBenchOptions } from './options';
+import { parseBenchOptions, readsSkippedBecause } from './options';
 
 describe('bench options', () => {
   it('defaults to 10 s runs after 2 s of warm-up, 32 in flight, the whole platform', () => {
@@ -14,6 +14,8 @@ describe('bench options', () => {
       out: '.verity/bench',
       emmett: true,
       search: true,
+      reads: true,
+      readRate: 5000,
     });
   });
 
@@ -62,6 +64,27 @@ describe('bench options', () => {
     expect(() => parseBenchOptions(['--instances', '0'], {})).toThrow(/instances/);
     expect(() => parseBenchOptions(['--instances=3', '--connections=2'], {})).toThrow(
       /connections: at least one in flight per gateway instance/,
+    );
+  });
+
+  it('leaves the reads out with --no-reads or VERITY_BENCH_READS=false, and takes their rate', () => {
+    expect(parseBenchOptions(['--no-reads', '--no-emmett'], {})).toMatchObject({ reads: false, emmett: false });
+    expect(parseBenchOptions([], { VERITY_BENCH_READS: 'false' }).reads).toBe(false);
+    expect(parseBenchOptions([], { VERITY_BENCH_READS: 'true' }).reads).toBe(true);
+    expect(() => parseBenchOptions([], { VERITY_BENCH_READS: 'maybe' })).toThrow(/reads/);
+    expect(() => parseBenchOptions(['--reads'], {})).toThrow(/--no-reads/);
+    expect(parseBenchOptions(['--read-rate', '2000'], { VERITY_BENCH_READ_RATE: '3000' }).readRate).toBe(2000);
+    expect(parseBenchOptions([], { VERITY_BENCH_READ_RATE: '3000' }).readRate).toBe(3000);
+    expect(() => parseBenchOptions(['--read-rate', '0'], {})).toThrow(/readRate/);
+  });
+
+  it('skips the reads, saying why, when the services lack the projector or the query API', () => {
+    expect(readsSkippedBecause(parseBenchOptions([], {}).services)).toBeUndefined();
+    expect(readsSkippedBecause(['gateway', 'command-processor'])).toBe(
+      'the reads need projector and query-api in --services',
+    );
+    expect(readsSkippedBecause(['gateway', 'command-processor', 'projector'])).toBe(
+      'the reads need query-api in --services',
     );
   });
 

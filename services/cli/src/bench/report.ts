@@ -2,6 +2,7 @@ import type { EmmettComparison } from './emmett';
 import type { EmmettRun } from './emmett-run';
 import type { GatewaySearch, GatewayStep } from './gateway-search';
 import type { LoadResult } from './load-result';
+import type { ReadMeasurements, RouteReads, SideBySide } from './reads';
 import { SERVICE_NAMES } from '../service-names';
 import { SCALED_SERVICES, type BenchOptions } from './options';
 
@@ -49,6 +50,35 @@ export interface BenchReport {
   gatewaySearch?: GatewaySearch;
   /** Emmett on PostgreSQL, the same ReceiveStock; absent with `--no-emmett`. */
   emmett?: EmmettReport;
+  /** Cache-hit reads beside their reference; absent with `--no-reads` or when skipped. */
+  reads?: ReadsReport;
+  /** Why the reads did not run although asked for (the services lacked what they need). */
+  readsSkipped?: string;
+}
+
+/** Issue 9's goal for cache-hit reads. */
+export const READS_GOAL = {
+  /** The query API's closed-loop throughput over the reference's, at least. */
+  throughputRatio: 0.8,
+  /** The query API's p99 at the fixed rate, at most (issue 9 states it at 5,000 requests/s). */
+  p99Ms: 5,
+} as const;
+
+/** A side-by-side pair of runs with the query API's figures over the reference's. */
+export type ReadComparison = SideBySide & { ratios: Ratios };
+
+export interface RouteReadsReport extends Omit<RouteReads, 'closedLoop' | 'fixedRate'> {
+  closedLoop: ReadComparison & { connections: number };
+  fixedRate: ReadComparison & { ratePerS: number };
+  /** Whether the route meets READS_GOAL: the throughput ratio in the closed loop, the p99 at the fixed rate. */
+  goalMet: { throughput: boolean; p99AtRate: boolean };
+}
+
+export interface ReadsReport extends Omit<ReadMeasurements, 'routes'> {
+  /** What the reference is, in words, for whoever reads the JSON alone. */
+  reference: string;
+  goal: typeof READS_GOAL;
+  routes: RouteReadsReport[];
 }
 
 export interface EmmettReport extends EmmettComparison {
@@ -111,6 +141,36 @@ export function emmettReportOf(
   };
 }
 
+const READ_REFERENCE =
+  'a minimal express + ioredis server in its own process: one Redis GET per request of the bytes the query API answered, sent as they are';
+
+const compared = <T extends SideBySide>(pair: T): T & { ratios: Ratios } => ({
+  ...pair,
+  ratios: divide(loadFigures(pair.queryApi), loadFigures(pair.reference)),
+});
+
+/** The read runs with the query API's figures over the reference's and whether each route meets the goal. */
+export function readsReportOf(measured: ReadMeasurements): ReadsReport {
+  return {
+    ...measured,
+    reference: READ_REFERENCE,
+    goal: READS_GOAL,
+    routes: measured.routes.map((route) => {
+      const closedLoop = compared(route.closedLoop);
+      const fixedRate = compared(route.fixedRate);
+      return {
+        ...route,
+        closedLoop,
+        fixedRate,
+        goalMet: {
+          throughput: closedLoop.ratios.throughput >= READS_GOAL.throughputRatio,
+          p99AtRate: fixedRate.queryApi.errors === 0 && fixedRate.queryApi.latencyMs.p99 <= READS_GOAL.p99Ms,
+        },
+      };
+    }),
+  };
+}
+
 const fixed = (n: number, digits: number): string => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 const fixedOrDash = (n: number | null, digits: number): string => fixed(n ?? Number.NaN, digits);
@@ -147,10 +207,31 @@ function formatSearch(emmett: EmmettReport): string {
   ].join('\n');
 }
 
+/** What the read rows are: the tenant, the keys, the reference. */
+function formatReadsHeading(reads: ReadsReport): string[] {
+  const keys = reads.routes.map((r) => `${r.route} over ${r.keys} keys`).join(', ');
+  return [`cache-hit reads of tenant ${reads.tenant}: ${keys}`, `reference: ${reads.reference}`];
+}
+
+/** Issue 9's goal beside each route's figures. */
+function formatReadsGoal(reads: ReadsReport): string {
+  const { goal } = reads;
+  const routes = reads.routes
+    .map((r) => {
+      const verdict = r.goalMet.throughput && r.goalMet.p99AtRate ? 'met' : 'not met';
+      return (
+        `${r.label} ${fixed(r.closedLoop.ratios.throughput, 2)}x, ` +
+        `p99 ${fixed(r.fixedRate.queryApi.latencyMs.p99, 2)} ms at ${r.fixedRate.ratePerS}/s (${verdict})`
+      );
+    })
+    .join('; ');
+  return `reads goal (issue 9: at least ${goal.throughputRatio.toFixed(2)}x the reference's throughput, p99 at most ${goal.p99Ms} ms at 5000/s): ${routes}`;
+}
+
 /** The table printed at the end of a run, errors spelled out under it. */
 export function formatReport(report: BenchReport): string {
   const columns = ['run', 'ops/s', 'p50 ms', 'p99 ms', 'max ms', 'requests', 'errors'];
-  const widths = [48, 10, 9, 9, 9, 10, 8];
+  const widths = [56, 10, 9, 9, 9, 10, 8];
   const line = (cells: string[]): string =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('');
   const search = report.gatewaySearch;
@@ -167,17 +248,17 @@ export function formatReport(report: BenchReport): string {
     report.gateway,
     ...(gatewayBest ? [gatewayBest] : []),
   ];
-  const rows = runs.map((r) =>
+  const loadRow = (name: string, r: LoadResult): string =>
     line([
-      bestName(r),
+      name,
       fixed(r.throughputPerS, 0),
       fixed(r.latencyMs.p50, 2),
       fixed(r.latencyMs.p99, 2),
       fixed(r.latencyMs.max, 2),
       String(r.requests),
       String(r.errors),
-    ]),
-  );
+    ]);
+  const rows = runs.map((r) => loadRow(bestName(r), r));
   const { emmett } = report;
   // The best run gets its own row unless it is the run at the gateway's in-flight count.
   const best = emmett?.search.best;
@@ -214,11 +295,29 @@ export function formatReport(report: BenchReport): string {
         ]
       : []),
   ];
-  const errorLines = runs
-    .filter((r) => r.errors > 0)
+  const { reads } = report;
+  // Each run of the query API, the reference's beside it, then the one over the other.
+  const readRows = (reads?.routes ?? []).flatMap((route) =>
+    [
+      { how: `${route.closedLoop.connections} in flight`, pair: route.closedLoop },
+      { how: `${route.fixedRate.ratePerS}/s`, pair: route.fixedRate },
+    ].flatMap(({ how, pair }) => [
+      loadRow(pair.queryApi.name, pair.queryApi),
+      loadRow(pair.reference.name, pair.reference),
+      ratioRow(`query-api / reference, ${route.label}, ${how}`, pair.ratios),
+    ]),
+  );
+  const readRuns = (reads?.routes ?? []).flatMap((route) => [
+    route.closedLoop.queryApi,
+    route.closedLoop.reference,
+    route.fixedRate.queryApi,
+    route.fixedRate.reference,
+  ]);
+  const errorLines = [...runs.map((r) => ({ name: bestName(r), r })), ...readRuns.map((r) => ({ name: r.name, r }))]
+    .filter(({ r }) => r.errors > 0)
     .map(
-      (r) =>
-        `errors in ${bestName(r)}: ${Object.entries(r.errorsByCause)
+      ({ name, r }) =>
+        `errors in ${name}: ${Object.entries(r.errorsByCause)
           .map(([cause, n]) => `${cause} × ${n}`)
           .join(', ')}`,
     );
@@ -237,6 +336,8 @@ export function formatReport(report: BenchReport): string {
     ...rows,
     ...emmettRows,
     ...ratioRows,
+    ...(reads ? ['', ...formatReadsHeading(reads), ...readRows, formatReadsGoal(reads)] : []),
+    ...(report.readsSkipped ? ['', `reads skipped: ${report.readsSkipped}`] : []),
     ...(search || emmett ? [''] : []),
     ...(search ? [formatGatewaySearch(search)] : []),
     ...(emmett ? [formatSearch(emmett)] : []),

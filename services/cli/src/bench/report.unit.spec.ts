@@ -4,7 +4,16 @@ import type { EmmettRun } from './emmett-run';
 import type { GatewaySearch, GatewayStep } from './gateway-search';
 import { SERVICE_NAMES } from '../service-names';
 import { toLoadResult, type LoadResult } from './load-result';
-import { emmettReportOf, formatReport, ratiosOf, reportFileName, type BenchReport } from './report';
+import type { ReadMeasurements } from './reads';
+import {
+  READS_GOAL,
+  emmettReportOf,
+  formatReport,
+  ratiosOf,
+  readsReportOf,
+  reportFileName,
+  type BenchReport,
+} from './report';
 
 const run = (
   name: string,
@@ -49,6 +58,8 @@ const report: BenchReport = {
     topicPrefix: 'benchabc',
     emmett: false,
     search: false,
+    reads: false,
+    readRate: 5000,
   },
   limit,
   gateway,
@@ -261,5 +272,95 @@ describe('bench report with the gateway search', () => {
 
   it('has no search lines with --no-search', () => {
     expect(formatReport(report)).not.toMatch(/search|\(best\)/);
+  });
+});
+
+describe('bench report with the cache-hit reads', () => {
+  const measured: ReadMeasurements = {
+    tenant: 'bench-reads',
+    seededInS: 4.2,
+    routes: [
+      {
+        route: 'GET /v1/inventory/{sku}',
+        label: 'inventory/{sku}',
+        keys: 1000,
+        closedLoop: {
+          connections: 32,
+          queryApi: run('query-api inventory/{sku}, 32 in flight', 90_000, [1, 2, 2, 4]),
+          reference: run('reference inventory/{sku}, 32 in flight', 100_000, [1, 1, 2, 2]),
+        },
+        fixedRate: {
+          ratePerS: 5000,
+          queryApi: run('query-api inventory/{sku}, 5000/s', 50_000, [0.5, 0.5, 1, 3]),
+          reference: run('reference inventory/{sku}, 5000/s', 50_000, [0.25, 0.5, 0.5, 1.5]),
+        },
+      },
+      {
+        route: 'GET /api/aliases/resolve/{context}/{alias}',
+        label: 'aliases/resolve',
+        keys: 8,
+        closedLoop: {
+          connections: 32,
+          queryApi: run('query-api aliases/resolve, 32 in flight', 60_000, [2, 3, 3, 5]),
+          reference: run('reference aliases/resolve, 32 in flight', 100_000, [1, 1, 2, 2]),
+        },
+        fixedRate: {
+          ratePerS: 5000,
+          queryApi: run('query-api aliases/resolve, 5000/s', 49_000, [1, 1, 2, 8], { timeout: 2 }),
+          reference: run('reference aliases/resolve, 5000/s', 50_000, [0.5, 0.5, 1, 2]),
+        },
+      },
+    ],
+  };
+  const reads = readsReportOf(measured);
+  const withReads: BenchReport = { ...report, parameters: { ...report.parameters, reads: true }, reads };
+
+  it("divides the query API's figures by the reference's, in the closed loop and at the fixed rate", () => {
+    const [inventory, aliases] = reads.routes;
+    expect(inventory?.closedLoop.ratios).toEqual({ throughput: 0.9, p50: 2, p99: 2 });
+    expect(inventory?.fixedRate.ratios).toEqual({ throughput: 1, p50: 1, p99: 2 });
+    expect(aliases?.closedLoop.ratios).toEqual({ throughput: 0.6, p50: 3, p99: 2.5 });
+  });
+
+  it('says whether each route meets the goal: 0.8 of the throughput, p99 at most 5 ms at the rate, no errors', () => {
+    expect(reads.goal).toEqual(READS_GOAL);
+    expect(reads.routes.map((r) => r.goalMet)).toEqual([
+      { throughput: true, p99AtRate: true },
+      { throughput: false, p99AtRate: false },
+    ]);
+  });
+
+  it("prints each of the query API's runs beside the reference's, with the ratio and the goal", () => {
+    const text = formatReport(withReads);
+    expect(text).toContain('cache-hit reads of tenant bench-reads: GET /v1/inventory/{sku} over 1000 keys');
+    expect(text).toMatch(/^reference: a minimal express \+ ioredis server/m);
+    expect(text).toMatch(/^query-api inventory\/\{sku\}, 32 in flight\s+9000\s+2\.00\s+4\.00\s+4\.00\s+4\s+0$/m);
+    expect(text).toMatch(/^reference inventory\/\{sku\}, 32 in flight\s+10000\s+1\.00\s+2\.00/m);
+    expect(text).toMatch(/^query-api \/ reference, inventory\/\{sku\}, 32 in flight\s+0\.900x\s+2\.00x\s+2\.00x/m);
+    expect(text).toMatch(/^query-api \/ reference, inventory\/\{sku\}, 5000\/s\s+1\.000x\s+1\.00x\s+2\.00x/m);
+    expect(text).toMatch(/^query-api \/ reference, aliases\/resolve, 32 in flight\s+0\.600x/m);
+    expect(text).toContain(
+      "reads goal (issue 9: at least 0.80x the reference's throughput, p99 at most 5 ms at 5000/s): " +
+        'inventory/{sku} 0.90x, p99 3.00 ms at 5000/s (met); aliases/resolve 0.60x, p99 8.00 ms at 5000/s (not met)',
+    );
+    expect(text).toContain('errors in query-api aliases/resolve, 5000/s: timeout × 2');
+  });
+
+  it('keeps every run and ratio in the JSON report', () => {
+    const json = JSON.parse(JSON.stringify(withReads)) as BenchReport;
+    expect(json.reads?.routes[0]?.closedLoop).toMatchObject({
+      connections: 32,
+      queryApi: { throughputPerS: 9000 },
+      reference: { throughputPerS: 10_000 },
+      ratios: { throughput: 0.9 },
+    });
+    expect(json.reads?.routes[1]?.fixedRate).toMatchObject({ ratePerS: 5000, queryApi: { errors: 2 } });
+    expect(json.reads).toMatchObject({ tenant: 'bench-reads', seededInS: 4.2 });
+  });
+
+  it('says why the reads were skipped, and has no read lines without them', () => {
+    const skipped = formatReport({ ...report, readsSkipped: 'the reads need projector and query-api in --services' });
+    expect(skipped).toContain('reads skipped: the reads need projector and query-api in --services');
+    expect(formatReport(report)).not.toMatch(/reads|query-api|reference/);
   });
 });
