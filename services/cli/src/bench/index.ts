@@ -130,6 +130,7 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
           ...timing,
           gatewayUrl: gatewayUrls[0],
           queryApiUrl,
+          queryApiPid: platform.pids()['query-api']?.[0],
           redisUrl: config.VERITY_REDIS_URL,
           keyPrefix: sandbox.prefix,
           ratePerS: options.readRate,

@@ -15,9 +15,14 @@ import { SCALED_SERVICES } from './options';
 /** Where each service's processes answer, on 127.0.0.1, in start order. */
 export type PlatformUrls = Partial<Record<ServiceName, string[]>>;
 
+/** The process ids of each service's processes, in start order (the order of PlatformUrls). */
+export type PlatformPids = Partial<Record<ServiceName, number[]>>;
+
 export interface PlatformUnderTest {
   /** Resolves once every process answers /ready; rejects when one could not start (the reason is reported). */
   ready: Promise<PlatformUrls>;
+  /** Once ready: each process's id, for what the bench reads of its CPU time; empty before. */
+  pids(): PlatformPids;
   /** False once the stop began or a process ended by itself (reported with its last lines). */
   running(): boolean;
   /** SIGTERM to every process, SIGKILL after the grace period; once, however often it is called. */
@@ -66,6 +71,7 @@ export function startPlatformProcesses(
   let announceReady: (children: readonly ServiceProcess[]) => void = () => undefined;
   const allReady = new Promise<readonly ServiceProcess[]>((resolve) => (announceReady = resolve));
   let ended = false;
+  const pids: PlatformPids = {};
 
   const supervised = (async (): Promise<0 | 1> => {
     const taken = new Set<number>();
@@ -104,7 +110,10 @@ export function startPlatformProcesses(
     supervised.then(() => Promise.reject(new Error('the services under test did not start (see above)'))),
   ]).then((children) => {
     const urls: PlatformUrls = {};
-    for (const child of children) (urls[child.service] ??= []).push(local(child));
+    for (const child of children) {
+      (urls[child.service] ??= []).push(local(child));
+      (pids[child.service] ??= []).push(child.pid);
+    }
     return urls;
   });
   // A rejection nobody awaits (a stop during the start) must not end the bench.
@@ -112,6 +121,7 @@ export function startPlatformProcesses(
   let stopping: Promise<void> | undefined;
   return {
     ready,
+    pids: () => pids,
     running: () => !ended && stopping === undefined,
     stop: () =>
       (stopping ??= (async () => {

@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import { createGetPool } from './get-pool';
 import { countError, toLoadResult, type LoadResult, type MeasuredRun } from './load-result';
+import { cpuMeter } from './process-cpu';
 
 export interface ReadLoadOptions {
   name: string;
@@ -13,6 +14,26 @@ export interface ReadLoadOptions {
   connections: number;
   warmupS: number;
   durationS: number;
+  /** The server's process, whose CPU time per request the run reports when given. */
+  serverPid?: number;
+}
+
+/** A read run: what every load run reports, and what each request cost the server. */
+export interface ReadRun extends LoadResult {
+  /** CPU time of the server's process per request (answered or not) in the measured part, µs; absent without /proc. */
+  serverCpuUsPerRequest?: number;
+}
+
+/** The measured run after the warm-up, with the server's CPU time over it. */
+async function warmThenMeasure(
+  options: ReadLoadOptions,
+  drive: (durationS: number) => Promise<MeasuredRun>,
+): Promise<ReadRun> {
+  if (options.warmupS > 0) await drive(options.warmupS);
+  const cpu = cpuMeter(options.serverPid);
+  const result = toLoadResult(await drive(options.durationS));
+  const serverCpuUsPerRequest = cpu.perRequestUs(result.requests);
+  return serverCpuUsPerRequest === undefined ? result : { ...result, serverCpuUsPerRequest };
 }
 
 const newRun = (name: string): MeasuredRun & { latenciesMs: number[] } => ({
@@ -31,7 +52,7 @@ const secondsSince = (start: bigint): number => Number(process.hrtime.bigint() -
  * GETs in a closed loop, measured by autocannon as the gateway is: `connections` keep-alive
  * connections, one request in flight each, paths cycling. Only a 200 counts.
  */
-export async function measureReadsClosedLoop(options: ReadLoadOptions): Promise<LoadResult> {
+export async function measureReadsClosedLoop(options: ReadLoadOptions): Promise<ReadRun> {
   let seq = 0;
   const drive = (durationS: number): Promise<MeasuredRun> =>
     new Promise((resolve, reject) => {
@@ -74,8 +95,7 @@ export async function measureReadsClosedLoop(options: ReadLoadOptions): Promise<
         countError(run.errorsByCause, error.code ?? error.name);
       });
     });
-  if (options.warmupS > 0) await drive(options.warmupS);
-  return toLoadResult(await drive(options.durationS));
+  return warmThenMeasure(options, drive);
 }
 
 /** Requests due by `elapsedS` at `ratePerS`, evenly spaced from 0, at most `total`. */
@@ -98,7 +118,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
  * in a closed loop at full speed from the start of the second, so its latencies are those of
  * bursts at the full connection count, and the quiet rest of the second is not measured.
  */
-export async function measureReadsAtRate(options: ReadLoadOptions & { ratePerS: number }): Promise<LoadResult> {
+export async function measureReadsAtRate(options: ReadLoadOptions & { ratePerS: number }): Promise<ReadRun> {
   const { hostname, port } = new URL(options.url);
   const pool = createGetPool({
     host: hostname,
@@ -148,8 +168,7 @@ export async function measureReadsAtRate(options: ReadLoadOptions & { ratePerS: 
       tick();
     });
   try {
-    if (options.warmupS > 0) await drive(options.warmupS);
-    return toLoadResult(await drive(options.durationS));
+    return await warmThenMeasure(options, drive);
   } finally {
     pool.close();
   }

@@ -16,6 +16,7 @@ const STOP_GRACE_MS = 5_000;
 export interface ReadReference {
   /** Where it answers, on 127.0.0.1. */
   url: string;
+  pid: number;
   /** SIGTERM, SIGKILL after a grace period; once, however often it is called. */
   stop(): Promise<void>;
 }
@@ -44,6 +45,7 @@ export async function startReadReference(
   let stopping: Promise<void> | undefined;
   const reference: ReadReference = {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid,
     stop: () => (stopping ??= child.stop(STOP_GRACE_MS).then(() => undefined)),
   };
   const deadline = Date.now() + START_TIMEOUT_MS;

@@ -1,7 +1,6 @@
 import { VerityError } from '@verity/core';
 import { Redis } from 'ioredis';
-import type { LoadResult } from './load-result';
-import { measureReadsAtRate, measureReadsClosedLoop, type ReadLoadOptions } from './read-load';
+import { measureReadsAtRate, measureReadsClosedLoop, type ReadLoadOptions, type ReadRun } from './read-load';
 import { startReadReference } from './read-reference';
 import { awaitCachedAnswers, copyToReference, differingAnswers, seedThroughGateway } from './read-seed';
 import { READ_ALIASES, READ_TENANT, aliasRoute, inventoryRoute, type ReadRoute } from './read-workload';
@@ -11,8 +10,8 @@ const CACHED_TIMEOUT_MS = 120_000;
 
 /** The query API and the reference measured the same way, one right after the other. */
 export interface SideBySide {
-  queryApi: LoadResult;
-  reference: LoadResult;
+  queryApi: ReadRun;
+  reference: ReadRun;
 }
 
 /** One route's runs: closed loop at the bench's in-flight count, then at a fixed rate. */
@@ -35,6 +34,8 @@ export interface ReadMeasurements {
 export interface ReadPhaseOptions {
   gatewayUrl: string;
   queryApiUrl: string;
+  /** The query API's process: its CPU time per request is reported beside the reference's. */
+  queryApiPid?: number;
   redisUrl: string;
   /** The sandbox's prefix: the reference's keys go under it, so the sandbox's cleanup removes them. */
   keyPrefix: string;
@@ -46,8 +47,9 @@ export interface ReadPhaseOptions {
   progress: (message: string) => void;
 }
 
-const figures = (r: LoadResult): string =>
-  `${r.throughputPerS.toFixed(0)}/s, p50 ${r.latencyMs.p50.toFixed(2)} ms, p99 ${r.latencyMs.p99.toFixed(2)} ms, ${r.errors} errors`;
+const figures = (r: ReadRun): string =>
+  `${r.throughputPerS.toFixed(0)}/s, p50 ${r.latencyMs.p50.toFixed(2)} ms, p99 ${r.latencyMs.p99.toFixed(2)} ms, ` +
+  `${r.errors} errors${r.serverCpuUsPerRequest === undefined ? '' : `, ${r.serverCpuUsPerRequest.toFixed(0)} µs of server CPU a request`}`;
 
 /**
  * Issue 9's cache-hit reads: seeds SKUs and aliases through the gateway, waits until the query
@@ -85,18 +87,23 @@ export async function measureReads(options: ReadPhaseOptions): Promise<ReadMeasu
         `the read reference answers ${differences.length} reads unlike the query API, e.g. ${differences[0]}`,
       );
     const measured: RouteReads[] = [];
-    for (const route of routes) measured.push(await measureRoute(route, reference.url, options));
+    for (const route of routes) measured.push(await measureRoute(route, reference, options));
     return { tenant: READ_TENANT, seededInS, routes: measured };
   } finally {
     await reference.stop();
   }
 }
 
-async function measureRoute(route: ReadRoute, referenceUrl: string, options: ReadPhaseOptions): Promise<RouteReads> {
+async function measureRoute(
+  route: ReadRoute,
+  reference: { url: string; pid: number },
+  options: ReadPhaseOptions,
+): Promise<RouteReads> {
   const { progress, connections, ratePerS } = options;
   const load = (server: 'query-api' | 'reference', how: string): ReadLoadOptions => ({
     name: `${server} ${route.label}, ${how}`,
-    url: server === 'query-api' ? options.queryApiUrl : referenceUrl,
+    url: server === 'query-api' ? options.queryApiUrl : reference.url,
+    serverPid: server === 'query-api' ? options.queryApiPid : reference.pid,
     paths: route.reads.map((r) => r.path),
     headers: { 'x-tenant-id': READ_TENANT },
     connections,
@@ -104,13 +111,13 @@ async function measureRoute(route: ReadRoute, referenceUrl: string, options: Rea
     durationS: options.durationS,
   });
   const timed = `${options.warmupS} s warm-up + ${options.durationS} s`;
-  const closed = async (server: 'query-api' | 'reference'): Promise<LoadResult> => {
+  const closed = async (server: 'query-api' | 'reference'): Promise<ReadRun> => {
     progress(`reads: ${server} ${route.route}, ${connections} in flight: ${timed}`);
     const result = await measureReadsClosedLoop(load(server, `${connections} in flight`));
     progress(`reads: ${server} ${route.label}, ${connections} in flight: ${figures(result)}`);
     return result;
   };
-  const atRate = async (server: 'query-api' | 'reference'): Promise<LoadResult> => {
+  const atRate = async (server: 'query-api' | 'reference'): Promise<ReadRun> => {
     progress(`reads: ${server} ${route.route}, ${ratePerS}/s: ${timed}`);
     const result = await measureReadsAtRate({ ...load(server, `${ratePerS}/s`), ratePerS });
     progress(`reads: ${server} ${route.label}, ${ratePerS}/s: ${figures(result)}`);

@@ -64,8 +64,14 @@ export const READS_GOAL = {
   p99Ms: 5,
 } as const;
 
+/** The query API's figures over the reference's. */
+export interface ReadRatios extends Ratios {
+  /** Server CPU time per request; absent without /proc (not Linux). */
+  serverCpuPerRequest?: number;
+}
+
 /** A side-by-side pair of runs with the query API's figures over the reference's. */
-export type ReadComparison = SideBySide & { ratios: Ratios };
+export type ReadComparison = SideBySide & { ratios: ReadRatios };
 
 export interface RouteReadsReport extends Omit<RouteReads, 'closedLoop' | 'fixedRate'> {
   closedLoop: ReadComparison & { connections: number };
@@ -144,10 +150,12 @@ export function emmettReportOf(
 const READ_REFERENCE =
   'a minimal express + ioredis server in its own process: one Redis GET per request of the bytes the query API answered, sent as they are';
 
-const compared = <T extends SideBySide>(pair: T): T & { ratios: Ratios } => ({
-  ...pair,
-  ratios: divide(loadFigures(pair.queryApi), loadFigures(pair.reference)),
-});
+function compared<T extends SideBySide>(pair: T): T & { ratios: ReadRatios } {
+  const ratios: ReadRatios = divide(loadFigures(pair.queryApi), loadFigures(pair.reference));
+  const [queryApiCpu, referenceCpu] = [pair.queryApi.serverCpuUsPerRequest, pair.reference.serverCpuUsPerRequest];
+  if (queryApiCpu !== undefined && referenceCpu !== undefined) ratios.serverCpuPerRequest = queryApiCpu / referenceCpu;
+  return { ...pair, ratios };
+}
 
 /** The read runs with the query API's figures over the reference's and whether each route meets the goal. */
 export function readsReportOf(measured: ReadMeasurements): ReadsReport {
@@ -211,6 +219,27 @@ function formatSearch(emmett: EmmettReport): string {
 function formatReadsHeading(reads: ReadsReport): string[] {
   const keys = reads.routes.map((r) => `${r.route} over ${r.keys} keys`).join(', ');
   return [`cache-hit reads of tenant ${reads.tenant}: ${keys}`, `reference: ${reads.reference}`];
+}
+
+/**
+ * Each route's server CPU per request, query API and reference; nothing without /proc. Other
+ * work on the machine moves throughput and latency but hardly this.
+ */
+function formatReadsCpu(reads: ReadsReport): string[] {
+  const pair = (p: ReadComparison, how: string): string | undefined => {
+    const [q, r] = [p.queryApi.serverCpuUsPerRequest, p.reference.serverCpuUsPerRequest];
+    if (q === undefined || r === undefined) return undefined;
+    return `${fixed(q, 0)} / ${fixed(r, 0)} µs (${fixed(q / r, 2)}x) at ${how}`;
+  };
+  return reads.routes.flatMap((route) => {
+    const parts = [
+      pair(route.closedLoop, `${route.closedLoop.connections} in flight`),
+      pair(route.fixedRate, `${route.fixedRate.ratePerS}/s`),
+    ].filter((part) => part !== undefined);
+    return parts.length === 0
+      ? []
+      : [`server CPU a request, ${route.label} (query-api / reference): ${parts.join(', ')}`];
+  });
 }
 
 /** Issue 9's goal beside each route's figures. */
@@ -336,7 +365,7 @@ export function formatReport(report: BenchReport): string {
     ...rows,
     ...emmettRows,
     ...ratioRows,
-    ...(reads ? ['', ...formatReadsHeading(reads), ...readRows, formatReadsGoal(reads)] : []),
+    ...(reads ? ['', ...formatReadsHeading(reads), ...readRows, ...formatReadsCpu(reads), formatReadsGoal(reads)] : []),
     ...(report.readsSkipped ? ['', `reads skipped: ${report.readsSkipped}`] : []),
     ...(search || emmett ? [''] : []),
     ...(search ? [formatGatewaySearch(search)] : []),

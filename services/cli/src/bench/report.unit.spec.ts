@@ -286,13 +286,25 @@ describe('bench report with the cache-hit reads', () => {
         keys: 1000,
         closedLoop: {
           connections: 32,
-          queryApi: run('query-api inventory/{sku}, 32 in flight', 90_000, [1, 2, 2, 4]),
-          reference: run('reference inventory/{sku}, 32 in flight', 100_000, [1, 1, 2, 2]),
+          queryApi: {
+            ...run('query-api inventory/{sku}, 32 in flight', 90_000, [1, 2, 2, 4]),
+            serverCpuUsPerRequest: 150,
+          },
+          reference: {
+            ...run('reference inventory/{sku}, 32 in flight', 100_000, [1, 1, 2, 2]),
+            serverCpuUsPerRequest: 100,
+          },
         },
         fixedRate: {
           ratePerS: 5000,
-          queryApi: run('query-api inventory/{sku}, 5000/s', 50_000, [0.5, 0.5, 1, 3]),
-          reference: run('reference inventory/{sku}, 5000/s', 50_000, [0.25, 0.5, 0.5, 1.5]),
+          queryApi: {
+            ...run('query-api inventory/{sku}, 5000/s', 50_000, [0.5, 0.5, 1, 3]),
+            serverCpuUsPerRequest: 140,
+          },
+          reference: {
+            ...run('reference inventory/{sku}, 5000/s', 50_000, [0.25, 0.5, 0.5, 1.5]),
+            serverCpuUsPerRequest: 112,
+          },
         },
       },
       {
@@ -317,8 +329,8 @@ describe('bench report with the cache-hit reads', () => {
 
   it("divides the query API's figures by the reference's, in the closed loop and at the fixed rate", () => {
     const [inventory, aliases] = reads.routes;
-    expect(inventory?.closedLoop.ratios).toEqual({ throughput: 0.9, p50: 2, p99: 2 });
-    expect(inventory?.fixedRate.ratios).toEqual({ throughput: 1, p50: 1, p99: 2 });
+    expect(inventory?.closedLoop.ratios).toEqual({ throughput: 0.9, p50: 2, p99: 2, serverCpuPerRequest: 1.5 });
+    expect(inventory?.fixedRate.ratios).toEqual({ throughput: 1, p50: 1, p99: 2, serverCpuPerRequest: 1.25 });
     expect(aliases?.closedLoop.ratios).toEqual({ throughput: 0.6, p50: 3, p99: 2.5 });
   });
 
@@ -344,6 +356,14 @@ describe('bench report with the cache-hit reads', () => {
         'inventory/{sku} 0.90x, p99 3.00 ms at 5000/s (met); aliases/resolve 0.60x, p99 8.00 ms at 5000/s (not met)',
     );
     expect(text).toContain('errors in query-api aliases/resolve, 5000/s: timeout × 2');
+  });
+
+  it("prints the server CPU a request where /proc gave it, the query API's over the reference's", () => {
+    const text = formatReport(withReads);
+    expect(text).toContain(
+      'server CPU a request, inventory/{sku} (query-api / reference): 150 / 100 µs (1.50x) at 32 in flight, 140 / 112 µs (1.25x) at 5000/s',
+    );
+    expect(text).not.toContain('server CPU a request, aliases/resolve');
   });
 
   it('keeps every run and ratio in the JSON report', () => {

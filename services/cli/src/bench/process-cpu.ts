@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+
+/** Clock ticks per second of /proc's times (USER_HZ): 100 on Linux whatever the kernel's HZ. */
+const TICKS_PER_S = 100;
+
+/** User plus system CPU time in ms from the text of `/proc/<pid>/stat`. */
+export function statCpuMs(stat: string): number {
+  // The command name (field 2) may hold spaces and parentheses: the fields are read after its last `)`.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of the file, 12th and 13th after the name.
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  if (!Number.isFinite(ticks)) throw new Error(`not a /proc stat line: ${stat.slice(0, 100)}`);
+  return (ticks * 1000) / TICKS_PER_S;
+}
+
+/** CPU time a process has used so far, in ms; undefined where there is no /proc (not Linux) or no such process. */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    return statCpuMs(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts counting a process's CPU time; `perRequestUs(n)` is what it used since, over n
+ * requests, in µs (undefined without /proc). Unlike throughput it does not move when other
+ * work on the machine takes the cores, so it compares two servers measured one after the other.
+ */
+export function cpuMeter(pid: number | undefined): { perRequestUs(requests: number): number | undefined } {
+  const start = pid === undefined ? undefined : processCpuMs(pid);
+  return {
+    perRequestUs(requests) {
+      if (pid === undefined || start === undefined || requests === 0) return undefined;
+      const end = processCpuMs(pid);
+      return end === undefined ? undefined : ((end - start) * 1000) / requests;
+    },
+  };
+}
