@@ -1,4 +1,11 @@
-import { createKafka, newClusterId, renderKafkaProperties } from './components/kafka';
+import {
+  createKafka,
+  kafkaPropsFile,
+  newClusterId,
+  renderKafkaProperties,
+  stackKafkaPorts,
+  type KafkaNode,
+} from './components/kafka';
 import { renderConnectProperties } from './components/kafka-connect';
 import { asPostgresUser, renderPostgresConf } from './components/postgres';
 import { redisArgs } from './components/redis';
@@ -33,6 +40,27 @@ describe('generated configuration', () => {
       'transaction.state.log.min.isr': '1',
       'group.initial.rebalance.delay.ms': '0',
     });
+  });
+
+  it('puts a second Kafka node on the ports it is given, the stack ports staying the default', () => {
+    const props = parseProps(renderKafkaProperties('/tmp/spare/data', { broker: 41001, controller: 41002 }));
+    expect(props).toMatchObject({
+      'controller.quorum.voters': '1@127.0.0.1:41002',
+      listeners: 'PLAINTEXT://127.0.0.1:41001,CONTROLLER://127.0.0.1:41002',
+      'advertised.listeners': 'PLAINTEXT://127.0.0.1:41001',
+      'log.dirs': '/tmp/spare/data',
+    });
+    expect(stackKafkaPorts).toEqual({ broker: 9092, controller: 9093 });
+    const node: KafkaNode = {
+      distDir: '/repo/.verity/dist/kafka-3.9.1',
+      dataDir: '/tmp/spare/data',
+      confDir: '/tmp/spare',
+      logsDir: '/tmp/spare',
+      logFile: '/tmp/spare/kafka.log',
+      ports: { broker: 41001, controller: 41002 },
+    };
+    // The properties file is the marker on the command line that tells a node's pid apart.
+    expect(kafkaPropsFile(node)).toBe('/tmp/spare/kafka.properties');
   });
 
   it('generates KRaft cluster ids of 16 bytes in base64url', () => {

@@ -19,14 +19,23 @@ export const loggingJars: Coordinates[] = [
   { groupId: 'ch.qos.reload4j', artifactId: 'reload4j', version: '1.2.25' },
 ];
 
+/** The loopback ports a KRaft node listens on: clients on `broker`, the quorum on `controller`. */
+export interface KafkaPorts {
+  broker: number;
+  controller: number;
+}
+
+/** The stack's own broker's ports. */
+export const stackKafkaPorts: KafkaPorts = { broker: ports.kafka, controller: ports.kafkaController };
+
 /** One KRaft node that is broker and controller; replication factor 1 everywhere. */
-export function renderKafkaProperties(logDir: string): string {
+export function renderKafkaProperties(logDir: string, kafkaPorts: KafkaPorts = stackKafkaPorts): string {
   return renderProperties({
     'process.roles': 'broker,controller',
     'node.id': 1,
-    'controller.quorum.voters': `1@${host}:${ports.kafkaController}`,
-    listeners: `PLAINTEXT://${host}:${ports.kafka},CONTROLLER://${host}:${ports.kafkaController}`,
-    'advertised.listeners': `PLAINTEXT://${host}:${ports.kafka}`,
+    'controller.quorum.voters': `1@${host}:${kafkaPorts.controller}`,
+    listeners: `PLAINTEXT://${host}:${kafkaPorts.broker},CONTROLLER://${host}:${kafkaPorts.controller}`,
+    'advertised.listeners': `PLAINTEXT://${host}:${kafkaPorts.broker}`,
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
@@ -53,34 +62,80 @@ export function newClusterId(): string {
   return randomBytes(16).toString('base64url');
 }
 
-export function createKafka(ctx: ComponentContext): Component {
-  const { paths } = ctx;
-  const distDir = join(paths.dist, `kafka-${KAFKA_VERSION}`);
-  const logDir = join(paths.data, 'kafka');
-  const propsFile = join(paths.conf, 'kafka.properties');
-  const log4jFile = join(paths.conf, 'kafka-log4j.properties');
-  const logFile = logFileOf(paths, 'kafka');
-  const pidFile = pidFileOf(paths, 'kafka');
+/** Where one KRaft node keeps its files and listens; the stack's broker is one, a test's spare broker another. */
+export interface KafkaNode {
+  /** The unpacked distribution (`<dist>/kafka-<version>`, its jars under `libs/`). */
+  distDir: string;
+  /** `log.dirs`: the node's data; formatted on the first start. */
+  dataDir: string;
+  /** Where the generated `kafka.properties` and `kafka-log4j.properties` go. */
+  confDir: string;
+  /** `kafka.logs.dir` of the JVM. */
+  logsDir: string;
+  /** The node's stdout and stderr. */
+  logFile: string;
+  ports: KafkaPorts;
+  /** Heap cap of the broker's JVM. Default 768m. */
+  maxHeap?: string;
+}
 
+/** The generated properties file: also the marker on the node's command line that tells its pid apart. */
+export const kafkaPropsFile = (node: KafkaNode): string => join(node.confDir, 'kafka.properties');
+
+/**
+ * Writes the node's configuration, formats its storage on the first start and spawns the
+ * broker detached; returns its pid. Another start on the same data dir and ports resumes it.
+ */
+export async function launchKafkaNode(node: KafkaNode, progress: (line: string) => void): Promise<number> {
+  const propsFile = kafkaPropsFile(node);
+  const log4jFile = join(node.confDir, 'kafka-log4j.properties');
   const java = (mainClass: string, args: string[], maxHeap: string): { command: string; args: string[] } => ({
     command: findJava(17),
     args: jvmArgs({
       maxHeap,
-      systemProperties: { 'log4j.configuration': `file:${log4jFile}`, 'kafka.logs.dir': paths.logs },
-      main: { classpath: join(distDir, 'libs', '*'), mainClass },
+      systemProperties: { 'log4j.configuration': `file:${log4jFile}`, 'kafka.logs.dir': node.logsDir },
+      main: { classpath: join(node.distDir, 'libs', '*'), mainClass },
       args,
     }),
   });
 
+  mkdirSync(node.confDir, { recursive: true });
+  writeFileSync(propsFile, renderKafkaProperties(node.dataDir, node.ports));
+  writeFileSync(log4jFile, renderLog4jProperties(['kafka.request.logger', 'state.change.logger', 'org.reflections']));
+  if (!existsSync(join(node.dataDir, 'meta.properties'))) {
+    progress('kafka: formatting KRaft storage');
+    const format = java(
+      'kafka.tools.StorageTool',
+      ['format', '-t', newClusterId(), '-c', propsFile, '--ignore-formatted'],
+      '256m',
+    );
+    const res = await runToCompletion({ ...format, logFile: node.logFile, timeoutMs: 120_000 });
+    if (res.code !== 0) throw new Error(`kafka storage format failed (exit ${res.code}): ${res.output.slice(-2000)}`);
+  }
+  return spawnDetached({ ...java('kafka.Kafka', [propsFile], node.maxHeap ?? '768m'), logFile: node.logFile });
+}
+
+export function createKafka(ctx: ComponentContext): Component {
+  const { paths } = ctx;
+  const node: KafkaNode = {
+    distDir: join(paths.dist, `kafka-${KAFKA_VERSION}`),
+    dataDir: join(paths.data, 'kafka'),
+    confDir: paths.conf,
+    logsDir: paths.logs,
+    logFile: logFileOf(paths, 'kafka'),
+    ports: stackKafkaPorts,
+  };
+  const pidFile = pidFileOf(paths, 'kafka');
+
   return {
     name: 'kafka',
-    url: `${host}:${ports.kafka}`,
-    logFile,
+    url: `${host}:${node.ports.broker}`,
+    logFile: node.logFile,
     startTimeoutMs: 180_000,
-    livePid: () => livePidFromFile(pidFile, propsFile),
-    probe: () => kafkaDescribeCluster(host, ports.kafka),
+    livePid: () => livePidFromFile(pidFile, kafkaPropsFile(node)),
+    probe: () => kafkaDescribeCluster(host, node.ports.broker),
     async start() {
-      const fetched = await ensureDist(distDir, async (dir) => {
+      const fetched = await ensureDist(node.distDir, async (dir) => {
         ctx.progress(`kafka: fetching kafka_2.13:${KAFKA_VERSION} with Maven (cached in ~/.m2)`);
         await copyRuntimeClasspath(
           { dir: paths.maven, logFile: join(paths.logs, 'maven.log') },
@@ -90,23 +145,7 @@ export function createKafka(ctx: ComponentContext): Component {
         );
       });
       if (fetched) ctx.progress('kafka: distribution ready');
-      mkdirSync(paths.conf, { recursive: true });
-      writeFileSync(propsFile, renderKafkaProperties(logDir));
-      writeFileSync(
-        log4jFile,
-        renderLog4jProperties(['kafka.request.logger', 'state.change.logger', 'org.reflections']),
-      );
-      if (!existsSync(join(logDir, 'meta.properties'))) {
-        ctx.progress('kafka: formatting KRaft storage');
-        const format = java(
-          'kafka.tools.StorageTool',
-          ['format', '-t', newClusterId(), '-c', propsFile, '--ignore-formatted'],
-          '256m',
-        );
-        const res = await runToCompletion({ ...format, logFile, timeoutMs: 120_000 });
-        if (res.code !== 0) throw new Error(`kafka storage format failed (exit ${res.code})`);
-      }
-      const pid = spawnDetached({ ...java('kafka.Kafka', [propsFile], '768m'), logFile });
+      const pid = await launchKafkaNode(node, ctx.progress);
       writePidFile(pidFile, pid);
       return pid;
     },
