@@ -1,6 +1,10 @@
 import type { Admin, Consumer, IHeaders, Kafka } from 'kafkajs';
 import { VerityError } from '@verity/core';
+import { sleep } from './retry';
 import { fetchTopicOffsets, type TopicPartitionOffsets } from './topic-offsets';
+
+/** How long a consumer that crashed for good rests before its replacement starts. */
+const REPLACE_AFTER_MS = 1_000;
 
 export interface CompactedTableOptions<V> {
   kafka: Kafka;
@@ -34,38 +38,77 @@ export class CompactedTable<V> {
   private query: Promise<TopicPartitionOffsets[]> | undefined;
   private nextQuery: Promise<TopicPartitionOffsets[]> | undefined;
   private consumer: Consumer | undefined;
+  private stopped = false;
 
   constructor(private readonly options: CompactedTableOptions<V>) {}
 
   async start(): Promise<void> {
+    this.stopped = false;
+    this.consumer = await this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.disconnect();
+    await this.options.admin.deleteGroups([this.options.groupId]).catch(() => undefined);
+  }
+
+  /** A connected consumer reading the topic from the start into the table. */
+  private async run(): Promise<Consumer> {
     const { kafka, topic, groupId } = this.options;
-    const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
+    const consumer = kafka.consumer({
+      groupId,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+      // A restarted broker reloads the group with the member that was there before it went away,
+      // and a new join waits for that member's session to expire: kafkajs's default 30 s would
+      // keep the table behind for as long after the broker is back.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    });
     // END_BATCH_PROCESS also fires for batches of transaction markers only, so positions reach the end.
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       this.positions.set(payload.partition, BigInt(payload.lastOffset) + 1n);
       for (const wake of [...this.advanced]) wake();
     });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ message }) => {
-        if (!message.key || !message.value) return;
-        const key = message.key.toString('utf8');
-        if (this.options.skip?.(message.headers, this.entries.get(key))) return;
-        const value = this.options.decode(message.value);
-        this.put(key, value);
-        this.options.onRecord?.(key, value);
-      },
+    // kafkajs gives up for good on an error it holds non-retriable, such as "Failed to find
+    // group coordinator" while a restarted broker loads its groups: the table would stay behind.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) void this.replace(consumer);
     });
-    this.consumer = consumer;
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ message }) => {
+          if (!message.key || !message.value) return;
+          const key = message.key.toString('utf8');
+          if (this.options.skip?.(message.headers, this.entries.get(key))) return;
+          const value = this.options.decode(message.value);
+          this.put(key, value);
+          this.options.onRecord?.(key, value);
+        },
+      });
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
+    return consumer;
   }
 
-  async stop(): Promise<void> {
-    const consumer = this.consumer;
-    this.consumer = undefined;
-    await consumer?.disconnect();
-    await this.options.admin.deleteGroups([this.options.groupId]).catch(() => undefined);
+  /** Starts a new consumer in place of one kafkajs will not restart, until one runs or the table stops. */
+  private async replace(crashed: Consumer): Promise<void> {
+    await crashed.disconnect().catch(() => undefined);
+    while (!this.stopped && this.consumer === crashed) {
+      await sleep(REPLACE_AFTER_MS);
+      const next = await this.run().catch(() => undefined);
+      if (!next) continue;
+      if (this.stopped || this.consumer !== crashed) await next.disconnect().catch(() => undefined);
+      else this.consumer = next;
+    }
   }
 
   get(key: string): V | undefined {
