@@ -19,6 +19,8 @@ export interface ChildService {
   stop(graceMs?: number): Promise<void>;
   /** Throws, with the output, when the current run exited without being asked to. */
   assertAlive(): void;
+  /** The current run's pid; undefined before the first start. */
+  readonly pid: number | undefined;
   /** Exits of runs killed by us, by signal, in order. */
   readonly kills: NodeJS.Signals[];
   output(): string;
@@ -65,6 +67,9 @@ export function childService(name: string, script: string, env: NodeJS.ProcessEn
     stop: (graceMs = 10_000) => end('SIGTERM', graceMs),
     assertAlive() {
       if (unexpectedExit) throw new Error(`${unexpectedExit}\n${buffer}`);
+    },
+    get pid() {
+      return child?.pid;
     },
     kills,
     output: () => buffer,

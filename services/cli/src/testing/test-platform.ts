@@ -33,6 +33,8 @@ export interface TestPlatform {
 }
 
 export interface TestPlatformOptions {
+  /** The environment the platform's settings are read from, e.g. with other brokers. Default: this process's. */
+  baseEnv?: NodeJS.ProcessEnv;
   /** Variables set on top of the isolated environment, e.g. a longer VERITY_REPLY_TIMEOUT_MS; they win. */
   env?: NodeJS.ProcessEnv;
 }
@@ -41,8 +43,13 @@ export async function startTestPlatform(
   services: readonly ServiceName[] = SERVICE_NAMES,
   options: TestPlatformOptions = {},
 ): Promise<TestPlatform> {
-  const config = parseEnv(platformEnvSchema.extend(readModelEnvSchema.shape));
-  const sandbox = await openSandbox(config, { label: 't', logLevel: process.env.VERITY_TEST_LOG_LEVEL ?? 'error' });
+  const { baseEnv = process.env } = options;
+  const config = parseEnv(platformEnvSchema.extend(readModelEnvSchema.shape), baseEnv);
+  const sandbox = await openSandbox(config, {
+    label: 't',
+    baseEnv,
+    logLevel: baseEnv.VERITY_TEST_LOG_LEVEL ?? 'error',
+  });
   const { prefix, schema, kafka, admin } = sandbox;
   const env: NodeJS.ProcessEnv = { ...sandbox.env, ...options.env };
   const registry = new SchemaRegistry({ host: config.VERITY_SCHEMA_REGISTRY_URL });
