@@ -1,5 +1,4 @@
 import express, { type Express, type RequestHandler } from 'express';
-import { pinoHttp } from 'pino-http';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { Logger } from '@verity/events';
 import { HttpProblem, problemMiddleware, sendProblem } from './problem';
@@ -35,17 +34,29 @@ export function createHttpApp(options: HttpAppOptions, mount: (app: Express) => 
     registers: [options.metrics],
   });
 
-  app.use(
-    pinoHttp({
-      logger: options.logger,
-      autoLogging: { ignore: (req) => req.url === '/metrics' || req.url === '/health' },
-    }),
-  );
+  // One finish handler per request for the log line and the histogram. pino-http built a child
+  // logger and serialised the request for every request, whatever the level: about 40 µs of a
+  // cached read's 280 (measured by the bench's read phase).
+  const unlogged = new Set(['/metrics', '/health']);
   app.use(((req, res, next) => {
-    const end = requestSeconds.startTimer({ service: options.service, method: req.method });
-    res.on('finish', () =>
-      end({ route: (req.route as { path?: string } | undefined)?.path ?? 'unmatched', status: String(res.statusCode) }),
-    );
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      requestSeconds.observe(
+        { service: options.service, method: req.method, route, status: String(res.statusCode) },
+        seconds,
+      );
+      if (!unlogged.has(req.path) && options.logger.isLevelEnabled('info'))
+        options.logger.info(
+          {
+            req: { method: req.method, url: req.originalUrl },
+            res: { statusCode: res.statusCode },
+            responseTime: Math.round(seconds * 1000),
+          },
+          'request completed',
+        );
+    });
     next();
   }) as RequestHandler);
 
@@ -75,6 +86,6 @@ export function createHttpApp(options: HttpAppOptions, mount: (app: Express) => 
       req.originalUrl,
     ),
   );
-  app.use(problemMiddleware);
+  app.use(problemMiddleware(options.logger));
   return app;
 }

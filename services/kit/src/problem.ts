@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { VerityError } from '@verity/core';
+import type { Logger } from '@verity/events';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -40,41 +41,46 @@ export function sendProblem(res: Response, problem: HttpProblem, instance?: stri
   res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
 
-/** The one place errors become HTTP answers. Unknown errors are 500s that say nothing internal. */
-export const problemMiddleware: ErrorRequestHandler = (error, req, res, _next) => {
-  if (error instanceof HttpProblem) return sendProblem(res, error, req.originalUrl);
-  // express.json() failures carry `type` and `status`.
-  const parserError = error as { type?: string; status?: number; message?: string };
-  if (parserError.type === 'entity.parse.failed') {
+/**
+ * The one place errors become HTTP answers. Unknown errors are 500s that say nothing internal;
+ * they are logged with the request.
+ */
+export const problemMiddleware =
+  (logger: Logger): ErrorRequestHandler =>
+  (error, req, res, _next) => {
+    if (error instanceof HttpProblem) return sendProblem(res, error, req.originalUrl);
+    // express.json() failures carry `type` and `status`.
+    const parserError = error as { type?: string; status?: number; message?: string };
+    if (parserError.type === 'entity.parse.failed') {
+      return sendProblem(
+        res,
+        new HttpProblem(
+          400,
+          'malformed_json',
+          'Malformed JSON',
+          `request body is not valid JSON: ${parserError.message}`,
+        ),
+        req.originalUrl,
+      );
+    }
+    if (parserError.type === 'entity.too.large') {
+      return sendProblem(
+        res,
+        new HttpProblem(413, 'body_too_large', 'Body too large', 'request body exceeds the limit'),
+        req.originalUrl,
+      );
+    }
+    if (parserError.type === 'encoding.unsupported' || parserError.type === 'charset.unsupported') {
+      return sendProblem(
+        res,
+        new HttpProblem(415, 'unsupported_encoding', 'Unsupported encoding', String(parserError.message)),
+        req.originalUrl,
+      );
+    }
+    logger.error({ err: error, req: { method: req.method, url: req.originalUrl } }, 'unhandled error');
     return sendProblem(
       res,
-      new HttpProblem(
-        400,
-        'malformed_json',
-        'Malformed JSON',
-        `request body is not valid JSON: ${parserError.message}`,
-      ),
+      new HttpProblem(500, 'internal_error', 'Internal error', 'the server failed to handle the request'),
       req.originalUrl,
     );
-  }
-  if (parserError.type === 'entity.too.large') {
-    return sendProblem(
-      res,
-      new HttpProblem(413, 'body_too_large', 'Body too large', 'request body exceeds the limit'),
-      req.originalUrl,
-    );
-  }
-  if (parserError.type === 'encoding.unsupported' || parserError.type === 'charset.unsupported') {
-    return sendProblem(
-      res,
-      new HttpProblem(415, 'unsupported_encoding', 'Unsupported encoding', String(parserError.message)),
-      req.originalUrl,
-    );
-  }
-  req.log?.error({ err: error }, 'unhandled error');
-  return sendProblem(
-    res,
-    new HttpProblem(500, 'internal_error', 'Internal error', 'the server failed to handle the request'),
-    req.originalUrl,
-  );
-};
+  };
