@@ -1,4 +1,4 @@
-import { toHeaders } from '@verity/core';
+import { toHeaders, VerityError } from '@verity/core';
 import type { Logger } from '../logger';
 import type { RdConsumer, RdKafka, RdProducer } from '../rdkafka';
 import { snapshotRecord } from './stream-snapshot';
@@ -52,6 +52,33 @@ class MispredictedOffsetError extends Error {
   }
 }
 
+/**
+ * How long a call of the transactional producer may take. When the broker goes away in the
+ * middle of send_offsets_to_transaction, librdkafka may never answer it, nor anything after it
+ * (librdkafka#5456; seen in the broker-restart test): the producer is then given up and a new
+ * one with the same transactional id fences it. Each call left unanswered keeps a thread of
+ * libuv's pool (see the services' UV_THREADPOOL_SIZE).
+ */
+const CALL_TIMEOUT_MS = 10_000;
+/** Aborting and disconnecting a producer that stopped answering are given less: it is replaced anyway. */
+const GIVE_UP_TIMEOUT_MS = 5_000;
+
+function bounded<T>(what: string, call: Promise<T>, ms = CALL_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new VerityError('kafka_call_timeout', `${what}: no answer from librdkafka within ${ms} ms`, {
+            retriable: true,
+          }),
+        ),
+      ms,
+    );
+  });
+  return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+}
+
 interface PendingBatch {
   consumed: ConsumedBatch;
   decided: DecidedBatch;
@@ -92,7 +119,7 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
         'linger.ms': 0,
       });
       try {
-        await created.connect();
+        await bounded('connect', created.connect());
       } catch (error) {
         producer = undefined;
         throw error;
@@ -105,7 +132,8 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
   async function discard(): Promise<void> {
     const current = producer;
     producer = undefined;
-    await (await current?.catch(() => undefined))?.disconnect().catch(() => undefined);
+    const stale = await current?.catch(() => undefined);
+    if (stale) await bounded('disconnect', stale.disconnect(), GIVE_UP_TIMEOUT_MS).catch(() => undefined);
   }
 
   /**
@@ -198,32 +226,38 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     const events = eventMessages(batches);
     const partitions = [...new Set(events.map((e) => e.partition))];
     const predicted = partitions.every((p) => nextEventOffsets.has(p)) ? new Map(nextEventOffsets) : undefined;
-    const transaction = await send.transaction();
+    const transaction = await bounded('begin transaction', send.transaction());
     try {
       let settled: SettledBatch[];
       let firstOffsets: Map<number, bigint>;
       if (predicted) {
         settled = settleAll(batches, predicted);
-        const [appended] = await Promise.all([
-          events.length > 0 ? transaction.send({ topic: topics.events, messages: events }) : [],
-          ...besideEvents(batches, settled).map((t) => transaction.send(t)),
-          transaction.sendOffsets({ consumer, topics: consumedOffsets(batches) }),
-        ]);
+        const [appended] = await bounded(
+          'send',
+          Promise.all([
+            events.length > 0 ? transaction.send({ topic: topics.events, messages: events }) : [],
+            ...besideEvents(batches, settled).map((t) => transaction.send(t)),
+            transaction.sendOffsets({ consumer, topics: consumedOffsets(batches) }),
+          ]),
+        );
         firstOffsets = firstOffsetsOf(appended);
         const wrong = partitions.find((p) => firstOffsets.get(p) !== predicted.get(p));
         if (wrong !== undefined) throw new MispredictedOffsetError(wrong);
       } else {
         firstOffsets =
           events.length > 0
-            ? firstOffsetsOf(await transaction.send({ topic: topics.events, messages: events }))
+            ? firstOffsetsOf(await bounded('send', transaction.send({ topic: topics.events, messages: events })))
             : new Map<number, bigint>();
         settled = settleAll(batches, firstOffsets);
-        await Promise.all([
-          ...besideEvents(batches, settled).map((t) => transaction.send(t)),
-          transaction.sendOffsets({ consumer, topics: consumedOffsets(batches) }),
-        ]);
+        await bounded(
+          'send',
+          Promise.all([
+            ...besideEvents(batches, settled).map((t) => transaction.send(t)),
+            transaction.sendOffsets({ consumer, topics: consumedOffsets(batches) }),
+          ]),
+        );
       }
-      await transaction.commit();
+      await bounded('commit', transaction.commit());
       const counts = new Map<number, number>();
       for (const e of events) counts.set(e.partition, (counts.get(e.partition) ?? 0) + 1);
       // The commit marker takes the offset after a partition's last event.
@@ -233,7 +267,7 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
       nextEventOffsets.clear();
       settledReplies.clear();
       latestRecent.clear();
-      await transaction.abort().catch(() => undefined);
+      await bounded('abort', transaction.abort(), GIVE_UP_TIMEOUT_MS).catch(() => undefined);
       // A wrong guess is redone at once the slow way; nothing of it became visible.
       if (error instanceof MispredictedOffsetError) {
         logger.warn({ partition: error.partition }, 'events landed elsewhere than expected; writing again');

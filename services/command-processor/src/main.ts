@@ -1,3 +1,4 @@
+import './threadpool';
 import { parseEnv, runUntilSignal } from '@verity/service-kit';
 import { commandProcessorEnvSchema } from './env';
 import { createCommandProcessorService } from './service';
