@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { countError, toLoadResult, type LoadResult, type MeasuredRun } from './load-result';
+import { countAnswers, toLoadResult, type LoadResult, type MeasuredRun } from './load-result';
 import { BENCH_COMMAND_TYPE, BENCH_TENANT, receiveStockPayload } from './workload';
 
 export interface GatewayLoadOptions {
@@ -71,19 +71,7 @@ export async function measureGatewayLoad(options: GatewayLoadOptions): Promise<L
           },
           (error) => (error ? reject(error) : resolve()),
         );
-        instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
-          run.requests++;
-          if (statusCode === 200) {
-            run.operations++;
-            run.latenciesMs.push(responseTimeMs);
-          } else {
-            countError(run.errorsByCause, `status ${statusCode}`);
-          }
-        });
-        instance.on('reqError', (error: Error & { code?: string }) => {
-          run.requests++;
-          countError(run.errorsByCause, error.code ?? error.name);
-        });
+        countAnswers(instance, run);
       });
     await Promise.all(shares.map(({ target, connections }) => driveOne(target, connections)));
     run.durationS = Number(process.hrtime.bigint() - start) / 1e9;

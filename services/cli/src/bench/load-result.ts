@@ -1,3 +1,4 @@
+import type autocannon from 'autocannon';
 import { summarizeLatencies, type LatencySummary } from './percentiles';
 
 /** What one measured run produced: the same shape for raw produce and for the gateway. */
@@ -43,4 +44,27 @@ export function toLoadResult(run: MeasuredRun): LoadResult {
 /** Adds one failure to its cause. */
 export function countError(errorsByCause: Record<string, number>, cause: string): void {
   errorsByCause[cause] = (errorsByCause[cause] ?? 0) + 1;
+}
+
+/** A run's counts as an autocannon instance adds to them. */
+type CountedRun = Pick<MeasuredRun, 'errorsByCause'> & { operations: number; requests: number; latenciesMs: number[] };
+
+/**
+ * Counts an autocannon instance's answers into `run`: only a 200 is an operation (its latency
+ * kept); every other answer, socket error or timeout is an error, by cause.
+ */
+export function countAnswers(instance: autocannon.Instance, run: CountedRun): void {
+  instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
+    run.requests++;
+    if (statusCode === 200) {
+      run.operations++;
+      run.latenciesMs.push(responseTimeMs);
+    } else {
+      countError(run.errorsByCause, `status ${statusCode}`);
+    }
+  });
+  instance.on('reqError', (error: Error & { code?: string }) => {
+    run.requests++;
+    countError(run.errorsByCause, error.code ?? error.name);
+  });
 }

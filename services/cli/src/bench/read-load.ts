@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { createGetPool } from './get-pool';
-import { countError, toLoadResult, type LoadResult, type MeasuredRun } from './load-result';
+import { countAnswers, countError, toLoadResult, type LoadResult, type MeasuredRun } from './load-result';
 import { cpuMeter } from './process-cpu';
 
 export interface ReadLoadOptions {
@@ -81,19 +81,7 @@ export async function measureReadsClosedLoop(options: ReadLoadOptions): Promise<
           resolve(run);
         },
       );
-      instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
-        run.requests++;
-        if (statusCode === 200) {
-          run.operations++;
-          run.latenciesMs.push(responseTimeMs);
-        } else {
-          countError(run.errorsByCause, `status ${statusCode}`);
-        }
-      });
-      instance.on('reqError', (error: Error & { code?: string }) => {
-        run.requests++;
-        countError(run.errorsByCause, error.code ?? error.name);
-      });
+      countAnswers(instance, run);
     });
   return warmThenMeasure(options, drive);
 }
