@@ -157,32 +157,45 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
   }
 
   /**
-   * Replies of the decisions settled and each stream's remembered replies, while batches are
+   * Replies of the decisions committed and each stream's remembered replies, while batches are
    * in flight: a later batch of a partition may be decided before an earlier one commits, and
    * repeats a command of it, or needs its replies to remember. Emptied whenever nothing is in
-   * flight and after any abort.
+   * flight.
    */
   const settledReplies = new Map<Decision, CommandReply>();
   const latestRecent = new Map<string, CommandReply[]>();
-  const history: SettledHistory = {
-    replyOf: (decision) => settledReplies.get(decision),
-    recentOf: (streamId) => latestRecent.get(streamId),
-  };
 
-  function settleAll(batches: PendingBatch[], firstOffsets: ReadonlyMap<number, bigint>): SettledBatch[] {
+  /**
+   * Settles the batches in order, each on what the ones before it left: in this transaction
+   * (kept apart until `remember`, so a transaction written again settles as the first time)
+   * or in one committed before.
+   */
+  function settleAll(
+    batches: PendingBatch[],
+    firstOffsets: ReadonlyMap<number, bigint>,
+  ): { settled: SettledBatch[]; remember(): void } {
     const next = new Map(firstOffsets);
-    return batches.map(({ consumed, decided }) => {
+    const replies = new Map<Decision, CommandReply>();
+    const recent = new Map<string, CommandReply[]>();
+    const history: SettledHistory = {
+      replyOf: (decision) => replies.get(decision) ?? settledReplies.get(decision),
+      recentOf: (streamId) => recent.get(streamId) ?? latestRecent.get(streamId),
+    };
+    const settled = batches.map(({ consumed, decided }) => {
       const firstOffset = next.get(consumed.partition) ?? 0n;
       next.set(consumed.partition, firstOffset + BigInt(decided.events.length));
-      const settled = settleBatch(
-        decided,
-        { topic: topics.events, partition: consumed.partition, firstOffset },
-        history,
-      );
-      decided.commands.forEach((o, i) => o.kind === 'decided' && settledReplies.set(o, settled.replies[i]!));
-      for (const snapshot of settled.snapshots) latestRecent.set(snapshot.streamId, snapshot.recent);
-      return settled;
+      const batch = settleBatch(decided, { topic: topics.events, partition: consumed.partition, firstOffset }, history);
+      decided.commands.forEach((o, i) => o.kind === 'decided' && replies.set(o, batch.replies[i]!));
+      for (const snapshot of batch.snapshots) recent.set(snapshot.streamId, snapshot.recent);
+      return batch;
     });
+    return {
+      settled,
+      remember() {
+        for (const [decision, reply] of replies) settledReplies.set(decision, reply);
+        for (const [streamId, replied] of recent) latestRecent.set(streamId, replied);
+      },
+    };
   }
 
   function besideEvents(batches: PendingBatch[], settled: SettledBatch[]) {
@@ -228,15 +241,15 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     const predicted = partitions.every((p) => nextEventOffsets.has(p)) ? new Map(nextEventOffsets) : undefined;
     const transaction = await bounded('begin transaction', send.transaction());
     try {
-      let settled: SettledBatch[];
+      let settlement: ReturnType<typeof settleAll>;
       let firstOffsets: Map<number, bigint>;
       if (predicted) {
-        settled = settleAll(batches, predicted);
+        settlement = settleAll(batches, predicted);
         const [appended] = await bounded(
           'send',
           Promise.all([
             events.length > 0 ? transaction.send({ topic: topics.events, messages: events }) : [],
-            ...besideEvents(batches, settled).map((t) => transaction.send(t)),
+            ...besideEvents(batches, settlement.settled).map((t) => transaction.send(t)),
             transaction.sendOffsets({ consumer, topics: consumedOffsets(batches) }),
           ]),
         );
@@ -248,25 +261,24 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
           events.length > 0
             ? firstOffsetsOf(await bounded('send', transaction.send({ topic: topics.events, messages: events })))
             : new Map<number, bigint>();
-        settled = settleAll(batches, firstOffsets);
+        settlement = settleAll(batches, firstOffsets);
         await bounded(
           'send',
           Promise.all([
-            ...besideEvents(batches, settled).map((t) => transaction.send(t)),
+            ...besideEvents(batches, settlement.settled).map((t) => transaction.send(t)),
             transaction.sendOffsets({ consumer, topics: consumedOffsets(batches) }),
           ]),
         );
       }
       await bounded('commit', transaction.commit());
+      settlement.remember();
       const counts = new Map<number, number>();
       for (const e of events) counts.set(e.partition, (counts.get(e.partition) ?? 0) + 1);
       // The commit marker takes the offset after a partition's last event.
       for (const [p, count] of counts) nextEventOffsets.set(p, firstOffsets.get(p)! + BigInt(count) + 1n);
-      return settled;
+      return settlement.settled;
     } catch (error) {
       nextEventOffsets.clear();
-      settledReplies.clear();
-      latestRecent.clear();
       await bounded('abort', transaction.abort(), GIVE_UP_TIMEOUT_MS).catch(() => undefined);
       // A wrong guess is redone at once the slow way; nothing of it became visible.
       if (error instanceof MispredictedOffsetError) {
