@@ -29,6 +29,16 @@ export const platformEnvSchema = z.object({
   VERITY_PARTITIONS: z.coerce.number().int().min(1).max(256).default(3),
   /** Replication factor of topics the services create (1 on the local single broker). */
   VERITY_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(5).default(1),
+  /**
+   * How long a command's outcome is kept (the replies topic's retention and the outcomes read
+   * model's): the window in which a repeated Idempotency-Key is answered with the original
+   * outcome and `GET /v1/commands/<id>` knows the command. Default 7 days.
+   */
+  VERITY_OUTCOME_RETENTION_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(7 * 24 * 3_600_000),
   /** pino level: fatal, error, warn, info, debug, trace. */
   VERITY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
