@@ -4,6 +4,7 @@ export { createLogger, type Logger } from './logger';
 export { createKafka } from './kafka';
 export { createRdKafka, type RdConsumer, type RdKafka, type RdProducer } from './rdkafka';
 export {
+  DEFAULT_OUTCOME_RETENTION_MS,
   DEFAULT_TOPIC_PREFIX,
   contextTopics,
   contextTopicConfigs,
@@ -13,6 +14,8 @@ export {
   repliesTopic,
   repliesTopicConfig,
   type ContextTopics,
+  type RepliesTopicOptions,
+  type TopicSpec,
 } from './topics';
 export { SchemaCatalog, defaultSchemasDir, type RawRecordSchema, type SchemaVersion } from './schema-catalog';
 export { frame, unframe } from './wire-format';

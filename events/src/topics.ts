@@ -1,4 +1,4 @@
-import type { Admin, ITopicConfig } from 'kafkajs';
+import { ConfigResourceTypes, ConfigSource, type Admin, type ITopicConfig } from 'kafkajs';
 
 /** Default topic prefix; tests use their own so that runs never collide. */
 export const DEFAULT_TOPIC_PREFIX = 'verity';
@@ -31,8 +31,23 @@ export const processorGroupId = (context: string, prefix: string = DEFAULT_TOPIC
 export const projectionGroupId = (projection: string, prefix: string = DEFAULT_TOPIC_PREFIX): string =>
   `${prefix}.projection.${projection}`;
 
-/** Replies of every context, keyed by command id, compacted so each outcome stays readable. */
+/**
+ * Replies of every context, keyed by command id: compacted to one outcome per command, and
+ * deleted once older than the outcome window (`VERITY_OUTCOME_RETENTION_MS`).
+ */
 export const repliesTopic = (prefix: string = DEFAULT_TOPIC_PREFIX): string => `${prefix}.command-replies`;
+
+/** The outcome window when none is configured: 7 days (`VERITY_OUTCOME_RETENTION_MS`'s default). */
+export const DEFAULT_OUTCOME_RETENTION_MS = 7 * 24 * 3_600_000;
+
+/** A topic as `ensureTopics` creates it, and the settings it keeps in line on a topic that exists. */
+export interface TopicSpec extends ITopicConfig {
+  /**
+   * Names of `configEntries` an existing topic is altered to match (a topic created by an
+   * older release, or under another setting); the others apply only when it is created.
+   */
+  enforced?: readonly string[];
+}
 
 /**
  * The topics a context needs, with their retention. Commands, events and state share one
@@ -59,25 +74,99 @@ export function contextTopicConfigs(topics: ContextTopics, partitions: number): 
   ];
 }
 
-export const repliesTopicConfig = (topic: string, partitions = 3): ITopicConfig => ({
-  topic,
-  numPartitions: partitions,
-  configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-});
+export interface RepliesTopicOptions {
+  /**
+   * The outcome window, `retention.ms`, kept in line on an existing topic. Omitted: a topic
+   * created here gets `DEFAULT_OUTCOME_RETENTION_MS` and an existing one keeps its retention,
+   * so a caller that is not told the window never undoes the one configured.
+   */
+  retentionMs?: number;
+  /** Partitions when it is created. Default 3. */
+  partitions?: number;
+}
 
 /**
- * Creates the topics that do not exist yet and waits until their leaders are known.
- * kafkajs on KRaft fails to subscribe to a topic that does not exist (kafkajs#815), so
- * every service calls this before it subscribes or produces.
+ * The replies topic: `compact,delete`, so it holds one outcome per command and none older than
+ * the window; readers of outcomes past the moment they start use the outcomes read model.
  */
-export async function ensureTopics(admin: Admin, topics: ITopicConfig[], replicationFactor = 1): Promise<void> {
+export function repliesTopicConfig(topic: string, options: RepliesTopicOptions = {}): TopicSpec {
+  const { retentionMs, partitions = 3 } = options;
+  return {
+    topic,
+    numPartitions: partitions,
+    configEntries: [
+      { name: 'cleanup.policy', value: 'compact,delete' },
+      { name: 'retention.ms', value: String(retentionMs ?? DEFAULT_OUTCOME_RETENTION_MS) },
+    ],
+    enforced: retentionMs === undefined ? ['cleanup.policy'] : ['cleanup.policy', 'retention.ms'],
+  };
+}
+
+/**
+ * Creates the topics that do not exist yet and waits until their leaders are known, then brings
+ * the `enforced` settings of those that existed in line. kafkajs on KRaft fails to subscribe to
+ * a topic that does not exist (kafkajs#815), so every service calls this before it subscribes
+ * or produces.
+ */
+export async function ensureTopics(admin: Admin, topics: TopicSpec[], replicationFactor = 1): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = [
     ...new Map(
-      topics.filter((t) => !existing.has(t.topic)).map((t) => [t.topic, { replicationFactor, ...t }]),
+      topics
+        .filter((t) => !existing.has(t.topic))
+        .map(({ enforced: _enforced, ...t }) => [t.topic, { replicationFactor, ...t }]),
     ).values(),
   ];
   if (missing.length > 0) {
     await admin.createTopics({ topics: missing, waitForLeaders: true });
   }
+  await alignTopicConfigs(
+    admin,
+    topics.filter((t) => existing.has(t.topic) && (t.enforced?.length ?? 0) > 0),
+  );
+}
+
+/** A list setting (`compact,delete`) compares by its members, in any order. */
+const sameSetting = (a: string | undefined, b: string): boolean =>
+  a !== undefined &&
+  a
+    .split(',')
+    .map((v) => v.trim())
+    .sort()
+    .join(',') ===
+    b
+      .split(',')
+      .map((v) => v.trim())
+      .sort()
+      .join(',');
+
+/**
+ * Alters the topics whose enforced settings differ. kafkajs has only the non-incremental
+ * AlterConfigs, which resets every setting it is not given, so each topic's own settings are
+ * sent back beside the enforced ones.
+ */
+async function alignTopicConfigs(admin: Admin, specs: TopicSpec[]): Promise<void> {
+  if (specs.length === 0) return;
+  const { resources } = await admin.describeConfigs({
+    resources: specs.map((s) => ({ type: ConfigResourceTypes.TOPIC, name: s.topic })),
+    includeSynonyms: false,
+  });
+  const alterations = specs.flatMap((spec) => {
+    const entries = resources.find((r) => r.resourceName === spec.topic)?.configEntries ?? [];
+    const effective = new Map(entries.map((e) => [e.configName, e.configValue]));
+    const wanted = (spec.configEntries ?? []).filter((e) => spec.enforced?.includes(e.name));
+    if (wanted.every((e) => sameSetting(effective.get(e.name), e.value))) return [];
+    const own = new Map(
+      entries.filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG).map((e) => [e.configName, e.configValue]),
+    );
+    for (const e of wanted) own.set(e.name, e.value);
+    return [
+      {
+        type: ConfigResourceTypes.TOPIC,
+        name: spec.topic,
+        configEntries: [...own].map(([name, value]) => ({ name, value })),
+      },
+    ];
+  });
+  if (alterations.length > 0) await admin.alterConfigs({ validateOnly: false, resources: alterations });
 }
