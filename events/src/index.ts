@@ -29,6 +29,13 @@ export { type StreamSnapshot } from './processor/stream-snapshot';
 export { CompactedTable, type CompactedTableOptions } from './compacted-table';
 export { createProjector, type Projector, type ProjectorOptions } from './projector/projector';
 export { CHECKPOINTS_TABLE, readCheckpoints } from './projector/checkpoints';
+export {
+  createCommandOutcomesProjector,
+  type CommandOutcomesProjectorOptions,
+} from './projector/command-outcomes/outcomes-projector';
+export { COMMAND_OUTCOMES_TABLE } from './projector/command-outcomes/migrations';
+export { parseCommandReply } from './projector/command-outcomes/outcome-records';
+export { findCommandOutcome, type SqlClient } from './projector/command-outcomes/outcome-store';
 export type {
   AnyProjection,
   EventEnvelope,
