@@ -1,4 +1,12 @@
-import { contextTopics, createProjector, projectionGroupId, type AnyProjection, type Projector } from '@verity/events';
+import {
+  contextTopics,
+  createCommandOutcomesProjector,
+  createProjector,
+  projectionGroupId,
+  repliesTopic,
+  type AnyProjection,
+  type Projector,
+} from '@verity/events';
 import { checkKafka, createHttpApp, createPlatform, listen, probe, type RunningServer } from '@verity/service-kit';
 import { Redis } from 'ioredis';
 import knex from 'knex';
@@ -10,7 +18,10 @@ export interface ProjectorService {
   stop(): Promise<void>;
 }
 
-/** Runs the projectors of the given read models (all by default), each its own consumer group. */
+/**
+ * Runs the projectors of the given read models (all by default), each its own consumer group,
+ * and the command outcomes read model, which the gateway answers old commands from.
+ */
 export function createProjectorService(
   env: ProjectorEnv,
   projections: readonly AnyProjection[] = allProjections,
@@ -23,6 +34,10 @@ export function createProjectorService(
     enableOfflineQueue: false,
   });
   redis.on('error', (error) => platform.logger.debug({ err: error }, 'redis error'));
+  const groupId = (name: string): string =>
+    env.VERITY_PROJECTOR_GROUP_PREFIX
+      ? `${env.VERITY_PROJECTOR_GROUP_PREFIX}.${name}`
+      : projectionGroupId(name, env.VERITY_TOPIC_PREFIX);
   const projectors: Projector[] = projections.map((projection) =>
     createProjector({
       kafka: platform.kafka,
@@ -33,15 +48,24 @@ export function createProjectorService(
       schema: env.VERITY_DB_SCHEMA,
       redis,
       cacheKeyPrefix: env.VERITY_TOPIC_PREFIX,
-      groupId: env.VERITY_PROJECTOR_GROUP_PREFIX
-        ? `${env.VERITY_PROJECTOR_GROUP_PREFIX}.${projection.name}`
-        : projectionGroupId(projection.name, env.VERITY_TOPIC_PREFIX),
+      groupId: groupId(projection.name),
       logger: platform.logger,
       metrics: platform.metrics,
       partitions: env.VERITY_PARTITIONS,
       replicationFactor: env.VERITY_REPLICATION_FACTOR,
     }),
   );
+  const outcomes = createCommandOutcomesProjector({
+    kafka: platform.kafka,
+    db,
+    schema: env.VERITY_DB_SCHEMA,
+    topic: repliesTopic(env.VERITY_TOPIC_PREFIX),
+    groupId: groupId('command-outcomes'),
+    retentionMs: env.VERITY_OUTCOME_RETENTION_MS,
+    logger: platform.logger,
+    metrics: platform.metrics,
+    replicationFactor: env.VERITY_REPLICATION_FACTOR,
+  });
   const app = createHttpApp(
     {
       service: 'projector',
@@ -55,6 +79,7 @@ export function createProjectorService(
           name: `projection:${p.name}`,
           status: projectors[i]!.isReady() ? ('up' as const) : ('down' as const),
         })),
+        { name: 'projection:command-outcomes', status: outcomes.isReady() ? 'up' : 'down' },
       ],
     },
     () => undefined,
@@ -67,13 +92,14 @@ export function createProjectorService(
         .connect()
         .catch((error: Error) => platform.logger.warn({ err: error }, 'redis unavailable; the cache will be skipped'));
       for (const projector of projectors) await projector.start();
+      await outcomes.start();
       server = await listen(app, env.VERITY_PROJECTOR_PORT);
       platform.logger.info({ url: server.url }, 'projector listening');
       return server;
     },
     async stop() {
       await server?.close();
-      await Promise.all(projectors.map((p) => p.stop()));
+      await Promise.all([...projectors, outcomes].map((p) => p.stop()));
       redis.disconnect();
       await db.destroy();
     },
