@@ -1,10 +1,13 @@
-import { platformEnvSchema } from '@verity/service-kit';
+import { platformEnvSchema, readModelEnvSchema } from '@verity/service-kit';
 import { z } from 'zod';
 
-export const gatewayEnvSchema = platformEnvSchema.extend({
-  /** Port of the command API. */
-  VERITY_GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  /** How long a request waits for the command's outcome before answering 202 with a status URL. */
-  VERITY_REPLY_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(5000),
-});
+export const gatewayEnvSchema = platformEnvSchema
+  // The command outcomes read model, where outcomes no gateway holds in memory are answered from.
+  .extend(readModelEnvSchema.pick({ VERITY_DATABASE_URL: true, VERITY_DB_SCHEMA: true }).shape)
+  .extend({
+    /** Port of the command API. */
+    VERITY_GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    /** How long a request waits for the command's outcome before answering 202 with a status URL. */
+    VERITY_REPLY_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(5000),
+  });
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
