@@ -1,6 +1,7 @@
 export { retry, sleep, type RetryOptions } from './retry';
 export { fetchTopicOffsets, type TopicPartitionOffsets } from './topic-offsets';
 export { createLogger, type Logger } from './logger';
+export { sharedCounter, sharedGauge } from './metrics';
 export { createKafka } from './kafka';
 export { createRdKafka, type RdConsumer, type RdKafka, type RdProducer } from './rdkafka';
 export {

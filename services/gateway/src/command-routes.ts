@@ -13,12 +13,16 @@ import {
 } from '@verity/core';
 import { contextTopics, type RdProducer } from '@verity/events';
 import { HttpProblem } from '@verity/service-kit';
-import type { ReplyTable } from './reply-table';
+import type { OutcomeLookup } from './outcome-lookup';
+import type { RecentReplies } from './recent-replies';
 
 export interface CommandRoutesOptions {
   contexts: readonly ContextDefinition[];
   producer: RdProducer;
-  replies: ReplyTable;
+  /** Where replies arrive: a request waits there for its command's. */
+  replies: RecentReplies;
+  /** Outcomes known within the window: memory, then the read model. */
+  outcomes: OutcomeLookup;
   topicPrefix: string;
   replyTimeoutMs: number;
 }
@@ -126,7 +130,8 @@ export function mountCommandRoutes(app: Express, options: CommandRoutesOptions):
     const tenant = header(req, 'X-Tenant-Id', headerSchemas.tenant) ?? 'default';
     const ifMatch = header(req, 'If-Match', headerSchemas.ifMatch);
     const expectedVersion = ifMatch ?? header(req, 'X-Expected-Version', headerSchemas.expectedVersion);
-    const commandId = header(req, 'Idempotency-Key', headerSchemas.idempotencyKey) ?? randomUUID();
+    const idempotencyKey = header(req, 'Idempotency-Key', headerSchemas.idempotencyKey);
+    const commandId = idempotencyKey ?? randomUUID();
     const now = new Date().toISOString();
     const envelope: CommandEnvelope = {
       commandId,
@@ -145,12 +150,14 @@ export function mountCommandRoutes(app: Express, options: CommandRoutesOptions):
     };
 
     const fingerprint = commandFingerprint(envelope);
-    const known = options.replies.get(commandId);
+    // A generated id is new. An outcome no longer known (past the window) is sent again: the
+    // processor answers a repeat it still remembers on the stream, and decides anew one it has forgotten.
+    const known = idempotencyKey === undefined ? undefined : await options.outcomes.known(commandId);
     if (known) {
       if (known.fingerprint !== fingerprint) throw idempotencyKeyReused(commandId);
       return answer(res, known, ifMatch !== undefined);
     }
-    const reply = options.replies.expect(commandId, options.replyTimeoutMs);
+    const reply = options.replies.expect(commandId, tenant, options.replyTimeoutMs);
     await options.producer.send({
       topic: contextTopics(found.context.name, options.topicPrefix).commands,
       messages: [{ key: envelope.streamId, value: JSON.stringify(envelope) }],
@@ -168,20 +175,27 @@ export function mountCommandRoutes(app: Express, options: CommandRoutesOptions):
     answer(res, outcome, ifMatch !== undefined);
   });
 
-  app.get('/v1/commands/:commandId', (req, res) => {
+  app.get('/v1/commands/:commandId', async (req, res) => {
     const commandId = req.params.commandId;
     const tenant = header(req, 'X-Tenant-Id', headerSchemas.tenant) ?? 'default';
-    const reply = options.replies.get(commandId);
-    // A tenant sees only its own commands; another tenant's id is as unknown as a missing one.
-    if (reply && reply.streamId.startsWith(`${tenant}/`)) {
-      const { fingerprint: _fingerprint, ...outcome } = reply;
-      res.status(200).json(outcome);
-      return;
+    const status = await options.outcomes.status(commandId, tenant);
+    switch (status.kind) {
+      case 'outcome': {
+        const { fingerprint: _fingerprint, ...outcome } = status.reply;
+        res.status(200).json(outcome);
+        return;
+      }
+      case 'pending':
+        res.status(200).json({ commandId, status: 'pending' });
+        return;
+      case 'unknown':
+        throw new HttpProblem(404, 'unknown_command', 'Unknown command', `no command ${commandId} is known`, {
+          commandId,
+        });
+      default: {
+        const unexpected: never = status;
+        throw new Error(`unexpected status ${JSON.stringify(unexpected)}`);
+      }
     }
-    if (!reply && options.replies.isPending(commandId)) {
-      res.status(200).json({ commandId, status: 'pending' });
-      return;
-    }
-    throw new HttpProblem(404, 'unknown_command', 'Unknown command', `no command ${commandId} is known`, { commandId });
   });
 }

@@ -1,16 +1,30 @@
 import { type ContextDefinition } from '@verity/core';
-import { contextTopicConfigs, contextTopics, ensureTopics, repliesTopic, repliesTopicConfig } from '@verity/events';
+import {
+  COMMAND_OUTCOMES_TABLE,
+  contextTopicConfigs,
+  contextTopics,
+  ensureTopics,
+  findCommandOutcome,
+  repliesTopic,
+  repliesTopicConfig,
+  sharedCounter,
+  sharedGauge,
+} from '@verity/events';
 import {
   checkKafka,
   checkSchemaRegistry,
   createHttpApp,
   createPlatform,
   listen,
+  probe,
   type RunningServer,
 } from '@verity/service-kit';
+import { Pool } from 'pg';
 import { mountCommandRoutes } from './command-routes';
 import { buildGatewayOpenApi } from './openapi';
 import type { GatewayEnv } from './env';
+import { OutcomeLookup, type OutcomeStore } from './outcome-lookup';
+import { RecentReplies } from './recent-replies';
 import { ReplyTable } from './reply-table';
 
 export interface GatewayService {
@@ -32,12 +46,38 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
   });
   const admin = kafka.admin();
   const openApi = buildGatewayOpenApi(contexts);
-  const replies = new ReplyTable(
+  const db = new Pool({ connectionString: env.VERITY_DATABASE_URL, max: 10 });
+  // An idle connection PostgreSQL closed is reported here; the next query opens another.
+  db.on('error', (error) => logger.warn({ err: error }, 'postgres connection lost'));
+  const store: OutcomeStore = {
+    find: (commandId, tenant) =>
+      findCommandOutcome(db, env.VERITY_DB_SCHEMA, commandId, {
+        windowMs: env.VERITY_OUTCOME_RETENTION_MS,
+        ...(tenant === undefined ? {} : { tenant }),
+      }),
+  };
+  const recent = new RecentReplies({ retentionMs: env.VERITY_OUTCOME_RETENTION_MS });
+  const outcomes = new OutcomeLookup(recent, store);
+  const repliesRead = sharedCounter(platform.metrics, {
+    name: 'verity_gateway_replies_read_total',
+    help: 'Replies this gateway read from the replies topic since it started (never those written before)',
+  });
+  sharedGauge(platform.metrics, {
+    name: 'verity_gateway_replies_held',
+    help: 'Recent replies this gateway holds in memory (bounded)',
+    collect() {
+      this.set(recent.size);
+    },
+  });
+  const replies = new ReplyTable({
     kafka,
     admin,
-    repliesTopic(env.VERITY_TOPIC_PREFIX),
-    `${env.VERITY_TOPIC_PREFIX}.gateway.replies`,
-  );
+    topic: repliesTopic(env.VERITY_TOPIC_PREFIX),
+    groupPrefix: `${env.VERITY_TOPIC_PREFIX}.gateway.replies`,
+    recent,
+    logger,
+    onRead: () => repliesRead.inc(),
+  });
   const app = createHttpApp(
     {
       service: 'gateway',
@@ -46,6 +86,10 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
       readiness: async () => [
         await checkKafka(kafka),
         await checkSchemaRegistry(env.VERITY_SCHEMA_REGISTRY_URL),
+        // The outcomes read model, once the projector has created it.
+        await probe('postgres', () =>
+          db.query(`SELECT 1 FROM "${env.VERITY_DB_SCHEMA}".${COMMAND_OUTCOMES_TABLE} LIMIT 0`),
+        ),
         { name: 'reply-table', status: replies.isReady() ? 'up' : 'down' },
       ],
     },
@@ -53,7 +97,8 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
       mountCommandRoutes(app, {
         contexts,
         producer,
-        replies,
+        replies: recent,
+        outcomes,
         topicPrefix: env.VERITY_TOPIC_PREFIX,
         replyTimeoutMs: env.VERITY_REPLY_TIMEOUT_MS,
       });
@@ -71,7 +116,7 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
           ...contexts.flatMap((c) =>
             contextTopicConfigs(contextTopics(c.name, env.VERITY_TOPIC_PREFIX), env.VERITY_PARTITIONS),
           ),
-          repliesTopicConfig(repliesTopic(env.VERITY_TOPIC_PREFIX)),
+          repliesTopicConfig(repliesTopic(env.VERITY_TOPIC_PREFIX), { retentionMs: env.VERITY_OUTCOME_RETENTION_MS }),
         ],
         env.VERITY_REPLICATION_FACTOR,
       );
@@ -86,6 +131,7 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
       await replies.stop();
       await producer.disconnect();
       await admin.disconnect();
+      await db.end();
     },
   };
 }
