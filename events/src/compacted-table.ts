@@ -1,4 +1,4 @@
-import type { Admin, Consumer, IHeaders, Kafka } from 'kafkajs';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { VerityError } from '@verity/core';
 import { sleep } from './retry';
 import { fetchTopicOffsets, type TopicPartitionOffsets } from './topic-offsets';
@@ -15,11 +15,6 @@ export interface CompactedTableOptions<V> {
   decode(value: Buffer): V;
   /** Whether `next` may replace `current`; default: always (the log order wins). */
   supersedes?(next: V, current: V): boolean;
-  /**
-   * Whether a record can be passed over unread, from its headers and the key's value held:
-   * decoding is most of a table's cost, and a processor reads back every snapshot it wrote.
-   */
-  skip?(headers: IHeaders | undefined, held: V | undefined): boolean;
   /** Called for every record read and not skipped, after the table is updated. */
   onRecord?(key: string, value: V): void;
 }
@@ -86,7 +81,6 @@ export class CompactedTable<V> {
         eachMessage: async ({ message }) => {
           if (!message.key || !message.value) return;
           const key = message.key.toString('utf8');
-          if (this.options.skip?.(message.headers, this.entries.get(key))) return;
           const value = this.options.decode(message.value);
           this.put(key, value);
           this.options.onRecord?.(key, value);

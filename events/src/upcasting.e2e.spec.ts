@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
@@ -12,7 +15,7 @@ import { createLogger } from './logger';
 import { createRdKafka } from './rdkafka';
 import { createCommandProcessor, type CommandProcessor } from './processor/command-processor';
 import { ProcessorsRunningError, rebuildStates, type StateRebuildProgress } from './processor/state-rebuild';
-import type { StreamSnapshot } from './processor/stream-snapshot';
+import { rememberedOf, type StreamSnapshot } from './processor/stream-snapshot';
 import { createProjector, type Projector } from './projector/projector';
 import { startCommandClient, type CommandClient } from './testing/command-client';
 import {
@@ -45,8 +48,10 @@ describe('an old event version through the real runtimes after an upcaster is ad
   const topics = contextTopics(THINGS_CONTEXT, prefix);
   const replies = repliesTopic(prefix);
   const groupId = `${prefix}.${THINGS_CONTEXT}.command-processor`;
+  const brokers = (process.env.VERITY_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+  const stateDir = mkdtempSync(join(tmpdir(), 'verity-upcasting-'));
   const kafka = new Kafka({
-    brokers: (process.env.VERITY_KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    brokers,
     clientId: `test-${prefix}`,
     logLevel: logLevel.NOTHING,
   });
@@ -85,6 +90,9 @@ describe('an old event version through the real runtimes after an upcaster is ad
       metrics: new Registry(),
       groupId,
       partitions: 3,
+      brokers,
+      stateDir,
+      outcomeWindowMs: 3_600_000,
     });
   async function start<T extends CommandProcessor | Projector>(component: T): Promise<T> {
     await component.start();
@@ -183,7 +191,7 @@ describe('an old event version through the real runtimes after an upcaster is ad
         state: { units: 24 },
         lastHash: event!.metadata.hash,
         sequence: 2,
-        recent: [firstReply],
+        recent: [rememberedOf(firstReply, firstCommand.metadata.receivedAt)],
       });
     } finally {
       await table.stop();

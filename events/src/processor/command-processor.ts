@@ -1,20 +1,21 @@
-import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { sharedCounter, sharedHistogram } from '../metrics';
 import type { AvroSerde } from '../avro-serde';
-import { CompactedTable } from '../compacted-table';
 import { eventFullName, type ContextDefinition, InvalidOptionError } from '@verity/core';
 import type { Logger } from '../logger';
 import { contextTopicConfigs, ensureTopics, repliesTopicConfig, type ContextTopics } from '../topics';
 import { ReferenceTables } from './reference-tables';
 import type { RdKafka } from '../rdkafka';
 import { createGroupCommit } from './group-commit';
+import { PartitionReader } from '../partition-reader';
+import { SnapshotStore } from './snapshot-store';
 import { commandNamesOf, readCommandRecord } from './command-record';
 import { decideBatch } from './decide-batch';
 import { PartitionLane } from './partition-lane';
-import { isNoNewer, type StreamSnapshot } from './stream-snapshot';
 import { createTimerScheduler, type PartitionAssignments } from './timers';
 
 export interface CommandProcessorOptions {
@@ -22,6 +23,17 @@ export interface CommandProcessorOptions {
   kafka: Kafka;
   /** The command consumer and the transactional producer. */
   rdkafka: RdKafka;
+  /** Bootstrap servers, for the reader that restores the state of the partitions it is given. */
+  brokers: readonly string[];
+  /**
+   * Folder of the instances' local state stores: each keeps the snapshots of the partitions it
+   * owns in `<stateDir>/<groupId>.<instanceId>`, and restores only what changed since.
+   */
+  stateDir: string;
+  /** Snapshots kept decoded in memory per context. Default 20,000. */
+  stateCacheSize?: number;
+  /** How long a stream answers a repeated command id with its first reply (`VERITY_OUTCOME_RETENTION_MS`). */
+  outcomeWindowMs: number;
   serde: AvroSerde;
   context: ContextDefinition;
   /** Topics of a context by name: this one's, and those of the contexts it references. */
@@ -38,7 +50,8 @@ export interface CommandProcessorOptions {
    * Names this instance's transactional producer, `<groupId>.<instanceId>`. Give each instance
    * a stable one (a pod ordinal, a host name): a restarted instance then aborts at once what
    * its killed predecessor left open, instead of read_committed readers waiting for the
-   * transaction timeout. Two live instances must not share one. Default: a random id.
+   * transaction timeout, and reopens its local state store. Two live instances must not share
+   * one (the second cannot open the store). Default: the host name.
    */
   instanceId?: string;
   /** Replication factor of topics it creates. Default 1 (the local stack has one broker). */
@@ -80,6 +93,11 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
   const deadLettered = sharedCounter(options.metrics, {
     name: 'verity_commands_dead_lettered_total',
     help: 'Command records that could not be decoded and went to the dead-letter topic',
+    labelNames: ['context'],
+  });
+  const restoredRecords = sharedCounter(options.metrics, {
+    name: 'verity_state_restored_records_total',
+    help: 'State records read into the local store when partitions were restored',
     labelNames: ['context'],
   });
   const batchSeconds = sharedHistogram(options.metrics, {
@@ -125,6 +143,7 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
       revoking = false;
       // Another instance may have written to a partition we now own: restore again before deciding.
       lanes.clear();
+      restorations.clear();
       rewinding.clear();
       transactions.reset();
       ready = assigned;
@@ -132,25 +151,22 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
       for (const listener of listeners) listener(partitions);
     },
   });
-  const table = new CompactedTable<StreamSnapshot>({
-    kafka,
-    admin,
-    topic: topics.state,
-    groupId: `${groupId}.state-table.${randomUUID()}`,
-    decode: (value) => JSON.parse(value.toString('utf8')) as StreamSnapshot,
-    // The reader may lag behind what this instance already committed.
-    supersedes: (next, current) => next.sequence > current.sequence,
-    // It reads back what this instance committed and put already.
-    skip: isNoNewer,
+  const instanceId = options.instanceId ?? hostname();
+  const store = new SnapshotStore({
+    path: join(options.stateDir, `${groupId}.${instanceId}`),
+    cacheSize: options.stateCacheSize ?? 20_000,
+    timers: (context.timers ?? []).map((t) => (state: unknown) => t.dueAt(state)),
   });
+  /** Partitions restored (or being restored) since the last rebalance or failure. */
+  const restorations = new Map<number, Promise<void>>();
   const references = new ReferenceTables({ kafka, admin, context, topicsOf, groupId });
   const timers = createTimerScheduler({
     kafka,
-    admin,
     assignments,
     context,
     commandsTopic: topics.commands,
-    table,
+    store,
+    restored,
     logger: log,
     metrics: options.metrics,
     intervalMs: options.timerIntervalMs ?? 1000,
@@ -158,14 +174,58 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
   const transactions = createGroupCommit({
     kafka: options.rdkafka,
     consumer,
-    transactionalId: `${groupId}.${options.instanceId ?? randomUUID()}`,
+    transactionalId: `${groupId}.${instanceId}`,
     topics: { events: topics.events, state: topics.state, deadLetters: topics.deadLetters, replies: repliesTopic },
     logger: log,
   });
 
+  /**
+   * Resolves once the local store holds every snapshot committed to a state partition: the
+   * group's offsets were fetched stable (KIP-447), so another writer's last transaction is
+   * final; this instance's own may not be after a failed commit (a timed-out commit may still
+   * complete): fencing its id settles it before the state is read.
+   */
+  function restored(partition: number): Promise<void> {
+    let restoring = restorations.get(partition);
+    if (!restoring) {
+      const started = restorePartition(partition);
+      restoring = started;
+      restorations.set(partition, started);
+      started.catch(() => restorations.get(partition) === started && restorations.delete(partition));
+    }
+    return restoring;
+  }
+
+  async function restorePartition(partition: number): Promise<void> {
+    await transactions.fence();
+    const from = (await store.checkpoints([partition])).get(partition) ?? 0n;
+    let read = 0;
+    const reader = new PartitionReader({
+      brokers: options.brokers,
+      topic: topics.state,
+      clientId: `${groupId}.${instanceId}.restore`,
+      apply: async (records) => {
+        read += records.length;
+        await store.restore(records);
+      },
+    });
+    await reader.start(new Map([[partition, from]]));
+    let end: bigint | undefined;
+    try {
+      await reader.catchUp([partition]);
+      end = reader.position(partition);
+    } finally {
+      await reader.stop();
+    }
+    if (end !== undefined && end > from) await store.checkpoint(partition, end);
+    restoredRecords.inc({ context: context.name }, read);
+    log.info({ partition, from: from.toString(), to: end?.toString(), read }, 'state partition restored');
+  }
+
   /** Consumes a partition again from `offset`; the state is read back before deciding. */
   function rewind(topic: string, partition: number, offset: bigint): void {
     lanes.delete(partition);
+    restorations.delete(partition);
     if (revoking) return;
     rewinding.set(partition, offset);
     try {
@@ -191,17 +251,16 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     }
     let lane = lanes.get(partition);
     if (!lane) {
-      // The group's offsets were fetched stable (KIP-447), so another writer's last transaction
-      // is final; this instance's own may not be after a failed commit (a timed-out commit may
-      // still complete): fencing its id settles it before the state is read.
-      await transactions.fence();
-      await table.catchUp([partition]);
+      await restored(partition);
       lane = new PartitionLane(BigInt(firstOffset));
       lanes.set(partition, lane);
     }
 
     const records = batch.messages.map(readCommandRecord);
-    await references.catchUpFor(commandNamesOf(context, records));
+    const [snapshots] = await Promise.all([
+      store.load(records.flatMap((r) => (r.kind === 'command' ? [r.envelope.streamId] : []))),
+      references.catchUpFor(commandNamesOf(context, records)),
+    ]);
     // Deciding is synchronous, so the consumer cannot stop or go stale halfway through it: this
     // one check stands for a check before each record.
     if (revoking || !payload.isRunning() || payload.isStale() || lanes.get(partition) !== lane) return;
@@ -209,10 +268,11 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
       context,
       source: { topic: batch.topic, partition },
       records,
-      snapshots: lane.over(table),
+      snapshots: lane.over(snapshots),
       inFlight: lane.inFlight,
       encode: (fullName, data) => serde.encode(topics.events, fullName, data),
       references: (commandName, tenant, payload) => references.lookup(commandName, tenant, payload),
+      outcomeWindowMs: options.outcomeWindowMs,
     });
     for (const { offset, reason } of decided.deadLetters)
       log.warn({ partition, offset, reason }, 'command sent to dead-letter topic');
@@ -222,8 +282,10 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     const previous = current.last;
     current.last = transactions.commit({ topic: batch.topic, partition, lastOffset }, decided).then(
       (settled) => {
-        for (const snapshot of settled.snapshots) table.put(snapshot.streamId, snapshot);
-        current.committed(decided, BigInt(lastOffset));
+        store
+          .write([{ partition, snapshots: settled.snapshots, checkpoint: settled.stateEnd }])
+          .catch((error: unknown) => log.error({ err: error, partition }, 'could not write the local state store'));
+        current.committed(decided, BigInt(lastOffset), settled.snapshots);
         for (const o of decided.commands) {
           commandsProcessed.inc({
             context: context.name,
@@ -252,7 +314,7 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
         admin,
         [
           ...[topics, ...referenced].flatMap((t) => contextTopicConfigs(t, partitions)),
-          repliesTopicConfig(repliesTopic),
+          repliesTopicConfig(repliesTopic, { retentionMs: options.outcomeWindowMs }),
         ],
         options.replicationFactor,
       );
@@ -260,7 +322,7 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
         topics.events,
         context.events.map((e) => eventFullName(context.name, e)),
       );
-      await table.start();
+      await store.open();
       await references.start();
       await consumer.connect();
       await consumer.subscribe({ topics: [topics.commands] });
@@ -277,7 +339,7 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
       ready = false;
       await timers.stop();
       await consumer.disconnect();
-      await table.stop();
+      await store.close();
       await references.stop();
       await transactions.close();
       await admin.disconnect();

@@ -15,7 +15,14 @@ import {
   type DomainEvent,
 } from '@verity/core';
 import type { ReadCommandRecord } from './command-record';
-import { remember, type StreamSnapshot } from './stream-snapshot';
+import {
+  recall,
+  remember,
+  rememberedOf,
+  replyOf,
+  type RememberedCommand,
+  type StreamSnapshot,
+} from './stream-snapshot';
 
 /** Encodes an event's payload as the events topic holds it (Avro in the wire format); the hash covers these bytes. */
 export type EventEncoder = (
@@ -41,6 +48,8 @@ export interface BatchInput {
   inFlight?: Pick<ReadonlyMap<string, Decision>, 'get'>;
   encode: EventEncoder;
   references: ReferenceLookup;
+  /** How long, in ms, a stream answers a repeated command id with its first reply; past that it is a new command. */
+  outcomeWindowMs: number;
 }
 
 /** An event to append: its payload encoded, its metadata chained to the previous event of its stream. */
@@ -65,7 +74,8 @@ export interface Decision {
  * A command id this stream has seen: its original reply is sent again, nothing else is written.
  * `repeat-in-batch` repeats a decision of this batch or of an earlier one not yet committed.
  */
-export type Repeat = { kind: 'repeat'; reply: CommandReply } | { kind: 'repeat-in-batch'; of: Decision };
+export type Repeat =
+  { kind: 'repeat'; streamId: string; remembered: RememberedCommand } | { kind: 'repeat-in-batch'; of: Decision };
 
 export type CommandOutcome = Decision | Repeat;
 
@@ -105,8 +115,9 @@ export function decideBatch(input: BatchInput): DecidedBatch {
     const current = staged.get(envelope.streamId) ?? snapshots.get(envelope.streamId);
     const seenInBatch = inBatch.get(envelope.commandId) ?? input.inFlight?.get(envelope.commandId);
     if (seenInBatch) return { kind: 'repeat-in-batch', of: seenInBatch };
-    const seen = current?.recent.find((r) => r.commandId === envelope.commandId);
-    if (seen) return { kind: 'repeat', reply: seen };
+    const seen =
+      current && recall(current.recent, envelope.commandId, envelope.metadata.receivedAt, input.outcomeWindowMs);
+    if (seen) return { kind: 'repeat', streamId: envelope.streamId, remembered: seen };
 
     const fingerprint = commandFingerprint(envelope);
     const version = current?.version ?? 0;
@@ -253,7 +264,7 @@ export interface SettledBatch {
   snapshots: StreamSnapshot[];
 }
 
-function replyOf(decision: Decision, events: AppendedEvent[], eventsTopic: string): CommandReply {
+function replyTo(decision: Decision, events: AppendedEvent[], eventsTopic: string): CommandReply {
   const { envelope, rejection, version, fingerprint } = decision;
   const base = { commandId: envelope.commandId, fingerprint, streamId: envelope.streamId, version };
   if (rejection)
@@ -276,14 +287,14 @@ function replyOf(decision: Decision, events: AppendedEvent[], eventsTopic: strin
  */
 export interface SettledHistory {
   replyOf(decision: Decision): CommandReply | undefined;
-  recentOf(streamId: string): CommandReply[] | undefined;
+  recentOf(streamId: string): RememberedCommand[] | undefined;
 }
 
 /** The replies and new snapshots of a decided batch whose events were appended at `appended`. Pure. */
 export function settleBatch(decided: DecidedBatch, appended: AppendedAt, history?: SettledHistory): SettledBatch {
   const { topic, partition } = appended;
   const replies = new Map<Decision, CommandReply>();
-  const repliesByStream = new Map<string, CommandReply[]>();
+  const rememberedByStream = new Map<string, RememberedCommand[]>();
   let offset = appended.firstOffset;
   for (const outcome of decided.commands) {
     if (outcome.kind !== 'decided') continue;
@@ -294,23 +305,24 @@ export function settleBatch(decided: DecidedBatch, appended: AppendedAt, history
       offset: (offset + BigInt(i)).toString(),
     }));
     offset += BigInt(outcome.events.length);
-    const reply = replyOf(outcome, events, topic);
+    const reply = replyTo(outcome, events, topic);
     replies.set(outcome, reply);
-    const ofStream = repliesByStream.get(outcome.envelope.streamId);
-    if (ofStream) ofStream.push(reply);
-    else repliesByStream.set(outcome.envelope.streamId, [reply]);
+    const remembered = rememberedOf(reply, outcome.envelope.metadata.receivedAt);
+    const ofStream = rememberedByStream.get(outcome.envelope.streamId);
+    if (ofStream) ofStream.push(remembered);
+    else rememberedByStream.set(outcome.envelope.streamId, [remembered]);
   }
-  const replyTo = (o: CommandOutcome): CommandReply => {
-    if (o.kind === 'repeat') return o.reply;
+  const answer = (o: CommandOutcome): CommandReply => {
+    if (o.kind === 'repeat') return replyOf(o.remembered, o.streamId, topic);
     const decision = o.kind === 'decided' ? o : o.of;
     // A repeat follows the decision it repeats (in this batch or an earlier one), whose reply is therefore made.
     return (replies.get(decision) ?? history?.replyOf(decision))!;
   };
   return {
-    replies: decided.commands.map(replyTo),
+    replies: decided.commands.map(answer),
     snapshots: [...decided.snapshots.values()].map((s) => ({
       ...s,
-      recent: (repliesByStream.get(s.streamId) ?? []).reduce(remember, history?.recentOf(s.streamId) ?? s.recent),
+      recent: (rememberedByStream.get(s.streamId) ?? []).reduce(remember, history?.recentOf(s.streamId) ?? s.recent),
     })),
   };
 }

@@ -24,7 +24,7 @@ import {
   type EventEncoder,
 } from './decide-batch';
 import { PartitionLane } from './partition-lane';
-import type { StreamSnapshot } from './stream-snapshot';
+import { rememberedOf, type StreamSnapshot } from './stream-snapshot';
 
 const COMMANDS = 'test.upcasttest.commands';
 const EVENTS = 'test.upcasttest.events';
@@ -82,6 +82,7 @@ function decide(records: CommandRecord[], snapshots: StreamSnapshot[] = []): Dec
     snapshots: new Map(snapshots.map((s) => [s.streamId, s])),
     encode,
     references: () => undefined,
+    outcomeWindowMs: WINDOW_MS,
   };
   return decideBatch(input);
 }
@@ -104,7 +105,10 @@ const snapshot = (
   ...rest,
 });
 
-/** The reply a stream remembers for a command decided in an earlier batch. */
+/** How long a stream answers a repeat with the first reply, in these tests. */
+const WINDOW_MS = 60_000;
+
+/** The reply of a command decided in an earlier batch, as the replies topic holds it. */
 const storedReply = (command: CommandEnvelope, version: number): CommandReply => ({
   status: 'accepted',
   commandId: command.commandId,
@@ -112,8 +116,11 @@ const storedReply = (command: CommandEnvelope, version: number): CommandReply =>
   streamId: command.streamId,
   version,
   events: [{ type: THINGS_COUNTED, topic: EVENTS, partition: PARTITION, offset: '3' }],
-  consistencyToken: 'token',
+  consistencyToken: encodeConsistencyToken({ topic: EVENTS, offsets: { [PARTITION]: '4' } }),
 });
+
+/** What a stream remembers of a reply. */
+const remembered = (reply: CommandReply) => rememberedOf(reply, RECEIVED_AT);
 
 describe('decideBatch', () => {
   it('decides an accepted command: a chained, encoded event; a reply with its offset; the stream one version on', () => {
@@ -161,7 +168,7 @@ describe('decideBatch', () => {
         state: { units: 5 },
         lastHash: event!.metadata.hash,
         sequence: 1,
-        recent: [reply],
+        recent: [remembered(reply)],
       },
     ]);
   });
@@ -185,15 +192,15 @@ describe('decideBatch', () => {
     };
     expect(replies).toEqual([reply]);
     // A rejection is remembered too: the snapshot supersedes the current one, state unchanged.
-    expect(snapshots).toEqual([{ ...current, sequence: 10, recent: [reply] }]);
+    expect(snapshots).toEqual([{ ...current, sequence: 10, recent: [remembered(reply)] }]);
   });
 
   it('answers a command id the stream has seen with its stored reply and writes nothing else', () => {
     const original = envelope('c3', 'CountThings', 'bolts', 5);
     const stored = storedReply(original, 1);
-    const decided = decide([record(original)], [snapshot('bolts', 1, 5, { recent: [stored] })]);
+    const decided = decide([record(original)], [snapshot('bolts', 1, 5, { recent: [remembered(stored)] })]);
 
-    expect(decided.commands).toEqual([{ kind: 'repeat', reply: stored }]);
+    expect(decided.commands).toEqual([{ kind: 'repeat', streamId: 'acme/bolts', remembered: remembered(stored) }]);
     expect(decided.events).toEqual([]);
     expect(settle(decided)).toEqual({ replies: [stored], snapshots: [] });
   });
@@ -202,13 +209,28 @@ describe('decideBatch', () => {
     const original = envelope('c4', 'CountThings', 'bolts', 5);
     const stored = storedReply(original, 1);
     const reused = envelope('c4', 'CountThings', 'bolts', 6);
-    const decided = decide([record(reused)], [snapshot('bolts', 1, 5, { recent: [stored] })]);
+    const decided = decide([record(reused)], [snapshot('bolts', 1, 5, { recent: [remembered(stored)] })]);
 
     expect(decided.events).toEqual([]);
     const { replies, snapshots } = settle(decided);
     expect(replies).toEqual([stored]);
     expect(replies[0]!.fingerprint).not.toBe(commandFingerprint(reused));
     expect(snapshots).toEqual([]);
+  });
+
+  it('decides a repeat received after the outcome window as a new command', () => {
+    const original = envelope('c7', 'CountThings', 'bolts', 5);
+    const stored = { ...remembered(storedReply(original, 1)), at: '2026-01-01T00:00:00.000Z' };
+    const late = envelope('c7', 'CountThings', 'bolts', 5);
+    const withinAt = new Date(Date.parse(stored.at) + WINDOW_MS).toISOString();
+    const afterAt = new Date(Date.parse(stored.at) + WINDOW_MS + 1).toISOString();
+    const at = (e: CommandEnvelope, receivedAt: string) => ({ ...e, metadata: { ...e.metadata, receivedAt } });
+    const current = [snapshot('bolts', 1, 5, { recent: [stored] })];
+
+    expect(decide([record(at(late, withinAt))], current).commands[0]!.kind).toBe('repeat');
+    const after = decide([record(at(late, afterAt))], current);
+    expect(after.commands[0]!.kind).toBe('decided');
+    expect(after.events).toHaveLength(1);
   });
 
   it("answers a command id repeated within the batch with the first one's reply, even with another payload", () => {
@@ -220,7 +242,7 @@ describe('decideBatch', () => {
     const { replies, snapshots } = settle(decided);
     expect(replies[1]).toEqual(replies[0]);
     expect(replies[0]!.fingerprint).toBe(commandFingerprint(first));
-    expect(snapshots[0]!.recent).toEqual([replies[0]]);
+    expect(snapshots[0]!.recent).toEqual([remembered(replies[0]!)]);
   });
 
   it('turns a domain rejection into a reply with its code, reason and details', () => {
@@ -321,7 +343,7 @@ describe('decideBatch', () => {
         state: { units: 3 },
         lastHash: decided.events[2]!.metadata.hash,
         sequence: 4,
-        recent: replies,
+        recent: replies.map(remembered),
       },
     ]);
   });
@@ -378,6 +400,7 @@ describe('decideBatch', () => {
       ].map(readCommandRecord),
       snapshots: lane.over(new Map([['acme/bolts', snapshot('bolts', 1, 1)]])),
       inFlight: lane.inFlight,
+      outcomeWindowMs: WINDOW_MS,
       encode,
       references: () => undefined,
     });

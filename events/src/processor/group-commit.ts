@@ -3,6 +3,7 @@ import type { Logger } from '../logger';
 import type { RdConsumer, RdKafka, RdProducer } from '../rdkafka';
 import { snapshotRecord } from './stream-snapshot';
 import type { CommandReply } from '@verity/core';
+import type { RememberedCommand } from './stream-snapshot';
 import { settleBatch, type DecidedBatch, type Decision, type SettledBatch, type SettledHistory } from './decide-batch';
 
 export interface GroupCommitOptions {
@@ -33,7 +34,7 @@ export interface GroupCommit {
    * the whole transaction and rejects every batch in it: none of it is visible, and each is
    * consumed again.
    */
-  commit(consumed: ConsumedBatch, decided: DecidedBatch): Promise<SettledBatch>;
+  commit(consumed: ConsumedBatch, decided: DecidedBatch): Promise<CommittedBatch>;
   /** Resolves once every batch handed over is committed or failed. */
   idle(): Promise<void>;
   /**
@@ -44,6 +45,12 @@ export interface GroupCommit {
   /** Forgets where the events partitions end: after a rebalance another instance may have written to them. */
   reset(): void;
   close(): Promise<void>;
+}
+
+/** A batch as committed: its replies and snapshots, and where its partition's state records end. */
+export interface CommittedBatch extends SettledBatch {
+  /** The state partition's offset after this transaction's snapshots of it (a local store's checkpoint). */
+  stateEnd: bigint | undefined;
 }
 
 class MispredictedOffsetError extends Error {
@@ -82,7 +89,7 @@ function bounded<T>(what: string, call: Promise<T>, ms = CALL_TIMEOUT_MS): Promi
 interface PendingBatch {
   consumed: ConsumedBatch;
   decided: DecidedBatch;
-  resolve(settled: SettledBatch): void;
+  resolve(committed: CommittedBatch): void;
   reject(error: unknown): void;
 }
 
@@ -163,7 +170,7 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
    * flight.
    */
   const settledReplies = new Map<Decision, CommandReply>();
-  const latestRecent = new Map<string, CommandReply[]>();
+  const latestRecent = new Map<string, RememberedCommand[]>();
 
   /**
    * Settles the batches in order, each on what the ones before it left: in this transaction
@@ -176,7 +183,7 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
   ): { settled: SettledBatch[]; remember(): void } {
     const next = new Map(firstOffsets);
     const replies = new Map<Decision, CommandReply>();
-    const recent = new Map<string, CommandReply[]>();
+    const recent = new Map<string, RememberedCommand[]>();
     const history: SettledHistory = {
       replyOf: (decision) => replies.get(decision) ?? settledReplies.get(decision),
       recentOf: (streamId) => recent.get(streamId) ?? latestRecent.get(streamId),
@@ -198,14 +205,18 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     };
   }
 
+  function stateRecords(batches: PendingBatch[], settled: SettledBatch[]) {
+    return {
+      topic: topics.state,
+      messages: batches.flatMap(({ consumed }, i) =>
+        settled[i]!.snapshots.map((s) => snapshotRecord(s, consumed.partition)),
+      ),
+    };
+  }
+
+  /** The replies and dead letters of the batches (the snapshots go apart: their offsets are kept). */
   function besideEvents(batches: PendingBatch[], settled: SettledBatch[]) {
     return [
-      {
-        topic: topics.state,
-        messages: batches.flatMap(({ consumed }, i) =>
-          settled[i]!.snapshots.map((s) => snapshotRecord(s, consumed.partition)),
-        ),
-      },
       {
         topic: topics.replies,
         messages: settled.flatMap((s) =>
@@ -229,12 +240,24 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     return [...offsets].map(([topic, partitions]) => ({ topic, partitions }));
   }
 
-  /** The first offset of each partition's events in one send, from its delivery reports. */
+  /** The first offset of each partition's records in one send, from its delivery reports. */
   function firstOffsetsOf(appended: { partition: number; baseOffset?: string }[]): Map<number, bigint> {
     return new Map(appended.map((a) => [a.partition, BigInt(a.baseOffset ?? '-1')]));
   }
 
-  async function write(batches: PendingBatch[]): Promise<SettledBatch[]> {
+  /** Where each state partition's records of one send end. */
+  async function sendState(
+    transaction: RdProducer,
+    state: ReturnType<typeof stateRecords>,
+  ): Promise<Map<number, bigint>> {
+    if (state.messages.length === 0) return new Map();
+    const first = firstOffsetsOf(await transaction.send(state));
+    const counts = new Map<number, number>();
+    for (const m of state.messages) counts.set(m.partition, (counts.get(m.partition) ?? 0) + 1);
+    return new Map([...first].map(([p, offset]) => [p, offset + BigInt(counts.get(p) ?? 0)]));
+  }
+
+  async function write(batches: PendingBatch[]): Promise<CommittedBatch[]> {
     const send = await connected();
     const events = eventMessages(batches);
     const partitions = [...new Set(events.map((e) => e.partition))];
@@ -243,17 +266,20 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     try {
       let settlement: ReturnType<typeof settleAll>;
       let firstOffsets: Map<number, bigint>;
+      let stateEnds: Map<number, bigint>;
       if (predicted) {
         settlement = settleAll(batches, predicted);
-        const [appended] = await bounded(
+        const [appended, ends] = await bounded(
           'send',
           Promise.all([
             events.length > 0 ? transaction.send({ topic: topics.events, messages: events }) : [],
+            sendState(transaction, stateRecords(batches, settlement.settled)),
             ...besideEvents(batches, settlement.settled).map((t) => transaction.send(t)),
             transaction.sendOffsets({ consumer, topics: consumedOffsets(batches) }),
           ]),
         );
         firstOffsets = firstOffsetsOf(appended);
+        stateEnds = ends;
         const wrong = partitions.find((p) => firstOffsets.get(p) !== predicted.get(p));
         if (wrong !== undefined) throw new MispredictedOffsetError(wrong);
       } else {
@@ -262,9 +288,10 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
             ? firstOffsetsOf(await bounded('send', transaction.send({ topic: topics.events, messages: events })))
             : new Map<number, bigint>();
         settlement = settleAll(batches, firstOffsets);
-        await bounded(
+        [stateEnds] = await bounded(
           'send',
           Promise.all([
+            sendState(transaction, stateRecords(batches, settlement.settled)),
             ...besideEvents(batches, settlement.settled).map((t) => transaction.send(t)),
             transaction.sendOffsets({ consumer, topics: consumedOffsets(batches) }),
           ]),
@@ -276,7 +303,7 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
       for (const e of events) counts.set(e.partition, (counts.get(e.partition) ?? 0) + 1);
       // The commit marker takes the offset after a partition's last event.
       for (const [p, count] of counts) nextEventOffsets.set(p, firstOffsets.get(p)! + BigInt(count) + 1n);
-      return settlement.settled;
+      return settlement.settled.map((s, i) => ({ ...s, stateEnd: stateEnds.get(batches[i]!.consumed.partition) }));
     } catch (error) {
       nextEventOffsets.clear();
       await bounded('abort', transaction.abort(), GIVE_UP_TIMEOUT_MS).catch(() => undefined);
@@ -316,7 +343,7 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
 
   return {
     commit(consumed, decided) {
-      return new Promise<SettledBatch>((resolve, reject) => {
+      return new Promise<CommittedBatch>((resolve, reject) => {
         waiting.push({ consumed, decided, resolve, reject });
         running ??= drain();
       });

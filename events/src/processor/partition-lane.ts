@@ -10,6 +10,11 @@ type Snapshots = Pick<ReadonlyMap<string, StreamSnapshot>, 'get'>;
  */
 export class PartitionLane {
   private readonly staged = new Map<string, StreamSnapshot>();
+  /**
+   * Snapshots committed since the latest batch was decided: a batch whose snapshots were read
+   * from the store while they committed may have read the ones before them.
+   */
+  private readonly settled = new Map<string, StreamSnapshot>();
   /** Decisions not yet committed, by command id: a repeat of one is answered with its reply. */
   readonly inFlight = new Map<string, Decision>();
   /** The commit of the latest batch handed over; undefined before the first. */
@@ -20,19 +25,28 @@ export class PartitionLane {
 
   /** Each stream's snapshot as the batches handed over left it, else as committed. */
   over(committed: Snapshots): Snapshots {
-    return { get: (streamId) => this.staged.get(streamId) ?? committed.get(streamId) };
+    return { get: (streamId) => this.staged.get(streamId) ?? this.settled.get(streamId) ?? committed.get(streamId) };
   }
 
   /** Records what a batch decided, before it is handed over. */
   stage(decided: DecidedBatch): void {
+    // The next batch reads its snapshots after what committed so far is in the store.
+    this.settled.clear();
     for (const [streamId, snapshot] of decided.snapshots) this.staged.set(streamId, snapshot);
     for (const o of decided.commands) if (o.kind === 'decided') this.inFlight.set(o.envelope.commandId, o);
   }
 
-  /** Forgets what a committed batch staged (unless a later batch staged over it); the committed table holds it now. */
-  committed(decided: DecidedBatch, lastOffset: bigint): void {
-    for (const [streamId, snapshot] of decided.snapshots)
-      if (this.staged.get(streamId) === snapshot) this.staged.delete(streamId);
+  /**
+   * Forgets what a committed batch staged (unless a later batch staged over it): `snapshots`,
+   * the same streams with the batch's replies remembered, stand for them until the next batch
+   * is decided, and the store holds them after that.
+   */
+  committed(decided: DecidedBatch, lastOffset: bigint, snapshots: readonly StreamSnapshot[]): void {
+    for (const snapshot of snapshots)
+      if (this.staged.get(snapshot.streamId) === decided.snapshots.get(snapshot.streamId)) {
+        this.staged.delete(snapshot.streamId);
+        this.settled.set(snapshot.streamId, snapshot);
+      }
     for (const o of decided.commands)
       if (o.kind === 'decided' && this.inFlight.get(o.envelope.commandId) === o)
         this.inFlight.delete(o.envelope.commandId);

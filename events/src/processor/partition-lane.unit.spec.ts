@@ -46,12 +46,20 @@ describe('a partition lane', () => {
     const second = batch([snapshot('a', 3)], [decision('c3', 'a')]);
     lane.stage(first);
     lane.stage(second);
-    lane.committed(first, 14n);
+    const settledB = { ...snapshot('b', 2), recent: [{ commandId: 'c2', fingerprint: 'f', at: '', version: 1 }] };
+    lane.committed(first, 14n, [{ ...snapshot('a', 2), recent: [] }, settledB]);
 
-    const empty = new Map<string, StreamSnapshot>();
-    expect(lane.over(empty).get('a')?.sequence).toBe(3);
-    expect(lane.over(empty).get('b')).toBeUndefined();
+    // The store may have been read before the commit: the settled snapshot stands in for it.
+    const stale = new Map([['b', snapshot('b', 1)]]);
+    expect(lane.over(stale).get('a')?.sequence).toBe(3);
+    expect(lane.over(stale).get('b')).toBe(settledB);
     expect([...lane.inFlight.keys()]).toEqual(['c3']);
     expect(lane.committedNext).toBe(15n);
+
+    // Once the next batch is decided, the store holds what committed before it was read.
+    lane.stage(batch([], []));
+    const stored = new Map([['b', settledB]]);
+    expect(lane.over(stored).get('b')).toBe(settledB);
+    expect(lane.over(new Map<string, StreamSnapshot>()).get('b')).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import type { Decider, DomainCommand, DomainEvent, ChainedEventMetadata, CommandReply } from '@verity/core';
+import type { Decider, DomainCommand, DomainEvent, ChainedEventMetadata } from '@verity/core';
 import { snapshotBatches } from './state-rebuild-batches';
 import {
   StateAheadOfLogError,
@@ -7,7 +7,7 @@ import {
   toDomainEvent,
   type LoggedEvent,
 } from './state-rebuild-fold';
-import type { StreamSnapshot } from './stream-snapshot';
+import type { RememberedCommand, StreamSnapshot } from './stream-snapshot';
 
 // A counter whose events carry `units`; it records the types it saw to show the short names.
 const counter: Decider<unknown, DomainCommand, DomainEvent> = {
@@ -35,14 +35,11 @@ function logged(
   };
 }
 
-const reply = (commandId: string): CommandReply => ({
-  status: 'accepted',
+const reply = (commandId: string): RememberedCommand => ({
   commandId,
   fingerprint: 'f',
-  streamId: 'acme/a',
+  at: '2026-05-01T12:00:00.000Z',
   version: 1,
-  events: [],
-  consistencyToken: 't',
 });
 
 describe('state rebuild folding', () => {

@@ -1,4 +1,5 @@
-import { isNoNewer, snapshotRecord, type StreamSnapshot } from './stream-snapshot';
+import { encodeConsistencyToken, type CommandReply } from '@verity/core';
+import { parseSnapshot, recall, rememberedOf, replyOf, snapshotRecord, type StreamSnapshot } from './stream-snapshot';
 
 const snapshot = (sequence: number): StreamSnapshot => ({
   streamId: 'acme/bolts',
@@ -19,17 +20,58 @@ describe('state records', () => {
       headers: { verity_sequence: '4' },
     });
   });
+});
 
-  it('are passed over unread only when the snapshot held is as new or newer', () => {
-    const headers = { verity_sequence: Buffer.from('4') };
-    expect(isNoNewer(headers, snapshot(4))).toBe(true);
-    expect(isNoNewer(headers, snapshot(5))).toBe(true);
-    expect(isNoNewer(headers, snapshot(3))).toBe(false);
+describe('remembered commands', () => {
+  const topic = 'verity.things.events';
+  const accepted: CommandReply = {
+    status: 'accepted',
+    commandId: 'c1',
+    fingerprint: 'f1',
+    streamId: 'acme/bolts',
+    version: 4,
+    events: [
+      { type: 'verity.things.ThingsCounted', topic, partition: 2, offset: '17' },
+      { type: 'verity.things.ThingsRemoved', topic, partition: 2, offset: '18' },
+    ],
+    consistencyToken: encodeConsistencyToken({ topic, offsets: { 2: '19' } }),
+  };
+  const rejected: CommandReply = {
+    status: 'rejected',
+    commandId: 'c2',
+    fingerprint: 'f2',
+    streamId: 'acme/bolts',
+    version: 4,
+    code: 'insufficient_things',
+    reason: 'only 3 left',
+    details: { available: 3 },
+  };
+  const at = '2026-05-01T12:00:00.000Z';
+
+  it('give back the reply they were made from, accepted (with or without events) or rejected', () => {
+    const none: CommandReply = {
+      ...accepted,
+      events: [],
+      consistencyToken: encodeConsistencyToken({ topic, offsets: {} }),
+    };
+    for (const reply of [accepted, rejected, none])
+      expect(replyOf(rememberedOf(reply, at), 'acme/bolts', topic)).toEqual(reply);
   });
 
-  it('are read when nothing is held or they carry no sequence (written before the header existed)', () => {
-    expect(isNoNewer({ verity_sequence: '4' }, undefined)).toBe(false);
-    expect(isNoNewer({}, snapshot(9))).toBe(false);
-    expect(isNoNewer(undefined, snapshot(9))).toBe(false);
+  it('are a fraction of the reply they stand for', () => {
+    expect(JSON.stringify(rememberedOf(accepted, at)).length).toBeLessThan(JSON.stringify(accepted).length * 0.75);
+  });
+
+  it('answer a repeat within the window and not after it', () => {
+    const recent = [rememberedOf(accepted, at)];
+    expect(recall(recent, 'c1', '2026-05-01T12:00:10.000Z', 10_000)).toBe(recent[0]);
+    expect(recall(recent, 'c1', '2026-05-01T12:00:10.001Z', 10_000)).toBeUndefined();
+    expect(recall(recent, 'other', at, 10_000)).toBeUndefined();
+  });
+
+  it('are read from snapshots written with whole replies', () => {
+    const legacy = JSON.stringify({ ...snapshot(3), recent: [accepted] });
+    const [read] = parseSnapshot(legacy).recent;
+    expect(replyOf(read!, 'acme/bolts', topic)).toEqual(accepted);
   });
 });

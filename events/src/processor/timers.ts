@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
-import { streamPartition } from '../audit/stream-partition';
-import type { CompactedTable } from '../compacted-table';
 import type { ContextDefinition } from '@verity/core';
 import { parseStreamId, type CommandEnvelope, InvalidOptionError } from '@verity/core';
 import type { Logger } from '../logger';
 import { sharedCounter } from '../metrics';
+import type { SnapshotStore } from './snapshot-store';
 import type { StreamSnapshot } from './stream-snapshot';
 
 /** The actor of every command a timer sends, recorded on the events it leads to. */
@@ -46,15 +45,13 @@ export interface DueCheck {
   context: Pick<ContextDefinition, 'name' | 'timers'>;
   /** The time of the check, given to the decider as the command's time. */
   now: Date;
-  /** Whether this instance owns the stream's partition; only the owner sends. */
-  owns: (streamId: string) => boolean;
   /** Commands already sent and not yet decided. */
   inFlight: ReadonlyMap<string, SentTimer>;
 }
 
-/** The commands to send now: one per stream and timer that is due, owned, not in flight and not yet decided at this version. */
+/** The commands to send now: one per stream and timer that is due, not in flight and not yet decided at this version. */
 export function dueTimerCommands(snapshots: Iterable<StreamSnapshot>, check: DueCheck): CommandEnvelope[] {
-  const { context, now, owns, inFlight } = check;
+  const { context, now, inFlight } = check;
   const timers = context.timers ?? [];
   const due: CommandEnvelope[] = [];
   if (timers.length === 0) return due;
@@ -63,7 +60,7 @@ export function dueTimerCommands(snapshots: Iterable<StreamSnapshot>, check: Due
     if (!parsed) continue;
     for (const timer of timers) {
       const dueAt = timer.dueAt(snapshot.state);
-      if (dueAt === null || dueAt.getTime() > now.getTime() || !owns(snapshot.streamId)) continue;
+      if (dueAt === null || dueAt.getTime() > now.getTime()) continue;
       const commandId = timerCommandId(context.name, timer.command, snapshot.streamId, snapshot.version);
       // Decided at this version without moving the stream on (rejected, or nothing was due after all): once is enough.
       if (inFlight.has(commandId) || snapshot.recent.some((r) => r.commandId === commandId)) continue;
@@ -89,13 +86,14 @@ export function dueTimerCommands(snapshots: Iterable<StreamSnapshot>, check: Due
 
 export interface TimerSchedulerOptions {
   kafka: Kafka;
-  admin: Admin;
-  /** The processor's assignment: which streams this instance owns. */
+  /** The processor's assignment: which partitions this instance owns. */
   assignments: PartitionAssignments;
   context: ContextDefinition;
   commandsTopic: string;
-  /** The processor's snapshots, every partition's. */
-  table: CompactedTable<StreamSnapshot>;
+  /** The processor's local store: snapshots, and streams indexed by due time per partition. */
+  store: Pick<SnapshotStore, 'due' | 'load' | 'forgetDue'>;
+  /** Resolves once a partition's state is restored into the store. */
+  restored: (partition: number) => Promise<void>;
   logger: Logger;
   metrics: Registry;
   /** How often the streams are checked, in ms. */
@@ -103,6 +101,9 @@ export interface TimerSchedulerOptions {
   /** The time of a check. Default: the wall clock. */
   now?: () => Date;
 }
+
+/** Due streams read per partition and check: the rest wait for the next check. */
+const DUE_PER_CHECK = 1000;
 
 /** The partitions of the commands topic an instance owns, told after every rebalance. */
 export interface PartitionAssignments {
@@ -121,7 +122,7 @@ export interface TimerScheduler {
  * normal path (decide, one transaction) and the time of the check is their time.
  */
 export function createTimerScheduler(options: TimerSchedulerOptions): TimerScheduler {
-  const { kafka, admin, assignments, context, commandsTopic, table, metrics, intervalMs } = options;
+  const { kafka, assignments, context, commandsTopic, store, restored, metrics, intervalMs } = options;
   if (!Number.isInteger(intervalMs) || intervalMs < 1 || intervalMs > MAX_INTERVAL_MS) {
     throw new InvalidOptionError('timerIntervalMs', `an integer from 1 to ${MAX_INTERVAL_MS}, got ${intervalMs}`);
   }
@@ -141,56 +142,62 @@ export function createTimerScheduler(options: TimerSchedulerOptions): TimerSched
   });
   sent.inc({ context: context.name }, 0);
 
+  const timers = context.timers;
   const inFlight = new Map<string, SentTimer>();
-  let owned = new Set<number>();
-  /** Grows with every assignment: a catch-up that started before the latest one does not count. */
+  let owned: readonly number[] = [];
+  /** Grows with every assignment: a check that started before the latest one stops. */
   let generation = 0;
-  /** Set once the table caught up with the partitions of the latest assignment; nothing is judged before. */
-  let partitionCount: number | undefined;
   let producer: Producer | undefined;
   let timeout: NodeJS.Timeout | undefined;
   let ticking: Promise<void> | undefined;
   let stopped = false;
   let unsubscribe: (() => void)[] = [];
 
+  /**
+   * Reads the streams due by now from the due-time index of each owned partition (a cost in
+   * what is due, not in the streams held), drops entries their stream's state moved on from,
+   * and sends a command per stream and timer still due.
+   */
   async function tick(send: Producer): Promise<void> {
-    if (owned.size === 0) return;
-    if (partitionCount === undefined) {
-      const started = generation;
-      // Read what the previous owner of these partitions committed before judging their streams.
-      await table.catchUp([...owned]);
-      const [metadata] = (await admin.fetchTopicMetadata({ topics: [commandsTopic] })).topics;
-      if (started !== generation || !metadata) return;
-      partitionCount = metadata.partitions.length;
-    }
-    const count = partitionCount;
-    const mine = owned;
-    for (const [commandId, entry] of inFlight)
-      if (isSettled(commandId, entry, table.get(entry.streamId))) inFlight.delete(commandId);
-    const due = dueTimerCommands(table.values(), {
-      context,
-      now: clock(),
-      owns: (streamId) => mine.has(streamPartition(streamId, count)),
-      inFlight,
-    });
-    if (due.length === 0) return;
-    for (const envelope of due)
-      inFlight.set(envelope.commandId, {
-        streamId: envelope.streamId,
-        version: table.get(envelope.streamId)?.version ?? 0,
+    const started = generation;
+    const now = clock();
+    for (const partition of owned) {
+      await restored(partition);
+      if (started !== generation) return;
+      const entries = await store.due(partition, now, DUE_PER_CHECK);
+      const inFlightStreams = [...inFlight.values()].map((e) => e.streamId);
+      const snapshots = await store.load([...entries.map((e) => e.streamId), ...inFlightStreams]);
+      for (const [commandId, entry] of inFlight)
+        if (isSettled(commandId, entry, snapshots.get(entry.streamId))) inFlight.delete(commandId);
+      const stale = entries.filter((e) => {
+        const snapshot = snapshots.get(e.streamId);
+        return snapshot === undefined || timers[e.timer]?.dueAt(snapshot.state)?.getTime() !== e.dueAt;
       });
-    try {
-      await send.send({
-        topic: commandsTopic,
-        acks: -1,
-        messages: due.map((e) => ({ key: e.streamId, value: JSON.stringify(e) })),
-      });
-    } catch (error) {
-      for (const envelope of due) inFlight.delete(envelope.commandId);
-      throw error;
+      await store.forgetDue(stale);
+      const dueStreams = new Set(entries.filter((e) => !stale.includes(e)).map((e) => e.streamId));
+      const due = dueTimerCommands(
+        [...dueStreams].map((id) => snapshots.get(id)!),
+        { context, now, inFlight },
+      );
+      if (started !== generation || due.length === 0) continue;
+      for (const envelope of due)
+        inFlight.set(envelope.commandId, {
+          streamId: envelope.streamId,
+          version: snapshots.get(envelope.streamId)?.version ?? 0,
+        });
+      try {
+        await send.send({
+          topic: commandsTopic,
+          acks: -1,
+          messages: due.map((e) => ({ key: e.streamId, value: JSON.stringify(e) })),
+        });
+      } catch (error) {
+        for (const envelope of due) inFlight.delete(envelope.commandId);
+        throw error;
+      }
+      sent.inc({ context: context.name }, due.length);
+      log.debug({ partition, commands: due.length }, 'timer commands sent');
     }
-    sent.inc({ context: context.name }, due.length);
-    log.debug({ commands: due.length }, 'timer commands sent');
   }
 
   function schedule(send: Producer): void {
@@ -209,9 +216,8 @@ export function createTimerScheduler(options: TimerSchedulerOptions): TimerSched
     async start() {
       unsubscribe = [
         assignments.subscribe((partitions) => {
-          owned = new Set(partitions);
+          owned = [...partitions];
           generation += 1;
-          partitionCount = undefined;
           inFlight.clear();
         }),
       ];

@@ -1,6 +1,6 @@
-import type { CommandReply, ContextDefinition, TimerDefinition } from '@verity/core';
+import type { ContextDefinition, TimerDefinition } from '@verity/core';
 import { commandEnvelopeSchema } from '@verity/core';
-import type { StreamSnapshot } from './stream-snapshot';
+import type { RememberedCommand, StreamSnapshot } from './stream-snapshot';
 import { TIMER_ACTOR, dueTimerCommands, isSettled, timerCommandId, type SentTimer } from './timers';
 
 // A stream of holds, each released at its own time; the timer is due at the earliest.
@@ -15,7 +15,12 @@ const releaseTimer: TimerDefinition<Holds> = {
 };
 const context = { name: 'holds', timers: [releaseTimer] } as Pick<ContextDefinition, 'name' | 'timers'>;
 
-const snapshot = (streamId: string, version: number, until: string[], recent: CommandReply[] = []): StreamSnapshot => ({
+const snapshot = (
+  streamId: string,
+  version: number,
+  until: string[],
+  recent: RememberedCommand[] = [],
+): StreamSnapshot => ({
   streamId,
   version,
   state: { until },
@@ -24,18 +29,15 @@ const snapshot = (streamId: string, version: number, until: string[], recent: Co
   recent,
 });
 
-const reply = (commandId: string, version: number): CommandReply => ({
-  status: 'accepted',
+const reply = (commandId: string, version: number): RememberedCommand => ({
   commandId,
   fingerprint: 'f',
-  streamId: 'acme/h-1',
+  at: '2026-05-01T11:59:00.000Z',
   version,
-  events: [],
-  consistencyToken: 't',
 });
 
 const now = new Date('2026-05-01T12:00:00.000Z');
-const everything = { context, now, owns: () => true, inFlight: new Map<string, SentTimer>() };
+const everything = { context, now, inFlight: new Map<string, SentTimer>() };
 
 describe('timers', () => {
   describe('timerCommandId', () => {
@@ -86,14 +88,13 @@ describe('timers', () => {
       expect(commandEnvelopeSchema.parse(command)).toEqual(command);
     });
 
-    it('leaves streams that are not due yet, have nothing to time, or belong to another instance', () => {
+    it('leaves streams that are not due yet or have nothing to time', () => {
       const snapshots = [
         snapshot('acme/later', 2, ['2026-05-01T12:00:00.001Z']),
         snapshot('acme/none', 2, []),
-        snapshot('acme/theirs', 2, ['2026-05-01T11:00:00.000Z']),
         snapshot('acme/mine', 2, ['2026-05-01T11:00:00.000Z']),
       ];
-      const due = dueTimerCommands(snapshots, { ...everything, owns: (streamId) => streamId !== 'acme/theirs' });
+      const due = dueTimerCommands(snapshots, everything);
       expect(due.map((c) => c.streamId)).toEqual(['acme/mine']);
     });
 

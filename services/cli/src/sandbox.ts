@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client } from 'pg';
@@ -7,7 +10,8 @@ import type { PlatformEnv, ReadModelEnv } from '@verity/service-kit';
 
 /**
  * What one bench run or test suite owns on the shared stack: a topic prefix (topics, consumer
- * groups, registry subjects, Redis keys) and a PostgreSQL schema of its own, removed afterwards,
+ * groups, registry subjects, Redis keys), a PostgreSQL schema and a folder of processors'
+ * local state stores of its own, removed afterwards,
  * so runs repeat and run in parallel without seeing each other.
  */
 export interface Sandbox {
@@ -35,6 +39,7 @@ export async function openSandbox(config: PlatformEnv & ReadModelEnv, options: S
   const id = randomUUID().replace(/-/g, '').slice(0, 10);
   const prefix = `${label}${id}`;
   const schema = `${label}_${id}`;
+  const stateDir = join(tmpdir(), `verity-${prefix}`);
   const env: NodeJS.ProcessEnv = {
     ...baseEnv,
     VERITY_TOPIC_PREFIX: prefix,
@@ -44,6 +49,7 @@ export async function openSandbox(config: PlatformEnv & ReadModelEnv, options: S
     VERITY_COMMAND_PROCESSOR_PORT: '0',
     VERITY_PROJECTOR_PORT: '0',
     VERITY_LOG_LEVEL: platformLogLevel,
+    VERITY_STATE_DIR: stateDir,
   };
   const kafka = new Kafka({
     brokers: config.VERITY_KAFKA_BROKERS,
@@ -87,6 +93,7 @@ export async function openSandbox(config: PlatformEnv & ReadModelEnv, options: S
         redis.disconnect();
       }
     },
+    'local state stores': () => rm(stateDir, { recursive: true, force: true }),
   };
 
   return {

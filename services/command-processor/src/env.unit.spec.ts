@@ -16,6 +16,15 @@ describe('command-processor environment', () => {
     }
   });
 
+  it('keeps its local state under .verity/state with 20,000 snapshots in memory by default', () => {
+    const env = parseEnv(commandProcessorEnvSchema, {});
+    expect(env.VERITY_STATE_DIR).toBe('.verity/state');
+    expect(env.VERITY_STATE_CACHE_SIZE).toBe(20_000);
+    expect(() => parseEnv(commandProcessorEnvSchema, { VERITY_STATE_CACHE_SIZE: '10' })).toThrow(
+      /VERITY_STATE_CACHE_SIZE/,
+    );
+  });
+
   it('refuses an invalid topic prefix', () => {
     expect(() => parseEnv(commandProcessorEnvSchema, { VERITY_TOPIC_PREFIX: 'Has Spaces' })).toThrow(
       /VERITY_TOPIC_PREFIX/,

@@ -39,6 +39,10 @@ export function createCommandProcessorService(env: CommandProcessorEnv): Command
       groupId: processorGroupId(context.name, env.VERITY_TOPIC_PREFIX),
       timerIntervalMs: env.VERITY_TIMER_INTERVAL_MS,
       instanceId: env.VERITY_INSTANCE_ID,
+      brokers: env.VERITY_KAFKA_BROKERS,
+      stateDir: env.VERITY_STATE_DIR,
+      stateCacheSize: env.VERITY_STATE_CACHE_SIZE,
+      outcomeWindowMs: env.VERITY_OUTCOME_RETENTION_MS,
     }),
   );
   const app = createHttpApp(

@@ -1,0 +1,174 @@
+import { KafkaConsumer, type LibrdKafkaError, type Message } from '@confluentinc/kafka-javascript';
+import { VerityError } from '@verity/core';
+
+/** A record read, as the reader hands it over. */
+export interface ReadRecord {
+  partition: number;
+  offset: bigint;
+  key: string;
+  value: Buffer;
+  headers: Record<string, Buffer>;
+}
+
+export interface PartitionReaderOptions {
+  brokers: readonly string[];
+  topic: string;
+  clientId: string;
+  /** Applies a batch of records read (in offset order per partition); awaited before more are read. */
+  apply(records: ReadRecord[]): Promise<void>;
+  /** Records handed over per batch. Default 1000. */
+  batchSize?: number;
+}
+
+/**
+ * How long a read waits for another record before it hands over what it has: librdkafka's
+ * batch read waits this long per record, so it also bounds the delay of a catch-up.
+ */
+const IDLE_WAIT_MS = 20;
+
+class ReaderStoppedError extends VerityError {
+  constructor(topic: string) {
+    super('reader_stopped', `${topic}: the reader stopped before it caught up`, { retriable: true });
+  }
+}
+
+/**
+ * Reads chosen partitions of a topic from chosen offsets, read_committed, with no consumer
+ * group: a local store restored from its changelog reads only the partitions it needs, from
+ * where it left off, as Kafka Streams' restore consumer does. librdkafka's position steps over
+ * transaction markers and aborted records, so `catchUp` can tell when everything committed up
+ * to the end it saw has been applied.
+ */
+export class PartitionReader {
+  private readonly positions = new Map<number, bigint>();
+  private readonly advanced = new Set<() => void>();
+  private consumer: KafkaConsumer | undefined;
+  private loop: Promise<void> | undefined;
+  private failure: Error | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: PartitionReaderOptions) {}
+
+  /** Starts reading each partition from its offset. */
+  async start(from: ReadonlyMap<number, bigint>): Promise<void> {
+    const { brokers, topic, clientId } = this.options;
+    const consumer = new KafkaConsumer(
+      {
+        'bootstrap.servers': brokers.join(','),
+        'client.id': clientId,
+        // Required by librdkafka; nothing is ever committed or joined under it.
+        'group.id': `${clientId}.unused`,
+        'enable.auto.commit': false,
+        'isolation.level': 'read_committed',
+        'fetch.wait.max.ms': 50,
+        log_level: 3,
+      },
+      {},
+    );
+    await new Promise<void>((resolve, reject) =>
+      consumer.connect({}, (error) => (error ? reject(kafkaError(error)) : resolve())),
+    );
+    consumer.setDefaultConsumeTimeout(IDLE_WAIT_MS);
+    consumer.assign([...from].map(([partition, offset]) => ({ topic, partition, offset: Number(offset) })));
+    for (const [partition, offset] of from) this.positions.set(partition, offset);
+    this.consumer = consumer;
+    this.stopped = false;
+    this.loop = this.run(consumer);
+  }
+
+  private async run(consumer: KafkaConsumer): Promise<void> {
+    const { topic } = this.options;
+    const batchSize = this.options.batchSize ?? 1000;
+    const assigned = [...this.positions.keys()].map((partition) => ({ topic, partition }));
+    try {
+      while (!this.stopped) {
+        const messages = await new Promise<Message[]>((resolve, reject) =>
+          consumer.consume(batchSize, (error, read) => (error ? reject(kafkaError(error)) : resolve(read))),
+        );
+        const records = messages.filter((m) => m.key && m.value).map(toRecord);
+        if (records.length > 0) await this.options.apply(records);
+        for (const { partition, offset } of consumer.position(assigned))
+          if (offset !== undefined && offset >= 0) this.positions.set(partition, BigInt(offset));
+        for (const wake of [...this.advanced]) wake();
+      }
+    } catch (error) {
+      this.failure = error instanceof Error ? error : new Error(String(error));
+      for (const wake of [...this.advanced]) wake();
+    }
+  }
+
+  /** The next offset of `partition` to apply; everything before it is applied. */
+  position(partition: number): bigint | undefined {
+    return this.positions.get(partition);
+  }
+
+  /** Waits until everything committed to the given partitions (all read when omitted) up to now is applied. */
+  async catchUp(partitions?: readonly number[], timeoutMs = 60_000): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer) throw new ReaderStoppedError(this.options.topic);
+    const wanted = partitions ?? [...this.positions.keys()];
+    const targets = await Promise.all(
+      wanted.map(
+        (partition) =>
+          new Promise<{ partition: number; end: bigint }>((resolve, reject) => {
+            consumer.queryWatermarkOffsets(this.options.topic, partition, timeoutMs, (error, offsets) =>
+              error ? reject(kafkaError(error)) : resolve({ partition, end: BigInt(offsets.highOffset) }),
+            );
+          }),
+      ),
+    );
+    const late = () => targets.find(({ partition, end }) => (this.positions.get(partition) ?? 0n) < end);
+    if (!late()) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.advanced.delete(wake);
+        const behind = late();
+        reject(
+          new VerityError(
+            'table_catch_up_timeout',
+            `${this.options.topic}[${behind?.partition}]: not caught up to offset ${behind?.end} within ${timeoutMs} ms`,
+            { retriable: true, context: { topic: this.options.topic, partition: behind?.partition } },
+          ),
+        );
+      }, timeoutMs);
+      const wake = () => {
+        const failed = this.failure ?? (this.stopped ? new ReaderStoppedError(this.options.topic) : undefined);
+        if (!failed && late()) return;
+        clearTimeout(timer);
+        this.advanced.delete(wake);
+        if (failed) reject(failed);
+        else resolve();
+      };
+      this.advanced.add(wake);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    this.loop = undefined;
+    this.positions.clear();
+    for (const wake of [...this.advanced]) wake();
+    if (consumer) await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
+  }
+}
+
+/** librdkafka's errors are plain objects: carried as a VerityError, retriable unless librdkafka says fatal. */
+function kafkaError(error: LibrdKafkaError): VerityError {
+  return new VerityError('kafka_error', error.message, { retriable: !error.isFatal, cause: error });
+}
+
+function toRecord(message: Message): ReadRecord {
+  const headers: Record<string, Buffer> = {};
+  for (const header of message.headers ?? [])
+    for (const [name, value] of Object.entries(header)) headers[name] = Buffer.from(value);
+  return {
+    partition: message.partition,
+    offset: BigInt(message.offset),
+    key: message.key!.toString(),
+    value: message.value!,
+    headers,
+  };
+}
