@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import { contextTopics, processorGroupId, sleep } from '@verity/events';
 import { appendOutputTails, childService, type ChildService } from './testing/child-service';
 import { expectExactlyOnce } from './testing/exactly-once';
 import { describeAssignment, type GroupAssignment } from './testing/group-assignment';
+import { skusOnEveryPartition } from './testing/partition-skus';
 import { startReceiveLoad, type ReceiveLoad } from './testing/receive-load';
 import { eventually, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
@@ -20,29 +20,6 @@ const VICTIMS = Array.from({ length: 2 * KILLS_EACH }, (_, i): Instance => (i % 
 /** Long enough that most commands get their outcome in the request; the rest are 202 and resolved later. */
 const REPLY_TIMEOUT_MS = 15_000;
 const PROCESSOR_MAIN = resolve(__dirname, '../../command-processor/dist/main.js');
-
-/**
- * `perPartition` SKUs whose streams land on each partition, so every partition carries load and
- * a partition that moves can be seen to work for its new owner. The gateway's producer hashes
- * keys with murmur2_random, the same hash as this Java-compatible partitioner.
- */
-function skusOnEveryPartition(perPartition: number): string[] {
-  const partitionOf = Partitioners.DefaultPartitioner();
-  const partitionMetadata: PartitionMetadata[] = ALL.map((partitionId) => ({
-    partitionId,
-    partitionErrorCode: 0,
-    leader: 0,
-    replicas: [0],
-    isr: [0],
-  }));
-  const skus: string[][] = ALL.map(() => []);
-  for (let i = 0; skus.some((s) => s.length < perPartition); i++) {
-    const sku = `SKU-${String(i).padStart(3, '0')}`;
-    const partition = partitionOf({ topic: '', partitionMetadata, message: { key: `${TENANT}/${sku}`, value: null } });
-    if (skus[partition]!.length < perPartition) skus[partition]!.push(sku);
-  }
-  return skus.flat();
-}
 
 const ownerOf = (group: GroupAssignment | undefined, partition: number): string | undefined =>
   group?.members.find((m) => m.partitions.includes(partition))?.memberId;
@@ -83,7 +60,8 @@ describe('two command processors in one group, each killed with SIGKILL in turn 
       load = startReceiveLoad(platform, {
         tenant: TENANT,
         clients: CLIENTS,
-        skus: skusOnEveryPartition(4),
+        // Every partition carries load, so a partition that moves can be seen to work for its new owner.
+        skus: skusOnEveryPartition(TENANT, PARTITIONS, 4).flat(),
         locations: LOCATIONS,
         idPrefix: 'crash-two',
       });
