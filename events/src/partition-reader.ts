@@ -45,6 +45,9 @@ export class PartitionReader {
   private consumer: KafkaConsumer | undefined;
   private loop: Promise<void> | undefined;
   private failure: Error | undefined;
+  /** The end-offsets query in flight, and the one that starts after it. */
+  private query: Promise<Map<number, bigint>> | undefined;
+  private nextQuery: Promise<Map<number, bigint>> | undefined;
   private stopped = false;
 
   constructor(private readonly options: PartitionReaderOptions) {}
@@ -106,17 +109,11 @@ export class PartitionReader {
   async catchUp(partitions?: readonly number[], timeoutMs = 60_000): Promise<void> {
     const consumer = this.consumer;
     if (!consumer) throw new ReaderStoppedError(this.options.topic);
-    const wanted = partitions ?? [...this.positions.keys()];
-    const targets = await Promise.all(
-      wanted.map(
-        (partition) =>
-          new Promise<{ partition: number; end: bigint }>((resolve, reject) => {
-            consumer.queryWatermarkOffsets(this.options.topic, partition, timeoutMs, (error, offsets) =>
-              error ? reject(kafkaError(error)) : resolve({ partition, end: BigInt(offsets.highOffset) }),
-            );
-          }),
-      ),
-    );
+    const ends = await this.endOffsets(consumer, timeoutMs);
+    const targets = (partitions ?? [...ends.keys()]).map((partition) => ({
+      partition,
+      end: ends.get(partition) ?? 0n,
+    }));
     const late = () => targets.find(({ partition, end }) => (this.positions.get(partition) ?? 0n) < end);
     if (!late()) return;
     await new Promise<void>((resolve, reject) => {
@@ -141,6 +138,42 @@ export class PartitionReader {
       };
       this.advanced.add(wake);
     });
+  }
+
+  /**
+   * The high watermarks of the partitions read, asked for after this call: concurrent callers
+   * share one query (the one that starts when the query in flight ends), so a burst of
+   * catch-ups costs at most two rounds of ListOffsets, not one each.
+   */
+  private endOffsets(consumer: KafkaConsumer, timeoutMs: number): Promise<Map<number, bigint>> {
+    if (!this.query) return this.startQuery(consumer, timeoutMs);
+    this.nextQuery ??= this.query
+      .catch(() => undefined)
+      .then(() => {
+        this.nextQuery = undefined;
+        return this.startQuery(consumer, timeoutMs);
+      });
+    return this.nextQuery;
+  }
+
+  private startQuery(consumer: KafkaConsumer, timeoutMs: number): Promise<Map<number, bigint>> {
+    const { topic } = this.options;
+    const query = Promise.all(
+      [...this.positions.keys()].map(
+        (partition) =>
+          new Promise<[number, bigint]>((resolve, reject) => {
+            consumer.queryWatermarkOffsets(topic, partition, timeoutMs, (error, offsets) =>
+              error ? reject(kafkaError(error)) : resolve([partition, BigInt(offsets.highOffset)]),
+            );
+          }),
+      ),
+    )
+      .then((entries) => new Map(entries))
+      .finally(() => {
+        if (this.query === query) this.query = undefined;
+      });
+    this.query = query;
+    return query;
   }
 
   async stop(): Promise<void> {

@@ -159,7 +159,14 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
   });
   /** Partitions restored (or being restored) since the last rebalance or failure. */
   const restorations = new Map<number, Promise<void>>();
-  const references = new ReferenceTables({ kafka, admin, context, topicsOf, groupId });
+  const references = new ReferenceTables({
+    brokers: options.brokers,
+    admin,
+    context,
+    topicsOf,
+    path: join(options.stateDir, `${groupId}.${instanceId}.references`),
+    clientId: `${groupId}.${instanceId}`,
+  });
   const timers = createTimerScheduler({
     kafka,
     assignments,
