@@ -30,8 +30,8 @@ export interface CommandProcessorOptions {
    * owns in `<stateDir>/<groupId>.<instanceId>`, and restores only what changed since.
    */
   stateDir: string;
-  /** Snapshots kept decoded in memory per context. Default 20,000. */
-  stateCacheSize?: number;
+  /** Bytes of snapshots (as JSON) kept decoded in memory per context. Default 32 MiB. */
+  stateCacheBytes?: number;
   /** How long a stream answers a repeated command id with its first reply (`VERITY_OUTCOME_RETENTION_MS`). */
   outcomeWindowMs: number;
   serde: AvroSerde;
@@ -154,7 +154,7 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
   const instanceId = options.instanceId ?? hostname();
   const store = new SnapshotStore({
     path: join(options.stateDir, `${groupId}.${instanceId}`),
-    cacheSize: options.stateCacheSize ?? 20_000,
+    cacheBytes: options.stateCacheBytes ?? 32 * 2 ** 20,
     timers: (context.timers ?? []).map((t) => (state: unknown) => t.dueAt(state)),
   });
   /** Partitions restored (or being restored) since the last rebalance or failure. */

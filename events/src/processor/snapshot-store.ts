@@ -17,8 +17,11 @@ export interface DueEntry {
 export interface SnapshotStoreOptions {
   /** The folder of the LevelDB database; one per processor instance and context. */
   path: string;
-  /** How many snapshots are kept decoded in memory, the most recently used. */
-  cacheSize: number;
+  /**
+   * How many bytes of snapshots (as JSON) are kept decoded in memory, the most recently used:
+   * bounded by size, not count, since a busy stream's remembered commands make it larger.
+   */
+  cacheBytes: number;
   /** The context's timers' due times, by timer index: written snapshots are indexed by them. */
   timers: readonly DueAt[];
 }
@@ -60,7 +63,7 @@ export class SnapshotStore {
 
   constructor(private readonly options: SnapshotStoreOptions) {
     this.db = new ClassicLevel<string, Buffer>(options.path, { valueEncoding: 'buffer' });
-    this.cache = new LRUCache({ max: options.cacheSize });
+    this.cache = new LRUCache({ maxSize: options.cacheBytes });
   }
 
   async open(): Promise<void> {
@@ -70,6 +73,11 @@ export class SnapshotStore {
   async close(): Promise<void> {
     await this.writing;
     await this.db.close();
+  }
+
+  /** Bytes of snapshots held decoded in memory (as JSON), at most `cacheBytes`. */
+  get cachedBytes(): number {
+    return this.cache.calculatedSize;
   }
 
   /** Where each partition's restore resumes: 0 for one never restored here. */
@@ -97,7 +105,7 @@ export class SnapshotStore {
       if (newer) found.set(streamId, newer);
       else if (value) {
         const snapshot = parseSnapshot(value);
-        this.cache.set(streamId, snapshot);
+        this.cache.set(streamId, snapshot, { size: value.length });
         found.set(streamId, snapshot);
       }
     });
@@ -110,14 +118,11 @@ export class SnapshotStore {
     const written: StreamSnapshot[] = [];
     for (const { partition, snapshots, checkpoint } of writes) {
       for (const snapshot of snapshots) {
+        const value = Buffer.from(JSON.stringify(snapshot));
         this.pending.set(snapshot.streamId, snapshot);
-        this.cache.set(snapshot.streamId, snapshot);
+        this.cache.set(snapshot.streamId, snapshot, { size: value.length });
         written.push(snapshot);
-        operations.push({
-          type: 'put',
-          key: `${SNAPSHOT}${snapshot.streamId}`,
-          value: Buffer.from(JSON.stringify(snapshot)),
-        });
+        operations.push({ type: 'put', key: `${SNAPSHOT}${snapshot.streamId}`, value });
         for (const entry of this.dueEntries(partition, snapshot))
           operations.push({ type: 'put', key: dueKey(entry), value: EMPTY });
       }

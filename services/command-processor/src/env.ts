@@ -16,7 +16,7 @@ export const commandProcessorEnvSchema = platformEnvSchema.extend({
   VERITY_TIMER_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
   /** Folder of the local state stores (one per context and instance); keep it on a persistent volume. */
   VERITY_STATE_DIR: z.string().min(1).default('.verity/state'),
-  /** Stream snapshots each context keeps decoded in memory; the rest are read from the local store. */
-  VERITY_STATE_CACHE_SIZE: z.coerce.number().int().min(5_000).max(10_000_000).default(20_000),
+  /** MiB of stream snapshots (as JSON) each context keeps decoded in memory; the rest are read from the local store. */
+  VERITY_STATE_CACHE_MB: z.coerce.number().int().min(1).max(65_536).default(32),
 });
 export type CommandProcessorEnv = z.infer<typeof commandProcessorEnvSchema>;

@@ -16,13 +16,14 @@ describe('command-processor environment', () => {
     }
   });
 
-  it('keeps its local state under .verity/state with 20,000 snapshots in memory by default', () => {
+  it('keeps its local state under .verity/state with 32 MiB of snapshots in memory by default', () => {
     const env = parseEnv(commandProcessorEnvSchema, {});
     expect(env.VERITY_STATE_DIR).toBe('.verity/state');
-    expect(env.VERITY_STATE_CACHE_SIZE).toBe(20_000);
-    expect(() => parseEnv(commandProcessorEnvSchema, { VERITY_STATE_CACHE_SIZE: '10' })).toThrow(
-      /VERITY_STATE_CACHE_SIZE/,
-    );
+    expect(env.VERITY_STATE_CACHE_MB).toBe(32);
+    for (const wrong of ['0', 'lots', '1.5'])
+      expect(() => parseEnv(commandProcessorEnvSchema, { VERITY_STATE_CACHE_MB: wrong })).toThrow(
+        /VERITY_STATE_CACHE_MB/,
+      );
   });
 
   it('refuses an invalid topic prefix', () => {

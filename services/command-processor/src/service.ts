@@ -41,7 +41,7 @@ export function createCommandProcessorService(env: CommandProcessorEnv): Command
       instanceId: env.VERITY_INSTANCE_ID,
       brokers: env.VERITY_KAFKA_BROKERS,
       stateDir: env.VERITY_STATE_DIR,
-      stateCacheSize: env.VERITY_STATE_CACHE_SIZE,
+      stateCacheBytes: env.VERITY_STATE_CACHE_MB * 2 ** 20,
       outcomeWindowMs: env.VERITY_OUTCOME_RETENTION_MS,
     }),
   );
