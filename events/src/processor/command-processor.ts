@@ -7,6 +7,7 @@ import { sharedCounter, sharedHistogram } from '../metrics';
 import type { AvroSerde } from '../avro-serde';
 import { eventFullName, type ContextDefinition, InvalidOptionError } from '@verity/core';
 import type { Logger } from '../logger';
+import { fetchTopicOffsets } from '../topic-offsets';
 import { contextTopicConfigs, ensureTopics, repliesTopicConfig, type ContextTopics } from '../topics';
 import { ReferenceTables } from './reference-tables';
 import type { RdKafka } from '../rdkafka';
@@ -205,7 +206,8 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
 
   async function restorePartition(partition: number): Promise<void> {
     await transactions.fence();
-    const from = (await store.checkpoints([partition])).get(partition) ?? 0n;
+    const checkpoint = (await store.checkpoints([partition])).get(partition) ?? 0n;
+    const from = await unlessRecreated(topics.state, partition, checkpoint);
     let read = 0;
     const reader = new PartitionReader({
       brokers: options.brokers,
@@ -227,6 +229,22 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     if (end !== undefined && end > from) await store.checkpoint(partition, end);
     restoredRecords.inc({ context: context.name }, read);
     log.info({ partition, from: from.toString(), to: end?.toString(), read }, 'state partition restored');
+  }
+
+  /**
+   * Where to read a partition from, given a local checkpoint: from the start when the topic
+   * ends before it, i.e. it was deleted and created again (a lost state topic rebuilt with
+   * `verity state rebuild`), whose offsets start over.
+   */
+  async function unlessRecreated(topic: string, partition: number, checkpoint: bigint): Promise<bigint> {
+    if (checkpoint === 0n) return 0n;
+    const high = (await fetchTopicOffsets(admin, topic)).find((o) => o.partition === partition)?.high;
+    if (high !== undefined && BigInt(high) >= checkpoint) return checkpoint;
+    log.warn(
+      { topic, partition, checkpoint: checkpoint.toString(), high },
+      'topic ends before the local checkpoint; reading it from the start',
+    );
+    return 0n;
   }
 
   /** Consumes a partition again from `offset`; the state is read back before deciding. */

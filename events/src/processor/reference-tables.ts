@@ -65,11 +65,14 @@ export class ReferenceTables {
     await db.open({ createIfMissing: true });
     this.db = db;
     for (const { name, definition, reader } of this.references) {
-      const partitions = (
-        await fetchTopicOffsets(this.options.admin, this.options.topicsOf(definition.context).state)
-      ).map((o) => o.partition);
-      const stored = await db.getMany(partitions.map((p) => `${CHECKPOINT}${name}:${p}`));
-      await reader.start(new Map(partitions.map((p, i) => [p, stored[i] ? BigInt(stored[i].toString()) : 0n])));
+      const offsets = await fetchTopicOffsets(this.options.admin, this.options.topicsOf(definition.context).state);
+      const stored = await db.getMany(offsets.map((o) => `${CHECKPOINT}${name}:${o.partition}`));
+      // A checkpoint past a partition's end means the topic was created again: read it from the start.
+      const from = offsets.map(({ partition, high }, i): [number, bigint] => {
+        const checkpoint = stored[i] ? BigInt(stored[i].toString()) : 0n;
+        return [partition, checkpoint <= BigInt(high) ? checkpoint : 0n];
+      });
+      await reader.start(new Map(from));
     }
   }
 

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { contextTopics, processorGroupId } from '@verity/events';
@@ -11,6 +12,7 @@ const TENANT = 'store';
 const PARTITIONS = 6;
 const ALL = Array.from({ length: PARTITIONS }, (_, p) => p);
 const PROCESSOR_MAIN = resolve(__dirname, '../../command-processor/dist/main.js');
+const CLI_MAIN = resolve(__dirname, '../dist/main.js');
 type Instance = 'a' | 'b';
 
 /** What an instance logged when it restored a state partition of the inventory context. */
@@ -92,6 +94,12 @@ describe("a processor's local state store", () => {
       expect([sku, res.status, res.body.version]).toEqual([sku, 200, expected]);
       versions.set(sku, expected);
     }
+  }
+
+  /** Whether the processors' group has no member left. */
+  async function group0(): Promise<boolean> {
+    const now = await describeAssignment(platform.admin, groupId(), topics().commands);
+    return now.members.length === 0;
   }
 
   /** State records per partition on the state topic now. */
@@ -197,6 +205,39 @@ describe("a processor's local state store", () => {
       );
       expect(repeat.status).toBe(200);
       expect(repeat.body).toEqual(first.body);
+    } catch (error) {
+      appendOutputTails(error, [b]);
+      throw error;
+    }
+  });
+
+  it('reads a state topic lost and rebuilt from its start, not from the old checkpoints', async () => {
+    const b = processor('b');
+    try {
+      await b.stop();
+      await eventually(async () => ((await group0()) ? true : undefined), 30_000, 'processors group empty');
+      await platform.admin.deleteTopics({ topics: [topics().state] });
+      await eventually(async () => ((await platform.admin.listTopics()).includes(topics().state) ? undefined : true));
+      const rebuild = await new Promise<{ code: number; stderr: string }>((done) =>
+        execFile(
+          process.execPath,
+          [CLI_MAIN, 'state', 'rebuild', 'inventory'],
+          { env: platform.env },
+          (error, _out, stderr) => done({ code: error ? Number(error.code) : 0, stderr }),
+        ),
+      );
+      expect(rebuild).toMatchObject({ code: 0 });
+      const rebuilt = await stateRecords();
+
+      b.start();
+      await group(1);
+      await receiveOn(ALL);
+      const restores = await eventually(async () => {
+        const run = restoresOf(b).filter((r) => r.run === 4);
+        return run.length >= PARTITIONS ? run : undefined;
+      });
+      for (const { partition, read } of restores)
+        expect([partition, read]).toEqual([partition, rebuilt.get(partition)]);
     } catch (error) {
       appendOutputTails(error, [b]);
       throw error;
