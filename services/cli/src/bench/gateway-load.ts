@@ -10,6 +10,11 @@ export interface GatewayLoadOptions {
   skus: number;
   warmupS: number;
   durationS: number;
+  /**
+   * The tenant and payload of the n-th command. Default: a ReceiveStock of tenant `bench`, the
+   * SKUs cycling over `skus`.
+   */
+  nextCommand?: (seq: number) => { tenant: string; payload: unknown };
 }
 
 /**
@@ -35,6 +40,8 @@ export function spreadConnections<T>(
  */
 export async function measureGatewayLoad(options: GatewayLoadOptions): Promise<LoadResult> {
   let seq = 0;
+  const nextCommand =
+    options.nextCommand ?? ((n: number) => ({ tenant: BENCH_TENANT, payload: receiveStockPayload(n, options.skus) }));
   const drive = async (durationS: number): Promise<MeasuredRun> => {
     const run = {
       name: options.name,
@@ -53,19 +60,23 @@ export async function measureGatewayLoad(options: GatewayLoadOptions): Promise<L
           {
             url: `${gatewayUrl}/v1/commands/${BENCH_COMMAND_TYPE}`,
             method: 'POST',
-            headers: { 'content-type': 'application/json', 'x-tenant-id': BENCH_TENANT },
+            headers: { 'content-type': 'application/json' },
             connections,
             pipelining: 1,
             duration: durationS,
             // Longer than the gateway's reply timeout, so a slow command shows up as its 202, not as ours.
             timeout: 30,
-            // A new body per request: the SKUs cycle, so commands spread over `skus` streams.
+            // A new command per request, so commands spread over the streams `nextCommand` picks.
             requests: [
               {
-                setupRequest: (request) => ({
-                  ...request,
-                  body: JSON.stringify(receiveStockPayload(seq++, options.skus)),
-                }),
+                setupRequest: (request) => {
+                  const { tenant, payload } = nextCommand(seq++);
+                  return {
+                    ...request,
+                    headers: { ...request.headers, 'x-tenant-id': tenant },
+                    body: JSON.stringify(payload),
+                  };
+                },
               },
             ],
           },

@@ -102,32 +102,66 @@ const SWITCH_ENV: Array<{ key: keyof BenchOptions; env: string }> = [
   { key: 'reads', env: 'VERITY_BENCH_READS' },
 ];
 
-export const BENCH_FLAGS = [...Object.keys(FLAGS), ...Object.keys(SWITCHES)];
+/** The flags of a command: with a value (`--flag value`, `--flag=value`), or switches that set a fixed value. */
+export interface FlagTable<K extends string> {
+  /** Each flag with a value, and the environment variable read behind it. */
+  values: Record<string, { key: K; env: string }>;
+  switches?: Record<string, { key: K; value: string }>;
+  /** Options set by a switch that an environment variable sets too. */
+  switchEnv?: Array<{ key: K; env: string }>;
+}
 
-export function parseBenchOptions(args: readonly string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
-  const raw: Partial<Record<keyof BenchOptions, string>> = {};
-  for (const flag of [...Object.values(FLAGS), ...SWITCH_ENV]) {
+/**
+ * Options from `args` over the environment, checked by `schema`; `command` names the command
+ * in errors. An unknown flag, a missing value or a value the schema refuses is a UsageError
+ * naming every problem at once.
+ */
+export function parseFlags<S extends z.ZodType>(
+  command: string,
+  schema: S,
+  table: FlagTable<string>,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): z.output<S> {
+  const { values, switches = {}, switchEnv = [] } = table;
+  const raw: Record<string, string> = {};
+  for (const flag of [...Object.values(values), ...switchEnv]) {
     const value = env[flag.env];
     if (value !== undefined) raw[flag.key] = value;
   }
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
-    const toggle = SWITCHES[arg];
+    const toggle = switches[arg];
     if (toggle) {
       raw[toggle.key] = toggle.value;
       continue;
     }
     const eq = arg.indexOf('=');
     const name = eq === -1 ? arg : arg.slice(0, eq);
-    const flag = FLAGS[name];
-    if (!flag) throw new UsageError(`bench: unknown option ${arg}; known: ${BENCH_FLAGS.join(', ')}`);
+    const flag = values[name];
+    if (!flag)
+      throw new UsageError(
+        `${command}: unknown option ${arg}; known: ${[...Object.keys(values), ...Object.keys(switches)].join(', ')}`,
+      );
     const value = eq === -1 ? args[++i] : arg.slice(eq + 1);
-    if (value === undefined) throw new UsageError(`bench: ${name} needs a value`);
+    if (value === undefined) throw new UsageError(`${command}: ${name} needs a value`);
     raw[flag.key] = value;
   }
-  const parsed = benchOptionsSchema.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw new UsageError(`bench: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new UsageError(
+      `${command}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
+}
+
+export function parseBenchOptions(args: readonly string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  return parseFlags(
+    'bench',
+    benchOptionsSchema,
+    { values: FLAGS, switches: SWITCHES, switchEnv: SWITCH_ENV },
+    args,
+    env,
+  );
 }

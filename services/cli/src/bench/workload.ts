@@ -13,27 +13,52 @@ export function receiveStockPayload(seq: number, skus: number): { sku: string; l
   return { sku: `SKU-${seq % skus}`, location: LOCATIONS[seq % LOCATIONS.length] as string, quantity: 1 + (seq % 7) };
 }
 
+/** A command as the gateway hands it to the processor. */
+export interface BenchCommand {
+  /** `<context>.<Command>`. */
+  type: string;
+  tenant: string;
+  /** The SKU: every inventory command's stream is `<tenant>/<sku>`. */
+  payload: { sku: string } & Record<string, unknown>;
+  /** Default: a new UUID, as the gateway makes one. */
+  commandId?: string;
+  /** When it was received. Default: now. */
+  at?: Date;
+  /** Default `anonymous`, as the gateway records a caller without X-Actor. */
+  actor?: string;
+}
+
+/** The envelope the gateway writes for a command sent without optional headers. */
+export function commandEnvelope(command: BenchCommand): CommandEnvelope {
+  const { type, tenant, payload, commandId = randomUUID(), at = new Date(), actor = 'anonymous' } = command;
+  const time = at.toISOString();
+  return {
+    commandId,
+    type,
+    streamId: streamIdOf(tenant, payload.sku),
+    payload,
+    metadata: {
+      tenant,
+      actor,
+      correlationId: commandId,
+      sourceSystem: 'api',
+      sourceTimestamp: time,
+      receivedAt: time,
+    },
+  };
+}
+
+/** A command as the gateway writes it to its commands topic: the envelope keyed by its stream id. */
+export function commandMessage(envelope: CommandEnvelope): Message {
+  return { key: envelope.streamId, value: JSON.stringify(envelope) };
+}
+
 /**
  * The n-th raw record: the envelope the gateway writes for the same command, keyed by its
  * stream id, so the limit is measured with records of the commands' size and spread.
  */
 export function commandRecord(seq: number, skus: number): Message {
-  const payload = receiveStockPayload(seq, skus);
-  const commandId = randomUUID();
-  const now = new Date().toISOString();
-  const envelope: CommandEnvelope = {
-    commandId,
-    type: BENCH_COMMAND_TYPE,
-    streamId: streamIdOf(BENCH_TENANT, payload.sku),
-    payload,
-    metadata: {
-      tenant: BENCH_TENANT,
-      actor: 'anonymous',
-      correlationId: commandId,
-      sourceSystem: 'api',
-      sourceTimestamp: now,
-      receivedAt: now,
-    },
-  };
-  return { key: envelope.streamId, value: JSON.stringify(envelope) };
+  return commandMessage(
+    commandEnvelope({ type: BENCH_COMMAND_TYPE, tenant: BENCH_TENANT, payload: receiveStockPayload(seq, skus) }),
+  );
 }
