@@ -56,3 +56,25 @@ describe('the replies topic on the real broker', () => {
     expect(await settings(topic)).toMatchObject({ 'cleanup.policy': 'compact,delete', 'retention.ms': '5000' });
   });
 });
+
+describe('topics ensured by services starting together', () => {
+  it('have a leader for every partition when ensureTopics returns, in each of them', async () => {
+    const topics = ['a', 'b', 'c'].map((name) => ({ topic: `${prefix}.race.${name}`, numPartitions: 6 }));
+    const others = Array.from({ length: 4 }, () => kafka.admin());
+    await Promise.all(others.map((a) => a.connect()));
+    try {
+      // Each returns on its own, so each checks the leaders then and there.
+      await Promise.all(
+        others.map(async (other) => {
+          await ensureTopics(other, topics);
+          const { topics: described } = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+          expect(described.flatMap((t) => t.partitions.map((p) => p.leader >= 0))).toEqual(
+            Array.from({ length: 18 }, () => true),
+          );
+        }),
+      );
+    } finally {
+      await Promise.all(others.map((a) => a.disconnect()));
+    }
+  });
+});

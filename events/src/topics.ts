@@ -1,4 +1,6 @@
 import { ConfigResourceTypes, ConfigSource, type Admin, type ITopicConfig } from 'kafkajs';
+import { VerityError } from '@verity/core';
+import { retry } from './retry';
 
 /** Default topic prefix; tests use their own so that runs never collide. */
 export const DEFAULT_TOPIC_PREFIX = 'verity';
@@ -119,10 +121,38 @@ export async function ensureTopics(admin: Admin, topics: TopicSpec[], replicatio
   ];
   if (missing.length > 0) {
     await admin.createTopics({ topics: missing, waitForLeaders: true });
+    // Another service starting at the same time may have created some of them first: kafkajs
+    // then does not wait for their leaders, and the first produce fails with "does not host
+    // this topic-partition".
+    await waitForLeaders(
+      admin,
+      missing.map((t) => t.topic),
+    );
   }
   await alignTopicConfigs(
     admin,
     topics.filter((t) => existing.has(t.topic) && (t.enforced?.length ?? 0) > 0),
+  );
+}
+
+class TopicLeadersUnknownError extends VerityError {
+  constructor(topics: string[]) {
+    super('topic_leaders_unknown', `no leader yet for every partition of ${topics.join(', ')}`, {
+      retriable: true,
+      context: { topics },
+    });
+  }
+}
+
+/** Resolves once every partition of the topics has a leader. */
+async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+  await retry(
+    async () => {
+      const { topics: described } = await admin.fetchTopicMetadata({ topics });
+      const led = described.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+      if (!led || described.length < topics.length) throw new TopicLeadersUnknownError(topics);
+    },
+    { attempts: 12, isRetriable: () => true },
   );
 }
 
