@@ -182,4 +182,17 @@ describe('outcomes outside the window', () => {
     expect(gone.status).toBe(404);
     expect(gone.body).toMatchObject({ code: 'unknown_command', commandId: 'window-1' });
   });
+
+  it('a repeated Idempotency-Key past the window is a new command: the stream no longer answers it with the first reply', async () => {
+    const body = { sku: 'SKU-LATE', location: 'oslo', quantity: 2 };
+    const first = await postCommand(platform, RECEIVE, body, { 'Idempotency-Key': 'window-2' });
+    expect(first.status).toBe(200);
+    const within = await postCommand(platform, RECEIVE, body, { 'Idempotency-Key': 'window-2' });
+    expect(within.body).toEqual(first.body);
+
+    await new Promise((resolve) => setTimeout(resolve, WINDOW_MS + 500));
+    const late = await postCommand(platform, RECEIVE, body, { 'Idempotency-Key': 'window-2' });
+    expect(late.status).toBe(200);
+    expect(late.body).toMatchObject({ commandId: 'window-2', version: (first.body.version as number) + 1 });
+  });
 });
