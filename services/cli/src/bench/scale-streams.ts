@@ -47,6 +47,29 @@ export function expiryOf(n: number, at: Date): Date {
   return new Date(Math.round(at.getTime() - before + fraction * (before + after)));
 }
 
+/** The first stream of each partition that has one: a command to each shows every partition deciding. */
+export function firstStreamOfEachPartition(
+  shape: Pick<ScaleShape, 'streams' | 'tenants'>,
+  partitions: number,
+): number[] {
+  const found = new Map<number, number>();
+  for (let n = 0; n < shape.streams && found.size < partitions; n++) {
+    const partition = streamPartition(loadedStream(n, shape.tenants).streamId, partitions);
+    if (!found.has(partition)) found.set(partition, n);
+  }
+  return [...found.values()];
+}
+
+/** A ReceiveStock of one unit on a loaded stream picked at random (`random` in [0, 1)). */
+export function receiveOnRandomStream(
+  shape: Pick<ScaleShape, 'streams' | 'tenants'>,
+  random: () => number = Math.random,
+): { tenant: string; payload: { sku: string; location: string; quantity: number } } {
+  const n = Math.floor(random() * shape.streams);
+  const { tenant, sku } = loadedStream(n, shape.tenants);
+  return { tenant, payload: { sku, location: LOCATIONS[n % LOCATIONS.length] as string, quantity: 1 } };
+}
+
 /** The commands that made stream n, as the gateway would have sent them: a ReceiveStock, then a ReserveStock on a reserved stream. */
 export function loadCommands(n: number, tenants: number, at: Date): CommandEnvelope[] {
   const { tenant, sku } = loadedStream(n, tenants);

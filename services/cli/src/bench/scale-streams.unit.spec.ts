@@ -5,10 +5,12 @@ import {
   EXPIRY_SPREAD_MS,
   LOAD_ACTOR,
   expiryOf,
+  firstStreamOfEachPartition,
   loadBatch,
   loadRepliesOf,
   loadedStream,
   pastRefusal,
+  receiveOnRandomStream,
   type LoadBatchContext,
 } from './scale-streams';
 
@@ -123,6 +125,24 @@ describe('scale streams', () => {
     expect(Math.max(...expiries)).toBeLessThanOrEqual(EXPIRY_SPREAD_MS.after);
     expect(expiries.filter((e) => e <= 0).length).toBeGreaterThan(10);
     expect(expiries.filter((e) => e > 0).length).toBeGreaterThan(10);
+  });
+
+  it('finds the first stream of each partition, for a command that shows the partition deciding', () => {
+    const firsts = firstStreamOfEachPartition({ streams: 1000, tenants: 3 }, PARTITIONS);
+    const partitions = firsts.map((n) => streamPartition(loadedStream(n, 3).streamId, PARTITIONS));
+    expect([...partitions].sort()).toEqual([0, 1, 2, 3]);
+    for (const [i, n] of firsts.entries())
+      for (let m = 0; m < n; m++)
+        expect(streamPartition(loadedStream(m, 3).streamId, PARTITIONS)).not.toBe(partitions[i]);
+    expect(firstStreamOfEachPartition({ streams: 1, tenants: 1 }, PARTITIONS)).toEqual([0]);
+  });
+
+  it('sends the writes to loaded streams picked at random', () => {
+    expect(receiveOnRandomStream({ streams: 1000, tenants: 10 }, () => 0.4567)).toEqual({
+      tenant: 'tenant-6',
+      payload: { sku: 'SKU-45', location: 'berlin', quantity: 1 },
+    });
+    expect(receiveOnRandomStream({ streams: 1000, tenants: 10 }, () => 0.9999).payload.sku).toBe('SKU-99');
   });
 
   it('makes past outcomes refusals on the loaded streams, at their versions', () => {
