@@ -12,3 +12,5 @@ export {
 export { createPlatform, type Platform } from './platform';
 export { checkKafka, checkSchemaRegistry, probe } from './checks';
 export { runUntilSignal, type Startable } from './run';
+export { hashSecret, newApiKey, parseApiKey, verifySecret, type NewApiKey, type SecretHash } from './auth/api-key';
+export type { ApiKeyRecord, KeyDirectory } from './auth/key-directory';
