@@ -2,6 +2,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { Logger } from '@verity/events';
 import { HttpProblem, problemMiddleware, sendProblem } from './problem';
+import { guardRequests, MAX_BODY_BYTES } from './request-guard';
 
 /** One dependency's answer to /ready. */
 export interface DependencyCheck {
@@ -18,6 +19,8 @@ export interface HttpAppOptions {
   metrics: Registry;
   /** Checks every dependency for /ready. Ready unless one is `down`. */
   readiness: () => Promise<DependencyCheck[]>;
+  /** Largest request body accepted by its declared length (413 above it). Default 1 MiB. */
+  maxBodyBytes?: number;
 }
 
 /** Every service's HTTP face: JSON request logs, /health, /ready, /metrics and problem+json errors. */
@@ -59,6 +62,8 @@ export function createHttpApp(options: HttpAppOptions, mount: (app: Express) => 
     });
     next();
   }) as RequestHandler);
+  // Before every route, so a malformed target or an oversized body is refused before anything runs.
+  app.use(guardRequests(options.maxBodyBytes ?? MAX_BODY_BYTES));
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'up', service: options.service });

@@ -77,6 +77,21 @@ export const problemMiddleware =
         req.originalUrl,
       );
     }
+    // The router's parameter decoding (a URIError marked 400) and body-parser's other client
+    // errors: the client's fault, so never a 500. Only messages marked safe to show are shown.
+    const clientError = error as { status?: unknown; statusCode?: unknown; expose?: boolean };
+    const status = Number(clientError.status ?? clientError.statusCode);
+    if (error instanceof URIError || (status >= 400 && status < 500)) {
+      return sendProblem(
+        res,
+        new HttpProblem(
+          status >= 400 && status < 500 ? status : 400,
+          'bad_request',
+          'Bad request',
+          clientError.expose === true && parserError.message ? parserError.message : 'the request could not be read',
+        ),
+      );
+    }
     logger.error({ err: error, req: { method: req.method, url: req.originalUrl } }, 'unhandled error');
     return sendProblem(
       res,
