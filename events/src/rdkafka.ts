@@ -1,4 +1,5 @@
 import { KafkaJS } from '@confluentinc/kafka-javascript';
+import { librdkafkaSecurity, type KafkaSecurity } from './kafka-security';
 import type { Logger } from './logger';
 
 /**
@@ -12,9 +13,16 @@ export type RdProducer = KafkaJS.Producer;
 export type RdConsumer = KafkaJS.Consumer;
 
 /** An RdKafka client whose logs go through our JSON logger. */
-export function createRdKafka(options: { brokers: string[]; clientId: string; logger: Logger }): RdKafka {
+export function createRdKafka(options: {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+  security?: KafkaSecurity;
+}): RdKafka {
   const log = options.logger.child({ component: 'librdkafka' });
   return new KafkaJS.Kafka({
+    // librdkafka's own properties: its KafkaJS-shaped `ssl` option has no CA file.
+    ...librdkafkaSecurity(options.security),
     kafkaJS: {
       brokers: options.brokers,
       clientId: options.clientId,

@@ -66,7 +66,7 @@ export function createCommandProcessorService(env: CommandProcessorEnv): Command
   return {
     async start() {
       for (const processor of processors) await processor.start();
-      server = await listen(app, env.VERITY_COMMAND_PROCESSOR_PORT);
+      server = await listen(app, env.VERITY_COMMAND_PROCESSOR_PORT, env);
       platform.logger.info({ url: server.url }, 'command-processor listening');
       return server;
     },

@@ -120,7 +120,7 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
       );
       await producer.connect();
       await replies.start();
-      server = await listen(app, env.VERITY_GATEWAY_PORT);
+      server = await listen(app, env.VERITY_GATEWAY_PORT, env);
       logger.info({ url: server.url }, 'gateway listening');
       return server;
     },

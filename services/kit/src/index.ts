@@ -1,6 +1,15 @@
 export { HttpProblem, PROBLEM_CONTENT_TYPE, problemMiddleware, sendProblem, type ProblemBody } from './problem';
 export { createHttpApp, type DependencyCheck, type HttpAppOptions } from './http-app';
-export { listen, type RunningServer } from './server';
+export { listen, type ListenOptions, type RunningServer } from './server';
+export { guardRequests, MAX_BODY_BYTES, requestTargetProblem } from './request-guard';
+export {
+  httpServerEnvSchema,
+  kafkaSecurity,
+  kafkaSecurityEnvSchema,
+  tlsFiles,
+  type HttpServerEnv,
+  type KafkaSecurityEnv,
+} from './transport-env';
 export {
   InvalidConfigurationError,
   parseEnv,

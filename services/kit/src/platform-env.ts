@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { VerityError } from '@verity/core';
+import { InvalidConfigurationError } from './config-error';
+import { httpServerEnvSchema, kafkaSecurityEnvSchema } from './transport-env';
 
 const list = z
   .string()
@@ -41,6 +42,9 @@ export const platformEnvSchema = z.object({
     .default(7 * 24 * 3_600_000),
   /** pino level: fatal, error, warn, info, debug, trace. */
   VERITY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // HTTPS, HTTP limits, and Kafka TLS/SASL: see transport-env.ts.
+  ...httpServerEnvSchema.shape,
+  ...kafkaSecurityEnvSchema.shape,
 });
 export type PlatformEnv = z.infer<typeof platformEnvSchema>;
 
@@ -58,11 +62,7 @@ export const readModelEnvSchema = z.object({
 });
 export type ReadModelEnv = z.infer<typeof readModelEnvSchema>;
 
-export class InvalidConfigurationError extends VerityError {
-  constructor(problems: string[]) {
-    super('invalid_configuration', `invalid configuration: ${problems.join('; ')}`, { context: { problems } });
-  }
-}
+export { InvalidConfigurationError };
 
 /** Parses the environment with a service's schema; every wrong variable is named at once. */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {

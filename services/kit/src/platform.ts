@@ -11,6 +11,7 @@ import {
 import type { Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
 import type { PlatformEnv } from './platform-env';
+import { kafkaSecurity } from './transport-env';
 
 /** The clients every service builds from the same settings. */
 export interface Platform {
@@ -25,9 +26,11 @@ export interface Platform {
 
 export function createPlatform(service: string, env: PlatformEnv): Platform {
   const logger = createLogger(service, env.VERITY_LOG_LEVEL);
-  const kafka = createKafka({ brokers: env.VERITY_KAFKA_BROKERS, clientId: `verity-${service}`, logger });
-  const registry = new SchemaRegistry({ host: env.VERITY_SCHEMA_REGISTRY_URL, clientId: `verity-${service}` });
+  const security = kafkaSecurity(env);
+  const clientId = `verity-${service}`;
+  const kafka = createKafka({ brokers: env.VERITY_KAFKA_BROKERS, clientId, logger, security });
+  const registry = new SchemaRegistry({ host: env.VERITY_SCHEMA_REGISTRY_URL, clientId });
   const serde = new AvroSerde(registry, SchemaCatalog.load());
-  const rdkafka = createRdKafka({ brokers: env.VERITY_KAFKA_BROKERS, clientId: `verity-${service}`, logger });
+  const rdkafka = createRdKafka({ brokers: env.VERITY_KAFKA_BROKERS, clientId, logger, security });
   return { logger, kafka, rdkafka, registry, serde, metrics: new Registry() };
 }

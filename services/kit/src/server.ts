@@ -1,6 +1,9 @@
 import type { Express } from 'express';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { PROBLEM_CONTENT_TYPE } from './problem';
+import { tlsFiles, type HttpServerEnv } from './transport-env';
 
 export interface RunningServer {
   url: string;
@@ -8,15 +11,33 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Listens on 127.0.0.1-or-host:port (0 picks a free port, as tests do). */
-export function listen(app: Express, port: number, host = '0.0.0.0'): Promise<RunningServer> {
-  const server: Server = createServer(app);
+/** Where and how to listen; the `VERITY_*` settings come from the service's parsed env. */
+export type ListenOptions = Partial<HttpServerEnv> & {
+  /** Default 0.0.0.0. */
+  host?: string;
+};
+
+/**
+ * Listens on host:port (0 picks a free port, as tests do): HTTPS when VERITY_TLS_CERT and
+ * VERITY_TLS_KEY are set, else HTTP, with the header size and request time limits.
+ */
+export function listen(app: Express, port: number, options: ListenOptions = {}): Promise<RunningServer> {
+  const tls = tlsFiles(options);
+  const requestTimeout = options.VERITY_HTTP_REQUEST_TIMEOUT_MS ?? 30_000;
+  const limits = {
+    maxHeaderSize: options.VERITY_HTTP_MAX_HEADER_BYTES ?? 16 * 1024,
+    requestTimeout,
+    // Node refuses a headers timeout longer than the request timeout.
+    headersTimeout: requestTimeout === 0 ? 60_000 : Math.min(60_000, requestTimeout),
+  };
+  const server: Server = tls ? createHttpsServer({ ...tls, ...limits }, app) : createHttpServer(limits, app);
+  server.on('clientError', answerClientError);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen(port, options.host ?? '0.0.0.0', () => {
       const actual = (server.address() as AddressInfo).port;
       resolve({
-        url: `http://localhost:${actual}`,
+        url: `${tls ? 'https' : 'http'}://localhost:${actual}`,
         port: actual,
         close: () =>
           new Promise<void>((done, fail) => {
@@ -26,4 +47,34 @@ export function listen(app: Express, port: number, host = '0.0.0.0'): Promise<Ru
       });
     });
   });
+}
+
+/**
+ * A request Node's parser refused before express saw it (headers too large, a malformed
+ * request line or header, a request that took too long): answered as problem+json like every
+ * other refusal, instead of Node's bare status line.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  // Nothing can be answered on a reset connection, or once a response has begun.
+  if (error.code === 'ECONNRESET' || !socket.writable || socket.bytesWritten > 0) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, title] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers_too_large', 'Request headers too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request_timeout', 'Request timeout']
+        : [400, 'malformed_request', 'Malformed request'];
+  const body = JSON.stringify({
+    type: `urn:verity:problem:${code}`,
+    title,
+    status,
+    detail: 'the HTTP request could not be read',
+    code,
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -93,7 +93,7 @@ export function createProjectorService(
         .catch((error: Error) => platform.logger.warn({ err: error }, 'redis unavailable; the cache will be skipped'));
       for (const projector of projectors) await projector.start();
       await outcomes.start();
-      server = await listen(app, env.VERITY_PROJECTOR_PORT);
+      server = await listen(app, env.VERITY_PROJECTOR_PORT, env);
       platform.logger.info({ url: server.url }, 'projector listening');
       return server;
     },

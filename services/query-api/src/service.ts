@@ -135,7 +135,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         .catch((error: Error) =>
           platform.logger.warn({ err: error }, 'redis unavailable; no GraphQL subscription events'),
         );
-      server = await listen(app, env.VERITY_QUERY_API_PORT);
+      server = await listen(app, env.VERITY_QUERY_API_PORT, env);
       platform.logger.info({ url: server.url }, 'query-api listening');
       return server;
     },
