@@ -1,5 +1,4 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, platform as osPlatform, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { VerityError } from '@verity/core';
 import { ensureTopics } from '@verity/events';
@@ -9,7 +8,8 @@ import { createBenchDatabase, type BenchDatabase } from './emmett-database';
 import { installEmmettHarness, type EmmettHarness } from './emmett-harness';
 import { measureGatewayLoad } from './gateway-load';
 import { searchGateway, type GatewaySearch } from './gateway-search';
-import { nonLoopback } from './loopback';
+import { assertLoopback } from './loopback';
+import { machine } from './machine';
 import { parseBenchOptions, readsSkippedBecause } from './options';
 import { processPlans, startPlatformProcesses, type PlatformUnderTest } from './platform';
 import { measureRawProduce } from './raw-produce';
@@ -22,25 +22,12 @@ import {
   reportFileName,
   type BenchReport,
   type EmmettReport,
-  type Machine,
   type ReadsReport,
 } from './report';
 import { openSandbox, type Sandbox } from '../sandbox';
 import { commandRecord } from './workload';
 
 const progress = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
-
-function machine(): Machine {
-  const cores = cpus();
-  return {
-    cpus: cores.length,
-    cpuModel: cores[0]?.model ?? 'unknown',
-    totalMemoryMb: Math.round(totalmem() / 2 ** 20),
-    node: process.version,
-    platform: `${osPlatform()} ${release()}`,
-    loadAverage: loadavg(),
-  };
-}
 
 /**
  * `verity bench`: on the running local stack, measures cache-hit reads through the query API
@@ -53,17 +40,12 @@ function machine(): Machine {
 export async function runBench(args: readonly string[]): Promise<BenchReport> {
   const options = parseBenchOptions(args);
   const config = parseEnv(platformEnvSchema.extend(readModelEnvSchema.shape));
-  const remote = nonLoopback([
+  assertLoopback([
     ...config.VERITY_KAFKA_BROKERS,
     config.VERITY_SCHEMA_REGISTRY_URL,
     config.VERITY_DATABASE_URL,
     config.VERITY_REDIS_URL,
   ]);
-  if (remote.length > 0)
-    throw new VerityError(
-      'bench_not_loopback',
-      `the bench only runs against this machine; not loopback: ${remote.join(', ')}`,
-    );
 
   const startedAt = new Date();
   const host = machine();

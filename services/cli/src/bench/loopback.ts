@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { VerityError } from '@verity/core';
 
 /** True for `localhost` and addresses in 127.0.0.0/8 or ::1: the bench never loads another machine. */
 export function isLoopbackHost(host: string): boolean {
@@ -16,4 +17,14 @@ export function hostOf(endpoint: string): string {
 /** The endpoints that are not on this machine's loopback interface. */
 export function nonLoopback(endpoints: readonly string[]): string[] {
   return endpoints.filter((e) => !isLoopbackHost(hostOf(e)));
+}
+
+/** Fails naming the endpoints that are not on this machine: a bench only ever loads this one. */
+export function assertLoopback(endpoints: readonly string[]): void {
+  const remote = nonLoopback(endpoints);
+  if (remote.length > 0)
+    throw new VerityError(
+      'bench_not_loopback',
+      `the bench only runs against this machine; not loopback: ${remote.join(', ')}`,
+    );
 }

@@ -374,7 +374,7 @@ export function formatReport(report: BenchReport): string {
   ].join('\n');
 }
 
-/** A file name that sorts by time and is valid on every file system. */
-export function reportFileName(startedAt: Date): string {
-  return `bench-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`;
+/** A file name that sorts by time and is valid on every file system: `<label>-<start time>.json`. */
+export function reportFileName(startedAt: Date, label = 'bench'): string {
+  return `${label}-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`;
 }
