@@ -1,5 +1,6 @@
 import { infraDown, infraStatus, infraUp, type ComponentStatus } from '@verity/infra-local';
 import { runBench } from './bench';
+import { runScaleBench } from './bench/scale';
 import { AUDIT_USAGE, runAudit } from './audit-command';
 import { SCHEMAS_USAGE, runSchemas } from './schemas-command';
 import { STATE_USAGE, runState } from './state-command';
@@ -23,6 +24,9 @@ usage:
   verity bench [--duration s] [--warmup s] [--connections n] [--batch-size n] [--skus n] [--services a,b] [--instances n] [--out dir] [--no-emmett] [--no-search] [--no-reads] [--read-rate n]
                                  raw Kafka produce and Emmett on PostgreSQL vs commands through the gateway, and
                                  express + ioredis vs the query API's cache-hit reads, on the running stack
+  verity bench scale [--streams n] [--tenants n] [--outcomes n] [--partitions n] [--connections n] [--duration s] [--warmup s] [--json file]
+                                 1,000 streams beside 1,000,000 (and their past outcomes), loaded straight to the
+                                 topics: memory, restart and start-up times, writes and timers at both sizes
   ${STATE_USAGE}
 
 services: ${SERVICE_NAMES.join(', ')}
@@ -73,7 +77,8 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = await runState(rest);
       return;
     case 'bench':
-      await runBench(rest);
+      if (rest[0] === 'scale') await runScaleBench(rest.slice(1));
+      else await runBench(rest);
       return;
     case undefined:
     case 'help':
