@@ -1,4 +1,5 @@
 import type { ContextDefinition } from '@verity/core';
+import { accessContext } from './access';
 import { inventoryContext } from './inventory';
 import { aliasesContext } from './aliases';
 import { catalogContext } from './catalog';
@@ -12,4 +13,5 @@ export const contexts: readonly ContextDefinition[] = [
   aliasesContext,
   pricingContext,
   sourcesContext,
+  accessContext,
 ];

@@ -2,6 +2,20 @@ export { contexts } from './contexts';
 export { conflictIdOf } from './conflict-id';
 export { skuSchema, SKU_CHARACTERS, SKU_MAX_LENGTH } from './sku';
 export {
+  accessContext,
+  accessDecider,
+  apiKeyIdSchema,
+  apiKeyRolesSchema,
+  apiKeysOf,
+  ROLE_GRAMMAR,
+  ROLE_PATTERN,
+  type AccessCommand,
+  type AccessEvent,
+  type ApiKeyState,
+  type ApiKeyView,
+  type KeyFamilyState,
+} from './access';
+export {
   aliasesContext,
   aliasesDecider,
   ALIAS_CONTEXTS,

@@ -5,7 +5,7 @@ import { contexts } from '@verity/domain';
 import { parseEnv } from '@verity/service-kit';
 import { gatewayEnvSchema } from './env';
 import { buildGatewayOpenApi } from './openapi';
-import { createGatewayService } from './service';
+import { createGatewayService, publicContexts } from './service';
 
 // The app the service really builds, captured as createHttpApp returns it (nothing connects).
 let captured: Express | undefined;
@@ -65,7 +65,7 @@ function routeTable(
 }
 
 describe('gateway OpenAPI document', () => {
-  const doc = buildGatewayOpenApi(contexts) as Doc;
+  const doc = buildGatewayOpenApi(publicContexts(contexts)) as Doc;
 
   it('is valid OpenAPI 3.1', () => {
     const result = validateOpenApi(doc);
@@ -78,12 +78,17 @@ describe('gateway OpenAPI document', () => {
   });
 
   it('has a path for every command type of the catalogue, with its payload schema converted from zod', () => {
-    const commandTypes = contexts.flatMap((c) => Object.keys(c.commands).map((name) => `${c.name}.${name}`));
+    const commandTypes = publicContexts(contexts).flatMap((c) =>
+      Object.keys(c.commands).map((name) => `${c.name}.${name}`),
+    );
     expect(commandTypes.length).toBeGreaterThan(10);
     const documented = Object.keys(doc.paths)
       .filter((p) => p.startsWith('/v1/commands/') && p !== '/v1/commands/{commandId}')
       .map((p) => p.slice('/v1/commands/'.length));
     expect(documented.sort()).toEqual([...commandTypes].sort());
+    // Access commands grant roles: not on the public route until routes authenticate.
+    expect(contexts.some((c) => c.name === 'access')).toBe(true);
+    expect(documented.filter((type) => type.startsWith('access.'))).toEqual([]);
     const receive = doc.paths['/v1/commands/inventory.ReceiveStock']!.post as {
       requestBody: { content: Record<string, { schema: Record<string, unknown> }> };
     };

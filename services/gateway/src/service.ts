@@ -26,6 +26,17 @@ import { OutcomeLookup, type OutcomeStore } from './outcome-lookup';
 import { RecentReplies } from './recent-replies';
 import { ReplyTable } from './reply-table';
 
+/**
+ * Contexts whose commands `POST /v1/commands` does not take (404 unknown_command_type): access
+ * commands grant roles, and no route checks a credential yet. `verity keys` sends them through
+ * Kafka. Once routes authenticate, an admin may send them here (issue 10).
+ */
+const NOT_PUBLIC = new Set(['access']);
+
+/** The contexts whose commands the command route takes and the OpenAPI document lists. */
+export const publicContexts = (contexts: readonly ContextDefinition[]): ContextDefinition[] =>
+  contexts.filter((c) => !NOT_PUBLIC.has(c.name));
+
 export interface GatewayService {
   start(): Promise<RunningServer>;
   stop(): Promise<void>;
@@ -44,7 +55,8 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
     partitioner: 'murmur2_random',
   });
   const admin = kafka.admin();
-  const openApi = buildGatewayOpenApi(contexts);
+  const commandContexts = publicContexts(contexts);
+  const openApi = buildGatewayOpenApi(commandContexts);
   const db = new Pool({ connectionString: env.VERITY_DATABASE_URL, max: 10 });
   // An idle connection PostgreSQL closed is reported here; the next query opens another.
   db.on('error', (error) => logger.warn({ err: error }, 'postgres connection lost'));
@@ -93,7 +105,7 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
     },
     (app) => {
       mountCommandRoutes(app, {
-        contexts,
+        contexts: commandContexts,
         producer,
         replies: recent,
         outcomes,

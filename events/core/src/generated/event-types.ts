@@ -1,6 +1,62 @@
 // Generated from schemas/ by events/core/scripts/generate-event-types.js; do not edit.
 // Regenerate with: npm run generate -w @verity/core
 
+/** A tenant was given a new API key, the first of a key family (the stream <tenant>/<keyId>); only a salted hash of its secret is kept. */
+export interface ApiKeyIssuedV1 {
+  /** Public id of the key, 20 base32 characters; also the family's id */
+  keyId: string;
+  /** What the key is for, for people */
+  name: null | string;
+  /** reader, writer or admin, for every context or one (writer:inventory), plus act-as and platform-operator */
+  roles: Array<string>;
+  /** ISO-8601 instant the key was issued */
+  issuedAt: string;
+  /** ISO-8601 instant from which the key is refused; null = never */
+  expiresAt: null | string;
+  /** How the key's secret is checked; the secret itself is never stored */
+  secretHash: ApiKeyIssuedV1SecretHash;
+}
+
+/** A scrypt hash (N=2^14, r=8, p=1, 32 bytes) of the key's secret */
+export interface ApiKeyIssuedV1SecretHash {
+  /** Random salt, 16 bytes, base64url */
+  salt: string;
+  /** The hash, 32 bytes, base64url */
+  hash: string;
+}
+
+/** A key of a family is refused from now on, for good; the family's other keys are not. */
+export interface ApiKeyRevokedV1 {
+  /** Public id of the revoked key */
+  keyId: string;
+  /** ISO-8601 instant of the revocation */
+  revokedAt: string;
+}
+
+/** A key family got a new key with the family's roles; the key it replaces stays valid until it is revoked or expires. */
+export interface ApiKeyRotatedV1 {
+  /** Public id of the new key, 20 base32 characters */
+  keyId: string;
+  /** Id of the key of the family it replaces */
+  replaces: string;
+  /** ISO-8601 instant the new key was issued */
+  issuedAt: string;
+  /** ISO-8601 instant from which the new key is refused; null = never */
+  expiresAt: null | string;
+  /** The replaced key's expiry from now on; null = unchanged */
+  replacedKeyExpiresAt: null | string;
+  /** How the new key's secret is checked; the secret itself is never stored */
+  secretHash: ApiKeyRotatedV1SecretHash;
+}
+
+/** A scrypt hash (N=2^14, r=8, p=1, 32 bytes) of the key's secret */
+export interface ApiKeyRotatedV1SecretHash {
+  /** Random salt, 16 bytes, base64url */
+  salt: string;
+  /** The hash, 32 bytes, base64url */
+  hash: string;
+}
+
 /** A registration collided with an active alias of another owner and was not applied; it waits as an open conflict until resolved. */
 export interface AliasConflictDetectedV1 {
   /** Deterministic from the registering command's id */
@@ -429,6 +485,15 @@ export interface AuthorityRuleSetV1 {
   previousOwners: null | Array<string>;
 }
 
+/** The newest version of verity.access.ApiKeyIssued: what deciders and projections see. */
+export type ApiKeyIssued = ApiKeyIssuedV1;
+
+/** The newest version of verity.access.ApiKeyRevoked: what deciders and projections see. */
+export type ApiKeyRevoked = ApiKeyRevokedV1;
+
+/** The newest version of verity.access.ApiKeyRotated: what deciders and projections see. */
+export type ApiKeyRotated = ApiKeyRotatedV1;
+
 /** The newest version of verity.aliases.AliasConflictDetected: what deciders and projections see. */
 export type AliasConflictDetected = AliasConflictDetectedV1;
 
@@ -509,6 +574,9 @@ export type AuthorityRuleSet = AuthorityRuleSetV1;
 
 /** The newest payload of each event, by Avro full name. */
 export interface LatestEventPayloads {
+  "verity.access.ApiKeyIssued": ApiKeyIssued;
+  "verity.access.ApiKeyRevoked": ApiKeyRevoked;
+  "verity.access.ApiKeyRotated": ApiKeyRotated;
   "verity.aliases.AliasConflictDetected": AliasConflictDetected;
   "verity.aliases.AliasConflictResolved": AliasConflictResolved;
   "verity.aliases.AliasDeactivated": AliasDeactivated;
