@@ -1,7 +1,9 @@
 import { platformEnvSchema, readModelEnvSchema } from '@verity/service-kit';
 import { z } from 'zod';
+import { graphqlLimitsEnvSchema } from './graphql/limits';
 
 export const queryApiEnvSchema = platformEnvSchema.extend(readModelEnvSchema.shape).extend({
+  ...graphqlLimitsEnvSchema.shape,
   /** Port of the query API (REST). */
   VERITY_QUERY_API_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
   /** Longest wait for a projection to pass an `X-Consistency-Token` before answering with `X-Consistency: stale`. */

@@ -118,6 +118,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         feed,
         readModels,
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
+        limits: env,
       });
     },
   );

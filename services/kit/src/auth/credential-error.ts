@@ -19,6 +19,7 @@ export type AuthFailureReason =
   | 'invalid_claim'
   | 'invalid_role'
   | 'unknown_key'
+  | 'wrong_secret'
   | 'revoked_key'
   | 'expired_key'
   | 'keys_not_ready';

@@ -1,15 +1,16 @@
-import type { Express, Request, Response } from 'express';
+import express, { type Express, type Request, type Response } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '@verity/events';
-import { HttpProblem } from '@verity/service-kit';
+import { HttpProblem, MAX_BODY_BYTES } from '@verity/service-kit';
 import { tenantOf } from '../request';
 import type { ChangeFeed } from './change-feed';
 import { useConsistency, type ReadModel } from './consistency';
 import { createPriceLoader, createStockLoader, type GraphqlContext } from './context';
+import { DEFAULT_GRAPHQL_LIMITS, graphqlLimitPlugins, type GraphqlLimits } from './limits';
 import { createGraphqlSchema } from './schema';
 
 export { ChangeFeed, parseNotice, type ChangeNotice } from './change-feed';
@@ -30,6 +31,8 @@ export interface GraphqlDeps {
   readModels: readonly ReadModel[];
   /** Upper bound of a wait for a consistency token. */
   consistencyTimeoutMs: number;
+  /** Largest document allowed (depth, aliases, tokens, directives, cost). Default DEFAULT_GRAPHQL_LIMITS. */
+  limits?: GraphqlLimits;
   now?: () => Date;
 }
 
@@ -77,7 +80,8 @@ export function mountGraphql(app: Express, deps: GraphqlDeps): void {
     schema: createGraphqlSchema() as GraphQLSchema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    plugins: [useConsistency(deps, deps.readModels)],
+    // The limits first: a refused document is never executed.
+    plugins: [...graphqlLimitPlugins(deps.limits ?? DEFAULT_GRAPHQL_LIMITS), useConsistency(deps, deps.readModels)],
     logging: {
       debug: (...args: unknown[]) => deps.logger.debug({ args }, 'graphql'),
       info: (...args: unknown[]) => deps.logger.info({ args }, 'graphql'),
@@ -116,5 +120,11 @@ export function mountGraphql(app: Express, deps: GraphqlDeps): void {
       };
     },
   });
-  app.use(yoga.graphqlEndpoint, yoga as unknown as (req: Request, res: Response) => void);
+  // The body is read here, not by yoga, so a document over the size limit is a 413 even when
+  // sent without a Content-Length (chunked); yoga takes the Buffer as the request's body.
+  app.use(
+    yoga.graphqlEndpoint,
+    express.raw({ type: () => true, limit: MAX_BODY_BYTES }),
+    yoga as unknown as (req: Request, res: Response) => void,
+  );
 }

@@ -1,0 +1,136 @@
+import type { RequestHandler, Response } from 'express';
+import { Counter, type Registry } from 'prom-client';
+import type { Logger } from '@verity/events';
+import { HttpProblem, sendProblem } from '../problem';
+import { createApiKeyCheck, type ApiKeyCheckOptions } from './api-key-check';
+import { CredentialError, MalformedCredentialError, type AuthFailureReason } from './credential-error';
+import type { JwtVerifier } from './jwt';
+import type { Principal } from './principal';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Who is calling, set by `authenticate()`; absent on routes it does not guard. */
+    principal?: Principal;
+  }
+}
+
+export interface AuthenticateOptions {
+  /** Verifies bearer tokens that are not API keys; without it, only API keys are accepted. */
+  jwt?: JwtVerifier;
+  /** The API keys; without it, only JWTs are accepted. */
+  keys?: ApiKeyCheckOptions['keys'];
+  /** Verified API keys kept in memory. Default 10,000. */
+  keyCacheSize?: number;
+  metrics: Registry;
+  logger: Logger;
+  /** Clock of API-key expiry and revocation; tests bring their own. */
+  now?: () => number;
+}
+
+const API_KEY_PREFIX = 'vk_';
+const REALM = 'Bearer realm="verity"';
+
+/** The one counter of refused credentials, shared by every middleware on the registry. */
+export function authFailures(metrics: Registry): Counter<'reason'> {
+  const name = 'verity_auth_failures_total';
+  return (
+    (metrics.getSingleMetric(name) as Counter<'reason'> | undefined) ??
+    new Counter({
+      name,
+      help: 'Requests refused for their credential, by reason',
+      labelNames: ['reason'],
+      registers: [metrics],
+    })
+  );
+}
+
+type Credential = { kind: 'jwt' | 'api-key'; value: string };
+
+/** The credential a request carries: `Authorization: Bearer` (a `vk_` token is an API key) or `X-Api-Key`. */
+function credentialOf(
+  authorization: string | undefined,
+  apiKey: string | string[] | undefined,
+): Credential | undefined {
+  if (Array.isArray(apiKey)) throw new MalformedCredentialError('more than one X-Api-Key header');
+  if (authorization !== undefined && apiKey !== undefined)
+    throw new MalformedCredentialError('both Authorization and X-Api-Key are given');
+  if (apiKey !== undefined) return { kind: 'api-key', value: apiKey.trim() };
+  if (authorization === undefined) return undefined;
+  const match = /^Bearer +(\S+) *$/i.exec(authorization);
+  if (!match) throw new MalformedCredentialError('Authorization is not a Bearer credential');
+  const value = match[1]!;
+  return { kind: value.startsWith(API_KEY_PREFIX) ? 'api-key' : 'jwt', value };
+}
+
+/**
+ * Sets `req.principal` from the request's credential, or answers: 401 problem+json with
+ * `WWW-Authenticate` (RFC 6750) for a missing or refused one, 503 when the JWKS or the key
+ * directory cannot answer yet. The reason goes to `verity_auth_failures_total` and the log,
+ * never the credential.
+ */
+export function authenticate(options: AuthenticateOptions): RequestHandler {
+  const failures = authFailures(options.metrics);
+  const apiKeyCheck = options.keys
+    ? createApiKeyCheck({
+        keys: options.keys,
+        ...(options.keyCacheSize !== undefined ? { cacheSize: options.keyCacheSize } : {}),
+        ...(options.now ? { now: options.now } : {}),
+      })
+    : undefined;
+
+  const refuse = (res: Response, url: string, reason: AuthFailureReason, problem: HttpProblem): void => {
+    failures.inc({ reason });
+    options.logger.info({ reason, url }, 'credential refused');
+    sendProblem(res, problem, url);
+  };
+
+  return async (req, res, next) => {
+    const url = req.originalUrl;
+    try {
+      const credential = credentialOf(req.headers.authorization, req.headers['x-api-key']);
+      if (!credential) {
+        res.setHeader('WWW-Authenticate', REALM);
+        return refuse(
+          res,
+          url,
+          'missing_credential',
+          new HttpProblem(
+            401,
+            'unauthenticated',
+            'Unauthenticated',
+            'a credential is required: Authorization: Bearer <token or API key>, or X-Api-Key',
+          ),
+        );
+      }
+      const check = credential.kind === 'api-key' ? apiKeyCheck : options.jwt?.verify.bind(options.jwt);
+      if (!check)
+        throw new MalformedCredentialError(
+          `${credential.kind === 'api-key' ? 'API keys' : 'JWTs'} are not accepted here`,
+        );
+      req.principal = await check(credential.value);
+      next();
+    } catch (error) {
+      if (!(error instanceof CredentialError)) return next(error);
+      if (error.retriable) {
+        res.setHeader('Retry-After', '1');
+        return refuse(
+          res,
+          url,
+          error.reason,
+          new HttpProblem(
+            503,
+            'authentication_unavailable',
+            'Authentication unavailable',
+            'the credential cannot be checked yet; retry shortly',
+          ),
+        );
+      }
+      const description =
+        error.reason === 'expired' || error.reason === 'expired_key'
+          ? 'the credential has expired'
+          : 'the credential is not valid';
+      res.setHeader('WWW-Authenticate', `${REALM}, error="invalid_token", error_description="${description}"`);
+      refuse(res, url, error.reason, new HttpProblem(401, 'invalid_credential', 'Invalid credential', description));
+    }
+  };
+}
