@@ -2,13 +2,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { VerityError } from '@verity/core';
 import { ensureTopics } from '@verity/events';
-import { parseEnv, platformEnvSchema, readModelEnvSchema } from '@verity/service-kit';
 import { measureEmmett } from './emmett';
 import { createBenchDatabase, type BenchDatabase } from './emmett-database';
 import { installEmmettHarness, type EmmettHarness } from './emmett-harness';
 import { measureGatewayLoad } from './gateway-load';
 import { searchGateway, type GatewaySearch } from './gateway-search';
-import { assertLoopback } from './loopback';
+import { localStackConfig, tearDownOnInterrupt } from './loopback';
 import { machine } from './machine';
 import { parseBenchOptions, readsSkippedBecause } from './options';
 import { processPlans, startPlatformProcesses, type PlatformUnderTest } from './platform';
@@ -39,13 +38,7 @@ const progress = (message: string): void => void process.stderr.write(`bench: ${
  */
 export async function runBench(args: readonly string[]): Promise<BenchReport> {
   const options = parseBenchOptions(args);
-  const config = parseEnv(platformEnvSchema.extend(readModelEnvSchema.shape));
-  assertLoopback([
-    ...config.VERITY_KAFKA_BROKERS,
-    config.VERITY_SCHEMA_REGISTRY_URL,
-    config.VERITY_DATABASE_URL,
-    config.VERITY_REDIS_URL,
-  ]);
+  const config = localStackConfig();
 
   const startedAt = new Date();
   const host = machine();
@@ -66,11 +59,7 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
       await sandbox.cleanup();
       progress(`removed the topics, groups, subjects, schema and keys of ${sandbox.prefix}`);
     })());
-  const onInterrupt = (): void => {
-    progress('interrupted; cleaning up');
-    void tearDown().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onInterrupt);
+  const stopWatchingInterrupt = tearDownOnInterrupt(tearDown, progress);
 
   try {
     // Installed and created first, so a missing registry or database fails before a minute of load.
@@ -196,6 +185,6 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
     return report;
   } finally {
     await tearDown();
-    process.removeListener('SIGINT', onInterrupt);
+    stopWatchingInterrupt();
   }
 }

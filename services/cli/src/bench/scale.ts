@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { createPlatform, parseEnv, platformEnvSchema, readModelEnvSchema } from '@verity/service-kit';
+import { createPlatform } from '@verity/service-kit';
 import { openSandbox, type Sandbox } from '../sandbox';
-import { assertLoopback } from './loopback';
+import { localStackConfig, tearDownOnInterrupt } from './loopback';
 import { machine } from './machine';
 import { reportFileName } from './report';
 import { loadScale } from './scale-load';
@@ -25,13 +25,7 @@ const progress = (message: string): void => void process.stderr.write(`bench sca
  */
 export async function runScaleBench(args: readonly string[]): Promise<ScaleReport> {
   const options = parseScaleOptions(args);
-  const config = parseEnv(platformEnvSchema.extend(readModelEnvSchema.shape));
-  assertLoopback([
-    ...config.VERITY_KAFKA_BROKERS,
-    config.VERITY_SCHEMA_REGISTRY_URL,
-    config.VERITY_DATABASE_URL,
-    config.VERITY_REDIS_URL,
-  ]);
+  const config = localStackConfig();
   const startedAt = new Date();
   const host = machine();
   // The loader's clients: librdkafka to write, the registry's serde to encode the events.
@@ -49,11 +43,7 @@ export async function runScaleBench(args: readonly string[]): Promise<ScaleRepor
       await Promise.all(spawned.map((p) => p.stop()));
       for (const sandbox of sandboxes) await removeSandbox(sandbox);
     })());
-  const onInterrupt = (): void => {
-    progress('interrupted; cleaning up');
-    void tearDown().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onInterrupt);
+  const stopWatchingInterrupt = tearDownOnInterrupt(tearDown, progress);
 
   async function loadAndMeasure(label: string, shape: ScaleShape): Promise<SizeReport> {
     const sandbox = await openSandbox(config, { label: 'scale' });
@@ -112,6 +102,6 @@ export async function runScaleBench(args: readonly string[]): Promise<ScaleRepor
     return report;
   } finally {
     await tearDown();
-    process.removeListener('SIGINT', onInterrupt);
+    stopWatchingInterrupt();
   }
 }
