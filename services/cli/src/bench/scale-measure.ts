@@ -75,7 +75,8 @@ export interface MeasureSizeOptions {
 
 /** Long enough for a new instance to restore a million streams on a small machine. */
 const DECIDE_TIMEOUT_MS = 20 * 60_000;
-const GATEWAY_TIMEOUT_MS = 120_000;
+/** For a service to listen, be ready and answer. */
+const SERVICE_TIMEOUT_MS = 120_000;
 /** The instance id the processor keeps across its restart: it names its local store and transactional id. */
 const INSTANCE_ID = 'scale-1';
 
@@ -151,13 +152,22 @@ export async function measureSize(options: MeasureSizeOptions): Promise<SizeMeas
         `${processor.name}: a probe was not accepted on a loaded stream: ${JSON.stringify(wrong[0]!.reply)}`,
       );
     const times = decidedAt.map(({ at }) => secondsBetween(processor.spawnedAt, at));
-    const metrics = await fetchText(`${processor.url}/metrics`);
+    const resident = residentMb(processor.pid);
+    // Its HTTP server listens once the processors of every context have started, maybe after the probes.
+    const restoredRecords = await waitFor(
+      `${processor.name} /metrics`,
+      async () => {
+        const metrics = await fetchText(`${processor.url}/metrics`);
+        if (metrics?.status !== 200) return undefined;
+        return metricValue(metrics.body, 'verity_state_restored_records_total', { context: 'inventory' });
+      },
+      { timeoutMs: SERVICE_TIMEOUT_MS, alive: [processor] },
+    );
     const start: ProcessorStart = {
       firstDecisionS: Math.min(...times),
       allPartitionsS: Math.max(...times),
-      restoredRecords:
-        metricValue(metrics?.body ?? '', 'verity_state_restored_records_total', { context: 'inventory' }) ?? Number.NaN,
-      residentMb: residentMb(processor.pid),
+      restoredRecords,
+      residentMb: resident,
     };
     progress(
       `${run}: decided on every partition after ${start.allPartitionsS.toFixed(1)} s, ` +
@@ -175,7 +185,7 @@ export async function measureSize(options: MeasureSizeOptions): Promise<SizeMeas
 
     gateway = await spawn('gateway', 'gateway');
     const gw = gateway;
-    const alive = { timeoutMs: GATEWAY_TIMEOUT_MS, alive: [gw, processor] };
+    const alive = { timeoutMs: SERVICE_TIMEOUT_MS, alive: [gw, processor] };
     const readyS = await waitFor(
       'the gateway ready',
       async () => ((await fetchText(`${gw.url}/ready`))?.status === 200 ? gw.elapsedS() : undefined),
