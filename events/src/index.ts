@@ -34,6 +34,8 @@ export type { ReadCommandRecord } from './processor/command-record';
 export { CompactedTable, type CompactedTableOptions } from './compacted-table';
 export { createProjector, type Projector, type ProjectorOptions } from './projector/projector';
 export { CHECKPOINTS_TABLE, readCheckpoints } from './projector/checkpoints';
+export { TENANT_SETTING, tenantRowSecurityMigration } from './projector/row-security';
+export { grantReader, readerRoleOf, type ReaderRole } from './projector/reader-role';
 export {
   createCommandOutcomesProjector,
   type CommandOutcomesProjectorOptions,

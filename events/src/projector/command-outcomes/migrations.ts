@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { tenantRowSecurityMigration } from '../row-security';
 
 export const COMMAND_OUTCOMES_TABLE = 'command_outcomes';
 
@@ -28,6 +29,8 @@ const migrations: Migration[] = [
       await db.schema.withSchema(schema).dropTable(COMMAND_OUTCOMES_TABLE);
     },
   },
+  // The query-api reads as a role that is not the owner: it sees the rows of the tenant it set, no others.
+  tenantRowSecurityMigration('002_tenant_row_security', [COMMAND_OUTCOMES_TABLE]),
 ];
 
 export function commandOutcomesMigrations(schema: string): Knex.MigrationSource<Migration> {
