@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { tenantRowSecurityMigration } from '@verity/events';
 
 interface Migration {
   name: string;
@@ -61,6 +62,8 @@ const migrations: Migration[] = [
       });
     },
   },
+  // The query-api reads as a role that is not the owner: it sees the rows of the tenant it set, no others.
+  tenantRowSecurityMigration('003_tenant_row_security', ['stock_items', 'stock_levels', 'reservations']),
 ];
 
 export function stockMigrations(schema: string): Knex.MigrationSource<Migration> {

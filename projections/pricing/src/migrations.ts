@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { tenantRowSecurityMigration } from '@verity/events';
 
 interface Migration {
   name: string;
@@ -46,6 +47,8 @@ const migrations: Migration[] = [
       await db.schema.withSchema(schema).dropTable('price_lists');
     },
   },
+  // The query-api reads as a role that is not the owner: it sees the rows of the tenant it set, no others.
+  tenantRowSecurityMigration('002_tenant_row_security', ['price_lists', 'price_rules']),
 ];
 
 export function pricingMigrations(schema: string): Knex.MigrationSource<Migration> {

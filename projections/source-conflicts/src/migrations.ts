@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { tenantRowSecurityMigration } from '@verity/events';
 
 interface Migration {
   name: string;
@@ -58,6 +59,8 @@ const migrations: Migration[] = [
       await db.schema.withSchema(schema).dropTable('source_conflicts');
     },
   },
+  // The query-api reads as a role that is not the owner: it sees the rows of the tenant it set, no others.
+  tenantRowSecurityMigration('002_tenant_row_security', ['source_conflicts', 'authority_rules']),
 ];
 
 export function sourceConflictMigrations(schema: string): Knex.MigrationSource<Migration> {
