@@ -13,5 +13,13 @@ export const projectorEnvSchema = platformEnvSchema.extend(readModelEnvSchema.sh
     .string()
     .regex(/^[a-z][a-z0-9.-]*$/)
     .optional(),
+  /**
+   * The query-api's connection string (its VERITY_QUERY_DATABASE_URL): the projector creates
+   * that user when missing (no SUPERUSER, no BYPASSRLS) and lets it read the schema's tables.
+   */
+  VERITY_QUERY_DATABASE_URL: z
+    .string()
+    .startsWith('postgres')
+    .default('postgres://verity_reader:verity_reader@127.0.0.1:5442/verity'),
 });
 export type ProjectorEnv = z.infer<typeof projectorEnvSchema>;

@@ -6,6 +6,12 @@ describe('projector environment', () => {
     expect(parseEnv(projectorEnvSchema, {}).VERITY_PROJECTOR_PORT).toBe(8092);
   });
 
+  it("knows the query-api's reader role, verity_reader on the local stack by default", () => {
+    expect(parseEnv(projectorEnvSchema, {}).VERITY_QUERY_DATABASE_URL).toBe(
+      'postgres://verity_reader:verity_reader@127.0.0.1:5442/verity',
+    );
+  });
+
   it('refuses a port out of range', () => {
     expect(() => parseEnv(projectorEnvSchema, { VERITY_PROJECTOR_PORT: '70000' })).toThrow(/VERITY_PROJECTOR_PORT/);
   });

@@ -2,7 +2,9 @@ import {
   contextTopics,
   createCommandOutcomesProjector,
   createProjector,
+  grantReader,
   projectionGroupId,
+  readerRoleOf,
   repliesTopic,
   type AnyProjection,
   type Projector,
@@ -27,6 +29,7 @@ export function createProjectorService(
   projections: readonly AnyProjection[] = allProjections,
 ): ProjectorService {
   const platform = createPlatform('projector', env);
+  const reader = readerRoleOf(env.VERITY_QUERY_DATABASE_URL);
   const db = knex({ client: 'pg', connection: env.VERITY_DATABASE_URL, pool: { min: 0, max: 10 } });
   const redis = new Redis(env.VERITY_REDIS_URL, {
     lazyConnect: true,
@@ -93,6 +96,8 @@ export function createProjectorService(
         .catch((error: Error) => platform.logger.warn({ err: error }, 'redis unavailable; the cache will be skipped'));
       for (const projector of projectors) await projector.start();
       await outcomes.start();
+      // After the migrations, so the grant reaches every table.
+      await grantReader(db, env.VERITY_DB_SCHEMA, reader);
       server = await listen(app, env.VERITY_PROJECTOR_PORT, env);
       platform.logger.info({ url: server.url }, 'projector listening');
       return server;
