@@ -152,7 +152,7 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
 
   async function health(): Promise<'ok' | 'degraded' | 'down'> {
     try {
-      await deps.db.raw('select 1');
+      await deps.db.ping();
     } catch {
       return 'down';
     }
@@ -190,7 +190,7 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
 
   app.get('/api/aliases/metrics', async (req, res) => {
     const tenant = tenantOf(req);
-    const counts = await countAliases(deps.db, deps.schema, tenant, now());
+    const counts = await deps.db.read(tenant, (db) => countAliases(db, deps.schema, tenant, now()));
     res.json({ ...counts, resolveLatencyMs: await latencyMs(resolveSeconds) });
   });
 
@@ -198,16 +198,18 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
     const tenant = tenantOf(req);
     const query = parseAliasQuery(listQuerySchema, req.query);
     await awaitConsistency(req, res, deps, aliasesRegistryProjection.name);
-    const page = await listAliases(
-      deps.db,
-      deps.schema,
-      tenant,
-      {
-        limit: query.limit ?? DEFAULT_ALIAS_PAGE,
-        ...(query.context ? { context: query.context } : {}),
-        ...(query.cursor ? { after: query.cursor } : {}),
-      },
-      now(),
+    const page = await deps.db.read(tenant, (db) =>
+      listAliases(
+        db,
+        deps.schema,
+        tenant,
+        {
+          limit: query.limit ?? DEFAULT_ALIAS_PAGE,
+          ...(query.context ? { context: query.context } : {}),
+          ...(query.cursor ? { after: query.cursor } : {}),
+        },
+        now(),
+      ),
     );
     answerConditionally(req, res, { items: page.items, nextCursor: page.next ? encodeAliasCursor(page.next) : null });
   });
@@ -217,7 +219,9 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
     const query = parseAliasQuery(conflictQuerySchema, req.query);
     await awaitConsistency(req, res, deps, aliasesRegistryProjection.name);
     answerConditionally(req, res, {
-      items: await listConflicts(deps.db, deps.schema, tenant, query.status, query.limit ?? MAX_ALIAS_PAGE),
+      items: await deps.db.read(tenant, (db) =>
+        listConflicts(db, deps.schema, tenant, query.status, query.limit ?? MAX_ALIAS_PAGE),
+      ),
     });
   });
 }

@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import type { Knex } from 'knex';
 import type { Logger } from '@verity/events';
 import {
   cacheResolution,
@@ -22,13 +21,14 @@ import {
   type SourceConflictView,
 } from '@verity/projection-source-conflicts';
 import { readThrough, type CacheOutcome } from './read-through';
+import type { TenantDb } from './tenant-db';
 
 /**
  * The single-entity reads of REST and GraphQL alike, each through the read-through cache, so
  * both APIs share one cache path: the same hits, the same refills, the same answer with Redis down.
  */
 export interface CachedReadDeps {
-  db: Knex;
+  db: TenantDb;
   schema: string;
   redis: Redis;
   cacheKeyPrefix: string;
@@ -51,7 +51,7 @@ export function readStock(
     deps,
     {
       fromCache: () => readCachedStockView(deps.redis, deps.cacheKeyPrefix, tenant, sku),
-      fromDatabase: () => readStockView(deps.db, deps.schema, tenant, sku),
+      fromDatabase: () => deps.db.read(tenant, (db) => readStockView(db, deps.schema, tenant, sku)),
       toCache: (view) => cacheStockView(deps.redis, deps.cacheKeyPrefix, view),
     },
     skipCache,
@@ -68,7 +68,7 @@ export function readProduct(
     deps,
     {
       fromCache: () => readCachedProductView(deps.redis, deps.cacheKeyPrefix, tenant, sku),
-      fromDatabase: () => readProductView(deps.db, deps.schema, tenant, sku),
+      fromDatabase: () => deps.db.read(tenant, (db) => readProductView(db, deps.schema, tenant, sku)),
       toCache: (view) => cacheProductView(deps.redis, deps.cacheKeyPrefix, view),
     },
     skipCache,
@@ -89,7 +89,7 @@ export function readResolution(
     {
       fromCache: () => readCachedResolution(deps.redis, deps.cacheKeyPrefix, tenant, context, alias),
       fromDatabase: async () => {
-        const view = await readAlias(deps.db, deps.schema, tenant, context, alias, at);
+        const view = await deps.db.read(tenant, (db) => readAlias(db, deps.schema, tenant, context, alias, at));
         return view && view.status === 'active'
           ? { canonical: view.canonical, expiresAt: view.expiresAt, version: view.version }
           : undefined;
@@ -112,7 +112,7 @@ export function readPriceRules(
     deps,
     {
       fromCache: () => readCachedSkuRules(deps.redis, deps.cacheKeyPrefix, tenant, priceListId, sku),
-      fromDatabase: () => readSkuRules(deps.db, deps.schema, tenant, priceListId, sku),
+      fromDatabase: () => deps.db.read(tenant, (db) => readSkuRules(db, deps.schema, tenant, priceListId, sku)),
       toCache: (entry) => cacheSkuRules(deps.redis, deps.cacheKeyPrefix, entry),
     },
     skipCache,
@@ -130,7 +130,7 @@ export function readConflict(
     deps,
     {
       fromCache: () => readCachedConflictView(deps.redis, deps.cacheKeyPrefix, tenant, conflictId),
-      fromDatabase: () => readConflictView(deps.db, deps.schema, tenant, conflictId),
+      fromDatabase: () => deps.db.read(tenant, (db) => readConflictView(db, deps.schema, tenant, conflictId)),
       toCache: (view) => cacheConflictView(deps.redis, deps.cacheKeyPrefix, view),
     },
     skipCache,

@@ -57,7 +57,7 @@ export function mountCatalogRoutes(app: Express, deps: ReadModelDeps): void {
     const tenant = tenantOf(req);
     const query = parseListQuery(req.query);
     await awaitConsistency(req, res, deps, catalogProductsProjection.name);
-    const page = await listProductViews(deps.db, deps.schema, tenant, query);
+    const page = await deps.db.read(tenant, (db) => listProductViews(db, deps.schema, tenant, query));
     answerConditionally(req, res, {
       items: page.items,
       nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter),

@@ -50,6 +50,8 @@ export function mountConflictRoutes(app: Express, deps: ReadModelDeps): void {
     const tenant = tenantOf(req);
     parseQuery(authorityRulesQuerySchema, req.query);
     await awaitConsistency(req, res, deps, sourceConflictsProjection.name);
-    answerConditionally(req, res, { items: await listAuthorityRules(deps.db, deps.schema, tenant) });
+    answerConditionally(req, res, {
+      items: await deps.db.read(tenant, (db) => listAuthorityRules(db, deps.schema, tenant)),
+    });
   });
 }

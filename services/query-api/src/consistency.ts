@@ -1,14 +1,15 @@
 import type { Request, Response } from 'express';
-import type { Knex } from 'knex';
 import { decodeConsistencyToken, InvalidConsistencyTokenError, type ConsistencyToken } from '@verity/core';
 import { readCheckpoints, sleep } from '@verity/events';
 import { HttpProblem } from '@verity/service-kit';
+import { tenantOf } from './request';
+import type { TenantDb } from './tenant-db';
 
 export type Freshness = 'fresh' | 'stale';
 
 /** Where checkpoints are read, and how long a wait may last. */
 export interface CheckpointStore {
-  db: Knex;
+  db: TenantDb;
   schema: string;
   consistencyTimeoutMs: number;
 }
@@ -27,15 +28,19 @@ export function consistencyTokenOf(req: Request): ConsistencyToken | undefined {
   }
 }
 
-/** Waits, bounded, until the projection's checkpoints of the token's topic have passed every offset in it. */
+/**
+ * Waits, bounded, until the projection's checkpoints of the token's topic have passed every
+ * offset in it. Checkpoints are no tenant's data, but they are read as every read is: as `tenant`.
+ */
 export async function waitForProjection(
   store: CheckpointStore,
   projection: string,
   token: ConsistencyToken,
+  tenant: string,
 ): Promise<Freshness> {
   const deadline = Date.now() + store.consistencyTimeoutMs;
   for (;;) {
-    const checkpoints = await readCheckpoints(store.db, store.schema, projection, token.topic);
+    const checkpoints = await store.db.read(tenant, (db) => readCheckpoints(db, store.schema, projection, token.topic));
     const passed = Object.entries(token.offsets).every(
       ([partition, offset]) => BigInt(checkpoints.get(Number(partition)) ?? '0') >= BigInt(offset),
     );
@@ -61,7 +66,7 @@ export async function awaitConsistency(
   const topics = typeof deps.eventsTopic === 'string' ? [deps.eventsTopic] : deps.eventsTopic;
   if (!topics.includes(token.topic))
     throw invalidToken(`token is for ${token.topic}; this resource is built from ${topics.join(', ')}`);
-  const freshness = await waitForProjection(deps, projection, token);
+  const freshness = await waitForProjection(deps, projection, token, tenantOf(req));
   res.set('X-Consistency', freshness);
   return freshness;
 }

@@ -1,6 +1,5 @@
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
-import type { Knex } from 'knex';
 import { z } from 'zod';
 import { skuSchema } from '@verity/domain';
 import { type Logger } from '@verity/events';
@@ -15,9 +14,10 @@ import { HttpProblem } from '@verity/service-kit';
 import { readStock } from './cached-reads';
 import { answerConditionally, versionETag } from './conditional';
 import { intParam, parseParam, parseQuery, tenantOf, validationFailed } from './request';
+import type { TenantDb } from './tenant-db';
 
 export interface ReadModelDeps {
-  db: Knex;
+  db: TenantDb;
   schema: string;
   redis: Redis;
   cacheKeyPrefix: string;
@@ -53,7 +53,9 @@ export function mountInventoryRoutes(app: Express, deps: ReadModelDeps): void {
     answerConditionally(
       req,
       res,
-      await readLowStock(deps.db, deps.schema, tenant, query.threshold, { limit: query.limit ?? DEFAULT_LIMIT, after }),
+      await deps.db.read(tenant, (db) =>
+        readLowStock(db, deps.schema, tenant, query.threshold, { limit: query.limit ?? DEFAULT_LIMIT, after }),
+      ),
     );
   });
 
@@ -66,7 +68,9 @@ export function mountInventoryRoutes(app: Express, deps: ReadModelDeps): void {
     answerConditionally(
       req,
       res,
-      await readLocationStock(deps.db, deps.schema, tenant, location, { limit: query.limit ?? DEFAULT_LIMIT, after }),
+      await deps.db.read(tenant, (db) =>
+        readLocationStock(db, deps.schema, tenant, location, { limit: query.limit ?? DEFAULT_LIMIT, after }),
+      ),
     );
   });
 

@@ -75,7 +75,7 @@ export function mountPricingRoutes(app: Express, deps: ReadModelDeps): void {
       'all',
     );
     await awaitConsistency(req, res, deps, pricingProjection.name);
-    const view = await readPriceListView(deps.db, deps.schema, tenant, priceListId);
+    const view = await deps.db.read(tenant, (db) => readPriceListView(db, deps.schema, tenant, priceListId));
     if (!view)
       throw new HttpProblem(404, 'not_found', 'Unknown price list', `no price list ${priceListId}`, { priceListId });
     answerConditionally(req, res, view, versionETag(view.version));

@@ -3,6 +3,7 @@ import { createHttpApp, createPlatform, listen, probe, type RunningServer } from
 import { Redis } from 'ioredis';
 import knex from 'knex';
 import type { QueryApiEnv } from './env';
+import { tenantDb } from './tenant-db';
 import { mountInventoryRoutes } from './inventory-routes';
 import { mountCatalogRoutes } from './catalog-routes';
 import { mountAliasRoutes } from './aliases-routes';
@@ -24,7 +25,9 @@ export interface QueryApiService {
 /** Serves the read models over REST, through the Redis cache when it is up. */
 export function createQueryApiService(env: QueryApiEnv): QueryApiService {
   const platform = createPlatform('query-api', env);
-  const db = knex({ client: 'pg', connection: env.VERITY_DATABASE_URL, pool: { min: 0, max: 10 } });
+  // As the reader role, never the owner: row-level security applies (see tenant-db.ts).
+  const pool = knex({ client: 'pg', connection: env.VERITY_QUERY_DATABASE_URL, pool: { min: 0, max: 10 } });
+  const db = tenantDb(pool);
   const redis = new Redis(env.VERITY_REDIS_URL, {
     lazyConnect: true,
     maxRetriesPerRequest: 1,
@@ -56,7 +59,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
       logger: platform.logger,
       metrics: platform.metrics,
       readiness: async () => [
-        await probe('postgres', () => db.raw('select 1')),
+        await probe('postgres', () => db.ping()),
         await probe('redis', () => redis.ping(), { optional: true }),
       ],
     },
@@ -145,7 +148,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
       await server?.close();
       redis.disconnect();
       subscriber.disconnect();
-      await db.destroy();
+      await pool.destroy();
     },
   };
 }

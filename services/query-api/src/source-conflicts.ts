@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import { GOVERNED_FIELDS, skuSchema } from '@verity/domain';
 import {
   CONFLICT_STATUSES,
@@ -9,6 +8,7 @@ import {
   type SourceConflictView,
 } from '@verity/projection-source-conflicts';
 import { cursorParam, enumParam } from './request';
+import type { TenantDb } from './tenant-db';
 
 /** The contexts whose fields authority rules govern, hence where conflicts are detected: `catalog`, `inventory`. */
 export const CONFLICT_CONTEXTS = [...new Set(GOVERNED_FIELDS.map((field) => field.split('.')[0]!))] as [
@@ -40,13 +40,15 @@ export interface ConflictListQuery {
 
 /** One page of the tenant's conflicts, oldest first; `nextCursor` is null on the last page. */
 export function readConflictPage(
-  deps: { db: Knex; schema: string },
+  deps: { db: TenantDb; schema: string },
   tenant: string,
   { limit, cursor, ...filters }: ConflictListQuery,
 ): Promise<{ items: SourceConflictView[]; nextCursor: string | null }> {
-  return listConflicts(deps.db, deps.schema, tenant, {
-    limit: limit ?? DEFAULT_CONFLICT_PAGE,
-    ...(cursor ? { after: cursor } : {}),
-    ...filters,
-  });
+  return deps.db.read(tenant, (db) =>
+    listConflicts(db, deps.schema, tenant, {
+      limit: limit ?? DEFAULT_CONFLICT_PAGE,
+      ...(cursor ? { after: cursor } : {}),
+      ...filters,
+    }),
+  );
 }

@@ -34,7 +34,7 @@ export const conflictResolvers = {
       (await readConflict(ctx, ctx.tenant, arg(conflictIdSchema, args.id, 'id'), ctx.consistency !== undefined))
         .value ?? null,
     authorityRules: (_: unknown, _args: unknown, ctx: GraphqlContext) =>
-      listAuthorityRules(ctx.db, ctx.schema, ctx.tenant),
+      ctx.db.read(ctx.tenant, (db) => listAuthorityRules(db, ctx.schema, ctx.tenant)),
   },
   Subscription: {
     conflictChanged: {

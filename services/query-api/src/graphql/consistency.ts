@@ -51,7 +51,9 @@ export function useConsistency(
       const token = tokenOf(args.contextValue.req);
       if (!token) return undefined;
       const waits = await Promise.all(
-        projectionsOf(readModels, token.topic).map((projection) => waitForProjection(store, projection, token)),
+        projectionsOf(readModels, token.topic).map((projection) =>
+          waitForProjection(store, projection, token, args.contextValue.tenant),
+        ),
       );
       const consistency: Freshness = waits.every((f) => f === 'fresh') ? 'fresh' : 'stale';
       extendContext({ consistency });

@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
-import type { Knex } from 'knex';
 import { readStockViews, type StockView } from '@verity/projection-inventory-stock';
 import { readSkuRulesOf, type SkuRules } from '@verity/projection-pricing';
 import type { CachedReadDeps } from '../cached-reads';
 import type { Freshness } from '../consistency';
+import type { TenantDb } from '../tenant-db';
 import type { ChangeFeed } from './change-feed';
 
 /** The rules of one SKU of one price list. */
@@ -27,21 +27,21 @@ export interface GraphqlContext extends CachedReadDeps {
 
 /** A per-request loader of stock views; `onBatch` sees each batch's size (metrics). */
 export function createStockLoader(
-  db: Knex,
+  db: TenantDb,
   schema: string,
   tenant: string,
   onBatch: (size: number) => void = () => undefined,
 ): DataLoader<string, StockView | null> {
   return new DataLoader<string, StockView | null>(async (skus) => {
     onBatch(skus.length);
-    const views = await readStockViews(db, schema, tenant, skus);
+    const views = await db.read(tenant, (trx) => readStockViews(trx, schema, tenant, skus));
     return skus.map((s) => views.get(s) ?? null);
   });
 }
 
 /** A per-request loader of SKU rules: two SQL queries per price list in the batch, whatever the number of SKUs. */
 export function createPriceLoader(
-  db: Knex,
+  db: TenantDb,
   schema: string,
   tenant: string,
   onBatch: (size: number) => void = () => undefined,
@@ -55,7 +55,10 @@ export function createPriceLoader(
         await Promise.all(
           [...skusOf].map(
             async ([priceListId, skus]) =>
-              [priceListId, await readSkuRulesOf(db, schema, tenant, priceListId, skus)] as const,
+              [
+                priceListId,
+                await db.read(tenant, (trx) => readSkuRulesOf(trx, schema, tenant, priceListId, skus)),
+              ] as const,
           ),
         ),
       );

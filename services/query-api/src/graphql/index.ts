@@ -2,11 +2,11 @@ import express, { type Express, type Request, type Response } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
-import type { Knex } from 'knex';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '@verity/events';
 import { HttpProblem, MAX_BODY_BYTES } from '@verity/service-kit';
 import { tenantOf } from '../request';
+import type { TenantDb } from '../tenant-db';
 import type { ChangeFeed } from './change-feed';
 import { useConsistency, type ReadModel } from './consistency';
 import { createPriceLoader, createStockLoader, type GraphqlContext } from './context';
@@ -18,7 +18,7 @@ export { createGraphqlSchema } from './schema';
 export type { ReadModel } from './consistency';
 
 export interface GraphqlDeps {
-  db: Knex;
+  db: TenantDb;
   schema: string;
   /** The REST routes' cache: single-entity reads go through the same read-through. */
   redis: Redis;

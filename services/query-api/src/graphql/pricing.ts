@@ -30,8 +30,10 @@ export const pricingResolvers = {
         q,
       );
     },
-    priceList: async (_: unknown, args: { id: string }, ctx: GraphqlContext) =>
-      (await readPriceListView(ctx.db, ctx.schema, ctx.tenant, arg(priceListIdSchema, args.id, 'id'))) ?? null,
+    priceList: async (_: unknown, args: { id: string }, ctx: GraphqlContext) => {
+      const id = arg(priceListIdSchema, args.id, 'id');
+      return (await ctx.db.read(ctx.tenant, (db) => readPriceListView(db, ctx.schema, ctx.tenant, id))) ?? null;
+    },
   },
   Product: {
     price: async (p: ProductView, args: Omit<QuoteArgs, 'sku'>, ctx: GraphqlContext) => {

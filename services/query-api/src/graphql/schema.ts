@@ -66,11 +66,13 @@ export function createGraphqlSchema() {
         ) => {
           const limit = intIn(args.first, 'first', 1, MAX_PRODUCT_PAGE);
           const after = optionalArg(cursorParam(decodeProductCursor), args.after, 'after');
-          const page = await listProductViews(ctx.db, ctx.schema, ctx.tenant, {
-            limit,
-            ...(after !== undefined ? { after } : {}),
-            ...(args.status ? { status: args.status } : {}),
-          });
+          const page = await ctx.db.read(ctx.tenant, (db) =>
+            listProductViews(db, ctx.schema, ctx.tenant, {
+              limit,
+              ...(after !== undefined ? { after } : {}),
+              ...(args.status ? { status: args.status } : {}),
+            }),
+          );
           return {
             items: page.items,
             nextCursor: page.nextAfter === null ? null : encodeProductCursor(page.nextAfter),
@@ -90,7 +92,9 @@ export function createGraphqlSchema() {
             args.after,
             'after',
           );
-          return readLowStock(ctx.db, ctx.schema, ctx.tenant, threshold, { limit, ...(after ? { after } : {}) });
+          return ctx.db.read(ctx.tenant, (db) =>
+            readLowStock(db, ctx.schema, ctx.tenant, threshold, { limit, ...(after ? { after } : {}) }),
+          );
         },
         resolveAlias: (_: unknown, args: { context: string; alias: string }, ctx: GraphqlContext) =>
           resolve(ctx, args.context, aliasArg(args.alias)),
