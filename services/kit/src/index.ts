@@ -23,3 +23,4 @@ export { checkKafka, checkSchemaRegistry, probe } from './checks';
 export { runUntilSignal, type Startable } from './run';
 export { hashSecret, newApiKey, parseApiKey, verifySecret, type NewApiKey, type SecretHash } from './auth/api-key';
 export type { ApiKeyRecord, KeyDirectory } from './auth/key-directory';
+export { StateKeyDirectory, type StateKeyDirectoryOptions } from './auth/state-key-directory';
