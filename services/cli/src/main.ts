@@ -2,6 +2,7 @@ import { infraDown, infraStatus, infraUp, type ComponentStatus } from '@verity/i
 import { runBench } from './bench';
 import { runScaleBench } from './bench/scale';
 import { AUDIT_USAGE, runAudit } from './audit-command';
+import { KEYS_USAGE, runKeys } from './keys-command';
 import { SCHEMAS_USAGE, runSchemas } from './schemas-command';
 import { STATE_USAGE, runState } from './state-command';
 import { UsageError } from './errors';
@@ -28,6 +29,8 @@ usage:
                                  1,000 streams beside 1,000,000 (and their past outcomes), loaded straight to the
                                  topics: memory, restart and start-up times, writes and timers at both sizes
   ${STATE_USAGE}
+  ${KEYS_USAGE}
+                                 API keys: a new key is printed once, alone on the last line; only its hash is kept
 
 services: ${SERVICE_NAMES.join(', ')}
 configuration: VERITY_* environment variables (see README)`;
@@ -75,6 +78,9 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'state':
       process.exitCode = await runState(rest);
+      return;
+    case 'keys':
+      process.exitCode = await runKeys(rest);
       return;
     case 'bench':
       if (rest[0] === 'scale') await runScaleBench(rest.slice(1));
