@@ -24,3 +24,35 @@ export { runUntilSignal, type Startable } from './run';
 export { hashSecret, newApiKey, parseApiKey, verifySecret, type NewApiKey, type SecretHash } from './auth/api-key';
 export type { ApiKeyRecord, KeyDirectory } from './auth/key-directory';
 export { StateKeyDirectory, type StateKeyDirectoryOptions } from './auth/state-key-directory';
+export {
+  can,
+  InvalidRoleError,
+  parseRoles,
+  requiredGrant,
+  type Action,
+  type Grant,
+  type Permission,
+  type Principal,
+  type Role,
+} from './auth/principal';
+export {
+  AlgorithmNotAllowedError,
+  BadSignatureError,
+  CredentialError,
+  InvalidClaimError,
+  MalformedCredentialError,
+  MissingClaimError,
+  SigningKeysUnavailableError,
+  TokenExpiredError,
+  TokenNotYetValidError,
+  UnknownSigningKeyError,
+  WrongAudienceError,
+  WrongIssuerError,
+  type AuthFailureReason,
+} from './auth/credential-error';
+export { createJwtVerifier, type JwtVerifier, type JwtVerifierOptions } from './auth/jwt';
+export { createApiKeyCheck, type ApiKeyCheckOptions } from './auth/api-key-check';
+export { authenticate, authFailures, type AuthenticateOptions } from './auth/authenticate';
+export { actorOf, principalOf, requirePermission, tenantOf, type Actor } from './auth/request-principal';
+export { DEFAULT_ADDRESS_LIMIT, DEFAULT_ROLE_LIMITS, rateLimit, type RateLimitOptions } from './auth/rate-limit';
+export { authEnvSchema, jwtVerifierOptions, rateLimitSettings, type AuthEnv } from './auth/auth-env';
