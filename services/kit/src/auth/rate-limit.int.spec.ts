@@ -23,9 +23,19 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
 });
 
-async function serve(options: Omit<RateLimitOptions, 'metrics'>, metrics = new Registry()) {
+/** Stands for authenticate() refusing a credential. */
+const refuseOnHeader: RequestHandler = (req, res, next) => {
+  if (req.get('x-test-refuse')) res.status(401).end();
+  else next();
+};
+
+/** `around`: the limiter mounted before and after authentication, as the services will. */
+async function serve(options: Omit<RateLimitOptions, 'metrics'>, around = false) {
+  const metrics = new Registry();
   const app = express();
-  app.use(principalFromHeader, rateLimit({ ...options, metrics }));
+  const limiter = rateLimit({ ...options, metrics });
+  if (around) app.use(limiter, refuseOnHeader);
+  app.use(principalFromHeader, limiter);
   app.get('/x', (_req, res) => {
     res.json({ ok: true });
   });
@@ -93,6 +103,20 @@ describe('rate limits on the real Redis', () => {
     const refused = await app.get();
     expect(await refused.json()).toMatchObject({ limit: 'address' });
     expect(refused.headers.get('ratelimit-limit')).toBe('4');
+  });
+
+  it('mounted around authentication, limits refused callers by address and counts each limit once', async () => {
+    const refusing = await serve({ redis, keyPrefix: `${prefix}:d`, perAddress: 3, windowS: 5 }, true);
+    expect(await burst(() => refusing.get({ 'x-test-refuse': 'yes' }), 4)).toEqual([401, 401, 401, 429]);
+
+    const app = await serve(
+      { redis, keyPrefix: `${prefix}:e`, perRole: { reader: 2 }, perAddress: 10, windowS: 5 },
+      true,
+    );
+    const reader = { 'x-test-subject': 'k', 'x-test-role': 'reader' };
+    expect(await burst(() => app.get(reader), 3)).toEqual([200, 200, 429]);
+    const [addressKey] = await redis.keys(`${prefix}:e:address*`);
+    expect(await redis.get(addressKey!)).toBe('3');
   });
 
   it('keeps a per-instance limit with Redis unreachable', async () => {

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
@@ -50,6 +50,10 @@ const positive = (option: string, value: number): number => {
  * each limiter falls back to its in-memory insurance limiter: a per-instance limit still applies.
  * Every answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` of the
  * tightest limit; a refused one is 429 problem+json with `Retry-After`.
+ *
+ * Mount it before `authenticate()` as well as after: before, it limits the address of callers
+ * whose credentials are refused (a flood of wrong secrets would otherwise cost a scrypt check
+ * each, unlimited); after, it adds the credential's limit. Each limit counts once per request.
  */
 export function rateLimit(options: RateLimitOptions): RequestHandler {
   const prefix = options.keyPrefix ?? 'verity:rate-limit';
@@ -92,19 +96,27 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
       },
     );
 
+  // What each request has counted so far: the same middleware mounted twice counts each limit once.
+  const counted = new WeakMap<Request, Outcome[]>();
+
   return async (req, res, next) => {
-    const checks = [consume('address', addressPoints, byAddress, req.ip ?? req.socket.remoteAddress ?? 'unknown')];
+    const earlier = counted.get(req) ?? [];
+    const checks: Promise<Outcome>[] = [];
+    if (!earlier.some((o) => o.scope === 'address'))
+      checks.push(consume('address', addressPoints, byAddress, req.ip ?? req.socket.remoteAddress ?? 'unknown'));
     const p = req.principal;
-    if (p) {
+    if (p && !earlier.some((o) => o.scope === 'credential')) {
       const { points, limiter: l } = byRole[roleOf(p)];
       checks.push(consume('credential', points, l, `${p.kind}:${p.tenant}:${p.subject}`));
     }
+    if (!checks.length) return next();
     let outcomes: Outcome[];
     try {
-      outcomes = await Promise.all(checks);
+      outcomes = [...earlier, ...(await Promise.all(checks))];
     } catch (error) {
       return next(error);
     }
+    counted.set(req, outcomes);
     const refused = outcomes.filter((o) => !o.allowed);
     // The binding limit: the refusal that lasts longest, else the one with the fewest requests left.
     const binding = refused.length
