@@ -31,6 +31,17 @@ export function createApiKeyCheck(options: ApiKeyCheckOptions): (key: string) =>
   const verify = options.verify ?? verifySecret;
   // A Map keeps insertion order: re-inserting on use makes its first entry the least recently used.
   const verified = new Map<string, ApiKeyRecord>();
+  // Checks under way: a burst of requests with a key not yet verified costs one scrypt, not one each.
+  const pending = new Map<string, { record: ApiKeyRecord; ok: Promise<boolean> }>();
+  const check = (digest: string, secret: string, record: ApiKeyRecord): Promise<boolean> => {
+    const running = pending.get(digest);
+    if (running?.record === record) return running.ok;
+    const ok = verify(secret, record.hash).finally(() => {
+      if (pending.get(digest)?.ok === ok) pending.delete(digest);
+    });
+    pending.set(digest, { record, ok });
+    return ok;
+  };
 
   return async (key) => {
     const parsed = parseApiKey(key);
@@ -47,10 +58,8 @@ export function createApiKeyCheck(options: ApiKeyCheckOptions): (key: string) =>
     const digest = createHash('sha256').update(key).digest('base64url');
     const known = verified.get(digest);
     verified.delete(digest);
-    if (known !== record) {
-      if (!(await verify(parsed.secret, record.hash)))
-        throw new CredentialError('wrong_secret', 'wrong API key secret');
-    }
+    if (known !== record && !(await check(digest, parsed.secret, record)))
+      throw new CredentialError('wrong_secret', 'wrong API key secret');
     verified.set(digest, record);
     if (verified.size > max) verified.delete(verified.keys().next().value!);
 

@@ -235,5 +235,12 @@ describe('the verified-key cache', () => {
     await check(b.key); // evicts a
     await check(a.key);
     expect(calls).toBe(4);
+
+    const c = newApiKey();
+    keys.records.set(c.keyId, { keyId: c.keyId, tenant: 'acme', roles: [], hash: await hashSecret(c.secret) });
+    await Promise.all([1, 2, 3, 4, 5].map(() => check(c.key)));
+    expect(calls).toBe(5);
+    const wrong = `${c.key.slice(0, -1)}${c.key.endsWith('A') ? 'B' : 'A'}`;
+    await expect(check(wrong)).rejects.toMatchObject({ reason: 'wrong_secret' });
   });
 });
