@@ -32,6 +32,10 @@ export function listen(app: Express, port: number, options: ListenOptions = {}):
   };
   const server: Server = tls ? createHttpsServer({ ...tls, ...limits }, app) : createHttpServer(limits, app);
   server.on('clientError', answerClientError);
+  // No service proxies: a CONNECT is answered, rather than its connection dropped unanswered.
+  server.on('connect', (_req, socket: Socket) =>
+    refuse(socket, 405, 'method_not_allowed', 'Method not allowed', 'CONNECT is not served'),
+  );
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, options.host ?? '0.0.0.0', () => {
@@ -66,11 +70,16 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? [408, 'request_timeout', 'Request timeout']
         : [400, 'malformed_request', 'Malformed request'];
+  refuse(socket, status, code, title, 'the HTTP request could not be read');
+}
+
+/** Writes a problem+json answer straight to the socket and closes it. */
+function refuse(socket: Socket, status: number, code: string, title: string, detail: string): void {
   const body = JSON.stringify({
     type: `urn:verity:problem:${code}`,
     title,
     status,
-    detail: 'the HTTP request could not be read',
+    detail,
     code,
   });
   socket.end(
