@@ -116,6 +116,26 @@ describe('the HTTP app refuses malformed requests before any route runs', () => 
     expect(seen).toEqual([]);
   });
 
+  it('answers CONNECT with a 405 problem, and closes while the client holds its side open', async () => {
+    const app = createHttpApp(
+      { service: 'test', logger: pino({ level: 'silent' }), metrics: new Registry(), readiness: async () => [] },
+      () => undefined,
+    );
+    const own = await listen(app, 0, { host: '127.0.0.1' });
+    const res = await raw(own.port, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    expect(res.status).toBe(405);
+    expect(JSON.parse(res.body)).toMatchObject({ code: 'method_not_allowed' });
+    const held = connect(own.port, '127.0.0.1', () => held.write('CONNECT a:1 HTTP/1.1\r\nHost: a\r\n\r\n'));
+    held.on('error', () => undefined);
+    await new Promise((r) => held.once('data', r));
+    const closed = await Promise.race([
+      own.close().then(() => true),
+      new Promise((r) => setTimeout(() => r(false), 2000)),
+    ]);
+    held.destroy();
+    expect(closed).toBe(true);
+  });
+
   it('answers a raw control character in the target with 400', async () => {
     const res = await raw(server.port, 'GET /v1/inventory/a\x85b HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
     expect(res.status).toBe(400);

@@ -82,8 +82,11 @@ function refuse(socket: Socket, status: number, code: string, title: string, det
     detail,
     code,
   });
+  // Destroyed once written: nothing reads this socket any more, so a half-open one would never
+  // see the client's end, and would hold server.close() forever.
   socket.end(
     `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
   );
 }
