@@ -333,6 +333,20 @@ describe(`fuzzing every route group (seed ${SEED}, ${PER_GROUP} requests each)`,
     }, 60_000);
   }
 
+  it.each([
+    ['query-api', '/v1/inventory/%ED%A0%80'],
+    ['query-api', '/v1/catalog/products/%ED%A0%80'],
+    ['query-api', '/v1/pricing/price-lists/%ED%A0%80'],
+    ['gateway', '/v1/commands/%ED%A0%80'],
+    ['query-api', '/api/aliases/resolve/x/%ED%A0%80'],
+    ['query-api', '/v1/inventory/locations/%00'],
+  ] as const)('%s GET %s: 400 problem+json (was 500)', async (service, path) => {
+    const res = await fetch(`${platform.urls[service]}${path}`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(await res.json()).toMatchObject({ status: 400, code: 'malformed_request_target' });
+  });
+
   it('wrote nothing: every topic and read-model table is as it was', async () => {
     // Long enough for a command that got through to be appended, processed and projected.
     await new Promise((r) => setTimeout(r, 1500));
