@@ -1,4 +1,4 @@
-import express, { type Express, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
@@ -121,10 +121,11 @@ export function mountGraphql(app: Express, deps: GraphqlDeps): void {
     },
   });
   // The body is read here, not by yoga, so a document over the size limit is a 413 even when
-  // sent without a Content-Length (chunked); yoga takes the Buffer as the request's body.
-  app.use(
-    yoga.graphqlEndpoint,
-    express.raw({ type: () => true, limit: MAX_BODY_BYTES }),
-    yoga as unknown as (req: Request, res: Response) => void,
+  // sent without a Content-Length (chunked); yoga takes the Buffer as the request's body. One
+  // handler, so /graphql stays one mount.
+  const readBody = express.raw({ type: () => true, limit: MAX_BODY_BYTES });
+  const serve = yoga as unknown as (req: Request, res: Response) => void;
+  app.use(yoga.graphqlEndpoint, (req: Request, res: Response, next: NextFunction) =>
+    readBody(req, res, (error?: unknown) => (error ? next(error) : serve(req, res))),
   );
 }
