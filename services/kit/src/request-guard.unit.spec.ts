@@ -136,6 +136,23 @@ describe('the HTTP app refuses malformed requests before any route runs', () => 
     expect(closed).toBe(true);
   });
 
+  it('answers a request not sent whole in time with a 408 problem', async () => {
+    const app = createHttpApp(
+      { service: 'test', logger: pino({ level: 'silent' }), metrics: new Registry(), readiness: async () => [] },
+      () => undefined,
+    );
+    const slow = await listen(app, 0, { host: '127.0.0.1', VERITY_HTTP_REQUEST_TIMEOUT_MS: 300 });
+    try {
+      const started = Date.now();
+      const res = await raw(slow.port, 'GET /health HTTP/1.1\r\nHost: a\r\n');
+      expect(res.status).toBe(408);
+      expect(JSON.parse(res.body)).toMatchObject({ code: 'request_timeout' });
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('answers a raw control character in the target with 400', async () => {
     const res = await raw(server.port, 'GET /v1/inventory/a\x85b HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
     expect(res.status).toBe(400);

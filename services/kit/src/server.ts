@@ -29,6 +29,8 @@ export function listen(app: Express, port: number, options: ListenOptions = {}):
     requestTimeout,
     // Node refuses a headers timeout longer than the request timeout.
     headersTimeout: requestTimeout === 0 ? 60_000 : Math.min(60_000, requestTimeout),
+    // Node checks the timeouts every 30 s by default: a shorter timeout is checked as often as it is long.
+    connectionsCheckingInterval: requestTimeout === 0 ? 30_000 : Math.min(30_000, Math.max(250, requestTimeout)),
   };
   const server: Server = tls ? createHttpsServer({ ...tls, ...limits }, app) : createHttpServer(limits, app);
   server.on('clientError', answerClientError);
