@@ -159,7 +159,13 @@ const graphqlRequest: Generator = (rng) => {
       break;
     default: {
       const { headers, body } = junkBody(rng, { query: base });
-      return { method: 'POST', target: '/graphql', headers: [...headers, 'Accept: application/json'], body };
+      return {
+        method: 'POST',
+        target: '/graphql',
+        headers: [...headers, 'Accept: application/json'],
+        body,
+        chunked: rng.chance(0.3),
+      };
     }
   }
   if (rng.chance(0.15))
