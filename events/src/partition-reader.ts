@@ -64,6 +64,9 @@ export class PartitionReader {
         'enable.auto.commit': false,
         'isolation.level': 'read_committed',
         'fetch.wait.max.ms': 50,
+        // librdkafka prefetches up to 64 MiB per consumer by default; a processor restoring a
+        // dozen partitions at once would hold most of a gigabyte of records it has not read yet.
+        'queued.max.messages.kbytes': 4096,
         log_level: 3,
       },
       {},

@@ -153,10 +153,11 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     },
   });
   const instanceId = options.instanceId ?? hostname();
+  const dueTimes = (context.timers ?? []).map((t) => (state: unknown) => t.dueAt(state));
   const store = new SnapshotStore({
     path: join(options.stateDir, `${groupId}.${instanceId}`),
     cacheBytes: options.stateCacheBytes ?? 32 * 2 ** 20,
-    timers: (context.timers ?? []).map((t) => (state: unknown) => t.dueAt(state)),
+    timers: dueTimes,
   });
   /** Partitions restored (or being restored) since the last rebalance or failure. */
   const restorations = new Map<number, Promise<void>>();
@@ -185,6 +186,7 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     transactionalId: `${groupId}.${instanceId}`,
     topics: { events: topics.events, state: topics.state, deadLetters: topics.deadLetters, replies: repliesTopic },
     logger: log,
+    timers: dueTimes,
   });
 
   /**

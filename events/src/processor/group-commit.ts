@@ -1,7 +1,7 @@
 import { toHeaders, VerityError } from '@verity/core';
 import type { Logger } from '../logger';
 import type { RdConsumer, RdKafka, RdProducer } from '../rdkafka';
-import { snapshotRecord } from './stream-snapshot';
+import { snapshotRecord, type DueAt } from './stream-snapshot';
 import type { CommandReply } from '@verity/core';
 import type { RememberedCommand } from './stream-snapshot';
 import { settleBatch, type DecidedBatch, type Decision, type SettledBatch, type SettledHistory } from './decide-batch';
@@ -16,6 +16,8 @@ export interface GroupCommitOptions {
   topics: { events: string; state: string; deadLetters: string; replies: string };
   /** Where an aborted transaction is logged. */
   logger: Logger;
+  /** The context's timers: each state record carries its due times (see `snapshotRecord`). */
+  timers: readonly DueAt[];
 }
 
 /** Where a batch was consumed, and the offset of its last record. */
@@ -209,7 +211,7 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     return {
       topic: topics.state,
       messages: batches.flatMap(({ consumed }, i) =>
-        settled[i]!.snapshots.map((s) => snapshotRecord(s, consumed.partition)),
+        settled[i]!.snapshots.map((s) => snapshotRecord(s, consumed.partition, options.timers)),
       ),
     };
   }

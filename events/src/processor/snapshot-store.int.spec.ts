@@ -127,6 +127,18 @@ describe('the local snapshot store (LevelDB on disk)', () => {
     expect((await store.due(0, now, 10)).map((e) => e.streamId)).toEqual(['acme/late']);
   });
 
+  it('indexes restored records by the due times in their header, without reading their state', async () => {
+    const store = await open();
+    const dueAt = Date.parse('2026-05-01T10:00:00.000Z');
+    await store.restore([
+      { ...record(4, 0n, snapshot('acme/headed', 1)), headers: { verity_due: Buffer.from(JSON.stringify([dueAt])) } },
+      { ...record(4, 1n, snapshot('acme/none', 1)), headers: { verity_due: Buffer.from('[null]') } },
+    ]);
+    expect(await store.due(4, new Date('2026-05-01T12:00:00.000Z'), 10)).toEqual([
+      { partition: 4, dueAt, timer: 0, streamId: 'acme/headed' },
+    ]);
+  });
+
   it('indexes restored records by due time too', async () => {
     const store = await open();
     await store.restore([record(4, 0n, snapshot('acme/held', 1, { until: '2026-05-01T10:00:00.000Z' }))]);

@@ -1,10 +1,9 @@
 import { ClassicLevel } from 'classic-level';
 import { LRUCache } from 'lru-cache';
 import type { ReadRecord } from '../partition-reader';
-import { parseSnapshot, type StreamSnapshot } from './stream-snapshot';
+import { DUE_HEADER, parseSnapshot, type DueAt, type StreamSnapshot } from './stream-snapshot';
 
-/** A timer's due time of a stream's state (see `TimerDefinition.dueAt`). */
-export type DueAt = (state: unknown) => Date | null;
+export type { DueAt } from './stream-snapshot';
 
 /** A stream indexed as due at a time by one of its context's timers. */
 export interface DueEntry {
@@ -146,9 +145,8 @@ export class SnapshotStore {
     for (const record of records) {
       this.cache.delete(record.key);
       operations.push({ type: 'put', key: `${SNAPSHOT}${record.key}`, value: record.value });
-      if (this.options.timers.length > 0)
-        for (const entry of this.dueEntries(record.partition, parseSnapshot(record.value)))
-          operations.push({ type: 'put', key: dueKey(entry), value: EMPTY });
+      for (const entry of this.restoredDueEntries(record))
+        operations.push({ type: 'put', key: dueKey(entry), value: EMPTY });
       checkpoints.set(record.partition, record.offset + 1n);
     }
     for (const [partition, offset] of checkpoints)
@@ -178,6 +176,17 @@ export class SnapshotStore {
   forgetDue(entries: readonly DueEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
     return this.enqueue(() => this.db.batch(entries.map((e) => ({ type: 'del' as const, key: dueKey(e) }))));
+  }
+
+  /** A restored record's due entries: from its header when it has one, else from its state. */
+  private restoredDueEntries(record: ReadRecord): DueEntry[] {
+    if (this.options.timers.length === 0) return [];
+    const header = record.headers[DUE_HEADER];
+    if (!header) return this.dueEntries(record.partition, parseSnapshot(record.value));
+    const dueTimes = JSON.parse(header.toString()) as (number | null)[];
+    return dueTimes.flatMap((dueAt, timer) =>
+      dueAt === null ? [] : [{ partition: record.partition, dueAt, timer, streamId: record.key }],
+    );
   }
 
   private dueEntries(partition: number, snapshot: StreamSnapshot): DueEntry[] {

@@ -110,18 +110,26 @@ export function parseSnapshot(json: string | Buffer): StreamSnapshot {
   return snapshot;
 }
 
+/** A timer's due time of a stream's state (see `TimerDefinition.dueAt`). */
+export type DueAt = (state: unknown) => Date | null;
+
 /** Header of a state record holding its snapshot's sequence, so a reader can tell which is newer without parsing it. */
 export const SEQUENCE_HEADER = 'verity_sequence';
 
-/** A snapshot as the state topic holds it. */
+/**
+ * Header of a state record holding each timer's due time of its state (epoch ms, or null), so a
+ * store restored from the state topic indexes due streams without parsing every snapshot.
+ */
+export const DUE_HEADER = 'verity_due';
+
+/** A snapshot as the state topic holds it; `timers` are its context's, whose due times go in a header. */
 export function snapshotRecord(
   snapshot: StreamSnapshot,
   partition: number,
+  timers: readonly DueAt[] = [],
 ): { key: string; value: string; partition: number; headers: Record<string, string> } {
-  return {
-    key: snapshot.streamId,
-    value: JSON.stringify(snapshot),
-    partition,
-    headers: { [SEQUENCE_HEADER]: String(snapshot.sequence) },
-  };
+  const headers: Record<string, string> = { [SEQUENCE_HEADER]: String(snapshot.sequence) };
+  if (timers.length > 0)
+    headers[DUE_HEADER] = JSON.stringify(timers.map((dueAt) => dueAt(snapshot.state)?.getTime() ?? null));
+  return { key: snapshot.streamId, value: JSON.stringify(snapshot), partition, headers };
 }

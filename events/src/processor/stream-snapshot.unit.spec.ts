@@ -22,6 +22,17 @@ describe('state records', () => {
   });
 });
 
+describe('state records of a context with timers', () => {
+  it("carry each timer's due time of the state in a header (null when none)", () => {
+    const due = (state: unknown) => ((state as { onHand: number }).onHand > 5 ? new Date(1_000) : null);
+    const never = () => null;
+    expect(snapshotRecord(snapshot(4), 0, [due, never]).headers).toEqual({
+      verity_sequence: '4',
+      verity_due: '[1000,null]',
+    });
+  });
+});
+
 describe('remembered commands', () => {
   const topic = 'verity.things.events';
   const accepted: CommandReply = {

@@ -11,6 +11,11 @@ import {
 import type { ScaleShape } from './scale-options';
 import { commandEnvelope } from './workload';
 
+/** Inventory's timers, whose due times state records carry in a header, as the processor writes them. */
+const DUE_TIMES = (inventoryContext.timers ?? []).map(
+  (t) => (state: unknown) => t.dueAt(state as Parameters<typeof t.dueAt>[0]),
+);
+
 /** The actor of the loaded commands, recorded on their events. */
 export const LOAD_ACTOR = 'bench:scale-load';
 /** Every this-many-th stream holds a reservation (1 %), so the timers have due work. */
@@ -175,7 +180,7 @@ export function loadBatch(from: number, to: number, context: LoadBatchContext): 
     const settled = settleBatch(decided, { topic: topics.events, partition, firstOffset });
     for (const { metadata, value } of decided.events)
       batch.events.push({ key: metadata.subject, value, partition, headers: toHeaders(metadata) });
-    for (const snapshot of settled.snapshots) batch.states.push(snapshotRecord(snapshot, partition));
+    for (const snapshot of settled.snapshots) batch.states.push(snapshotRecord(snapshot, partition, DUE_TIMES));
     for (const reply of settled.replies) batch.replies.push(replyRecord(reply));
   }
   return batch;
