@@ -33,7 +33,6 @@ export { ReplyTimeoutError, startCommandSender, type CommandSender, type Command
 // The processor's pure decide and settle steps: tools that write streams as it does (the scale bench's loader) use them.
 export { decideBatch, settleBatch, type DecidedBatch, type SettledBatch } from './processor/decide-batch';
 export type { ReadCommandRecord } from './processor/command-record';
-export { CompactedTable, type CompactedTableOptions } from './compacted-table';
 export { createProjector, type Projector, type ProjectorOptions } from './projector/projector';
 export { CHECKPOINTS_TABLE, readCheckpoints } from './projector/checkpoints';
 export { TENANT_SETTING, tenantRowSecurityMigration } from './projector/row-security';

@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka, Message } from 'kafkajs';
 import { streamPartition } from '../audit/stream-partition';
 import { UnknownTopicError } from '../audit/stream-reader';
 import type { AvroSerde } from '../avro-serde';
-import { CompactedTable } from '../compacted-table';
 import type { ContextDefinition } from '@verity/core';
 import { InvalidOptionError, UndecodableRecordError, VerityError, fromHeaders } from '@verity/core';
 import type { Logger } from '../logger';
@@ -12,7 +10,7 @@ import { DEFAULT_TRANSACTION_BYTES, snapshotBatches } from './state-rebuild-batc
 import { StreamFolds } from './state-rebuild-fold';
 import { readTopicToEnd } from '../topic-reader';
 import { fetchTopicOffsets } from '../topic-offsets';
-import type { StreamSnapshot } from './stream-snapshot';
+import { parseSnapshot, type StreamSnapshot } from './stream-snapshot';
 
 export interface StateRebuildProgress {
   partition: number;
@@ -104,67 +102,76 @@ export async function rebuildStates(options: StateRebuildOptions): Promise<State
       options.replicationFactor,
     );
 
-    const stateKeys = new Set<string>();
-    const table = new CompactedTable<StreamSnapshot>({
+    log.info(
+      { topic: topics.events, partitions, ends: Object.fromEntries([...ends].map(([p, e]) => [p, e.toString()])) },
+      'rebuilding state from events',
+    );
+    const folds = new StreamFolds(context.decider);
+    await readTopicToEnd({
       kafka,
       admin,
-      topic: topics.state,
-      groupId: `${topics.state}.state-rebuild.${randomUUID()}`,
-      decode: (value) => JSON.parse(value.toString('utf8')) as StreamSnapshot,
-      supersedes: (next, current) => next.sequence > current.sequence,
-      onRecord: (key) => stateKeys.add(key),
+      topic: topics.events,
+      ends,
+      purpose: 'state-rebuild',
+      stallTimeoutMs: options.stallTimeoutMs ?? 30_000,
+      onRecord: async (message, partition) => {
+        const where = { topic: topics.events, partition, offset: message.offset };
+        if (!message.value) throw new UndecodableRecordError('event record without a value', where);
+        const metadata = fromHeaders(message.headers, where);
+        const { fullName, value } = await serde.decode(message.value, where);
+        folds.apply({ partition, offset: message.offset, metadata, fullName, data: value });
+      },
+      onPosition: (partition, position) =>
+        onProgress?.({
+          partition,
+          offset: position.toString(),
+          end: (ends.get(partition) ?? 0n).toString(),
+          streams: folds.size,
+        }),
     });
-    // Read alongside the events: both are needed only once the events are folded.
-    await table.start();
-    try {
-      log.info(
-        { topic: topics.events, partitions, ends: Object.fromEntries([...ends].map(([p, e]) => [p, e.toString()])) },
-        'rebuilding state from events',
-      );
-      const folds = new StreamFolds(context.decider);
-      await readTopicToEnd({
-        kafka,
-        admin,
-        topic: topics.events,
-        ends,
-        purpose: 'state-rebuild',
-        stallTimeoutMs: options.stallTimeoutMs ?? 30_000,
-        onRecord: async (message, partition) => {
-          const where = { topic: topics.events, partition, offset: message.offset };
-          if (!message.value) throw new UndecodableRecordError('event record without a value', where);
-          const metadata = fromHeaders(message.headers, where);
-          const { fullName, value } = await serde.decode(message.value, where);
-          folds.apply({ partition, offset: message.offset, metadata, fullName, data: value });
-        },
-        onPosition: (partition, position) =>
-          onProgress?.({
-            partition,
-            offset: position.toString(),
-            end: (ends.get(partition) ?? 0n).toString(),
-            streams: folds.size,
-          }),
-      });
-      await table.catchUp();
-      const current = new Map([...stateKeys].map((key) => [key, table.get(key)!]));
-      const snapshots = folds.snapshots(current, (streamId) => streamPartition(streamId, partitions));
+    const current = await readSnapshots(kafka, admin, topics.state, options.stallTimeoutMs ?? 30_000);
+    const snapshots = folds.snapshots(current, (streamId) => streamPartition(streamId, partitions));
 
-      // Again: a processor started while the events were read would have written state since.
-      await refuseWhileProcessorsRun(admin, groupId);
-      await writeSnapshots(
-        kafka,
-        topics.state,
-        `${groupId}.state-rebuild`,
-        snapshotBatches(snapshots, transactionBytes),
-      );
-      const summary = { streams: snapshots.length, events: folds.events, partitions };
-      log.info(summary, 'state rebuilt');
-      return summary;
-    } finally {
-      await table.stop();
-    }
+    // Again: a processor started while the events were read would have written state since.
+    await refuseWhileProcessorsRun(admin, groupId);
+    await writeSnapshots(kafka, topics.state, `${groupId}.state-rebuild`, snapshotBatches(snapshots, transactionBytes));
+    const summary = { streams: snapshots.length, events: folds.events, partitions };
+    log.info(summary, 'state rebuilt');
+    return summary;
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Each stream's newest snapshot on the state topic (the rebuilt ones keep its remembered commands). */
+async function readSnapshots(
+  kafka: Kafka,
+  admin: Admin,
+  topic: string,
+  stallTimeoutMs: number,
+): Promise<Map<string, StreamSnapshot>> {
+  const ends = new Map(
+    (await fetchTopicOffsets(admin, topic))
+      .filter((o) => BigInt(o.high) > BigInt(o.low))
+      .map((o) => [o.partition, BigInt(o.high)]),
+  );
+  const current = new Map<string, StreamSnapshot>();
+  await readTopicToEnd({
+    kafka,
+    admin,
+    topic,
+    ends,
+    purpose: 'state-rebuild-snapshots',
+    stallTimeoutMs,
+    onRecord: (message) => {
+      if (!message.value) return Promise.resolve();
+      const snapshot = parseSnapshot(message.value);
+      const held = current.get(snapshot.streamId);
+      if (!held || snapshot.sequence > held.sequence) current.set(snapshot.streamId, snapshot);
+      return Promise.resolve();
+    },
+  });
+  return current;
 }
 
 async function writeSnapshots(
