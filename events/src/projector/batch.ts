@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { CHECKPOINTS_TABLE, ensureCheckpointTable } from './checkpoints';
+import { CHECKPOINTS_TABLE, ensureCheckpointTable, withCheckpoint } from './checkpoints';
 import type { EventEnvelope, ProjectionOf } from './projection';
 
 /** Creates the checkpoint table and brings the projection's tables to its newest migration. */
@@ -65,23 +65,10 @@ export async function commitBatch<Event extends EventEnvelope, Change>(
       .where(`${CHECKPOINTS_TABLE}.next_offset`, '<', nextOffset);
     return undefined;
   }
-  return db.transaction(async (trx) => {
-    const row = await trx
-      .withSchema(schema)
-      .table(CHECKPOINTS_TABLE)
-      .where(checkpoint)
-      .forUpdate()
-      .first<{ next_offset: string } | undefined>('next_offset');
-    const next = BigInt(row?.next_offset ?? '0');
+  return withCheckpoint(db, schema, checkpoint, nextOffset, async (trx, next) => {
     const fresh = batch.events.filter((e) => BigInt(e.offset) >= next);
     const changes: Change[] = [];
     for (const event of fresh) changes.push(...(await projection.apply({ schema, db: trx }, event)));
-    await trx
-      .withSchema(schema)
-      .table(CHECKPOINTS_TABLE)
-      .insert({ ...checkpoint, next_offset: nextOffset, updated_at: trx.fn.now() })
-      .onConflict(['projection', 'topic', 'partition'])
-      .merge();
     return { applied: fresh.length, changes };
   });
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { InvalidOptionError, type CommandReply } from '@verity/core';
-import { CHECKPOINTS_TABLE } from '../checkpoints';
+import { withCheckpoint } from '../checkpoints';
 import { COMMAND_OUTCOMES_TABLE } from './migrations';
 import { latestOutcomes, parseCommandReply, type OutcomeRecord } from './outcome-records';
 
@@ -27,14 +27,7 @@ export interface OutcomeBatch {
  */
 export async function commitOutcomes(db: Knex, schema: string, batch: OutcomeBatch): Promise<number> {
   const checkpoint = { projection: COMMAND_OUTCOMES, topic: batch.topic, partition: batch.partition };
-  return db.transaction(async (trx) => {
-    const row = await trx
-      .withSchema(schema)
-      .table(CHECKPOINTS_TABLE)
-      .where(checkpoint)
-      .forUpdate()
-      .first<{ next_offset: string } | undefined>('next_offset');
-    const next = BigInt(row?.next_offset ?? '0');
+  return withCheckpoint(db, schema, checkpoint, batch.nextOffset, async (trx, next) => {
     const fresh = latestOutcomes(batch.records.filter((r) => BigInt(r.offset) >= next).map((r) => r.outcome));
     for (let i = 0; i < fresh.length; i += INSERT_CHUNK) {
       await trx
@@ -54,12 +47,6 @@ export async function commitOutcomes(db: Knex, schema: string, batch: OutcomeBat
         // A repeat's reply is the original: the row keeps the time of the decision.
         .whereRaw('??.reply IS DISTINCT FROM excluded.reply', [COMMAND_OUTCOMES_TABLE]);
     }
-    await trx
-      .withSchema(schema)
-      .table(CHECKPOINTS_TABLE)
-      .insert({ ...checkpoint, next_offset: batch.nextOffset, updated_at: trx.fn.now() })
-      .onConflict(['projection', 'topic', 'partition'])
-      .merge();
     return fresh.length;
   });
 }
