@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { InvalidOptionError } from '@verity/core';
 import { parseApiKey, verifySecret, type SecretHash } from './api-key';
 import { CredentialError, MalformedCredentialError } from './credential-error';
@@ -29,8 +30,7 @@ export function createApiKeyCheck(options: ApiKeyCheckOptions): (key: string) =>
   if (!Number.isInteger(max) || max < 1) throw new InvalidOptionError('cacheSize', 'a positive integer');
   const now = options.now ?? Date.now;
   const verify = options.verify ?? verifySecret;
-  // A Map keeps insertion order: re-inserting on use makes its first entry the least recently used.
-  const verified = new Map<string, ApiKeyRecord>();
+  const verified = new LRUCache<string, ApiKeyRecord>({ max });
   // Checks under way: a burst of requests with a key not yet verified costs one scrypt, not one each.
   const pending = new Map<string, { record: ApiKeyRecord; ok: Promise<boolean> }>();
   const check = (digest: string, secret: string, record: ApiKeyRecord): Promise<boolean> => {
@@ -57,11 +57,9 @@ export function createApiKeyCheck(options: ApiKeyCheckOptions): (key: string) =>
 
     const digest = createHash('sha256').update(key).digest('base64url');
     const known = verified.get(digest);
-    verified.delete(digest);
     if (known !== record && !(await check(digest, parsed.secret, record)))
       throw new CredentialError('wrong_secret', 'wrong API key secret');
     verified.set(digest, record);
-    if (verified.size > max) verified.delete(verified.keys().next().value!);
 
     try {
       return { kind: 'api-key', subject: record.keyId, tenant: record.tenant, ...parseRoles(record.roles) };
