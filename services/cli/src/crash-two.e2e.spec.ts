@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { contextTopics, processorGroupId, sleep } from '@verity/events';
 import { appendOutputTails, childService, type ChildService } from './testing/child-service';
 import { expectExactlyOnce } from './testing/exactly-once';
-import { describeAssignment, type GroupAssignment } from './testing/group-assignment';
+import { stableGroup, type GroupAssignment } from './testing/group-assignment';
 import { skusOnEveryPartition } from './testing/partition-skus';
 import { startReceiveLoad, type ReceiveLoad } from './testing/receive-load';
 import { eventually, startTestPlatform, type TestPlatform } from './testing/test-platform';
@@ -76,21 +76,12 @@ describe('two command processors in one group, each killed with SIGKILL in turn 
        */
       async function settled(members: number, before: GroupAssignment | undefined, what: string) {
         const started = Date.now();
-        const group = await eventually(
-          async () => {
-            for (const child of children) child.assertAlive();
-            const now = await describeAssignment(platform.admin, groupId, commandsTopic);
-            const owned = now.members.flatMap((m) => m.partitions).sort((a, b) => a - b);
-            return now.state === 'Stable' &&
-              now.members.length === members &&
-              now.members.every((m) => m.partitions.length > 0) &&
-              owned.join() === ALL.join()
-              ? now
-              : undefined;
-          },
-          60_000,
-          `${what}: group Stable with ${members} member(s) sharing partitions ${ALL.join()}`,
-        );
+        const group = await stableGroup(platform.admin, groupId, commandsTopic, {
+          members,
+          partitions: ALL,
+          alive: children,
+          what,
+        });
         const moved = ALL.filter((p) => ownerOf(before, p) !== ownerOf(group, p));
         const base = moved.map((p) => running.answered(p));
         await eventually(

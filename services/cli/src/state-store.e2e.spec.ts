@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { contextTopics, processorGroupId } from '@verity/events';
 import { appendOutputTails, childService, type ChildService } from './testing/child-service';
-import { describeAssignment, type GroupAssignment } from './testing/group-assignment';
+import { describeAssignment, stableGroup, type GroupAssignment } from './testing/group-assignment';
 import { skusOnEveryPartition } from './testing/partition-skus';
 import { readToEnd } from './testing/read-to-end';
 import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
@@ -65,20 +65,13 @@ describe("a processor's local state store", () => {
   const groupId = () => processorGroupId('inventory', platform.prefix);
   const topics = () => contextTopics('inventory', platform.prefix);
 
-  async function group(members: number): Promise<GroupAssignment> {
-    return eventually(
-      async () => {
-        for (const child of processors.values()) child.assertAlive();
-        const now = await describeAssignment(platform.admin, groupId(), topics().commands);
-        const owned = now.members.flatMap((m) => m.partitions).sort((a, b) => a - b);
-        return now.state === 'Stable' && now.members.length === members && owned.join() === ALL.join()
-          ? now
-          : undefined;
-      },
-      60_000,
-      `group Stable with ${members} member(s)`,
-    );
-  }
+  const group = (members: number): Promise<GroupAssignment> =>
+    stableGroup(platform.admin, groupId(), topics().commands, {
+      members,
+      partitions: ALL,
+      alive: processors.values(),
+      what: 'processors',
+    });
 
   /** A ReceiveStock on each of the SKUs of `partitions`; each must be accepted at its stream's next version. */
   async function receiveOn(partitions: readonly number[]): Promise<void> {

@@ -1,4 +1,5 @@
 import { AssignerProtocol, type Admin } from 'kafkajs';
+import { eventually } from './test-platform';
 
 /** A consumer group as its coordinator describes it, with each member's partitions of one topic. */
 export interface GroupAssignment {
@@ -23,4 +24,33 @@ export async function describeAssignment(admin: Admin, groupId: string, topic: s
       ].sort((a, b) => a - b),
     })),
   };
+}
+
+/**
+ * The group once it is Stable with `members` live members sharing exactly `partitions`, none
+ * idle; `alive` (the processes behind the members) are checked at each poll, so a crash fails
+ * the wait at once with its output instead of at the timeout.
+ */
+export function stableGroup(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  options: { members: number; partitions: readonly number[]; alive: Iterable<{ assertAlive(): void }>; what: string },
+): Promise<GroupAssignment> {
+  const all = [...options.partitions].sort((a, b) => a - b).join();
+  return eventually(
+    async () => {
+      for (const child of options.alive) child.assertAlive();
+      const now = await describeAssignment(admin, groupId, topic);
+      const owned = now.members.flatMap((m) => m.partitions).sort((a, b) => a - b);
+      return now.state === 'Stable' &&
+        now.members.length === options.members &&
+        now.members.every((m) => m.partitions.length > 0) &&
+        owned.join() === all
+        ? now
+        : undefined;
+    },
+    60_000,
+    `${options.what}: group Stable with ${options.members} member(s) sharing partitions ${all}`,
+  );
 }
