@@ -7,6 +7,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client } from 'pg';
 import { retry, SchemaCatalog } from '@verity/events';
 import type { PlatformEnv, ReadModelEnv } from '@verity/service-kit';
+import { sandboxAuthEnv } from './sandbox-credentials';
 
 /**
  * What one bench run or test suite owns on the shared stack: a topic prefix (topics, consumer
@@ -50,6 +51,12 @@ export async function openSandbox(config: PlatformEnv & ReadModelEnv, options: S
     VERITY_PROJECTOR_PORT: '0',
     VERITY_LOG_LEVEL: platformLogLevel,
     VERITY_STATE_DIR: stateDir,
+    // Tokens the run signs itself; limits out of the way of load (a test of limits sets its own).
+    ...sandboxAuthEnv(),
+    VERITY_RATE_LIMIT_READER: '1000000',
+    VERITY_RATE_LIMIT_WRITER: '1000000',
+    VERITY_RATE_LIMIT_ADMIN: '1000000',
+    VERITY_RATE_LIMIT_ADDRESS: '1000000',
   };
   const kafka = new Kafka({
     brokers: config.VERITY_KAFKA_BROKERS,

@@ -6,6 +6,7 @@ import knex, { type Knex } from 'knex';
 import { fetchTopicOffsets } from '@verity/events';
 import { parseEnv, platformEnvSchema, readModelEnvSchema } from '@verity/service-kit';
 import { openSandbox } from '../sandbox';
+import { bearer, type TokenClaims } from '../sandbox-credentials';
 import { SERVICE_NAMES, createService, type NamedService, type ServiceName } from '../services';
 
 /**
@@ -27,6 +28,8 @@ export interface TestPlatform {
   stopService(name: ServiceName): Promise<void>;
   /** Offsets just past the last record, per partition, of a topic. */
   endOffsets(topic: string): Promise<Record<number, string>>;
+  /** `Authorization: Bearer <JWT>` signed with the platform's secret: tenant `default`, `admin`, unless `claims` say otherwise. */
+  credential(claims?: TokenClaims): Promise<Record<string, string>>;
   /** Every record of a topic from the start, read until `until` says enough or the timeout. */
   readTopic(topic: string, until: (messages: KafkaMessage[]) => boolean, timeoutMs?: number): Promise<KafkaMessage[]>;
   stop(): Promise<void>;
@@ -83,6 +86,7 @@ export async function startTestPlatform(
       const offsets = await fetchTopicOffsets(admin, topic);
       return Object.fromEntries(offsets.map((o) => [o.partition, o.high]));
     },
+    credential: (claims) => bearer(env, claims),
     async readTopic(topic, until, timeoutMs = 20_000) {
       const consumer = kafka.consumer({ groupId: `${prefix}.test-reader.${randomUUID()}` });
       const messages: KafkaMessage[] = [];
@@ -140,7 +144,22 @@ export async function eventually<T>(
   }
 }
 
-/** POSTs a command to the gateway the way a client does. */
+/**
+ * The headers a client of the tenant `headers` name (`X-Tenant-Id`, else `default`) sends: an
+ * admin credential of that tenant, unless `headers` bring their own `authorization`.
+ */
+export async function withCredential(
+  platform: TestPlatform,
+  headers: Record<string, string> = {},
+): Promise<Record<string, string>> {
+  const names = Object.keys(headers).map((h) => h.toLowerCase());
+  if (names.includes('authorization') || names.includes('x-api-key')) return headers;
+  const tenantHeader = Object.keys(headers).find((h) => h.toLowerCase() === 'x-tenant-id');
+  const tenant = tenantHeader === undefined ? undefined : headers[tenantHeader];
+  return { ...(await platform.credential(tenant === undefined ? {} : { tenant })), ...headers };
+}
+
+/** POSTs a command to the gateway the way a client does, with the tenant's credential (`withCredential`). */
 export async function postCommand(
   platform: TestPlatform,
   type: string,
@@ -149,7 +168,7 @@ export async function postCommand(
 ): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
   const res = await fetch(`${platform.urls.gateway}/v1/commands/${type}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...(await withCredential(platform, headers)) },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
