@@ -11,7 +11,12 @@ export const tenantIdSchema = z
 
 export const commandMetadataSchema = z.object({
   tenant: tenantIdSchema,
+  /** Who sent it: the credential's subject (JWT `sub`, or the API key id). */
   actor: z.string().min(1),
+  /** The person the actor acted for (`X-Actor` of a credential holding `act-as`), recorded beside it. */
+  onBehalfOf: z.string().min(1).max(200).optional(),
+  /** The credential holds admin for the command's context: rules such as alias ownership yield to it. */
+  admin: z.boolean().optional(),
   correlationId: z.string().min(1),
   causationId: z.string().min(1).optional(),
   sourceSystem: z.enum(SOURCE_SYSTEMS),

@@ -57,6 +57,7 @@ export async function openSandbox(config: PlatformEnv & ReadModelEnv, options: S
     VERITY_RATE_LIMIT_WRITER: '1000000',
     VERITY_RATE_LIMIT_ADMIN: '1000000',
     VERITY_RATE_LIMIT_ADDRESS: '1000000',
+    VERITY_METRICS_OPEN: 'true',
   };
   const kafka = new Kafka({
     brokers: config.VERITY_KAFKA_BROKERS,

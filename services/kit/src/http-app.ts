@@ -19,6 +19,8 @@ export interface HttpAppOptions {
   metrics: Registry;
   /** Checks every dependency for /ready. Ready unless one is `down`. */
   readiness: () => Promise<DependencyCheck[]>;
+  /** What `/metrics` requires first (a credential, on public services); default nothing. */
+  metricsGuard?: RequestHandler[];
   /** Largest request body accepted by its declared length (413 above it). Default 1 MiB. */
   maxBodyBytes?: number;
 }
@@ -78,7 +80,7 @@ export function createHttpApp(options: HttpAppOptions, mount: (app: Express) => 
       .status(down ? 503 : 200)
       .json({ status: down ? 'down' : degraded ? 'degraded' : 'up', service: options.service, checks });
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', ...(options.metricsGuard ?? []), async (_req, res) => {
     res.type(options.metrics.contentType).send(await options.metrics.metrics());
   });
 

@@ -52,6 +52,7 @@ export {
 } from './auth/credential-error';
 export { createJwtVerifier, type JwtVerifier, type JwtVerifierOptions } from './auth/jwt';
 export { createApiKeyCheck, type ApiKeyCheckOptions } from './auth/api-key-check';
+export { createRequestAuth, type RequestAuth, type RequestAuthOptions } from './auth/request-auth';
 export { authenticate, authFailures, type AuthenticateOptions } from './auth/authenticate';
 export { actorOf, principalOf, requirePermission, tenantOf, type Actor } from './auth/request-principal';
 export { DEFAULT_ADDRESS_LIMIT, DEFAULT_ROLE_LIMITS, rateLimit, type RateLimitOptions } from './auth/rate-limit';

@@ -3,7 +3,8 @@ import type { KafkaSecurity } from '@verity/events';
 import { z } from 'zod';
 import { InvalidConfigurationError } from './config-error';
 
-const flag = z
+/** A boolean variable: `true`/`1` or `false`/`0`/empty; absent is false. */
+export const flag = z
   .enum(['true', 'false', '1', '0', ''])
   .default('false')
   .transform((v) => v === 'true' || v === '1');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InvalidConfigurationError } from '../config-error';
+import { flag } from '../transport-env';
 import type { JwtVerifierOptions } from './jwt';
 import { DEFAULT_ADDRESS_LIMIT, DEFAULT_ROLE_LIMITS } from './rate-limit';
 
@@ -44,6 +45,11 @@ export const authEnvSchema = z.object({
   VERITY_RATE_LIMIT_ADDRESS: perWindow(DEFAULT_ADDRESS_LIMIT),
   /** The rate-limit window in seconds. Default 1. */
   VERITY_RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).max(3600).default(1),
+  /**
+   * `/metrics` without a credential, for a scraper on a trusted network. Default false: it
+   * needs `platform-operator` or `reader:metrics` (metrics count every tenant's traffic).
+   */
+  VERITY_METRICS_OPEN: flag,
 });
 export type AuthEnv = z.infer<typeof authEnvSchema>;
 

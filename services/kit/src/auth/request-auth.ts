@@ -1,0 +1,101 @@
+import type { RequestHandler } from 'express';
+import type { Admin } from 'kafkajs';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { Logger } from '@verity/events';
+import type { DependencyCheck } from '../http-app';
+import { jwtVerifierOptions, rateLimitSettings, type AuthEnv } from './auth-env';
+import { authenticate } from './authenticate';
+import { createJwtVerifier, type JwtVerifier } from './jwt';
+import type { ApiKeyRecord } from './key-directory';
+import { rateLimit } from './rate-limit';
+import { HttpProblem } from '../problem';
+import { principalOf } from './request-principal';
+import { StateKeyDirectory } from './state-key-directory';
+
+export interface RequestAuthOptions {
+  env: AuthEnv & { VERITY_KAFKA_BROKERS: readonly string[]; VERITY_TOPIC_PREFIX: string };
+  /** Tells the key directory how many partitions the access state topic has. */
+  admin: Admin;
+  /** The access context's state topic; it must exist before `start()`. */
+  accessStateTopic: string;
+  /** The keys of a key family's snapshot: `apiKeysOf` of `@verity/domain`. */
+  keysOf(streamId: string, state: unknown): ApiKeyRecord[];
+  /** The rate limits' shared counters. */
+  redis: Redis;
+  metrics: Registry;
+  logger: Logger;
+  /** Names this instance's key directory reader. */
+  clientId: string;
+}
+
+/** What a public service puts in front of its routes. */
+export interface RequestAuth {
+  /** Address limit, credential check, credential limit: mount before every guarded route. */
+  guard: RequestHandler[];
+  /** What `/metrics` needs: nothing with `VERITY_METRICS_OPEN`, else `guard` and `platform-operator` or `reader:metrics`. */
+  metricsGuard: RequestHandler[];
+  /** The key directory, for the admin API's list. */
+  keys: StateKeyDirectory;
+  /** `down` until every key written before start is held: a key could not be told from a forged one. */
+  check(): DependencyCheck;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Metrics count every tenant's traffic: for a platform operator, or a credential granted
+ * `reader:metrics` by name (a tenant's context-free reader or admin is not enough).
+ */
+const requireMetricsReader: RequestHandler = (req, _res, next) => {
+  const principal = principalOf(req);
+  if (principal.permissions.has('platform-operator') || principal.grants.some((g) => g.context === 'metrics'))
+    return next();
+  throw new HttpProblem(
+    403,
+    'insufficient_permission',
+    'Insufficient permission',
+    'missing permission reader:metrics',
+    {
+      missingPermission: 'reader:metrics',
+    },
+  );
+};
+
+/**
+ * Credentials and rate limits as the gateway and the query-api apply them, from the environment:
+ * JWTs when a key source is configured, API keys always (the access context's state topic, read
+ * whole into memory: keys are few), limits per address and per credential in Redis.
+ */
+export async function createRequestAuth(options: RequestAuthOptions): Promise<RequestAuth> {
+  const { env } = options;
+  const jwtOptions = jwtVerifierOptions(env);
+  const jwt: JwtVerifier | undefined = jwtOptions ? await createJwtVerifier(jwtOptions) : undefined;
+  const keys = new StateKeyDirectory({
+    brokers: env.VERITY_KAFKA_BROKERS,
+    admin: options.admin,
+    topic: options.accessStateTopic,
+    clientId: options.clientId,
+    keysOf: (streamId, state) => options.keysOf(streamId, state),
+  });
+  const limit = rateLimit({
+    redis: options.redis,
+    keyPrefix: `${env.VERITY_TOPIC_PREFIX}:rate-limit`,
+    metrics: options.metrics,
+    ...rateLimitSettings(env),
+  });
+  const guard = [
+    limit,
+    authenticate({ keys, metrics: options.metrics, logger: options.logger, ...(jwt ? { jwt } : {}) }),
+    limit,
+  ];
+  const metricsGuard = env.VERITY_METRICS_OPEN ? [] : [...guard, requireMetricsReader];
+  return {
+    guard,
+    metricsGuard,
+    keys,
+    check: () => ({ name: 'api-keys', status: keys.isReady() ? 'up' : 'down' }),
+    start: () => keys.start(),
+    stop: () => keys.stop(),
+  };
+}
