@@ -16,6 +16,20 @@ export interface ChangeSource {
   at: Date;
 }
 
+/** Who sent a command, when, and on what authority; time and ids come from here so a replay decides the same. */
+export interface DomainCommandMetadata {
+  tenant: string;
+  now: Date;
+  /** The credential's subject (JWT `sub` or API key id), or a system actor such as `system:timer`. */
+  actor?: string;
+  /** The person the actor acted for (`X-Actor` of a credential holding `act-as`). */
+  onBehalfOf?: string;
+  /** The credential holds admin for the command's context: ownership rules yield to it. */
+  admin?: boolean;
+  commandId?: string;
+  source?: ChangeSource;
+}
+
 /**
  * A command as deciders see it: validated payload plus the time and metadata it arrived with,
  * and the views of other contexts' streams its context declared as references.
@@ -26,7 +40,7 @@ export interface DomainCommand<
 > {
   type: Type;
   data: Data;
-  metadata: { tenant: string; now: Date; actor?: string; commandId?: string; source?: ChangeSource };
+  metadata: DomainCommandMetadata;
   references?: Readonly<Record<string, unknown>>;
 }
 

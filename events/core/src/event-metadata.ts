@@ -15,7 +15,13 @@ export interface EventMetadata {
   streamVersion: number;
   schemaVersion: number;
   tenant: string;
+  /** Who sent the command: the credential's subject (JWT `sub` or API key id). */
   actor: string;
+  /**
+   * The person the actor acted for (`X-Actor` of a credential holding `act-as`). Absent on most
+   * events; when absent it is neither a header nor part of the hash, so older events verify as before.
+   */
+  onBehalfOf?: string;
   correlationId: string;
   /** The command that caused it. */
   causationId: string;
@@ -37,6 +43,10 @@ export type RecordHeaders = Record<string, Buffer | string | (Buffer | string)[]
 
 export const AVRO_CONTENT_TYPE = 'application/avro';
 
+/** Attributes an event may lack: written, read and hashed only when present. */
+type OptionalAttribute = 'onBehalfOf';
+type RequiredAttribute = Exclude<keyof ChainedEventMetadata, OptionalAttribute>;
+
 /**
  * CloudEvents Kafka protocol binding, binary mode: `ce_` + attribute name. Extension names are
  * lowercase letters and digits only (CloudEvents spec), hence `ce_prevhash`, not `prev_hash`.
@@ -57,14 +67,22 @@ const attributeHeaders = {
   sourceTimestamp: 'ce_sourcetime',
   prevHash: 'ce_prevhash',
   hash: 'ce_hash',
-} as const satisfies Record<keyof ChainedEventMetadata, string>;
+} as const satisfies Record<RequiredAttribute, string>;
+
+const optionalAttributeHeaders = {
+  onBehalfOf: 'ce_onbehalfof',
+} as const satisfies Record<OptionalAttribute, string>;
 
 const numericAttributes = new Set<keyof ChainedEventMetadata>(['streamVersion', 'schemaVersion']);
 
 export function toHeaders(metadata: ChainedEventMetadata): RecordHeaders {
   const headers: RecordHeaders = { ce_specversion: '1.0', 'content-type': AVRO_CONTENT_TYPE };
-  for (const [attribute, header] of Object.entries(attributeHeaders) as [keyof ChainedEventMetadata, string][]) {
+  for (const [attribute, header] of Object.entries(attributeHeaders) as [RequiredAttribute, string][]) {
     headers[header] = String(metadata[attribute]);
+  }
+  for (const [attribute, header] of Object.entries(optionalAttributeHeaders) as [OptionalAttribute, string][]) {
+    const value = metadata[attribute];
+    if (value !== undefined) headers[header] = value;
   }
   return headers;
 }
@@ -82,10 +100,14 @@ export function fromHeaders(
     throw new UndecodableRecordError('not a CloudEvents 1.0 record: ce_specversion missing or wrong', where);
   }
   const metadata: Record<string, string | number> = {};
-  for (const [attribute, header] of Object.entries(attributeHeaders) as [keyof ChainedEventMetadata, string][]) {
+  for (const [attribute, header] of Object.entries(attributeHeaders) as [RequiredAttribute, string][]) {
     const value = read(header);
     if (value === undefined) throw new UndecodableRecordError(`header ${header} missing`, where);
     metadata[attribute] = numericAttributes.has(attribute) ? Number(value) : value;
+  }
+  for (const [attribute, header] of Object.entries(optionalAttributeHeaders) as [OptionalAttribute, string][]) {
+    const value = read(header);
+    if (value !== undefined) metadata[attribute] = value;
   }
   return metadata as unknown as ChainedEventMetadata;
 }

@@ -1,5 +1,6 @@
-import { fromHeaders, toHeaders, type ChainedEventMetadata } from './event-metadata';
+import { fromHeaders, toHeaders, type ChainedEventMetadata, type EventMetadata } from './event-metadata';
 import { UndecodableRecordError } from './errors';
+import { chain, eventHash, unchained } from './hash-chain';
 
 const metadata: ChainedEventMetadata = {
   id: 'cmd-1:0',
@@ -46,6 +47,44 @@ describe('CloudEvents header mapping', () => {
 
   it('reads back exactly what it wrote, numbers as numbers', () => {
     expect(fromHeaders(asReceived(toHeaders(metadata)))).toEqual(metadata);
+  });
+
+  it('writes no ce_onbehalfof header for an event without onBehalfOf, and reads none back', () => {
+    const headers = toHeaders(metadata);
+    expect(Object.keys(headers)).not.toContain('ce_onbehalfof');
+    expect(Object.keys(fromHeaders(asReceived(headers)))).not.toContain('onBehalfOf');
+  });
+
+  it('round-trips onBehalfOf through ce_onbehalfof, and the chain still verifies', () => {
+    const { prevHash: _prev, hash: _hash, ...rest } = metadata;
+    const unhashed: EventMetadata = { ...rest, actor: 'erp-connector', onBehalfOf: 'erp:jdoe' };
+    const value = Buffer.from('payload');
+    const chained = chain('a'.repeat(64), unhashed, value);
+    const headers = toHeaders(chained);
+    expect(headers.ce_onbehalfof).toBe('erp:jdoe');
+    expect(headers.ce_actor).toBe('erp-connector');
+
+    const read = fromHeaders(asReceived(headers));
+    expect(read).toEqual(chained);
+    expect(eventHash(read.prevHash, unchained(read), value)).toBe(read.hash);
+  });
+
+  it('a tampered ce_onbehalfof no longer verifies: changed, removed or added', () => {
+    const { prevHash: _prev, hash: _hash, ...rest } = metadata;
+    const value = Buffer.from('payload');
+    const verifies = (headers: Record<string, Buffer>) => {
+      const read = fromHeaders(headers);
+      return eventHash(read.prevHash, unchained(read), value) === read.hash;
+    };
+    const withIt = asReceived(toHeaders(chain('', { ...rest, onBehalfOf: 'erp:jdoe' }, value)));
+    expect(verifies(withIt)).toBe(true);
+    expect(verifies({ ...withIt, ce_onbehalfof: Buffer.from('erp:mallory') })).toBe(false);
+    const { ce_onbehalfof: _dropped, ...withoutIt } = withIt;
+    expect(verifies(withoutIt)).toBe(false);
+
+    const plain = asReceived(toHeaders(chain('', rest, value)));
+    expect(verifies(plain)).toBe(true);
+    expect(verifies({ ...plain, ce_onbehalfof: Buffer.from('erp:jdoe') })).toBe(false);
   });
 
   it('names the missing header', () => {

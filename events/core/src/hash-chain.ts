@@ -1,9 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { ChainedEventMetadata, EventMetadata } from './event-metadata';
 
-/** JSON with keys sorted, so the same metadata always hashes the same. */
+/**
+ * JSON with keys sorted, so the same metadata always hashes the same. An absent optional
+ * attribute (`onBehalfOf`) is left out rather than written as null: events that lack it hash
+ * exactly as they did before the attribute existed.
+ */
 export function canonicalMetadata(metadata: EventMetadata): string {
-  const sorted = Object.fromEntries(Object.entries(metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const present = Object.entries(metadata).filter(([, value]) => value !== undefined);
+  const sorted = Object.fromEntries(present.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return JSON.stringify(sorted);
 }
 

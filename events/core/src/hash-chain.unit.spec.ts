@@ -32,6 +32,21 @@ describe('hash chain', () => {
     expect(eventHash('', metadata, Buffer.from([1, 2, 4]))).not.toBe(base);
   });
 
+  it('hashes an event without onBehalfOf exactly as before the attribute existed', () => {
+    // Computed before onBehalfOf was added: every event already in a log must still verify.
+    const BEFORE_ON_BEHALF_OF = '5c9fa612de5c8b6d6f2d78908306e87d8f69007e1eb6dbc5f79b77fccbba877b';
+    expect(eventHash('', metadata, Buffer.from([1, 2, 3]))).toBe(BEFORE_ON_BEHALF_OF);
+    expect(eventHash('', { ...metadata, onBehalfOf: undefined }, Buffer.from([1, 2, 3]))).toBe(BEFORE_ON_BEHALF_OF);
+    expect(canonicalMetadata(metadata)).not.toContain('onBehalfOf');
+  });
+
+  it('covers onBehalfOf when present: naming another person, or dropping it, changes the hash', () => {
+    const value = Buffer.from([1, 2, 3]);
+    const onBehalf = eventHash('', { ...metadata, onBehalfOf: 'erp:jdoe' }, value);
+    expect(onBehalf).not.toBe(eventHash('', metadata, value));
+    expect(eventHash('', { ...metadata, onBehalfOf: 'erp:mallory' }, value)).not.toBe(onBehalf);
+  });
+
   it('links each event to the one before', () => {
     const first = chain('', metadata, Buffer.from('a'));
     const second = chain(first.hash, { ...metadata, streamVersion: 2 }, Buffer.from('b'));

@@ -26,6 +26,7 @@ export {
   DomainRejection,
   sourceOf,
   type ChangeSource,
+  type DomainCommandMetadata,
   type Decider,
   type DomainCommand,
   type DomainEvent,

@@ -48,6 +48,7 @@ describe('audit against the real Kafka and schema registry', () => {
     version: number,
     prevHash: string,
     quantity: number,
+    onBehalfOf?: string,
   ): { metadata: ChainedEventMetadata; value: Buffer } {
     const [tenant, sku] = streamId.split('/') as [string, string];
     const { value, schemaVersion } = serde.encode(topic, STOCK_RECEIVED, { sku, location: 'berlin', quantity });
@@ -64,6 +65,7 @@ describe('audit against the real Kafka and schema registry', () => {
         schemaVersion,
         tenant,
         actor: 'alice',
+        ...(onBehalfOf === undefined ? {} : { onBehalfOf }),
         correlationId: `corr-${sku}`,
         causationId: commandId,
         sourceSystem: 'netsuite',
@@ -96,13 +98,21 @@ describe('audit against the real Kafka and schema registry', () => {
   }
 
   const stream = 'acme/SKU-A';
+  /** Version 2 of the stream was sent by alice for an ERP user: its chain covers the extra header. */
+  const onBehalfOfAt = (version: number) => (version === 2 ? 'erp:jdoe' : undefined);
   const written: { metadata: ChainedEventMetadata; value: Buffer; partition: number; offset: string }[] = [];
 
   it('reads a stream interleaved with another from the partition the producer chose, and verifies it', async () => {
     const neighbour = neighbourOf(stream);
     let neighbourHash = '';
     for (const version of [1, 2, 3]) {
-      const event = stockReceived(stream, version, written.at(-1)?.metadata.hash ?? '', version * 10);
+      const event = stockReceived(
+        stream,
+        version,
+        written.at(-1)?.metadata.hash ?? '',
+        version * 10,
+        onBehalfOfAt(version),
+      );
       written.push({ ...event, ...(await append(event)) });
       const other = stockReceived(neighbour, version, neighbourHash, 1);
       neighbourHash = other.metadata.hash;
@@ -131,8 +141,9 @@ describe('audit against the real Kafka and schema registry', () => {
     expect((await admin.listGroups()).groups.filter((g) => g.groupId.startsWith(`${topic}.audit.`))).toEqual([]);
   });
 
-  it('lists the history with who, when, where from, why and the decoded payload', async () => {
+  it('lists the history with who (and for whom), when, where from, why and the decoded payload', async () => {
     const rows = await auditHistory({ kafka, topic, streamId: stream, serde });
+    expect(Object.keys(rows[0]!)).not.toContain('onBehalfOf');
     expect(rows).toEqual(
       [1, 2, 3].map((version) => ({
         version,
@@ -140,6 +151,7 @@ describe('audit against the real Kafka and schema registry', () => {
         time: `2026-11-23T10:00:0${version}.000Z`,
         type: STOCK_RECEIVED,
         actor: 'alice',
+        ...(version === 2 ? { onBehalfOf: 'erp:jdoe' } : {}),
         sourceSystem: 'netsuite',
         sourceTimestamp: `2026-11-23T09:59:0${version}.000Z`,
         correlationId: 'corr-SKU-A',
@@ -168,6 +180,38 @@ describe('audit against the real Kafka and schema registry', () => {
         offset,
         expected: expect.stringMatching(/^[0-9a-f]{64}$/),
         actual: original.metadata.hash,
+      },
+    });
+  });
+
+  it('detects an event whose ce_onbehalfof header names someone else', async () => {
+    const relabelled = 'acme/SKU-ACT-AS';
+    const event = stockReceived(relabelled, 1, '', 1, 'erp:jdoe');
+    const transaction = await producer.transaction();
+    const [sent] = await transaction.send({
+      topic,
+      messages: [
+        {
+          key: relabelled,
+          value: event.value,
+          headers: { ...toHeaders(event.metadata), ce_onbehalfof: 'erp:mallory' },
+        },
+      ],
+    });
+    await transaction.commit();
+
+    const { events, report } = await auditVerify({ kafka, topic, streamId: relabelled });
+    expect(events[0]!.metadata.onBehalfOf).toBe('erp:mallory');
+    expect(report).toEqual({
+      ok: false,
+      events: 1,
+      firstBreak: {
+        kind: 'hash_mismatch',
+        position: 0,
+        version: 1,
+        offset: sent!.baseOffset,
+        expected: expect.stringMatching(/^[0-9a-f]{64}$/),
+        actual: event.metadata.hash,
       },
     });
   });

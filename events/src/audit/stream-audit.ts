@@ -21,7 +21,10 @@ export interface HistoryRow {
   /** When Verity accepted the command. */
   time: string;
   type: string;
+  /** Who sent the command: the credential's subject. */
   actor: string;
+  /** The person the actor acted for (an act-as credential's `X-Actor`); absent when it acted for itself. */
+  onBehalfOf?: string;
   sourceSystem: string;
   /** The source system's own time for the change. */
   sourceTimestamp: string;
@@ -39,6 +42,7 @@ export async function auditHistory(options: ReadStreamOptions & { serde: AvroSer
     time: metadata.time,
     type: metadata.type,
     actor: metadata.actor,
+    ...(metadata.onBehalfOf === undefined ? {} : { onBehalfOf: metadata.onBehalfOf }),
     sourceSystem: metadata.sourceSystem,
     sourceTimestamp: metadata.sourceTimestamp,
     correlationId: metadata.correlationId,

@@ -163,7 +163,7 @@ export function decideBatch(input: BatchInput): DecidedBatch {
         ),
       );
     }
-    const { tenant, receivedAt, actor, sourceSystem, sourceTimestamp } = envelope.metadata;
+    const { tenant, receivedAt, actor, onBehalfOf, admin, sourceSystem, sourceTimestamp } = envelope.metadata;
     const command: DomainCommand = {
       type: commandName,
       data: payload.data,
@@ -171,6 +171,8 @@ export function decideBatch(input: BatchInput): DecidedBatch {
         tenant,
         now: new Date(receivedAt),
         actor,
+        ...(onBehalfOf === undefined ? {} : { onBehalfOf }),
+        ...(admin === undefined ? {} : { admin }),
         commandId: envelope.commandId,
         source: { system: sourceSystem, at: new Date(sourceTimestamp) },
       },
@@ -202,7 +204,9 @@ export function decideBatch(input: BatchInput): DecidedBatch {
           streamVersion: version + index + 1,
           schemaVersion,
           tenant: envelope.metadata.tenant,
-          actor: envelope.metadata.actor,
+          actor,
+          // Only when present: an event without it hashes as events did before the attribute existed.
+          ...(onBehalfOf === undefined ? {} : { onBehalfOf }),
           correlationId: envelope.metadata.correlationId,
           causationId: envelope.commandId,
           sourceSystem: envelope.metadata.sourceSystem,

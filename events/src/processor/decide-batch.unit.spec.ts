@@ -5,6 +5,8 @@ import {
   unchained,
   type CommandEnvelope,
   type CommandReply,
+  type DomainCommand,
+  type DomainCommandMetadata,
 } from '@verity/core';
 import {
   THINGS_CONTEXT,
@@ -421,6 +423,45 @@ describe('decideBatch', () => {
     );
     expect(settledLater.replies[0]).toEqual(settledEarlier.replies[0]);
     expect(settledLater.snapshots[0]!.recent.map((r) => r.commandId)).toEqual(['p1', 'p2']);
+  });
+
+  it('hands the decider the actor, who it acted for and its admin flag, and records onBehalfOf on the events', () => {
+    const seen: DomainCommandMetadata[] = [];
+    const watching = {
+      ...thingsContextV2,
+      decider: {
+        ...thingsContextV2.decider,
+        decide: (command: DomainCommand, state: unknown) => {
+          seen.push(command.metadata);
+          return thingsContextV2.decider.decide(command, state);
+        },
+      },
+    };
+    const onBehalf = envelope('o1', 'CountThings', 'bolts', 5);
+    onBehalf.metadata = { ...onBehalf.metadata, actor: 'erp-connector', onBehalfOf: 'erp:jdoe', admin: true };
+    const plain = envelope('o2', 'CountThings', 'bolts', 1);
+    const decided = decideBatch({
+      context: watching,
+      source: { topic: COMMANDS, partition: PARTITION },
+      records: [record(onBehalf), record(plain)].map(readCommandRecord),
+      snapshots: new Map(),
+      encode,
+      references: () => undefined,
+      outcomeWindowMs: WINDOW_MS,
+    });
+
+    expect(seen.map(({ actor, onBehalfOf, admin }) => ({ actor, onBehalfOf, admin }))).toEqual([
+      { actor: 'erp-connector', onBehalfOf: 'erp:jdoe', admin: true },
+      { actor: 'alice', onBehalfOf: undefined, admin: undefined },
+    ]);
+    const [first, second] = decided.events;
+    expect(first!.metadata).toMatchObject({ actor: 'erp-connector', onBehalfOf: 'erp:jdoe' });
+    expect(first!.metadata.hash).toBe(eventHash('', unchained(first!.metadata), first!.value));
+    // Without it the attribute is absent, not undefined: the event hashes as before it existed.
+    expect(Object.keys(second!.metadata)).not.toContain('onBehalfOf');
+    expect(second!.metadata.hash).toBe(eventHash(first!.metadata.hash, unchained(second!.metadata), second!.value));
+    // admin is authority for the decision, not a fact about the event.
+    expect(Object.keys(first!.metadata)).not.toContain('admin');
   });
 
   it('leaves the restored snapshots as they were', () => {
