@@ -28,7 +28,11 @@ describe('verity audit on events appended through the gateway and processor', ()
         platform,
         'inventory.ReceiveStock',
         { sku: 'SKU-AUDIT', location: 'berlin', quantity },
-        { 'X-Tenant-Id': 'acme', 'X-Actor': 'alice', 'X-Source-System': 'netsuite' },
+        {
+          ...(await platform.credential({ tenant: 'acme', roles: ['writer'], subject: 'alice' })),
+          'X-Tenant-Id': 'acme',
+          'X-Source-System': 'netsuite',
+        },
       );
       expect(res.status).toBe(200);
     }
@@ -50,10 +54,10 @@ describe('verity audit on events appended through the gateway and processor', ()
     const table = await verity(platform, 'audit', 'history', 'acme/SKU-AUDIT');
     expect(table.code).toBe(0);
     const lines = table.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^VERSION\s+TIME\s+TYPE\s+ACTOR\s+SOURCE\s+PAYLOAD$/);
+    expect(lines[0]).toMatch(/^VERSION\s+TIME\s+TYPE\s+ACTOR\s+ON BEHALF OF\s+SOURCE\s+PAYLOAD$/);
     expect(lines.slice(1)).toEqual([
       expect.stringMatching(
-        /^1\s+\S+Z\s+StockReceived\s+alice\s+netsuite \S+\s+\{"sku":"SKU-AUDIT","location":"berlin","quantity":5\}$/,
+        /^1\s+\S+Z\s+StockReceived\s+alice\s+-\s+netsuite \S+\s+\{"sku":"SKU-AUDIT","location":"berlin","quantity":5\}$/,
       ),
       expect.stringMatching(/^2 .*"quantity":7\}$/),
       expect.stringMatching(/^3 .*"quantity":9\}$/),

@@ -126,13 +126,15 @@ export async function runAudit(
   return 1;
 }
 
-function historyTable(rows: HistoryRow[]): string {
-  const header = ['VERSION', 'TIME', 'TYPE', 'ACTOR', 'SOURCE', 'PAYLOAD'];
+/** The history as a table; `ON BEHALF OF` is the ERP user an act-as credential named, `-` when none. */
+export function historyTable(rows: HistoryRow[]): string {
+  const header = ['VERSION', 'TIME', 'TYPE', 'ACTOR', 'ON BEHALF OF', 'SOURCE', 'PAYLOAD'];
   const lines = rows.map((r) => [
     String(r.version),
     r.time,
     r.type.slice(r.type.lastIndexOf('.') + 1),
     r.actor,
+    r.onBehalfOf ?? '-',
     `${r.sourceSystem} ${r.sourceTimestamp}`,
     JSON.stringify(r.payload),
   ]);

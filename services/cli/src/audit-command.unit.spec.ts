@@ -1,4 +1,5 @@
-import { parseAuditArgs } from './audit-command';
+import type { HistoryRow } from '@verity/events';
+import { historyTable, parseAuditArgs } from './audit-command';
 import { UsageError } from './errors';
 
 describe('verity audit arguments', () => {
@@ -34,5 +35,31 @@ describe('verity audit arguments', () => {
     const parse = () => parseAuditArgs(args);
     expect(parse).toThrow(UsageError);
     expect(parse).toThrow(message);
+  });
+});
+
+describe('verity audit history table', () => {
+  const row = (version: number, extra: Partial<HistoryRow> = {}): HistoryRow => ({
+    version,
+    offset: String(version - 1),
+    time: '2026-11-23T10:00:00.000Z',
+    type: 'verity.inventory.StockReceived',
+    actor: 'alice',
+    sourceSystem: 'api',
+    sourceTimestamp: '2026-11-23T09:59:00.000Z',
+    correlationId: 'c',
+    causationId: 'c',
+    payload: { quantity: version },
+    ...extra,
+  });
+
+  it('shows who acted and for whom, a dash when the actor acted for itself', () => {
+    const table = historyTable([row(1), row(2, { actor: 'erp-connector', onBehalfOf: 'erp:jdoe' })]);
+    expect(table.split('\n')).toEqual([
+      'VERSION  TIME                      TYPE           ACTOR          ON BEHALF OF  SOURCE                        PAYLOAD',
+      '1        2026-11-23T10:00:00.000Z  StockReceived  alice          -             api 2026-11-23T09:59:00.000Z  {"quantity":1}',
+      '2        2026-11-23T10:00:00.000Z  StockReceived  erp-connector  erp:jdoe      api 2026-11-23T09:59:00.000Z  {"quantity":2}',
+      '',
+    ]);
   });
 });
