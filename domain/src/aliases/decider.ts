@@ -1,12 +1,6 @@
-import { DomainRejection, type Decider } from '@verity/core';
+import { DomainRejection, type Decider, type DomainCommandMetadata } from '@verity/core';
 import { conflictIdOf } from '../conflict-id';
-import {
-  ALIAS_CONTEXTS,
-  type AliasesCommand,
-  type DeactivateAliasData,
-  type ResolveAliasConflictData,
-  type SetGovernanceData,
-} from './commands';
+import { ALIAS_CONTEXTS, type AliasesCommand, type SetGovernanceData } from './commands';
 import type { AliasConflictDetected, AliasesEvent } from './events';
 
 export interface AliasEntry {
@@ -80,6 +74,27 @@ const violation = (
   extra: Record<string, unknown> = {},
 ): DomainRejection => new DomainRejection('governance_violation', reason, { rule, ...extra });
 
+/**
+ * Whether the sender of a command speaks for `owner`: as itself (the credential's subject) or
+ * for the person an act-as credential named. An admin of the context speaks for everyone.
+ */
+const speaksFor = (metadata: DomainCommandMetadata, owner: string | null): boolean =>
+  metadata.admin === true || (owner !== null && (metadata.actor === owner || metadata.onBehalfOf === owner));
+
+const notAliasOwner = (
+  reason: string,
+  target: { alias: string; context: string; owner: string | null },
+  extra: Record<string, unknown> = {},
+): DomainRejection =>
+  new DomainRejection('not_alias_owner', reason, {
+    alias: target.alias,
+    context: target.context,
+    owner: target.owner,
+    ...extra,
+  });
+
+const ownedBy = (owner: string | null): string => (owner === null ? 'has no recorded owner' : `belongs to ${owner}`);
+
 interface Proposal {
   alias: string;
   context: string;
@@ -141,7 +156,14 @@ function registerAlias(
 ): AliasesEvent[] {
   const { data, metadata } = command;
   const { now } = metadata;
-  const owner = data.owner ?? metadata.actor ?? 'anonymous';
+  // Naming another owner is an admin's act: anyone else registers in their own name.
+  if (data.owner !== undefined && !speaksFor(metadata, data.owner))
+    throw notAliasOwner(`only an admin may register ${data.context}/${data.alias} for another owner (${data.owner})`, {
+      alias: data.alias,
+      context: data.context,
+      owner: data.owner,
+    });
+  const owner = data.owner ?? metadata.onBehalfOf ?? metadata.actor ?? 'anonymous';
   const expiresAt = data.expiresAt === undefined ? null : new Date(data.expiresAt).toISOString();
   if (expiresAt !== null && Date.parse(expiresAt) <= now.getTime()) {
     throw new DomainRejection('expiry_in_past', `expiresAt ${expiresAt} is not after now (${now.toISOString()})`, {
@@ -207,13 +229,25 @@ function conflict(
   };
 }
 
-function deactivateAlias(data: DeactivateAliasData, state: RegistryState): AliasesEvent[] {
+/**
+ * Only the alias's owner or an admin. Expiry needs no command (an expired alias stops resolving
+ * at its time), so no system actor has to pass this check.
+ */
+function deactivateAlias(
+  { data, metadata }: Extract<AliasesCommand, { type: 'DeactivateAlias' }>,
+  state: RegistryState,
+): AliasesEvent[] {
   const existing = state.aliases[keyOf(data.context, data.alias)];
   if (!existing)
     throw new DomainRejection('alias_not_found', `no alias ${data.alias} in ${data.context}`, {
       alias: data.alias,
       context: data.context,
     });
+  if (!speaksFor(metadata, existing.owner))
+    throw notAliasOwner(
+      `alias ${data.alias} in ${data.context} ${ownedBy(existing.owner)}: only its owner or an admin may deactivate it`,
+      existing,
+    );
   if (!existing.active)
     throw new DomainRejection('alias_not_active', `alias ${data.alias} in ${data.context} is already deactivated`, {
       alias: data.alias,
@@ -236,10 +270,26 @@ function setGovernance(data: SetGovernanceData, state: RegistryState): AliasesEv
   return [{ type: 'GovernanceSet', data: { ...next } }];
 }
 
-function resolveConflict(data: ResolveAliasConflictData, state: RegistryState, now: Date): AliasesEvent[] {
+/**
+ * Only the owner of the alias the proposal collided with (it is that alias, or its canonical,
+ * that an accept takes away) or an admin.
+ */
+function resolveConflict(
+  { data, metadata }: Extract<AliasesCommand, { type: 'ResolveAliasConflict' }>,
+  state: RegistryState,
+): AliasesEvent[] {
+  const { now } = metadata;
   const open = state.conflicts[data.conflictId];
   if (!open)
     throw new DomainRejection('conflict_not_found', `no conflict ${data.conflictId}`, { conflictId: data.conflictId });
+  if (!speaksFor(metadata, open.existingOwner)) {
+    const alias = open.existingAlias ?? open.alias;
+    throw notAliasOwner(
+      `conflict ${open.conflictId} is over alias ${alias} in ${open.context}, which ${ownedBy(open.existingOwner)}: only its owner or an admin may resolve it`,
+      { alias, context: open.context, owner: open.existingOwner },
+      { conflictId: open.conflictId },
+    );
+  }
   if (open.status !== 'open')
     throw new DomainRejection('conflict_already_resolved', `conflict ${data.conflictId} was already ${open.status}`, {
       conflictId: data.conflictId,
@@ -291,11 +341,11 @@ function decide(command: AliasesCommand, state: RegistryState): AliasesEvent[] {
     case 'RegisterAlias':
       return registerAlias(command, state);
     case 'DeactivateAlias':
-      return deactivateAlias(command.data, state);
+      return deactivateAlias(command, state);
     case 'SetGovernance':
       return setGovernance(command.data, state);
     case 'ResolveAliasConflict':
-      return resolveConflict(command.data, state, command.metadata.now);
+      return resolveConflict(command, state);
     default: {
       const unknownCommand: never = command;
       throw new DomainRejection(

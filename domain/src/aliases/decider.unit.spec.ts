@@ -1,21 +1,32 @@
-import { deciderSpec } from '@verity/core';
+import { deciderSpec, type DomainCommandMetadata } from '@verity/core';
 import { conflictIdOf } from '../conflict-id';
 import { aliasesDecider, DEFAULT_GOVERNANCE } from './decider';
 import type { AliasesCommand } from './commands';
-import type { AliasesEvent } from './events';
+import type { AliasConflictDetected, AliasesEvent } from './events';
 
 const spec = deciderSpec(aliasesDecider);
 const now = new Date('2026-11-23T10:00:00Z');
-const meta = (actor = 'alice', commandId = 'cmd-1') => ({ tenant: 'acme', now, actor, commandId });
+/** Who sends a command beyond its actor: an act-as credential's person, an admin's authority. */
+type Authority = Pick<DomainCommandMetadata, 'onBehalfOf' | 'admin'>;
+const meta = (actor = 'alice', commandId = 'cmd-1', authority: Authority = {}): DomainCommandMetadata => ({
+  tenant: 'acme',
+  now,
+  actor,
+  commandId,
+  ...authority,
+});
+/** The processor's actor for timer commands: a system actor holds no authority of its own. */
+const TIMER_ACTOR = 'system:timer';
 
 const register = (
   data: Partial<Extract<AliasesCommand, { type: 'RegisterAlias' }>['data']> = {},
   actor = 'alice',
   commandId = 'cmd-1',
+  authority: Authority = {},
 ): AliasesCommand => ({
   type: 'RegisterAlias',
   data: { alias: 'orders', context: 'backend', canonical: 'order-service', ...data },
-  metadata: meta(actor, commandId),
+  metadata: meta(actor, commandId, authority),
 });
 const registered = (over: Partial<Extract<AliasesEvent, { type: 'AliasRegistered' }>['data']> = {}): AliasesEvent => ({
   type: 'AliasRegistered',
@@ -44,11 +55,44 @@ describe('aliases decider (the tenant registry)', () => {
         .then([registered({ description: 'orders API' })]);
     });
 
-    it('keeps an explicit owner and normalises expiresAt', () => {
+    it("an admin's explicit owner is kept; expiresAt is normalised", () => {
       spec
         .given([])
-        .when(register({ owner: 'team-orders', expiresAt: '2026-11-24T10:00:00+00:00' }))
+        .when(
+          register({ owner: 'team-orders', expiresAt: '2026-11-24T10:00:00+00:00' }, 'root', 'cmd-1', { admin: true }),
+        )
         .then([registered({ owner: 'team-orders', expiresAt: '2026-11-24T10:00:00.000Z' })]);
+    });
+
+    it('a non-admin naming another owner is not_alias_owner; naming itself is fine', () => {
+      spec
+        .given([])
+        .when(register({ owner: 'team-orders' }))
+        .thenRejects('not_alias_owner', { alias: 'orders', context: 'backend', owner: 'team-orders' });
+      spec
+        .given([])
+        .when(register({ owner: 'alice' }))
+        .then([registered()]);
+      spec
+        .given([])
+        .when(register({ owner: 'team-orders' }, 'alice', 'cmd-1', { admin: false }))
+        .thenRejects('not_alias_owner');
+    });
+
+    it('a connector acting for a person registers in that person’s name, or explicitly in its own', () => {
+      const connector = { onBehalfOf: 'erp:jdoe' };
+      spec
+        .given([])
+        .when(register({}, 'erp-connector', 'cmd-1', connector))
+        .then([registered({ owner: 'erp:jdoe' })]);
+      spec
+        .given([])
+        .when(register({ owner: 'erp-connector' }, 'erp-connector', 'cmd-1', connector))
+        .then([registered({ owner: 'erp-connector' })]);
+      spec
+        .given([])
+        .when(register({ owner: 'erp:mallory' }, 'erp-connector', 'cmd-1', connector))
+        .thenRejects('not_alias_owner', { alias: 'orders', context: 'backend', owner: 'erp:mallory' });
     });
 
     it('the same alias, owner and canonical again is alias_exists', () => {
@@ -212,7 +256,7 @@ describe('aliases decider (the tenant registry)', () => {
       expect(conflictIdOf('acme', 'cmd-3')).not.toBe(conflictId);
     });
 
-    const detected = (kind: 'alias_taken' | 'canonical_owned'): AliasesEvent => ({
+    const detected = (kind: 'alias_taken' | 'canonical_owned'): AliasConflictDetected => ({
       type: 'AliasConflictDetected',
       data: {
         conflictId,
@@ -227,10 +271,14 @@ describe('aliases decider (the tenant registry)', () => {
         expiresAt: null,
       },
     });
-    const resolve = (resolution: 'accept' | 'reject', id = conflictId): AliasesCommand => ({
+    const resolve = (
+      resolution: 'accept' | 'reject',
+      id = conflictId,
+      by: DomainCommandMetadata = meta('root', 'cmd-9', { admin: true }),
+    ): AliasesCommand => ({
       type: 'ResolveAliasConflict',
       data: { conflictId: id, resolution },
-      metadata: meta('admin', 'cmd-9'),
+      metadata: by,
     });
 
     it('accept of alias_taken applies the proposal over the existing alias', () => {
@@ -275,6 +323,70 @@ describe('aliases decider (the tenant registry)', () => {
         ]);
     });
 
+    describe('who may resolve: the owner of the alias the proposal collided with, or an admin', () => {
+      const accepted = (kind: 'alias_taken' | 'canonical_owned') =>
+        aliasesDecider.decide(
+          resolve('accept'),
+          [registered(), detected(kind)].reduce(aliasesDecider.evolve, aliasesDecider.initialState()),
+        );
+
+      it.each(['alias_taken', 'canonical_owned'] as const)(
+        '%s: the existing owner may, as itself or through a connector acting for them',
+        (kind) => {
+          const past = [registered(), detected(kind)];
+          spec
+            .given(past)
+            .when(resolve('accept', conflictId, meta('alice', 'cmd-9')))
+            .then(accepted(kind));
+          spec
+            .given(past)
+            .when(resolve('accept', conflictId, meta('erp-connector', 'cmd-9', { onBehalfOf: 'alice' })))
+            .then(accepted(kind));
+        },
+      );
+
+      it.each(['alias_taken', 'canonical_owned'] as const)(
+        '%s: the proposer or anyone else is not_alias_owner, naming the alias, its owner and the conflict',
+        (kind) => {
+          const past = [registered(), detected(kind)];
+          const details = { alias: 'orders', context: 'backend', owner: 'alice', conflictId };
+          for (const by of [
+            meta('bob', 'cmd-9'),
+            meta('carol', 'cmd-9'),
+            meta('erp-connector', 'cmd-9', { onBehalfOf: 'bob' }),
+            meta('alice-lookalike', 'cmd-9', { admin: false }),
+          ]) {
+            spec
+              .given(past)
+              .when(resolve('accept', conflictId, by))
+              .thenRejects('not_alias_owner', details);
+            spec
+              .given(past)
+              .when(resolve('reject', conflictId, by))
+              .thenRejects('not_alias_owner', details);
+          }
+        },
+      );
+
+      it('a conflict without a recorded existing owner is for an admin only', () => {
+        const taken = detected('alias_taken');
+        const ownerless: AliasesEvent = { ...taken, data: { ...taken.data, existingOwner: null } };
+        spec
+          .given([registered(), ownerless])
+          .when(resolve('reject', conflictId, meta('alice', 'cmd-9')))
+          .thenRejects('not_alias_owner', { alias: 'orders', context: 'backend', owner: null, conflictId });
+        spec
+          .given([registered(), ownerless])
+          .when(resolve('reject'))
+          .then([
+            {
+              type: 'AliasConflictResolved',
+              data: { conflictId, resolution: 'reject', alias: 'orders', context: 'backend' },
+            },
+          ]);
+      });
+    });
+
     it('an unknown or already resolved conflict is rejected', () => {
       spec
         .given([])
@@ -292,22 +404,46 @@ describe('aliases decider (the tenant registry)', () => {
   });
 
   describe('DeactivateAlias', () => {
-    const deactivate: AliasesCommand = {
+    const deactivateBy = (by: DomainCommandMetadata): AliasesCommand => ({
       type: 'DeactivateAlias',
       data: { alias: 'orders', context: 'backend' },
-      metadata: meta(),
+      metadata: by,
+    });
+    const deactivate = deactivateBy(meta());
+    const deactivated: AliasesEvent = {
+      type: 'AliasDeactivated',
+      data: { alias: 'orders', context: 'backend', canonical: 'order-service', reason: 'deactivated' },
     };
 
-    it('deactivates an active alias', () => {
+    it('deactivates an active alias for its owner', () => {
+      spec.given([registered()]).when(deactivate).then([deactivated]);
+    });
+
+    it('for a connector acting for the owner, for an admin, and for the owner when the owner is the connector', () => {
       spec
         .given([registered()])
-        .when(deactivate)
-        .then([
-          {
-            type: 'AliasDeactivated',
-            data: { alias: 'orders', context: 'backend', canonical: 'order-service', reason: 'deactivated' },
-          },
-        ]);
+        .when(deactivateBy(meta('erp-connector', 'cmd-2', { onBehalfOf: 'alice' })))
+        .then([deactivated]);
+      spec
+        .given([registered()])
+        .when(deactivateBy(meta('root', 'cmd-2', { admin: true })))
+        .then([deactivated]);
+      spec
+        .given([registered({ owner: 'erp-connector' })])
+        .when(deactivateBy(meta('erp-connector', 'cmd-2', { onBehalfOf: 'erp:jdoe' })))
+        .then([deactivated]);
+    });
+
+    it('anyone else is not_alias_owner, naming the alias, its context and its owner', () => {
+      const details = { alias: 'orders', context: 'backend', owner: 'alice' };
+      for (const by of [
+        meta('bob', 'cmd-2'),
+        meta('bob', 'cmd-2', { admin: false }),
+        meta('erp-connector', 'cmd-2', { onBehalfOf: 'bob' }),
+        // A system actor holds no authority by its name: the runtime would have to say admin.
+        meta(TIMER_ACTOR, 'cmd-2'),
+      ])
+        spec.given([registered()]).when(deactivateBy(by)).thenRejects('not_alias_owner', details);
     });
 
     it('an unknown alias is alias_not_found, an inactive one alias_not_active', () => {
