@@ -13,14 +13,14 @@ import { HttpProblem } from '../problem';
 import { principalOf } from './request-principal';
 import { StateKeyDirectory } from './state-key-directory';
 
-export interface RequestAuthOptions {
+export interface RequestAuthOptions<R extends ApiKeyRecord = ApiKeyRecord> {
   env: AuthEnv & { VERITY_KAFKA_BROKERS: readonly string[]; VERITY_TOPIC_PREFIX: string };
   /** Tells the key directory how many partitions the access state topic has. */
   admin: Admin;
   /** The access context's state topic; it must exist before `start()`. */
   accessStateTopic: string;
   /** The keys of a key family's snapshot: `apiKeysOf` of `@verity/domain`. */
-  keysOf(streamId: string, state: unknown): ApiKeyRecord[];
+  keysOf(streamId: string, state: unknown): R[];
   /** The rate limits' shared counters. */
   redis: Redis;
   metrics: Registry;
@@ -30,13 +30,13 @@ export interface RequestAuthOptions {
 }
 
 /** What a public service puts in front of its routes. */
-export interface RequestAuth {
+export interface RequestAuth<R extends ApiKeyRecord = ApiKeyRecord> {
   /** Address limit, credential check, credential limit: mount before every guarded route. */
   guard: RequestHandler[];
   /** What `/metrics` needs: nothing with `VERITY_METRICS_OPEN`, else `guard` and `platform-operator` or `reader:metrics`. */
   metricsGuard: RequestHandler[];
   /** The key directory, for the admin API's list. */
-  keys: StateKeyDirectory;
+  keys: StateKeyDirectory<R>;
   /** `down` until every key written before start is held: a key could not be told from a forged one. */
   check(): DependencyCheck;
   start(): Promise<void>;
@@ -67,11 +67,13 @@ const requireMetricsReader: RequestHandler = (req, _res, next) => {
  * JWTs when a key source is configured, API keys always (the access context's state topic, read
  * whole into memory: keys are few), limits per address and per credential in Redis.
  */
-export async function createRequestAuth(options: RequestAuthOptions): Promise<RequestAuth> {
+export async function createRequestAuth<R extends ApiKeyRecord = ApiKeyRecord>(
+  options: RequestAuthOptions<R>,
+): Promise<RequestAuth<R>> {
   const { env } = options;
   const jwtOptions = jwtVerifierOptions(env);
   const jwt: JwtVerifier | undefined = jwtOptions ? await createJwtVerifier(jwtOptions) : undefined;
-  const keys = new StateKeyDirectory({
+  const keys = new StateKeyDirectory<R>({
     brokers: env.VERITY_KAFKA_BROKERS,
     admin: options.admin,
     topic: options.accessStateTopic,
