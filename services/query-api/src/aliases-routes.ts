@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Express } from 'express';
+import type { Express, Request } from 'express';
 import { Histogram, type Registry } from 'prom-client';
 import { z } from 'zod';
 import {
@@ -10,20 +10,13 @@ import {
   listAliases,
   listConflicts,
 } from '@verity/projection-aliases-registry';
-import { HttpProblem } from '@verity/service-kit';
+import { HttpProblem, tenantOf } from '@verity/service-kit';
 import type { ReadModelDeps } from './inventory-routes';
 import { readResolution } from './cached-reads';
 import { awaitConsistency } from './consistency';
 import { answerConditionally } from './conditional';
-import {
-  cursorParam,
-  enumParam,
-  pageSizeParam,
-  parseParam,
-  parseQuery,
-  requireSingleValues,
-  tenantOf,
-} from './request';
+import { cursorParam, enumParam, pageSizeParam, parseParam, parseQuery, requireSingleValues } from './request';
+import { requireRead } from './read-access';
 
 /** The contexts an alias lives in (mirrors the aliases commands). */
 export const ALIAS_CONTEXTS = ['frontend', 'backend', 'system'] as const;
@@ -159,7 +152,12 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
     return deps.redis.status === 'ready' ? 'ok' : 'degraded';
   }
 
-  app.get('/api/aliases/resolve/:context/:alias', async (req, res) => {
+  // Every alias context's data: `reader:aliases` (or a reader of every context).
+  const access = [deps.guard, requireRead('aliases')];
+  // A read of the one alias context a request names also takes its reader (`reader:frontend`).
+  const contextAccess = (contextOf: (req: Request) => unknown) => [deps.guard, requireRead('aliases', contextOf)];
+
+  app.get('/api/aliases/resolve/:context/:alias', ...contextAccess((req) => req.params.context), async (req, res) => {
     const tenant = tenantOf(req);
     const context = parseParam(contextSchema, req.params.context, 'context', INVALID);
     const alias = parseParam(aliasSchema, req.params.alias, 'alias', INVALID);
@@ -179,22 +177,23 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
     res.json({ canonical_name: value.canonical });
   });
 
-  app.get('/api/aliases/health', async (_req, res) => {
+  // Health says nothing of any tenant: a credential is enough.
+  app.get('/api/aliases/health', deps.guard, async (_req, res) => {
     const status = await health();
     res.status(status === 'down' ? 503 : 200).json({ status });
   });
 
-  app.get('/api/aliases/status', async (_req, res) => {
+  app.get('/api/aliases/status', deps.guard, async (_req, res) => {
     res.json({ service: 'verity-aliases', version, health: await health() });
   });
 
-  app.get('/api/aliases/metrics', async (req, res) => {
+  app.get('/api/aliases/metrics', ...access, async (req, res) => {
     const tenant = tenantOf(req);
     const counts = await deps.db.read(tenant, (db) => countAliases(db, deps.schema, tenant, now()));
     res.json({ ...counts, resolveLatencyMs: await latencyMs(resolveSeconds) });
   });
 
-  app.get('/v1/aliases', async (req, res) => {
+  app.get('/v1/aliases', ...contextAccess((req) => req.query.context), async (req, res) => {
     const tenant = tenantOf(req);
     const query = parseAliasQuery(listQuerySchema, req.query);
     await awaitConsistency(req, res, deps, aliasesRegistryProjection.name);
@@ -214,7 +213,7 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
     answerConditionally(req, res, { items: page.items, nextCursor: page.next ? encodeAliasCursor(page.next) : null });
   });
 
-  app.get('/v1/aliases/conflicts', async (req, res) => {
+  app.get('/v1/aliases/conflicts', ...access, async (req, res) => {
     const tenant = tenantOf(req);
     const query = parseAliasQuery(conflictQuerySchema, req.query);
     await awaitConsistency(req, res, deps, aliasesRegistryProjection.name);

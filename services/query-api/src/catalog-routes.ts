@@ -7,12 +7,13 @@ import {
   PRODUCT_STATUSES,
   type ProductStatus,
 } from '@verity/projection-catalog-products';
-import { HttpProblem } from '@verity/service-kit';
+import { HttpProblem, tenantOf } from '@verity/service-kit';
 import { awaitConsistency } from './consistency';
 import type { ReadModelDeps } from './inventory-routes';
 import { readProduct } from './cached-reads';
 import { answerConditionally, versionETag } from './conditional';
-import { cursorParam, enumParam, pageSizeParam, parseParam, parseQuery, tenantOf } from './request';
+import { requireRead } from './read-access';
+import { cursorParam, enumParam, pageSizeParam, parseParam, parseQuery } from './request';
 
 /** Page size of `GET /v1/catalog/products`: 1..200, 50 when absent. */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -53,7 +54,8 @@ export function parseListQuery(query: unknown): ProductListQuery {
 
 /** `deps.eventsTopic` is the catalog's events topic. */
 export function mountCatalogRoutes(app: Express, deps: ReadModelDeps): void {
-  app.get('/v1/catalog/products', async (req, res) => {
+  const access = [deps.guard, requireRead('catalog')];
+  app.get('/v1/catalog/products', ...access, async (req, res) => {
     const tenant = tenantOf(req);
     const query = parseListQuery(req.query);
     await awaitConsistency(req, res, deps, catalogProductsProjection.name);
@@ -64,7 +66,7 @@ export function mountCatalogRoutes(app: Express, deps: ReadModelDeps): void {
     });
   });
 
-  app.get('/v1/catalog/products/:sku', async (req, res) => {
+  app.get('/v1/catalog/products/:sku', ...access, async (req, res) => {
     const tenant = tenantOf(req);
     const sku = parseParam(skuSchema, req.params.sku, 'sku', 'Invalid SKU', 'all');
     const freshness = await awaitConsistency(req, res, deps, catalogProductsProjection.name);

@@ -2,13 +2,14 @@ import type { Express } from 'express';
 import { z } from 'zod';
 import { conflictIdSchema } from '@verity/domain';
 import { listAuthorityRules, sourceConflictsProjection } from '@verity/projection-source-conflicts';
-import { HttpProblem } from '@verity/service-kit';
+import { HttpProblem, tenantOf } from '@verity/service-kit';
 import { awaitConsistency } from './consistency';
 import type { ReadModelDeps } from './inventory-routes';
 import { readConflict } from './cached-reads';
 import { conflictFilterSchemas, MAX_CONFLICT_PAGE, readConflictPage } from './source-conflicts';
 import { answerConditionally, versionETag } from './conditional';
-import { intParam, parseParam, parseQuery, tenantOf } from './request';
+import { requireRead } from './read-access';
+import { intParam, parseParam, parseQuery } from './request';
 
 const { status, context, sku, field, cursor } = conflictFilterSchemas;
 export const conflictListQuerySchema = z.strictObject({
@@ -29,14 +30,15 @@ export const authorityRulesQuerySchema = z.strictObject({});
  * sources' events topics: a consistency token from any of their commands is honoured.
  */
 export function mountConflictRoutes(app: Express, deps: ReadModelDeps): void {
-  app.get('/v1/conflicts', async (req, res) => {
+  const access = [deps.guard, requireRead('sources')];
+  app.get('/v1/conflicts', ...access, async (req, res) => {
     const tenant = tenantOf(req);
     const query = parseQuery(conflictListQuerySchema, req.query);
     await awaitConsistency(req, res, deps, sourceConflictsProjection.name);
     answerConditionally(req, res, await readConflictPage(deps, tenant, query));
   });
 
-  app.get('/v1/conflicts/:conflictId', async (req, res) => {
+  app.get('/v1/conflicts/:conflictId', ...access, async (req, res) => {
     const tenant = tenantOf(req);
     const conflictId = parseParam(conflictIdSchema, req.params.conflictId, 'conflictId', 'Invalid conflict id');
     const freshness = await awaitConsistency(req, res, deps, sourceConflictsProjection.name);
@@ -46,7 +48,7 @@ export function mountConflictRoutes(app: Express, deps: ReadModelDeps): void {
     answerConditionally(req, res, view, versionETag(view.version));
   });
 
-  app.get('/v1/sources/authority-rules', async (req, res) => {
+  app.get('/v1/sources/authority-rules', ...access, async (req, res) => {
     const tenant = tenantOf(req);
     parseQuery(authorityRulesQuerySchema, req.query);
     await awaitConsistency(req, res, deps, sourceConflictsProjection.name);

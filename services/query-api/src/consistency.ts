@@ -1,8 +1,7 @@
 import type { Request, Response } from 'express';
 import { decodeConsistencyToken, InvalidConsistencyTokenError, type ConsistencyToken } from '@verity/core';
 import { readCheckpoints, sleep } from '@verity/events';
-import { HttpProblem } from '@verity/service-kit';
-import { tenantOf } from './request';
+import { HttpProblem, tenantOf } from '@verity/service-kit';
 import type { TenantDb } from './tenant-db';
 
 export type Freshness = 'fresh' | 'stale';

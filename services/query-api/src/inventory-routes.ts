@@ -1,4 +1,4 @@
-import type { Express } from 'express';
+import type { Express, RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { skuSchema } from '@verity/domain';
@@ -10,13 +10,16 @@ import {
   readLowStock,
 } from '@verity/projection-inventory-stock';
 import { awaitConsistency } from './consistency';
-import { HttpProblem } from '@verity/service-kit';
+import { HttpProblem, tenantOf } from '@verity/service-kit';
 import { readStock } from './cached-reads';
 import { answerConditionally, versionETag } from './conditional';
-import { intParam, parseParam, parseQuery, tenantOf, validationFailed } from './request';
+import { requireRead } from './read-access';
+import { intParam, parseParam, parseQuery, validationFailed } from './request';
 import type { TenantDb } from './tenant-db';
 
 export interface ReadModelDeps {
+  /** The credential check and rate limits, mounted before every route (then the route's read permission). */
+  guard: RequestHandler;
   db: TenantDb;
   schema: string;
   redis: Redis;
@@ -44,8 +47,9 @@ function cursorKey(cursor: string | undefined, parts: number): string[] | undefi
 }
 
 export function mountInventoryRoutes(app: Express, deps: ReadModelDeps): void {
+  const access = [deps.guard, requireRead('inventory')];
   // Before /v1/inventory/:sku, which would take `low-stock` for a SKU.
-  app.get('/v1/inventory/low-stock', async (req, res) => {
+  app.get('/v1/inventory/low-stock', ...access, async (req, res) => {
     const tenant = tenantOf(req);
     const query = parseQuery(lowStockQuerySchema, req.query);
     const after = cursorKey(query.cursor, 2);
@@ -59,7 +63,7 @@ export function mountInventoryRoutes(app: Express, deps: ReadModelDeps): void {
     );
   });
 
-  app.get('/v1/inventory/locations/:location', async (req, res) => {
+  app.get('/v1/inventory/locations/:location', ...access, async (req, res) => {
     const tenant = tenantOf(req);
     const location = parseParam(locationSchema, req.params.location, 'location', 'Invalid location');
     const query = parseQuery(locationQuerySchema, req.query);
@@ -74,7 +78,7 @@ export function mountInventoryRoutes(app: Express, deps: ReadModelDeps): void {
     );
   });
 
-  app.get('/v1/inventory/:sku', async (req, res) => {
+  app.get('/v1/inventory/:sku', ...access, async (req, res) => {
     const tenant = tenantOf(req);
     const sku = parseParam(skuSchema, req.params.sku, 'sku', 'Invalid SKU');
     const freshness = await awaitConsistency(req, res, deps, inventoryStockProjection.name);

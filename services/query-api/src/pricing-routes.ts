@@ -2,13 +2,14 @@ import type { Express } from 'express';
 import { z } from 'zod';
 import { skuSchema } from '@verity/domain';
 import { pricingProjection, readPriceListView } from '@verity/projection-pricing';
-import { HttpProblem } from '@verity/service-kit';
+import { HttpProblem, tenantOf } from '@verity/service-kit';
 import { readPriceRules } from './cached-reads';
 import { awaitConsistency } from './consistency';
 import type { ReadModelDeps } from './inventory-routes';
 import { customerIdSchema, priceListIdSchema, quantitySchema, quoteAnswer, type QuoteQuery } from './pricing-quote';
 import { answerConditionally, versionETag } from './conditional';
-import { instantParam, integerParam, parseParam, parseQuery, tenantOf } from './request';
+import { requireRead } from './read-access';
+import { instantParam, integerParam, parseParam, parseQuery } from './request';
 
 /** Query parameters of `GET /v1/pricing/quote`. */
 export const quoteQuerySchema = z.object({
@@ -38,7 +39,8 @@ export function parseQuoteQuery(query: unknown, now: Date): QuoteQuery {
 
 /** `deps.eventsTopic` is the pricing events topic. */
 export function mountPricingRoutes(app: Express, deps: ReadModelDeps): void {
-  app.get('/v1/pricing/quote', async (req, res) => {
+  const access = [deps.guard, requireRead('pricing')];
+  app.get('/v1/pricing/quote', ...access, async (req, res) => {
     const tenant = tenantOf(req);
     const q = parseQuoteQuery(req.query, new Date());
     const freshness = await awaitConsistency(req, res, deps, pricingProjection.name);
@@ -65,7 +67,7 @@ export function mountPricingRoutes(app: Express, deps: ReadModelDeps): void {
     answerConditionally(req, res, answer);
   });
 
-  app.get('/v1/pricing/price-lists/:priceListId', async (req, res) => {
+  app.get('/v1/pricing/price-lists/:priceListId', ...access, async (req, res) => {
     const tenant = tenantOf(req);
     const priceListId = parseParam(
       priceListIdSchema,

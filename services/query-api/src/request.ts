@@ -1,18 +1,5 @@
-import type { Request } from 'express';
 import { z } from 'zod';
-import { tenantIdSchema } from '@verity/core';
 import { HttpProblem } from '@verity/service-kit';
-
-/** The tenant a request reads as: `X-Tenant-Id`, `default` when absent; a malformed one is a 400 `invalid_header`. */
-export function tenantOf(req: Request): string {
-  const raw = req.get('X-Tenant-Id') ?? 'default';
-  const parsed = tenantIdSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new HttpProblem(400, 'invalid_header', 'Invalid header', `X-Tenant-Id: ${parsed.error.issues[0]?.message}`, {
-      header: 'X-Tenant-Id',
-    });
-  return parsed.data;
-}
 
 /** One thing wrong with a parameter: the parameter (a dotted path inside it, if any) and what. */
 export interface ParamIssue {

@@ -1,4 +1,3 @@
-import type { Request } from 'express';
 import { z } from 'zod';
 import { HttpProblem } from '@verity/service-kit';
 import {
@@ -11,12 +10,8 @@ import {
   parseParam,
   parseQuery,
   requireSingleValues,
-  tenantOf,
   validationFailed,
 } from './request';
-
-const requestWith = (headers: Record<string, string>): Request =>
-  ({ get: (name: string) => headers[name] }) as unknown as Request;
 
 /** The problem `run` throws, as the client would read it. */
 function problemOf(run: () => unknown): {
@@ -37,22 +32,6 @@ function problemOf(run: () => unknown): {
 
 const messageOf = (schema: z.ZodType, value: unknown): string | undefined =>
   schema.safeParse(value).error?.issues[0]?.message;
-
-describe('tenantOf', () => {
-  it('reads X-Tenant-Id, `default` when absent', () => {
-    expect(tenantOf(requestWith({ 'X-Tenant-Id': 'acme' }))).toBe('acme');
-    expect(tenantOf(requestWith({}))).toBe('default');
-  });
-
-  it('a malformed tenant is a 400 invalid_header naming the header', () => {
-    expect(problemOf(() => tenantOf(requestWith({ 'X-Tenant-Id': 'Not A Tenant' })))).toMatchObject({
-      status: 400,
-      code: 'invalid_header',
-      detail: expect.stringMatching(/^X-Tenant-Id: /),
-      extra: { header: 'X-Tenant-Id' },
-    });
-  });
-});
 
 describe('validationFailed', () => {
   it('names each issue in the detail and in errors', () => {

@@ -1,5 +1,15 @@
-import { contextTopics } from '@verity/events';
-import { createHttpApp, createPlatform, listen, probe, type RunningServer } from '@verity/service-kit';
+import { randomUUID } from 'node:crypto';
+import { accessContext, apiKeysOf } from '@verity/domain';
+import { contextTopicConfigs, contextTopics, ensureTopics } from '@verity/events';
+import {
+  createHttpApp,
+  createPlatform,
+  createRequestAuth,
+  listen,
+  probe,
+  type RequestAuth,
+  type RunningServer,
+} from '@verity/service-kit';
 import { Redis } from 'ioredis';
 import knex from 'knex';
 import type { QueryApiEnv } from './env';
@@ -15,14 +25,19 @@ import { catalogProductsProjection } from '@verity/projection-catalog-products';
 import { changesChannel, inventoryStockProjection } from '@verity/projection-inventory-stock';
 import { pricingProjection } from '@verity/projection-pricing';
 import { sourceConflictsProjection } from '@verity/projection-source-conflicts';
-import { ChangeFeed, mountGraphql, parseNotice } from './graphql';
+import { ChangeFeed, mountGraphql, parseNotice, SubscriptionQuota } from './graphql';
+import { LateGuard } from './late-guard';
 
 export interface QueryApiService {
   start(): Promise<RunningServer>;
   stop(): Promise<void>;
 }
 
-/** Serves the read models over REST, through the Redis cache when it is up. */
+/**
+ * Serves the read models over REST and GraphQL, through the Redis cache when it is up. Every
+ * route but /health, /ready and /openapi.json needs a credential of the tenant it reads, with
+ * `read` on the route's context; /metrics as VERITY_METRICS_OPEN says.
+ */
 export function createQueryApiService(env: QueryApiEnv): QueryApiService {
   const platform = createPlatform('query-api', env);
   // As the reader role, never the owner: row-level security applies (see tenant-db.ts).
@@ -43,6 +58,13 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
     if (notice) feed.publish(notice);
   });
   const openApi = buildQueryApiOpenApi();
+  // The key directory reads the access context's state topic: every issued, rotated or revoked key.
+  const accessTopics = contextTopics(accessContext.name, env.VERITY_TOPIC_PREFIX);
+  const admin = platform.kafka.admin();
+  // Routes are mounted now; start() builds the credential check and arms these.
+  const guard = new LateGuard();
+  const metricsGuard = new LateGuard();
+  let auth: RequestAuth | undefined;
   // The events topics a read model is built from: what a consistency token for its reads may name.
   const topicsOf = (projection: { contexts: readonly string[] }) =>
     projection.contexts.map((context) => contextTopics(context, env.VERITY_TOPIC_PREFIX).events);
@@ -61,10 +83,13 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
       readiness: async () => [
         await probe('postgres', () => db.ping()),
         await probe('redis', () => redis.ping(), { optional: true }),
+        auth ? auth.check() : { name: 'api-keys', status: 'down', detail: 'starting' },
       ],
+      metricsGuard: [metricsGuard.handler],
     },
     (app) => {
       mountInventoryRoutes(app, {
+        guard: guard.handler,
         db,
         schema: env.VERITY_DB_SCHEMA,
         redis,
@@ -74,6 +99,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
       });
       mountCatalogRoutes(app, {
+        guard: guard.handler,
         db,
         schema: env.VERITY_DB_SCHEMA,
         redis,
@@ -83,6 +109,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
       });
       mountAliasRoutes(app, {
+        guard: guard.handler,
         db,
         schema: env.VERITY_DB_SCHEMA,
         redis,
@@ -93,6 +120,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         metrics: platform.metrics,
       });
       mountPricingRoutes(app, {
+        guard: guard.handler,
         db,
         schema: env.VERITY_DB_SCHEMA,
         redis,
@@ -102,6 +130,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
       });
       mountConflictRoutes(app, {
+        guard: guard.handler,
         db,
         schema: env.VERITY_DB_SCHEMA,
         redis,
@@ -118,7 +147,9 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         cacheKeyPrefix: env.VERITY_TOPIC_PREFIX,
         logger: platform.logger,
         metrics: platform.metrics,
+        guard: guard.handler,
         feed,
+        subscriptions: new SubscriptionQuota(env.VERITY_GRAPHQL_SUBSCRIPTIONS_PER_CREDENTIAL),
         readModels,
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
         limits: env,
@@ -132,6 +163,27 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
       await redis
         .connect()
         .catch((error: Error) => platform.logger.warn({ err: error }, 'redis unavailable; reading PostgreSQL only'));
+      await admin.connect();
+      // As the command processor creates them: a query-api may start before any key was issued.
+      await ensureTopics(
+        admin,
+        contextTopicConfigs(accessTopics, env.VERITY_PARTITIONS),
+        env.VERITY_REPLICATION_FACTOR,
+      );
+      auth = await createRequestAuth({
+        env,
+        admin,
+        accessStateTopic: accessTopics.state,
+        keysOf: apiKeysOf,
+        // Its options suit the limits: no offline queue, one try, so a Redis outage falls back at once.
+        redis,
+        metrics: platform.metrics,
+        logger: platform.logger,
+        clientId: `${env.VERITY_TOPIC_PREFIX}.query-api.keys.${randomUUID()}`,
+      });
+      await auth.start();
+      guard.arm(auth.guard);
+      metricsGuard.arm(auth.metricsGuard);
       // ioredis re-subscribes by itself after a reconnect.
       await subscriber
         .connect()
@@ -146,6 +198,8 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
     async stop() {
       feed.close();
       await server?.close();
+      await auth?.stop();
+      await admin.disconnect();
       redis.disconnect();
       subscriber.disconnect();
       await pool.destroy();

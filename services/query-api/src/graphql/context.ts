@@ -4,7 +4,9 @@ import { readSkuRulesOf, type SkuRules } from '@verity/projection-pricing';
 import type { CachedReadDeps } from '../cached-reads';
 import type { Freshness } from '../consistency';
 import type { TenantDb } from '../tenant-db';
+import type { Principal } from '@verity/service-kit';
 import type { ChangeFeed } from './change-feed';
+import type { SubscriptionQuota } from './subscription-quota';
 
 /** The rules of one SKU of one price list. */
 export interface PriceKey {
@@ -14,8 +16,13 @@ export interface PriceKey {
 
 /** What every GraphQL operation of one request sees; built per request. Single-entity reads go through the REST read-through (`CachedReadDeps`). */
 export interface GraphqlContext extends CachedReadDeps {
+  /** Who is calling: the credential the guard verified. */
+  principal: Principal;
+  /** The credential's tenant (`tenantOf`): every read and every subscription's filter is of it. */
   tenant: string;
   feed: ChangeFeed;
+  /** The open subscriptions of each credential on this instance. */
+  subscriptions: SubscriptionQuota;
   now: () => Date;
   /** Set when the request's consistency token was waited for: single reads then skip the cache, as REST does. */
   consistency?: Freshness;

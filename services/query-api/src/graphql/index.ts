@@ -1,20 +1,21 @@
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { GraphQLSchema } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '@verity/events';
-import { HttpProblem, MAX_BODY_BYTES } from '@verity/service-kit';
-import { tenantOf } from '../request';
+import { MAX_BODY_BYTES, principalOf, tenantOf } from '@verity/service-kit';
 import type { TenantDb } from '../tenant-db';
 import type { ChangeFeed } from './change-feed';
 import { useConsistency, type ReadModel } from './consistency';
 import { createPriceLoader, createStockLoader, type GraphqlContext } from './context';
 import { DEFAULT_GRAPHQL_LIMITS, graphqlLimitPlugins, type GraphqlLimits } from './limits';
 import { createGraphqlSchema } from './schema';
+import type { SubscriptionQuota } from './subscription-quota';
 
 export { ChangeFeed, parseNotice, type ChangeNotice } from './change-feed';
 export { createGraphqlSchema } from './schema';
+export { SubscriptionQuota, subscriptionQuotaEnvSchema } from './subscription-quota';
 export type { ReadModel } from './consistency';
 
 export interface GraphqlDeps {
@@ -25,8 +26,12 @@ export interface GraphqlDeps {
   cacheKeyPrefix: string;
   logger: Logger;
   metrics: Registry;
+  /** The credential check and rate limits every request to the endpoint passes first, queries and subscriptions alike. */
+  guard: RequestHandler;
   /** Change notices of the projectors, for subscriptions. */
   feed: ChangeFeed;
+  /** How many subscriptions each credential may hold open. */
+  subscriptions: SubscriptionQuota;
   /** The read models GraphQL reads and the events topics each is built from: which a consistency token waits for. */
   readModels: readonly ReadModel[];
   /** Upper bound of a wait for a consistency token. */
@@ -42,7 +47,13 @@ function counter(metrics: Registry, name: string, help: string): Counter<string>
   );
 }
 
-/** GraphQL at `/graphql` (queries over HTTP, subscriptions over Server-Sent Events); queries honour `X-Consistency-Token` as REST does. */
+/**
+ * GraphQL at `/graphql` (queries over HTTP, subscriptions over Server-Sent Events: every
+ * operation is an HTTP request, so one guard covers both); queries honour `X-Consistency-Token`
+ * as REST does. A missing or refused credential is a 401, another tenant's `X-Tenant-Id` a 403,
+ * both problem+json before GraphQL runs; a field the credential may not read is a GraphQL error
+ * `FORBIDDEN` (read-checks.ts).
+ */
 export function mountGraphql(app: Express, deps: GraphqlDeps): void {
   const batches = counter(
     deps.metrics,
@@ -89,19 +100,13 @@ export function mountGraphql(app: Express, deps: GraphqlDeps): void {
       error: (...args: unknown[]) =>
         deps.logger.error({ err: args.find((a) => a instanceof Error), args }, 'graphql error'),
     },
+    // The guard and the tenant check ran before yoga: neither throws here.
     context: ({ req }) => {
-      let tenant: string;
-      try {
-        tenant = tenantOf(req);
-      } catch (error) {
-        if (error instanceof HttpProblem)
-          throw new GraphQLError(error.message, {
-            extensions: { code: 'invalid_header', header: 'X-Tenant-Id', http: { status: 400 } },
-          });
-        throw error;
-      }
+      const tenant = tenantOf(req);
       return {
+        principal: principalOf(req),
         tenant,
+        subscriptions: deps.subscriptions,
         db: deps.db,
         schema: deps.schema,
         redis: deps.redis,
@@ -121,11 +126,20 @@ export function mountGraphql(app: Express, deps: GraphqlDeps): void {
     },
   });
   // The body is read here, not by yoga, so a document over the size limit is a 413 even when
-  // sent without a Content-Length (chunked); yoga takes the Buffer as the request's body. One
+  // sent without a Content-Length (chunked); yoga takes the Buffer as the request's body. The
+  // credential is checked first (nothing is read for a caller refused), then the tenant. One
   // handler, so /graphql stays one mount.
   const readBody = express.raw({ type: () => true, limit: MAX_BODY_BYTES });
   const serve = yoga as unknown as (req: Request, res: Response) => void;
   app.use(yoga.graphqlEndpoint, (req: Request, res: Response, next: NextFunction) =>
-    readBody(req, res, (error?: unknown) => (error ? next(error) : serve(req, res))),
+    deps.guard(req, res, (refused?: unknown) => {
+      if (refused) return next(refused);
+      try {
+        tenantOf(req);
+      } catch (error) {
+        return next(error);
+      }
+      readBody(req, res, (error?: unknown) => (error ? next(error) : serve(req, res)));
+    }),
   );
 }

@@ -3,7 +3,11 @@ import { createGraphqlSchema } from './schema';
 import type { GraphqlContext } from './context';
 
 // Arguments are checked before anything is read: a context without stores is enough here.
-const context = { tenant: 'acme', now: () => new Date('2026-11-23T10:00:00Z') } as unknown as GraphqlContext;
+const context = {
+  principal: { kind: 'jwt', subject: 'test', tenant: 'acme', grants: [{ role: 'reader' }], permissions: new Set() },
+  tenant: 'acme',
+  now: () => new Date('2026-11-23T10:00:00Z'),
+} as unknown as GraphqlContext;
 const schema = createGraphqlSchema();
 
 async function errorsOf(query: string) {

@@ -23,6 +23,7 @@ import {
 import type { GraphqlContext } from './context';
 import { Money } from './money';
 import { pricingResolvers } from './pricing';
+import { withReadChecks } from './read-checks';
 import { typeDefs } from './type-defs';
 
 export type { GraphqlContext } from './context';
@@ -48,12 +49,13 @@ async function resolve(ctx: GraphqlContext, context: string, alias: string): Pro
 
 /**
  * The executable schema: SDL from type-defs.ts; single entities through the read-through cache
- * the REST routes use, lists and nested fields from PostgreSQL in batches.
+ * the REST routes use, lists and nested fields from PostgreSQL in batches. Every root field
+ * checks the credential may read its context first (read-checks.ts).
  */
 export function createGraphqlSchema() {
   return createSchema<GraphqlContext>({
     typeDefs,
-    resolvers: {
+    resolvers: withReadChecks({
       Money,
       JSON: Json,
       Query: {
@@ -143,6 +145,6 @@ export function createGraphqlSchema() {
           resolve(ctx, c.context, c.alias),
       },
       PriceChange: pricingResolvers.PriceChange,
-    },
+    }),
   });
 }
