@@ -62,7 +62,8 @@ const tenantHeader = {
   name: 'X-Tenant-Id',
   in: 'header',
   required: false,
-  description: 'the tenant; `default` when absent',
+  description:
+    "may only repeat the credential's tenant (which is read whatever it says); another tenant is 403 `foreign_tenant`, except for a `platform-operator`, who reads the tenant named",
   schema: jsonSchemaOf(tenantIdSchema),
 };
 const consistencyHeader = {
@@ -273,7 +274,113 @@ const operation = (
   get: { tags: [tag], operationId, summary, parameters, responses },
 });
 
-/** The query-api's OpenAPI 3.1 document: every REST route, its parameters and answers. */
+/** Either credential: a JWT or an API key. */
+const CREDENTIAL = [{ bearer: [] }, { apiKey: [] }];
+const securitySchemes = {
+  bearer: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT, or an API key (vk_...)',
+    description:
+      'A JWT of the configured issuer and audience (tenant, roles and subject from its claims), or an API key issued with `verity keys create` in the Bearer slot',
+  },
+  apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'an API key, `vk_<id>_<secret>`' },
+};
+
+const rateLimitHeaders = {
+  'RateLimit-Limit': { description: 'requests per window of the binding limit', schema: int },
+  'RateLimit-Remaining': { description: 'requests left in the window', schema: int },
+  'RateLimit-Reset': { description: 'seconds until the window resets', schema: int },
+};
+
+/** The answers of the guard every credentialed route has, and of its permission check (`grant`, when the route needs one). */
+function guardResponses(forbidden: string): Record<string, unknown> {
+  return {
+    '401': {
+      ...problem(
+        '`unauthenticated` (no credential) or `invalid_credential` (expired, wrong audience, bad signature, revoked key, ...)',
+      ),
+      headers: {
+        'WWW-Authenticate': {
+          description: 'Bearer realm="verity", with `error="invalid_token"` for a refused credential',
+          schema: str,
+        },
+      },
+    },
+    '403': problem(forbidden),
+    '429': {
+      ...problem('`rate_limited`: the credential or the client address made too many requests in the window'),
+      headers: { 'Retry-After': { description: 'seconds', schema: int }, ...rateLimitHeaders },
+    },
+    '503': problem(
+      '`authentication_unavailable`: the credential cannot be checked yet (key directory loading, JWKS unreachable); retry',
+    ),
+  };
+}
+
+const foreignTenant = "`foreign_tenant`: X-Tenant-Id names another tenant than the credential's";
+/** The 403 of a route reading `context`, which also takes a reader of the alias context it names when `aliasContext`. */
+const readForbidden = (context: string, aliasContext = false): string =>
+  `\`insufficient_permission\`: the credential lacks \`reader:${context}\`${aliasContext ? ' (or `reader:<context>` of the alias context read)' : ''}, named in \`missingPermission\`; ${foreignTenant}`;
+
+/** What a path needs: nothing (`open`), a credential, or a credential allowed to read a context (the 403 says which). */
+function accessOf(path: string): { security: unknown[]; forbidden?: string } {
+  if (['/health', '/ready', '/openapi.json'].includes(path)) return { security: [] };
+  // An empty requirement: open with VERITY_METRICS_OPEN.
+  if (path === '/metrics')
+    return {
+      security: [...CREDENTIAL, {}],
+      forbidden:
+        '`insufficient_permission`: needs `platform-operator` or `reader:metrics` (unless VERITY_METRICS_OPEN)',
+    };
+  if (path === '/api/aliases/health' || path === '/api/aliases/status')
+    return { security: CREDENTIAL, forbidden: foreignTenant };
+  if (path === '/graphql')
+    return {
+      security: CREDENTIAL,
+      forbidden: `${foreignTenant}. A field the credential may not read is a GraphQL error \`FORBIDDEN\` naming \`extensions.missingPermission\`, and the answer's status is 403`,
+    };
+  const contexts: [string, string, boolean][] = [
+    ['/v1/inventory/', 'inventory', false],
+    ['/v1/catalog/', 'catalog', false],
+    ['/v1/pricing/', 'pricing', false],
+    ['/v1/conflicts', 'sources', false],
+    ['/v1/sources/', 'sources', false],
+    ['/api/aliases/resolve/', 'aliases', true],
+    ['/v1/aliases/conflicts', 'aliases', false],
+    ['/v1/aliases', 'aliases', true],
+    ['/api/aliases/metrics', 'aliases', false],
+  ];
+  const found = contexts.find(([prefix]) => path.startsWith(prefix));
+  if (!found) throw new Error(`${path}: no access documented (openapi.ts accessOf)`);
+  return { security: CREDENTIAL, forbidden: readForbidden(found[1], found[2]) };
+}
+
+type OperationObject = { responses: Record<string, unknown> } & Record<string, unknown>;
+
+/** Every operation with the security it needs and the answers of its guard. */
+function withAccess(paths: Record<string, Record<string, OperationObject>>) {
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, item]) => {
+      const { security, forbidden } = accessOf(path);
+      return [
+        path,
+        Object.fromEntries(
+          Object.entries(item).map(([method, op]) => [
+            method,
+            {
+              ...op,
+              security,
+              responses: forbidden === undefined ? op.responses : { ...op.responses, ...guardResponses(forbidden) },
+            },
+          ]),
+        ),
+      ];
+    }),
+  );
+}
+
+/** The query-api's OpenAPI 3.1 document: every route, its parameters, the credential it needs, and its answers. */
 export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown> {
   return {
     openapi: '3.1.0',
@@ -281,7 +388,7 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
       title: 'Verity query API',
       version,
       description:
-        'Read models over REST, read through the Redis cache when it is up, else from PostgreSQL. Errors are RFC 7807 problem+json with a machine-readable `code`.',
+        "Read models over REST and GraphQL, read through the Redis cache when it is up, else from PostgreSQL. Every route but /health, /ready and /openapi.json needs a credential (a JWT or an API key) and reads the credential's tenant, with `read` on the route's context (`reader`, `reader:<context>`). Errors are RFC 7807 problem+json with a machine-readable `code`.",
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     tags: [
@@ -293,7 +400,8 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
       { name: 'graphql' },
       { name: 'operations' },
     ],
-    paths: {
+    security: CREDENTIAL,
+    paths: withAccess({
       '/v1/inventory/low-stock': operation(
         'inventory',
         'listLowStock',
@@ -554,7 +662,7 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
       '/openapi.json': operation('operations', 'openapi', 'This document', [], {
         '200': json('OpenAPI 3.1', { type: 'object' }),
       }),
-    },
-    components: { schemas },
+    }),
+    components: { schemas, securitySchemes },
   };
 }

@@ -87,6 +87,31 @@ describe('query-api OpenAPI document', () => {
     }
   });
 
+  it('says what credential every operation needs, and documents the 401, 403 and 429 of the guarded ones', () => {
+    const full = buildQueryApiOpenApi() as Doc & {
+      components: { securitySchemes: Record<string, { type: string; scheme?: string; name?: string }> };
+    };
+    expect(full.components.securitySchemes).toMatchObject({
+      bearer: { type: 'http', scheme: 'bearer' },
+      apiKey: { type: 'apiKey', name: 'X-Api-Key' },
+    });
+    const open = ['/health', '/ready', '/openapi.json'];
+    for (const [path, item] of Object.entries(full.paths))
+      for (const [method, op] of Object.entries(item) as [string, { security?: unknown[]; responses: object }][]) {
+        const guarded = !open.includes(path);
+        expect({ path, method, security: op.security }).toEqual({
+          path,
+          method,
+          security: guarded ? expect.arrayContaining([{ bearer: [] }, { apiKey: [] }]) : [],
+        });
+        if (guarded)
+          expect({ path, responses: Object.keys(op.responses) }).toEqual({
+            path,
+            responses: expect.arrayContaining(['401', '403', '429']),
+          });
+      }
+  });
+
   it("takes query parameters from the routes' zod schemas", () => {
     const params = (path: string) =>
       Object.fromEntries(
