@@ -1,3 +1,5 @@
+import { withCredential, type TestPlatform } from './test-platform';
+
 /** A GraphQL answer over HTTP: the status, the headers and the `{data, errors, extensions}` body. */
 export interface GraphqlResponse {
   status: number;
@@ -11,7 +13,10 @@ export interface GraphqlResponse {
   };
 }
 
-/** A query or mutation POSTed to `<queryApiUrl>/graphql` under a tenant (none: no X-Tenant-Id header), with any other headers (e.g. X-Consistency-Token). */
+/**
+ * A query or mutation POSTed to `<queryApiUrl>/graphql` under a tenant (none: no X-Tenant-Id
+ * header), with any other headers: the credential (`authorization`), X-Consistency-Token.
+ */
 export async function graphql(
   queryApiUrl: string,
   query: string,
@@ -40,12 +45,17 @@ export interface GraphqlSubscription {
   close(): void;
 }
 
-/** A subscription over Server-Sent Events; it listens from the moment this resolves. */
-export async function subscribe(queryApiUrl: string, query: string, tenant = 'acme'): Promise<GraphqlSubscription> {
+/** A subscription over Server-Sent Events, with the credential in `headers`; it listens from the moment this resolves. */
+export async function subscribe(
+  queryApiUrl: string,
+  query: string,
+  tenant = 'acme',
+  headers: Record<string, string> = {},
+): Promise<GraphqlSubscription> {
   const abort = new AbortController();
   const res = await fetch(`${queryApiUrl}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'X-Tenant-Id': tenant },
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'X-Tenant-Id': tenant, ...headers },
     body: JSON.stringify({ query }),
     signal: abort.signal,
   });
@@ -73,4 +83,34 @@ export async function subscribe(queryApiUrl: string, query: string, tenant = 'ac
     return events.shift();
   };
   return { status: res.status, contentType: res.headers.get('content-type'), next, close: () => abort.abort() };
+}
+
+/** `graphql` as a client of `tenant` sends it: with that tenant's credential unless `headers` bring one (`withCredential`). */
+export async function graphqlAs(
+  platform: TestPlatform,
+  query: string,
+  variables: Record<string, unknown> = {},
+  tenant: string | undefined = 'acme',
+  headers: Record<string, string> = {},
+): Promise<GraphqlResponse> {
+  const credential = await withCredential(
+    platform,
+    tenant === undefined ? headers : { 'X-Tenant-Id': tenant, ...headers },
+  );
+  return graphql(platform.urls['query-api']!, query, variables, tenant, credential);
+}
+
+/** `subscribe` as a client of `tenant` does: with that tenant's credential unless `headers` bring one. */
+export async function subscribeAs(
+  platform: TestPlatform,
+  query: string,
+  tenant = 'acme',
+  headers: Record<string, string> = {},
+): Promise<GraphqlSubscription> {
+  return subscribe(
+    platform.urls['query-api']!,
+    query,
+    tenant,
+    await withCredential(platform, { 'X-Tenant-Id': tenant, ...headers }),
+  );
 }

@@ -58,12 +58,15 @@ export function startReceiveLoad(platform: TestPlatform, options: ReceiveLoadOpt
   let answered = 0;
   let loading = true;
   const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
+  // Signed once: a client reuses its token for every request.
+  const credential = platform.credential({ tenant, roles: ['writer:inventory'] });
 
   async function post(command: SentCommand): Promise<void> {
     const body = { sku: command.sku, location: command.location, quantity: command.quantity };
     for (command.attempts = 1; ; command.attempts++) {
       try {
         const res = await postCommand(platform, RECEIVE, body, {
+          ...(await credential),
           'X-Tenant-Id': tenant,
           'Idempotency-Key': command.commandId,
         });
@@ -100,7 +103,7 @@ export function startReceiveLoad(platform: TestPlatform, options: ReceiveLoadOpt
   /** The outcome of a command answered 202, if it is written yet. */
   async function lookUp(command: SentCommand): Promise<void> {
     const res = await fetch(`${platform.urls.gateway}/v1/commands/${command.commandId}`, {
-      headers: { 'X-Tenant-Id': tenant },
+      headers: { ...(await credential), 'X-Tenant-Id': tenant },
     });
     // 404: the outcome is not written yet (this gateway no longer waits for it).
     const body = res.status === 200 ? ((await res.json()) as Outcome | { status: 'pending' }) : undefined;

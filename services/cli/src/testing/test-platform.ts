@@ -28,7 +28,11 @@ export interface TestPlatform {
   stopService(name: ServiceName): Promise<void>;
   /** Offsets just past the last record, per partition, of a topic. */
   endOffsets(topic: string): Promise<Record<number, string>>;
-  /** `Authorization: Bearer <JWT>` signed with the platform's secret: tenant `default`, `admin`, unless `claims` say otherwise. */
+  /**
+   * `Authorization: Bearer <JWT>` signed with the platform's secret: tenant `default`, `admin`,
+   * unless `claims` say otherwise. Tokens of the default lifetime are signed once per claims and
+   * reused, as a client does, so load is not spent signing.
+   */
   credential(claims?: TokenClaims): Promise<Record<string, string>>;
   /** Every record of a topic from the start, read until `until` says enough or the timeout. */
   readTopic(topic: string, until: (messages: KafkaMessage[]) => boolean, timeoutMs?: number): Promise<KafkaMessage[]>;
@@ -60,6 +64,7 @@ export async function startTestPlatform(
   const redis = new Redis(config.VERITY_REDIS_URL);
   const running = new Map<ServiceName, NamedService>();
   const urls: Partial<Record<ServiceName, string>> = {};
+  const signed = new Map<string, Promise<Record<string, string>>>();
 
   const platform: TestPlatform = {
     prefix,
@@ -86,7 +91,13 @@ export async function startTestPlatform(
       const offsets = await fetchTopicOffsets(admin, topic);
       return Object.fromEntries(offsets.map((o) => [o.partition, o.high]));
     },
-    credential: (claims) => bearer(env, claims),
+    credential(claims = {}) {
+      // A token with its own lifetime is about time (expiry): always a fresh one.
+      if (claims.expiresInS !== undefined) return bearer(env, claims);
+      const key = JSON.stringify(Object.entries(claims).sort(([a], [b]) => a.localeCompare(b)));
+      if (!signed.has(key)) signed.set(key, bearer(env, claims));
+      return signed.get(key)!;
+    },
     async readTopic(topic, until, timeoutMs = 20_000) {
       const consumer = kafka.consumer({ groupId: `${prefix}.test-reader.${randomUUID()}` });
       const messages: KafkaMessage[] = [];
@@ -144,19 +155,30 @@ export async function eventually<T>(
   }
 }
 
+/** The value of header `name` (any case) in `headers`. */
+const headerOf = (headers: Record<string, string>, name: string): string | undefined =>
+  Object.entries(headers).find(([h]) => h.toLowerCase() === name)?.[1];
+
 /**
  * The headers a client of the tenant `headers` name (`X-Tenant-Id`, else `default`) sends: an
- * admin credential of that tenant, unless `headers` bring their own `authorization`.
+ * admin credential of that tenant, unless `headers` bring their own `authorization`. A client
+ * naming an actor (`X-Actor`) signs in as that subject, so the actor recorded is the one it
+ * names whether the services take it from the credential or from the header.
  */
 export async function withCredential(
   platform: TestPlatform,
   headers: Record<string, string> = {},
 ): Promise<Record<string, string>> {
-  const names = Object.keys(headers).map((h) => h.toLowerCase());
-  if (names.includes('authorization') || names.includes('x-api-key')) return headers;
-  const tenantHeader = Object.keys(headers).find((h) => h.toLowerCase() === 'x-tenant-id');
-  const tenant = tenantHeader === undefined ? undefined : headers[tenantHeader];
-  return { ...(await platform.credential(tenant === undefined ? {} : { tenant })), ...headers };
+  if (headerOf(headers, 'authorization') !== undefined || headerOf(headers, 'x-api-key') !== undefined) return headers;
+  const tenant = headerOf(headers, 'x-tenant-id');
+  const subject = headerOf(headers, 'x-actor');
+  return {
+    ...(await platform.credential({
+      ...(tenant === undefined ? {} : { tenant }),
+      ...(subject === undefined ? {} : { subject }),
+    })),
+    ...headers,
+  };
 }
 
 /** POSTs a command to the gateway the way a client does, with the tenant's credential (`withCredential`). */
