@@ -1,7 +1,7 @@
 import { encodeConsistencyToken, fromHeaders } from '@verity/core';
 import { contextTopics } from '@verity/events';
 import { aliasResolveKey, cacheResolution } from '@verity/projection-aliases-registry';
-import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
+import { eventually, postCommand, startTestPlatform, withCredential, type TestPlatform } from './testing/test-platform';
 
 const REGISTER = 'aliases.RegisterAlias';
 const DEACTIVATE = 'aliases.DeactivateAlias';
@@ -29,7 +29,9 @@ describe('alias registry through the real stack: gateway → Kafka → processor
     tenant = 'acme',
     headers: Record<string, string> = {},
   ): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> => {
-    const res = await fetch(`${platform.urls['query-api']}${path}`, { headers: { 'X-Tenant-Id': tenant, ...headers } });
+    const res = await fetch(`${platform.urls['query-api']}${path}`, {
+      headers: await withCredential(platform, { 'X-Tenant-Id': tenant, ...headers }),
+    });
     const text = await res.text();
     return {
       status: res.status,
@@ -536,7 +538,8 @@ describe('alias registry through the real stack: gateway → Kafka → processor
     });
 
     it('a bad tenant header on a read', async () => {
-      const res = await get('/api/aliases/resolve/backend/orders', 'Not A Tenant!');
+      // A valid credential, and a header that is no tenant id at all.
+      const res = await get('/api/aliases/resolve/backend/orders', 'Not A Tenant!', await platform.credential());
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ code: 'invalid_header', header: 'X-Tenant-Id' });
     });

@@ -7,7 +7,7 @@ import { appendOutputTails, childService, type ChildService } from './testing/ch
 import { expectExactlyOnce } from './testing/exactly-once';
 import { isAlive } from './testing/processes';
 import { startReceiveLoad, type ReceiveLoad, type ReceiveLoadOptions } from './testing/receive-load';
-import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
+import { eventually, postCommand, startTestPlatform, withCredential, type TestPlatform } from './testing/test-platform';
 
 const REGISTER = 'catalog.RegisterProduct';
 const TENANT = 'restart';
@@ -187,7 +187,9 @@ describe('a Kafka broker restarted under load', () => {
       // Every product registration was accepted, those after the restarts too.
       for (const commandId of await Promise.all(products)) {
         const outcome = await eventually(async () => {
-          const res = await fetch(`${urls.gateway}/v1/commands/${commandId}`, { headers: { 'X-Tenant-Id': TENANT } });
+          const res = await fetch(`${urls.gateway}/v1/commands/${commandId}`, {
+            headers: await withCredential(test, { 'X-Tenant-Id': TENANT }),
+          });
           const body = res.status === 200 ? ((await res.json()) as { status: string }) : undefined;
           return body && body.status !== 'pending' ? body.status : undefined;
         }, 60_000);

@@ -1,4 +1,4 @@
-import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
+import { eventually, postCommand, startTestPlatform, withCredential, type TestPlatform } from './testing/test-platform';
 
 /**
  * The cache never serves a version older than one the reader has already seen: neither after a
@@ -21,7 +21,9 @@ describe('cache coherence under successive writes', () => {
     path: string,
     headers: Record<string, string> = {},
   ): Promise<{ status: number; version?: number; cache: string | null }> => {
-    const res = await fetch(`${platform.urls['query-api']}${path}`, { headers: { ...acme, ...headers } });
+    const res = await fetch(`${platform.urls['query-api']}${path}`, {
+      headers: await withCredential(platform, { ...acme, ...headers }),
+    });
     const body = res.status === 200 ? ((await res.json()) as { version: number }) : undefined;
     return { status: res.status, version: body?.version, cache: res.headers.get('x-cache') };
   };

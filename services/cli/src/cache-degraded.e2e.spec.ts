@@ -1,5 +1,5 @@
 import { graphql } from './testing/graphql-client';
-import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
+import { eventually, postCommand, startTestPlatform, withCredential, type TestPlatform } from './testing/test-platform';
 
 /** Nothing listens here: every service that uses Redis starts and runs without it. */
 const DEAD_REDIS = 'redis://127.0.0.1:6399';
@@ -39,7 +39,10 @@ describe('Redis down: reads come from PostgreSQL and /ready says degraded', () =
     expect(row).toEqual({ on_hand: '7' });
 
     const res = await fetch(`${platform.urls['query-api']}/v1/inventory/SKU-NOCACHE`, {
-      headers: { ...acme, 'X-Consistency-Token': accepted.body.consistencyToken as string },
+      headers: await withCredential(platform, {
+        ...acme,
+        'X-Consistency-Token': accepted.body.consistencyToken as string,
+      }),
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-cache')).toBe('bypass');
@@ -52,7 +55,9 @@ describe('Redis down: reads come from PostgreSQL and /ready says degraded', () =
     });
 
     // Without a token too (the cache path is the one that would be tried first).
-    const plain = await fetch(`${platform.urls['query-api']}/v1/inventory/SKU-NOCACHE`, { headers: acme });
+    const plain = await fetch(`${platform.urls['query-api']}/v1/inventory/SKU-NOCACHE`, {
+      headers: await withCredential(platform, acme),
+    });
     expect(plain.status).toBe(200);
     expect(plain.headers.get('x-cache')).toBe('bypass');
     expect(await plain.json()).toMatchObject({ version: 1, totals: { onHand: 7 } });
@@ -72,6 +77,9 @@ describe('Redis down: reads come from PostgreSQL and /ready says degraded', () =
               }
             }
           `,
+          {},
+          'acme',
+          await platform.credential({ tenant: 'acme' }),
         )
       ).body,
     ).toEqual({ data: { stock: { version: 1, totals: { onHand: 7 } } } });

@@ -2,8 +2,8 @@ import { fromHeaders } from '@verity/core';
 import { contextTopics } from '@verity/events';
 import { productCacheKey } from '@verity/projection-catalog-products';
 import type { KafkaMessage } from 'kafkajs';
-import { graphql, subscribe } from './testing/graphql-client';
-import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
+import { graphqlAs, subscribeAs } from './testing/graphql-client';
+import { eventually, postCommand, startTestPlatform, withCredential, type TestPlatform } from './testing/test-platform';
 
 const REGISTER = 'catalog.RegisterProduct';
 const UPDATE = 'catalog.UpdateProduct';
@@ -47,7 +47,9 @@ describe('catalog through the real stack: gateway → Kafka → processor → pr
   });
 
   const query = async (path: string, headers: Record<string, string> = acme) => {
-    const res = await fetch(`${platform.urls['query-api']}${path}`, { headers });
+    const res = await fetch(`${platform.urls['query-api']}${path}`, {
+      headers: await withCredential(platform, headers),
+    });
     const text = await res.text();
     return {
       status: res.status,
@@ -249,7 +251,7 @@ describe('catalog through the real stack: gateway → Kafka → processor → pr
     variables: Record<string, unknown> = {},
     tenant = 'acme',
     headers: Record<string, string> = {},
-  ) => graphql(platform.urls['query-api']!, source, variables, tenant, headers);
+  ) => graphqlAs(platform, source, variables, tenant, headers);
 
   it('GraphQL product answers what REST does, per tenant; an unknown SKU is null', async () => {
     for (const [tenant, sku] of [
@@ -292,8 +294,8 @@ describe('catalog through the real stack: gateway → Kafka → processor → pr
       (await postCommand(platform, REGISTER, { sku: 'P-200', name: 'Globex washer', unit: 'EA' }, globex)).status,
     ).toBe(200);
 
-    const stream = await subscribe(
-      platform.urls['query-api']!,
+    const stream = await subscribeAs(
+      platform,
       `subscription { productChanged(sku: "P-200") { ${PRODUCT} stock { totals { onHand } } } }`,
     );
     try {
@@ -366,10 +368,7 @@ describe('catalog through the real stack: gateway → Kafka → processor → pr
   });
 
   it('productChanged with a malformed SKU is BAD_USER_INPUT naming it', async () => {
-    const stream = await subscribe(
-      platform.urls['query-api']!,
-      `subscription { productChanged(sku: "not a sku") { sku } }`,
-    );
+    const stream = await subscribeAs(platform, `subscription { productChanged(sku: "not a sku") { sku } }`);
     try {
       expect(await stream.next()).toEqual({
         errors: [

@@ -1,7 +1,7 @@
 import { ConfigResourceTypes } from 'kafkajs';
 import type { CommandReply } from '@verity/core';
 import { COMMAND_OUTCOMES_TABLE, contextTopics, repliesTopic } from '@verity/events';
-import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
+import { eventually, postCommand, startTestPlatform, withCredential, type TestPlatform } from './testing/test-platform';
 
 const RECEIVE = 'inventory.ReceiveStock';
 
@@ -14,7 +14,9 @@ async function metric(url: string | undefined, name: string): Promise<number> {
 }
 
 async function getOutcome(platform: TestPlatform, commandId: string, tenant: string) {
-  const res = await fetch(`${platform.urls.gateway}/v1/commands/${commandId}`, { headers: { 'X-Tenant-Id': tenant } });
+  const res = await fetch(`${platform.urls.gateway}/v1/commands/${commandId}`, {
+    headers: await withCredential(platform, { 'X-Tenant-Id': tenant }),
+  });
   return {
     status: res.status,
     type: res.headers.get('content-type'),

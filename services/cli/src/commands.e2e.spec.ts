@@ -1,6 +1,6 @@
 import { fromHeaders } from '@verity/core';
 import { contextTopics } from '@verity/events';
-import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
+import { eventually, postCommand, startTestPlatform, withCredential, type TestPlatform } from './testing/test-platform';
 
 const RECEIVE = 'inventory.ReceiveStock';
 
@@ -132,11 +132,13 @@ describe('the command API over the real stack', () => {
         { 'Idempotency-Key': 'outcome-1', 'X-Tenant-Id': 'acme' },
       );
       expect(posted.status).toBe(200);
-      const res = await fetch(`${platform.urls.gateway}/v1/commands/outcome-1`, { headers: { 'X-Tenant-Id': 'acme' } });
+      const res = await fetch(`${platform.urls.gateway}/v1/commands/outcome-1`, {
+        headers: await withCredential(platform, { 'X-Tenant-Id': 'acme' }),
+      });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ status: 'accepted', ...posted.body });
       const other = await fetch(`${platform.urls.gateway}/v1/commands/outcome-1`, {
-        headers: { 'X-Tenant-Id': 'globex' },
+        headers: await withCredential(platform, { 'X-Tenant-Id': 'globex' }),
       });
       expect(other.status).toBe(404);
       expect(other.headers.get('content-type')).toContain('application/problem+json');
@@ -149,14 +151,18 @@ describe('the command API over the real stack', () => {
         { sku: 'SKU-REJ', location: 'kyiv', quantity: 3 },
         { 'Idempotency-Key': 'outcome-rejected', 'X-Expected-Version': '5' },
       );
-      const res = await fetch(`${platform.urls.gateway}/v1/commands/outcome-rejected`);
+      const res = await fetch(`${platform.urls.gateway}/v1/commands/outcome-rejected`, {
+        headers: await platform.credential(),
+      });
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({
         status: 'rejected',
         code: 'version_conflict',
         reason: expect.stringContaining('expected version 5'),
       });
-      const unknown = await fetch(`${platform.urls.gateway}/v1/commands/never-sent`);
+      const unknown = await fetch(`${platform.urls.gateway}/v1/commands/never-sent`, {
+        headers: await platform.credential(),
+      });
       expect(unknown.status).toBe(404);
       expect(((await unknown.json()) as { code: string }).code).toBe('unknown_command');
     });
@@ -167,7 +173,7 @@ describe('the command API over the real stack', () => {
       const posted = await postCommand(platform, RECEIVE, { sku: 'SKU-RYW', location: 'nice', quantity: 9 });
       const token = posted.headers.get('x-consistency-token')!;
       const res = await fetch(`${platform.urls['query-api']}/v1/inventory/SKU-RYW`, {
-        headers: { 'X-Consistency-Token': token },
+        headers: await withCredential(platform, { 'X-Consistency-Token': token }),
       });
       expect(res.status).toBe(200);
       expect(res.headers.get('x-consistency')).toBe('fresh');
@@ -176,7 +182,7 @@ describe('the command API over the real stack', () => {
       for (const quantity of [1, 1, 1]) {
         const next = await postCommand(platform, RECEIVE, { sku: 'SKU-RYW', location: 'nice', quantity });
         const read = await fetch(`${platform.urls['query-api']}/v1/inventory/SKU-RYW`, {
-          headers: { 'X-Consistency-Token': next.headers.get('x-consistency-token')! },
+          headers: await withCredential(platform, { 'X-Consistency-Token': next.headers.get('x-consistency-token')! }),
         });
         expect(((await read.json()) as { version: number }).version).toBe(next.body.version);
       }
@@ -184,7 +190,7 @@ describe('the command API over the real stack', () => {
 
     it('a malformed token is a 400 problem', async () => {
       const res = await fetch(`${platform.urls['query-api']}/v1/inventory/SKU-RYW`, {
-        headers: { 'X-Consistency-Token': 'garbage' },
+        headers: await withCredential(platform, { 'X-Consistency-Token': 'garbage' }),
       });
       expect(res.status).toBe(400);
       expect(((await res.json()) as { code: string }).code).toBe('invalid_consistency_token');
@@ -249,7 +255,7 @@ describe('a command whose outcome takes longer than the bound', () => {
     await platform.startService('command-processor');
     const outcome = await eventually(
       async () => {
-        const r = await fetch(`${platform.urls.gateway}/v1/commands/slow-1`);
+        const r = await fetch(`${platform.urls.gateway}/v1/commands/slow-1`, { headers: await platform.credential() });
         const body = (await r.json()) as { status?: string };
         return r.status === 200 && body.status === 'accepted' ? body : undefined;
       },

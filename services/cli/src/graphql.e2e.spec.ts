@@ -3,8 +3,8 @@ import { contextTopics } from '@verity/events';
 import { aliasResolveKey } from '@verity/projection-aliases-registry';
 import { productCacheKey } from '@verity/projection-catalog-products';
 import { readStockViews, stockCacheKey } from '@verity/projection-inventory-stock';
-import { graphql, subscribe as subscribeTo } from './testing/graphql-client';
-import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
+import { graphqlAs, subscribeAs } from './testing/graphql-client';
+import { eventually, postCommand, startTestPlatform, withCredential, type TestPlatform } from './testing/test-platform';
 
 const REGISTER = 'catalog.RegisterProduct';
 const RECEIVE = 'inventory.ReceiveStock';
@@ -25,7 +25,7 @@ describe('GraphQL at /graphql through the real stack', () => {
     variables: Record<string, unknown> = {},
     tenant: string | undefined = 'acme',
     headers: Record<string, string> = {},
-  ) => graphql(platform.urls['query-api']!, query, variables, tenant, headers);
+  ) => graphqlAs(platform, query, variables, tenant, headers);
   const metric = async (name: string): Promise<number> => {
     const text = await (await fetch(`${platform.urls['query-api']}/metrics`)).text();
     const line = text.split('\n').find((l) => l.startsWith(`${name} `));
@@ -170,8 +170,10 @@ describe('GraphQL at /graphql through the real stack', () => {
   });
 
   it('reads single entities through the read-through cache of the REST routes: it refills what REST then hits', async () => {
-    const rest = (path: string) =>
-      fetch(`${platform.urls['query-api']}${path}`, { headers: { 'X-Tenant-Id': 'acme' } });
+    const rest = async (path: string) =>
+      fetch(`${platform.urls['query-api']}${path}`, {
+        headers: await withCredential(platform, { 'X-Tenant-Id': 'acme' }),
+      });
     const keys = {
       stock: stockCacheKey(platform.prefix, 'acme', 'G-1'),
       product: productCacheKey(platform.prefix, 'acme', 'G-2'),
@@ -194,7 +196,7 @@ describe('GraphQL at /graphql through the real stack', () => {
       expect({ path, cache: (await rest(path)).headers.get('x-cache') }).toEqual({ path, cache: 'hit' });
   });
 
-  const subscribe = (query: string, tenant = 'acme') => subscribeTo(platform.urls['query-api']!, query, tenant);
+  const subscribe = (query: string, tenant = 'acme') => subscribeAs(platform, query, tenant);
 
   it('streams stockChanged over Server-Sent Events, for the tenant and SKU subscribed only', async () => {
     const stream = await subscribe(
@@ -276,7 +278,8 @@ describe('GraphQL at /graphql through the real stack', () => {
     expect(badSku.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'sku' });
     const badCursor = await gql(`{ products(after: "garbage!") { items { sku } } }`);
     expect(badCursor.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });
-    const badTenant = await gql(`{ products { items { sku } } }`, {}, 'Not A Tenant');
+    // A valid credential, and a header that is no tenant id at all.
+    const badTenant = await gql(`{ products { items { sku } } }`, {}, 'Not A Tenant', await platform.credential());
     expect(badTenant.status).toBe(400);
     expect(badTenant.body.errors?.[0]?.extensions).toMatchObject({ code: 'invalid_header', header: 'X-Tenant-Id' });
   });

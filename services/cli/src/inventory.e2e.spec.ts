@@ -1,7 +1,7 @@
 import { eventHash, fromHeaders, unchained } from '@verity/core';
 import { contextTopics } from '@verity/events';
 import { stockCacheKey } from '@verity/projection-inventory-stock';
-import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
+import { eventually, postCommand, startTestPlatform, withCredential, type TestPlatform } from './testing/test-platform';
 
 const RECEIVE = 'inventory.ReceiveStock';
 
@@ -76,7 +76,7 @@ describe('inventory through the real stack: gateway → Kafka → processor → 
 
     // Query out.
     const res = await fetch(`${platform.urls['query-api']}/v1/inventory/SKU-E2E`, {
-      headers: { 'X-Tenant-Id': 'acme' },
+      headers: await withCredential(platform, { 'X-Tenant-Id': 'acme' }),
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('etag')).toBe('"1"');
@@ -88,12 +88,12 @@ describe('inventory through the real stack: gateway → Kafka → processor → 
       totals: { onHand: 5, reserved: 0, available: 5 },
     });
     const notModified = await fetch(`${platform.urls['query-api']}/v1/inventory/SKU-E2E`, {
-      headers: { 'X-Tenant-Id': 'acme', 'If-None-Match': '"1"' },
+      headers: await withCredential(platform, { 'X-Tenant-Id': 'acme', 'If-None-Match': '"1"' }),
     });
     expect(notModified.status).toBe(304);
     // Another tenant does not see it.
     const otherTenant = await fetch(`${platform.urls['query-api']}/v1/inventory/SKU-E2E`, {
-      headers: { 'X-Tenant-Id': 'globex' },
+      headers: await withCredential(platform, { 'X-Tenant-Id': 'globex' }),
     });
     expect(otherTenant.status).toBe(404);
     expect(otherTenant.headers.get('content-type')).toContain('application/problem+json');
@@ -205,7 +205,8 @@ describe('inventory through the real stack: gateway → Kafka → processor → 
         commands: await platform.endOffsets(topics.commands),
         events: await platform.endOffsets(topics.events),
       };
-      const res = await postCommand(platform, type, body, headers);
+      // An admin of tenant `default`: what is wrong is the request, never the credential.
+      const res = await postCommand(platform, type, body, { ...(await platform.credential()), ...headers });
       expect(res.status).toBe(status);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body).toMatchObject({ status, code, type: `urn:verity:problem:${code}` });
@@ -219,7 +220,7 @@ describe('inventory through the real stack: gateway → Kafka → processor → 
     it('a body sent as text/plain is 415', async () => {
       const res = await fetch(`${platform.urls.gateway}/v1/commands/${RECEIVE}`, {
         method: 'POST',
-        headers: { 'content-type': 'text/plain' },
+        headers: await withCredential(platform, { 'content-type': 'text/plain' }),
         body: 'hello',
       });
       expect(res.status).toBe(415);

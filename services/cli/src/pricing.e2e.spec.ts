@@ -1,8 +1,8 @@
 import { contextTopics } from '@verity/events';
 import { quoteCacheKey, readSkuRulesOf } from '@verity/projection-pricing';
 import type { KafkaMessage } from 'kafkajs';
-import { graphql, subscribe, type GraphqlResponse } from './testing/graphql-client';
-import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
+import { graphqlAs, subscribeAs, type GraphqlResponse } from './testing/graphql-client';
+import { eventually, postCommand, startTestPlatform, withCredential, type TestPlatform } from './testing/test-platform';
 
 const CREATE = 'pricing.CreatePriceList';
 const BASE = 'pricing.SetBasePrice';
@@ -42,7 +42,7 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
   };
   const query = async (path: string, headers: Record<string, string> = acme) => {
     const res = await fetch(`${platform.urls['query-api']}${path}`, {
-      headers: { ...headers, ...(token ? { 'X-Consistency-Token': token } : {}) },
+      headers: await withCredential(platform, { ...headers, ...(token ? { 'X-Consistency-Token': token } : {}) }),
     });
     const text = await res.text();
     return {
@@ -54,7 +54,7 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
   const quote = (params: Record<string, string>, headers: Record<string, string> = acme) =>
     query(`/v1/pricing/quote?${new URLSearchParams(params).toString()}`, headers);
   const gql = (query: string, variables: Record<string, unknown> = {}, tenant = 'acme') =>
-    graphql(platform.urls['query-api']!, query, variables, tenant);
+    graphqlAs(platform, query, variables, tenant);
   const metric = async (name: string): Promise<number> => {
     const text = await (await fetch(`${platform.urls['query-api']}/metrics`)).text();
     const line = text.split('\n').find((l) => l.startsWith(`${name} `));
@@ -393,8 +393,8 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
   it('streams priceChanged over Server-Sent Events: the customer quote after each change of the tenant, list and SKU subscribed', async () => {
     for (const tenant of [acme, globex])
       expect((await send(CREATE, { priceListId: 'PL-S', name: 'Streamed', currency: 'EUR' }, tenant)).status).toBe(200);
-    const stream = await subscribe(
-      platform.urls['query-api']!,
+    const stream = await subscribeAs(
+      platform,
       `subscription { priceChanged(priceListId: "PL-S", sku: "SKU-S", customer: "C-1", quantity: 3) { priceListId sku customerId version quote { unitPrice total currency rule } } }`,
     );
     try {
@@ -525,7 +525,7 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
     ])('GraphQL %s', async (source, message, argument) => {
       let answer: Pick<GraphqlResponse, 'status' | 'body'>;
       if (source.startsWith('subscription')) {
-        const stream = await subscribe(platform.urls['query-api']!, source);
+        const stream = await subscribeAs(platform, source);
         answer = { status: stream.status, body: (await stream.next()) as GraphqlResponse['body'] };
         stream.close();
       } else {

@@ -2,7 +2,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { fromHeaders } from '@verity/core';
 import { contextTopics, repliesTopic } from '@verity/events';
 import { readToEnd } from './testing/read-to-end';
-import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
+import { eventually, postCommand, startTestPlatform, withCredential, type TestPlatform } from './testing/test-platform';
 
 const TICK_MS = 200;
 const STREAM = 'acme/SKU-TIMER';
@@ -32,7 +32,9 @@ describe('reservations expire on their own through the real stack: the processor
   async function stock(token?: unknown): Promise<Record<string, unknown>> {
     const headers: Record<string, string> = { 'X-Tenant-Id': 'acme' };
     if (typeof token === 'string') headers['X-Consistency-Token'] = token;
-    const res = await fetch(`${platform.urls['query-api']}/v1/inventory/SKU-TIMER`, { headers });
+    const res = await fetch(`${platform.urls['query-api']}/v1/inventory/SKU-TIMER`, {
+      headers: await withCredential(platform, headers),
+    });
     expect(res.status).toBe(200);
     return (await res.json()) as Record<string, unknown>;
   }

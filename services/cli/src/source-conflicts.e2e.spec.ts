@@ -2,8 +2,8 @@ import { fromHeaders } from '@verity/core';
 import { contextTopics } from '@verity/events';
 import { conflictCacheKey } from '@verity/projection-source-conflicts';
 import type { KafkaMessage } from 'kafkajs';
-import { graphql, subscribe } from './testing/graphql-client';
-import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
+import { graphqlAs, subscribeAs } from './testing/graphql-client';
+import { eventually, postCommand, startTestPlatform, withCredential, type TestPlatform } from './testing/test-platform';
 
 interface ConflictBody {
   tenant: string;
@@ -53,7 +53,9 @@ describe('conflicts between source systems through the real stack: authority rul
   });
 
   const query = async <T = Record<string, unknown>>(path: string, headers: Record<string, string> = acme) => {
-    const res = await fetch(`${platform.urls['query-api']}${path}`, { headers });
+    const res = await fetch(`${platform.urls['query-api']}${path}`, {
+      headers: await withCredential(platform, headers),
+    });
     const text = await res.text();
     return {
       status: res.status,
@@ -70,7 +72,7 @@ describe('conflicts between source systems through the real stack: authority rul
     variables: Record<string, unknown> = {},
     tenant = 'acme',
     headers: Record<string, string> = {},
-  ) => graphql(platform.urls['query-api']!, source, variables, tenant, headers);
+  ) => graphqlAs(platform, source, variables, tenant, headers);
   /** Every field of a conflict, so a GraphQL answer can equal the REST one. */
   const CONFLICT =
     'tenant conflictId context sku location field rule owners current { value sourceSystem sourceTimestamp } incoming { value sourceSystem sourceTimestamp } status accepted detectedAt resolvedAt version';
@@ -596,12 +598,12 @@ describe('conflicts between source systems through the real stack: authority rul
         .status,
     ).toBe(200);
 
-    const narrow = await subscribe(
-      platform.urls['query-api']!,
+    const narrow = await subscribeAs(
+      platform,
       `subscription { conflictChanged(sku: "P-7", context: catalog) { ${CONFLICT} } }`,
     );
-    const all = await subscribe(
-      platform.urls['query-api']!,
+    const all = await subscribeAs(
+      platform,
       `subscription { conflictChanged { tenant conflictId context sku status version } }`,
     );
     try {
@@ -804,10 +806,7 @@ describe('conflicts between source systems through the real stack: authority rul
     });
 
     it('conflictChanged with a malformed SKU is BAD_USER_INPUT naming it', async () => {
-      const stream = await subscribe(
-        platform.urls['query-api']!,
-        `subscription { conflictChanged(sku: "not a sku") { conflictId } }`,
-      );
+      const stream = await subscribeAs(platform, `subscription { conflictChanged(sku: "not a sku") { conflictId } }`);
       try {
         expect(await stream.next()).toEqual({
           errors: [

@@ -1,5 +1,5 @@
 import { contextTopics } from '@verity/events';
-import { postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
+import { postCommand, startTestPlatform, withCredential, type TestPlatform } from './testing/test-platform';
 
 const cmd = (name: string): string => `inventory.${name}`;
 
@@ -41,7 +41,9 @@ describe('stock per SKU per location through the real stack: reservations, ATP, 
   ): Promise<{ status: number; contentType: string | null; body: Record<string, unknown> }> {
     const headers: Record<string, string> = { 'X-Tenant-Id': tenant };
     if (typeof token === 'string') headers['X-Consistency-Token'] = token;
-    const res = await fetch(`${platform.urls['query-api']}${path}`, { headers });
+    const res = await fetch(`${platform.urls['query-api']}${path}`, {
+      headers: await withCredential(platform, headers),
+    });
     return {
       status: res.status,
       contentType: res.headers.get('content-type'),
@@ -244,19 +246,26 @@ describe('stock per SKU per location through the real stack: reservations, ATP, 
     const receipt = await accepted('ReceiveStock', { sku: 'SKU-ETAG', location: 'etag-hub', quantity: 3 });
     const path = '/v1/inventory/locations/etag-hub';
     const first = await fetch(`${platform.urls['query-api']}${path}`, {
-      headers: { 'X-Tenant-Id': 'acme', 'X-Consistency-Token': String(receipt.consistencyToken) },
+      headers: await withCredential(platform, {
+        'X-Tenant-Id': 'acme',
+        'X-Consistency-Token': String(receipt.consistencyToken),
+      }),
     });
     const etag = first.headers.get('etag');
     expect(first.status).toBe(200);
     expect(etag).toMatch(/^".+"$/);
     const unchanged = await fetch(`${platform.urls['query-api']}${path}`, {
-      headers: { 'X-Tenant-Id': 'acme', 'If-None-Match': `W/${etag}, "other"` },
+      headers: await withCredential(platform, { 'X-Tenant-Id': 'acme', 'If-None-Match': `W/${etag}, "other"` }),
     });
     expect(unchanged.status).toBe(304);
 
     const more = await accepted('ReceiveStock', { sku: 'SKU-ETAG', location: 'etag-hub', quantity: 1 });
     const changed = await fetch(`${platform.urls['query-api']}${path}`, {
-      headers: { 'X-Tenant-Id': 'acme', 'If-None-Match': etag!, 'X-Consistency-Token': String(more.consistencyToken) },
+      headers: await withCredential(platform, {
+        'X-Tenant-Id': 'acme',
+        'If-None-Match': etag!,
+        'X-Consistency-Token': String(more.consistencyToken),
+      }),
     });
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).not.toBe(etag);

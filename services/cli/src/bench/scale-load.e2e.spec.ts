@@ -8,7 +8,13 @@ import {
   repliesTopic,
 } from '@verity/events';
 import { parseEnv, platformEnvSchema } from '@verity/service-kit';
-import { eventually, postCommand, startTestPlatform, type TestPlatform } from '../testing/test-platform';
+import {
+  eventually,
+  postCommand,
+  startTestPlatform,
+  withCredential,
+  type TestPlatform,
+} from '../testing/test-platform';
 import { metricValue } from './metrics-text';
 import { loadScale, type ScaleLoad } from './scale-load';
 import { LOAD_ACTOR, loadedStream } from './scale-streams';
@@ -131,7 +137,7 @@ describe('the scale bench loader', () => {
     // Only replies written since it started: of the commands this suite sent and the timers', not the 700 loaded.
     expect(metricValue(metrics, 'verity_gateway_replies_read_total')).toBeLessThanOrEqual(10);
     const res = await fetch(`${platform.urls.gateway}/v1/commands/scale-past-0`, {
-      headers: { 'X-Tenant-Id': loadedStream(0, SHAPE.tenants).tenant },
+      headers: await withCredential(platform, { 'X-Tenant-Id': loadedStream(0, SHAPE.tenants).tenant }),
     });
     expect(res.status).toBe(404);
   });
