@@ -2,6 +2,7 @@ import {
   Rng,
   encodeJunk,
   junkBody,
+  junkCredential,
   junkHeaders,
   junkQuery,
   junkSegment,
@@ -9,12 +10,14 @@ import {
   pool,
   sendRaw,
 } from './testing/fuzz';
-import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
+import { mintToken } from './sandbox-credentials';
+import { eventually, postCommand, startTestPlatform, withCredential, type TestPlatform } from './testing/test-platform';
 
 /**
- * Malformed requests to every route group of the real stack: none may answer 5xx or write
- * anything (no topic grows, no read-model row appears). VERITY_FUZZ_SEED repeats a run;
- * VERITY_FUZZ_REQUESTS sets the requests per group (default 500).
+ * Malformed requests to every route group of the real stack, each with a valid credential so
+ * that it reaches the route, and well-formed requests with garbage credentials: none may answer
+ * 5xx or write anything (no topic grows, no read-model row appears). VERITY_FUZZ_SEED repeats a
+ * run; VERITY_FUZZ_REQUESTS sets the requests per group (default 500).
  */
 const SEED = Number(process.env.VERITY_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 32));
 const PER_GROUP = Number(process.env.VERITY_FUZZ_REQUESTS ?? 500);
@@ -185,6 +188,44 @@ const graphqlRequest: Generator = (rng) => {
   };
 };
 
+/** A request the platform would serve: a valid command, a REST read or a GraphQL query of the seeded data. */
+const wellFormed = (service: 'gateway' | 'query-api'): Generator =>
+  service === 'gateway'
+    ? (rng) => {
+        const type = rng.pick(Object.keys(COMMANDS));
+        return {
+          method: 'POST',
+          target: `/v1/commands/${type}`,
+          headers: ['Content-Type: application/json'],
+          body: Buffer.from(JSON.stringify(COMMANDS[type])),
+        };
+      }
+    : (rng) =>
+        rng.chance(0.3)
+          ? {
+              method: 'POST',
+              target: '/graphql',
+              headers: ['Content-Type: application/json', 'Accept: application/json'],
+              body: Buffer.from(JSON.stringify({ query: rng.pick(QUERIES) })),
+            }
+          : {
+              method: 'GET',
+              target: rng.pick([
+                '/v1/inventory/SKU-1',
+                '/v1/catalog/products',
+                '/v1/conflicts',
+                '/api/aliases/resolve/backend/orders',
+              ]),
+              headers: [],
+            };
+
+/** The groups whose requests carry garbage credentials; every one must be refused with 401. */
+const CREDENTIAL_GROUPS = (['gateway', 'query-api'] as const).map((service) => ({
+  name: `${service} with garbage credentials`,
+  service,
+  generate: wellFormed(service),
+}));
+
 const GROUPS: { name: string; service: 'gateway' | 'query-api'; generate: Generator }[] = [
   { name: 'gateway commands', service: 'gateway', generate: command },
   {
@@ -269,16 +310,34 @@ const port = (url: string | undefined) => Number(new URL(url!).port);
 describe(`fuzzing every route group (seed ${SEED}, ${PER_GROUP} requests each)`, () => {
   let platform: TestPlatform;
   let before: Record<string, unknown>;
+  /** An admin JWT of tenant `default`, which holds the seeded data. */
+  let token: string;
+  /** Tokens the platform must refuse, with valid shapes. */
+  let refused: string[];
 
   beforeAll(async () => {
     // The seed is what makes a failure reproducible.
     console.log(`fuzz seed ${SEED}: VERITY_FUZZ_SEED=${SEED} repeats this run`);
     platform = await startTestPlatform();
+    token = await mintToken(platform.env);
+    const foreign = { ...platform.env, VERITY_AUTH_JWT_SECRET: 'another-secret-of-at-least-32-characters' };
+    refused = await Promise.all([
+      mintToken(foreign),
+      mintToken(platform.env, { expiresInS: -3600 }),
+      mintToken(platform.env, { audience: 'someone-else' }),
+      mintToken(platform.env, { issuer: 'someone-else' }),
+      mintToken(platform.env, { roles: ['root'] }),
+      mintToken(platform.env, { tenant: 'Not A Tenant!' }),
+    ]);
     // Some data for the reads to find, then the state nothing may change.
     for (const [type, payload] of Object.entries(COMMANDS))
       expect((await postCommand(platform, type, payload)).status).toBe(200);
     await eventually(
-      async () => ((await fetch(`${platform.urls['query-api']}/v1/inventory/SKU-1`)).status === 200 ? true : undefined),
+      async () =>
+        (await fetch(`${platform.urls['query-api']}/v1/inventory/SKU-1`, { headers: await withCredential(platform) }))
+          .status === 200
+          ? true
+          : undefined,
       30_000,
       'stock projected',
     );
@@ -301,19 +360,31 @@ describe(`fuzzing every route group (seed ${SEED}, ${PER_GROUP} requests each)`,
     await platform?.stop();
   });
 
+  /** Sends a group's requests, each with the credential lines `credential` gives it. */
+  async function fuzz(
+    group: { service: 'gateway' | 'query-api'; generate: Generator },
+    rng: Rng,
+    credential: () => string[],
+  ) {
+    const requests = Array.from({ length: PER_GROUP }, () => {
+      const request = group.generate(rng);
+      return { ...request, headers: [...credential(), ...request.headers] };
+    });
+    const target = port(platform.urls[group.service]);
+    return pool(
+      requests.map((request) => async () => {
+        const { head, body } = wire(request);
+        return { request, answer: await sendRaw(target, head, body) };
+      }),
+      CONCURRENCY,
+    );
+  }
+
   for (const [index, group] of GROUPS.entries()) {
     it(`${group.name}: no 5xx`, async () => {
       // One stream per group: a group's requests do not change with the number of groups before it.
       const rng = new Rng(SEED + index * 7919);
-      const requests = Array.from({ length: PER_GROUP }, () => group.generate(rng));
-      const target = port(platform.urls[group.service]);
-      const answers = await pool(
-        requests.map((request) => async () => {
-          const { head, body } = wire(request);
-          return { request, answer: await sendRaw(target, head, body) };
-        }),
-        CONCURRENCY,
-      );
+      const answers = await fuzz(group, rng, () => [`Authorization: Bearer ${token}`]);
       const failures = answers
         .filter(({ answer }) => answer.status >= 500 || answer.status === 0)
         .map(({ request, answer }, i) => ({
@@ -349,6 +420,23 @@ describe(`fuzzing every route group (seed ${SEED}, ${PER_GROUP} requests each)`,
     }, 60_000);
   }
 
+  for (const [index, group] of CREDENTIAL_GROUPS.entries()) {
+    it(`${group.name}: 401 problem+json, each`, async () => {
+      const rng = new Rng(SEED + (GROUPS.length + index) * 7919);
+      const answers = await fuzz(group, rng, () => junkCredential(rng, token, refused));
+      const statuses: Record<number, number> = {};
+      for (const { answer } of answers) statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+      console.log(`${group.name}: ${JSON.stringify(statuses)}`);
+      const passed = answers
+        .filter(({ answer }) => answer.status !== 401 || !answer.contentType.includes('application/problem+json'))
+        .map(
+          ({ request, answer }) =>
+            `${answer.status} ${request.method} ${request.target} ${request.headers.join(' | ')}`,
+        );
+      expect({ seed: SEED, passed }).toEqual({ seed: SEED, passed: [] });
+    }, 60_000);
+  }
+
   it.each([
     ['query-api', '/v1/inventory/%ED%A0%80'],
     ['query-api', '/v1/catalog/products/%ED%A0%80'],
@@ -357,7 +445,7 @@ describe(`fuzzing every route group (seed ${SEED}, ${PER_GROUP} requests each)`,
     ['query-api', '/api/aliases/resolve/x/%ED%A0%80'],
     ['query-api', '/v1/inventory/locations/%00'],
   ] as const)('%s GET %s: 400 problem+json (was 500)', async (service, path) => {
-    const res = await fetch(`${platform.urls[service]}${path}`);
+    const res = await fetch(`${platform.urls[service]}${path}`, { headers: await withCredential(platform) });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(await res.json()).toMatchObject({ status: 400, code: 'malformed_request_target' });

@@ -238,6 +238,67 @@ export function junkHeaders(rng: Rng): string[] {
   }
 }
 
+/**
+ * Credentials no gateway or query-api may accept, given ones the platform would accept
+ * (`valid`) and refused tokens made up front (`refused`: another secret, expired, another
+ * audience, unknown roles): random and truncated tokens, a valid token's signature changed or
+ * dropped, `alg: none`, unknown and malformed API keys, other schemes, two credentials at once.
+ * Printable values only: a control character is the HTTP parser's to refuse, before any check.
+ */
+export function junkCredential(rng: Rng, valid: string, refused: readonly string[]): string[] {
+  const token = (length: number) =>
+    Array.from({ length }, () =>
+      rng.pick([...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.']),
+    ).join('');
+  const [header = '', payload = '', signature = ''] = valid.split('.');
+  const flipped = (text: string, at: number) =>
+    `${text.slice(0, at)}${text[at] === 'A' ? 'B' : 'A'}${text.slice(at + 1)}`;
+  const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+  switch (rng.int(14)) {
+    case 0:
+      return [`Authorization: Bearer ${token(rng.int(400) + 1)}`];
+    case 1:
+      return [`Authorization: Bearer ${header}.${payload}.${flipped(signature, rng.int(signature.length))}`];
+    case 2:
+      return [`Authorization: Bearer ${header}.${flipped(payload, rng.int(payload.length))}.${signature}`];
+    case 3:
+      return [`Authorization: Bearer ${rng.chance(0.5) ? `${header}.${payload}.` : `${none}.${payload}.`}`];
+    case 4:
+      return [`Authorization: Bearer ${valid.slice(0, rng.int(valid.length))}`];
+    case 5:
+      return [`Authorization: Bearer ${rng.pick(refused)}`];
+    case 6:
+      // Well-formed API keys no one issued, and malformed ones.
+      return [
+        `${rng.chance(0.5) ? 'X-Api-Key:' : 'Authorization: Bearer'} ${rng.pick([
+          `vk_${token(20)
+            .toLowerCase()
+            .replace(/[^a-z2-7]/g, 'a')}_${token(43).replace(/\./g, '_')}`,
+          `vk_${token(rng.int(30))}`,
+          'vk_',
+          `vk_${token(20)}_${token(43)}_${token(5)}`,
+        ])}`,
+      ];
+    case 7:
+      return [`X-Api-Key: ${rng.chance(0.5) ? token(rng.int(100)) : valid}`];
+    case 8:
+      return [
+        `Authorization: ${rng.pick(['Basic dXNlcjpwYXNz', 'Digest username="x"', 'Bearer', 'Bearer ', 'bearer', valid, `Token ${valid}`])}`,
+      ];
+    case 9:
+      return [`Authorization: Bearer ${valid} ${token(10)}`];
+    case 10:
+      return [`Authorization: Bearer ${'a'.repeat(rng.pick([4000, 9000]))}`];
+    case 11:
+      // Latin-1 bytes are legal in a header value; no token has them.
+      return [`Authorization: Bearer ${token(10)}\u00e9\u00ff${token(10)}`];
+    case 12:
+      return [`Authorization: Bearer ${rng.pick(refused)}`, `X-Api-Key: ${token(30)}`];
+    default:
+      return [`X-Api-Key: ${token(5)}`, `X-Api-Key: ${token(5)}`];
+  }
+}
+
 const CONTENT_TYPES = [
   'application/json',
   'application/json; charset=utf-16',
