@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import type { TenantCredentials } from './credentials';
 import { countAnswers, toLoadResult, type LoadResult, type MeasuredRun } from './load-result';
 import { BENCH_COMMAND_TYPE, BENCH_TENANT, receiveStockPayload } from './workload';
 
@@ -15,6 +16,8 @@ export interface GatewayLoadOptions {
    * SKUs cycling over `skus`.
    */
   nextCommand?: (seq: number) => { tenant: string; payload: unknown };
+  /** The credential of each tenant `nextCommand` names, made before the run. */
+  credentials: TenantCredentials;
 }
 
 /**
@@ -73,7 +76,7 @@ export async function measureGatewayLoad(options: GatewayLoadOptions): Promise<L
                   const { tenant, payload } = nextCommand(seq++);
                   return {
                     ...request,
-                    headers: { ...request.headers, 'x-tenant-id': tenant },
+                    headers: { ...request.headers, 'x-tenant-id': tenant, ...options.credentials(tenant) },
                     body: JSON.stringify(payload),
                   };
                 },

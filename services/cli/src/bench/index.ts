@@ -4,6 +4,7 @@ import { VerityError } from '@verity/core';
 import { ensureTopics } from '@verity/events';
 import { measureEmmett } from './emmett';
 import { createBenchDatabase, type BenchDatabase } from './emmett-database';
+import { tenantCredentials } from './credentials';
 import { installEmmettHarness, type EmmettHarness } from './emmett-harness';
 import { measureGatewayLoad } from './gateway-load';
 import { searchGateway, type GatewaySearch } from './gateway-search';
@@ -24,7 +25,8 @@ import {
   type ReadsReport,
 } from './report';
 import { openSandbox, type Sandbox } from '../sandbox';
-import { commandRecord } from './workload';
+import { READ_TENANT } from './read-workload';
+import { BENCH_TENANT, commandRecord } from './workload';
 
 const progress = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
 
@@ -82,6 +84,8 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
       config.VERITY_REPLICATION_FACTOR,
     );
 
+    // Signed once, before any load: a client holds its token.
+    const credentials = await tenantCredentials(sandbox.env, [BENCH_TENANT, READ_TENANT]);
     const timing = {
       connections: options.connections,
       skus: options.skus,
@@ -104,6 +108,7 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
           queryApiPid: platform.pids()['query-api']?.[0],
           redisUrl: config.VERITY_REDIS_URL,
           keyPrefix: sandbox.prefix,
+          credential: credentials(READ_TENANT),
           ratePerS: options.readRate,
           progress,
         }),
@@ -124,7 +129,12 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
       });
     }
     progress(`gateway ${gatewayUrls.join(' ')}: ${options.warmupS} s warm-up + ${options.durationS} s`);
-    const gateway = await measureGatewayLoad({ ...timing, name: 'gateway ReceiveStock -> 200', gatewayUrls });
+    const gateway = await measureGatewayLoad({
+      ...timing,
+      name: 'gateway ReceiveStock -> 200',
+      gatewayUrls,
+      credentials,
+    });
     let gatewaySearch: GatewaySearch | undefined;
     if (options.search) {
       progress(
@@ -138,6 +148,7 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
             connections,
             name: `gateway ReceiveStock, ${connections} in flight`,
             gatewayUrls,
+            credentials,
           }),
         progress,
       );

@@ -20,12 +20,19 @@ export async function inParallel<T>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-const headers = { 'content-type': 'application/json', 'x-tenant-id': READ_TENANT };
+/** The headers of a client of READ_TENANT: the tenant and its credential (`Authorization`). */
+export type ReadClient = Record<string, string>;
 
-async function command(gatewayUrl: string, type: string, payload: object): Promise<void> {
+/** The headers a client of READ_TENANT sends, given its credential. */
+export const readClient = (credential: Record<string, string>): ReadClient => ({
+  'x-tenant-id': READ_TENANT,
+  ...credential,
+});
+
+async function command(gatewayUrl: string, client: ReadClient, type: string, payload: object): Promise<void> {
   const res = await fetch(`${gatewayUrl}/v1/commands/${type}`, {
     method: 'POST',
-    headers,
+    headers: { 'content-type': 'application/json', ...client },
     body: JSON.stringify(payload),
   });
   const body = await res.text();
@@ -35,15 +42,22 @@ async function command(gatewayUrl: string, type: string, payload: object): Promi
 }
 
 /** Through the gateway, as any client: a ReceiveStock per SKU, a RegisterAlias per alias, all for READ_TENANT. */
-export async function seedThroughGateway(gatewayUrl: string, skus: number, aliases: number): Promise<void> {
+export async function seedThroughGateway(
+  gatewayUrl: string,
+  client: ReadClient,
+  skus: number,
+  aliases: number,
+): Promise<void> {
   const stock = Array.from({ length: skus }, (_, i) => ({
     sku: readSku(i),
     location: 'berlin',
     quantity: 1 + (i % 7),
   }));
   const registrations = Array.from({ length: aliases }, (_, i) => ({ ...readAlias(i), context: READ_ALIAS_CONTEXT }));
-  await inParallel(stock, SEED_IN_FLIGHT, (payload) => command(gatewayUrl, 'inventory.ReceiveStock', payload));
-  await inParallel(registrations, SEED_IN_FLIGHT, (payload) => command(gatewayUrl, 'aliases.RegisterAlias', payload));
+  await inParallel(stock, SEED_IN_FLIGHT, (payload) => command(gatewayUrl, client, 'inventory.ReceiveStock', payload));
+  await inParallel(registrations, SEED_IN_FLIGHT, (payload) =>
+    command(gatewayUrl, client, 'aliases.RegisterAlias', payload),
+  );
 }
 
 /**
@@ -53,6 +67,7 @@ export async function seedThroughGateway(gatewayUrl: string, skus: number, alias
  */
 export async function awaitCachedAnswers(
   queryApiUrl: string,
+  client: ReadClient,
   reads: readonly CachedRead[],
   timeoutMs: number,
 ): Promise<Map<string, string>> {
@@ -62,7 +77,7 @@ export async function awaitCachedAnswers(
   let last = '';
   for (;;) {
     await inParallel(pending, SEED_IN_FLIGHT, async ({ path }) => {
-      const res = await fetch(`${queryApiUrl}${path}`, { headers: { 'x-tenant-id': READ_TENANT } });
+      const res = await fetch(`${queryApiUrl}${path}`, { headers: client });
       const body = await res.text();
       if (res.status === 200 && res.headers.get('x-cache') === 'hit') bodies.set(path, body);
       else last = `${path} answered ${res.status} (X-Cache ${res.headers.get('x-cache') ?? 'none'})`;
@@ -104,12 +119,13 @@ export async function copyToReference(
 /** Each read's answer from `url` that is not the query API's, as `path: what differs`; empty when all match. */
 export async function differingAnswers(
   url: string,
+  client: ReadClient,
   reads: readonly CachedRead[],
   bodies: ReadonlyMap<string, string>,
 ): Promise<string[]> {
   const differences: string[] = [];
   await inParallel(reads, SEED_IN_FLIGHT, async ({ path }) => {
-    const res = await fetch(`${url}${path}`, { headers: { 'x-tenant-id': READ_TENANT } });
+    const res = await fetch(`${url}${path}`, { headers: client });
     const body = await res.text();
     if (res.status !== 200 || body !== bodies.get(path))
       differences.push(`${path}: ${res.status} ${body.slice(0, 200)}`);

@@ -2,7 +2,14 @@ import { VerityError } from '@verity/core';
 import { Redis } from 'ioredis';
 import { measureReadsAtRate, measureReadsClosedLoop, type ReadLoadOptions, type ReadRun } from './read-load';
 import { startReadReference } from './read-reference';
-import { awaitCachedAnswers, copyToReference, differingAnswers, seedThroughGateway } from './read-seed';
+import {
+  awaitCachedAnswers,
+  copyToReference,
+  differingAnswers,
+  readClient,
+  seedThroughGateway,
+  type ReadClient,
+} from './read-seed';
 import { READ_ALIASES, READ_TENANT, aliasRoute, inventoryRoute, type ReadRoute } from './read-workload';
 
 /** How long the projector has to project the seeded commands and fill the cache. */
@@ -40,6 +47,8 @@ export interface ReadPhaseOptions {
   /** The sandbox's prefix: the reference's keys go under it, so the sandbox's cleanup removes them. */
   keyPrefix: string;
   skus: number;
+  /** The credential of READ_TENANT (`Authorization`), made before the run. */
+  credential: Record<string, string>;
   connections: number;
   ratePerS: number;
   warmupS: number;
@@ -66,8 +75,9 @@ export async function measureReads(options: ReadPhaseOptions): Promise<ReadMeasu
     `reads: seeding ${options.skus} SKUs and ${READ_ALIASES} aliases of tenant ${READ_TENANT} through the gateway`,
   );
   const seedStart = Date.now();
-  await seedThroughGateway(options.gatewayUrl, options.skus, READ_ALIASES);
-  const bodies = await awaitCachedAnswers(options.queryApiUrl, reads, CACHED_TIMEOUT_MS);
+  const client = readClient(options.credential);
+  await seedThroughGateway(options.gatewayUrl, client, options.skus, READ_ALIASES);
+  const bodies = await awaitCachedAnswers(options.queryApiUrl, client, reads, CACHED_TIMEOUT_MS);
   const seededInS = (Date.now() - seedStart) / 1000;
   progress(`reads: all ${reads.length} answered from the cache ${seededInS.toFixed(1)} s after the first command`);
 
@@ -80,14 +90,14 @@ export async function measureReads(options: ReadPhaseOptions): Promise<ReadMeasu
   }
   const reference = await startReadReference(options.redisUrl, options.keyPrefix, progress);
   try {
-    const differences = await differingAnswers(reference.url, reads, bodies);
+    const differences = await differingAnswers(reference.url, client, reads, bodies);
     if (differences.length > 0)
       throw new VerityError(
         'bench_reference_differs',
         `the read reference answers ${differences.length} reads unlike the query API, e.g. ${differences[0]}`,
       );
     const measured: RouteReads[] = [];
-    for (const route of routes) measured.push(await measureRoute(route, reference, options));
+    for (const route of routes) measured.push(await measureRoute(route, reference, options, client));
     return { tenant: READ_TENANT, seededInS, routes: measured };
   } finally {
     await reference.stop();
@@ -98,6 +108,7 @@ async function measureRoute(
   route: ReadRoute,
   reference: { url: string; pid: number },
   options: ReadPhaseOptions,
+  client: ReadClient,
 ): Promise<RouteReads> {
   const { progress, connections, ratePerS } = options;
   const load = (server: 'query-api' | 'reference', how: string): ReadLoadOptions => ({
@@ -105,7 +116,8 @@ async function measureRoute(
     url: server === 'query-api' ? options.queryApiUrl : reference.url,
     serverPid: server === 'query-api' ? options.queryApiPid : reference.pid,
     paths: route.reads.map((r) => r.path),
-    headers: { 'x-tenant-id': READ_TENANT },
+    // The reference gets the same bytes: it ignores the credential, as it does the tenant.
+    headers: client,
     connections,
     warmupS: options.warmupS,
     durationS: options.durationS,

@@ -2,6 +2,7 @@ import { VerityError } from '@verity/core';
 import { contextTopics, repliesTopic } from '@verity/events';
 import { Partitioners } from 'kafkajs';
 import type { Sandbox } from '../sandbox';
+import { tenantCredentials, type TenantCredentials } from './credentials';
 import { measureGatewayLoad } from './gateway-load';
 import type { LoadResult } from './load-result';
 import { histogramMean, histogramOf, histogramQuantile, metricValue } from './metrics-text';
@@ -92,6 +93,11 @@ export async function measureSize(options: MeasureSizeOptions): Promise<SizeMeas
   const { sandbox, shape, partitions, progress } = options;
   const env = { ...sandbox.env, VERITY_PARTITIONS: String(partitions) };
   const topics = contextTopics('inventory', sandbox.prefix);
+  // One token per tenant of the load, signed before any is sent.
+  const credentials = await tenantCredentials(
+    env,
+    Array.from({ length: shape.tenants }, (_, n) => loadedStream(n, shape.tenants).tenant),
+  );
   const taken = new Set<number>();
   const spawn = async (name: string, service: 'command-processor' | 'gateway', own: NodeJS.ProcessEnv = {}) => {
     const spawned = await spawnTimed(name, service, { ...env, ...own }, taken);
@@ -193,7 +199,7 @@ export async function measureSize(options: MeasureSizeOptions): Promise<SizeMeas
     );
     const firstAnswerS = await waitFor(
       'the gateway answering a command',
-      async () => ((await postReceive(gw.url, shape)) === 200 ? gw.elapsedS() : undefined),
+      async () => ((await postReceive(gw.url, shape, credentials)) === 200 ? gw.elapsedS() : undefined),
       alive,
     );
     const gatewayStart = { readyS, firstAnswerS, residentMbAfterStart: residentMb(gw.pid) };
@@ -211,6 +217,7 @@ export async function measureSize(options: MeasureSizeOptions): Promise<SizeMeas
       warmupS: options.warmupS,
       durationS: options.durationS,
       nextCommand: () => receiveOnRandomStream(shape),
+      credentials,
     });
     if (!gw.running() || !processor.running())
       throw new VerityError('bench_service_ended', 'a service under test ended during the writes (see above)');
@@ -226,12 +233,16 @@ export async function measureSize(options: MeasureSizeOptions): Promise<SizeMeas
 }
 
 /** POSTs a ReceiveStock to a random loaded stream; the answer's status, or undefined without one. */
-async function postReceive(url: string, shape: ScaleShape): Promise<number | undefined> {
+async function postReceive(
+  url: string,
+  shape: ScaleShape,
+  credentials: TenantCredentials,
+): Promise<number | undefined> {
   const { tenant, payload } = receiveOnRandomStream(shape);
   try {
     const res = await fetch(`${url}/v1/commands/${BENCH_COMMAND_TYPE}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-tenant-id': tenant },
+      headers: { 'content-type': 'application/json', 'x-tenant-id': tenant, ...credentials(tenant) },
       body: JSON.stringify(payload),
       signal: AbortSignal.timeout(30_000),
     });
