@@ -7,14 +7,16 @@ import { SCHEMAS_USAGE, runSchemas } from './schemas-command';
 import { STATE_USAGE, runState } from './state-command';
 import { UsageError } from './errors';
 import { parseStartArgs, parseUpArgs, type LaunchArgs } from './launcher/launch-args';
-import { runServiceProcesses } from './launcher/service-processes';
+import { LOCAL_ADMIN_KEY_FILE, localAdminKeyLines, localUpEnv, provideLocalAdminKey } from './launcher/local-admin-key';
+import { runServiceProcesses, type WhenReady } from './launcher/service-processes';
 import { runInOneProcess } from './launcher/single-process';
 import { SERVICE_NAMES } from './service-names';
 
 const USAGE = `verity — event-sourced single source of truth
 
 usage:
-  verity up [--single-process]   start the local stack, then every service, each in its own process
+  verity up [--single-process]   start the local stack, then every service, each in its own process; print
+                                 the local admin key (.verity/local-admin-key), issued on the first start
   verity start [--single-process] [service...]
                                  start services (default: all) against a running stack, each in its own
                                  process; --single-process runs them all in this one process
@@ -44,9 +46,22 @@ function printStatus(statuses: ComponentStatus[]): void {
 }
 
 /** Each service in a process of its own, or all in this one; the exit code is set when they are stopped. */
-async function launch({ services, singleProcess }: LaunchArgs): Promise<void> {
-  if (singleProcess) return runInOneProcess(services);
-  process.exitCode = await runServiceProcesses(services);
+async function launch(
+  { services, singleProcess }: LaunchArgs,
+  env: NodeJS.ProcessEnv = process.env,
+  whenReady?: WhenReady,
+): Promise<void> {
+  if (singleProcess) return runInOneProcess(services, env, whenReady);
+  process.exitCode = await runServiceProcesses(services, env, whenReady);
+}
+
+/** Once a local platform is ready: its admin key, issued on the first start, printed with a command to try. */
+function localAdminKey(env: NodeJS.ProcessEnv): WhenReady {
+  return async (urls) => {
+    const file = env.VERITY_LOCAL_ADMIN_KEY_FILE ?? LOCAL_ADMIN_KEY_FILE;
+    const key = await provideLocalAdminKey(env, file);
+    process.stdout.write(localAdminKeyLines(key, urls.gateway ?? 'http://localhost:8080', file));
+  };
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -66,8 +81,9 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'up': {
       const args = parseUpArgs(rest);
+      const env = localUpEnv(process.env);
       printStatus(await infraUp());
-      return launch(args);
+      return launch(args, env, localAdminKey(env));
     }
     case 'start':
       return launch(parseStartArgs(rest));

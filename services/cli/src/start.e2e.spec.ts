@@ -1,8 +1,11 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv, platformEnvSchema, readModelEnvSchema } from '@verity/service-kit';
 import { spawnNodeChild, type NodeChild } from './launcher/child-process';
 import { openSandbox, type Sandbox } from './sandbox';
+import { bearer } from './sandbox-credentials';
 import { SERVICE_NAMES, type ServiceName } from './service-names';
 import { commandLineOf, isAlive, isListening, listensOn, parentOf } from './testing/processes';
 import { eventually } from './testing/test-platform';
@@ -110,15 +113,17 @@ describe('verity start', () => {
       for (const name of SERVICE_NAMES) expect(logged).toContain(name);
 
       const [gateway, queryApi] = ['gateway', 'query-api'].map((n) => services.find((s) => s.name === n)?.port);
+      // The services are child processes with the sandbox's environment: its secret signs for them.
+      const acme = { ...(await bearer(sandbox.env, { tenant: 'acme' })), 'X-Tenant-Id': 'acme' };
       const accepted = await fetch(`http://127.0.0.1:${gateway}/v1/commands/inventory.ReceiveStock`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'X-Tenant-Id': 'acme' },
+        headers: { 'content-type': 'application/json', ...acme },
         body: JSON.stringify({ sku: 'SKU-PROCESSES', location: 'oslo', quantity: 3 }),
       });
       expect(accepted.status).toBe(200);
       const { consistencyToken } = (await accepted.json()) as { consistencyToken: string };
       const view = await fetch(`http://127.0.0.1:${queryApi}/v1/inventory/SKU-PROCESSES`, {
-        headers: { 'X-Tenant-Id': 'acme', 'X-Consistency-Token': consistencyToken },
+        headers: { ...acme, 'X-Consistency-Token': consistencyToken },
       });
       expect(view.status).toBe(200);
       expect(await view.json()).toMatchObject({ version: 1, totals: { onHand: 3 } });
@@ -144,6 +149,82 @@ describe('verity start', () => {
     },
     START_TIMEOUT_MS + 60_000,
   );
+
+  describe('verity up', () => {
+    let dir: string;
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'verity-up-'));
+    });
+    afterAll(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    /** The key `verity up` printed once the services were ready, and the words before it. */
+    const printedKey = (launcher: Launcher) =>
+      eventually(
+        async () => {
+          if (launcher.process.exit) throw new Error(`verity ended while starting\n${launcher.output()}`);
+          const at = launcher.stdout.findIndex((line) => /local admin key of tenant default/.test(line));
+          const key = at < 0 ? undefined : /^ {2}(vk_\S+)$/.exec(launcher.stdout[at + 1] ?? '')?.[1];
+          return key === undefined
+            ? undefined
+            : { said: launcher.stdout[at]!, key, after: launcher.stdout.slice(at + 2) };
+        },
+        START_TIMEOUT_MS,
+        'the local admin key printed',
+      );
+
+    const stopped = async (launcher: Launcher) => {
+      launcher.process.signal('SIGTERM');
+      expect(await launcher.process.exited).toEqual({ code: 0, signal: null });
+    };
+
+    it(
+      'issues a local admin key on the first start, which the gateway accepts, and reuses it on the next',
+      async () => {
+        const file = join(dir, '.verity', 'local-admin-key');
+        // As a developer's shell has it: metrics not configured, so local up opens them.
+        const env = { ...sandbox.env, VERITY_LOCAL_ADMIN_KEY_FILE: file, VERITY_METRICS_OPEN: undefined };
+        const first = launch(['up'], env);
+        const services = await announced(first, SERVICE_NAMES.length);
+        const issued = await printedKey(first);
+        expect(issued.said).toBe(
+          `Issued a local admin key of tenant default (roles admin,reader:metrics), kept in ${file}:`,
+        );
+        expect((await readFile(file, 'utf8')).trim()).toBe(issued.key);
+        expect((await stat(file)).mode & 0o777).toBe(0o600);
+        // A command to paste: it sends the key.
+        expect(issued.after.join('\n')).toContain(`-H 'Authorization: Bearer ${issued.key}'`);
+
+        const port = (name: ServiceName) => services.find((s) => s.name === name)!.port;
+        const receive = () =>
+          fetch(`http://127.0.0.1:${port('gateway')}/v1/commands/inventory.ReceiveStock`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${issued.key}` },
+            body: JSON.stringify({ sku: 'SKU-LOCAL', location: 'oslo', quantity: 1 }),
+          });
+        // The gateway learns a new key from the access context's state within moments.
+        const accepted = await eventually(async () => {
+          const res = await receive();
+          return res.status === 200 ? res : undefined;
+        }, 30_000);
+        expect(await accepted.json()).toMatchObject({ streamId: 'default/SKU-LOCAL', version: 1 });
+        expect((await fetch(`http://127.0.0.1:${port('query-api')}/metrics`)).status).toBe(200);
+        await stopped(first);
+
+        const second = launch(['up'], env);
+        await announced(second, SERVICE_NAMES.length);
+        const reused = await printedKey(second);
+        expect({ said: reused.said, key: reused.key }).toEqual({
+          said: `Using the local admin key of tenant default (roles admin,reader:metrics), kept in ${file}:`,
+          key: issued.key,
+        });
+        expect((await readFile(file, 'utf8')).trim()).toBe(issued.key);
+        await stopped(second);
+      },
+      2 * START_TIMEOUT_MS + 60_000,
+    );
+  });
 
   it(
     'reports a service that dies, stops the others and exits 1',

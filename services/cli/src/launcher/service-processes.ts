@@ -19,6 +19,9 @@ const LAST_LINES = 10;
 /** The preload that stops a service whose launcher died (compiled next to this file). */
 export const PARENT_WATCH = join(__dirname, 'parent-watch.js');
 
+/** What runs once every service is ready, given where each answers. */
+export type WhenReady = (urls: Partial<Record<ServiceName, string>>) => Promise<void>;
+
 export interface ServiceProcess extends SupervisedChild {
   /** Names the process in output and reports: the service, or one instance of it (`gateway-2`). */
   name: string;
@@ -39,6 +42,7 @@ export interface ServiceProcess extends SupervisedChild {
 export async function runServiceProcesses(
   names: readonly ServiceName[],
   env: NodeJS.ProcessEnv = process.env,
+  whenReady?: WhenReady,
 ): Promise<0 | 1> {
   const plans = names.map((name) => ({ name, main: serviceMain(name), ...servicePort(name, env) }));
   const missing = plans.filter(({ main }) => !existsSync(main)).map(({ name, main }) => `${name} (${main})`);
@@ -74,6 +78,11 @@ export async function runServiceProcesses(
       onReady: (ready) => {
         for (const child of ready)
           process.stdout.write(`${serviceLine(child.service, `http://localhost:${child.port}`)}  pid ${child.pid}\n`);
+        if (whenReady) {
+          const urls = Object.fromEntries(ready.map((c) => [c.service, `http://localhost:${c.port}`]));
+          // The services keep running whatever it does: its failure is reported, not fatal.
+          void whenReady(urls).catch((error: Error) => report(`after start: ${error.message}`));
+        }
       },
       report,
       readyTimeoutMs: READY_TIMEOUT_MS,
