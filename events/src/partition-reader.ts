@@ -1,5 +1,6 @@
 import { KafkaConsumer, type LibrdKafkaError, type Message } from '@confluentinc/kafka-javascript';
 import { VerityError } from '@verity/core';
+import { librdkafkaSecurity, type KafkaSecurity } from './kafka-security';
 
 /** A record read, as the reader hands it over. */
 export interface ReadRecord {
@@ -8,23 +9,38 @@ export interface ReadRecord {
   key: string;
   value: Buffer;
   headers: Record<string, Buffer>;
+  /** The record's timestamp (ms since the epoch): when it was produced, or appended by the broker. */
+  timestamp: number;
 }
 
 export interface PartitionReaderOptions {
   brokers: readonly string[];
   topic: string;
   clientId: string;
+  /** TLS and SASL of the cluster, as the services' other Kafka clients use them. */
+  security?: KafkaSecurity;
   /** Applies a batch of records read (in offset order per partition); awaited before more are read. */
   apply(records: ReadRecord[]): Promise<void>;
   /** Records handed over per batch. Default 1000. */
   batchSize?: number;
+  /** Called once when reading stops for an error (after it, `catchUp` rejects with it); a reader is not restarted. */
+  onFailure?(error: Error): void;
 }
 
 /**
- * How long a read waits for another record before it hands over what it has: librdkafka's
- * batch read waits this long per record, so it also bounds the delay of a catch-up.
+ * How long a read waits for a first record. What is fetched after it is handed over at once
+ * (not waited for), so a record is applied as soon as it arrives; this only paces the idle loop.
  */
-const IDLE_WAIT_MS = 20;
+const IDLE_WAIT_MS = 100;
+
+/**
+ * librdkafka's batch read waits its timeout for each record by default: every batch handed over
+ * 20 ms after its last record, and replies and catch-ups that much later. Its own KafkaJS-style
+ * consumer turns that off with this setter, which the typings do not declare.
+ */
+interface FirstRecordTimeout {
+  setDefaultIsTimeoutOnlyForFirstMessage(only: boolean): void;
+}
 
 class ReaderStoppedError extends VerityError {
   constructor(topic: string) {
@@ -68,6 +84,7 @@ export class PartitionReader {
         // dozen partitions at once would hold most of a gigabyte of records it has not read yet.
         'queued.max.messages.kbytes': 4096,
         log_level: 3,
+        ...librdkafkaSecurity(this.options.security),
       },
       {},
     );
@@ -75,6 +92,7 @@ export class PartitionReader {
       consumer.connect({}, (error) => (error ? reject(kafkaError(error)) : resolve())),
     );
     consumer.setDefaultConsumeTimeout(IDLE_WAIT_MS);
+    (consumer as unknown as FirstRecordTimeout).setDefaultIsTimeoutOnlyForFirstMessage(true);
     consumer.assign([...from].map(([partition, offset]) => ({ topic, partition, offset: Number(offset) })));
     for (const [partition, offset] of from) this.positions.set(partition, offset);
     this.consumer = consumer;
@@ -100,6 +118,7 @@ export class PartitionReader {
     } catch (error) {
       this.failure = error instanceof Error ? error : new Error(String(error));
       for (const wake of [...this.advanced]) wake();
+      this.options.onFailure?.(this.failure);
     }
   }
 
@@ -206,5 +225,6 @@ function toRecord(message: Message): ReadRecord {
     key: message.key!.toString(),
     value: message.value!,
     headers,
+    timestamp: message.timestamp ?? Date.now(),
   };
 }

@@ -25,6 +25,7 @@ const record = (partition: number, offset: bigint, value: StreamSnapshot) => ({
   key: value.streamId,
   value: Buffer.from(JSON.stringify(value)),
   headers: {},
+  timestamp: 0,
 });
 
 describe('the local snapshot store (LevelDB on disk)', () => {

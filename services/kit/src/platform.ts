@@ -5,6 +5,7 @@ import {
   createKafka,
   createLogger,
   createRdKafka,
+  type KafkaSecurity,
   type Logger,
   type RdKafka,
 } from '@verity/events';
@@ -22,6 +23,8 @@ export interface Platform {
   registry: SchemaRegistry;
   serde: AvroSerde;
   metrics: Registry;
+  /** TLS and SASL of the Kafka cluster, for clients built outside the platform (partition readers). */
+  kafkaSecurity: KafkaSecurity | undefined;
 }
 
 export function createPlatform(service: string, env: PlatformEnv): Platform {
@@ -32,5 +35,5 @@ export function createPlatform(service: string, env: PlatformEnv): Platform {
   const registry = new SchemaRegistry({ host: env.VERITY_SCHEMA_REGISTRY_URL, clientId });
   const serde = new AvroSerde(registry, SchemaCatalog.load());
   const rdkafka = createRdKafka({ brokers: env.VERITY_KAFKA_BROKERS, clientId, logger, security });
-  return { logger, kafka, rdkafka, registry, serde, metrics: new Registry() };
+  return { logger, kafka, rdkafka, registry, serde, metrics: new Registry(), kafkaSecurity: security };
 }
