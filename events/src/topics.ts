@@ -120,10 +120,10 @@ export async function ensureTopics(admin: Admin, topics: TopicSpec[], replicatio
     ).values(),
   ];
   if (missing.length > 0) {
-    await admin.createTopics({ topics: missing, waitForLeaders: true });
-    // Another service starting at the same time may have created some of them first: kafkajs
-    // then does not wait for their leaders, and the first produce fails with "does not host
-    // this topic-partition".
+    // Leaders are waited for here, not by kafkajs: its wait gives up on the first "does not host
+    // this topic-partition" a loaded broker answers while the topic propagates, and skips topics
+    // another service starting at the same time created first (then the first produce fails).
+    await admin.createTopics({ topics: missing, waitForLeaders: false });
     await waitForLeaders(
       admin,
       missing.map((t) => t.topic),
