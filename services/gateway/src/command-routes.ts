@@ -1,66 +1,30 @@
-import { randomUUID } from 'node:crypto';
-import express, { type Express, type Request, type Response } from 'express';
-import { z } from 'zod';
-import {
-  commandFingerprint,
-  findCommand,
-  streamIdOf,
-  tenantIdSchema,
-  SOURCE_SYSTEMS,
-  type CommandEnvelope,
-  type CommandReply,
-  type ContextDefinition,
-} from '@verity/core';
-import { contextTopics, type RdProducer } from '@verity/events';
-import { HttpProblem } from '@verity/service-kit';
+import express, { type Express, type RequestHandler, type Response } from 'express';
+import type { z } from 'zod';
+import { commandFingerprint, findCommand, type CommandReply, type ContextDefinition } from '@verity/core';
+import { HttpProblem, principalOf } from '@verity/service-kit';
+import { dispatchCommand, requestEnvelope, type CommandDispatch } from './command-dispatch';
+import { commandPermission, isAdminFor, requireCommandPermission } from './command-permission';
 import type { OutcomeLookup } from './outcome-lookup';
-import type { RecentReplies } from './recent-replies';
+import { header, headerSchemas, requestTenant } from './request-headers';
 
-export interface CommandRoutesOptions {
+export interface CommandRoutesOptions extends CommandDispatch {
+  /** The contexts whose commands `POST /v1/commands` takes. */
   contexts: readonly ContextDefinition[];
-  producer: RdProducer;
-  /** Where replies arrive: a request waits there for its command's. */
-  replies: RecentReplies;
+  /** Contexts whose commands have a route of their own, and that route: `access` → the admin API. */
+  elsewhere: ReadonlyMap<string, string>;
   /** Outcomes known within the window: memory, then the read model. */
   outcomes: OutcomeLookup;
-  topicPrefix: string;
-  replyTimeoutMs: number;
-}
-
-const headerSchemas = {
-  tenant: tenantIdSchema,
-  idempotencyKey: z
-    .string()
-    .regex(/^[A-Za-z0-9._:-]{1,200}$/, 'Idempotency-Key: 1 to 200 of letters, digits and . _ : -'),
-  ifMatch: z
-    .string()
-    .regex(/^"\d+"$/, 'If-Match: a quoted stream version such as "3"')
-    .transform((v) => Number(v.slice(1, -1))),
-  expectedVersion: z.string().regex(/^\d+$/, 'X-Expected-Version: a stream version such as 3').transform(Number),
-  sourceSystem: z.enum(SOURCE_SYSTEMS),
-  sourceTimestamp: z.iso.datetime({ offset: true }),
-};
-
-function header<T>(req: Request, name: string, schema: z.ZodType<T>): T | undefined {
-  const raw = req.get(name);
-  if (raw === undefined) return undefined;
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    throw new HttpProblem(
-      400,
-      'invalid_header',
-      'Invalid header',
-      `${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
-      { header: name },
-    );
-  }
-  return parsed.data;
+  /** Address limit, credential, credential limit: before anything else of a route runs. */
+  guard: RequestHandler;
 }
 
 /** Maps a rejection code to its HTTP status; anything else a domain rule said no to is 422. */
 const rejectionStatus: Record<string, number> = {
   unknown_command_type: 404,
   validation_failed: 400,
+  unknown_api_key: 404,
+  // Only an alias's owner or an admin may deactivate it or resolve its conflicts.
+  not_alias_owner: 403,
 };
 
 const idempotencyKeyReused = (commandId: string): HttpProblem =>
@@ -98,15 +62,36 @@ export function rejectionProblem(
   });
 }
 
-/** `POST /v1/commands/<context>.<Command>`: validate, append to the context's commands topic, wait for the outcome. */
+/** 400 `validation_failed` naming every field the schema refused. */
+export function validationProblem(error: z.ZodError, title = 'Invalid command'): HttpProblem {
+  return new HttpProblem(
+    400,
+    'validation_failed',
+    title,
+    error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    { errors: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+  );
+}
+
+/**
+ * `POST /v1/commands/<context>.<Command>`: credential, tenant, permission, validation, then the
+ * command is appended to the context's commands topic and its outcome awaited. A request refused
+ * at any step produces nothing.
+ */
 export function mountCommandRoutes(app: Express, options: CommandRoutesOptions): void {
-  app.post('/v1/commands/:type', express.json({ limit: '1mb', strict: true }), async (req, res) => {
-    const type = req.params.type;
+  app.post('/v1/commands/:type', options.guard, express.json({ limit: '1mb', strict: true }), async (req, res) => {
+    const type = String(req.params.type);
     const found = findCommand(options.contexts, type);
-    if (!found)
-      throw new HttpProblem(404, 'unknown_command_type', 'Unknown command type', `no command type ${type}`, {
-        commandType: type,
-      });
+    if (!found) {
+      const route = options.elsewhere.get(type.slice(0, type.indexOf('.')));
+      throw new HttpProblem(
+        404,
+        'unknown_command_type',
+        'Unknown command type',
+        route ? `${type} is not sent here: use ${route}` : `no command type ${type}`,
+        { commandType: type },
+      );
+    }
     if (!req.is('application/json')) {
       throw new HttpProblem(
         415,
@@ -115,39 +100,26 @@ export function mountCommandRoutes(app: Express, options: CommandRoutesOptions):
         'send the command as application/json',
       );
     }
+    const tenant = requestTenant(req);
+    const permission = commandPermission(found.context.name, found.name, req.body);
+    const principal = principalOf(req);
+    requireCommandPermission(principal, permission);
     const parsed = found.definition.schema.safeParse(req.body);
-    if (!parsed.success) {
-      throw new HttpProblem(
-        400,
-        'validation_failed',
-        'Invalid command',
-        parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
-        {
-          errors: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-        },
-      );
-    }
-    const tenant = header(req, 'X-Tenant-Id', headerSchemas.tenant) ?? 'default';
+    if (!parsed.success) throw validationProblem(parsed.error);
     const ifMatch = header(req, 'If-Match', headerSchemas.ifMatch);
     const expectedVersion = ifMatch ?? header(req, 'X-Expected-Version', headerSchemas.expectedVersion);
     const idempotencyKey = header(req, 'Idempotency-Key', headerSchemas.idempotencyKey);
-    const commandId = idempotencyKey ?? randomUUID();
-    const now = new Date().toISOString();
-    const envelope: CommandEnvelope = {
-      commandId,
+    const envelope = requestEnvelope(req, {
+      context: found.context,
       type,
-      streamId: streamIdOf(tenant, found.definition.aggregateId(parsed.data)),
-      ...(expectedVersion !== undefined ? { expectedVersion } : {}),
       payload: parsed.data,
-      metadata: {
-        tenant,
-        actor: req.get('X-Actor') ?? 'anonymous',
-        correlationId: req.get('X-Correlation-Id') ?? commandId,
-        sourceSystem: header(req, 'X-Source-System', headerSchemas.sourceSystem) ?? 'api',
-        sourceTimestamp: header(req, 'X-Source-Timestamp', headerSchemas.sourceTimestamp) ?? now,
-        receivedAt: now,
-      },
-    };
+      aggregateId: found.definition.aggregateId(parsed.data),
+      tenant,
+      ...(idempotencyKey !== undefined ? { commandId: idempotencyKey } : {}),
+      ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+      admin: isAdminFor(principal, permission),
+    });
+    const { commandId } = envelope;
 
     const fingerprint = commandFingerprint(envelope);
     // A generated id is new. An outcome no longer known (past the window) is sent again: the
@@ -157,12 +129,7 @@ export function mountCommandRoutes(app: Express, options: CommandRoutesOptions):
       if (known.fingerprint !== fingerprint) throw idempotencyKeyReused(commandId);
       return answer(res, known, ifMatch !== undefined);
     }
-    const reply = options.replies.expect(commandId, tenant, options.replyTimeoutMs);
-    await options.producer.send({
-      topic: contextTopics(found.context.name, options.topicPrefix).commands,
-      messages: [{ key: envelope.streamId, value: JSON.stringify(envelope) }],
-    });
-    const outcome = await reply;
+    const outcome = await dispatchCommand(options, found.context.name, envelope);
     if (!outcome) {
       res
         .status(202)
@@ -175,9 +142,9 @@ export function mountCommandRoutes(app: Express, options: CommandRoutesOptions):
     answer(res, outcome, ifMatch !== undefined);
   });
 
-  app.get('/v1/commands/:commandId', async (req, res) => {
-    const commandId = req.params.commandId;
-    const tenant = header(req, 'X-Tenant-Id', headerSchemas.tenant) ?? 'default';
+  app.get('/v1/commands/:commandId', options.guard, async (req, res) => {
+    const commandId = String(req.params.commandId);
+    const tenant = requestTenant(req);
     const status = await options.outcomes.status(commandId, tenant);
     switch (status.kind) {
       case 'outcome': {

@@ -1,9 +1,12 @@
-import { platformEnvSchema, readModelEnvSchema } from '@verity/service-kit';
+import { authEnvSchema, platformEnvSchema, readModelEnvSchema } from '@verity/service-kit';
 import { z } from 'zod';
 
 export const gatewayEnvSchema = platformEnvSchema
-  // The command outcomes read model, where outcomes no gateway holds in memory are answered from.
-  .extend(readModelEnvSchema.pick({ VERITY_DATABASE_URL: true, VERITY_DB_SCHEMA: true }).shape)
+  // The command outcomes read model, where outcomes no gateway holds in memory are answered from;
+  // Redis holds the rate limits' counters, shared by every instance.
+  .extend(readModelEnvSchema.pick({ VERITY_DATABASE_URL: true, VERITY_DB_SCHEMA: true, VERITY_REDIS_URL: true }).shape)
+  // Credentials (JWT, API keys) and rate limits.
+  .extend(authEnvSchema.shape)
   .extend({
     /** Port of the command API. */
     VERITY_GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(8080),

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { SOURCE_SYSTEMS, tenantIdSchema, type ContextDefinition } from '@verity/core';
+import { ALIAS_CONTEXTS } from '@verity/domain';
+import { requiredGrant } from '@verity/service-kit';
+import { ADMIN_KEYS_PATH, createKeyBody, rotateKeyBody } from './admin-key-routes';
+import { commandPermission } from './command-permission';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1) as it appears in the document. */
 export type JsonSchema = Record<string, unknown>;
@@ -27,6 +31,38 @@ const headerParam = (name: string, description: string, schema: JsonSchema) => (
   schema,
 });
 
+/** What every guarded route may answer before it runs: no credential, not allowed, too many requests. */
+export const guardedResponses = {
+  '401': {
+    ...problem(
+      '`unauthenticated` (no credential) or `invalid_credential` (expired, wrong audience, bad signature, revoked key)',
+    ),
+    headers: { 'WWW-Authenticate': { description: 'RFC 6750: `Bearer realm="verity"`', schema: { type: 'string' } } },
+  },
+  '403': problem(
+    '`insufficient_permission` naming `missingPermission` (e.g. `writer:inventory`), or `foreign_tenant` (X-Tenant-Id of another tenant)',
+  ),
+  '429': {
+    ...problem('`rate_limited`: the limit of the credential or the client address is reached'),
+    headers: {
+      'Retry-After': { description: 'seconds until a request may pass', schema: { type: 'integer' } },
+      'RateLimit-Limit': { schema: { type: 'integer' } },
+      'RateLimit-Remaining': { schema: { type: 'integer' } },
+      'RateLimit-Reset': { schema: { type: 'integer' } },
+    },
+  },
+};
+
+/** A JWT from the identity provider or an API key, as a bearer token; or the API key in `X-Api-Key`. */
+export const securitySchemes = {
+  bearer: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'a JWT (tenant, roles and subject from its claims) or an API key `vk_<id>_<secret>`',
+  },
+  apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'an API key `vk_<id>_<secret>`' },
+};
+
 /** RFC 7807 problem+json as every Verity service answers an error; extensions ride beside the standard members. */
 export const problemDetailsSchema: JsonSchema = {
   type: 'object',
@@ -53,6 +89,7 @@ export function probePaths(service: string): Record<string, unknown> {
       get: {
         tags: ['operations'],
         operationId: 'health',
+        security: [],
         summary: `Liveness of the ${service}`,
         responses: {
           '200': { description: 'the process answers', content: { 'application/json': { schema: ref('Health') } } },
@@ -63,6 +100,7 @@ export function probePaths(service: string): Record<string, unknown> {
       get: {
         tags: ['operations'],
         operationId: 'ready',
+        security: [],
         summary: 'Readiness: every dependency checked; `degraded` when an optional one (the cache) is down',
         responses: {
           '200': { description: 'up or degraded', content: { 'application/json': { schema: ref('Readiness') } } },
@@ -77,12 +115,13 @@ export function probePaths(service: string): Record<string, unknown> {
       get: {
         tags: ['operations'],
         operationId: 'metrics',
-        summary: 'Prometheus metrics',
+        summary: 'Prometheus metrics: `platform-operator` or `reader:metrics`, unless `VERITY_METRICS_OPEN`',
         responses: {
           '200': {
             description: 'Prometheus text exposition format',
             content: { 'text/plain': { schema: { type: 'string' } } },
           },
+          ...guardedResponses,
         },
       },
     },
@@ -90,6 +129,7 @@ export function probePaths(service: string): Record<string, unknown> {
       get: {
         tags: ['operations'],
         operationId: 'openapi',
+        security: [],
         summary: 'This document',
         responses: {
           '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } },
@@ -140,8 +180,31 @@ const appendedEvent: JsonSchema = {
   },
 };
 
+const apiKeyProperties: Record<string, JsonSchema> = {
+  keyId: { type: 'string', description: 'the public part of the key; the actor of what it sends' },
+  family: { type: 'string', description: 'the first key id of its rotation chain' },
+  tenant: { type: 'string' },
+  roles: { type: 'array', items: { type: 'string' } },
+  name: { type: 'string' },
+  issuedAt: { type: 'string', format: 'date-time' },
+  expiresAt: { type: 'string', format: 'date-time' },
+  revokedAt: { type: 'string', format: 'date-time' },
+};
+
 const gatewaySchemas: Record<string, JsonSchema> = {
   ...commonSchemas,
+  ApiKey: { type: 'object', required: ['keyId', 'family', 'tenant'], properties: apiKeyProperties },
+  NewApiKey: {
+    type: 'object',
+    required: ['keyId', 'family', 'tenant', 'key', 'commandId'],
+    properties: {
+      ...apiKeyProperties,
+      key: { type: 'string', description: '`vk_<keyId>_<secret>`: shown in this answer only' },
+      replaces: { type: 'string', description: 'the key a rotation replaces' },
+      commandId: { type: 'string' },
+      status: { const: 'pending' },
+    },
+  },
   CommandAccepted: {
     type: 'object',
     required: ['commandId', 'streamId', 'version', 'events', 'consistencyToken'],
@@ -193,11 +256,19 @@ const gatewaySchemas: Record<string, JsonSchema> = {
   },
 };
 
-const tenantHeader = headerParam('X-Tenant-Id', 'the tenant; `default` when absent', jsonSchemaOf(tenantIdSchema));
+const tenantHeader = headerParam(
+  'X-Tenant-Id',
+  "the credential's tenant, which it may only repeat (another is 403 `foreign_tenant`); a `platform-operator` names the tenant it acts for",
+  jsonSchemaOf(tenantIdSchema),
+);
 
 const commandHeaders = [
   tenantHeader,
-  headerParam('X-Actor', 'who sends the command; `anonymous` when absent', { type: 'string' }),
+  headerParam(
+    'X-Actor',
+    "the person a credential holding `act-as` acts for, recorded as `onBehalfOf` beside the credential's subject; ignored otherwise",
+    { type: 'string', maxLength: 200 },
+  ),
   headerParam('Idempotency-Key', 'the command id: a repeat returns the first outcome; generated when absent', {
     type: 'string',
     pattern: '^[A-Za-z0-9._:-]{1,200}$',
@@ -217,6 +288,14 @@ const commandHeaders = [
     format: 'date-time',
   }),
 ];
+
+/** The grant a command needs, as the gateway checks it (command-permission.ts). */
+function permissionOf(context: string, name: string): string {
+  const { action } = commandPermission(context, name, {});
+  const role = `\`${requiredGrant(action, context)}\``;
+  const byAliasContext = commandPermission(context, name, { context: ALIAS_CONTEXTS[0] }).contexts.length > 1;
+  return byAliasContext ? `${role}, or that of the alias context the payload names (\`writer:frontend\`)` : role;
+}
 
 function commandOperation(context: string, name: string, schema: z.ZodType): Record<string, unknown> {
   return {
@@ -246,6 +325,98 @@ function commandOperation(context: string, name: string, schema: z.ZodType): Rec
         '413': problem('`body_too_large`'),
         '415': problem('`unsupported_media_type`: send application/json'),
         '422': problem("a domain rule said no: its `code`, with the rule's details; or `idempotency_key_reused`"),
+        ...guardedResponses,
+        '403': problem(
+          `\`insufficient_permission\` naming \`missingPermission\`: ${permissionOf(context, name)}; \`foreign_tenant\`${context === 'aliases' ? '; `not_alias_owner`' : ''}`,
+        ),
+      },
+    },
+  };
+}
+
+const keyIdParam = { name: 'keyId', in: 'path', required: true, schema: { type: 'string' } };
+const adminResponses = {
+  '400': problem('`validation_failed` naming the field, `invalid_header`'),
+  '415': problem('`unsupported_media_type`: send application/json'),
+  ...guardedResponses,
+  '403': problem(
+    '`insufficient_permission`: `admin:access` is missing, or the key would hold a role the caller does not; `foreign_tenant`',
+  ),
+};
+const newKeyResponses = (created: string) => ({
+  '201': { description: created, content: { 'application/json': { schema: ref('NewApiKey') } } },
+  '202': {
+    description: 'no outcome within the reply timeout: the key works once the command is decided; poll the Location',
+    content: { 'application/json': { schema: ref('NewApiKey') } },
+  },
+});
+
+/** `/v1/admin/api-keys`: issue, list, rotate and revoke the tenant's API keys. */
+function adminKeyPaths(): Record<string, unknown> {
+  const tenantOnly = [tenantHeader];
+  return {
+    [ADMIN_KEYS_PATH]: {
+      post: {
+        tags: ['api-keys'],
+        operationId: 'createApiKey',
+        summary: 'Issue an API key: the key is in this answer only, a salted hash of it is kept',
+        parameters: tenantOnly,
+        requestBody: { required: true, content: { 'application/json': { schema: jsonSchemaOf(createKeyBody) } } },
+        responses: { ...newKeyResponses('issued'), ...adminResponses, '422': problem('`expiry_not_in_future`') },
+      },
+      get: {
+        tags: ['api-keys'],
+        operationId: 'listApiKeys',
+        summary: "The tenant's API keys, never their hashes",
+        parameters: tenantOnly,
+        responses: {
+          '200': {
+            description: 'every key of the tenant, revoked and expired ones too',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['keys'],
+                  properties: { keys: { type: 'array', items: ref('ApiKey') } },
+                },
+              },
+            },
+          },
+          ...adminResponses,
+        },
+      },
+    },
+    [`${ADMIN_KEYS_PATH}/{keyId}/rotate`]: {
+      post: {
+        tags: ['api-keys'],
+        operationId: 'rotateApiKey',
+        summary: 'A new key with the same roles; the old one stays valid until it is revoked or expires',
+        parameters: [keyIdParam, ...tenantOnly],
+        requestBody: { required: false, content: { 'application/json': { schema: jsonSchemaOf(rotateKeyBody) } } },
+        responses: {
+          ...newKeyResponses('the new key'),
+          ...adminResponses,
+          '404': problem('`unknown_api_key`'),
+          '422': problem('`api_key_revoked`, `api_key_expired`, `expiry_not_in_future`, `expiry_later_than_current`'),
+        },
+      },
+    },
+    [`${ADMIN_KEYS_PATH}/{keyId}/revoke`]: {
+      post: {
+        tags: ['api-keys'],
+        operationId: 'revokeApiKey',
+        summary: 'Refuse the key from now on, on every instance within 2 s',
+        parameters: [keyIdParam, ...tenantOnly],
+        responses: {
+          '200': { description: 'revoked', content: { 'application/json': { schema: ref('ApiKey') } } },
+          '202': {
+            description: 'no outcome within the reply timeout; poll the Location',
+            content: { 'application/json': { schema: ref('ApiKey') } },
+          },
+          ...adminResponses,
+          '404': problem('`unknown_api_key`'),
+          '422': problem('`api_key_revoked`'),
+        },
       },
     },
   };
@@ -274,7 +445,12 @@ export function buildGatewayOpenApi(
         'Commands are validated, appended to `verity.<context>.commands` and answered with their outcome. Errors are RFC 7807 problem+json with a machine-readable `code`.',
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
-    tags: [...contexts.map((c) => ({ name: c.name })), { name: 'commands' }, { name: 'operations' }],
+    tags: [
+      ...contexts.map((c) => ({ name: c.name })),
+      { name: 'commands' },
+      { name: 'api-keys', description: 'API keys of the caller’s tenant: `admin` or `admin:access`' },
+      { name: 'operations' },
+    ],
     paths: {
       ...commandPaths,
       '/v1/commands/{commandId}': {
@@ -287,11 +463,14 @@ export function buildGatewayOpenApi(
             '200': { description: 'the outcome', content: { 'application/json': { schema: ref('CommandOutcome') } } },
             '400': problem('`invalid_header`'),
             '404': problem('`unknown_command`'),
+            ...guardedResponses,
           },
         },
       },
+      ...adminKeyPaths(),
       ...probePaths('gateway'),
     },
-    components: { schemas: gatewaySchemas },
+    components: { schemas: gatewaySchemas, securitySchemes },
+    security: [{ bearer: [] }, { apiKey: [] }],
   };
 }

@@ -86,7 +86,7 @@ describe('gateway OpenAPI document', () => {
       .filter((p) => p.startsWith('/v1/commands/') && p !== '/v1/commands/{commandId}')
       .map((p) => p.slice('/v1/commands/'.length));
     expect(documented.sort()).toEqual([...commandTypes].sort());
-    // Access commands grant roles: not on the public route until routes authenticate.
+    // Access commands are sent through the admin API, which makes the key hashes itself.
     expect(contexts.some((c) => c.name === 'access')).toBe(true);
     expect(documented.filter((type) => type.startsWith('access.'))).toEqual([]);
     const receive = doc.paths['/v1/commands/inventory.ReceiveStock']!.post as {
@@ -100,6 +100,27 @@ describe('gateway OpenAPI document', () => {
     });
   });
 
+  it('asks for a bearer token or an API key everywhere but the probes, and says what a refusal looks like', () => {
+    const full = doc as Doc & { security: unknown; components: { securitySchemes: Record<string, unknown> } };
+    expect(full.security).toEqual([{ bearer: [] }, { apiKey: [] }]);
+    expect(full.components.securitySchemes).toMatchObject({
+      bearer: { type: 'http', scheme: 'bearer' },
+      apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+    });
+    for (const open of ['/health', '/ready', '/openapi.json'])
+      expect(doc.paths[open]!.get).toMatchObject({ security: [] });
+    const guarded = Object.entries(doc.paths).filter(([path]) => path.startsWith('/v1/'));
+    for (const [path, item] of guarded)
+      for (const operation of Object.values(item) as { responses: Record<string, unknown> }[])
+        expect([path, Object.keys(operation.responses)]).toEqual([path, expect.arrayContaining(['401', '403', '429'])]);
+    const receive = doc.paths['/v1/commands/inventory.ReceiveStock']!.post as {
+      responses: Record<string, { description: string }>;
+    };
+    expect(receive.responses['403']!.description).toContain('writer:inventory');
+    const rule = doc.paths['/v1/commands/sources.SetAuthorityRule']!.post as typeof receive;
+    expect(rule.responses['403']!.description).toContain('admin:sources');
+  });
+
   it('matches the routes the service registers, both ways', () => {
     createGatewayService(parseEnv(gatewayEnvSchema, { VERITY_LOG_LEVEL: 'error' }), contexts);
     const { routes, operations } = routeTable(captured!, doc);
@@ -111,7 +132,15 @@ describe('gateway OpenAPI document', () => {
       .map((r) => `${r.method} ${r.path}`);
     expect(undocumented).toEqual([]);
     expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(
-      expect.arrayContaining(['post /v1/commands/:type', 'get /v1/commands/:commandId', 'get /openapi.json']),
+      expect.arrayContaining([
+        'post /v1/commands/:type',
+        'get /v1/commands/:commandId',
+        'get /openapi.json',
+        'post /v1/admin/api-keys',
+        'get /v1/admin/api-keys',
+        'post /v1/admin/api-keys/:keyId/rotate',
+        'post /v1/admin/api-keys/:keyId/revoke',
+      ]),
     );
   });
 

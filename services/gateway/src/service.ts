@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type ContextDefinition } from '@verity/core';
 import {
   contextTopicConfigs,
@@ -9,16 +10,22 @@ import {
   sharedCounter,
   sharedGauge,
 } from '@verity/events';
+import { apiKeysOf, type ApiKeyView } from '@verity/domain';
 import {
   checkKafka,
   checkSchemaRegistry,
   createHttpApp,
   createPlatform,
+  createRequestAuth,
   listen,
   probe,
+  rateLimitRedis,
+  type RequestAuth,
   type RunningServer,
 } from '@verity/service-kit';
+import express from 'express';
 import { Pool } from 'pg';
+import { ADMIN_KEYS_PATH, mountAdminKeyRoutes } from './admin-key-routes';
 import { mountCommandRoutes } from './command-routes';
 import { buildGatewayOpenApi } from './openapi';
 import type { GatewayEnv } from './env';
@@ -27,11 +34,11 @@ import { RecentReplies } from './recent-replies';
 import { ReplyTable } from './reply-table';
 
 /**
- * Contexts whose commands `POST /v1/commands` does not take (404 unknown_command_type): access
- * commands grant roles, and no route checks a credential yet. `verity keys` sends them through
- * Kafka. Once routes authenticate, an admin may send them here (issue 10).
+ * Contexts whose commands `POST /v1/commands` does not take (404 unknown_command_type), and the
+ * route that sends them: access commands carry key hashes the gateway makes itself, so an access
+ * admin issues, rotates and revokes keys through the admin API (the key is shown once there).
  */
-const NOT_PUBLIC = new Set(['access']);
+const NOT_PUBLIC = new Map([['access', ADMIN_KEYS_PATH]]);
 
 /** The contexts whose commands the command route takes and the OpenAPI document lists. */
 export const publicContexts = (contexts: readonly ContextDefinition[]): ContextDefinition[] =>
@@ -67,6 +74,16 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
         ...(tenant === undefined ? {} : { tenant }),
       }),
   };
+  const redis = rateLimitRedis(env.VERITY_REDIS_URL, logger);
+  // Credentials and limits are built at start (the JWT library loads asynchronously); the routes
+  // are mounted now behind these routers, which get the checks before the server listens.
+  let auth: RequestAuth<ApiKeyView> | undefined;
+  const guard = express.Router();
+  const metricsGuard = express.Router();
+  const keys = () => {
+    if (!auth) throw new Error('the gateway has not started');
+    return auth.keys;
+  };
   const recent = new RecentReplies({ retentionMs: env.VERITY_OUTCOME_RETENTION_MS });
   const outcomes = new OutcomeLookup(recent, store);
   const repliesRead = sharedCounter(platform.metrics, {
@@ -81,11 +98,10 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
     },
   });
   const replies = new ReplyTable({
-    brokers: env.VERITY_KAFKA_BROKERS,
+    kafka,
     admin,
     topic: repliesTopic(env.VERITY_TOPIC_PREFIX),
-    clientId: `${env.VERITY_TOPIC_PREFIX}.gateway.replies`,
-    ...(platform.kafkaSecurity ? { security: platform.kafkaSecurity } : {}),
+    groupPrefix: `${env.VERITY_TOPIC_PREFIX}.gateway.replies`,
     recent,
     logger,
     onRead: () => repliesRead.inc(),
@@ -95,7 +111,9 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
       service: 'gateway',
       logger,
       metrics: platform.metrics,
+      metricsGuard: [metricsGuard],
       readiness: async () => [
+        auth?.check() ?? { name: 'api-keys', status: 'down' },
         await checkKafka(kafka),
         await checkSchemaRegistry(env.VERITY_SCHEMA_REGISTRY_URL),
         // Where old outcomes are read. A schema the projector has not migrated yet answers
@@ -105,14 +123,14 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
       ],
     },
     (app) => {
-      mountCommandRoutes(app, {
-        contexts: commandContexts,
+      const dispatch = {
         producer,
         replies: recent,
-        outcomes,
         topicPrefix: env.VERITY_TOPIC_PREFIX,
         replyTimeoutMs: env.VERITY_REPLY_TIMEOUT_MS,
-      });
+      };
+      mountCommandRoutes(app, { ...dispatch, contexts: commandContexts, elsewhere: NOT_PUBLIC, outcomes, guard });
+      mountAdminKeyRoutes(app, { ...dispatch, contexts, guard, keys });
       app.get('/openapi.json', (_req, res) => void res.json(openApi));
     },
   );
@@ -131,6 +149,23 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
         ],
         env.VERITY_REPLICATION_FACTOR,
       );
+      // Rate limits fall back to a per-instance limit while Redis is down: no reason not to start.
+      await redis.connect().catch((error: unknown) => logger.warn({ err: error }, 'rate-limit redis unavailable'));
+      if (!auth) {
+        auth = await createRequestAuth({
+          env,
+          admin,
+          accessStateTopic: contextTopics('access', env.VERITY_TOPIC_PREFIX).state,
+          keysOf: apiKeysOf,
+          redis,
+          metrics: platform.metrics,
+          logger,
+          clientId: `${env.VERITY_TOPIC_PREFIX}.gateway.api-keys.${randomUUID()}`,
+        });
+        guard.use(auth.guard);
+        if (auth.metricsGuard.length) metricsGuard.use(auth.metricsGuard);
+      }
+      await auth.start();
       await producer.connect();
       await replies.start();
       server = await listen(app, env.VERITY_GATEWAY_PORT, env);
@@ -140,6 +175,8 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
     async stop() {
       await server?.close();
       await replies.stop();
+      await auth?.stop();
+      redis.disconnect();
       await producer.disconnect();
       await admin.disconnect();
       await db.end();
