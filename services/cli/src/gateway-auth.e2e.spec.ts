@@ -1,0 +1,332 @@
+import type { CommandEnvelope } from '@verity/core';
+import { contexts } from '@verity/domain';
+import { contextTopics, repliesTopic } from '@verity/events';
+import { postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
+
+const TENANT = 'acme';
+/** Every context whose commands `POST /v1/commands` takes: access goes through the admin API. */
+const COMMAND_CONTEXTS = contexts.filter((c) => c.name !== 'access');
+const COMMAND_TYPES = COMMAND_CONTEXTS.flatMap((c) => Object.keys(c.commands).map((name) => `${c.name}.${name}`));
+
+interface Route {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: unknown;
+  /** The grant a `reader` of every context lacks here; none where any credential of the tenant may go. */
+  needs?: string;
+}
+
+/** The grant a command needs, as issue 10 says: admin for authority rules and alias governance, else writer. */
+const grantOf = (type: string): string => {
+  const context = type.slice(0, type.indexOf('.'));
+  return context === 'sources' || type === 'aliases.SetGovernance' ? `admin:${context}` : `writer:${context}`;
+};
+
+type Answer = { status: number; headers: Headers; body: Record<string, unknown> };
+
+describe('gateway credentials, tenants and roles (issue 10)', () => {
+  let platform: TestPlatform;
+  let gateway: string;
+  /** An API key of the tenant, revoked before the matrix runs. */
+  let revokedKey: string;
+  /** A live key of the tenant, for the rotate and revoke routes. */
+  let liveKeyId: string;
+
+  const call = async (route: Route, headers: Record<string, string> = {}): Promise<Answer> => {
+    const res = await fetch(`${gateway}${route.path}`, {
+      method: route.method,
+      headers: { ...(route.body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      ...(route.body === undefined ? {} : { body: JSON.stringify(route.body) }),
+    });
+    const text = await res.text();
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    };
+  };
+
+  const issueKey = async (roles: string[]): Promise<{ keyId: string; key: string }> => {
+    const res = await call(
+      { method: 'POST', path: '/v1/admin/api-keys', body: { roles } },
+      await platform.credential({ tenant: TENANT }),
+    );
+    expect(res.status).toBe(201);
+    return { keyId: res.body.keyId as string, key: res.body.key as string };
+  };
+
+  /** Every commands, events and replies topic: a refused request must leave all of them as they were. */
+  const topics = (): string[] => [
+    ...contexts.flatMap((c) => {
+      const t = contextTopics(c.name, platform.prefix);
+      return [t.commands, t.events];
+    }),
+    repliesTopic(platform.prefix),
+  ];
+  const allEndOffsets = async () =>
+    Object.fromEntries(await Promise.all(topics().map(async (t) => [t, await platform.endOffsets(t)] as const)));
+
+  /** The command envelope the gateway appended, found by its id on the context's commands topic. */
+  const envelopeOf = async (context: string, commandId: string): Promise<CommandEnvelope> => {
+    const messages = await platform.readTopic(contextTopics(context, platform.prefix).commands, (ms) =>
+      ms.some((m) => JSON.parse(m.value!.toString()).commandId === commandId),
+    );
+    return messages
+      .map((m) => JSON.parse(m.value!.toString()) as CommandEnvelope)
+      .find((e) => e.commandId === commandId)!;
+  };
+
+  beforeAll(async () => {
+    platform = await startTestPlatform(['command-processor', 'gateway']);
+    gateway = platform.urls.gateway!;
+    const revoked = await issueKey(['admin']);
+    revokedKey = revoked.key;
+    const revoke = await call(
+      { method: 'POST', path: `/v1/admin/api-keys/${revoked.keyId}/revoke` },
+      await platform.credential({ tenant: TENANT }),
+    );
+    expect(revoke.status).toBe(200);
+    liveKeyId = (await issueKey(['reader'])).keyId;
+  });
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  const routes = (): Route[] => [
+    ...COMMAND_TYPES.map((type): Route => ({
+      method: 'POST',
+      path: `/v1/commands/${type}`,
+      body: {},
+      needs: grantOf(type),
+    })),
+    { method: 'GET', path: '/v1/commands/some-command' },
+    { method: 'POST', path: '/v1/admin/api-keys', body: { roles: ['reader'] }, needs: 'admin:access' },
+    { method: 'GET', path: '/v1/admin/api-keys', needs: 'admin:access' },
+    { method: 'POST', path: `/v1/admin/api-keys/${liveKeyId}/rotate`, body: {}, needs: 'admin:access' },
+    { method: 'POST', path: `/v1/admin/api-keys/${liveKeyId}/revoke`, needs: 'admin:access' },
+  ];
+
+  it('refuses every route without a good credential, for another tenant, or without the role, and appends nothing', async () => {
+    expect(COMMAND_CONTEXTS.map((c) => c.name).sort()).toEqual([
+      'aliases',
+      'catalog',
+      'inventory',
+      'pricing',
+      'sources',
+    ]);
+    const before = await allEndOffsets();
+    const admin = await platform.credential({ tenant: TENANT });
+    const tampered = () => {
+      const [head, payload, signature] = admin.authorization!.slice('Bearer '.length).split('.');
+      const flipped = `${signature![0] === 'A' ? 'B' : 'A'}${signature!.slice(1)}`;
+      return { authorization: `Bearer ${head}.${payload}.${flipped}` };
+    };
+    const cases: { name: string; headers: () => Promise<Record<string, string>>; status: number; code: string }[] = [
+      { name: 'no credential', headers: async () => ({}), status: 401, code: 'unauthenticated' },
+      {
+        name: 'expired JWT',
+        headers: () => platform.credential({ tenant: TENANT, expiresInS: -120 }),
+        status: 401,
+        code: 'invalid_credential',
+      },
+      {
+        name: 'wrong audience',
+        headers: () => platform.credential({ tenant: TENANT, audience: 'someone-else' }),
+        status: 401,
+        code: 'invalid_credential',
+      },
+      { name: 'tampered signature', headers: async () => tampered(), status: 401, code: 'invalid_credential' },
+      {
+        name: 'revoked API key',
+        headers: async () => ({ authorization: `Bearer ${revokedKey}` }),
+        status: 401,
+        code: 'invalid_credential',
+      },
+      {
+        name: 'revoked API key in X-Api-Key',
+        headers: async () => ({ 'x-api-key': revokedKey }),
+        status: 401,
+        code: 'invalid_credential',
+      },
+      {
+        name: "another tenant's X-Tenant-Id",
+        headers: async () => ({ ...admin, 'X-Tenant-Id': 'globex' }),
+        status: 403,
+        code: 'foreign_tenant',
+      },
+    ];
+    const failures: string[] = [];
+    for (const route of routes()) {
+      for (const c of cases) {
+        const res = await call(route, await c.headers());
+        const label = `${route.method} ${route.path} with ${c.name}`;
+        if (res.status !== c.status || res.body.code !== c.code)
+          failures.push(`${label}: ${res.status} ${String(res.body.code)}`);
+        if (res.status === 401 && !res.headers.get('www-authenticate')?.startsWith('Bearer realm="verity"'))
+          failures.push(`${label}: no WWW-Authenticate`);
+        if (!res.headers.get('content-type')?.startsWith('application/problem+json'))
+          failures.push(`${label}: not problem+json`);
+      }
+      if (route.needs) {
+        const res = await call(route, await platform.credential({ tenant: TENANT, roles: ['reader'] }));
+        if (
+          res.status !== 403 ||
+          res.body.code !== 'insufficient_permission' ||
+          res.body.missingPermission !== route.needs
+        )
+          failures.push(`${route.method} ${route.path} as a reader: ${res.status} ${JSON.stringify(res.body)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(await allEndOffsets()).toEqual(before);
+  });
+
+  it('refuses a role of another context, and writer where authority rules or access need admin', async () => {
+    const before = await allEndOffsets();
+    const as = (roles: string[]) => platform.credential({ tenant: TENANT, roles });
+    const receive = { sku: 'SKU-ROLE', location: 'lyon', quantity: 1 };
+    const refusals = [
+      await postCommand(platform, 'inventory.ReceiveStock', receive, await as(['writer:catalog'])),
+      await postCommand(
+        platform,
+        'sources.SetAuthorityRule',
+        { field: 'catalog.description', owners: ['shopify'] },
+        await as(['writer']),
+      ),
+      await postCommand(platform, 'aliases.SetGovernance', { maxAliasesPerCanonical: 3 }, await as(['writer'])),
+    ];
+    expect(refusals.map((r) => [r.status, r.body.code, r.body.missingPermission])).toEqual([
+      [403, 'insufficient_permission', 'writer:inventory'],
+      [403, 'insufficient_permission', 'admin:sources'],
+      [403, 'insufficient_permission', 'admin:aliases'],
+    ]);
+    const writer = await as(['writer']);
+    const admin = [
+      await call({ method: 'POST', path: '/v1/admin/api-keys', body: { roles: ['reader'] } }, writer),
+      await call({ method: 'GET', path: '/v1/admin/api-keys' }, writer),
+    ];
+    expect(admin.map((r) => [r.status, r.body.missingPermission])).toEqual([
+      [403, 'admin:access'],
+      [403, 'admin:access'],
+    ]);
+    expect(await allEndOffsets()).toEqual(before);
+
+    // The same requests pass with the grant named: the refusals above were for the role alone.
+    const allowed = await postCommand(platform, 'inventory.ReceiveStock', receive, await as(['writer:inventory']));
+    expect(allowed.status).toBe(200);
+  });
+
+  it('records the credential’s subject as the actor; X-Actor only as onBehalfOf of an act-as credential', async () => {
+    const receive = (key: string) => ({ sku: `SKU-${key}`, location: 'lyon', quantity: 2 });
+    const plain = await postCommand(platform, 'inventory.ReceiveStock', receive('PLAIN'), {
+      ...(await platform.credential({ tenant: TENANT, roles: ['writer:inventory'], subject: 'connector-7' })),
+      'X-Actor': 'mallory',
+      'Idempotency-Key': 'actor-plain',
+    });
+    expect(plain.status).toBe(200);
+    const actingAs = await postCommand(platform, 'inventory.ReceiveStock', receive('ACTAS'), {
+      ...(await platform.credential({
+        tenant: TENANT,
+        roles: ['writer:inventory', 'act-as'],
+        subject: 'erp-connector',
+      })),
+      'X-Actor': 'erp-user-42',
+      'Idempotency-Key': 'actor-act-as',
+    });
+    expect(actingAs.status).toBe(200);
+    const admin = await postCommand(platform, 'inventory.ReceiveStock', receive('ADMIN'), {
+      ...(await platform.credential({ tenant: TENANT, roles: ['admin'], subject: 'ops-admin' })),
+      'Idempotency-Key': 'actor-admin',
+    });
+    expect(admin.status).toBe(200);
+
+    const plainEnvelope = await envelopeOf('inventory', 'actor-plain');
+    expect(plainEnvelope.metadata).toMatchObject({ tenant: TENANT, actor: 'connector-7' });
+    expect(plainEnvelope.metadata).not.toHaveProperty('onBehalfOf');
+    expect(plainEnvelope.metadata).not.toHaveProperty('admin');
+    expect(JSON.stringify(plainEnvelope)).not.toContain('mallory');
+    expect((await envelopeOf('inventory', 'actor-act-as')).metadata).toMatchObject({
+      actor: 'erp-connector',
+      onBehalfOf: 'erp-user-42',
+    });
+    expect((await envelopeOf('inventory', 'actor-admin')).metadata).toMatchObject({ actor: 'ops-admin', admin: true });
+  });
+
+  it('lets a platform operator write for another tenant, recorded under that tenant with its own subject', async () => {
+    const operator = await platform.credential({
+      tenant: 'platform',
+      roles: ['platform-operator', 'writer'],
+      subject: 'op-1',
+    });
+    const res = await postCommand(
+      platform,
+      'inventory.ReceiveStock',
+      { sku: 'SKU-OPS', location: 'lyon', quantity: 3 },
+      { ...operator, 'X-Tenant-Id': 'globex', 'Idempotency-Key': 'operator-write' },
+    );
+    expect(res).toMatchObject({ status: 200, body: { streamId: 'globex/SKU-OPS' } });
+    expect((await envelopeOf('inventory', 'operator-write')).metadata).toMatchObject({
+      tenant: 'globex',
+      actor: 'op-1',
+    });
+    // Its outcome is the tenant's: the operator reads it naming the tenant, the tenant reads it as its own.
+    const outcome = await call(
+      { method: 'GET', path: '/v1/commands/operator-write' },
+      { ...operator, 'X-Tenant-Id': 'globex' },
+    );
+    expect(outcome).toMatchObject({ status: 200, body: { status: 'accepted', streamId: 'globex/SKU-OPS' } });
+    const own = await call(
+      { method: 'GET', path: '/v1/commands/operator-write' },
+      await platform.credential({ tenant: 'globex' }),
+    );
+    expect(own.status).toBe(200);
+    const other = await call(
+      { method: 'GET', path: '/v1/commands/operator-write' },
+      await platform.credential({ tenant: TENANT }),
+    );
+    expect(other).toMatchObject({ status: 404, body: { code: 'unknown_command' } });
+  });
+
+  it('lets writer:frontend register a frontend alias, not a backend one', async () => {
+    const frontend = await platform.credential({ tenant: TENANT, roles: ['writer:frontend'], subject: 'web-team' });
+    const register = (context: string, alias: string) =>
+      postCommand(platform, 'aliases.RegisterAlias', { alias, context, canonical: 'storefront-service' }, frontend);
+    const before = await platform.endOffsets(contextTopics('aliases', platform.prefix).commands);
+    const backend = await register('backend', 'shop-api');
+    expect(backend).toMatchObject({
+      status: 403,
+      body: { code: 'insufficient_permission', missingPermission: 'writer:aliases' },
+    });
+    expect(backend.body.acceptedPermissions).toEqual(['writer:aliases', 'writer:backend']);
+    expect(await platform.endOffsets(contextTopics('aliases', platform.prefix).commands)).toEqual(before);
+    const front = await register('frontend', 'shop');
+    expect(front).toMatchObject({ status: 200, body: { streamId: `${TENANT}/registry` } });
+  });
+
+  it('keeps access commands off the command route: the admin API issues keys', async () => {
+    const res = await postCommand(
+      platform,
+      'access.IssueApiKey',
+      {
+        keyId: 'aaaaaaaaaaaaaaaaaaaa',
+        roles: ['platform-operator'],
+        secretHash: { salt: 'a'.repeat(22), hash: 'b'.repeat(43) },
+      },
+      await platform.credential({ tenant: TENANT }),
+    );
+    expect(res).toMatchObject({ status: 404, body: { code: 'unknown_command_type' } });
+    expect(res.body.detail).toContain('/v1/admin/api-keys');
+  });
+
+  it('keeps /health, /ready and /openapi.json open, and answers 400 to a malformed X-Tenant-Id', async () => {
+    for (const path of ['/health', '/ready', '/openapi.json'])
+      expect((await fetch(`${gateway}${path}`)).status).toBe(200);
+    const res = await postCommand(
+      platform,
+      'inventory.ReceiveStock',
+      { sku: 'SKU-X', location: 'lyon', quantity: 1 },
+      { ...(await platform.credential({ tenant: TENANT })), 'X-Tenant-Id': 'Not A Tenant!' },
+    );
+    expect(res).toMatchObject({ status: 400, body: { code: 'invalid_header', header: 'X-Tenant-Id' } });
+  });
+});
