@@ -1,0 +1,116 @@
+import { contextTopics } from '@verity/events';
+import { readToEnd } from './testing/read-to-end';
+import { startTestPlatform, type TestPlatform } from './testing/test-platform';
+
+/** Requests a credential may make per window here: low, so that a short burst goes beyond it. */
+const LIMIT = 5;
+const BURST = 12;
+const RECEIVE = 'inventory.ReceiveStock';
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+const answerOf = async (res: Response): Promise<Answer> => {
+  const text = await res.text();
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : {},
+  };
+};
+
+/** A refusal as RFC 6585 and the RateLimit header fields draft have it, in problem+json. */
+function expectRefusal(answer: Answer): void {
+  expect(answer.headers.get('content-type')).toContain('application/problem+json');
+  expect(answer.body).toMatchObject({ status: 429, code: 'rate_limited', limit: 'credential' });
+  const retryAfter = Number(answer.headers.get('retry-after'));
+  expect(Number.isInteger(retryAfter) && retryAfter >= 1).toBe(true);
+  expect(answer.headers.get('ratelimit-limit')).toBe(String(LIMIT));
+  expect(answer.headers.get('ratelimit-remaining')).toBe('0');
+  expect(Number(answer.headers.get('ratelimit-reset'))).toBeGreaterThanOrEqual(1);
+}
+
+/** Waits out the window a refusal names. */
+const afterWindow = (refusal: Answer) =>
+  new Promise((r) => setTimeout(r, Number(refusal.headers.get('retry-after')) * 1000 + 200));
+
+describe('rate limits per credential at the gateway and the query-api', () => {
+  let platform: TestPlatform;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform(undefined, {
+      env: {
+        VERITY_RATE_LIMIT_READER: String(LIMIT),
+        VERITY_RATE_LIMIT_WRITER: String(LIMIT),
+        VERITY_RATE_LIMIT_ADMIN: String(LIMIT),
+        VERITY_RATE_LIMIT_WINDOW_S: '1',
+      },
+    });
+  });
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  it('a reader bursting past its limit gets 429 with Retry-After and RateLimit-*, and passes again after the window', async () => {
+    const reader = await platform.credential({ tenant: 'acme', roles: ['reader'], subject: 'burst-reader' });
+    const read = async () =>
+      answerOf(
+        await fetch(`${platform.urls['query-api']}/v1/inventory/SKU-RATE`, {
+          headers: { ...reader, 'X-Tenant-Id': 'acme' },
+        }),
+      );
+    const burst = await Promise.all(Array.from({ length: BURST }, read));
+    const refused = burst.filter((a) => a.status === 429);
+    const passed = burst.filter((a) => a.status !== 429);
+    // A SKU no one received: the reads that pass are answered 404, past the limit they are 429.
+    expect(passed.map((a) => a.status)).toEqual(passed.map(() => 404));
+    expect(passed.length).toBeGreaterThanOrEqual(1);
+    expect(refused.length).toBeGreaterThanOrEqual(BURST - 2 * LIMIT);
+    for (const answer of passed) expect(answer.headers.get('ratelimit-limit')).toBe(String(LIMIT));
+    expectRefusal(refused[0]!);
+
+    // Another credential has a budget of its own.
+    const other = await fetch(`${platform.urls['query-api']}/v1/inventory/SKU-RATE`, {
+      headers: { ...(await platform.credential({ tenant: 'acme', roles: ['reader'], subject: 'calm-reader' })) },
+    });
+    expect(other.status).not.toBe(429);
+
+    await afterWindow(refused[0]!);
+    expect((await read()).status).toBe(404);
+  });
+
+  it('a writer bursting past its limit gets 429, nothing of the refused commands is appended, and it passes after the window', async () => {
+    const topics = contextTopics('inventory', platform.prefix);
+    const writer = await platform.credential({ tenant: 'acme', roles: ['writer'], subject: 'burst-writer' });
+    const send = async (n: number) =>
+      answerOf(
+        await fetch(`${platform.urls.gateway}/v1/commands/${RECEIVE}`, {
+          method: 'POST',
+          headers: { ...writer, 'content-type': 'application/json', 'Idempotency-Key': `rate-${n}` },
+          body: JSON.stringify({ sku: `SKU-RATE-${n}`, location: 'berlin', quantity: 1 }),
+        }),
+      );
+    const burst = await Promise.all(Array.from({ length: BURST }, (_, n) => send(n)));
+    const refused = burst.filter((a) => a.status === 429);
+    const accepted = burst.filter((a) => a.status === 200 || a.status === 202);
+    expect(accepted.length + refused.length).toBe(BURST);
+    expect(refused.length).toBeGreaterThanOrEqual(BURST - 2 * LIMIT);
+    expectRefusal(refused[0]!);
+
+    // The log holds the accepted commands, and none of the refused.
+    const logged = (await readToEnd(platform.kafka, platform.admin, topics.commands, platform.prefix)).map(
+      ({ message }) => (JSON.parse(message.value!.toString()) as { commandId: string }).commandId,
+    );
+    const ids = (status: (s: number) => boolean) => burst.flatMap((a, n) => (status(a.status) ? [`rate-${n}`] : []));
+    expect(logged.filter((id) => id.startsWith('rate-')).sort()).toEqual(ids((s) => s !== 429).sort());
+
+    await afterWindow(refused[0]!);
+    expect((await send(BURST)).status).toBe(200);
+
+    const metrics = await (await fetch(`${platform.urls.gateway}/metrics`)).text();
+    expect(metrics).toMatch(/^verity_rate_limited_total\{scope="credential"\} [1-9]/m);
+  });
+});
