@@ -98,10 +98,11 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
     },
   });
   const replies = new ReplyTable({
-    kafka,
+    brokers: env.VERITY_KAFKA_BROKERS,
     admin,
     topic: repliesTopic(env.VERITY_TOPIC_PREFIX),
-    groupPrefix: `${env.VERITY_TOPIC_PREFIX}.gateway.replies`,
+    clientId: `${env.VERITY_TOPIC_PREFIX}.gateway.replies`,
+    ...(platform.kafkaSecurity ? { security: platform.kafkaSecurity } : {}),
     recent,
     logger,
     onRead: () => repliesRead.inc(),
