@@ -16,7 +16,7 @@ import { readResolution } from './cached-reads';
 import { awaitConsistency } from './consistency';
 import { answerConditionally } from './conditional';
 import { cursorParam, enumParam, pageSizeParam, parseParam, parseQuery, requireSingleValues } from './request';
-import { requireRead } from './read-access';
+import { requireOwnTenant, requireRead } from './read-access';
 
 /** The contexts an alias lives in (mirrors the aliases commands). */
 export const ALIAS_CONTEXTS = ['frontend', 'backend', 'system'] as const;
@@ -178,12 +178,12 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
   });
 
   // Health says nothing of any tenant: a credential is enough.
-  app.get('/api/aliases/health', deps.guard, async (_req, res) => {
+  app.get('/api/aliases/health', deps.guard, requireOwnTenant, async (_req, res) => {
     const status = await health();
     res.status(status === 'down' ? 503 : 200).json({ status });
   });
 
-  app.get('/api/aliases/status', deps.guard, async (_req, res) => {
+  app.get('/api/aliases/status', deps.guard, requireOwnTenant, async (_req, res) => {
     res.json({ service: 'verity-aliases', version, health: await health() });
   });
 

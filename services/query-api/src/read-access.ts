@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { ALIAS_CONTEXTS } from '@verity/domain';
-import { can, HttpProblem, principalOf, requiredGrant, type Principal } from '@verity/service-kit';
+import { can, HttpProblem, principalOf, requiredGrant, tenantOf, type Principal } from '@verity/service-kit';
 
 /** The contexts whose read models the query-api serves, as credentials name them (`reader:inventory`). */
 export type ReadContext = 'inventory' | 'catalog' | 'pricing' | 'sources' | 'aliases';
@@ -39,3 +39,9 @@ export function requireRead(context: ReadContext, aliasContextOf?: (req: Request
     next();
   };
 }
+
+/** For a route that reads no tenant's data: `X-Tenant-Id` may still only repeat the credential's (403 `foreign_tenant`). */
+export const requireOwnTenant: RequestHandler = (req, _res, next) => {
+  tenantOf(req);
+  next();
+};
