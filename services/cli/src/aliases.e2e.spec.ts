@@ -537,11 +537,19 @@ describe('alias registry through the real stack: gateway → Kafka → processor
       expect(String(res.body.detail)).toContain(field);
     });
 
-    it('a bad tenant header on a read', async () => {
-      // A valid credential, and a header that is no tenant id at all.
-      const res = await get('/api/aliases/resolve/backend/orders', 'Not A Tenant!', await platform.credential());
-      expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ code: 'invalid_header', header: 'X-Tenant-Id' });
+    it("a tenant header other than the credential's on a read: 403, and 400 when an operator names no tenant id", async () => {
+      const path = '/api/aliases/resolve/backend/orders';
+      const foreign = await get(path, 'Not A Tenant!', await platform.credential());
+      expect({ status: foreign.status, body: foreign.body }).toMatchObject({
+        status: 403,
+        body: { code: 'foreign_tenant' },
+      });
+      const operator = await platform.credential({ roles: ['reader', 'platform-operator'] });
+      const malformed = await get(path, 'Not A Tenant!', operator);
+      expect({ status: malformed.status, body: malformed.body }).toMatchObject({
+        status: 400,
+        body: { code: 'invalid_tenant' },
+      });
     });
 
     const commands: [string, string, unknown, string][] = [
