@@ -14,10 +14,11 @@ import {
 import {
   StateKeyDirectory,
   createPlatform,
-  hashSecret,
-  newApiKey,
+  issueApiKeyCommand,
   parseEnv,
   platformEnvSchema,
+  revokeApiKeyCommand,
+  rotateApiKeyCommand,
   type NewApiKey,
 } from '@verity/service-kit';
 import { parseKeysArgs, type KeysArgs } from './keys-args';
@@ -195,14 +196,8 @@ interface ChangeTools {
 async function change(args: Exclude<KeysArgs, { action: 'list' }>, tools: ChangeTools): Promise<void> {
   const { io, directory, sender, commandsTopic } = tools;
   if (args.action === 'create') {
-    const key = newApiKey();
-    const envelope = accessEnvelope(args.tenant, 'IssueApiKey', {
-      keyId: key.keyId,
-      roles: args.roles,
-      secretHash: await hashSecret(key.secret),
-      ...(args.name === undefined ? {} : { name: args.name }),
-      ...(args.expiresAt === undefined ? {} : { expiresAt: args.expiresAt }),
-    });
+    const { key, payload } = await issueApiKeyCommand(args);
+    const envelope = accessEnvelope(args.tenant, 'IssueApiKey', payload);
     await sendAccepted(sender, commandsTopic, envelope);
     printNewKey(io, key, {
       'key id': key.keyId,
@@ -216,23 +211,15 @@ async function change(args: Exclude<KeysArgs, { action: 'list' }>, tools: Change
   const known = directory.lookup(args.keyId);
   if (!known) throw new UnknownApiKeyError(args.keyId);
   if (args.action === 'revoke') {
-    await sendAccepted(
-      sender,
-      commandsTopic,
-      accessEnvelope(known.tenant, 'RevokeApiKey', { family: known.family, keyId: known.keyId }),
-    );
+    await sendAccepted(sender, commandsTopic, accessEnvelope(known.tenant, 'RevokeApiKey', revokeApiKeyCommand(known)));
     io.stdout.write(`revoked ${known.keyId} (tenant ${known.tenant})\n`);
     return;
   }
-  const key = newApiKey();
-  const envelope = accessEnvelope(known.tenant, 'RotateApiKey', {
-    family: known.family,
-    replaces: known.keyId,
-    keyId: key.keyId,
-    secretHash: await hashSecret(key.secret),
+  const { key, payload } = await rotateApiKeyCommand(known, {
     ...(args.expiresAt === undefined ? {} : { expiresAt: args.expiresAt }),
     ...(args.oldExpiresAt === undefined ? {} : { replacedKeyExpiresAt: args.oldExpiresAt }),
   });
+  const envelope = accessEnvelope(known.tenant, 'RotateApiKey', payload);
   await sendAccepted(sender, commandsTopic, envelope);
   printNewKey(io, key, {
     'key id': key.keyId,

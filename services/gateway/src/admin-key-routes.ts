@@ -4,11 +4,12 @@ import { findCommand, type CommandReply, type ContextDefinition } from '@verity/
 import { apiKeyRolesSchema, type ApiKeyView } from '@verity/domain';
 import {
   HttpProblem,
-  hashSecret,
-  newApiKey,
+  issueApiKeyCommand,
   parseRoles,
   principalOf,
   requirePermission,
+  revokeApiKeyCommand,
+  rotateApiKeyCommand,
   type Principal,
   type Role,
   type StateKeyDirectory,
@@ -147,14 +148,8 @@ export function mountAdminKeyRoutes(app: Express, options: AdminKeyRoutesOptions
     const tenant = requestTenant(req);
     const body = bodyOf(req, createKeyBody);
     requireGrantable(principalOf(req), body.roles);
-    const key = newApiKey();
-    const { commandId, reply } = await send(req, tenant, 'IssueApiKey', {
-      keyId: key.keyId,
-      roles: body.roles,
-      secretHash: await hashSecret(key.secret),
-      ...(body.name === undefined ? {} : { name: body.name }),
-      ...(body.expiresAt === undefined ? {} : { expiresAt: body.expiresAt }),
-    });
+    const { key, payload } = await issueApiKeyCommand(body);
+    const { commandId, reply } = await send(req, tenant, 'IssueApiKey', payload);
     const issued = options.keys().lookup(key.keyId);
     const shown = { ...(issued ? publicKey(issued) : { keyId: key.keyId, family: key.keyId, tenant }), key: key.key };
     if (!reply) return pending(res, commandId, shown);
@@ -178,15 +173,8 @@ export function mountAdminKeyRoutes(app: Express, options: AdminKeyRoutesOptions
     const known = keyOfTenant(options.keys(), String(req.params.keyId), tenant);
     // The new key holds the family's roles: rotating is handing them out anew.
     requireGrantable(principalOf(req), known.roles);
-    const key = newApiKey();
-    const { commandId, reply } = await send(req, tenant, 'RotateApiKey', {
-      family: known.family,
-      replaces: known.keyId,
-      keyId: key.keyId,
-      secretHash: await hashSecret(key.secret),
-      ...(body.expiresAt === undefined ? {} : { expiresAt: body.expiresAt }),
-      ...(body.replacedKeyExpiresAt === undefined ? {} : { replacedKeyExpiresAt: body.replacedKeyExpiresAt }),
-    });
+    const { key, payload } = await rotateApiKeyCommand(known, body);
+    const { commandId, reply } = await send(req, tenant, 'RotateApiKey', payload);
     const issued = options.keys().lookup(key.keyId);
     const shown = {
       ...(issued ? publicKey(issued) : { keyId: key.keyId, family: known.family, tenant }),
@@ -201,7 +189,7 @@ export function mountAdminKeyRoutes(app: Express, options: AdminKeyRoutesOptions
     const tenant = requestTenant(req);
     bodyOf(req, revokeBody);
     const known = keyOfTenant(options.keys(), String(req.params.keyId), tenant);
-    const { commandId, reply } = await send(req, tenant, 'RevokeApiKey', { family: known.family, keyId: known.keyId });
+    const { commandId, reply } = await send(req, tenant, 'RevokeApiKey', revokeApiKeyCommand(known));
     const revoked = options.keys().lookup(known.keyId);
     const shown = publicKey(revoked ?? known);
     if (!reply) return pending(res, commandId, shown);

@@ -22,6 +22,13 @@ export { createPlatform, type Platform } from './platform';
 export { checkKafka, checkSchemaRegistry, probe } from './checks';
 export { runUntilSignal, type Startable } from './run';
 export { hashSecret, newApiKey, parseApiKey, verifySecret, type NewApiKey, type SecretHash } from './auth/api-key';
+export {
+  issueApiKeyCommand,
+  revokeApiKeyCommand,
+  rotateApiKeyCommand,
+  type KeyInFamily,
+  type NewKeyCommand,
+} from './auth/api-key-commands';
 export type { ApiKeyRecord, KeyDirectory } from './auth/key-directory';
 export { StateKeyDirectory, type StateKeyDirectoryOptions } from './auth/state-key-directory';
 export {
