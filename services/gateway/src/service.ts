@@ -162,6 +162,7 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
           metrics: platform.metrics,
           logger,
           clientId: `${env.VERITY_TOPIC_PREFIX}.gateway.api-keys.${randomUUID()}`,
+          ...(platform.kafkaSecurity ? { security: platform.kafkaSecurity } : {}),
         });
         guard.use(auth.guard);
         if (auth.metricsGuard.length) metricsGuard.use(auth.metricsGuard);

@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Admin } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
-import type { Logger } from '@verity/events';
+import type { KafkaSecurity, Logger } from '@verity/events';
 import type { DependencyCheck } from '../http-app';
 import { jwtVerifierOptions, rateLimitSettings, type AuthEnv } from './auth-env';
 import { authenticate } from './authenticate';
@@ -27,6 +27,8 @@ export interface RequestAuthOptions<R extends ApiKeyRecord = ApiKeyRecord> {
   logger: Logger;
   /** Names this instance's key directory reader. */
   clientId: string;
+  /** TLS and SASL settings of the cluster the key directory reads, when it needs them. */
+  security?: KafkaSecurity;
 }
 
 /** What a public service puts in front of its routes. */
@@ -78,6 +80,7 @@ export async function createRequestAuth<R extends ApiKeyRecord = ApiKeyRecord>(
     admin: options.admin,
     topic: options.accessStateTopic,
     clientId: options.clientId,
+    ...(options.security ? { security: options.security } : {}),
     keysOf: (streamId, state) => options.keysOf(streamId, state),
   });
   const limit = rateLimit({

@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import { PartitionReader, fetchTopicOffsets, parseSnapshot, type ReadRecord } from '@verity/events';
+import { PartitionReader, fetchTopicOffsets, parseSnapshot, type KafkaSecurity, type ReadRecord } from '@verity/events';
 import type { ApiKeyRecord, KeyDirectory } from './key-directory';
 
 export interface StateKeyDirectoryOptions<R extends ApiKeyRecord> {
@@ -10,6 +10,8 @@ export interface StateKeyDirectoryOptions<R extends ApiKeyRecord> {
   topic: string;
   /** Names this instance's reader. */
   clientId: string;
+  /** TLS and SASL settings of the cluster, when it needs them. */
+  security?: KafkaSecurity;
   /** The keys of one key family's snapshot: `apiKeysOf` of `@verity/domain`. */
   keysOf(streamId: string, state: unknown): R[];
 }
@@ -32,6 +34,7 @@ export class StateKeyDirectory<R extends ApiKeyRecord = ApiKeyRecord> implements
       brokers: options.brokers,
       topic: options.topic,
       clientId: options.clientId,
+      ...(options.security ? { security: options.security } : {}),
       apply: async (records) => this.apply(records),
     });
   }
