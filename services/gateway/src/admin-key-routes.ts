@@ -2,6 +2,7 @@ import express, { type Express, type Request, type RequestHandler, type Response
 import { z } from 'zod';
 import { findCommand, type CommandReply, type ContextDefinition } from '@verity/core';
 import { apiKeyRolesSchema, type ApiKeyView } from '@verity/domain';
+import type { Logger } from '@verity/events';
 import {
   HttpProblem,
   issueApiKeyCommand,
@@ -27,6 +28,7 @@ export interface AdminKeyRoutesOptions extends CommandDispatch {
   guard: RequestHandler;
   /** The keys this instance authenticates with (created when the service starts). */
   keys(): StateKeyDirectory<ApiKeyView>;
+  logger: Logger;
 }
 
 /** What `POST /v1/admin/api-keys` takes. */
@@ -128,12 +130,12 @@ export function mountAdminKeyRoutes(app: Express, options: AdminKeyRoutesOptions
     const reply = await dispatchCommand(options, ACCESS, envelope);
     if (reply?.status === 'rejected') throw rejectionProblem(reply, false);
     // This instance knows the change before it answers: the new key works, the revoked one is refused.
-    // Past the timeout the answer stands; the directory follows within moments.
+    // Past the timeout the answer stands (the change is decided); the directory follows shortly.
     if (reply)
       await options
         .keys()
         .catchUp(options.replyTimeoutMs)
-        .catch(() => undefined);
+        .catch((error: unknown) => options.logger.warn({ err: error }, 'key directory behind an access change'));
     return { commandId: envelope.commandId, reply };
   };
 

@@ -131,7 +131,7 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
         replyTimeoutMs: env.VERITY_REPLY_TIMEOUT_MS,
       };
       mountCommandRoutes(app, { ...dispatch, contexts: commandContexts, elsewhere: NOT_PUBLIC, outcomes, guard });
-      mountAdminKeyRoutes(app, { ...dispatch, contexts, guard, keys });
+      mountAdminKeyRoutes(app, { ...dispatch, contexts, guard, keys, logger });
       app.get('/openapi.json', (_req, res) => void res.json(openApi));
     },
   );
