@@ -1,6 +1,7 @@
 import type { CommandEnvelope } from '@verity/core';
 import { contexts } from '@verity/domain';
 import { contextTopics, repliesTopic } from '@verity/events';
+import { createService } from './services';
 import { postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
 const TENANT = 'acme';
@@ -328,5 +329,36 @@ describe('gateway credentials, tenants and roles (issue 10)', () => {
       { ...(await platform.credential({ tenant: TENANT })), 'X-Tenant-Id': 'Not A Tenant!' },
     );
     expect(res).toMatchObject({ status: 400, body: { code: 'invalid_header', header: 'X-Tenant-Id' } });
+  });
+  it('guards /metrics unless configured open, and limits a credential to its role’s rate', async () => {
+    // A second instance as a shared deployment runs it: metrics closed, readers held to 3 requests a second.
+    const strict = createService('gateway', {
+      ...platform.env,
+      VERITY_METRICS_OPEN: 'false',
+      VERITY_RATE_LIMIT_READER: '3',
+    });
+    const url = (await strict.start()).url;
+    try {
+      const metrics = async (headers: Record<string, string>) => (await fetch(`${url}/metrics`, { headers })).status;
+      expect(await metrics({})).toBe(401);
+      expect(await metrics(await platform.credential({ tenant: TENANT }))).toBe(403);
+      expect(await metrics(await platform.credential({ tenant: TENANT, roles: ['reader:metrics'] }))).toBe(200);
+      expect(await metrics(await platform.credential({ tenant: 'platform', roles: ['platform-operator'] }))).toBe(200);
+      expect((await fetch(`${gateway}/metrics`)).status).toBe(200);
+
+      const reader = await platform.credential({ tenant: TENANT, roles: ['reader'], subject: 'busy-reader' });
+      const lookup = () => fetch(`${url}/v1/commands/unknown-command`, { headers: reader });
+      // At once, so all four fall in the limit's one-second window even on a loaded machine.
+      const answers = await Promise.all([1, 2, 3, 4].map(() => lookup()));
+      expect(answers.map((r) => r.status).sort()).toEqual([404, 404, 404, 429]);
+      const refused = answers.find((r) => r.status === 429);
+      expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(refused!.headers.get('ratelimit-limit')).toBe('3');
+      expect(await refused!.json()).toMatchObject({ status: 429, code: 'rate_limited' });
+      await new Promise((r) => setTimeout(r, Number(refused!.headers.get('retry-after')) * 1000 + 100));
+      expect((await lookup()).status).toBe(404);
+    } finally {
+      await strict.stop();
+    }
   });
 });
