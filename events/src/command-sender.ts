@@ -2,6 +2,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { VerityError, type CommandEnvelope, type CommandReply } from '@verity/core';
 import { PartitionReader, type ReadRecord } from './partition-reader';
 import { fetchTopicOffsets } from './topic-offsets';
+import type { KafkaSecurity } from './kafka-security';
 
 export interface CommandSenderOptions {
   /** Sends the commands: kafkajs partitions keys with Java's murmur2, as the gateway's producer does. */
@@ -10,6 +11,8 @@ export interface CommandSenderOptions {
   admin: Admin;
   /** Where the replies are read from. */
   brokers: readonly string[];
+  /** TLS and SASL of the cluster, for the replies reader. */
+  security?: KafkaSecurity;
   repliesTopic: string;
   /** Names the replies reader. */
   clientId: string;
@@ -39,10 +42,11 @@ export class ReplyTimeoutError extends VerityError {
  * cost does not grow with the replies ever written. The replies topic must exist.
  */
 export async function startCommandSender(options: CommandSenderOptions): Promise<CommandSender> {
-  const { kafka, admin, brokers, repliesTopic, clientId } = options;
+  const { kafka, admin, brokers, repliesTopic, clientId, security } = options;
   const waiting = new Map<string, (reply: CommandReply) => void>();
   const reader = new PartitionReader({
     brokers,
+    ...(security ? { security } : {}),
     topic: repliesTopic,
     clientId,
     apply: async (records: ReadRecord[]) => {

@@ -13,6 +13,7 @@ import { ReferenceTables } from './reference-tables';
 import type { RdKafka } from '../rdkafka';
 import { createGroupCommit } from './group-commit';
 import { PartitionReader } from '../partition-reader';
+import type { KafkaSecurity } from '../kafka-security';
 import { SnapshotStore } from './snapshot-store';
 import { commandNamesOf, readCommandRecord } from './command-record';
 import { decideBatch } from './decide-batch';
@@ -26,6 +27,8 @@ export interface CommandProcessorOptions {
   rdkafka: RdKafka;
   /** Bootstrap servers, for the reader that restores the state of the partitions it is given. */
   brokers: readonly string[];
+  /** TLS and SASL of the cluster, for the readers. */
+  security?: KafkaSecurity;
   /**
    * Folder of the instances' local state stores: each keeps the snapshots of the partitions it
    * owns in `<stateDir>/<groupId>.<instanceId>`, and restores only what changed since.
@@ -163,6 +166,7 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
   const restorations = new Map<number, Promise<void>>();
   const references = new ReferenceTables({
     brokers: options.brokers,
+    ...(options.security ? { security: options.security } : {}),
     admin,
     context,
     topicsOf,
@@ -213,6 +217,7 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     let read = 0;
     const reader = new PartitionReader({
       brokers: options.brokers,
+      ...(options.security ? { security: options.security } : {}),
       topic: topics.state,
       clientId: `${groupId}.${instanceId}.restore`,
       apply: async (records) => {

@@ -6,6 +6,7 @@ import { streamIdOf } from '@verity/core';
 import { PartitionReader, type ReadRecord } from '../partition-reader';
 import { fetchTopicOffsets } from '../topic-offsets';
 import type { ContextTopics } from '../topics';
+import type { KafkaSecurity } from '../kafka-security';
 import { parseSnapshot } from './stream-snapshot';
 
 interface Reference {
@@ -16,6 +17,8 @@ interface Reference {
 
 export interface ReferenceTablesOptions {
   brokers: readonly string[];
+  /** TLS and SASL of the cluster, for the readers. */
+  security?: KafkaSecurity;
   /** Tells how many partitions each referenced state topic has. */
   admin: Admin;
   context: ContextDefinition;
@@ -45,13 +48,14 @@ export class ReferenceTables {
   private db: ClassicLevel<string, Buffer> | undefined;
 
   constructor(private readonly options: ReferenceTablesOptions) {
-    const { context, topicsOf, brokers, clientId } = options;
+    const { context, topicsOf, brokers, clientId, security } = options;
     this.cache = new LRUCache({ max: options.cacheSize ?? 50_000 });
     this.references = Object.entries(context.references ?? {}).map(([name, definition]) => ({
       name,
       definition,
       reader: new PartitionReader({
         brokers,
+        ...(security ? { security } : {}),
         topic: topicsOf(definition.context).state,
         clientId: `${clientId}.reference.${name}`,
         apply: (records) => this.apply(name, definition, records),

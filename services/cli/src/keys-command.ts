@@ -155,6 +155,7 @@ export async function runKeys(
     topic: topics.state,
     clientId: `${clientId}.directory`,
     keysOf: apiKeysOf,
+    ...(platform.kafkaSecurity ? { security: platform.kafkaSecurity } : {}),
   });
   let sender: CommandSender | undefined;
   try {
@@ -176,6 +177,7 @@ export async function runKeys(
       brokers: env.VERITY_KAFKA_BROKERS,
       repliesTopic: replies,
       clientId: `${clientId}.replies`,
+      ...(platform.kafkaSecurity ? { security: platform.kafkaSecurity } : {}),
     });
     await change(parsed, { io, directory, sender, commandsTopic: topics.commands });
     return 0;

@@ -40,6 +40,7 @@ export function createCommandProcessorService(env: CommandProcessorEnv): Command
       timerIntervalMs: env.VERITY_TIMER_INTERVAL_MS,
       instanceId: env.VERITY_INSTANCE_ID,
       brokers: env.VERITY_KAFKA_BROKERS,
+      ...(platform.kafkaSecurity ? { security: platform.kafkaSecurity } : {}),
       stateDir: env.VERITY_STATE_DIR,
       stateCacheBytes: env.VERITY_STATE_CACHE_MB * 2 ** 20,
       outcomeWindowMs: env.VERITY_OUTCOME_RETENTION_MS,
