@@ -180,6 +180,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         metrics: platform.metrics,
         logger: platform.logger,
         clientId: `${env.VERITY_TOPIC_PREFIX}.query-api.keys.${randomUUID()}`,
+        ...(platform.kafkaSecurity ? { security: platform.kafkaSecurity } : {}),
       });
       await auth.start();
       guard.arm(auth.guard);
