@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseEnv, platformEnvSchema, readModelEnvSchema } from '@verity/service-kit';
+import { parseApiKey, parseEnv, platformEnvSchema, readModelEnvSchema } from '@verity/service-kit';
+import { runKeys } from './keys-command';
 import { spawnNodeChild, type NodeChild } from './launcher/child-process';
 import { openSandbox, type Sandbox } from './sandbox';
 import { bearer } from './sandbox-credentials';
@@ -180,7 +181,7 @@ describe('verity start', () => {
     };
 
     it(
-      'issues a local admin key on the first start, which the gateway accepts, and reuses it on the next',
+      'issues a local admin key on the first start, which the gateway accepts, reuses it on the next, and replaces it once revoked',
       async () => {
         const file = join(dir, '.verity', 'local-admin-key');
         // As a developer's shell has it: metrics not configured, so local up opens them.
@@ -220,9 +221,21 @@ describe('verity start', () => {
           key: issued.key,
         });
         expect((await readFile(file, 'utf8')).trim()).toBe(issued.key);
+
+        // Revoked (while a processor runs to decide it), the stored key is no longer reused.
+        const quiet = { write: () => true };
+        const revoke = ['revoke', parseApiKey(issued.key)!.keyId];
+        expect(await runKeys(revoke, { env: sandbox.env, stdout: quiet, stderr: quiet })).toBe(0);
         await stopped(second);
+        const third = launch(['up'], env);
+        await announced(third, SERVICE_NAMES.length);
+        const renewed = await printedKey(third);
+        expect(renewed.said).toMatch(/^Issued a local admin key/);
+        expect(renewed.key).not.toBe(issued.key);
+        expect((await readFile(file, 'utf8')).trim()).toBe(renewed.key);
+        await stopped(third);
       },
-      2 * START_TIMEOUT_MS + 60_000,
+      3 * START_TIMEOUT_MS + 60_000,
     );
   });
 
