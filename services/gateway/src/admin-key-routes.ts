@@ -26,8 +26,8 @@ export interface AdminKeyRoutesOptions extends CommandDispatch {
   /** The catalogue holding the `access` context. */
   contexts: readonly ContextDefinition[];
   guard: RequestHandler;
-  /** The keys this instance authenticates with (created when the service starts). */
-  keys(): StateKeyDirectory<ApiKeyView>;
+  /** The keys this instance authenticates with. */
+  keys: StateKeyDirectory<ApiKeyView>;
   logger: Logger;
 }
 
@@ -132,8 +132,7 @@ export function mountAdminKeyRoutes(app: Express, options: AdminKeyRoutesOptions
     // This instance knows the change before it answers: the new key works, the revoked one is refused.
     // Past the timeout the answer stands (the change is decided); the directory follows shortly.
     if (reply)
-      await options
-        .keys()
+      await options.keys
         .catchUp(options.replyTimeoutMs)
         .catch((error: unknown) => options.logger.warn({ err: error }, 'key directory behind an access change'));
     return { commandId: envelope.commandId, reply };
@@ -152,7 +151,7 @@ export function mountAdminKeyRoutes(app: Express, options: AdminKeyRoutesOptions
     requireGrantable(principalOf(req), body.roles);
     const { key, payload } = await issueApiKeyCommand(body);
     const { commandId, reply } = await send(req, tenant, 'IssueApiKey', payload);
-    const issued = options.keys().lookup(key.keyId);
+    const issued = options.keys.lookup(key.keyId);
     const shown = { ...(issued ? publicKey(issued) : { keyId: key.keyId, family: key.keyId, tenant }), key: key.key };
     if (!reply) return pending(res, commandId, shown);
     res.status(201).json({ ...shown, commandId });
@@ -160,8 +159,7 @@ export function mountAdminKeyRoutes(app: Express, options: AdminKeyRoutesOptions
 
   app.get(ADMIN_KEYS_PATH, ...guard, (req, res) => {
     const tenant = requestTenant(req);
-    const keys = options
-      .keys()
+    const keys = options.keys
       .list()
       .filter((k) => k.tenant === tenant)
       .sort((a, b) => a.issuedAt.localeCompare(b.issuedAt) || a.keyId.localeCompare(b.keyId))
@@ -172,12 +170,12 @@ export function mountAdminKeyRoutes(app: Express, options: AdminKeyRoutesOptions
   app.post(`${ADMIN_KEYS_PATH}/:keyId/rotate`, ...guard, async (req, res) => {
     const tenant = requestTenant(req);
     const body = bodyOf(req, rotateKeyBody);
-    const known = keyOfTenant(options.keys(), String(req.params.keyId), tenant);
+    const known = keyOfTenant(options.keys, String(req.params.keyId), tenant);
     // The new key holds the family's roles: rotating is handing them out anew.
     requireGrantable(principalOf(req), known.roles);
     const { key, payload } = await rotateApiKeyCommand(known, body);
     const { commandId, reply } = await send(req, tenant, 'RotateApiKey', payload);
-    const issued = options.keys().lookup(key.keyId);
+    const issued = options.keys.lookup(key.keyId);
     const shown = {
       ...(issued ? publicKey(issued) : { keyId: key.keyId, family: known.family, tenant }),
       replaces: known.keyId,
@@ -190,9 +188,9 @@ export function mountAdminKeyRoutes(app: Express, options: AdminKeyRoutesOptions
   app.post(`${ADMIN_KEYS_PATH}/:keyId/revoke`, ...guard, async (req, res) => {
     const tenant = requestTenant(req);
     bodyOf(req, revokeBody);
-    const known = keyOfTenant(options.keys(), String(req.params.keyId), tenant);
+    const known = keyOfTenant(options.keys, String(req.params.keyId), tenant);
     const { commandId, reply } = await send(req, tenant, 'RevokeApiKey', revokeApiKeyCommand(known));
-    const revoked = options.keys().lookup(known.keyId);
+    const revoked = options.keys.lookup(known.keyId);
     const shown = publicKey(revoked ?? known);
     if (!reply) return pending(res, commandId, shown);
     res.status(200).json({ ...shown, commandId });

@@ -20,10 +20,8 @@ import {
   listen,
   probe,
   rateLimitRedis,
-  type RequestAuth,
   type RunningServer,
 } from '@verity/service-kit';
-import express from 'express';
 import { Pool } from 'pg';
 import { ADMIN_KEYS_PATH, mountAdminKeyRoutes } from './admin-key-routes';
 import { mountCommandRoutes } from './command-routes';
@@ -75,15 +73,18 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
       }),
   };
   const redis = rateLimitRedis(env.VERITY_REDIS_URL, logger);
-  // Credentials and limits are built at start (the JWT library loads asynchronously); the routes
-  // are mounted now behind these routers, which get the checks before the server listens.
-  let auth: RequestAuth<ApiKeyView> | undefined;
-  const guard = express.Router();
-  const metricsGuard = express.Router();
-  const keys = () => {
-    if (!auth) throw new Error('the gateway has not started');
-    return auth.keys;
-  };
+  const auth = createRequestAuth<ApiKeyView>({
+    env,
+    admin,
+    accessStateTopic: contextTopics('access', env.VERITY_TOPIC_PREFIX).state,
+    keysOf: apiKeysOf,
+    redis,
+    metrics: platform.metrics,
+    logger,
+    clientId: `${env.VERITY_TOPIC_PREFIX}.gateway.api-keys.${randomUUID()}`,
+    ...(platform.kafkaSecurity ? { security: platform.kafkaSecurity } : {}),
+  });
+  const { guard } = auth;
   const recent = new RecentReplies({ retentionMs: env.VERITY_OUTCOME_RETENTION_MS });
   const outcomes = new OutcomeLookup(recent, store);
   const repliesRead = sharedCounter(platform.metrics, {
@@ -112,9 +113,9 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
       service: 'gateway',
       logger,
       metrics: platform.metrics,
-      metricsGuard: [metricsGuard],
+      metricsGuard: auth.metricsGuard,
       readiness: async () => [
-        auth?.check() ?? { name: 'api-keys', status: 'down' },
+        auth.check(),
         await checkKafka(kafka),
         await checkSchemaRegistry(env.VERITY_SCHEMA_REGISTRY_URL),
         // Where old outcomes are read. A schema the projector has not migrated yet answers
@@ -131,7 +132,7 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
         replyTimeoutMs: env.VERITY_REPLY_TIMEOUT_MS,
       };
       mountCommandRoutes(app, { ...dispatch, contexts: commandContexts, elsewhere: NOT_PUBLIC, outcomes, guard });
-      mountAdminKeyRoutes(app, { ...dispatch, contexts, guard, keys, logger });
+      mountAdminKeyRoutes(app, { ...dispatch, contexts, guard, keys: auth.keys, logger });
       app.get('/openapi.json', (_req, res) => void res.json(openApi));
     },
   );
@@ -152,21 +153,6 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
       );
       // Rate limits fall back to a per-instance limit while Redis is down: no reason not to start.
       await redis.connect().catch((error: unknown) => logger.warn({ err: error }, 'rate-limit redis unavailable'));
-      if (!auth) {
-        auth = await createRequestAuth({
-          env,
-          admin,
-          accessStateTopic: contextTopics('access', env.VERITY_TOPIC_PREFIX).state,
-          keysOf: apiKeysOf,
-          redis,
-          metrics: platform.metrics,
-          logger,
-          clientId: `${env.VERITY_TOPIC_PREFIX}.gateway.api-keys.${randomUUID()}`,
-          ...(platform.kafkaSecurity ? { security: platform.kafkaSecurity } : {}),
-        });
-        guard.use(auth.guard);
-        if (auth.metricsGuard.length) metricsGuard.use(auth.metricsGuard);
-      }
       await auth.start();
       await producer.connect();
       await replies.start();
@@ -177,7 +163,7 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
     async stop() {
       await server?.close();
       await replies.stop();
-      await auth?.stop();
+      await auth.stop();
       redis.disconnect();
       await producer.disconnect();
       await admin.disconnect();

@@ -20,7 +20,7 @@ export interface HttpAppOptions {
   /** Checks every dependency for /ready. Ready unless one is `down`. */
   readiness: () => Promise<DependencyCheck[]>;
   /** What `/metrics` requires first (a credential, on public services); default nothing. */
-  metricsGuard?: RequestHandler[];
+  metricsGuard?: RequestHandler;
   /** Largest request body accepted by its declared length (413 above it). Default 1 MiB. */
   maxBodyBytes?: number;
 }
@@ -61,6 +61,17 @@ export function createHttpApp(options: HttpAppOptions, mount: (app: Express) => 
           },
           'request completed',
         );
+      // A platform operator reading or writing another tenant's data is always recorded.
+      if (req.actedForTenant !== undefined)
+        options.logger.warn(
+          {
+            operator: req.principal?.subject,
+            tenant: req.actedForTenant,
+            req: { method: req.method, url: req.originalUrl },
+            res: { statusCode: res.statusCode },
+          },
+          'platform operator acted for another tenant',
+        );
     });
     next();
   }) as RequestHandler);
@@ -80,7 +91,7 @@ export function createHttpApp(options: HttpAppOptions, mount: (app: Express) => 
       .status(down ? 503 : 200)
       .json({ status: down ? 'down' : degraded ? 'degraded' : 'up', service: options.service, checks });
   });
-  app.get('/metrics', ...(options.metricsGuard ?? []), async (_req, res) => {
+  app.get('/metrics', ...(options.metricsGuard ? [options.metricsGuard] : []), async (_req, res) => {
     res.type(options.metrics.contentType).send(await options.metrics.metrics());
   });
 

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { Registry } from 'prom-client';
+import { tenantOf } from './auth/request-principal';
 import { createHttpApp } from './http-app';
 
 /** An app whose JSON log lines are collected, on a free port. */
@@ -19,6 +20,17 @@ async function serve(
     { service: 'test', logger: pino({ level }, sink), metrics: new Registry(), readiness: async () => [] },
     (app) => {
       app.get('/v1/things', (_req, res) => void res.json({ ok: true }));
+      app.get('/v1/tenant', (req, res) => {
+        const platformOperator = req.get('x-test-operator') === 'yes';
+        req.principal = {
+          kind: 'jwt',
+          subject: 'ops-1',
+          tenant: 'home',
+          grants: [{ role: 'reader' }],
+          permissions: new Set(platformOperator ? ['platform-operator' as const] : []),
+        };
+        res.json({ tenant: tenantOf(req) });
+      });
       app.get('/v1/broken', () => {
         throw new Error('secret detail');
       });
@@ -52,6 +64,23 @@ describe('the HTTP app every service shares', () => {
       expect(metrics).toMatch(
         /verity_http_request_duration_seconds_count\{service="test",method="GET",route="\/v1\/things",status="200"\} 1/,
       );
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('records a platform operator acting for another tenant, even above info', async () => {
+    const app = await serve('warn');
+    try {
+      const crossed = await fetch(`${app.url}/v1/tenant`, {
+        headers: { 'x-test-operator': 'yes', 'x-tenant-id': 'acme' },
+      });
+      expect(await crossed.json()).toEqual({ tenant: 'acme' });
+      expect((await fetch(`${app.url}/v1/tenant`, { headers: { 'x-test-operator': 'yes' } })).status).toBe(200);
+      expect((await fetch(`${app.url}/v1/tenant`, { headers: { 'x-tenant-id': 'acme' } })).status).toBe(403);
+      expect(app.lines.filter((l) => l.msg === 'platform operator acted for another tenant')).toEqual([
+        expect.objectContaining({ operator: 'ops-1', tenant: 'acme', req: { method: 'GET', url: '/v1/tenant' } }),
+      ]);
     } finally {
       await app.close();
     }

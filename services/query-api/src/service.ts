@@ -7,7 +7,6 @@ import {
   createRequestAuth,
   listen,
   probe,
-  type RequestAuth,
   type RunningServer,
 } from '@verity/service-kit';
 import { Redis } from 'ioredis';
@@ -26,7 +25,6 @@ import { changesChannel, inventoryStockProjection } from '@verity/projection-inv
 import { pricingProjection } from '@verity/projection-pricing';
 import { sourceConflictsProjection } from '@verity/projection-source-conflicts';
 import { ChangeFeed, mountGraphql, parseNotice, SubscriptionQuota } from './graphql';
-import { LateGuard } from './late-guard';
 
 export interface QueryApiService {
   start(): Promise<RunningServer>;
@@ -61,10 +59,19 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
   // The key directory reads the access context's state topic: every issued, rotated or revoked key.
   const accessTopics = contextTopics(accessContext.name, env.VERITY_TOPIC_PREFIX);
   const admin = platform.kafka.admin();
-  // Routes are mounted now; start() builds the credential check and arms these.
-  const guard = new LateGuard();
-  const metricsGuard = new LateGuard();
-  let auth: RequestAuth | undefined;
+  const auth = createRequestAuth({
+    env,
+    admin,
+    accessStateTopic: accessTopics.state,
+    keysOf: apiKeysOf,
+    // Its options suit the limits: no offline queue, one try, so a Redis outage falls back at once.
+    redis,
+    metrics: platform.metrics,
+    logger: platform.logger,
+    clientId: `${env.VERITY_TOPIC_PREFIX}.query-api.keys.${randomUUID()}`,
+    ...(platform.kafkaSecurity ? { security: platform.kafkaSecurity } : {}),
+  });
+  const { guard } = auth;
   // The events topics a read model is built from: what a consistency token for its reads may name.
   const topicsOf = (projection: { contexts: readonly string[] }) =>
     projection.contexts.map((context) => contextTopics(context, env.VERITY_TOPIC_PREFIX).events);
@@ -83,13 +90,13 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
       readiness: async () => [
         await probe('postgres', () => db.ping()),
         await probe('redis', () => redis.ping(), { optional: true }),
-        auth ? auth.check() : { name: 'api-keys', status: 'down', detail: 'starting' },
+        auth.check(),
       ],
-      metricsGuard: [metricsGuard.handler],
+      metricsGuard: auth.metricsGuard,
     },
     (app) => {
       mountInventoryRoutes(app, {
-        guard: guard.handler,
+        guard,
         db,
         schema: env.VERITY_DB_SCHEMA,
         redis,
@@ -99,7 +106,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
       });
       mountCatalogRoutes(app, {
-        guard: guard.handler,
+        guard,
         db,
         schema: env.VERITY_DB_SCHEMA,
         redis,
@@ -109,7 +116,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
       });
       mountAliasRoutes(app, {
-        guard: guard.handler,
+        guard,
         db,
         schema: env.VERITY_DB_SCHEMA,
         redis,
@@ -120,7 +127,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         metrics: platform.metrics,
       });
       mountPricingRoutes(app, {
-        guard: guard.handler,
+        guard,
         db,
         schema: env.VERITY_DB_SCHEMA,
         redis,
@@ -130,7 +137,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
       });
       mountConflictRoutes(app, {
-        guard: guard.handler,
+        guard,
         db,
         schema: env.VERITY_DB_SCHEMA,
         redis,
@@ -147,7 +154,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         cacheKeyPrefix: env.VERITY_TOPIC_PREFIX,
         logger: platform.logger,
         metrics: platform.metrics,
-        guard: guard.handler,
+        guard,
         feed,
         subscriptions: new SubscriptionQuota(env.VERITY_GRAPHQL_SUBSCRIPTIONS_PER_CREDENTIAL),
         readModels,
@@ -170,21 +177,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         contextTopicConfigs(accessTopics, env.VERITY_PARTITIONS),
         env.VERITY_REPLICATION_FACTOR,
       );
-      auth = await createRequestAuth({
-        env,
-        admin,
-        accessStateTopic: accessTopics.state,
-        keysOf: apiKeysOf,
-        // Its options suit the limits: no offline queue, one try, so a Redis outage falls back at once.
-        redis,
-        metrics: platform.metrics,
-        logger: platform.logger,
-        clientId: `${env.VERITY_TOPIC_PREFIX}.query-api.keys.${randomUUID()}`,
-        ...(platform.kafkaSecurity ? { security: platform.kafkaSecurity } : {}),
-      });
       await auth.start();
-      guard.arm(auth.guard);
-      metricsGuard.arm(auth.metricsGuard);
       // ioredis re-subscribes by itself after a reconnect.
       await subscriber
         .connect()
@@ -199,7 +192,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
     async stop() {
       feed.close();
       await server?.close();
-      await auth?.stop();
+      await auth.stop();
       await admin.disconnect();
       redis.disconnect();
       subscriber.disconnect();

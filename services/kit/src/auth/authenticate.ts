@@ -11,6 +11,8 @@ declare module 'express-serve-static-core' {
   interface Request {
     /** Who is calling, set by `authenticate()`; absent on routes it does not guard. */
     principal?: Principal;
+    /** The tenant a platform operator acted for, set by `tenantOf()` when it is not the credential's. */
+    actedForTenant?: string;
   }
 }
 

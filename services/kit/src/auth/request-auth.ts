@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import express, { type RequestHandler } from 'express';
 import type { Admin } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
@@ -17,7 +17,7 @@ export interface RequestAuthOptions<R extends ApiKeyRecord = ApiKeyRecord> {
   env: AuthEnv & { VERITY_KAFKA_BROKERS: readonly string[]; VERITY_TOPIC_PREFIX: string };
   /** Tells the key directory how many partitions the access state topic has. */
   admin: Admin;
-  /** The access context's state topic; it must exist before `start()`. */
+  /** The access context's state topic; it must exist before `start()`, and `admin` be connected. */
   accessStateTopic: string;
   /** The keys of a key family's snapshot: `apiKeysOf` of `@verity/domain`. */
   keysOf(streamId: string, state: unknown): R[];
@@ -31,18 +31,30 @@ export interface RequestAuthOptions<R extends ApiKeyRecord = ApiKeyRecord> {
   security?: KafkaSecurity;
 }
 
-/** What a public service puts in front of its routes. */
+/**
+ * What a public service puts in front of its routes. Its handlers exist from creation, so routes
+ * are mounted with the app; until `start()` has read every key, an API key is answered 503
+ * (`authenticate`), never let through.
+ */
 export interface RequestAuth<R extends ApiKeyRecord = ApiKeyRecord> {
   /** Address limit, credential check, credential limit: mount before every guarded route. */
-  guard: RequestHandler[];
+  guard: RequestHandler;
   /** What `/metrics` needs: nothing with `VERITY_METRICS_OPEN`, else `guard` and `platform-operator` or `reader:metrics`. */
-  metricsGuard: RequestHandler[];
+  metricsGuard: RequestHandler;
   /** The key directory, for the admin API's list. */
   keys: StateKeyDirectory<R>;
   /** `down` until every key written before start is held: a key could not be told from a forged one. */
   check(): DependencyCheck;
+  /** Loads the JWT keys (a configuration they refuse fails here) and reads every API key. */
   start(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Handlers run in order as one. */
+function chain(handlers: readonly RequestHandler[]): RequestHandler {
+  const router = express.Router();
+  if (handlers.length) router.use(...handlers);
+  return router;
 }
 
 /**
@@ -69,12 +81,15 @@ const requireMetricsReader: RequestHandler = (req, _res, next) => {
  * JWTs when a key source is configured, API keys always (the access context's state topic, read
  * whole into memory: keys are few), limits per address and per credential in Redis.
  */
-export async function createRequestAuth<R extends ApiKeyRecord = ApiKeyRecord>(
+export function createRequestAuth<R extends ApiKeyRecord = ApiKeyRecord>(
   options: RequestAuthOptions<R>,
-): Promise<RequestAuth<R>> {
+): RequestAuth<R> {
   const { env } = options;
   const jwtOptions = jwtVerifierOptions(env);
-  const jwt: JwtVerifier | undefined = jwtOptions ? await createJwtVerifier(jwtOptions) : undefined;
+  // jose loads asynchronously: tokens wait for it, start() surfaces a key it refuses.
+  const verifier = jwtOptions ? createJwtVerifier(jwtOptions) : undefined;
+  verifier?.catch(() => undefined);
+  const jwt: JwtVerifier | undefined = verifier && { verify: async (token) => (await verifier).verify(token) };
   const keys = new StateKeyDirectory<R>({
     brokers: env.VERITY_KAFKA_BROKERS,
     admin: options.admin,
@@ -89,18 +104,21 @@ export async function createRequestAuth<R extends ApiKeyRecord = ApiKeyRecord>(
     metrics: options.metrics,
     ...rateLimitSettings(env),
   });
-  const guard = [
+  const guard = chain([
     limit,
     authenticate({ keys, metrics: options.metrics, logger: options.logger, ...(jwt ? { jwt } : {}) }),
     limit,
-  ];
-  const metricsGuard = env.VERITY_METRICS_OPEN ? [] : [...guard, requireMetricsReader];
+  ]);
+  const metricsGuard = chain(env.VERITY_METRICS_OPEN ? [] : [guard, requireMetricsReader]);
   return {
     guard,
     metricsGuard,
     keys,
     check: () => ({ name: 'api-keys', status: keys.isReady() ? 'up' : 'down' }),
-    start: () => keys.start(),
+    async start() {
+      await verifier;
+      await keys.start();
+    },
     stop: () => keys.stop(),
   };
 }

@@ -26,6 +26,8 @@ export function tenantOf(req: Request): string {
     );
   if (!tenantIdSchema.safeParse(asked).success)
     throw new HttpProblem(400, 'invalid_tenant', 'Invalid tenant', 'X-Tenant-Id is not a tenant id');
+  // Recorded by the request log (http-app.ts): who crossed into which tenant.
+  req.actedForTenant = asked;
   return asked;
 }
 
