@@ -59,6 +59,27 @@ describe('JWT verification with an HS256 secret', () => {
     expect(await refusal(verifier, await hs256(claims({ nbf: now() + 60 })))).toBe('not_yet_valid');
   });
 
+  it('remembers a verified token until it expires, skew included', async () => {
+    let clock = Date.now();
+    const remembering = await createJwtVerifier({
+      secret: SECRET,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      now: () => clock,
+    });
+    const exp = now() + 60;
+    const token = await hs256(claims({ exp }));
+    const first = await remembering.verify(token);
+    expect(await remembering.verify(token)).toBe(first);
+    clock = exp * 1000 + 29_000;
+    expect(await remembering.verify(token)).toBe(first);
+    clock = exp * 1000 + 30_000;
+    expect(await refusal(remembering, token)).toBe('expired');
+    const [header, payload, signature] = token.split('.');
+    const tampered = `${header}.${payload}.${signature!.slice(0, -2)}${signature!.endsWith('A') ? 'B' : 'A'}A`;
+    expect(await refusal(remembering, tampered)).toBe('bad_signature');
+  });
+
   it('refuses another issuer or audience', async () => {
     expect(await refusal(verifier, await hs256(claims({ iss: 'https://evil.test' })))).toBe('wrong_issuer');
     expect(await refusal(verifier, await hs256(claims({ aud: 'another-api' })))).toBe('wrong_audience');
