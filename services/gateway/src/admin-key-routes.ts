@@ -6,13 +6,13 @@ import type { Logger } from '@verity/events';
 import {
   HttpProblem,
   issueApiKeyCommand,
+  covers,
   parseRoles,
   principalOf,
   requirePermission,
   revokeApiKeyCommand,
   rotateApiKeyCommand,
   type Principal,
-  type Role,
   type StateKeyDirectory,
 } from '@verity/service-kit';
 import { dispatchCommand, requestEnvelope, type CommandDispatch } from './command-dispatch';
@@ -57,8 +57,6 @@ function bodyOf<T>(req: Request, schema: z.ZodType<T>): T {
   return parsed.data;
 }
 
-const RANK: Record<Role, number> = { reader: 1, writer: 2, admin: 3 };
-
 /**
  * The first role of `roles` the caller does not hold itself, if any: an access admin hands out
  * only what it holds (an `admin:access` key cannot mint a tenant-wide `admin` key), and only a
@@ -69,12 +67,7 @@ function ungrantable(principal: Principal, roles: readonly string[]): string | u
   for (const role of roles) {
     const { grants, permissions } = parseRoles([role]);
     if (permissions.has('platform-operator') && !principal.permissions.has('platform-operator')) return role;
-    const covered = grants.every((wanted) =>
-      principal.grants.some(
-        (held) =>
-          RANK[held.role] >= RANK[wanted.role] && (held.context === undefined || held.context === wanted.context),
-      ),
-    );
+    const covered = grants.every((wanted) => covers(principal, wanted));
     if (!covered) return role;
   }
   return undefined;

@@ -33,6 +33,7 @@ export type { ApiKeyRecord, KeyDirectory } from './auth/key-directory';
 export { StateKeyDirectory, type StateKeyDirectoryOptions } from './auth/state-key-directory';
 export {
   can,
+  covers,
   InvalidRoleError,
   parseRoles,
   requiredGrant,

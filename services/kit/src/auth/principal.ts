@@ -30,7 +30,8 @@ export class InvalidRoleError extends VerityError {
   }
 }
 
-const RANK: Record<Role, number> = { reader: 1, writer: 2, admin: 3 };
+/** admin ⊇ writer ⊇ reader. */
+export const ROLE_RANK: Readonly<Record<Role, number>> = { reader: 1, writer: 2, admin: 3 };
 const ROLE_FOR: Record<Action, Role> = { read: 'reader', write: 'writer', admin: 'admin' };
 const PERMISSIONS: ReadonlySet<string> = new Set<Permission>(['act-as', 'platform-operator']);
 const GRANT = /^(reader|writer|admin)(?::([a-z][a-z0-9-]*))?$/;
@@ -54,8 +55,14 @@ export function parseRoles(roles: readonly string[]): { grants: Grant[]; permiss
 
 /** Whether `p` may do `action` in `context`: admin ⊇ writer ⊇ reader, a context-free grant covers every context. */
 export function can(p: Principal, action: Action, context: string): boolean {
-  const needed = RANK[ROLE_FOR[action]];
-  return p.grants.some((g) => RANK[g.role] >= needed && (g.context === undefined || g.context === context));
+  return covers(p, { role: ROLE_FOR[action], context });
+}
+
+/** Whether `p` holds a grant at least as wide as `wanted`: a role as high, for every context or the same one. */
+export function covers(p: Principal, wanted: { role: Role; context?: string | undefined }): boolean {
+  return p.grants.some(
+    (g) => ROLE_RANK[g.role] >= ROLE_RANK[wanted.role] && (g.context === undefined || g.context === wanted.context),
+  );
 }
 
 /** The grant `action` in `context` needs, as a credential would carry it: `writer:inventory`. */

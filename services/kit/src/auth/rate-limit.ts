@@ -4,7 +4,7 @@ import { Counter, type Registry } from 'prom-client';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { InvalidOptionError } from '@verity/core';
 import { HttpProblem, sendProblem } from '../problem';
-import type { Principal, Role } from './principal';
+import { ROLE_RANK, type Principal, type Role } from './principal';
 
 /** Requests per window a credential may make, by its highest role. */
 export const DEFAULT_ROLE_LIMITS: Readonly<Record<Role, number>> = { reader: 100, writer: 200, admin: 200 };
@@ -33,11 +33,9 @@ interface Outcome {
   allowed: boolean;
 }
 
-const RANK: Record<Role, number> = { reader: 1, writer: 2, admin: 3 };
-
 /** The role whose limit applies: the highest the credential holds in any context; reader without grants. */
 const roleOf = (p: Principal): Role =>
-  p.grants.reduce<Role>((top, g) => (RANK[g.role] > RANK[top] ? g.role : top), 'reader');
+  p.grants.reduce<Role>((top, g) => (ROLE_RANK[g.role] > ROLE_RANK[top] ? g.role : top), 'reader');
 
 const positive = (option: string, value: number): number => {
   if (!Number.isInteger(value) || value < 1) throw new InvalidOptionError(option, 'a positive integer');
@@ -70,7 +68,7 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
     });
   const roleLimits = { ...DEFAULT_ROLE_LIMITS, ...options.perRole };
   const byRole = Object.fromEntries(
-    (Object.keys(RANK) as Role[]).map((role) => {
+    (Object.keys(ROLE_RANK) as Role[]).map((role) => {
       const points = positive(`perRole.${role}`, roleLimits[role]);
       return [role, { points, limiter: limiter(`credential:${role}`, points) }];
     }),
