@@ -14,10 +14,10 @@ import {
   rotateApiKeyCommand,
   type Principal,
   type StateKeyDirectory,
+  tenantOf,
 } from '@verity/service-kit';
 import { dispatchCommand, requestEnvelope, type CommandDispatch } from './command-dispatch';
 import { rejectionProblem, validationProblem } from './command-routes';
-import { requestTenant } from './request-headers';
 
 export const ADMIN_KEYS_PATH = '/v1/admin/api-keys';
 const ACCESS = 'access';
@@ -139,7 +139,7 @@ export function mountAdminKeyRoutes(app: Express, options: AdminKeyRoutesOptions
   };
 
   app.post(ADMIN_KEYS_PATH, ...guard, async (req, res) => {
-    const tenant = requestTenant(req);
+    const tenant = tenantOf(req);
     const body = bodyOf(req, createKeyBody);
     requireGrantable(principalOf(req), body.roles);
     const { key, payload } = await issueApiKeyCommand(body);
@@ -151,7 +151,7 @@ export function mountAdminKeyRoutes(app: Express, options: AdminKeyRoutesOptions
   });
 
   app.get(ADMIN_KEYS_PATH, ...guard, (req, res) => {
-    const tenant = requestTenant(req);
+    const tenant = tenantOf(req);
     const keys = options.keys
       .list()
       .filter((k) => k.tenant === tenant)
@@ -161,7 +161,7 @@ export function mountAdminKeyRoutes(app: Express, options: AdminKeyRoutesOptions
   });
 
   app.post(`${ADMIN_KEYS_PATH}/:keyId/rotate`, ...guard, async (req, res) => {
-    const tenant = requestTenant(req);
+    const tenant = tenantOf(req);
     const body = bodyOf(req, rotateKeyBody);
     const known = keyOfTenant(options.keys, String(req.params.keyId), tenant);
     // The new key holds the family's roles: rotating is handing them out anew.
@@ -179,7 +179,7 @@ export function mountAdminKeyRoutes(app: Express, options: AdminKeyRoutesOptions
   });
 
   app.post(`${ADMIN_KEYS_PATH}/:keyId/revoke`, ...guard, async (req, res) => {
-    const tenant = requestTenant(req);
+    const tenant = tenantOf(req);
     bodyOf(req, revokeBody);
     const known = keyOfTenant(options.keys, String(req.params.keyId), tenant);
     const { commandId, reply } = await send(req, tenant, 'RevokeApiKey', revokeApiKeyCommand(known));

@@ -1,11 +1,11 @@
 import express, { type Express, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 import { commandFingerprint, findCommand, type CommandReply, type ContextDefinition } from '@verity/core';
-import { HttpProblem, principalOf } from '@verity/service-kit';
+import { HttpProblem, principalOf, tenantOf } from '@verity/service-kit';
 import { dispatchCommand, requestEnvelope, type CommandDispatch } from './command-dispatch';
 import { commandPermission, isAdminFor, requireCommandPermission } from './command-permission';
 import type { OutcomeLookup } from './outcome-lookup';
-import { header, headerSchemas, requestTenant } from './request-headers';
+import { header, headerSchemas } from './request-headers';
 
 export interface CommandRoutesOptions extends CommandDispatch {
   /** The contexts whose commands `POST /v1/commands` takes. */
@@ -100,7 +100,7 @@ export function mountCommandRoutes(app: Express, options: CommandRoutesOptions):
         'send the command as application/json',
       );
     }
-    const tenant = requestTenant(req);
+    const tenant = tenantOf(req);
     const permission = commandPermission(found.context.name, found.name, req.body);
     const principal = principalOf(req);
     requireCommandPermission(principal, permission);
@@ -144,7 +144,7 @@ export function mountCommandRoutes(app: Express, options: CommandRoutesOptions):
 
   app.get('/v1/commands/:commandId', options.guard, async (req, res) => {
     const commandId = String(req.params.commandId);
-    const tenant = requestTenant(req);
+    const tenant = tenantOf(req);
     const status = await options.outcomes.status(commandId, tenant);
     switch (status.kind) {
       case 'outcome': {

@@ -1,10 +1,9 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { SOURCE_SYSTEMS, tenantIdSchema } from '@verity/core';
-import { HttpProblem, tenantOf } from '@verity/service-kit';
+import { SOURCE_SYSTEMS } from '@verity/core';
+import { HttpProblem } from '@verity/service-kit';
 
 export const headerSchemas = {
-  tenant: tenantIdSchema,
   idempotencyKey: z
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,200}$/, 'Idempotency-Key: 1 to 200 of letters, digits and . _ : -'),
@@ -32,13 +31,4 @@ export function header<T>(req: Request, name: string, schema: z.ZodType<T>): T |
     );
   }
   return parsed.data;
-}
-
-/**
- * The tenant a guarded request acts for: the credential's. A malformed `X-Tenant-Id` is 400
- * whoever sends it; a well-formed other tenant is 403 unless the credential is a platform operator's.
- */
-export function requestTenant(req: Request): string {
-  header(req, 'X-Tenant-Id', headerSchemas.tenant);
-  return tenantOf(req);
 }

@@ -10,13 +10,23 @@ export function principalOf(req: Request): Principal {
 }
 
 /**
- * The tenant a request acts for: the credential's. `X-Tenant-Id` may repeat it; another tenant
- * is 403, except for a `platform-operator`, who acts for the tenant named.
+ * The tenant a request acts for: the credential's. `X-Tenant-Id` may repeat it; a value that is
+ * no tenant id is 400 `invalid_header` whoever sends it; another tenant is 403, except for a
+ * `platform-operator`, who acts for the tenant named.
  */
 export function tenantOf(req: Request): string {
   const principal = principalOf(req);
   const asked = req.get('x-tenant-id');
   if (asked === undefined || asked === principal.tenant) return principal.tenant;
+  const parsed = tenantIdSchema.safeParse(asked);
+  if (!parsed.success)
+    throw new HttpProblem(
+      400,
+      'invalid_header',
+      'Invalid header',
+      `X-Tenant-Id: ${parsed.error.issues[0]?.message ?? 'not a tenant id'}`,
+      { header: 'X-Tenant-Id' },
+    );
   if (!principal.permissions.has('platform-operator'))
     throw new HttpProblem(
       403,
@@ -24,8 +34,6 @@ export function tenantOf(req: Request): string {
       'Foreign tenant',
       `the credential is for tenant ${principal.tenant}, not ${JSON.stringify(asked)}`,
     );
-  if (!tenantIdSchema.safeParse(asked).success)
-    throw new HttpProblem(400, 'invalid_tenant', 'Invalid tenant', 'X-Tenant-Id is not a tenant id');
   // Recorded by the request log (http-app.ts): who crossed into which tenant.
   req.actedForTenant = asked;
   return asked;
