@@ -35,13 +35,13 @@ export const authEnvSchema = z.object({
   VERITY_AUTH_ROLES_CLAIM: claim('roles'),
   /** Claim holding the subject, recorded as the actor. Default `sub`. */
   VERITY_AUTH_SUBJECT_CLAIM: claim('sub'),
-  /** Requests per window of a credential whose highest role is reader. Default 100. */
+  /** Requests per window of a credential whose highest role is reader. Default 1000. */
   VERITY_RATE_LIMIT_READER: perWindow(DEFAULT_ROLE_LIMITS.reader),
-  /** ... writer. Default 200. */
+  /** ... writer. Default 500. */
   VERITY_RATE_LIMIT_WRITER: perWindow(DEFAULT_ROLE_LIMITS.writer),
-  /** ... admin. Default 200. */
+  /** ... admin. Default 100. */
   VERITY_RATE_LIMIT_ADMIN: perWindow(DEFAULT_ROLE_LIMITS.admin),
-  /** Requests per window from one client address. Default 300. */
+  /** Requests per window from one client address. Default 2000. */
   VERITY_RATE_LIMIT_ADDRESS: perWindow(DEFAULT_ADDRESS_LIMIT),
   /** The rate-limit window in seconds. Default 1. */
   VERITY_RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).max(3600).default(1),

@@ -19,8 +19,8 @@ describe('auth environment', () => {
     const env = parseEnv(authEnvSchema, {});
     expect(jwtVerifierOptions(env)).toBeUndefined();
     expect(rateLimitSettings(env)).toEqual({
-      perRole: { reader: 100, writer: 200, admin: 200 },
-      perAddress: 300,
+      perRole: { reader: 1000, writer: 500, admin: 100 },
+      perAddress: 2000,
       windowS: 1,
     });
   });

@@ -6,10 +6,14 @@ import { InvalidOptionError } from '@verity/core';
 import { HttpProblem, sendProblem } from '../problem';
 import { ROLE_RANK, type Principal, type Role } from './principal';
 
-/** Requests per window a credential may make, by its highest role. */
-export const DEFAULT_ROLE_LIMITS: Readonly<Record<Role, number>> = { reader: 100, writer: 200, admin: 200 };
-/** Requests per window from one client address, whatever the credentials it uses. */
-export const DEFAULT_ADDRESS_LIMIT = 300;
+/**
+ * Requests per window a credential may make, by its highest role: a storefront's backend reads
+ * stock and prices for many shoppers with one key, an ERP connector writes in bursts, an admin
+ * changes rules by hand.
+ */
+export const DEFAULT_ROLE_LIMITS: Readonly<Record<Role, number>> = { reader: 1000, writer: 500, admin: 100 };
+/** Requests per window from one client address, whatever the credentials it uses (several services behind one NAT). */
+export const DEFAULT_ADDRESS_LIMIT = 2000;
 
 export interface RateLimitOptions {
   /** The shared store: every instance counts against the same limits. */
@@ -18,7 +22,7 @@ export interface RateLimitOptions {
   keyPrefix?: string;
   /** Requests per window per credential, by its highest role. Defaults: DEFAULT_ROLE_LIMITS. */
   perRole?: Partial<Record<Role, number>>;
-  /** Requests per window per client address (`req.ip`: set express's `trust proxy` behind one). Default 300. */
+  /** Requests per window per client address (`req.ip`: set express's `trust proxy` behind one). Default 2000. */
   perAddress?: number;
   /** The window, in seconds. Default 1. */
   windowS?: number;
