@@ -53,7 +53,7 @@ const burst = async (get: () => Promise<Response>, n: number) => {
   return statuses;
 };
 
-// Until the client is ready every limiter counts in memory (rejectIfRedisNotReady): start connected.
+// Until the client is ready every bucket is held in memory: start connected.
 beforeAll(() => redis.ping());
 
 afterAll(async () => {
@@ -63,7 +63,7 @@ afterAll(async () => {
 });
 
 describe('rate limits on the real Redis', () => {
-  it('refuses a burst beyond the role limit with 429 and Retry-After, and passes after the window', async () => {
+  it('refuses a burst beyond the role limit with 429 and Retry-After, and passes once a token is back', async () => {
     const app = await serve({ redis, keyPrefix: `${prefix}:a`, perRole: { reader: 3 }, perAddress: 100, windowS: 2 });
     const reader = { 'x-test-subject': 'k-reader', 'x-test-role': 'reader' };
     const first = await app.get(reader);
@@ -110,13 +110,41 @@ describe('rate limits on the real Redis', () => {
     expect(await burst(() => refusing.get({ 'x-test-refuse': 'yes' }), 4)).toEqual([401, 401, 401, 429]);
 
     const app = await serve(
-      { redis, keyPrefix: `${prefix}:e`, perRole: { reader: 2 }, perAddress: 10, windowS: 5 },
+      { redis, keyPrefix: `${prefix}:e`, perRole: { reader: 2 }, perAddress: 10, windowS: 3600 },
       true,
     );
     const reader = { 'x-test-subject': 'k', 'x-test-role': 'reader' };
     expect(await burst(() => app.get(reader), 3)).toEqual([200, 200, 429]);
+    // Three requests, three tokens taken from the address's bucket (it refills in an hour: nothing came back).
     const [addressKey] = await redis.keys(`${prefix}:e:address*`);
-    expect(await redis.get(addressKey!)).toBe('3');
+    expect(Math.floor(Number(await redis.hget(addressKey!, 'tokens')))).toBe(7);
+  });
+
+  it('refills continuously: one token per window / limit, where a fixed window would refuse to its end', async () => {
+    // 3 requests per 3 s: a token every second, the bucket full again 3 s after it was emptied.
+    const app = await serve({ redis, keyPrefix: `${prefix}:f`, perRole: { reader: 3 }, perAddress: 100, windowS: 3 });
+    const reader = { 'x-test-subject': 'k', 'x-test-role': 'reader' };
+    expect(await burst(() => app.get(reader), 3)).toEqual([200, 200, 200]);
+    const refused = await app.get(reader);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(refused.headers.get('ratelimit-reset')).toBe('3');
+    // The bucket expires once it would be full again.
+    const [key] = await redis.keys(`${prefix}:f:credential:reader*`);
+    expect(await redis.pttl(key!)).toBeGreaterThan(2000);
+    expect(await redis.pttl(key!)).toBeLessThanOrEqual(3000);
+
+    await new Promise((resolve) => setTimeout(resolve, 1050));
+    expect(await burst(() => app.get(reader), 2)).toEqual([200, 429]);
+  });
+
+  it('shares the buckets between instances on the same Redis', async () => {
+    const options = { redis, keyPrefix: `${prefix}:g`, perRole: { reader: 4 }, perAddress: 100, windowS: 3600 };
+    const [one, two] = [await serve(options), await serve(options)];
+    const reader = { 'x-test-subject': 'k', 'x-test-role': 'reader' };
+    const statuses = [];
+    for (const app of [one, two, one, two, one, two]) statuses.push((await app.get(reader)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
   });
 
   it('keeps a per-instance limit with Redis unreachable', async () => {

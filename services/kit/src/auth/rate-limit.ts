@@ -1,10 +1,11 @@
 import type { Request, RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { InvalidOptionError } from '@verity/core';
 import { HttpProblem, sendProblem } from '../problem';
 import { ROLE_RANK, type Principal, type Role } from './principal';
+import { redisTokenBuckets } from './redis-token-bucket';
+import type { BucketRule, Take } from './token-bucket';
 
 /**
  * Requests per window a credential may make, by its highest role: a storefront's backend reads
@@ -16,25 +17,27 @@ export const DEFAULT_ROLE_LIMITS: Readonly<Record<Role, number>> = { reader: 100
 export const DEFAULT_ADDRESS_LIMIT = 2000;
 
 export interface RateLimitOptions {
-  /** The shared store: every instance counts against the same limits. */
+  /** The shared store: every instance takes from the same buckets. */
   redis: Redis;
   /** Prefix of the Redis keys; tests use their own. Default `verity:rate-limit`. */
   keyPrefix?: string;
-  /** Requests per window per credential, by its highest role. Defaults: DEFAULT_ROLE_LIMITS. */
+  /** Bucket capacity per credential, by its highest role: requests per window. Defaults: DEFAULT_ROLE_LIMITS. */
   perRole?: Partial<Record<Role, number>>;
-  /** Requests per window per client address (`req.ip`: set express's `trust proxy` behind one). Default 2000. */
+  /** Bucket capacity per client address (`req.ip`: set express's `trust proxy` behind one). Default 2000. */
   perAddress?: number;
-  /** The window, in seconds. Default 1. */
+  /** Seconds in which an empty bucket fills again (continuously). Default 1. */
   windowS?: number;
   metrics: Registry;
 }
+
+/** Buckets this instance holds while Redis does not answer; the least recently used are forgotten. */
+const MAX_LOCAL_BUCKETS = 50_000;
 
 type Scope = 'credential' | 'address';
 interface Outcome {
   scope: Scope;
   limit: number;
-  result: RateLimiterRes;
-  allowed: boolean;
+  take: Take;
 }
 
 /** The role whose limit applies: the highest the credential holds in any context; reader without grants. */
@@ -46,12 +49,17 @@ const positive = (option: string, value: number): number => {
   return value;
 };
 
+/** Whole seconds, at least 1: what Retry-After and RateLimit-Reset carry. */
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
 /**
- * Limits requests per credential (when `authenticate()` ran before) and per client address, in
- * Redis so the limits hold across instances. When Redis does not answer (or is not connected),
- * each limiter falls back to its in-memory insurance limiter: a per-instance limit still applies.
- * Every answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` of the
- * tightest limit; a refused one is 429 problem+json with `Retry-After`.
+ * Limits requests per credential (when `authenticate()` ran before) and per client address with
+ * token buckets in Redis, so the limits hold across instances: each bucket holds the limit's
+ * requests (a burst may spend them at once) and refills continuously, the limit per window. When
+ * Redis does not answer (or is not connected), the same buckets are kept in this instance's
+ * memory: a per-instance limit still applies. Every answer carries `RateLimit-Limit`,
+ * `RateLimit-Remaining` and `RateLimit-Reset` (until the bucket is full) of the tightest limit;
+ * a refused one is 429 problem+json with `Retry-After` (until the next token).
  *
  * Mount it before `authenticate()` as well as after: before, it limits the address of callers
  * whose credentials are refused (a flood of wrong secrets would otherwise cost a scrypt check
@@ -59,26 +67,14 @@ const positive = (option: string, value: number): number => {
  */
 export function rateLimit(options: RateLimitOptions): RequestHandler {
   const prefix = options.keyPrefix ?? 'verity:rate-limit';
-  const duration = positive('windowS', options.windowS ?? 1);
-  const limiter = (name: string, points: number) =>
-    new RateLimiterRedis({
-      storeClient: options.redis,
-      keyPrefix: `${prefix}:${name}`,
-      points,
-      duration,
-      // Without it, ioredis queues commands while disconnected and requests wait for Redis.
-      rejectIfRedisNotReady: true,
-      insuranceLimiter: new RateLimiterMemory({ keyPrefix: `${prefix}:${name}`, points, duration }),
-    });
+  const windowS = positive('windowS', options.windowS ?? 1);
+  const rule = (capacity: number): BucketRule => ({ capacity, windowMs: windowS * 1000 });
   const roleLimits = { ...DEFAULT_ROLE_LIMITS, ...options.perRole };
   const byRole = Object.fromEntries(
-    (Object.keys(ROLE_RANK) as Role[]).map((role) => {
-      const points = positive(`perRole.${role}`, roleLimits[role]);
-      return [role, { points, limiter: limiter(`credential:${role}`, points) }];
-    }),
-  ) as Record<Role, { points: number; limiter: RateLimiterRedis }>;
-  const addressPoints = positive('perAddress', options.perAddress ?? DEFAULT_ADDRESS_LIMIT);
-  const byAddress = limiter('address', addressPoints);
+    (Object.keys(ROLE_RANK) as Role[]).map((role) => [role, rule(positive(`perRole.${role}`, roleLimits[role]))]),
+  ) as Record<Role, BucketRule>;
+  const byAddress = rule(positive('perAddress', options.perAddress ?? DEFAULT_ADDRESS_LIMIT));
+  const takeToken = redisTokenBuckets(options.redis, MAX_LOCAL_BUCKETS);
   const limited =
     (options.metrics.getSingleMetric('verity_rate_limited_total') as Counter<'scope'> | undefined) ??
     new Counter({
@@ -88,15 +84,11 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
       registers: [options.metrics],
     });
 
-  const consume = (scope: Scope, limit: number, l: RateLimiterRedis, key: string): Promise<Outcome> =>
-    l.consume(key).then(
-      (result) => ({ scope, limit, result, allowed: true }),
-      (rejection: unknown) => {
-        // A RateLimiterRes is a refusal; anything else is a failure of the limiter itself.
-        if (rejection instanceof RateLimiterRes) return { scope, limit, result: rejection, allowed: false };
-        throw rejection;
-      },
-    );
+  const take = async (scope: Scope, bucket: BucketRule, key: string): Promise<Outcome> => ({
+    scope,
+    limit: bucket.capacity,
+    take: await takeToken(`${prefix}:${key}`, bucket),
+  });
 
   // What each request has counted so far: the same middleware mounted twice counts each limit once.
   const counted = new WeakMap<Request, Outcome[]>();
@@ -105,11 +97,11 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
     const earlier = counted.get(req) ?? [];
     const checks: Promise<Outcome>[] = [];
     if (!earlier.some((o) => o.scope === 'address'))
-      checks.push(consume('address', addressPoints, byAddress, req.ip ?? req.socket.remoteAddress ?? 'unknown'));
+      checks.push(take('address', byAddress, `address:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`));
     const p = req.principal;
     if (p && !earlier.some((o) => o.scope === 'credential')) {
-      const { points, limiter: l } = byRole[roleOf(p)];
-      checks.push(consume('credential', points, l, `${p.kind}:${p.tenant}:${p.subject}`));
+      const role = roleOf(p);
+      checks.push(take('credential', byRole[role], `credential:${role}:${p.kind}:${p.tenant}:${p.subject}`));
     }
     if (!checks.length) return next();
     let outcomes: Outcome[];
@@ -119,25 +111,25 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
       return next(error);
     }
     counted.set(req, outcomes);
-    const refused = outcomes.filter((o) => !o.allowed);
+    const refused = outcomes.filter((o) => !o.take.allowed);
     // The binding limit: the refusal that lasts longest, else the one with the fewest requests left.
     const binding = refused.length
-      ? refused.reduce((a, b) => (b.result.msBeforeNext > a.result.msBeforeNext ? b : a))
-      : outcomes.reduce((a, b) => (b.result.remainingPoints < a.result.remainingPoints ? b : a));
-    const resetS = Math.max(1, Math.ceil(binding.result.msBeforeNext / 1000));
+      ? refused.reduce((a, b) => (b.take.msUntilToken > a.take.msUntilToken ? b : a))
+      : outcomes.reduce((a, b) => (b.take.remaining < a.take.remaining ? b : a));
     res.setHeader('RateLimit-Limit', String(binding.limit));
-    res.setHeader('RateLimit-Remaining', String(Math.max(0, binding.result.remainingPoints)));
-    res.setHeader('RateLimit-Reset', String(resetS));
+    res.setHeader('RateLimit-Remaining', String(binding.take.remaining));
+    res.setHeader('RateLimit-Reset', String(seconds(binding.take.msUntilFull)));
     if (!refused.length) return next();
     for (const o of refused) limited.inc({ scope: o.scope });
-    res.setHeader('Retry-After', String(resetS));
+    const retryS = seconds(binding.take.msUntilToken);
+    res.setHeader('Retry-After', String(retryS));
     sendProblem(
       res,
       new HttpProblem(
         429,
         'rate_limited',
         'Too many requests',
-        `the ${binding.scope} limit of ${binding.limit} requests per ${duration} s is reached; retry in ${resetS} s`,
+        `the ${binding.scope} limit of ${binding.limit} requests per ${windowS} s is spent; retry in ${retryS} s`,
         { limit: binding.scope },
       ),
       req.originalUrl,
