@@ -1,6 +1,8 @@
 import { KafkaConsumer, type LibrdKafkaError, type Message } from '@confluentinc/kafka-javascript';
 import { VerityError } from '@verity/core';
+import type { Admin } from 'kafkajs';
 import { librdkafkaSecurity, type KafkaSecurity } from './kafka-security';
+import { fetchTopicOffsets } from './topic-offsets';
 
 /** A record read, as the reader hands it over. */
 export interface ReadRecord {
@@ -17,6 +19,13 @@ export interface PartitionReaderOptions {
   brokers: readonly string[];
   topic: string;
   clientId: string;
+  /**
+   * Asks where the partitions end, for `catchUp`. Not the reader's own connection: the broker
+   * answers a connection's requests in order, so a ListOffsets sent there waits behind the long
+   * poll of the fetch before it (measured: a reference catch-up took 98 ms at the median, two
+   * fetch waits, and bounded the processor's throughput).
+   */
+  admin: Admin;
   /** TLS and SASL of the cluster, as the services' other Kafka clients use them. */
   security?: KafkaSecurity;
   /** Applies a batch of records read (in offset order per partition); awaited before more are read. */
@@ -129,9 +138,8 @@ export class PartitionReader {
 
   /** Waits until everything committed to the given partitions (all read when omitted) up to now is applied. */
   async catchUp(partitions?: readonly number[], timeoutMs = 60_000): Promise<void> {
-    const consumer = this.consumer;
-    if (!consumer) throw new ReaderStoppedError(this.options.topic);
-    const ends = await this.endOffsets(consumer, timeoutMs);
+    if (!this.consumer) throw new ReaderStoppedError(this.options.topic);
+    const ends = await this.endOffsets();
     const targets = (partitions ?? [...ends.keys()]).map((partition) => ({
       partition,
       end: ends.get(partition) ?? 0n,
@@ -167,30 +175,28 @@ export class PartitionReader {
    * share one query (the one that starts when the query in flight ends), so a burst of
    * catch-ups costs at most two rounds of ListOffsets, not one each.
    */
-  private endOffsets(consumer: KafkaConsumer, timeoutMs: number): Promise<Map<number, bigint>> {
-    if (!this.query) return this.startQuery(consumer, timeoutMs);
+  private endOffsets(): Promise<Map<number, bigint>> {
+    if (!this.query) return this.startQuery();
     this.nextQuery ??= this.query
       .catch(() => undefined)
       .then(() => {
         this.nextQuery = undefined;
-        return this.startQuery(consumer, timeoutMs);
+        return this.startQuery();
       });
     return this.nextQuery;
   }
 
-  private startQuery(consumer: KafkaConsumer, timeoutMs: number): Promise<Map<number, bigint>> {
-    const { topic } = this.options;
-    const query = Promise.all(
-      [...this.positions.keys()].map(
-        (partition) =>
-          new Promise<[number, bigint]>((resolve, reject) => {
-            consumer.queryWatermarkOffsets(topic, partition, timeoutMs, (error, offsets) =>
-              error ? reject(kafkaError(error)) : resolve([partition, BigInt(offsets.highOffset)]),
-            );
-          }),
-      ),
-    )
-      .then((entries) => new Map(entries))
+  private startQuery(): Promise<Map<number, bigint>> {
+    const read = new Set(this.positions.keys());
+    const query = fetchTopicOffsets(this.options.admin, this.options.topic)
+      .then(
+        (offsets) =>
+          new Map(
+            offsets
+              .filter(({ partition }) => read.has(partition))
+              .map(({ partition, high }): [number, bigint] => [partition, BigInt(high)]),
+          ),
+      )
       .finally(() => {
         if (this.query === query) this.query = undefined;
       });

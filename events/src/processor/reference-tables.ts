@@ -55,6 +55,7 @@ export class ReferenceTables {
       definition,
       reader: new PartitionReader({
         brokers,
+        admin: options.admin,
         ...(security ? { security } : {}),
         topic: topicsOf(definition.context).state,
         clientId: `${clientId}.reference.${name}`,

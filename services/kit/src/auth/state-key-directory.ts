@@ -32,6 +32,7 @@ export class StateKeyDirectory<R extends ApiKeyRecord = ApiKeyRecord> implements
   constructor(private readonly options: StateKeyDirectoryOptions<R>) {
     this.reader = new PartitionReader({
       brokers: options.brokers,
+      admin: options.admin,
       topic: options.topic,
       clientId: options.clientId,
       ...(options.security ? { security: options.security } : {}),
