@@ -1,7 +1,8 @@
 import type { CommandEnvelope } from '@verity/core';
 import { contexts } from '@verity/domain';
-import { contextTopics, repliesTopic } from '@verity/events';
+import { contextTopics } from '@verity/events';
 import { createService } from './services';
+import { tampered, topicEnds } from './testing/query-access';
 import { postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
 const TENANT = 'acme';
@@ -56,16 +57,8 @@ describe('gateway credentials, tenants and roles (issue 10)', () => {
     return { keyId: res.body.keyId as string, key: res.body.key as string };
   };
 
-  /** Every commands, events and replies topic: a refused request must leave all of them as they were. */
-  const topics = (): string[] => [
-    ...contexts.flatMap((c) => {
-      const t = contextTopics(c.name, platform.prefix);
-      return [t.commands, t.events];
-    }),
-    repliesTopic(platform.prefix),
-  ];
-  const allEndOffsets = async () =>
-    Object.fromEntries(await Promise.all(topics().map(async (t) => [t, await platform.endOffsets(t)] as const)));
+  /** Every topic of the platform: a refused request must leave all of them as they were. */
+  const allEndOffsets = () => topicEnds(platform);
 
   /** The command envelope the gateway appended, found by its id on the context's commands topic. */
   const envelopeOf = async (context: string, commandId: string): Promise<CommandEnvelope> => {
@@ -117,11 +110,6 @@ describe('gateway credentials, tenants and roles (issue 10)', () => {
     ]);
     const before = await allEndOffsets();
     const admin = await platform.credential({ tenant: TENANT });
-    const tampered = () => {
-      const [head, payload, signature] = admin.authorization!.slice('Bearer '.length).split('.');
-      const flipped = `${signature![0] === 'A' ? 'B' : 'A'}${signature!.slice(1)}`;
-      return { authorization: `Bearer ${head}.${payload}.${flipped}` };
-    };
     const cases: { name: string; headers: () => Promise<Record<string, string>>; status: number; code: string }[] = [
       { name: 'no credential', headers: async () => ({}), status: 401, code: 'unauthenticated' },
       {
@@ -136,7 +124,7 @@ describe('gateway credentials, tenants and roles (issue 10)', () => {
         status: 401,
         code: 'invalid_credential',
       },
-      { name: 'tampered signature', headers: async () => tampered(), status: 401, code: 'invalid_credential' },
+      { name: 'tampered signature', headers: async () => tampered(admin), status: 401, code: 'invalid_credential' },
       {
         name: 'revoked API key',
         headers: async () => ({ authorization: `Bearer ${revokedKey}` }),

@@ -1,4 +1,4 @@
-import { mintToken } from '../sandbox-credentials';
+import { bearer } from '../sandbox-credentials';
 
 /** The `Authorization` header a bench client of `tenant` sends; throws for a tenant it was not made for. */
 export type TenantCredentials = (tenant: string) => Record<string, string>;
@@ -15,10 +15,7 @@ export async function tenantCredentials(
 ): Promise<TenantCredentials> {
   const headers = new Map(
     await Promise.all(
-      [...new Set(tenants)].map(
-        async (tenant) =>
-          [tenant, { authorization: `Bearer ${await mintToken(env, { tenant, roles: [...roles] })}` }] as const,
-      ),
+      [...new Set(tenants)].map(async (tenant) => [tenant, await bearer(env, { tenant, roles: [...roles] })] as const),
     ),
   );
   return (tenant) => {

@@ -1,6 +1,6 @@
 import type { RequestHandler, Response } from 'express';
-import { Counter, type Registry } from 'prom-client';
-import type { Logger } from '@verity/events';
+import type { Counter, Registry } from 'prom-client';
+import { sharedCounter, type Logger } from '@verity/events';
 import { HttpProblem, sendProblem } from '../problem';
 import { createApiKeyCheck, type ApiKeyCheckOptions } from './api-key-check';
 import { CredentialError, MalformedCredentialError, type AuthFailureReason } from './credential-error';
@@ -34,16 +34,11 @@ const REALM = 'Bearer realm="verity"';
 
 /** The one counter of refused credentials, shared by every middleware on the registry. */
 export function authFailures(metrics: Registry): Counter<'reason'> {
-  const name = 'verity_auth_failures_total';
-  return (
-    (metrics.getSingleMetric(name) as Counter<'reason'> | undefined) ??
-    new Counter({
-      name,
-      help: 'Requests refused for their credential, by reason',
-      labelNames: ['reason'],
-      registers: [metrics],
-    })
-  );
+  return sharedCounter(metrics, {
+    name: 'verity_auth_failures_total',
+    help: 'Requests refused for their credential, by reason',
+    labelNames: ['reason'],
+  });
 }
 
 type Credential = { kind: 'jwt' | 'api-key'; value: string };

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { sharedCounter } from '@verity/events';
 import { InvalidOptionError } from '@verity/core';
 import { HttpProblem, sendProblem } from '../problem';
 import { ROLE_RANK, type Principal, type Role } from './principal';
@@ -75,14 +76,11 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
   ) as Record<Role, BucketRule>;
   const byAddress = rule(positive('perAddress', options.perAddress ?? DEFAULT_ADDRESS_LIMIT));
   const takeToken = redisTokenBuckets(options.redis, MAX_LOCAL_BUCKETS);
-  const limited =
-    (options.metrics.getSingleMetric('verity_rate_limited_total') as Counter<'scope'> | undefined) ??
-    new Counter({
-      name: 'verity_rate_limited_total',
-      help: 'Requests refused with 429, by the limit they exceeded',
-      labelNames: ['scope'],
-      registers: [options.metrics],
-    });
+  const limited = sharedCounter(options.metrics, {
+    name: 'verity_rate_limited_total',
+    help: 'Requests refused with 429, by the limit they exceeded',
+    labelNames: ['scope'],
+  });
 
   const take = async (scope: Scope, bucket: BucketRule, key: string): Promise<Outcome> => ({
     scope,

@@ -2,8 +2,8 @@ import express, { type Express, type NextFunction, type Request, type RequestHan
 import type { GraphQLSchema } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
-import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Logger } from '@verity/events';
+import type { Registry } from 'prom-client';
+import { sharedCounter, sharedGauge, type Logger } from '@verity/events';
 import { MAX_BODY_BYTES, principalOf, tenantOf } from '@verity/service-kit';
 import type { TenantDb } from '../tenant-db';
 import type { ChangeFeed } from './change-feed';
@@ -41,11 +41,7 @@ export interface GraphqlDeps {
   now?: () => Date;
 }
 
-function counter(metrics: Registry, name: string, help: string): Counter<string> {
-  return (
-    (metrics.getSingleMetric(name) as Counter<string> | undefined) ?? new Counter({ name, help, registers: [metrics] })
-  );
-}
+const counter = (metrics: Registry, name: string, help: string) => sharedCounter(metrics, { name, help });
 
 /**
  * GraphQL at `/graphql` (queries over HTTP, subscriptions over Server-Sent Events: every
@@ -75,17 +71,14 @@ export function mountGraphql(app: Express, deps: GraphqlDeps): void {
     'verity_graphql_price_batch_skus_total',
     '(price list, SKU) pairs read by the batched price reads of GraphQL requests',
   );
-  if (!deps.metrics.getSingleMetric('verity_graphql_subscriptions')) {
-    const feed = deps.feed;
-    new Gauge({
-      name: 'verity_graphql_subscriptions',
-      help: 'Open GraphQL subscriptions',
-      registers: [deps.metrics],
-      collect() {
-        this.set(feed.size);
-      },
-    });
-  }
+  const feed = deps.feed;
+  sharedGauge(deps.metrics, {
+    name: 'verity_graphql_subscriptions',
+    help: 'Open GraphQL subscriptions',
+    collect() {
+      this.set(feed.size);
+    },
+  });
   const now = deps.now ?? (() => new Date());
   const yoga = createYoga<{ req: Request; res: Response }, GraphqlContext>({
     schema: createGraphqlSchema() as GraphQLSchema,
