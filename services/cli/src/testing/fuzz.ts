@@ -251,8 +251,11 @@ export function junkCredential(rng: Rng, valid: string, refused: readonly string
       rng.pick([...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.']),
     ).join('');
   const [header = '', payload = '', signature = ''] = valid.split('.');
+  // Flips the sextet's top bit: the last character of a segment also carries padding bits, and a
+  // change there alone (A to B) decodes to the same bytes, the same valid token.
+  const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
   const flipped = (text: string, at: number) =>
-    `${text.slice(0, at)}${text[at] === 'A' ? 'B' : 'A'}${text.slice(at + 1)}`;
+    `${text.slice(0, at)}${BASE64URL[BASE64URL.indexOf(text[at]!) ^ 32]}${text.slice(at + 1)}`;
   const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
   switch (rng.int(14)) {
     case 0:
