@@ -4,11 +4,11 @@
 // cross-package edges in source form (a package's main points at dist/, which may not be built).
 
 /** A workspace's folder; the first alternative that matches wins, so events/core is not read as events. */
-const PACKAGE = '(events/core|events|domain|infra/local|services/[^/]+|projections/[^/]+)';
+const PACKAGE = '(events/core|events|domain|infra/local|services/[^/]+|projections/[^/]+|connectors/[^/]+)';
 /** Tests (and nothing else) may reach past a production boundary. */
 const SPEC = '\\.spec\\.ts$';
 /** The deployables: each has a src/main.ts and runs as its own process. */
-const DEPLOYABLE = '^services/(gateway|command-processor|projector|query-api|cli)/';
+const DEPLOYABLE = '^services/(gateway|command-processor|projector|query-api|webhook-ingestor|cdc-ingestor|cli)/';
 /** Libraries that talk to the network, a database or a log pipeline. */
 const IO_LIBRARIES =
   '^node_modules/(kafkajs|pg|pg-[^/]+|knex|ioredis|@kafkajs/confluent-schema-registry|express|pino|pino-http|prom-client|graphql-yoga|dataloader)/';
@@ -115,6 +115,27 @@ module.exports = {
       from: { path: '^(projections/[^/]+)/', pathNot: SPEC },
       to: {
         pathNot: ['^$1/', '^events/(core/)?src/', '^domain/src/', '^node_modules/'],
+        dependencyTypesNot: ['core'],
+      },
+    },
+    {
+      name: 'connectors-import-only-core-events-domain-intake',
+      comment:
+        "An ingestor turns a source's change into an ordinary command: it builds on @verity/core, " +
+        '@verity/events, @verity/domain, the shared intake (connectors/intake), the service kit and ' +
+        "npm packages, never on a deployable, a read model or another ingestor's files, so each " +
+        'can be run and replaced on its own.',
+      severity: 'error',
+      from: { path: '^(connectors/[^/]+)/', pathNot: SPEC },
+      to: {
+        pathNot: [
+          '^$1/',
+          '^events/(core/)?src/',
+          '^domain/src/',
+          '^connectors/intake/src/',
+          '^services/kit/src/',
+          '^node_modules/',
+        ],
         dependencyTypesNot: ['core'],
       },
     },

@@ -4,7 +4,7 @@ export { createLogger, type Logger } from './logger';
 export { sharedCounter, sharedGauge } from './metrics';
 export { createKafka } from './kafka';
 export { kafkajsSecurity, librdkafkaSecurity, type KafkaSecurity } from './kafka-security';
-export { createRdKafka, type RdConsumer, type RdKafka, type RdProducer } from './rdkafka';
+export { createCommandProducer, createRdKafka, type RdConsumer, type RdKafka, type RdProducer } from './rdkafka';
 export {
   DEFAULT_OUTCOME_RETENTION_MS,
   DEFAULT_TOPIC_PREFIX,

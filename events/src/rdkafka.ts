@@ -32,6 +32,20 @@ export function createRdKafka(options: {
   });
 }
 
+/**
+ * The producer of commands, for the gateway and every ingestor: idempotent with acks=all, so
+ * an answered send is durable and a stream's commands stay in order; librdkafka batches the
+ * sends of concurrent requests into one produce request per partition, and murmur2 puts a key
+ * on the partition Java clients and kafkajs would choose.
+ */
+export function createCommandProducer(rdkafka: RdKafka): RdProducer {
+  return rdkafka.producer({
+    kafkaJS: { idempotent: true, acks: -1, allowAutoTopicCreation: false },
+    'linger.ms': 1,
+    partitioner: 'murmur2_random',
+  });
+}
+
 function jsonLogger(log: Logger, namespace?: string): KafkaJS.Logger {
   const child = namespace ? log.child({ namespace }) : log;
   return {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type ContextDefinition } from '@verity/core';
 import {
+  createCommandProducer,
   contextTopicConfigs,
   contextTopics,
   ensureTopics,
@@ -51,14 +52,7 @@ export interface GatewayService {
 export function createGatewayService(env: GatewayEnv, contexts: readonly ContextDefinition[]): GatewayService {
   const platform = createPlatform('gateway', env);
   const { kafka, logger } = platform;
-  // librdkafka batches the sends of concurrent requests into one produce request per
-  // partition, and partitions keys with Java's murmur2 (the same key lands on the same
-  // partition whichever client wrote it).
-  const producer = platform.rdkafka.producer({
-    kafkaJS: { idempotent: true, acks: -1, allowAutoTopicCreation: false },
-    'linger.ms': 1,
-    partitioner: 'murmur2_random',
-  });
+  const producer = createCommandProducer(platform.rdkafka);
   const admin = kafka.admin();
   const commandContexts = publicContexts(contexts);
   const openApi = buildGatewayOpenApi(commandContexts);
