@@ -8,7 +8,8 @@ const PACKAGE = '(events/core|events|domain|infra/local|services/[^/]+|projectio
 /** Tests (and nothing else) may reach past a production boundary. */
 const SPEC = '\\.spec\\.ts$';
 /** The deployables: each has a src/main.ts and runs as its own process. */
-const DEPLOYABLE = '^services/(gateway|command-processor|projector|query-api|webhook-ingestor|cdc-ingestor|poller|cli)/';
+const DEPLOYABLE =
+  '^services/(gateway|command-processor|projector|query-api|webhook-ingestor|cdc-ingestor|poller|cli)/';
 /** Libraries that talk to the network, a database or a log pipeline. */
 const IO_LIBRARIES =
   '^node_modules/(kafkajs|pg|pg-[^/]+|knex|ioredis|@kafkajs/confluent-schema-registry|express|pino|pino-http|prom-client|graphql-yoga|dataloader)/';
