@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RdProducer, TopicSpec } from '@verity/events';
 
 /** An ingestor's dead letters: what it could not turn into a command, kept for `verity dlq`. */
@@ -26,11 +27,31 @@ export interface DeadLetter {
   original: string;
 }
 
-export interface DeadLetters {
-  write(letter: DeadLetter): Promise<void>;
+/** A dead letter as kept: named by what it holds, so the same change given up twice is one letter. */
+export interface StoredDeadLetter extends DeadLetter {
+  id: string;
+  /** When it was given up (ISO 8601). */
+  at: string;
 }
 
-/** Appends dead letters, keyed by source, with the time they were given up. */
+/** What `verity dlq replay` appends once a letter's change is in the log again: the letter is then done. */
+export interface ReplayedMarker {
+  replayed: string;
+  commandIds: string[];
+  at: string;
+}
+
+export const deadLetterIdOf = (letter: DeadLetter): string =>
+  createHash('sha256')
+    .update([letter.ingestor, letter.source, letter.position ?? '', letter.original].join('\u0000'))
+    .digest('hex')
+    .slice(0, 24);
+
+export interface DeadLetters {
+  write(letter: DeadLetter): Promise<StoredDeadLetter>;
+}
+
+/** Appends dead letters, keyed by their id, with the time they were given up. */
 export function createDeadLetters(
   producer: RdProducer,
   topic: string,
@@ -38,10 +59,9 @@ export function createDeadLetters(
 ): DeadLetters {
   return {
     async write(letter) {
-      await producer.send({
-        topic,
-        messages: [{ key: letter.source, value: JSON.stringify({ ...letter, at: now().toISOString() }) }],
-      });
+      const stored: StoredDeadLetter = { ...letter, id: deadLetterIdOf(letter), at: now().toISOString() };
+      await producer.send({ topic, messages: [{ key: stored.id, value: JSON.stringify(stored) }] });
+      return stored;
     },
   };
 }

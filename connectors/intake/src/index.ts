@@ -2,9 +2,21 @@ export { commandOfChange, UnmappableChangeError, type SourceChange } from './sou
 export { createCommandIntake, type CommandIntake, type CommandIntakeOptions, type Submitted } from './command-intake';
 export {
   createDeadLetters,
+  deadLetterIdOf,
   deadLettersTopicSpec,
   ingestorDeadLettersTopic,
   type DeadLetter,
   type DeadLetters,
+  type ReplayedMarker,
+  type StoredDeadLetter,
 } from './dead-letters';
 export { syncMetrics, type ChangeOutcome, type SyncMetrics } from './sync-metrics';
+export {
+  foldDeadLetters,
+  readDeadLetters,
+  replayDeadLetters,
+  type DeadLetterLog,
+  type DeadLetterLogOptions,
+  type DeadLetterRemap,
+  type ReplayOutcome,
+} from './dead-letter-log';
