@@ -14,6 +14,12 @@ export {
   type ApiKeyState,
   type ApiKeyView,
   type KeyFamilyState,
+  WEBHOOK_SOURCES,
+  shopDomainSchema,
+  webhookSecretIdSchema,
+  webhookSecretsOf,
+  type WebhookSecretView,
+  type WebhookSource,
 } from './access';
 export {
   aliasesContext,

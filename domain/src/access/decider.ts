@@ -1,6 +1,12 @@
 import { DomainRejection, type Decider } from '@verity/core';
 import type { AccessCommand, IssueApiKeyData, RevokeApiKeyData, RotateApiKeyData } from './commands';
 import type { AccessEvent, ApiKeyIssued, ApiKeyRevoked, ApiKeyRotated } from './events';
+import {
+  addWebhookSecret,
+  evolveWebhookSecrets,
+  removeWebhookSecret,
+  type WebhookSecretsState,
+} from './webhook-secrets';
 
 /** One key of a family. Instants are ISO 8601 in UTC; null where there is none. */
 export interface ApiKeyState {
@@ -21,6 +27,8 @@ export interface KeyFamilyState {
   roles: string[];
   /** In the order issued. */
   keys: ApiKeyState[];
+  /** Set instead of a family on a stream `<tenant>/webhooks-<source>`: that source's webhook secrets. */
+  webhookSecrets?: WebhookSecretsState;
 }
 
 const initialState = (): KeyFamilyState => ({ family: null, name: null, roles: [], keys: [] });
@@ -115,6 +123,10 @@ function decide(command: AccessCommand, state: KeyFamilyState): AccessEvent[] {
       return rotate(command.data, state, now);
     case 'RevokeApiKey':
       return revoke(command.data, state, now);
+    case 'AddWebhookSecret':
+      return addWebhookSecret(command.data, state.webhookSecrets, now);
+    case 'RemoveWebhookSecret':
+      return removeWebhookSecret(command.data, state.webhookSecrets, now);
     default: {
       const unknownCommand: never = command;
       throw new DomainRejection(
@@ -150,6 +162,9 @@ function evolve(state: KeyFamilyState, event: AccessEvent): KeyFamilyState {
     }
     case 'ApiKeyRevoked':
       return { ...state, keys: withKey(state, event.data.keyId, { revokedAt: event.data.revokedAt }) };
+    case 'WebhookSecretAdded':
+    case 'WebhookSecretRemoved':
+      return { ...state, webhookSecrets: evolveWebhookSecrets(state.webhookSecrets, event) };
     default: {
       const unknownEvent: never = event;
       throw new Error(`unknown access event ${String((unknownEvent as AccessEvent).type)}`);

@@ -57,6 +57,42 @@ export interface ApiKeyRotatedV1SecretHash {
   hash: string;
 }
 
+/** A tenant gave a source system (the stream <tenant>/webhooks-<source>) one more secret its webhooks are signed with; the secrets added before stay valid until removed or expired. The secret is sealed (AES-256-GCM under the key-encryption key VERITY_SECRETS_KEY), never in clear text. */
+export interface WebhookSecretAddedV1 {
+  /** Public id of the secret, whk_ and 16 base32 characters */
+  secretId: string;
+  /** The source system: netsuite, shopify, sap-b1 or dynamics-365 */
+  source: string;
+  /** ISO-8601 instant the secret was added */
+  addedAt: string;
+  /** ISO-8601 instant from which the secret is refused; null = until removed */
+  expiresAt: null | string;
+  /** Shopify only: the shop (X-Shopify-Shop-Domain) whose deliveries belong to this tenant */
+  shopDomain: null | string;
+  /** How the secret is recovered by whoever holds the key-encryption key */
+  sealed: WebhookSecretAddedV1SealedSecret;
+}
+
+/** The secret encrypted with AES-256-GCM, its tenant, source and id as additional data */
+export interface WebhookSecretAddedV1SealedSecret {
+  /** Which key-encryption key sealed it: 8 bytes of its SHA-256, hex */
+  kek: string;
+  /** The 12-byte nonce, base64url */
+  iv: string;
+  /** The encrypted secret, base64url */
+  ciphertext: string;
+  /** The 16-byte authentication tag, base64url */
+  tag: string;
+}
+
+/** A webhook secret of a source system is refused from now on, for good; its other secrets are not. */
+export interface WebhookSecretRemovedV1 {
+  /** Public id of the removed secret */
+  secretId: string;
+  /** ISO-8601 instant of the removal */
+  removedAt: string;
+}
+
 /** A registration collided with an active alias of another owner and was not applied; it waits as an open conflict until resolved. */
 export interface AliasConflictDetectedV1 {
   /** Deterministic from the registering command's id */
@@ -494,6 +530,12 @@ export type ApiKeyRevoked = ApiKeyRevokedV1;
 /** The newest version of verity.access.ApiKeyRotated: what deciders and projections see. */
 export type ApiKeyRotated = ApiKeyRotatedV1;
 
+/** The newest version of verity.access.WebhookSecretAdded: what deciders and projections see. */
+export type WebhookSecretAdded = WebhookSecretAddedV1;
+
+/** The newest version of verity.access.WebhookSecretRemoved: what deciders and projections see. */
+export type WebhookSecretRemoved = WebhookSecretRemovedV1;
+
 /** The newest version of verity.aliases.AliasConflictDetected: what deciders and projections see. */
 export type AliasConflictDetected = AliasConflictDetectedV1;
 
@@ -577,6 +619,8 @@ export interface LatestEventPayloads {
   "verity.access.ApiKeyIssued": ApiKeyIssued;
   "verity.access.ApiKeyRevoked": ApiKeyRevoked;
   "verity.access.ApiKeyRotated": ApiKeyRotated;
+  "verity.access.WebhookSecretAdded": WebhookSecretAdded;
+  "verity.access.WebhookSecretRemoved": WebhookSecretRemoved;
   "verity.aliases.AliasConflictDetected": AliasConflictDetected;
   "verity.aliases.AliasConflictResolved": AliasConflictResolved;
   "verity.aliases.AliasDeactivated": AliasDeactivated;
