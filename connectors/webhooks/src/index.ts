@@ -1,1 +1,28 @@
-export {};
+export { changesOfDelivery, commandIdOf, type Delivery } from './delivery';
+export { DEFAULT_LOCATION, DEFAULT_UNIT, type MappedChange, type TopicMapping } from './mapped-change';
+export { WEBHOOK_SOURCE_SPECS, topicOf, type SignatureScheme, type WebhookSourceSpec } from './sources';
+export {
+  openedSecret,
+  shopifySignatureHeaders,
+  standardWebhooksHeaders,
+  verifyShopify,
+  verifyStandardWebhooks,
+  type OpenedSecret,
+  type SignatureFailure,
+  type Verified,
+} from './signatures';
+export {
+  InvalidSecretsKeyError,
+  InvalidWebhookSecretError,
+  UnsealableSecretError,
+  newSecretsKey,
+  newWebhookSecret,
+  newWebhookSecretId,
+  openSecret,
+  parseSecretsKey,
+  sealSecret,
+  webhookSecretKey,
+  type SealedSecret,
+  type SecretPlace,
+  type SecretsKey,
+} from './webhook-secret';

@@ -1,0 +1,20 @@
+/** What a delivery means in Verity: a command type, its payload and when the source says it happened. */
+export interface MappedChange {
+  type: string;
+  payload: Record<string, unknown>;
+  sourceTimestamp: string;
+}
+
+/** Where a source's record has no location, its stock is the tenant's default location's. */
+export const DEFAULT_LOCATION = 'main';
+
+/** Where a new product's unit is not given: each. */
+export const DEFAULT_UNIT = 'EA';
+
+/** Turns a topic's body into changes; throws `UnmappableChangeError` naming the field. Pure. */
+export type TopicMapping = (body: unknown) => MappedChange[];
+
+/** The payload without the fields the source left out: commands are strict objects. */
+export function defined(payload: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(payload).filter(([, value]) => value !== undefined));
+}
