@@ -82,17 +82,19 @@ export function erpCommandsOf(change: RowChange, options: ErpMappingOptions): So
   });
 
   switch (change.table) {
-    case 'items':
+    case 'items': {
       if (change.op === 'd')
         return [command('catalog.DiscontinueProduct', { sku: row.sku, reason: `deleted in ${ERP_SOURCE}` })];
+      if (change.op !== 'u')
+        return [command('catalog.RegisterProduct', { sku: row.sku, name: row.name, unit: row.unit })];
+      const fields = changedColumns(change, ['name', 'unit']);
+      if (fields.length === 0) return [];
       return [
-        command(change.op === 'u' ? 'catalog.UpdateProduct' : 'catalog.RegisterProduct', {
-          sku: row.sku,
-          name: row.name,
-          unit: row.unit,
-        }),
+        command('catalog.UpdateProduct', { sku: row.sku, ...Object.fromEntries(fields.map((f) => [f, row[f]])) }),
       ];
+    }
     case 'inventory_levels':
+      if (change.op === 'u' && changedColumns(change, ['quantity']).length === 0) return [];
       // The level is the absolute count at the location; a deleted level row holds nothing any more.
       return [
         command('inventory.AdjustStock', {
@@ -128,6 +130,17 @@ export function erpCommandsOf(change: RowChange, options: ErpMappingOptions): So
       ];
     }
   }
+}
+
+/**
+ * The columns an update changed. Without the old row (a table without REPLICA IDENTITY FULL)
+ * every column counts as changed; with it, an ERP that touched only `updated_at` changes nothing,
+ * and one that changed a unit does not send, and conflict on, a name it never touched.
+ */
+function changedColumns(change: RowChange, columns: readonly string[]): string[] {
+  const { before, after } = change;
+  if (before === null || after === null) return [...columns];
+  return columns.filter((c) => JSON.stringify(before[c] ?? null) !== JSON.stringify(after[c] ?? null));
 }
 
 /** A timestamptz column (Debezium writes ISO 8601 with an offset) as UTC ISO 8601. */

@@ -39,13 +39,16 @@ describe('erpCommandsOf: items', () => {
     expect(erpCommandsOf(change({ op: 'r', after: item }), options)).toEqual(expected);
   });
 
-  it('an update updates it; a delete discontinues it (from the old row)', () => {
+  it('an update sends the columns it changed (all without the old row); a delete discontinues (from the old row)', () => {
     expect(erpCommandsOf(change({ op: 'u', before: item, after: { ...item, name: 'Widget XL' } }), options)).toEqual([
-      expect.objectContaining({
-        type: 'catalog.UpdateProduct',
-        payload: { sku: 'WIDGET-001', name: 'Widget XL', unit: 'EA' },
-      }),
+      expect.objectContaining({ type: 'catalog.UpdateProduct', payload: { sku: 'WIDGET-001', name: 'Widget XL' } }),
     ]);
+    expect(erpCommandsOf(change({ op: 'u', before: null, after: { ...item, unit: 'box' } }), options)).toEqual([
+      expect.objectContaining({ payload: { sku: 'WIDGET-001', name: 'Widget', unit: 'box' } }),
+    ]);
+    expect(erpCommandsOf(change({ op: 'u', before: item, after: { ...item, updated_at: 'later' } }), options)).toEqual(
+      [],
+    );
     expect(erpCommandsOf(change({ op: 'd', before: { sku: 'WIDGET-001' } }), options)).toEqual([
       expect.objectContaining({
         type: 'catalog.DiscontinueProduct',
@@ -75,6 +78,13 @@ describe('erpCommandsOf: inventory_levels', () => {
           commandId: 'erp-db:erp:24023128:inventory_levels:WIDGET-001/berlin',
         },
       ]);
+  });
+
+  it('an update that did not change the quantity is no command', () => {
+    const touched = { ...level, updated_at: '2026-12-02T11:00:00Z' };
+    expect(
+      erpCommandsOf(change({ op: 'u', table: 'inventory_levels', before: level, after: touched }), options),
+    ).toEqual([]);
   });
 
   it('a deleted level row leaves nothing on hand there', () => {

@@ -1,1 +1,2 @@
-export {};
+export { cdcIngestorEnvSchema, type CdcIngestorEnv } from './env';
+export { cdcGroupId, createCdcIngestorService, type CdcIngestorService } from './service';
