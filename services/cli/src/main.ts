@@ -2,6 +2,7 @@ import { infraDown, infraStatus, infraUp, type ComponentStatus } from '@verity/i
 import { runBench } from './bench';
 import { runScaleBench } from './bench/scale';
 import { AUDIT_USAGE, runAudit } from './audit-command';
+import { IMPORT_USAGE, runImportCommand } from './import-command';
 import { KEYS_USAGE, runKeys } from './keys-command';
 import { SCHEMAS_USAGE, runSchemas } from './schemas-command';
 import { STATE_USAGE, runState } from './state-command';
@@ -33,6 +34,8 @@ usage:
   ${STATE_USAGE}
   ${KEYS_USAGE}
                                  API keys: a new key is printed once, alone on the last line; only its hash is kept
+  ${IMPORT_USAGE}
+                                 a CSV or NDJSON file's rows as commands, resumable; refused rows in a report
 
 services: ${SERVICE_NAMES.join(', ')}
 configuration: VERITY_* environment variables (see README)`;
@@ -97,6 +100,9 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'keys':
       process.exitCode = await runKeys(rest);
+      return;
+    case 'import':
+      process.exitCode = await runImportCommand(rest);
       return;
     case 'bench':
       if (rest[0] === 'scale') await runScaleBench(rest.slice(1));
