@@ -40,7 +40,9 @@ export function triageRecord(
 ): Triage {
   const tenant = headerText(record.headers, TENANT_HEADER);
   const position = `${record.topic}/${record.partition}@${record.offset}`;
-  const deadLetter = (code: string, reason: string, at = position): Triage => ({
+  // Named by the change's own position once it is known: what a replay starts from.
+  let at = position;
+  const deadLetter = (code: string, reason: string): Triage => ({
     kind: 'dead-letter',
     letter: {
       ingestor: 'cdc',
@@ -55,12 +57,11 @@ export function triageRecord(
   try {
     const change = parseChangeRecord(record.value);
     if (change === null) return { kind: 'skip' };
-    const at = `${position} ${positionOf(change)}`;
+    at = `${position} ${positionOf(change)}`;
     if (tenant === undefined)
       return deadLetter(
         'no_tenant',
         `header ${TENANT_HEADER} missing: the connector was not configured by verity connectors apply`,
-        at,
       );
     const currency = headerText(record.headers, CURRENCY_HEADER) ?? '';
     const changes = erpCommandsOf(change, { tenant, currency });

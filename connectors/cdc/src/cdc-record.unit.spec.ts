@@ -94,7 +94,7 @@ describe('triageRecord', () => {
         tenant: 'acme',
         code: 'unmappable_change',
         reason: expect.stringMatching(/onHand/),
-        position: 'verity.cdc.erp.public.inventory_levels/0@7',
+        position: 'verity.cdc.erp.public.inventory_levels/0@7 erp:24023128:inventory_levels:WIDGET-001/berlin',
         original: JSON.stringify(negative),
       },
     });

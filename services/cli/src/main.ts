@@ -2,6 +2,7 @@ import { infraDown, infraStatus, infraUp, type ComponentStatus } from '@verity/i
 import { runBench } from './bench';
 import { runScaleBench } from './bench/scale';
 import { AUDIT_USAGE, runAudit } from './audit-command';
+import { CONNECTORS_USAGE, runConnectors } from './connectors-command';
 import { IMPORT_USAGE, runImportCommand } from './import-command';
 import { KEYS_USAGE, runKeys } from './keys-command';
 import { SCHEMAS_USAGE, runSchemas } from './schemas-command';
@@ -34,6 +35,8 @@ usage:
   ${STATE_USAGE}
   ${KEYS_USAGE}
                                  API keys: a new key is printed once, alone on the last line; only its hash is kept
+  ${CONNECTORS_USAGE}
+                                 CDC: the demo ERP database, its Debezium connector in Kafka Connect, their state
   ${IMPORT_USAGE}
                                  a CSV or NDJSON file's rows as commands, resumable; refused rows in a report
 
@@ -100,6 +103,9 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'keys':
       process.exitCode = await runKeys(rest);
+      return;
+    case 'connectors':
+      process.exitCode = await runConnectors(rest);
       return;
     case 'import':
       process.exitCode = await runImportCommand(rest);

@@ -49,6 +49,7 @@ export async function openSandbox(config: PlatformEnv & ReadModelEnv, options: S
     VERITY_QUERY_API_PORT: '0',
     VERITY_COMMAND_PROCESSOR_PORT: '0',
     VERITY_PROJECTOR_PORT: '0',
+    VERITY_CDC_INGESTOR_PORT: '0',
     VERITY_LOG_LEVEL: platformLogLevel,
     VERITY_STATE_DIR: stateDir,
     // Tokens the run signs itself; limits out of the way of load (a test of limits sets its own).

@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import { cdcIngestorEnvSchema, createCdcIngestorService } from '@verity/cdc-ingestor';
 import { commandProcessorEnvSchema, createCommandProcessorService } from '@verity/command-processor';
 import { contexts } from '@verity/domain';
 import { createGatewayService, gatewayEnvSchema } from '@verity/gateway';
@@ -25,6 +26,8 @@ export function createService(name: ServiceName, env: NodeJS.ProcessEnv = proces
       return { name, ...createGatewayService(parseEnv(gatewayEnvSchema, env), contexts) };
     case 'query-api':
       return { name, ...createQueryApiService(parseEnv(queryApiEnvSchema, env)) };
+    case 'cdc-ingestor':
+      return { name, ...createCdcIngestorService(parseEnv(cdcIngestorEnvSchema, env), contexts) };
     default: {
       const unknown: never = name;
       throw new Error(`unknown service ${String(unknown)}`);
@@ -59,6 +62,10 @@ export function servicePort(name: ServiceName, env: NodeJS.ProcessEnv = process.
     case 'query-api': {
       const variable = 'VERITY_QUERY_API_PORT';
       return { variable, port: parseEnv(queryApiEnvSchema, env)[variable] };
+    }
+    case 'cdc-ingestor': {
+      const variable = 'VERITY_CDC_INGESTOR_PORT';
+      return { variable, port: parseEnv(cdcIngestorEnvSchema, env)[variable] };
     }
     default: {
       const unknown: never = name;
