@@ -26,3 +26,4 @@ export {
   type SecretPlace,
   type SecretsKey,
 } from './webhook-secret';
+export { WebhookSecretDirectory, type WebhookSecretDirectoryOptions } from './secret-directory';

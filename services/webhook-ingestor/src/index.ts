@@ -1,1 +1,2 @@
-export {};
+export { webhookIngestorEnvSchema, type WebhookIngestorEnv } from './env';
+export { createWebhookIngestorService, type WebhookIngestorService } from './service';

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { accessContext, contexts } from '@verity/domain';
+import {
+  createCommandIntake,
+  createDeadLetters,
+  deadLettersTopicSpec,
+  ingestorDeadLettersTopic,
+  syncMetrics,
+} from '@verity/connector-intake';
+import { WebhookSecretDirectory, parseSecretsKey } from '@verity/connector-webhooks';
+import { contextTopicConfigs, contextTopics, createCommandProducer, ensureTopics, sharedCounter } from '@verity/events';
+import { checkKafka, createHttpApp, createPlatform, listen, type RunningServer } from '@verity/service-kit';
+import type { WebhookIngestorEnv } from './env';
+import { mountWebhookRoutes } from './webhook-routes';
+
+export interface WebhookIngestorService {
+  start(): Promise<RunningServer>;
+  stop(): Promise<void>;
+}
+
+/** Webhooks in: signed deliveries of the SaaS systems become commands on the commands topics. */
+export function createWebhookIngestorService(env: WebhookIngestorEnv): WebhookIngestorService {
+  const platform = createPlatform('webhook-ingestor', env);
+  const { kafka, logger } = platform;
+  const admin = kafka.admin();
+  const producer = createCommandProducer(platform.rdkafka);
+  const prefix = env.VERITY_TOPIC_PREFIX;
+  const deadLettersTopic = ingestorDeadLettersTopic('webhooks', prefix);
+  const directory = new WebhookSecretDirectory({
+    brokers: env.VERITY_KAFKA_BROKERS,
+    admin,
+    topic: contextTopics(accessContext.name, prefix).state,
+    clientId: `${prefix}.webhook-ingestor.secrets.${randomUUID()}`,
+    ...(platform.kafkaSecurity ? { security: platform.kafkaSecurity } : {}),
+    kek: parseSecretsKey(env.VERITY_SECRETS_KEY),
+    // Its id only: a secret is never logged.
+    onUnsealable: (secret, error) =>
+      logger.warn(
+        { secretId: secret.secretId, tenant: secret.tenant, source: secret.source, err: error.message },
+        'webhook secret not usable',
+      ),
+  });
+  const refused = sharedCounter(platform.metrics, {
+    name: 'verity_webhooks_refused_total',
+    help: 'Webhook deliveries refused before any command was made, by source and reason',
+    labelNames: ['source', 'reason'],
+  });
+  const maxBodyBytes = env.VERITY_WEBHOOK_MAX_BODY_BYTES;
+  const app = createHttpApp(
+    {
+      service: 'webhook-ingestor',
+      logger,
+      metrics: platform.metrics,
+      maxBodyBytes,
+      readiness: async () => [
+        await checkKafka(kafka),
+        { name: 'webhook-secrets', status: directory.isReady() ? 'up' : 'down' },
+      ],
+    },
+    (app) =>
+      mountWebhookRoutes(app, {
+        directory,
+        intake: createCommandIntake({ producer, contexts, topicPrefix: prefix }),
+        deadLetters: createDeadLetters(producer, deadLettersTopic),
+        sync: syncMetrics(platform.metrics),
+        refused,
+        maxBodyBytes,
+      }),
+  );
+  let server: RunningServer | undefined;
+
+  return {
+    async start() {
+      await admin.connect();
+      await ensureTopics(
+        admin,
+        [
+          ...contexts.flatMap((c) => contextTopicConfigs(contextTopics(c.name, prefix), env.VERITY_PARTITIONS)),
+          deadLettersTopicSpec(deadLettersTopic),
+        ],
+        env.VERITY_REPLICATION_FACTOR,
+      );
+      await producer.connect();
+      await directory.start();
+      server = await listen(app, env.VERITY_WEBHOOK_INGESTOR_PORT, env);
+      logger.info({ url: server.url }, 'webhook-ingestor listening');
+      return server;
+    },
+    async stop() {
+      await server?.close();
+      await directory.stop();
+      await producer.disconnect();
+      await admin.disconnect();
+    },
+  };
+}
