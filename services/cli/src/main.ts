@@ -7,6 +7,8 @@ import { IMPORT_USAGE, runImportCommand } from './import-command';
 import { KEYS_USAGE, runKeys } from './keys-command';
 import { SCHEMAS_USAGE, runSchemas } from './schemas-command';
 import { STATE_USAGE, runState } from './state-command';
+import { WEBHOOKS_USAGE, runWebhooks } from './webhooks-command';
+import { withSecretsKey } from './webhooks-secrets-key';
 import { UsageError } from './errors';
 import { parseStartArgs, parseUpArgs, type LaunchArgs } from './launcher/launch-args';
 import { LOCAL_ADMIN_KEY_FILE, localAdminKeyLines, localUpEnv, provideLocalAdminKey } from './launcher/local-admin-key';
@@ -35,6 +37,8 @@ usage:
   ${STATE_USAGE}
   ${KEYS_USAGE}
                                  API keys: a new key is printed once, alone on the last line; only its hash is kept
+  ${WEBHOOKS_USAGE}
+                                 webhook secrets per tenant and source; a generated one is printed alone on the last line
   ${CONNECTORS_USAGE}
                                  CDC: the demo ERP database, its Debezium connector in Kafka Connect, their state
   ${IMPORT_USAGE}
@@ -87,7 +91,8 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'up': {
       const args = parseUpArgs(rest);
-      const env = localUpEnv(process.env);
+      // The key webhook secrets are sealed under: the environment's, else one kept in .verity/.
+      const env = await withSecretsKey(localUpEnv(process.env));
       printStatus(await infraUp());
       return launch(args, env, localAdminKey(env));
     }
@@ -103,6 +108,9 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'keys':
       process.exitCode = await runKeys(rest);
+      return;
+    case 'webhooks':
+      process.exitCode = await runWebhooks(rest);
       return;
     case 'connectors':
       process.exitCode = await runConnectors(rest);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +49,9 @@ export async function openSandbox(config: PlatformEnv & ReadModelEnv, options: S
     VERITY_QUERY_API_PORT: '0',
     VERITY_COMMAND_PROCESSOR_PORT: '0',
     VERITY_PROJECTOR_PORT: '0',
+    VERITY_WEBHOOK_INGESTOR_PORT: '0',
+    // The key webhook secrets are sealed under: one per sandbox, as a deployment has its own.
+    VERITY_SECRETS_KEY: randomBytes(32).toString('base64'),
     VERITY_CDC_INGESTOR_PORT: '0',
     VERITY_LOG_LEVEL: platformLogLevel,
     VERITY_STATE_DIR: stateDir,

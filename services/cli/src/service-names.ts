@@ -3,7 +3,14 @@
  * command finds its processor ready. Apart from `services.ts` so that code which only names
  * services (argument parsing, the launcher) loads none of them.
  */
-export const SERVICE_NAMES = ['command-processor', 'projector', 'gateway', 'query-api', 'cdc-ingestor'] as const;
+export const SERVICE_NAMES = [
+  'command-processor',
+  'projector',
+  'gateway',
+  'query-api',
+  'webhook-ingestor',
+  'cdc-ingestor',
+] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export function isServiceName(name: string): name is ServiceName {

@@ -5,6 +5,7 @@ import { contexts } from '@verity/domain';
 import { createGatewayService, gatewayEnvSchema } from '@verity/gateway';
 import { createProjectorService, projectorEnvSchema } from '@verity/projector';
 import { createQueryApiService, queryApiEnvSchema } from '@verity/query-api';
+import { createWebhookIngestorService, webhookIngestorEnvSchema } from '@verity/webhook-ingestor';
 import { parseEnv, type RunningServer } from '@verity/service-kit';
 import type { ServiceName } from './service-names';
 
@@ -26,6 +27,8 @@ export function createService(name: ServiceName, env: NodeJS.ProcessEnv = proces
       return { name, ...createGatewayService(parseEnv(gatewayEnvSchema, env), contexts) };
     case 'query-api':
       return { name, ...createQueryApiService(parseEnv(queryApiEnvSchema, env)) };
+    case 'webhook-ingestor':
+      return { name, ...createWebhookIngestorService(parseEnv(webhookIngestorEnvSchema, env)) };
     case 'cdc-ingestor':
       return { name, ...createCdcIngestorService(parseEnv(cdcIngestorEnvSchema, env), contexts) };
     default: {
@@ -62,6 +65,10 @@ export function servicePort(name: ServiceName, env: NodeJS.ProcessEnv = process.
     case 'query-api': {
       const variable = 'VERITY_QUERY_API_PORT';
       return { variable, port: parseEnv(queryApiEnvSchema, env)[variable] };
+    }
+    case 'webhook-ingestor': {
+      const variable = 'VERITY_WEBHOOK_INGESTOR_PORT';
+      return { variable, port: parseEnv(webhookIngestorEnvSchema, env)[variable] };
     }
     case 'cdc-ingestor': {
       const variable = 'VERITY_CDC_INGESTOR_PORT';

@@ -1,0 +1,355 @@
+import { randomUUID } from 'node:crypto';
+import { shopifySignatureHeaders, standardWebhooksHeaders } from '@verity/connector-webhooks';
+import { ingestorDeadLettersTopic } from '@verity/connector-intake';
+import { contextTopics, repliesTopic } from '@verity/events';
+import { eventually, startTestPlatform, withCredential, type TestPlatform } from './testing/test-platform';
+import { runWebhooks } from './webhooks-command';
+
+/** What `verity webhooks ...` printed, and its exit code. */
+async function cli(platform: TestPlatform, args: string[]): Promise<{ code: number; stdout: string }> {
+  const out: string[] = [];
+  const code = await runWebhooks(args, {
+    env: platform.env,
+    stdout: { write: (text: string) => out.push(text) },
+    stderr: { write: () => true },
+  });
+  return { code, stdout: out.join('') };
+}
+
+interface Answer {
+  status: number;
+  contentType: string | null;
+  body: Record<string, unknown>;
+}
+
+describe('webhooks through the real stack: signed delivery → Kafka → processor → projector → query-api', () => {
+  let platform: TestPlatform;
+  let inventory: ReturnType<typeof contextTopics>;
+  let netsuiteSecret: string;
+  let shopifySecret: string;
+
+  const SEED = {
+    event: 'inventory.updated',
+    timestamp: '2025-07-15T10:30:00Z',
+    data: { sku: 'WIDGET-001', quantity: 150 },
+  };
+
+  async function deliver(path: string, raw: string, headers: Record<string, string>): Promise<Answer> {
+    const res = await fetch(`${platform.urls['webhook-ingestor']}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: raw,
+    });
+    const text = await res.text();
+    return {
+      status: res.status,
+      contentType: res.headers.get('content-type'),
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    };
+  }
+
+  /** A Standard Webhooks delivery signed with `secret`, at `at`. */
+  const standard = (
+    source: string,
+    topic: string,
+    body: unknown,
+    secret: string,
+    options: { id?: string; at?: Date; tenant?: string } = {},
+  ) => {
+    const raw = JSON.stringify(body);
+    const id = options.id ?? `msg_${randomUUID()}`;
+    return deliver(
+      `/webhooks/${source}/${topic}?tenant=${options.tenant ?? 'acme'}`,
+      raw,
+      standardWebhooksHeaders(secret, id, raw, options.at),
+    );
+  };
+
+  /** A Shopify delivery of the shop `acme.myshopify.com`, signed with `secret`. */
+  const shopify = (topic: string, body: unknown, secret: string, id = randomUUID()) => {
+    const raw = JSON.stringify(body);
+    return deliver(`/webhooks/shopify/${topic}`, raw, {
+      ...shopifySignatureHeaders(secret, raw),
+      'x-shopify-webhook-id': id,
+      'x-shopify-shop-domain': 'acme.myshopify.com',
+      'x-shopify-topic': topic,
+    });
+  };
+
+  async function stockOf(sku: string, tenant = 'acme'): Promise<Record<string, unknown> | undefined> {
+    const res = await fetch(`${platform.urls['query-api']}/v1/inventory/${sku}`, {
+      headers: await withCredential(platform, { 'X-Tenant-Id': tenant }),
+    });
+    return res.status === 200 ? ((await res.json()) as Record<string, unknown>) : undefined;
+  }
+
+  /** Waits for the ingestor to hold a secret just set: the first delivery it accepts. */
+  const accepted = (send: () => Promise<Answer>): Promise<Answer> =>
+    eventually(
+      async () => {
+        const answer = await send();
+        return answer.status === 202 ? answer : undefined;
+      },
+      20_000,
+      'a delivery accepted',
+    );
+
+  beforeAll(async () => {
+    platform = await startTestPlatform(['command-processor', 'projector', 'query-api', 'webhook-ingestor']);
+    inventory = contextTopics('inventory', platform.prefix);
+    const set = await cli(platform, ['secret', 'set', '--tenant', 'acme', '--source', 'netsuite']);
+    expect(set.code).toBe(0);
+    netsuiteSecret = set.stdout.trimEnd().split('\n').at(-1)!;
+    const shop = await cli(platform, [
+      'secret',
+      'set',
+      '--tenant',
+      'acme',
+      '--source',
+      'shopify',
+      '--shop-domain',
+      'acme.myshopify.com',
+    ]);
+    shopifySecret = shop.stdout.trimEnd().split('\n').at(-1)!;
+  });
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  it('`webhooks secret set` prints a generated secret alone on the last line; `list` shows its id, never the secret', async () => {
+    expect(netsuiteSecret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const list = await cli(platform, ['secret', 'list', '--tenant', 'acme']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^SECRET ID\s+TENANT\s+SOURCE\s+SHOP DOMAIN\s+ADDED\s+EXPIRES\s+STATUS$/m);
+    expect(list.stdout).toMatch(/^whk_[a-z2-7]{16}\s+acme\s+netsuite\s+-\s+\S+\s+-\s+active$/m);
+    expect(list.stdout).toMatch(/^whk_[a-z2-7]{16}\s+acme\s+shopify\s+acme\.myshopify\.com\s/m);
+    expect(list.stdout).not.toContain(netsuiteSecret.slice(6));
+    // Nor is it in the log: the access events carry it sealed.
+    const access = await platform.readTopic(contextTopics('access', platform.prefix).commands, (m) => m.length >= 2);
+    for (const record of access) expect(record.value!.toString()).not.toContain(netsuiteSecret.slice(6, 30));
+  });
+
+  it("takes the seed's NetSuite example: 202 once durable, the absolute count visible through the query-api", async () => {
+    const answer = await accepted(() =>
+      standard('netsuite', 'inventory-change', SEED, netsuiteSecret, { id: 'msg_seed' }),
+    );
+    expect(answer.body).toEqual({ commandId: 'netsuite:msg_seed', status: 'accepted' });
+    const stock = await eventually(async () => {
+      const view = await stockOf('WIDGET-001');
+      return (view?.totals as { onHand?: number } | undefined)?.onHand === 150 ? view : undefined;
+    });
+    expect(stock).toMatchObject({ locations: [{ location: 'main', onHand: 150 }] });
+  });
+
+  it('takes a Shopify delivery by its HMAC, the tenant found from the shop domain', async () => {
+    const product = {
+      id: 1,
+      title: 'Cap',
+      updated_at: '2025-07-15T10:00:00Z',
+      variants: [{ sku: 'CAP-1', title: 'Default Title' }],
+    };
+    const created = await accepted(() => shopify('products/create', product, shopifySecret, 'shop-product-1'));
+    expect(created.body).toEqual({ commandId: 'shopify:shop-product-1', status: 'accepted' });
+    const level = {
+      inventory_item_id: 42,
+      location_id: 655441491,
+      available: 12,
+      updated_at: '2025-07-15T10:31:00Z',
+      sku: 'CAP-1',
+    };
+    expect((await shopify('inventory_levels/update', level, shopifySecret)).status).toBe(202);
+    await eventually(async () => {
+      const view = await stockOf('CAP-1');
+      return (view?.locations as { location: string; onHand: number }[] | undefined)?.some(
+        (l) => l.location === '655441491' && l.onHand === 12,
+      )
+        ? true
+        : undefined;
+    });
+    const productView = await eventually(async () => {
+      const res = await fetch(`${platform.urls['query-api']}/v1/catalog/products/CAP-1`, {
+        headers: await withCredential(platform, { 'X-Tenant-Id': 'acme' }),
+      });
+      return res.status === 200 ? ((await res.json()) as Record<string, unknown>) : undefined;
+    });
+    expect(productView).toMatchObject({ sku: 'CAP-1', name: 'Cap', unit: 'EA' });
+  });
+
+  it('takes SAP Business One and Dynamics 365 deliveries under their own secrets', async () => {
+    const sap = (await cli(platform, ['secret', 'set', '--tenant', 'acme', '--source', 'sap-b1'])).stdout
+      .trimEnd()
+      .split('\n')
+      .at(-1)!;
+    const d365 = (await cli(platform, ['secret', 'set', '--tenant', 'acme', '--source', 'dynamics-365'])).stdout
+      .trimEnd()
+      .split('\n')
+      .at(-1)!;
+    const at = '2025-07-15T11:00:00Z';
+    await accepted(() =>
+      standard(
+        'sap-b1',
+        'item-warehouse',
+        { event: 'stock.updated', timestamp: at, data: { ItemCode: 'B1-ITEM', WarehouseCode: '01', InStock: 7 } },
+        sap,
+      ),
+    );
+    await accepted(() =>
+      standard(
+        'dynamics-365',
+        'inventory',
+        { event: 'inventory.updated', timestamp: at, data: { itemNumber: '1896-S', inventory: 4 } },
+        d365,
+      ),
+    );
+    // A secret is the source's: NetSuite's does not sign SAP's deliveries.
+    const crossed = await standard(
+      'sap-b1',
+      'item-warehouse',
+      { event: 'stock.updated', timestamp: at, data: { ItemCode: 'B1-ITEM', InStock: 1 } },
+      netsuiteSecret,
+    );
+    expect(crossed.status).toBe(401);
+    await eventually(
+      async () => ((await stockOf('B1-ITEM'))?.totals as { onHand?: number } | undefined)?.onHand === 7 || undefined,
+    );
+    await eventually(
+      async () => ((await stockOf('1896-S'))?.totals as { onHand?: number } | undefined)?.onHand === 4 || undefined,
+    );
+  });
+
+  it('refuses a tampered body, a stale timestamp, a wrong secret and a missing signature with 401, writing nothing', async () => {
+    await accepted(() => standard('netsuite', 'inventory-change', SEED, netsuiteSecret));
+    const before = await platform.endOffsets(inventory.commands);
+    const raw = JSON.stringify({ ...SEED, data: { sku: 'WIDGET-001', quantity: 1 } });
+    const signed = standardWebhooksHeaders(netsuiteSecret, 'msg_tamper', JSON.stringify(SEED));
+    const path = '/webhooks/netsuite/inventory-change?tenant=acme';
+    const refused = [
+      await deliver(path, raw, signed),
+      await standard('netsuite', 'inventory-change', SEED, netsuiteSecret, { at: new Date(Date.now() - 6 * 60_000) }),
+      await standard('netsuite', 'inventory-change', SEED, `whsec_${Buffer.alloc(32, 7).toString('base64')}`),
+      await deliver(path, raw, {}),
+      // Another tenant has no secret of netsuite: acme's signature does not open it.
+      await standard('netsuite', 'inventory-change', SEED, netsuiteSecret, { tenant: 'other' }),
+      await deliver('/webhooks/shopify/inventory_levels/update', raw, {
+        'x-shopify-hmac-sha256': shopifySignatureHeaders(shopifySecret, JSON.stringify(SEED))['x-shopify-hmac-sha256']!,
+        'x-shopify-webhook-id': 'tampered',
+        'x-shopify-shop-domain': 'acme.myshopify.com',
+      }),
+      await deliver('/webhooks/shopify/inventory_levels/update', raw, {
+        'x-shopify-shop-domain': 'acme.myshopify.com',
+      }),
+    ];
+    expect(refused.map((r) => [r.status, r.contentType, r.body.code, r.body.reason])).toEqual([
+      [401, 'application/problem+json; charset=utf-8', 'invalid_webhook_signature', 'bad_signature'],
+      [401, 'application/problem+json; charset=utf-8', 'invalid_webhook_signature', 'stale_timestamp'],
+      [401, 'application/problem+json; charset=utf-8', 'invalid_webhook_signature', 'bad_signature'],
+      [401, 'application/problem+json; charset=utf-8', 'invalid_webhook_signature', 'missing_signature'],
+      [401, 'application/problem+json; charset=utf-8', 'invalid_webhook_signature', 'no_secret'],
+      [401, 'application/problem+json; charset=utf-8', 'invalid_webhook_signature', 'bad_signature'],
+      [401, 'application/problem+json; charset=utf-8', 'invalid_webhook_signature', 'missing_signature'],
+    ]);
+    expect(await platform.endOffsets(inventory.commands)).toEqual(before);
+    const metrics = await (await fetch(`${platform.urls['webhook-ingestor']}/metrics`)).text();
+    expect(metrics).toMatch(/^verity_webhooks_refused_total\{source="netsuite",reason="stale_timestamp"\} 1$/m);
+    expect(metrics).toMatch(
+      /^verity_sync_changes_total\{ingestor="webhooks",source="netsuite",tenant="acme",outcome="submitted"\} \d+$/m,
+    );
+  });
+
+  it('answers a replayed delivery (same id) with the same command, which appends no event', async () => {
+    const body = {
+      event: 'inventory.updated',
+      timestamp: '2025-07-15T12:00:00Z',
+      data: { sku: 'REPLAY-1', quantity: 9 },
+    };
+    const first = await accepted(() =>
+      standard('netsuite', 'inventory-change', body, netsuiteSecret, { id: 'msg_replay' }),
+    );
+    await eventually(
+      async () => ((await stockOf('REPLAY-1'))?.totals as { onHand?: number } | undefined)?.onHand === 9 || undefined,
+    );
+    const events = await platform.endOffsets(inventory.events);
+    const again = await standard('netsuite', 'inventory-change', body, netsuiteSecret, { id: 'msg_replay' });
+    expect(again).toMatchObject({ status: 202, body: first.body });
+    // The processor answered the second from the stream: two replies, one set of events.
+    await platform.readTopic(
+      repliesTopic(platform.prefix),
+      (m) => m.filter((r) => r.key?.toString() === 'netsuite:msg_replay').length >= 2,
+    );
+    expect(await platform.endOffsets(inventory.events)).toEqual(events);
+    expect(await stockOf('REPLAY-1')).toMatchObject({ version: 1, totals: { onHand: 9 } });
+  });
+
+  it('during a rotation both secrets work; once the old one is removed it is refused', async () => {
+    const newer = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
+    const set = await cli(platform, ['secret', 'set', '--tenant', 'acme', '--source', 'netsuite', '--secret', newer]);
+    expect(set.code).toBe(0);
+    // A secret given is not printed back.
+    expect(set.stdout).not.toContain(newer);
+    const newId = /^secret id:\s+(whk_\S+)$/m.exec(set.stdout)![1]!;
+    await accepted(() => standard('netsuite', 'inventory-change', SEED, newer));
+    expect((await standard('netsuite', 'inventory-change', SEED, netsuiteSecret)).status).toBe(202);
+    const list = (await cli(platform, ['secret', 'list', '--tenant', 'acme'])).stdout;
+    const oldId = list
+      .split('\n')
+      .filter((line) => /\snetsuite\s/.test(line))
+      .map((line) => line.split(/\s+/)[0]!)
+      .find((id) => id !== newId)!;
+    expect(await cli(platform, ['secret', 'remove', oldId])).toMatchObject({
+      code: 0,
+      stdout: `removed ${oldId} (tenant acme, source netsuite)\n`,
+    });
+    await eventually(async () =>
+      (await standard('netsuite', 'inventory-change', SEED, netsuiteSecret)).status === 401 ? true : undefined,
+    );
+    expect((await standard('netsuite', 'inventory-change', SEED, newer)).status).toBe(202);
+    netsuiteSecret = newer;
+  });
+
+  it('answers an unknown source or topic 404, a delivery naming no tenant 400', async () => {
+    const raw = JSON.stringify(SEED);
+    for (const path of [
+      '/webhooks/quickbooks/inventory-change?tenant=acme',
+      '/webhooks/netsuite/orders?tenant=acme',
+      '/webhooks/shopify/orders/create',
+    ]) {
+      const answer = await deliver(path, raw, standardWebhooksHeaders(netsuiteSecret, 'm', raw));
+      expect([answer.status, answer.body.code]).toEqual([404, 'unknown_webhook_topic']);
+    }
+    const untenanted = await deliver(
+      '/webhooks/netsuite/inventory-change',
+      raw,
+      standardWebhooksHeaders(netsuiteSecret, 'm', raw),
+    );
+    expect([untenanted.status, untenanted.body.code]).toEqual([400, 'missing_tenant']);
+  });
+
+  it('answers an authentic body that maps to no command 400 naming the field, and keeps it as a dead letter', async () => {
+    const before = await platform.endOffsets(inventory.commands);
+    const body = {
+      event: 'inventory.updated',
+      timestamp: '2025-07-15T10:30:00Z',
+      data: { sku: 'WIDGET-001', quantity: 'lots' },
+    };
+    const answer = await standard('netsuite', 'inventory-change', body, netsuiteSecret, { id: 'msg_unmappable' });
+    expect(answer).toMatchObject({
+      status: 400,
+      contentType: 'application/problem+json; charset=utf-8',
+      body: { code: 'unmappable_change', fields: [{ path: 'data.quantity' }] },
+    });
+    expect(answer.body.detail).toMatch(/data\.quantity/);
+    expect(await platform.endOffsets(inventory.commands)).toEqual(before);
+    const [letter] = await platform.readTopic(
+      ingestorDeadLettersTopic('webhooks', platform.prefix),
+      (m) => m.length >= 1,
+    );
+    expect(JSON.parse(letter!.value!.toString())).toMatchObject({
+      ingestor: 'webhooks',
+      source: 'netsuite',
+      tenant: 'acme',
+      code: 'unmappable_change',
+      position: 'inventory-change:msg_unmappable',
+      original: JSON.stringify(body),
+    });
+  });
+});
