@@ -2,7 +2,6 @@ import { Client } from 'pg';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cdcGroupId } from '@verity/cdc-ingestor';
 import { ingestorDeadLettersTopic } from '@verity/connector-intake';
 import { contextTopics, processorGroupId } from '@verity/events';
 import { parseEnv, readModelEnvSchema } from '@verity/service-kit';
@@ -178,7 +177,8 @@ describe('CDC from a legacy ERP database through Debezium', () => {
       offsets.flatMap((o) => Object.values(o)).reduce((sum, o) => sum + Number(o), 0);
     const cdcTopics = (await platform.admin.listTopics()).filter((t) => t.startsWith(`${platform.prefix}.cdc.`));
     expect(cdcTopics.length).toBeGreaterThanOrEqual(3);
-    const groupId = cdcGroupId({ VERITY_TOPIC_PREFIX: platform.prefix, VERITY_CDC_GROUP_ID: undefined });
+    // The ingestor's default group (VERITY_CDC_GROUP_ID unset).
+    const groupId = `${platform.prefix}.cdc-ingestor`;
 
     await platform.stopService('cdc-ingestor');
     const eventsBefore = await ends(eventTopics);
