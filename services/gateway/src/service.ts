@@ -26,6 +26,7 @@ import {
 import { Pool } from 'pg';
 import { ADMIN_KEYS_PATH, mountAdminKeyRoutes } from './admin-key-routes';
 import { mountCommandRoutes } from './command-routes';
+import { eventsEndsOf, mountImportRoutes } from './import-routes';
 import { buildGatewayOpenApi } from './openapi';
 import type { GatewayEnv } from './env';
 import { OutcomeLookup, type OutcomeStore } from './outcome-lookup';
@@ -127,6 +128,13 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
       };
       mountCommandRoutes(app, { ...dispatch, contexts: commandContexts, elsewhere: NOT_PUBLIC, outcomes, guard });
       mountAdminKeyRoutes(app, { ...dispatch, contexts, guard, keys: auth.keys, logger });
+      mountImportRoutes(app, {
+        ...dispatch,
+        contexts: commandContexts,
+        elsewhere: NOT_PUBLIC,
+        guard,
+        eventsEnds: (context) => eventsEndsOf(admin, context, env.VERITY_TOPIC_PREFIX),
+      });
       app.get('/openapi.json', (_req, res) => void res.json(openApi));
     },
   );
