@@ -218,7 +218,7 @@ describe('verity import', () => {
     ): Promise<{ code: number | null; signal: string | null; stderr: string }> {
       const child = spawn(
         process.execPath,
-        [MAIN, 'import', 'big.csv', '--type', 'inventory.ReceiveStock', '--tenant', 'resume', '--concurrency', '4'],
+        [MAIN, 'import', 'big.csv', '--type', 'inventory.ReceiveStock', '--tenant', 'resume', '--concurrency', '8'],
         { env: platform.env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let stderr = '';
