@@ -7,6 +7,7 @@ import { IMPORT_USAGE, runImportCommand } from './import-command';
 import { KEYS_USAGE, runKeys } from './keys-command';
 import { SCHEMAS_USAGE, runSchemas } from './schemas-command';
 import { STATE_USAGE, runState } from './state-command';
+import { runWebhooksBench } from './webhooks-bench';
 import { WEBHOOKS_USAGE, runWebhooks } from './webhooks-command';
 import { withSecretsKey } from './webhooks-secrets-key';
 import { UsageError } from './errors';
@@ -110,7 +111,8 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = await runKeys(rest);
       return;
     case 'webhooks':
-      process.exitCode = await runWebhooks(rest);
+      if (rest[0] === 'bench') await runWebhooksBench(rest.slice(1));
+      else process.exitCode = await runWebhooks(rest);
       return;
     case 'connectors':
       process.exitCode = await runConnectors(rest);

@@ -5,7 +5,8 @@ import { UsageError } from './errors';
 
 export const WEBHOOKS_USAGE = `verity webhooks secret set --tenant <t> --source <s> [--secret <whsec_...>] [--shop-domain <d>] [--expires <iso>]
   verity webhooks secret list [--tenant <t>]
-  verity webhooks secret remove <secret id>`;
+  verity webhooks secret remove <secret id>
+  verity webhooks bench [--duration <s>] [--warmup <s>] [--connections <n>] [--skus <n>]`;
 
 export type WebhooksArgs =
   | {

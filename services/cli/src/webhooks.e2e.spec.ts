@@ -66,7 +66,7 @@ describe('webhooks through the real stack: signed delivery → Kafka → process
   };
 
   /** A Shopify delivery of the shop `acme.myshopify.com`, signed with `secret`. */
-  const shopify = (topic: string, body: unknown, secret: string, id = randomUUID()) => {
+  const shopify = (topic: string, body: unknown, secret: string, id: string = randomUUID()) => {
     const raw = JSON.stringify(body);
     return deliver(`/webhooks/shopify/${topic}`, raw, {
       ...shopifySignatureHeaders(secret, raw),
