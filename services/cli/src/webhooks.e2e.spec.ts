@@ -217,6 +217,54 @@ describe('webhooks through the real stack: signed delivery → Kafka → process
     );
   });
 
+  it('keeps a shop to the tenant whose secret signs it, even when another tenant names the same domain', async () => {
+    const intruder = await cli(platform, [
+      'secret',
+      'set',
+      '--tenant',
+      'intruder',
+      '--source',
+      'shopify',
+      '--shop-domain',
+      'acme.myshopify.com',
+    ]);
+    expect(intruder.code).toBe(0);
+    const level = { location_id: 1, available: 5, updated_at: '2025-07-15T10:40:00Z', sku: 'SHOP-OWN' };
+    await accepted(() => shopify('inventory_levels/update', level, intruder.stdout.trimEnd().split('\n').at(-1)!));
+    expect((await shopify('inventory_levels/update', { ...level, available: 8 }, shopifySecret)).status).toBe(202);
+    await eventually(
+      async () =>
+        ((await stockOf('SHOP-OWN', 'acme'))?.totals as { onHand?: number } | undefined)?.onHand === 8 || undefined,
+    );
+    expect(await stockOf('SHOP-OWN', 'intruder')).toMatchObject({ totals: { onHand: 5 } });
+    // The tenant may be named in the URL instead of by the shop; a delivery id is required.
+    const raw = JSON.stringify({ ...level, available: 9 });
+    const named = await deliver('/webhooks/shopify/inventory_levels/update?tenant=acme', raw, {
+      ...shopifySignatureHeaders(shopifySecret, raw),
+      'x-shopify-webhook-id': randomUUID(),
+    });
+    expect(named.status).toBe(202);
+    const anonymous = await deliver(
+      '/webhooks/shopify/inventory_levels/update?tenant=acme',
+      raw,
+      shopifySignatureHeaders(shopifySecret, raw),
+    );
+    expect([anonymous.status, anonymous.body.code]).toEqual([400, 'invalid_delivery_id']);
+  });
+
+  it('refuses a body over the limit with 413 and an unknown secret id on removal', async () => {
+    const big = JSON.stringify({ ...SEED, padding: 'x'.repeat(1024 * 1024) });
+    const answer = await deliver(
+      '/webhooks/netsuite/inventory-change?tenant=acme',
+      big,
+      standardWebhooksHeaders(netsuiteSecret, 'big', big),
+    );
+    expect([answer.status, answer.body.code]).toEqual([413, 'body_too_large']);
+    await expect(cli(platform, ['secret', 'remove', 'whk_aaaaaaaaaaaaaaaa'])).rejects.toThrow(
+      /no webhook secret whk_aaaaaaaaaaaaaaaa/,
+    );
+  });
+
   it('refuses a tampered body, a stale timestamp, a wrong secret and a missing signature with 401, writing nothing', async () => {
     await accepted(() => standard('netsuite', 'inventory-change', SEED, netsuiteSecret));
     const before = await platform.endOffsets(inventory.commands);
