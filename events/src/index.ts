@@ -8,14 +8,18 @@ export { createCommandProducer, createRdKafka, type RdConsumer, type RdKafka, ty
 export {
   DEFAULT_OUTCOME_RETENTION_MS,
   DEFAULT_TOPIC_PREFIX,
+  INGESTORS,
   contextTopics,
   contextTopicConfigs,
+  deadLettersTopicSpec,
   ensureTopics,
+  ingestorDeadLettersTopic,
   processorGroupId,
   projectionGroupId,
   repliesTopic,
   repliesTopicConfig,
   type ContextTopics,
+  type Ingestor,
   type RepliesTopicOptions,
   type TopicSpec,
 } from './topics';
@@ -34,7 +38,8 @@ export { ReplyTimeoutError, startCommandSender, type CommandSender, type Command
 export { decideBatch, settleBatch, type DecidedBatch, type SettledBatch } from './processor/decide-batch';
 export type { ReadCommandRecord } from './processor/command-record';
 export { createProjector, type Projector, type ProjectorOptions } from './projector/projector';
-export { CHECKPOINTS_TABLE, readCheckpoints } from './projector/checkpoints';
+export { CHECKPOINTS_TABLE, readCheckpoints, withCheckpoint, type CheckpointKey } from './projector/checkpoints';
+export { migrateProjection } from './projector/batch';
 export { TENANT_SETTING, tenantRowSecurityMigration } from './projector/row-security';
 export { grantReader, readerRoleOf, type ReaderRole } from './projector/reader-role';
 export {

@@ -39,6 +39,14 @@ export const projectionGroupId = (projection: string, prefix: string = DEFAULT_T
  */
 export const repliesTopic = (prefix: string = DEFAULT_TOPIC_PREFIX): string => `${prefix}.command-replies`;
 
+/** The ingestors, each with a dead-letter topic of what it could not turn into a command. */
+export const INGESTORS = ['cdc', 'webhooks', 'poller', 'import'] as const;
+export type Ingestor = (typeof INGESTORS)[number];
+
+/** An ingestor's dead letters (JSON, keyed by letter id): kept for `verity dlq` and counted by the sync status. */
+export const ingestorDeadLettersTopic = (ingestor: Ingestor, prefix: string = DEFAULT_TOPIC_PREFIX): string =>
+  `${prefix}.connectors.${ingestor}.dlq`;
+
 /** The outcome window when none is configured: 7 days (`VERITY_OUTCOME_RETENTION_MS`'s default). */
 export const DEFAULT_OUTCOME_RETENTION_MS = 7 * 24 * 3_600_000;
 
@@ -200,3 +208,10 @@ async function alignTopicConfigs(admin: Admin, specs: TopicSpec[]): Promise<void
   });
   if (alterations.length > 0) await admin.alterConfigs({ validateOnly: false, resources: alterations });
 }
+
+/** Kept forever and in one partition: a few records, read in the order they were given up. */
+export const deadLettersTopicSpec = (topic: string): TopicSpec => ({
+  topic,
+  numPartitions: 1,
+  configEntries: [{ name: 'retention.ms', value: '-1' }],
+});

@@ -1,20 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { RdProducer, TopicSpec } from '@verity/events';
-
-/** An ingestor's dead letters: what it could not turn into a command, kept for `verity dlq`. */
-export const ingestorDeadLettersTopic = (ingestor: string, prefix: string): string =>
-  `${prefix}.connectors.${ingestor}.dlq`;
-
-/** Kept forever and in one partition: a few records, read in the order they were given up. */
-export const deadLettersTopicSpec = (topic: string): TopicSpec => ({
-  topic,
-  numPartitions: 1,
-  configEntries: [{ name: 'retention.ms', value: '-1' }],
-});
+import type { Ingestor, RdProducer } from '@verity/events';
 
 export interface DeadLetter {
-  /** The ingestor that gave up on it (`cdc`, `webhooks`, `import`, `poller`). */
-  ingestor: string;
+  /** The ingestor that gave up on it. */
+  ingestor: Ingestor;
   /** The source system or connector it came from. */
   source: string;
   tenant?: string;

@@ -3,8 +3,6 @@ export { createCommandIntake, type CommandIntake, type CommandIntakeOptions, typ
 export {
   createDeadLetters,
   deadLetterIdOf,
-  deadLettersTopicSpec,
-  ingestorDeadLettersTopic,
   type DeadLetter,
   type DeadLetters,
   type ReplayedMarker,
@@ -20,3 +18,5 @@ export {
   type DeadLetterRemap,
   type ReplayOutcome,
 } from './dead-letter-log';
+// The topic catalogue lives in @verity/events; the ingestors find it here too.
+export { deadLettersTopicSpec, ingestorDeadLettersTopic } from '@verity/events';

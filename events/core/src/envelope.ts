@@ -98,4 +98,6 @@ export type CommandReply =
       code: string;
       reason: string;
       details?: Record<string, unknown>;
+      /** Where the refused change came from: the sync status counts rejections per source. */
+      sourceSystem?: SourceSystem;
     };

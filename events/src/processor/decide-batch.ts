@@ -272,7 +272,14 @@ function replyTo(decision: Decision, events: AppendedEvent[], eventsTopic: strin
   const { envelope, rejection, version, fingerprint } = decision;
   const base = { commandId: envelope.commandId, fingerprint, streamId: envelope.streamId, version };
   if (rejection)
-    return { status: 'rejected', ...base, code: rejection.code, reason: rejection.message, details: rejection.details };
+    return {
+      status: 'rejected',
+      ...base,
+      code: rejection.code,
+      reason: rejection.message,
+      details: rejection.details,
+      sourceSystem: envelope.metadata.sourceSystem,
+    };
   const last = events[events.length - 1];
   return {
     status: 'accepted',

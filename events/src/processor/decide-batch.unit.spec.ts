@@ -191,6 +191,7 @@ describe('decideBatch', () => {
       code: 'version_conflict',
       reason: 'expected version 1, stream is at 2',
       details: { expectedVersion: 1 },
+      sourceSystem: 'api',
     };
     expect(replies).toEqual([reply]);
     // A rejection is remembered too: the snapshot supersedes the current one, state unchanged.
@@ -262,6 +263,8 @@ describe('decideBatch', () => {
         code: 'insufficient_things',
         reason: '4 units held, 9 asked',
         details: { available: 4 },
+        // Where the refused change came from, for the sync status.
+        sourceSystem: 'api',
       },
     ]);
   });

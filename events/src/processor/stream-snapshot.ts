@@ -1,4 +1,4 @@
-import { encodeConsistencyToken, type CommandReply } from '@verity/core';
+import { encodeConsistencyToken, type CommandReply, type SourceSystem } from '@verity/core';
 
 /** How many recent command ids a stream remembers, to answer a repeated command from its reply. */
 export const RECENT_COMMANDS_PER_STREAM = 100;
@@ -17,7 +17,7 @@ export interface RememberedCommand {
   /** Accepted: where its first event landed and each event's type. */
   events?: { partition: number; firstOffset: string; types: string[] };
   /** Rejected. */
-  rejection?: { code: string; reason: string; details?: Record<string, unknown> };
+  rejection?: { code: string; reason: string; details?: Record<string, unknown>; sourceSystem?: SourceSystem };
 }
 
 /** What the processor keeps per stream on the state topic: enough to decide without replaying events. */
@@ -37,8 +37,14 @@ export interface StreamSnapshot {
 export function rememberedOf(reply: CommandReply, at: string): RememberedCommand {
   const { commandId, fingerprint, version } = reply;
   if (reply.status === 'rejected') {
-    const { code, reason, details } = reply;
-    return { commandId, fingerprint, at, version, rejection: { code, reason, ...(details ? { details } : {}) } };
+    const { code, reason, details, sourceSystem } = reply;
+    return {
+      commandId,
+      fingerprint,
+      at,
+      version,
+      rejection: { code, reason, ...(details ? { details } : {}), ...(sourceSystem ? { sourceSystem } : {}) },
+    };
   }
   const [first] = reply.events;
   return {

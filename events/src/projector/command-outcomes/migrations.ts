@@ -31,6 +31,20 @@ const migrations: Migration[] = [
   },
   // The query-api reads as a role that is not the owner: it sees the rows of the tenant it set, no others.
   tenantRowSecurityMigration('002_tenant_row_security', [COMMAND_OUTCOMES_TABLE]),
+  {
+    // The sync status counts a tenant's rejections per source: few rows among many outcomes.
+    name: '003_rejections_by_source',
+    async up(db, schema) {
+      await db.raw(
+        `CREATE INDEX command_outcomes_rejected_by_source ON ??.?? (tenant, (reply->>'sourceSystem'))
+         WHERE reply->>'status' = 'rejected'`,
+        [schema, COMMAND_OUTCOMES_TABLE],
+      );
+    },
+    async down(db, schema) {
+      await db.raw('DROP INDEX ??.command_outcomes_rejected_by_source', [schema]);
+    },
+  },
 ];
 
 export function commandOutcomesMigrations(schema: string): Knex.MigrationSource<Migration> {

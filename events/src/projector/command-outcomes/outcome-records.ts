@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KafkaMessage } from 'kafkajs';
 import { z } from 'zod';
-import { parseStreamId, type CommandReply } from '@verity/core';
+import { parseStreamId, SOURCE_SYSTEMS, type CommandReply } from '@verity/core';
 
 const replyFields = {
   commandId: z.string().min(1),
@@ -24,6 +24,7 @@ const commandReplySchema = z.discriminatedUnion('status', [
     code: z.string(),
     reason: z.string(),
     details: z.record(z.string(), z.unknown()).optional(),
+    sourceSystem: z.enum(SOURCE_SYSTEMS).optional(),
   }),
 ]);
 
