@@ -50,6 +50,7 @@ const ROUTES: { path: string; documented: string; grant?: string }[] = [
     grant: 'reader:sources',
   },
   { path: '/v1/sources/authority-rules', documented: '/v1/sources/authority-rules', grant: 'reader:sources' },
+  { path: '/v1/sync/status', documented: '/v1/sync/status', grant: 'reader:sync' },
 ];
 
 /** Every GraphQL root field, as one operation reading it alone, with the grant it needs. */

@@ -4,6 +4,7 @@ import { catalogProductsProjection } from '@verity/projection-catalog-products';
 import { aliasesRegistryProjection } from '@verity/projection-aliases-registry';
 import { pricingProjection } from '@verity/projection-pricing';
 import { sourceConflictsProjection } from '@verity/projection-source-conflicts';
+import { syncStatusProjection } from '@verity/projection-sync-status';
 
 /** Every read model this service builds. */
 export const projections: readonly AnyProjection[] = [
@@ -12,4 +13,5 @@ export const projections: readonly AnyProjection[] = [
   aliasesRegistryProjection,
   pricingProjection,
   sourceConflictsProjection,
+  syncStatusProjection,
 ];

@@ -12,6 +12,7 @@ import {
 import { checkKafka, createHttpApp, createPlatform, listen, probe, type RunningServer } from '@verity/service-kit';
 import { Redis } from 'ioredis';
 import knex from 'knex';
+import { createDeadLetterProjector } from '@verity/projection-sync-status';
 import type { ProjectorEnv } from './env';
 import { projections as allProjections } from './projections';
 
@@ -69,6 +70,16 @@ export function createProjectorService(
     metrics: platform.metrics,
     replicationFactor: env.VERITY_REPLICATION_FACTOR,
   });
+  // Ingestors' dead letters, for the sync status: beside the read models, as the outcomes are.
+  const deadLetters = createDeadLetterProjector({
+    kafka: platform.kafka,
+    db,
+    schema: env.VERITY_DB_SCHEMA,
+    topicPrefix: env.VERITY_TOPIC_PREFIX,
+    groupId: groupId('sync-dead-letters'),
+    logger: platform.logger,
+    replicationFactor: env.VERITY_REPLICATION_FACTOR,
+  });
   const app = createHttpApp(
     {
       service: 'projector',
@@ -83,6 +94,7 @@ export function createProjectorService(
           status: projectors[i]!.isReady() ? ('up' as const) : ('down' as const),
         })),
         { name: 'projection:command-outcomes', status: outcomes.isReady() ? 'up' : 'down' },
+        { name: 'projection:sync-dead-letters', status: deadLetters.isReady() ? 'up' : 'down' },
       ],
     },
     () => undefined,
@@ -96,6 +108,7 @@ export function createProjectorService(
         .catch((error: Error) => platform.logger.warn({ err: error }, 'redis unavailable; the cache will be skipped'));
       for (const projector of projectors) await projector.start();
       await outcomes.start();
+      await deadLetters.start();
       // After the migrations, so the grant reaches every table.
       await grantReader(db, env.VERITY_DB_SCHEMA, reader);
       server = await listen(app, env.VERITY_PROJECTOR_PORT, env);
@@ -104,7 +117,7 @@ export function createProjectorService(
     },
     async stop() {
       await server?.close();
-      await Promise.all([...projectors, outcomes].map((p) => p.stop()));
+      await Promise.all([...projectors, outcomes, deadLetters].map((p) => p.stop()));
       redis.disconnect();
       await db.destroy();
     },

@@ -15,6 +15,7 @@ import { locationQuerySchema, locationSchema, lowStockQuerySchema } from './inve
 import { priceListIdSchema } from './pricing-quote';
 import { quoteQuerySchema } from './pricing-routes';
 import { authorityRulesQuerySchema, conflictListQuerySchema } from './conflicts-routes';
+import { syncStatusQuerySchema } from './sync-routes';
 import { CONFLICT_CONTEXTS } from './source-conflicts';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1) as it appears in the document. */
@@ -226,6 +227,17 @@ const schemas: Record<string, JsonSchema> = {
     version: int,
     updatedAt: time,
   }),
+  SourceSyncStatus: obj({
+    source: { type: 'string', description: 'the source system (erp-db, netsuite, shopify, sap-b1, dynamics-365, api)' },
+    applied: { type: 'integer', description: 'events appended from this source' },
+    conflicted: { type: 'integer', description: 'changes that lost to an authority rule' },
+    rejected: { type: 'integer', description: 'changes the processor refused, within the outcome window' },
+    deadLettered: { type: 'integer', description: 'changes an ingestor could not turn into a command' },
+    deadLetteredPending: { type: 'integer', description: 'of those, not replayed yet' },
+    lastChangeAt: nullable(time),
+    lastAppliedAt: nullable(time),
+    lagMs: nullable({ type: 'integer', description: 'appended minus source time of the newest change' }),
+  }),
   GraphqlResponse: {
     type: 'object',
     properties: { data: { type: ['object', 'null'] }, errors: { type: 'array', items: { type: 'object' } } },
@@ -346,6 +358,7 @@ function accessOf(path: string): { security: unknown[]; forbidden?: string } {
     ['/v1/pricing/', 'pricing', false],
     ['/v1/conflicts', 'sources', false],
     ['/v1/sources/', 'sources', false],
+    ['/v1/sync/', 'sync', false],
     ['/api/aliases/resolve/', 'aliases', true],
     ['/v1/aliases/conflicts', 'aliases', false],
     ['/v1/aliases', 'aliases', true],
@@ -397,6 +410,7 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
       { name: 'pricing' },
       { name: 'aliases' },
       { name: 'conflicts' },
+      { name: 'sync' },
       { name: 'graphql' },
       { name: 'operations' },
     ],
@@ -599,6 +613,19 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
           '400': problem(
             '`validation_failed` naming an unknown parameter, `invalid_header`, `invalid_consistency_token`',
           ),
+        },
+      ),
+      '/v1/sync/status': operation(
+        'sync',
+        'getSyncStatus',
+        "Per source system of the tenant: changes applied, conflicted, rejected and dead-lettered, and the newest change's lag",
+        [...queryParameters(syncStatusQuerySchema), tenantHeader],
+        {
+          '200': json(
+            'the sources that sent anything',
+            obj({ tenant: str, sources: { type: 'array', items: ref('SourceSyncStatus') } }),
+          ),
+          '400': problem('`validation_failed` naming an unknown parameter, `invalid_header`'),
         },
       ),
       '/graphql': {

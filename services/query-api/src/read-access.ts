@@ -3,7 +3,7 @@ import { ALIAS_CONTEXTS } from '@verity/domain';
 import { can, HttpProblem, principalOf, requiredGrant, tenantOf, type Principal } from '@verity/service-kit';
 
 /** The contexts whose read models the query-api serves, as credentials name them (`reader:inventory`). */
-export type ReadContext = 'inventory' | 'catalog' | 'pricing' | 'sources' | 'aliases';
+export type ReadContext = 'inventory' | 'catalog' | 'pricing' | 'sources' | 'aliases' | 'sync';
 
 const isAliasContext = (value: unknown): value is string =>
   typeof value === 'string' && (ALIAS_CONTEXTS as readonly string[]).includes(value);

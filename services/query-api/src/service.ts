@@ -18,6 +18,7 @@ import { mountCatalogRoutes } from './catalog-routes';
 import { mountAliasRoutes } from './aliases-routes';
 import { mountPricingRoutes } from './pricing-routes';
 import { mountConflictRoutes } from './conflicts-routes';
+import { mountSyncRoutes } from './sync-routes';
 import { buildQueryApiOpenApi } from './openapi';
 import { aliasesRegistryProjection } from '@verity/projection-aliases-registry';
 import { catalogProductsProjection } from '@verity/projection-catalog-products';
@@ -146,6 +147,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         eventsTopic: topicsOf(sourceConflictsProjection),
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
       });
+      mountSyncRoutes(app, { guard, db, schema: env.VERITY_DB_SCHEMA });
       app.get('/openapi.json', (_req, res) => void res.json(openApi));
       mountGraphql(app, {
         db,
