@@ -39,8 +39,11 @@ export const projectionGroupId = (projection: string, prefix: string = DEFAULT_T
  */
 export const repliesTopic = (prefix: string = DEFAULT_TOPIC_PREFIX): string => `${prefix}.command-replies`;
 
-/** The ingestors, each with a dead-letter topic of what it could not turn into a command. */
-export const INGESTORS = ['cdc', 'webhooks', 'poller', 'import'] as const;
+/**
+ * The ingestors that run unattended, each with a dead-letter topic of what it could not turn
+ * into a command. A bulk import reports its refused rows in a file instead.
+ */
+export const INGESTORS = ['cdc', 'webhooks', 'poller'] as const;
 export type Ingestor = (typeof INGESTORS)[number];
 
 /** An ingestor's dead letters (JSON, keyed by letter id): kept for `verity dlq` and counted by the sync status. */

@@ -6,7 +6,7 @@ describe('verity dlq arguments', () => {
   it('lists every ingestor unless one is named', () => {
     expect(parseDlqArgs(['list'])).toEqual({
       action: 'list',
-      ingestors: ['cdc', 'webhooks', 'poller', 'import'],
+      ingestors: ['cdc', 'webhooks', 'poller'],
       json: false,
     });
     expect(parseDlqArgs(['list', '--ingestor', 'cdc', '--json'])).toEqual({
