@@ -46,8 +46,14 @@ export interface TestPlatformOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * The command path: what most suites drive. The ingestors are started by the suites that test
+ * them, so a suite of the gateway does not also run a poller, a CDC consumer and a webhook server.
+ */
+export const COMMAND_PATH: readonly ServiceName[] = ['command-processor', 'projector', 'gateway', 'query-api'];
+
 export async function startTestPlatform(
-  services: readonly ServiceName[] = SERVICE_NAMES,
+  services: readonly ServiceName[] = COMMAND_PATH,
   options: TestPlatformOptions = {},
 ): Promise<TestPlatform> {
   const { baseEnv = process.env } = options;
