@@ -15,6 +15,8 @@ describe('the checked-in connector', () => {
       'slot.name': 'verity_erp',
       'table.include.list': 'public.items,public.inventory_levels,public.price_list_lines',
       'heartbeat.interval.ms': expect.stringMatching(/^\d+$/),
+      // Debezium's default of 500 ms is most of a change's way to the read model.
+      'poll.interval.ms': '50',
       'decimal.handling.mode': 'string',
     });
   });

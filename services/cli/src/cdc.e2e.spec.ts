@@ -6,9 +6,10 @@ import { ingestorDeadLettersTopic } from '@verity/connector-intake';
 import { contextTopics, processorGroupId } from '@verity/events';
 import { parseEnv, readModelEnvSchema } from '@verity/service-kit';
 import { ConnectorConfigInvalidError } from './errors';
-import { DEFAULT_CONNECTOR_FILE, runConnectors } from './connectors-command';
+import { DEFAULT_CONNECTOR_FILE } from './connectors-apply';
+import { runConnectors } from './connectors-command';
 import { createConnectApi } from './connectors-connect-api';
-import { databaseUrl } from './connectors-demo-erp';
+import { databaseUrl, dropDemoErp } from './connectors-demo-erp';
 import { eventually, postCommand, startTestPlatform, withCredential, type TestPlatform } from './testing/test-platform';
 
 jest.setTimeout(300_000);
@@ -65,25 +66,11 @@ describe('CDC from a legacy ERP database through Debezium', () => {
   afterAll(async () => {
     await erp?.end();
     await connect.remove(connector).catch(() => undefined);
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
     try {
-      // The slot is active until the task has stopped: dropped as soon as it lets go, so no WAL is kept for it.
-      for (let attempt = 0; attempt < 60; attempt++) {
-        const { rows } = await admin.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
-        if (rows.length === 0) break;
-        const dropped = await admin.query('SELECT pg_drop_replication_slot($1)', [slot]).then(
-          () => true,
-          () => false,
-        );
-        if (dropped) break;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await dropDemoErp(adminUrl, database, slot);
     } finally {
-      await admin.end();
+      await platform?.stop();
     }
-    await platform?.stop();
   });
 
   it('demo-erp creates the database (again: nothing changes); apply registers the connector; its snapshot reaches the read models', async () => {

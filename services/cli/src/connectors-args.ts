@@ -3,7 +3,8 @@ import { UsageError } from './errors';
 
 export const CONNECTORS_USAGE = `verity connectors demo-erp [--database <db>]
   verity connectors apply [--file <connector.json>] [--name <n>] [--tenant <t>] [--database <db>] [--slot <s>] [--publication <p>]
-  verity connectors status [name...]`;
+  verity connectors status [name...]
+  verity connectors bench [--updates n] [--warmup n] [--pause-ms ms]`;
 
 /** A PostgreSQL identifier we create or name unquoted: lower case, digits, underscore. */
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -39,7 +40,7 @@ function identifier(option: string, value: string | undefined): string | undefin
 export function parseConnectorsArgs(args: readonly string[]): ConnectorsArgs {
   const [action, ...rest] = args;
   if (action !== 'demo-erp' && action !== 'apply' && action !== 'status')
-    throw new UsageError(`connectors needs demo-erp, apply or status, got ${action ?? 'nothing'}`);
+    throw new UsageError(`connectors needs demo-erp, apply, status or bench, got ${action ?? 'nothing'}`);
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
     parsed = parseArgs({

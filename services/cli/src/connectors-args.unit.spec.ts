@@ -24,7 +24,7 @@ describe('parseConnectorsArgs', () => {
 
   it('refuses an unknown action or option and a name PostgreSQL would need quoted', () => {
     expect(() => parseConnectorsArgs([])).toThrow(UsageError);
-    expect(() => parseConnectorsArgs(['remove'])).toThrow(/demo-erp, apply or status/);
+    expect(() => parseConnectorsArgs(['remove'])).toThrow(/demo-erp, apply, status or bench/);
     expect(() => parseConnectorsArgs(['apply', '--force'])).toThrow(/force/);
     expect(() => parseConnectorsArgs(['demo-erp', '--database', 'ERP; drop'])).toThrow(/--database/);
     expect(() => parseConnectorsArgs(['apply', '--slot', 'has-dash'])).toThrow(/--slot/);

@@ -1,48 +1,16 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { connectorRequest, parseConnectorFile, type ConnectorRequest } from '@verity/connector-cdc';
-import { parseEnv, platformEnvSchema, readModelEnvSchema } from '@verity/service-kit';
-import { z } from 'zod';
-import { parseConnectorsArgs, type ConnectorsArgs } from './connectors-args';
-import { createConnectApi, statusLines, type ConnectApi } from './connectors-connect-api';
+import { parseEnv } from '@verity/service-kit';
+import { applyConnector, connectorRequestOf } from './connectors-apply';
+import { parseConnectorsArgs } from './connectors-args';
+import { runCdcBench } from './connectors-bench';
+import { connectorsEnvSchema } from './connectors-env';
+import { createConnectApi, statusLines } from './connectors-connect-api';
 import { createDemoErp } from './connectors-demo-erp';
 
 export { CONNECTORS_USAGE } from './connectors-args';
 
-/** The checked-in connector of the demo ERP database. */
-export const DEFAULT_CONNECTOR_FILE = join(
-  dirname(require.resolve('@verity/connector-cdc/package.json')),
-  'debezium',
-  'erp-postgres.json',
-);
-
-const connectorsEnvSchema = platformEnvSchema.extend(readModelEnvSchema.shape).extend({
-  /** Kafka Connect's REST API. */
-  VERITY_KAFKA_CONNECT_URL: z.url().default('http://localhost:8083'),
-});
-
 export interface ConnectorsIo {
   env: NodeJS.ProcessEnv;
   stdout: { write(text: string): unknown };
-}
-
-/** The request `apply` sends: the file's config with the run's names, under the topic prefix. */
-export async function connectorRequestOf(
-  args: Extract<ConnectorsArgs, { action: 'apply' }>,
-  topicPrefix: string,
-): Promise<ConnectorRequest> {
-  const file = parseConnectorFile(await readFile(args.file ?? DEFAULT_CONNECTOR_FILE, 'utf8'));
-  const { file: _file, action: _action, ...overrides } = args;
-  return connectorRequest(file, { topicPrefix, ...overrides });
-}
-
-/**
- * Validates first, then PUTs: a config Connect or the plugin refuses is named with every error
- * and nothing is registered, and applying the same config again changes nothing.
- */
-export async function applyConnector(api: ConnectApi, request: ConnectorRequest): Promise<boolean> {
-  await api.validate(request);
-  return api.put(request);
 }
 
 /** Runs `verity connectors ...`; returns the exit code. */
@@ -50,6 +18,10 @@ export async function runConnectors(
   args: readonly string[],
   io: ConnectorsIo = { env: process.env, stdout: process.stdout },
 ): Promise<number> {
+  if (args[0] === 'bench') {
+    await runCdcBench(args.slice(1));
+    return 0;
+  }
   const parsed = parseConnectorsArgs(args);
   const env = parseEnv(connectorsEnvSchema, io.env);
   const api = createConnectApi(env.VERITY_KAFKA_CONNECT_URL);

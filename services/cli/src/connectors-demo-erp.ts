@@ -109,3 +109,30 @@ export async function createDemoErp(adminUrl: string, database: string): Promise
   }
   return { created };
 }
+
+/**
+ * Drops a run's ERP database and its replication slot, once its connector is deleted: a slot
+ * nobody reads keeps WAL. The slot stays active until the connector's task has stopped, so
+ * dropping it is retried for up to `timeoutMs`.
+ */
+export async function dropDemoErp(adminUrl: string, database: string, slot: string, timeoutMs = 30_000): Promise<void> {
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rowCount } = await admin.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+      if (rowCount === 0) break;
+      const dropped = await admin.query('SELECT pg_drop_replication_slot($1)', [slot]).then(
+        () => true,
+        () => false,
+      );
+      if (dropped) break;
+      if (Date.now() > deadline) throw new Error(`replication slot ${slot} still active after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
