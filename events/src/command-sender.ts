@@ -16,6 +16,19 @@ export interface CommandSenderOptions {
   repliesTopic: string;
   /** Names the replies reader. */
   clientId: string;
+  /**
+   * Sends the commands in place of a kafkajs producer of `kafka`: `createCommandProducer(rdkafka)`
+   * (the gateway's) batches many concurrent sends into one request per partition, for a tool that
+   * keeps many commands in flight (`verity import`). The sender connects and disconnects it.
+   */
+  producer?: CommandSenderProducer;
+}
+
+/** What the sender needs of a producer: kafkajs's and librdkafka's KafkaJS-shaped one alike. */
+export interface CommandSenderProducer {
+  connect(): Promise<void>;
+  send(record: { topic: string; messages: { key: string; value: string }[] }): Promise<unknown>;
+  disconnect(): Promise<void>;
 }
 
 /** Sends commands to a context's commands topic, as the gateway does, and waits for their replies. */
@@ -57,7 +70,7 @@ export async function startCommandSender(options: CommandSenderOptions): Promise
   });
   const ends = await fetchTopicOffsets(admin, repliesTopic);
   await reader.start(new Map(ends.map(({ partition, high }) => [partition, BigInt(high)])));
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer: CommandSenderProducer = options.producer ?? kafka.producer({ allowAutoTopicCreation: false });
   try {
     await producer.connect();
   } catch (error) {

@@ -26,6 +26,7 @@ import { contexts } from '@verity/domain';
 import {
   contextTopicConfigs,
   contextTopics,
+  createCommandProducer,
   ensureTopics,
   fetchTopicOffsets,
   repliesTopic,
@@ -175,6 +176,8 @@ export async function runImportCommand(
       repliesTopic: replies,
       clientId: `${env.VERITY_TOPIC_PREFIX}.cli-import.${randomUUID()}`,
       ...(platform.kafkaSecurity ? { security: platform.kafkaSecurity } : {}),
+      // The gateway's producer: concurrent rows go out batched, a partition's in order.
+      producer: createCommandProducer(platform.rdkafka),
     });
     const live = sender;
     const send = (envelope: CommandEnvelope) => live.send(topics.commands, envelope);
