@@ -11,6 +11,7 @@ import {
 } from '@verity/events';
 import { createPlatform, parseEnv, platformEnvSchema } from '@verity/service-kit';
 import { UsageError } from './errors';
+import { textTable } from './text-table';
 
 export const AUDIT_USAGE = 'verity audit verify|history <tenant>/<aggregate id> [--context <name>] [--json]';
 const DEFAULT_CONTEXT = 'inventory';
@@ -138,9 +139,5 @@ export function historyTable(rows: HistoryRow[]): string {
     `${r.sourceSystem} ${r.sourceTimestamp}`,
     JSON.stringify(r.payload),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  // The payload is last and left unpadded: it is as long as it is.
-  const format = (cells: string[]) =>
-    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-  return [header, ...lines].map((cells) => `${format(cells)}\n`).join('');
+  return textTable(header, lines);
 }

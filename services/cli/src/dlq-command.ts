@@ -19,6 +19,7 @@ import {
 } from '@verity/events';
 import { createPlatform, parseEnv, platformEnvSchema } from '@verity/service-kit';
 import { UsageError } from './errors';
+import { textTable } from './text-table';
 
 export const DLQ_USAGE = `verity dlq list [--ingestor <${INGESTORS.join('|')}>] [--json]
   verity dlq replay --ingestor <i> (--id <letter id>... | --all)`;
@@ -87,10 +88,7 @@ export function parseDlqArgs(args: readonly string[]): DlqArgs {
 export function deadLetterTable(letters: readonly StoredDeadLetter[]): string {
   const header = ['ID', 'INGESTOR', 'SOURCE', 'TENANT', 'GIVEN UP', 'POSITION', 'REASON'];
   const rows = letters.map((l) => [l.id, l.ingestor, l.source, l.tenant ?? '-', l.at, l.position ?? '-', l.reason]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [header, ...rows]
-    .map((cells) => `${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}\n`)
-    .join('');
+  return textTable(header, rows);
 }
 
 /**

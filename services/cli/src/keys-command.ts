@@ -23,6 +23,7 @@ import {
 } from '@verity/service-kit';
 import { parseKeysArgs, type KeysArgs } from './keys-args';
 import { UsageError } from './errors';
+import { textTable } from './text-table';
 
 export { KEYS_USAGE } from './keys-args';
 
@@ -106,16 +107,7 @@ export function keysTable(keys: readonly ApiKeyView[], now = Date.now()): string
     k.expiresAt ?? '-',
     k.family,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [header, ...rows]
-    .map(
-      (cells) =>
-        `${cells
-          .map((c, i) => c.padEnd(widths[i]!))
-          .join('  ')
-          .trimEnd()}\n`,
-    )
-    .join('');
+  return textTable(header, rows);
 }
 
 /** The new key's details, then the key alone on the last line: `verity keys create ... | tail -n 1` is the key. */

@@ -9,6 +9,7 @@ import {
 } from '@verity/projection-sync-status';
 import { parseEnv, readModelEnvSchema } from '@verity/service-kit';
 import { UsageError } from './errors';
+import { textTable } from './text-table';
 
 export const SYNC_USAGE = 'verity sync status [--tenant <t>] [--json]';
 
@@ -79,16 +80,7 @@ export function syncTable(status: readonly { tenant: string; sources: readonly S
       lag(s.lagMs),
     ]),
   );
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [header, ...rows]
-    .map(
-      (cells) =>
-        `${cells
-          .map((c, i) => c.padEnd(widths[i]!))
-          .join('  ')
-          .trimEnd()}\n`,
-    )
-    .join('');
+  return textTable(header, rows);
 }
 
 /**
