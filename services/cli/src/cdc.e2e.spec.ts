@@ -154,6 +154,14 @@ describe('CDC from a legacy ERP database through Debezium', () => {
     });
     expect(JSON.parse(letter.original as string)).toMatchObject({ op: 'c', after: { quantity: -3 } });
     expect(onHandAt((await read<Stock>('/v1/inventory/CABLE-5M')).body, 'returns')).toBeUndefined();
+
+    const ingestor = platform.urls['cdc-ingestor']!;
+    expect(await (await fetch(`${ingestor}/ready`)).json()).toMatchObject({ status: 'up' });
+    const metrics = await (await fetch(`${ingestor}/metrics`)).text();
+    const labels = 'ingestor="cdc",source="erp-db",tenant="default"';
+    expect(metrics).toContain(`verity_sync_changes_total{${labels},outcome="dead_lettered"} 1`);
+    expect(metrics).toMatch(new RegExp(`verity_sync_changes_total\\{${labels},outcome="submitted"\\} \\d+`));
+    expect(metrics).toMatch(new RegExp(`verity_sync_last_change_timestamp_seconds\\{${labels}\\} \\d`));
   });
 
   it('every change delivered again (the ingestor restarted from the first offset) appends nothing', async () => {
