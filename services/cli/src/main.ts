@@ -7,6 +7,7 @@ import { IMPORT_USAGE, runImportCommand } from './import-command';
 import { KEYS_USAGE, runKeys } from './keys-command';
 import { SCHEMAS_USAGE, runSchemas } from './schemas-command';
 import { STATE_USAGE, runState } from './state-command';
+import { SYNC_USAGE, runSync } from './sync-command';
 import { runWebhooksBench } from './webhooks-bench';
 import { WEBHOOKS_USAGE, runWebhooks } from './webhooks-command';
 import { withSecretsKey } from './webhooks-secrets-key';
@@ -44,6 +45,8 @@ usage:
                                  CDC: the demo ERP database, its Debezium connector in Kafka Connect, their state
   ${IMPORT_USAGE}
                                  a CSV or NDJSON file's rows as commands, resumable; refused rows in a report
+  ${SYNC_USAGE}
+                                 per tenant and source: changes applied, conflicted, rejected, dead-lettered; lag
 
 services: ${SERVICE_NAMES.join(', ')}
 configuration: VERITY_* environment variables (see README)`;
@@ -119,6 +122,9 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'import':
       process.exitCode = await runImportCommand(rest);
+      return;
+    case 'sync':
+      process.exitCode = await runSync(rest);
       return;
     case 'bench':
       if (rest[0] === 'scale') await runScaleBench(rest.slice(1));
