@@ -27,3 +27,4 @@ export {
   type SecretsKey,
 } from './webhook-secret';
 export { WebhookSecretDirectory, type WebhookSecretDirectoryOptions } from './secret-directory';
+export { replayWebhookLetter } from './dead-letter-replay';
