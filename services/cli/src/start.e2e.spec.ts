@@ -137,8 +137,8 @@ describe('verity start', () => {
       }).toEqual({
         exit: { code: 0, signal: null },
         said: [
-          'verity: starting command-processor, projector, gateway, query-api (one process each)',
-          'verity: stopping command-processor, projector, gateway, query-api on SIGTERM',
+          `verity: starting ${SERVICE_NAMES.join(', ')} (one process each)`,
+          `verity: stopping ${SERVICE_NAMES.join(', ')} on SIGTERM`,
         ],
       });
       for (const { name, port, pid = 0 } of services)
