@@ -9,6 +9,7 @@ export const SERVICE_NAMES = [
   'gateway',
   'query-api',
   'webhook-ingestor',
+  'poller',
   'cdc-ingestor',
 ] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];

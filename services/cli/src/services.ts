@@ -3,6 +3,7 @@ import { cdcIngestorEnvSchema, createCdcIngestorService } from '@verity/cdc-inge
 import { commandProcessorEnvSchema, createCommandProcessorService } from '@verity/command-processor';
 import { contexts } from '@verity/domain';
 import { createGatewayService, gatewayEnvSchema } from '@verity/gateway';
+import { createPollerService, pollerEnvSchema } from '@verity/poller';
 import { createProjectorService, projectorEnvSchema } from '@verity/projector';
 import { createQueryApiService, queryApiEnvSchema } from '@verity/query-api';
 import { createWebhookIngestorService, webhookIngestorEnvSchema } from '@verity/webhook-ingestor';
@@ -31,6 +32,8 @@ export function createService(name: ServiceName, env: NodeJS.ProcessEnv = proces
       return { name, ...createWebhookIngestorService(parseEnv(webhookIngestorEnvSchema, env)) };
     case 'cdc-ingestor':
       return { name, ...createCdcIngestorService(parseEnv(cdcIngestorEnvSchema, env), contexts) };
+    case 'poller':
+      return { name, ...createPollerService(parseEnv(pollerEnvSchema, env)) };
     default: {
       const unknown: never = name;
       throw new Error(`unknown service ${String(unknown)}`);
@@ -73,6 +76,10 @@ export function servicePort(name: ServiceName, env: NodeJS.ProcessEnv = process.
     case 'cdc-ingestor': {
       const variable = 'VERITY_CDC_INGESTOR_PORT';
       return { variable, port: parseEnv(cdcIngestorEnvSchema, env)[variable] };
+    }
+    case 'poller': {
+      const variable = 'VERITY_POLLER_PORT';
+      return { variable, port: parseEnv(pollerEnvSchema, env)[variable] };
     }
     default: {
       const unknown: never = name;

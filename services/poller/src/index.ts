@@ -1,1 +1,2 @@
-export {};
+export { pollerEnvSchema, type PollerEnv } from './env';
+export { createPollerService, type PollerService } from './service';

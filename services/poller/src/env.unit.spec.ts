@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+import { parseEnv } from '@verity/service-kit';
+import { pollerEnvSchema } from './env';
+
+describe('pollerEnvSchema', () => {
+  it('defaults to port 8095 and a five-retry backoff', () => {
+    const env = parseEnv(pollerEnvSchema, {});
+    expect(env.VERITY_POLLER_PORT).toBe(8095);
+    expect(env.VERITY_POLLER_RETRIES).toBe(5);
+    expect(env.VERITY_SECRETS_KEY).toBeUndefined();
+  });
+
+  it('names every wrong variable, and never echoes the secrets key', () => {
+    const key = randomBytes(16).toString('base64');
+    let message = '';
+    try {
+      parseEnv(pollerEnvSchema, { VERITY_SECRETS_KEY: key, VERITY_POLLER_TICK_MS: '10' });
+    } catch (error) {
+      message = String((error as Error).message);
+    }
+    expect(message).toMatch(/VERITY_SECRETS_KEY/);
+    expect(message).toMatch(/VERITY_POLLER_TICK_MS/);
+    expect(message).not.toContain(key);
+  });
+});
