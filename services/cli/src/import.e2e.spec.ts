@@ -199,11 +199,14 @@ describe('verity import', () => {
     expect(otherType.stderr).toContain('CheckpointMismatchError [checkpoint_mismatch]');
   }, 120_000);
 
-  it('resumes an import stopped by Ctrl-C and then killed: every row applied exactly once', async () => {
+  it('resumes an import stopped by Ctrl-C and then killed: every row applied exactly once, every bad row reported once', async () => {
     const skus = 100;
     const rows = 2_000;
     const lines = ['sku,location,quantity'];
-    for (let row = 1; row <= rows; row++) lines.push(`RES-${row % skus},main,${(row % 5) + 1}`);
+    // Every 250th row is invalid: the report must hold each of them once, in order, across the three runs.
+    const invalid = (row: number): boolean => row % 250 === 0;
+    for (let row = 1; row <= rows; row++) lines.push(`RES-${row % skus},main,${invalid(row) ? 'x' : (row % 5) + 1}`);
+    const invalidRows = Array.from({ length: rows }, (_, i) => i + 1).filter(invalid);
     const file = join(dir, 'big.csv');
     await writeFile(file, `${lines.join('\n')}\n`);
     const fileId = await fileIdOf(file);
@@ -251,22 +254,27 @@ describe('verity import', () => {
       '--tenant',
       'resume',
     );
-    expect(last.code).toBe(0);
+    expect(last.code).toBe(3);
     expect(last.stderr).toMatch(/resuming big\.csv after row \d+/);
-    const counted = /2,000 rows: ([\d,]+) imported, ([\d,]+) already imported, 0 rejected, 0 invalid/.exec(last.stdout);
+    const counted = /2,000 rows: ([\d,]+) imported, ([\d,]+) already imported, 0 rejected, 8 invalid/.exec(last.stdout);
     expect(counted).not.toBeNull();
-    expect(Number(counted![1]!.replace(/,/g, '')) + Number(counted![2]!.replace(/,/g, ''))).toBe(rows);
+    expect(Number(counted![1]!.replace(/,/g, '')) + Number(counted![2]!.replace(/,/g, ''))).toBe(rows - 8);
+    expect((await reportOf(join(dir, 'big.csv.rejected.ndjson'))).map((r) => [r.row, r.outcome])).toEqual(
+      invalidRows.map((row) => [row, 'invalid']),
+    );
 
-    // Exactly once: one event per row, each stream's versions 1..n with none twice.
+    // Exactly once: one event per valid row, each stream's versions 1..n with none twice.
     const byCommand = await eventsOfFile(fileId);
-    expect(byCommand.size).toBe(rows);
+    expect(byCommand.size).toBe(rows - invalidRows.length);
+    expect(invalidRows.filter((row) => byCommand.has(`import:${fileId}:${row}`))).toEqual([]);
     expect([...byCommand].filter(([, events]) => events.length !== 1)).toEqual([]);
     const versions = new Map<string, number[]>();
     for (const [event] of byCommand.values())
       versions.set(event!.streamId, [...(versions.get(event!.streamId) ?? []), event!.version]);
     expect(versions.size).toBe(skus);
     for (const list of versions.values())
-      expect(list.sort((x, y) => x - y)).toEqual(Array.from({ length: rows / skus }, (_, i) => i + 1));
+      expect(list.sort((x, y) => x - y)).toEqual(Array.from({ length: list.length }, (_, i) => i + 1));
+    expect([...versions.values()].reduce((sum, list) => sum + list.length, 0)).toBe(rows - invalidRows.length);
     // And the read model holds each SKU's sum.
     const expected = lines
       .slice(1)
