@@ -88,6 +88,9 @@ export function connectorRequest(file: ConnectorFile, overrides: ConnectorOverri
   set('database.hostname', overrides.host);
   set('database.port', overrides.port);
   config['topic.prefix'] = `${cdcTopicPrefix(overrides.topicPrefix)}${file.config['topic.prefix'] ?? file.name}`;
+  // Heartbeats go to `<heartbeat prefix>.<topic.prefix>`: under the Verity prefix too (a sandbox's
+  // cleanup removes them), but outside `<prefix>.cdc.`, which the ingestor reads.
+  config['topic.heartbeat.prefix'] = `${overrides.topicPrefix}.cdc-heartbeat`;
   const transforms = (config.transforms ?? '')
     .split(',')
     .map((t) => t.trim())

@@ -31,6 +31,7 @@ describe('connectorRequest', () => {
     expect(request.config).not.toHaveProperty('verity');
     expect(request.config).toMatchObject({
       'topic.prefix': 'verity.cdc.erp',
+      'topic.heartbeat.prefix': 'verity.cdc-heartbeat',
       'database.dbname': 'erp',
       transforms: 'verityTenant,verityCurrency',
       'transforms.verityTenant.type': 'org.apache.kafka.connect.transforms.InsertHeader',

@@ -242,6 +242,19 @@ describe('CDC from a legacy ERP database through Debezium', () => {
     expect((await read<Product>('/v1/catalog/products/BOLT-M8')).body).toMatchObject({ name: 'Bolt M8' });
   });
 
+  it("Debezium's topics, heartbeats included, are all under the run's prefix", async () => {
+    const heartbeats = `${platform.prefix}.cdc-heartbeat.${platform.prefix}.cdc.erp`;
+    const topics = await eventually(
+      async () => {
+        const all = await platform.admin.listTopics();
+        return all.includes(heartbeats) ? all : undefined;
+      },
+      30_000,
+      'a heartbeat',
+    );
+    expect(topics.filter((t) => t.includes(platform.prefix) && !t.startsWith(`${platform.prefix}.`))).toEqual([]);
+  });
+
   it('a config Connect refuses names its error and registers nothing', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cdc-e2e-'));
     try {
