@@ -35,7 +35,9 @@ export function createRecordIngest(options: IngestOptions): (records: readonly C
       changes.push(...triage.changes);
       const labels = { ingestor: 'cdc', source: ERP_SOURCE, tenant: triage.tenant };
       metrics.seen(labels, triage.sourceTimestamp);
-      metrics.count(labels, 'submitted', triage.changes.length);
+      // An update of columns no command carries (updated_at alone) is a change seen and skipped.
+      if (triage.changes.length === 0) metrics.count(labels, 'skipped_unchanged');
+      else metrics.count(labels, 'submitted', triage.changes.length);
     }
     await Promise.all([intake.submit(changes), ...letters]);
   };
