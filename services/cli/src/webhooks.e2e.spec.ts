@@ -354,6 +354,33 @@ describe('webhooks through the real stack: signed delivery → Kafka → process
     netsuiteSecret = newer;
   });
 
+  it('refuses a secret once its --expires has passed', async () => {
+    const expires = new Date(Date.now() + 5000).toISOString();
+    const set = await cli(platform, [
+      'secret',
+      'set',
+      '--tenant',
+      'expiring',
+      '--source',
+      'dynamics-365',
+      '--expires',
+      expires,
+    ]);
+    const secret = set.stdout.trimEnd().split('\n').at(-1)!;
+    const body = {
+      event: 'inventory.updated',
+      timestamp: '2025-07-15T10:30:00Z',
+      data: { itemNumber: 'EXP-1', inventory: 1 },
+    };
+    await accepted(() => standard('dynamics-365', 'inventory', body, secret, { tenant: 'expiring' }));
+    const refused = await eventually(async () => {
+      const answer = await standard('dynamics-365', 'inventory', body, secret, { tenant: 'expiring' });
+      return answer.status === 401 ? answer : undefined;
+    });
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(expires));
+    expect(refused.body).toMatchObject({ code: 'invalid_webhook_signature', reason: 'no_secret' });
+  });
+
   it('answers an unknown source or topic 404, a delivery naming no tenant 400', async () => {
     const raw = JSON.stringify(SEED);
     for (const path of [
