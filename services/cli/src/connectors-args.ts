@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { tenantIdSchema } from '@verity/core';
 import { UsageError } from './errors';
 
 export const CONNECTORS_USAGE = `verity connectors demo-erp [--database <db>]
@@ -66,7 +67,10 @@ export function parseConnectorsArgs(args: readonly string[]): ConnectorsArgs {
       };
       set('file', value('file'));
       set('name', value('name'));
-      set('tenant', value('tenant'));
+      const tenant = value('tenant');
+      if (tenant !== undefined && !tenantIdSchema.safeParse(tenant).success)
+        throw new UsageError(`--tenant ${tenant}: lowercase letters, digits and dashes, at most 63 characters`);
+      set('tenant', tenant);
       set('database', identifier('database', value('database')));
       set('slot', identifier('slot', value('slot')));
       set('publication', identifier('publication', value('publication')));

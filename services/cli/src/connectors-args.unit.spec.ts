@@ -28,6 +28,7 @@ describe('parseConnectorsArgs', () => {
     expect(() => parseConnectorsArgs(['apply', '--force'])).toThrow(/force/);
     expect(() => parseConnectorsArgs(['demo-erp', '--database', 'ERP; drop'])).toThrow(/--database/);
     expect(() => parseConnectorsArgs(['apply', '--slot', 'has-dash'])).toThrow(/--slot/);
+    expect(() => parseConnectorsArgs(['apply', '--tenant', 'Not A Tenant'])).toThrow(/--tenant/);
     expect(() => parseConnectorsArgs(['apply', 'extra'])).toThrow(UsageError);
   });
 });
