@@ -5,6 +5,7 @@ import { AUDIT_USAGE, runAudit } from './audit-command';
 import { CONNECTORS_USAGE, runConnectors } from './connectors-command';
 import { IMPORT_USAGE, runImportCommand } from './import-command';
 import { KEYS_USAGE, runKeys } from './keys-command';
+import { POLLERS_USAGE, runPollers } from './pollers-command';
 import { SCHEMAS_USAGE, runSchemas } from './schemas-command';
 import { STATE_USAGE, runState } from './state-command';
 import { SYNC_USAGE, runSync } from './sync-command';
@@ -43,6 +44,8 @@ usage:
                                  webhook secrets per tenant and source; a generated one is printed alone on the last line
   ${CONNECTORS_USAGE}
                                  CDC: the demo ERP database, its Debezium connector in Kafka Connect, their state
+  ${POLLERS_USAGE}
+                                 pollers of sources without webhooks: interval, cursor, checksums; drift vs the read models
   ${IMPORT_USAGE}
                                  a CSV or NDJSON file's rows as commands, resumable; refused rows in a report
   ${SYNC_USAGE}
@@ -116,6 +119,9 @@ async function main(argv: string[]): Promise<void> {
     case 'webhooks':
       if (rest[0] === 'bench') await runWebhooksBench(rest.slice(1));
       else process.exitCode = await runWebhooks(rest);
+      return;
+    case 'pollers':
+      process.exitCode = await runPollers(rest);
       return;
     case 'connectors':
       process.exitCode = await runConnectors(rest);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { contextTopics } from '@verity/events';
 import { PollerSource } from './poller-test-source';
+import { runPollers } from './pollers-command';
 import { createService, type NamedService } from './services';
 import { eventually, startTestPlatform, withCredential, type TestPlatform } from './testing/test-platform';
 
@@ -226,6 +227,59 @@ describe('pollers: delta, checksum skip, drift, backoff and one poller per sourc
       await second.stop();
     }
   }, 60_000);
+
+  it('verity pollers set, list, compare and remove through the configuration API; the token never printed', async () => {
+    const source = await newSource();
+    source.token = 'sesame-cli';
+    source.put('inventory', 'C-1', { sku: 'C-1', location: 'main', quantity: 3 });
+    const { authorization } = await platform.credential({ tenant: 'cli' });
+    const env = { VERITY_POLLER_URL: platform.urls.poller, VERITY_API_KEY: authorization!.slice('Bearer '.length) };
+    const cli = async (...args: string[]) => {
+      let out = '';
+      const code = await runPollers(args, { env, stdout: { write: (text: string) => (out += text) } });
+      return { code, out };
+    };
+    const set = await cli('set', '--tenant', 'cli', '--source', 'netsuite', '--url', source.url, '--interval', '30m');
+    expect(set).toEqual({
+      code: 0,
+      out: `poller netsuite of tenant cli: every 30m, inventory and products from ${source.url}\n`,
+    });
+    await cli(
+      'set',
+      '--tenant',
+      'cli',
+      '--source',
+      'netsuite',
+      '--url',
+      source.url,
+      '--interval',
+      '30m',
+      '--kinds',
+      'inventory',
+      '--token',
+      'sesame-cli',
+    );
+    const list = await cli('list', '--tenant', 'cli');
+    expect(list.out).toMatch(/netsuite\s+30m\s+100\s+inventory\s+bearer/);
+    expect(list.out).not.toContain('sesame-cli');
+    await eventually(async () => ((await stockOf('cli', 'C-1'))?.main === 3 ? true : undefined), 30_000, 'C-1');
+    source.put('inventory', 'C-1', { sku: 'C-1', location: 'main', quantity: 4 });
+    expect((await cli('compare', '--tenant', 'cli', '--source', 'netsuite')).out).toContain(
+      'C-1@main onHand: source 4, Verity 3',
+    );
+    await expect(cli('compare', '--tenant', 'cli', '--source', 'shopify')).rejects.toMatchObject({
+      code: 'poller_not_found',
+    });
+    await expect(
+      cli('set', '--tenant', 'cli', '--source', 'netsuite', '--url', 'ftp://x', '--interval', '5m'),
+    ).rejects.toMatchObject({
+      code: 'invalid_poller_settings',
+    });
+    expect(await cli('remove', '--tenant', 'cli', '--source', 'netsuite')).toEqual({
+      code: 0,
+      out: 'poller netsuite of tenant cli removed\n',
+    });
+  });
 
   it('removes a poller: it is no longer listed, and polling stops', async () => {
     const source = await newSource();
