@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { z } from 'zod';
 import { standardWebhooksHeaders } from '@verity/connector-webhooks';
+import { ensureTopics } from '@verity/events';
 import { localStackConfig, tearDownOnInterrupt } from './bench/loopback';
 import { countError, toLoadResult, type LoadResult, type MeasuredRun } from './bench/load-result';
 import { startPlatformProcesses, type PlatformUnderTest } from './bench/platform';
+import { measureRawProduce } from './bench/raw-produce';
 import { cpuMeter } from './bench/process-cpu';
 import { UsageError } from './errors';
 import { openSandbox, type Sandbox } from './sandbox';
@@ -51,7 +53,8 @@ export async function runWebhooksBench(
   args: readonly string[],
 ): Promise<LoadResult & { ingestorCpuUsPerDelivery?: number }> {
   const options = parseWebhooksBenchOptions(args);
-  const sandbox: Sandbox = await openSandbox(localStackConfig(), { label: 'whb' });
+  const config = localStackConfig();
+  const sandbox: Sandbox = await openSandbox(config, { label: 'whb' });
   let platform: PlatformUnderTest | undefined;
   let teardown: Promise<void> | undefined;
   const tearDown = (): Promise<void> =>
@@ -147,13 +150,33 @@ export async function runWebhooksBench(
     const cpu = cpuMeter(platform.pids()['webhook-ingestor']?.[0]);
     const result = toLoadResult(await drive(options.duration));
     const ingestorCpuUsPerDelivery = cpu.perRequestUs(result.requests);
+    // The limit on this machine at this moment: acks=all produce of one record per send, as many in flight.
+    const rawTopic = `${sandbox.prefix}.bench.raw-produce`;
+    await ensureTopics(
+      sandbox.admin,
+      [{ topic: rawTopic, numPartitions: config.VERITY_PARTITIONS }],
+      config.VERITY_REPLICATION_FACTOR,
+    );
+    progress(`kafka produce, 1 record per send, for reference: ${options.warmup} s warm-up + ${options.duration} s`);
+    const limit = await measureRawProduce({
+      kafka: sandbox.kafka,
+      name: 'kafka produce, 1 record/send',
+      topic: rawTopic,
+      connections: options.connections,
+      recordsPerSend: 1,
+      skus: options.skus,
+      warmupS: options.warmup,
+      durationS: options.duration,
+    });
     const line =
       `verified webhooks: ${result.throughputPerS.toFixed(0)}/s (${result.operations} in ${result.durationS.toFixed(1)} s), ` +
-      `latency p50 ${result.latencyMs.p50} ms p99 ${result.latencyMs.p99} ms, errors ${result.errors}` +
+      `latency p50 ${result.latencyMs.p50.toFixed(1)} ms p99 ${result.latencyMs.p99.toFixed(1)} ms, errors ${result.errors}` +
       (ingestorCpuUsPerDelivery === undefined
         ? ''
-        : `, ingestor CPU ${ingestorCpuUsPerDelivery.toFixed(0)} µs/delivery`);
-    process.stdout.write(`${line}\n${JSON.stringify({ ...result, ingestorCpuUsPerDelivery })}\n`);
+        : `, ingestor CPU ${ingestorCpuUsPerDelivery.toFixed(0)} µs/delivery`) +
+      `\nkafka produce (the limit, same in-flight count): ${limit.throughputPerS.toFixed(0)}/s, ` +
+      `p50 ${limit.latencyMs.p50.toFixed(1)} ms p99 ${limit.latencyMs.p99.toFixed(1)} ms`;
+    process.stdout.write(`${line}\n${JSON.stringify({ webhooks: { ...result, ingestorCpuUsPerDelivery }, limit })}\n`);
     return { ...result, ...(ingestorCpuUsPerDelivery === undefined ? {} : { ingestorCpuUsPerDelivery }) };
   } finally {
     stopWatchingInterrupt();
