@@ -10,6 +10,10 @@ export interface ImportTarget {
   tenant: string;
   actor: string;
   sourceSystem: SourceSystem;
+  /** The person the actor acts for (an `act-as` credential's `X-Actor`), as `POST /v1/commands` records it. */
+  onBehalfOf?: string;
+  /** The credential is admin where the commands act: rules such as alias ownership yield to it. */
+  admin?: boolean;
   /** Names the file's rows in their command ids: `fileIdOf` its bytes. */
   fileId: string;
   format: ImportFormat;
@@ -46,6 +50,11 @@ export function rowPlanner(contexts: readonly ContextDefinition[], target: Impor
   const kinds: ReadonlyMap<string, FieldKind> =
     target.format === 'csv' ? fieldKindsOf(found.definition.schema) : new Map<string, FieldKind>();
   const correlationId = `import:${target.fileId}`;
+  // What the gateway adds of a request's credential; the intake's change has no place for it.
+  const credential = {
+    ...(target.onBehalfOf !== undefined ? { onBehalfOf: target.onBehalfOf } : {}),
+    ...(target.admin ? { admin: true } : {}),
+  };
   return {
     plan(read, receivedAt = new Date()) {
       if ('unreadable' in read)
@@ -71,7 +80,12 @@ export function rowPlanner(contexts: readonly ContextDefinition[], target: Impor
           },
           receivedAt,
         );
-        return { row: read.row, kind: 'command', fields: read.fields, envelope };
+        return {
+          row: read.row,
+          kind: 'command',
+          fields: read.fields,
+          envelope: { ...envelope, metadata: { ...envelope.metadata, ...credential } },
+        };
       } catch (error) {
         if (!(error instanceof UnmappableChangeError)) throw error;
         return {

@@ -40,6 +40,23 @@ describe('rowPlanner', () => {
     expect(importCommandId('0123456789abcdef', 7)).toBe('import:0123456789abcdef:7');
   });
 
+  it("records an act-as credential's principal and an admin credential as the gateway does", () => {
+    const plan = rowPlanner(contexts, target({ onBehalfOf: 'alice', admin: true })).plan(
+      { row: 1, fields: { sku: 'W-1', location: 'main', onHand: '1' } },
+      at,
+    );
+    expect(plan.kind === 'command' && plan.envelope.metadata).toMatchObject({
+      actor: 'cli:ops',
+      onBehalfOf: 'alice',
+      admin: true,
+    });
+    const plain = rowPlanner(contexts, target()).plan(
+      { row: 1, fields: { sku: 'W-1', location: 'main', onHand: '1' } },
+      at,
+    );
+    expect(plain.kind === 'command' && Object.keys(plain.envelope.metadata)).not.toContain('admin');
+  });
+
   it('names every field a row gets wrong, and sends nothing for it', () => {
     const plan = rowPlanner(contexts, target()).plan(
       { row: 2, fields: { sku: 'W-1', onHand: '-3', colour: 'red' } },

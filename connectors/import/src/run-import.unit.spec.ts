@@ -50,14 +50,23 @@ function fakeProcessor(delay = (_e: CommandEnvelope) => 5) {
 
 describe('runImport', () => {
   it('sends valid rows, reports invalid and rejected ones, releases results in row order', async () => {
-    const processor = fakeProcessor((e) => (e.payload.sku === 'A' ? 30 : 1));
+    const processor = fakeProcessor();
     const released: RowResult[] = [];
     const dones: number[] = [];
+    // Row 1 is answered last, once the three other commands have their replies.
+    let othersAnswered = 0;
+    let openGate = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
     const result = await runImport({
       rows: rowsOf([receive('A'), receive('B'), receive('C', 'x'), receive('D', '13'), receive('E')]),
       planner,
       from: 0,
-      send: processor.send,
+      send: async (envelope) => {
+        if (envelope.payload.sku === 'A') await gate;
+        const reply = await processor.send(envelope);
+        if (envelope.payload.sku !== 'A' && ++othersAnswered === 3) openGate();
+        return reply;
+      },
       ends: new Map(),
       concurrency: 4,
       onResults: (results, done) => {

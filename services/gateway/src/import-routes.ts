@@ -17,7 +17,7 @@ import {
 import { contextTopics, fetchTopicOffsets } from '@verity/events';
 import { HttpProblem, actorOf, principalOf, tenantOf } from '@verity/service-kit';
 import { dispatchCommand, type CommandDispatch } from './command-dispatch';
-import { commandPermission, requireCommandPermission } from './command-permission';
+import { commandPermission, isAdminFor, requireCommandPermission } from './command-permission';
 import { IMPORT_MEDIA_TYPES, formatOfContentType } from './import-media';
 import { header, headerSchemas } from './request-headers';
 
@@ -82,7 +82,10 @@ export function mountImportRoutes(app: Express, options: ImportRoutesOptions): v
         );
       const tenant = tenantOf(req);
       // Per command type, not per row: an alias context named in a row grants nothing here.
-      requireCommandPermission(principalOf(req), commandPermission(found.context.name, found.name, undefined));
+      const permission = commandPermission(found.context.name, found.name, undefined);
+      const principal = principalOf(req);
+      requireCommandPermission(principal, permission);
+      const { actor, onBehalfOf } = actorOf(req);
       const sourceSystem = header(req, 'X-Source-System', headerSchemas.sourceSystem) ?? 'api';
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const bodyChunks = async function* (): AsyncGenerator<Buffer> {
@@ -108,7 +111,9 @@ export function mountImportRoutes(app: Express, options: ImportRoutesOptions): v
         planner: rowPlanner(options.contexts, {
           type,
           tenant,
-          actor: actorOf(req).actor,
+          actor,
+          ...(onBehalfOf !== undefined ? { onBehalfOf } : {}),
+          admin: isAdminFor(principal, permission),
           sourceSystem,
           fileId: scanned.fileId,
           format,
