@@ -29,6 +29,8 @@ describe('CDC from a legacy ERP database through Debezium', () => {
   let slot: string;
   /** The stack's PostgreSQL as its superuser: the ERP database is created and dropped through it. */
   let adminUrl: string;
+  let workDir: string;
+  let connectorFile: string;
   const connect = createConnectApi(CONNECT_URL);
   const output: string[] = [];
   const cli = (args: string[]) =>
@@ -52,6 +54,36 @@ describe('CDC from a legacy ERP database through Debezium', () => {
   type Product = { name: string; unit: string; status: string; version: number };
   type Stock = { locations: { location: string; onHand: number }[] };
   const onHandAt = (stock: Stock, location: string) => stock.locations.find((l) => l.location === location)?.onHand;
+  const CONTEXTS = ['catalog', 'inventory', 'pricing'];
+  const eventEnds = () =>
+    Promise.all(CONTEXTS.map((c) => platform.endOffsets(contextTopics(c, platform.prefix).events)));
+  const cdcTopics = async () =>
+    (await platform.admin.listTopics()).filter((t) => t.startsWith(`${platform.prefix}.cdc.`));
+  /** The ingestor's default group (VERITY_CDC_GROUP_ID unset). */
+  const ingestorGroup = () => `${platform.prefix}.cdc-ingestor`;
+  /** Until `group` has committed every partition of `topics` to its end (-1, nothing ever committed, counts as 0). */
+  const committedToEnd = (group: string, topics: string[], what: string) =>
+    eventually(
+      async () => {
+        for (const { topic, partitions } of await platform.admin.fetchOffsets({ groupId: group, topics })) {
+          const end = await platform.endOffsets(topic);
+          if (partitions.some((p) => Math.max(0, Number(p.offset)) !== Number(end[p.partition]))) return undefined;
+        }
+        return true;
+      },
+      60_000,
+      what,
+    );
+  /** The ingestor read every Debezium record, and the processors decided every command it appended. */
+  const caughtUp = async () => {
+    await committedToEnd(ingestorGroup(), await cdcTopics(), 'the ingestor read every record');
+    for (const context of CONTEXTS)
+      await committedToEnd(
+        processorGroupId(context, platform.prefix),
+        [contextTopics(context, platform.prefix).commands],
+        `the ${context} processor decided every command`,
+      );
+  };
 
   beforeAll(async () => {
     platform = await startTestPlatform(['command-processor', 'projector', 'gateway', 'query-api', 'cdc-ingestor'], {
@@ -61,6 +93,8 @@ describe('CDC from a legacy ERP database through Debezium', () => {
     database = `erp_${platform.prefix}`;
     connector = `erp-${platform.prefix}`;
     slot = `cdc_${platform.prefix}`;
+    workDir = await mkdtemp(join(tmpdir(), 'cdc-e2e-'));
+    connectorFile = join(workDir, 'erp-postgres.json');
   });
 
   afterAll(async () => {
@@ -69,6 +103,7 @@ describe('CDC from a legacy ERP database through Debezium', () => {
     try {
       await dropDemoErp(adminUrl, database, slot);
     } finally {
+      await rm(workDir, { recursive: true, force: true });
       await platform?.stop();
     }
   });
@@ -83,7 +118,13 @@ describe('CDC from a legacy ERP database through Debezium', () => {
     await erp.connect();
     expect((await erp.query('SELECT count(*)::int AS n FROM items')).rows[0]).toEqual({ n: 3 });
 
-    const apply = ['apply', '--database', database, '--name', connector, '--slot', slot, '--publication', slot];
+    // The run's connector leaves the slot's confirmed position alone (flush.lsn.source=false), so the
+    // slot keeps its WAL and a change can be replayed from it; the slot is dropped at the end.
+    const file = JSON.parse(await readFile(DEFAULT_CONNECTOR_FILE, 'utf8')) as { config: Record<string, string> };
+    file.config['flush.lsn.source'] = 'false';
+    await writeFile(connectorFile, JSON.stringify(file));
+    const apply = ['apply', '--file', connectorFile, '--database', database, '--name', connector, '--slot', slot];
+    apply.push('--publication', slot);
     expect(await cli(apply)).toBe(0);
     expect(output.join('')).toContain(`created connector ${connector}`);
     expect(output.join('')).toContain(`topics ${platform.prefix}.cdc.erp.*, tenant default`);
@@ -165,55 +206,23 @@ describe('CDC from a legacy ERP database through Debezium', () => {
   });
 
   it('every change delivered again (the ingestor restarted from the first offset) appends nothing', async () => {
-    const eventTopics = ['catalog', 'inventory', 'pricing'].map((c) => contextTopics(c, platform.prefix).events);
-    const commandTopics = ['catalog', 'inventory', 'pricing'].map((c) => contextTopics(c, platform.prefix).commands);
-    const ends = async (topics: string[]) => Promise.all(topics.map((t) => platform.endOffsets(t)));
-    const total = (offsets: Record<number, string>[]) =>
-      offsets.flatMap((o) => Object.values(o)).reduce((sum, o) => sum + Number(o), 0);
-    const cdcTopics = (await platform.admin.listTopics()).filter((t) => t.startsWith(`${platform.prefix}.cdc.`));
-    expect(cdcTopics.length).toBeGreaterThanOrEqual(3);
-    // The ingestor's default group (VERITY_CDC_GROUP_ID unset).
-    const groupId = `${platform.prefix}.cdc-ingestor`;
+    const commandTopics = CONTEXTS.map((c) => contextTopics(c, platform.prefix).commands);
+    const commandCount = async () =>
+      (await Promise.all(commandTopics.map((t) => platform.endOffsets(t))))
+        .flatMap((o) => Object.values(o))
+        .reduce((sum, o) => sum + Number(o), 0);
+    const topics = await cdcTopics();
+    expect(topics.length).toBeGreaterThanOrEqual(3);
 
     await platform.stopService('cdc-ingestor');
-    const eventsBefore = await ends(eventTopics);
-    const commandsBefore = total(await ends(commandTopics));
-    for (const topic of cdcTopics) await platform.admin.resetOffsets({ groupId, topic, earliest: true });
+    const eventsBefore = await eventEnds();
+    const commandsBefore = await commandCount();
+    for (const topic of topics) await platform.admin.resetOffsets({ groupId: ingestorGroup(), topic, earliest: true });
     await platform.startService('cdc-ingestor');
 
-    // Caught up: the ingestor committed every Debezium record, and the processors every command it appended again.
-    await eventually(
-      async () => {
-        const committed = await platform.admin.fetchOffsets({ groupId, topics: cdcTopics });
-        for (const { topic, partitions } of committed) {
-          const end = await platform.endOffsets(topic);
-          if (partitions.some((p) => p.offset !== end[p.partition])) return undefined;
-        }
-        return true;
-      },
-      60_000,
-      'the ingestor read every record again',
-    );
-    expect(total(await ends(commandTopics))).toBeGreaterThan(commandsBefore);
-    await eventually(
-      async () => {
-        for (const context of ['catalog', 'inventory', 'pricing']) {
-          const topic = contextTopics(context, platform.prefix).commands;
-          const [committed] = await platform.admin.fetchOffsets({
-            groupId: processorGroupId(context, platform.prefix),
-            topics: [topic],
-          });
-          const end = await platform.endOffsets(topic);
-          // A partition no command ever reached has no committed offset (-1) and ends at 0.
-          if (committed!.partitions.some((p) => Math.max(0, Number(p.offset)) !== Number(end[p.partition])))
-            return undefined;
-        }
-        return true;
-      },
-      60_000,
-      'the processors decided every command again',
-    );
-    expect(await ends(eventTopics)).toEqual(eventsBefore);
+    await caughtUp();
+    expect(await commandCount()).toBeGreaterThan(commandsBefore);
+    expect(await eventEnds()).toEqual(eventsBefore);
   });
 
   it('an ERP change of a field another source owns is a conflict, not an update', async () => {
@@ -240,6 +249,64 @@ describe('CDC from a legacy ERP database through Debezium', () => {
       incoming: { value: 'Bolt M8 zinc', sourceSystem: 'erp-db' },
     });
     expect((await read<Product>('/v1/catalog/products/BOLT-M8')).body).toMatchObject({ name: 'Bolt M8' });
+  });
+
+  it('a change replayed from the replication slot (the connector moved back to an earlier LSN) appends nothing', async () => {
+    const offsetsOf = async () => {
+      const res = await fetch(`${CONNECT_URL}/connectors/${connector}/offsets`);
+      return (await res.json()) as { offsets: { partition: unknown; offset: Record<string, unknown> }[] };
+    };
+    // Connect flushes a source's offsets every 5 s: what it holds now is the position before the update.
+    await new Promise((r) => setTimeout(r, 6_000));
+    const before = await offsetsOf();
+    // Two updates: decided again without their ids, the first would set 77 over 78, an event.
+    await erp.query("UPDATE inventory_levels SET quantity = 77, updated_at = now() WHERE sku = 'WIDGET-001'");
+    await erp.query("UPDATE inventory_levels SET quantity = 78, updated_at = now() WHERE sku = 'WIDGET-001'");
+    await until<Stock>('/v1/inventory/WIDGET-001', (s) => onHandAt(s, 'main') === 78, 'the updates');
+    await caughtUp();
+    const levels = `${platform.prefix}.cdc.erp.public.inventory_levels`;
+    const recordsBefore = Number((await platform.endOffsets(levels))[0]);
+    const eventsBefore = await eventEnds();
+
+    const connectApi = (method: string, path: string, body?: unknown) =>
+      fetch(`${CONNECT_URL}/connectors/${connector}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    expect((await connectApi('PUT', '/stop')).status).toBe(204);
+    await eventually(
+      async () =>
+        (await connect.statuses()).find((s) => s.name === connector)?.connector.state === 'STOPPED' ? true : undefined,
+      30_000,
+      'the connector stopped',
+    );
+    expect((await connectApi('PATCH', '/offsets', { offsets: before.offsets })).status).toBe(200);
+    expect((await connectApi('PUT', '/resume')).status).toBe(202);
+
+    // Debezium reads the slot again from the earlier LSN: both updates are on its topic a second time.
+    const replayed = await eventually(
+      async () => {
+        const end = Number((await platform.endOffsets(levels))[0]);
+        return end >= recordsBefore + 2 ? end : undefined;
+      },
+      60_000,
+      'the replayed change',
+    );
+    const records = await platform.readTopic(levels, (m) => m.length >= replayed);
+    const updates = records
+      .map((r) =>
+        r.value
+          ? (JSON.parse(r.value.toString()) as { op: string; source: { lsn: number }; after: { quantity: number } })
+          : undefined,
+      )
+      .filter((v) => v?.op === 'u' && v.after.quantity === 77);
+    expect(updates.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(updates.map((u) => u!.source.lsn)).size).toBe(1);
+
+    await caughtUp();
+    expect(await eventEnds()).toEqual(eventsBefore);
+    expect(onHandAt((await read<Stock>('/v1/inventory/WIDGET-001')).body, 'main')).toBe(78);
   });
 
   it("Debezium's topics, heartbeats included, are all under the run's prefix", async () => {
