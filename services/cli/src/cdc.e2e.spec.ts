@@ -235,7 +235,7 @@ describe('CDC from a legacy ERP database through Debezium', () => {
       field: string;
       rule: string;
       owners: string[];
-      incoming: { value: unknown; sourceSystem: string };
+      incoming: { value: unknown; sourceSystem: string; sourceTimestamp: string };
     };
     const open = await until<{ items: Conflict[] }>(
       '/v1/conflicts?status=open',
@@ -249,6 +249,14 @@ describe('CDC from a legacy ERP database through Debezium', () => {
       incoming: { value: 'Bolt M8 zinc', sourceSystem: 'erp-db' },
     });
     expect((await read<Product>('/v1/catalog/products/BOLT-M8')).body).toMatchObject({ name: 'Bolt M8' });
+
+    // The source time is the transaction's commit time, as Debezium recorded it.
+    const items = await platform.readTopic(`${platform.prefix}.cdc.erp.public.items`, (m) =>
+      m.some((r) => r.value?.toString().includes('Bolt M8 zinc')),
+    );
+    const change = items.map((r) => r.value?.toString() ?? '').find((v) => v.includes('Bolt M8 zinc'))!;
+    const committedAt = new Date((JSON.parse(change) as { source: { ts_ms: number } }).source.ts_ms).toISOString();
+    expect(open.items.find((c) => c.sku === 'BOLT-M8')!.incoming.sourceTimestamp).toBe(committedAt);
   });
 
   it('a change replayed from the replication slot (the connector moved back to an earlier LSN) appends nothing', async () => {
