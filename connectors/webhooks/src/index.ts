@@ -27,4 +27,5 @@ export {
   type SecretsKey,
 } from './webhook-secret';
 export { WebhookSecretDirectory, type WebhookSecretDirectoryOptions } from './secret-directory';
+export { WebhookSecretTable } from './secret-table';
 export { replayWebhookLetter } from './dead-letter-replay';
