@@ -281,6 +281,45 @@ describe('pollers: delta, checksum skip, drift, backoff and one poller per sourc
     });
   });
 
+  it('opens the circuit of a failing source: no polls while open, one trial after the cool-down, closed once it answers', async () => {
+    // An instance of its own, without retries and with a short cool-down, alone on this source.
+    const breaker: NamedService = createService('poller', {
+      ...platform.env,
+      VERITY_POLLER_PORT: '0',
+      VERITY_POLLER_RETRIES: '0',
+      VERITY_POLLER_BREAKER_THRESHOLD: '2',
+      VERITY_POLLER_BREAKER_COOLDOWN_MS: '3000',
+    });
+    await platform.stopService('poller');
+    const url = (await breaker.start()).url;
+    try {
+      const source = await newSource();
+      source.put('inventory', 'K-1', { sku: 'K-1', location: 'main', quantity: 1 });
+      source.failNext = 1_000;
+      const res = await fetch(`${url}/v1/pollers/netsuite`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...(await platform.credential({ tenant: 'breaker' })) },
+        body: JSON.stringify({ url: source.url, interval: '1s', kinds: ['inventory'] }),
+      });
+      expect(res.status).toBe(201);
+      await eventually(async () => (source.requests.length >= 3 ? true : undefined), 20_000, 'a trial poll');
+      const [first, second, trial] = source.requests.map((r) => r.at);
+      // Two failed polls an interval apart open the circuit; the trial waits out the cool-down.
+      expect(second! - first!).toBeGreaterThanOrEqual(900);
+      expect(trial! - second!).toBeGreaterThanOrEqual(2_900);
+      const metrics = await (
+        await fetch(`${url}/metrics`, { headers: await platform.credential({ roles: ['admin', 'reader:metrics'] }) })
+      ).text();
+      expect(metrics).toMatch(/verity_poller_circuit_state\{tenant="breaker",source="netsuite"\} 2/);
+
+      source.failNext = 0;
+      await eventually(async () => ((await stockOf('breaker', 'K-1'))?.main === 1 ? true : undefined), 30_000, 'K-1');
+    } finally {
+      await breaker.stop();
+      await platform.startService('poller');
+    }
+  });
+
   it('removes a poller: it is no longer listed, and polling stops', async () => {
     const source = await newSource();
     source.put('inventory', 'R-1', { sku: 'R-1', location: 'main', quantity: 1 });

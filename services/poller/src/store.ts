@@ -71,6 +71,8 @@ export class PollerStore {
         now,
       ],
     );
+    // A changed configuration (a new URL, a credential that was missing) is polled at once.
+    await this.db.query(`DELETE FROM ${this.table('poller_runs')} WHERE tenant = $1 AND source = $2`, [tenant, source]);
     return sourceOf(rows[0]!);
   }
 
