@@ -1,4 +1,5 @@
 import { UsageError } from '../errors';
+import { SERVICE_NAMES } from '../service-names';
 import { parseBenchOptions, readsSkippedBecause } from './options';
 
 describe('bench options', () => {
@@ -9,7 +10,7 @@ describe('bench options', () => {
       connections: 32,
       batchSize: 50,
       skus: 1000,
-      services: ['command-processor', 'projector', 'gateway', 'query-api'],
+      services: [...SERVICE_NAMES],
       instances: 1,
       out: '.verity/bench',
       emmett: true,
