@@ -24,3 +24,4 @@ export {
   type FieldDifference,
   type Values,
 } from './drift';
+export { remapPollerLetter } from './dead-letter-remap';

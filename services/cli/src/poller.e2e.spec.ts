@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { contextTopics } from '@verity/events';
+import { contextTopics, ingestorDeadLettersTopic } from '@verity/events';
 import { PollerSource } from './poller-test-source';
 import { runPollers } from './pollers-command';
 import { createService, type NamedService } from './services';
@@ -188,6 +188,33 @@ describe('pollers: delta, checksum skip, drift, backoff and one poller per sourc
         },
       ],
     });
+  });
+
+  it('sends a record that maps to no command to the dead letters, naming the field, and the others on', async () => {
+    const source = await newSource();
+    source.put('inventory', 'L-1', { sku: 'L-1', location: 'main', updated_by: 'nobody' });
+    source.put('inventory', 'L-2', { sku: 'L-2', location: 'main', quantity: -3 });
+    source.put('inventory', 'L-3', { sku: 'L-3', location: 'main', quantity: 3 });
+    await pollers('PUT', '/shopify', 'letters', { url: source.url, interval: '60m', kinds: ['inventory'] });
+    await eventually(async () => ((await stockOf('letters', 'L-3'))?.main === 3 ? true : undefined), 30_000, 'L-3');
+    const letters = (
+      await platform.readTopic(
+        ingestorDeadLettersTopic('poller', platform.prefix),
+        (messages) => messages.filter((m) => m.value?.toString().includes('"letters"')).length >= 2,
+      )
+    )
+      .map((m) => JSON.parse(m.value!.toString()) as Record<string, string>)
+      .filter((l) => l.tenant === 'letters');
+    expect(letters).toEqual([
+      expect.objectContaining({
+        ingestor: 'poller',
+        source: 'shopify',
+        position: 'inventory',
+        reason: expect.stringMatching(/quantity/),
+      }),
+      expect.objectContaining({ reason: expect.stringMatching(/onHand/) }),
+    ]);
+    expect(JSON.parse(letters[1]!.original!)).toMatchObject({ sku: 'L-2', quantity: -3 });
   });
 
   it('backs off on 500s (growing, jittered waits) and waits what a 429 Retry-After asks', async () => {

@@ -70,12 +70,15 @@ export async function pollKind(deps: PollDeps, config: PollerConfig, kind: Recor
     );
     result.pages += 1;
     const records = new Map<string, MappedRecord>();
+    // The record as the source answered it, by key: what a dead letter keeps for a replay.
+    const raws = new Map<string, unknown>();
     const mapped: Mapped[] = [];
     for (const raw of answer.items) {
       try {
         const record = mapRecord(kind, raw);
         // The last of a key in a page wins, as the source's own order says.
         records.set(record.key, record);
+        raws.set(record.key, raw);
       } catch (error) {
         if (!(error instanceof VerityError)) throw error;
         mapped.push({ failed: error, raw });
@@ -96,7 +99,7 @@ export async function pollKind(deps: PollDeps, config: PollerConfig, kind: Recor
         mapped.push({ record, change });
       } catch (error) {
         if (!(error instanceof VerityError)) throw error;
-        mapped.push({ failed: error, raw: record.payload });
+        mapped.push({ failed: error, raw: raws.get(record.key) });
       }
     }
     const sendable = mapped.filter((m): m is Extract<Mapped, { record: MappedRecord }> => 'record' in m);
