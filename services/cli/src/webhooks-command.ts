@@ -19,6 +19,7 @@ import {
 } from '@verity/events';
 import { createPlatform, parseEnv, platformEnvSchema } from '@verity/service-kit';
 import { AccessCommandRejectedError, accessEnvelope, type KeysIo } from './keys-command';
+import { textTable } from './text-table';
 import { parseWebhooksArgs, type WebhooksArgs } from './webhooks-args';
 import { withSecretsKey } from './webhooks-secrets-key';
 
@@ -43,16 +44,7 @@ export function webhookSecretsTable(secrets: readonly WebhookSecretView[], now =
         a.tenant.localeCompare(b.tenant) || a.source.localeCompare(b.source) || a.addedAt.localeCompare(b.addedAt),
     )
     .map((s) => [s.secretId, s.tenant, s.source, s.shopDomain ?? '-', s.addedAt, s.expiresAt ?? '-', statusOf(s, now)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [header, ...rows]
-    .map(
-      (cells) =>
-        `${cells
-          .map((c, i) => c.padEnd(widths[i]!))
-          .join('  ')
-          .trimEnd()}\n`,
-    )
-    .join('');
+  return textTable(header, rows);
 }
 
 async function sendAccepted(sender: CommandSender, topic: string, envelope: CommandEnvelope): Promise<void> {
