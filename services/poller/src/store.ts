@@ -47,6 +47,14 @@ export class PollerStore {
     return `"${this.schema}".${name}`;
   }
 
+  /**
+   * Whether the source ($1, $2) is still configured: a poll that ends after its source was
+   * removed leaves no cursor or checksums behind, so a source set again starts from a full read.
+   */
+  private get configured(): string {
+    return `EXISTS (SELECT 1 FROM ${this.table('poller_sources')} WHERE tenant = $1 AND source = $2)`;
+  }
+
   async saveSource(
     tenant: string,
     source: string,
@@ -138,7 +146,8 @@ export class PollerStore {
 
   async saveCursor(tenant: string, source: string, kind: RecordKind, updatedSince: string): Promise<void> {
     await this.db.query(
-      `INSERT INTO ${this.table('poller_cursors')} (tenant, source, kind, updated_since) VALUES ($1, $2, $3, $4)
+      `INSERT INTO ${this.table('poller_cursors')} (tenant, source, kind, updated_since)
+       SELECT $1, $2, $3, $4 WHERE ${this.configured}
        ON CONFLICT (tenant, source, kind) DO UPDATE SET updated_since = $4`,
       [tenant, source, kind, updatedSince],
     );
@@ -165,7 +174,7 @@ export class PollerStore {
     if (records.length === 0) return;
     await this.db.query(
       `INSERT INTO ${this.table('poller_records')} (tenant, source, kind, record_key, checksum, updated_at)
-       SELECT $1, $2, $3, * FROM unnest($4::text[], $5::text[], $6::text[])
+       SELECT $1, $2, $3, * FROM unnest($4::text[], $5::text[], $6::text[]) WHERE ${this.configured}
        ON CONFLICT (tenant, source, kind, record_key) DO UPDATE SET checksum = EXCLUDED.checksum,
          updated_at = EXCLUDED.updated_at`,
       [
