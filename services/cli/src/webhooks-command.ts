@@ -21,7 +21,7 @@ import { createPlatform, parseEnv, platformEnvSchema } from '@verity/service-kit
 import { AccessCommandRejectedError, accessEnvelope, type KeysIo } from './keys-command';
 import { textTable } from './text-table';
 import { parseWebhooksArgs, type WebhooksArgs } from './webhooks-args';
-import { withSecretsKey } from './webhooks-secrets-key';
+import { LOCAL_SECRETS_KEY_FILE, withSecretsKey } from './webhooks-secrets-key';
 
 export { WEBHOOKS_USAGE } from './webhooks-args';
 
@@ -114,6 +114,11 @@ async function set(
   commandsTopic: string,
 ): Promise<void> {
   const kek = parseSecretsKey((await withSecretsKey(io.env)).VERITY_SECRETS_KEY!);
+  // Sealed under a key the ingestor lacks, a secret opens nowhere: say which key was used.
+  if (!io.env.VERITY_SECRETS_KEY)
+    io.stderr.write(
+      `VERITY_SECRETS_KEY is not set: sealed under the local key in ${io.env.VERITY_SECRETS_KEY_FILE ?? LOCAL_SECRETS_KEY_FILE} (key ${kek.id}), as verity up uses it.\n`,
+    );
   const secret = args.secret ?? newWebhookSecret();
   const secretId = newWebhookSecretId();
   const sealed = sealSecret(kek, secret, { tenant: args.tenant, source: args.source, secretId });

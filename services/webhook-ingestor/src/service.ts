@@ -26,13 +26,14 @@ export function createWebhookIngestorService(env: WebhookIngestorEnv): WebhookIn
   const producer = createCommandProducer(platform.rdkafka);
   const prefix = env.VERITY_TOPIC_PREFIX;
   const deadLettersTopic = ingestorDeadLettersTopic('webhooks', prefix);
+  const kek = parseSecretsKey(env.VERITY_SECRETS_KEY);
   const directory = new WebhookSecretDirectory({
     brokers: env.VERITY_KAFKA_BROKERS,
     admin,
     topic: contextTopics(accessContext.name, prefix).state,
     clientId: `${prefix}.webhook-ingestor.secrets.${randomUUID()}`,
     ...(platform.kafkaSecurity ? { security: platform.kafkaSecurity } : {}),
-    kek: parseSecretsKey(env.VERITY_SECRETS_KEY),
+    kek,
     // Its id only: a secret is never logged.
     onUnsealable: (secret, error) =>
       logger.warn(
@@ -83,7 +84,8 @@ export function createWebhookIngestorService(env: WebhookIngestorEnv): WebhookIn
       await producer.connect();
       await directory.start();
       server = await listen(app, env.VERITY_WEBHOOK_INGESTOR_PORT, env);
-      logger.info({ url: server.url }, 'webhook-ingestor listening');
+      // The key's id (not the key): a secret sealed under another id is not usable here.
+      logger.info({ url: server.url, secretsKey: kek.id }, 'webhook-ingestor listening');
       return server;
     },
     async stop() {
