@@ -39,6 +39,7 @@ export function triageRecord(
   receivedAt = new Date(),
 ): Triage {
   const tenant = headerText(record.headers, TENANT_HEADER);
+  const currency = headerText(record.headers, CURRENCY_HEADER);
   const position = `${record.topic}/${record.partition}@${record.offset}`;
   // Named by the change's own position once it is known: what a replay starts from.
   let at = position;
@@ -52,6 +53,7 @@ export function triageRecord(
       reason,
       position: at,
       original: record.value?.toString('utf8') ?? '',
+      ...(currency === undefined ? {} : { settings: { currency } }),
     },
   });
   try {
@@ -63,8 +65,7 @@ export function triageRecord(
         'no_tenant',
         `header ${TENANT_HEADER} missing: the connector was not configured by verity connectors apply`,
       );
-    const currency = headerText(record.headers, CURRENCY_HEADER) ?? '';
-    const changes = erpCommandsOf(change, { tenant, currency });
+    const changes = erpCommandsOf(change, { tenant, currency: currency ?? '' });
     for (const c of changes) commandOfChange(contexts, c, receivedAt);
     return { kind: 'commands', tenant, sourceTimestamp: change.committedAt, changes };
   } catch (error) {

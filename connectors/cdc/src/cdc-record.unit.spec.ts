@@ -1,5 +1,7 @@
 import { contexts } from '@verity/domain';
+import { UnmappableChangeError, deadLetterIdOf } from '@verity/connector-intake';
 import { triageRecord, type CdcRecord } from './cdc-record';
+import { replayCdcLetter } from './dead-letter-replay';
 import { parseChangeRecord } from './debezium-record';
 
 /** A change event as Debezium 3.2's JSON converter writes it (schemas disabled). */
@@ -116,5 +118,42 @@ describe('triageRecord', () => {
         position: expect.stringContaining('erp:24023128:inventory_levels:WIDGET-001/berlin'),
       },
     });
+  });
+});
+
+describe('replayCdcLetter', () => {
+  const letterOf = (value: unknown, headers: Record<string, unknown>) => {
+    const triage = triageRecord(record(value, headers), contexts);
+    if (triage.kind !== 'dead-letter') throw new Error('expected a dead letter');
+    return { ...triage.letter, id: deadLetterIdOf(triage.letter), at: '2026-12-02T10:00:00.000Z' };
+  };
+
+  it('keeps the currency of a price line with its letter and maps the change again under its LSN', () => {
+    const line = event({
+      after: {
+        price_list_id: 'PL-1',
+        sku: 'WIDGET-001',
+        unit_price: 'not a price',
+        valid_from: '2026-01-01',
+        valid_to: null,
+        updated_at: '2026-12-02T09:59:59Z',
+      },
+      source: { ...event().source, table: 'price_list_lines' },
+    });
+    const letter = letterOf(line, { 'verity-tenant': Buffer.from('acme'), 'verity-currency': Buffer.from('EUR') });
+    expect(letter.settings).toEqual({ currency: 'EUR' });
+    // The cause fixed at the source's record: the same change, a price that reads.
+    const fixed = { ...letter, original: JSON.stringify({ ...line, after: { ...line.after, unit_price: '12.99' } }) };
+    const changes = replayCdcLetter(fixed, contexts);
+    expect(changes.map((c) => c.type)).toEqual(['pricing.CreatePriceList', 'pricing.SetBasePrice']);
+    expect(changes[1]).toMatchObject({ tenant: 'acme', payload: expect.objectContaining({ unitPrice: 1299 }) });
+    expect(changes[1]!.commandId).toContain('24023128');
+  });
+
+  it('a letter whose change still maps to nothing stays unmappable', () => {
+    const negative = event({ after: { sku: 'WIDGET-001', location: 'berlin', quantity: -5 } });
+    expect(() => replayCdcLetter(letterOf(negative, { 'verity-tenant': Buffer.from('acme') }), contexts)).toThrow(
+      UnmappableChangeError,
+    );
   });
 });

@@ -22,3 +22,4 @@ export {
 } from './erp-mapping';
 export { minorUnits } from './money';
 export { triageRecord, type CdcRecord, type Triage } from './cdc-record';
+export { replayCdcLetter } from './dead-letter-replay';

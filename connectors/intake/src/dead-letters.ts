@@ -12,8 +12,10 @@ export interface DeadLetter {
   reason: string;
   /** Where it was in the source (LSN, delivery id, file and row): what a replay starts from. */
   position?: string;
-  /** The change as received (UTF-8 text; binary as base64), so a replay needs nothing else. */
+  /** The change as received (UTF-8 text; binary as base64). */
   original: string;
+  /** What the mapping took from the ingestor's configuration besides the change (a connector's currency): a replay needs it too. */
+  settings?: Record<string, string>;
 }
 
 /** A dead letter as kept: named by what it holds, so the same change given up twice is one letter. */

@@ -9,6 +9,11 @@ import { POLLERS_USAGE, runPollers } from './pollers-command';
 import { SCHEMAS_USAGE, runSchemas } from './schemas-command';
 import { STATE_USAGE, runState } from './state-command';
 import { SYNC_USAGE, runSync } from './sync-command';
+import { DLQ_USAGE, runDlq } from './dlq-command';
+import { replayCdcLetter } from '@verity/connector-cdc';
+import { remapPollerLetter } from '@verity/connector-poller';
+import { replayWebhookLetter } from '@verity/connector-webhooks';
+import { contexts } from '@verity/domain';
 import { runWebhooksBench } from './webhooks-bench';
 import { WEBHOOKS_USAGE, runWebhooks } from './webhooks-command';
 import { withSecretsKey } from './webhooks-secrets-key';
@@ -50,6 +55,8 @@ usage:
                                  a CSV or NDJSON file's rows as commands, resumable; refused rows in a report
   ${SYNC_USAGE}
                                  per tenant and source: changes applied, conflicted, rejected, dead-lettered; lag
+  ${DLQ_USAGE}
+                                 the ingestors' dead letters: list them, replay them once the cause is fixed
 
 services: ${SERVICE_NAMES.join(', ')}
 configuration: VERITY_* environment variables (see README)`;
@@ -131,6 +138,14 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'sync':
       process.exitCode = await runSync(rest);
+      return;
+    case 'dlq':
+      // Each ingestor maps its own letters again, with its mapping as it is now.
+      process.exitCode = await runDlq(rest, {
+        cdc: (letter) => replayCdcLetter(letter, contexts),
+        webhooks: replayWebhookLetter,
+        poller: remapPollerLetter,
+      });
       return;
     case 'bench':
       if (rest[0] === 'scale') await runScaleBench(rest.slice(1));
