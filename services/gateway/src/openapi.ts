@@ -4,6 +4,7 @@ import { ALIAS_CONTEXTS } from '@verity/domain';
 import { requiredGrant } from '@verity/service-kit';
 import { ADMIN_KEYS_PATH, createKeyBody, rotateKeyBody } from './admin-key-routes';
 import { commandPermission } from './command-permission';
+import { IMPORT_MEDIA_TYPES } from './import-media';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1) as it appears in the document. */
 export type JsonSchema = Record<string, unknown>;
@@ -463,6 +464,39 @@ export function buildGatewayOpenApi(
             '200': { description: 'the outcome', content: { 'application/json': { schema: ref('CommandOutcome') } } },
             '400': problem('`invalid_header`'),
             '404': problem('`unknown_command`'),
+            ...guardedResponses,
+          },
+        },
+      },
+      '/v1/imports/{type}': {
+        post: {
+          tags: ['commands'],
+          operationId: 'importRows',
+          summary:
+            'A CSV or NDJSON body (at most 1 MiB), each row a `<context>.<Command>` payload sent through the same path as POST /v1/commands; ids `import:<file id>:<row>`, so posting the same body again appends nothing',
+          parameters: [
+            {
+              name: 'type',
+              in: 'path',
+              required: true,
+              description: '`<context>.<Command>`',
+              schema: { type: 'string' },
+            },
+            tenantHeader,
+          ],
+          requestBody: {
+            required: true,
+            content: Object.fromEntries(IMPORT_MEDIA_TYPES.map((media) => [media, { schema: { type: 'string' } }])),
+          },
+          responses: {
+            '200': {
+              description: 'the counts (imported, repeated, rejected, invalid) and every refused row with its problem',
+              content: { 'application/json': { schema: { type: 'object' } } },
+            },
+            '400': problem('`unreadable_file`: the CSV or NDJSON cannot be read; nothing was sent'),
+            '404': problem('`unknown_command_type`'),
+            '413': problem('`payload_too_large`: over 1 MiB; use `verity import`'),
+            '415': problem(`\`unsupported_media_type\`: send one of ${IMPORT_MEDIA_TYPES.join(', ')}`),
             ...guardedResponses,
           },
         },
