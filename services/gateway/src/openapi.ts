@@ -495,7 +495,7 @@ export function buildGatewayOpenApi(
             },
             '400': problem('`unreadable_file`: the CSV or NDJSON cannot be read; nothing was sent'),
             '404': problem('`unknown_command_type`'),
-            '413': problem('`payload_too_large`: over 1 MiB; use `verity import`'),
+            '413': problem('`body_too_large`: over 1 MiB; use `verity import`'),
             '415': problem(`\`unsupported_media_type\`: send one of ${IMPORT_MEDIA_TYPES.join(', ')}`),
             ...guardedResponses,
           },
