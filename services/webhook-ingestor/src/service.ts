@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { accessContext, contexts } from '@verity/domain';
+import { accessContext, apiKeysOf, contexts, type ApiKeyView } from '@verity/domain';
 import {
   createCommandIntake,
   createDeadLetters,
@@ -9,7 +9,15 @@ import {
 } from '@verity/connector-intake';
 import { WebhookSecretDirectory, parseSecretsKey } from '@verity/connector-webhooks';
 import { contextTopicConfigs, contextTopics, createCommandProducer, ensureTopics, sharedCounter } from '@verity/events';
-import { checkKafka, createHttpApp, createPlatform, listen, type RunningServer } from '@verity/service-kit';
+import {
+  checkKafka,
+  createHttpApp,
+  createPlatform,
+  createRequestAuth,
+  listen,
+  rateLimitRedis,
+  type RunningServer,
+} from '@verity/service-kit';
 import type { WebhookIngestorEnv } from './env';
 import { mountWebhookRoutes } from './webhook-routes';
 
@@ -47,13 +55,28 @@ export function createWebhookIngestorService(env: WebhookIngestorEnv): WebhookIn
     labelNames: ['source', 'reason'],
   });
   const maxBodyBytes = env.VERITY_WEBHOOK_MAX_BODY_BYTES;
+  // Deliveries are authenticated by their signatures; the credential guards /metrics only.
+  const redis = rateLimitRedis(env.VERITY_REDIS_URL, logger);
+  const auth = createRequestAuth<ApiKeyView>({
+    env,
+    admin,
+    accessStateTopic: contextTopics(accessContext.name, prefix).state,
+    keysOf: apiKeysOf,
+    redis,
+    metrics: platform.metrics,
+    logger,
+    clientId: `${prefix}.webhook-ingestor.api-keys.${randomUUID()}`,
+    ...(platform.kafkaSecurity ? { security: platform.kafkaSecurity } : {}),
+  });
   const app = createHttpApp(
     {
       service: 'webhook-ingestor',
       logger,
       metrics: platform.metrics,
       maxBodyBytes,
+      metricsGuard: auth.metricsGuard,
       readiness: async () => [
+        auth.check(),
         await checkKafka(kafka),
         { name: 'webhook-secrets', status: directory.isReady() ? 'up' : 'down' },
       ],
@@ -82,6 +105,8 @@ export function createWebhookIngestorService(env: WebhookIngestorEnv): WebhookIn
         env.VERITY_REPLICATION_FACTOR,
       );
       await producer.connect();
+      await redis.connect().catch((error: unknown) => logger.warn({ err: error }, 'rate-limit redis unavailable'));
+      await auth.start();
       await directory.start();
       server = await listen(app, env.VERITY_WEBHOOK_INGESTOR_PORT, env);
       // The key's id (not the key): a secret sealed under another id is not usable here.
@@ -91,6 +116,8 @@ export function createWebhookIngestorService(env: WebhookIngestorEnv): WebhookIn
     async stop() {
       await server?.close();
       await directory.stop();
+      await auth.stop();
+      redis.disconnect();
       await producer.disconnect();
       await admin.disconnect();
     },
