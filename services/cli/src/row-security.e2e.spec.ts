@@ -14,6 +14,8 @@ const TENANT_TABLES = [
   'source_conflicts',
   'stock_items',
   'stock_levels',
+  'sync_dead_letters',
+  'sync_sources',
 ];
 const TENANTS = ['rls-a', 'rls-b'];
 /** The query-api's VERITY_QUERY_DATABASE_URL by default (the CLI may not import the query-api to parse it). */
