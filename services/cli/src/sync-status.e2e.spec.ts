@@ -8,23 +8,12 @@ import {
   type SourceChange,
 } from '@verity/connector-intake';
 import { contexts } from '@verity/domain';
+import type { SourceSyncStatus } from '@verity/projection-sync-status';
 import { createCommandProducer, createLogger, createRdKafka, type RdProducer } from '@verity/events';
 import { parseEnv, platformEnvSchema } from '@verity/service-kit';
 import { runDlq } from './dlq-command';
 import { runSync } from './sync-command';
 import { eventually, postCommand, startTestPlatform, withCredential, type TestPlatform } from './testing/test-platform';
-
-interface SourceStatus {
-  source: string;
-  applied: number;
-  conflicted: number;
-  rejected: number;
-  deadLettered: number;
-  deadLetteredPending: number;
-  lastChangeAt: string | null;
-  lastAppliedAt: string | null;
-  lagMs: number | null;
-}
 
 describe('the sync status: applied, conflicted, rejected and dead-lettered changes per tenant and source', () => {
   let platform: TestPlatform;
@@ -61,7 +50,7 @@ describe('the sync status: applied, conflicted, rejected and dead-lettered chang
     };
   };
   const sourcesOf = async (tenant: string) =>
-    (await status(await platform.credential({ tenant, roles: ['reader:sync'] }))).body.sources as SourceStatus[];
+    (await status(await platform.credential({ tenant, roles: ['reader:sync'] }))).body.sources as SourceSyncStatus[];
 
   it('counts what each source applied, lost to an authority rule, had refused and had dead-lettered', async () => {
     started = Date.now();
@@ -145,7 +134,7 @@ describe('the sync status: applied, conflicted, rejected and dead-lettered chang
       { id: log.pending[1]!.id, error: 'no change in it' },
     ]);
 
-    let seen: SourceStatus[] = [];
+    let seen: SourceSyncStatus[] = [];
     const sources = await eventually(
       async () => {
         seen = await sourcesOf('acme');
