@@ -119,7 +119,8 @@ function printNewKey(io: KeysIo, key: NewApiKey, details: Record<string, string 
   io.stdout.write(`${lines.join('')}${key.key}\n`);
 }
 
-async function sendAccepted(sender: CommandSender, topic: string, envelope: CommandEnvelope): Promise<void> {
+/** Sends an access command and waits for it: a rejection is thrown as `AccessCommandRejectedError`. */
+export async function sendAccepted(sender: CommandSender, topic: string, envelope: CommandEnvelope): Promise<void> {
   const reply = await sender.send(topic, envelope);
   if (reply.status === 'rejected') throw new AccessCommandRejectedError(reply);
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { VerityError, type CommandEnvelope } from '@verity/core';
+import { VerityError } from '@verity/core';
 import { accessContext, type WebhookSecretView } from '@verity/domain';
 import {
   WebhookSecretDirectory,
@@ -18,7 +18,7 @@ import {
   type CommandSender,
 } from '@verity/events';
 import { createPlatform, parseEnv, platformEnvSchema } from '@verity/service-kit';
-import { AccessCommandRejectedError, accessEnvelope, type KeysIo } from './keys-command';
+import { accessEnvelope, sendAccepted, type KeysIo } from './keys-command';
 import { textTable } from './text-table';
 import { parseWebhooksArgs, type WebhooksArgs } from './webhooks-args';
 import { LOCAL_SECRETS_KEY_FILE, withSecretsKey } from './webhooks-secrets-key';
@@ -45,11 +45,6 @@ export function webhookSecretsTable(secrets: readonly WebhookSecretView[], now =
     )
     .map((s) => [s.secretId, s.tenant, s.source, s.shopDomain ?? '-', s.addedAt, s.expiresAt ?? '-', statusOf(s, now)]);
   return textTable(header, rows);
-}
-
-async function sendAccepted(sender: CommandSender, topic: string, envelope: CommandEnvelope): Promise<void> {
-  const reply = await sender.send(topic, envelope);
-  if (reply.status === 'rejected') throw new AccessCommandRejectedError(reply);
 }
 
 /** Runs `verity webhooks ...`; returns the exit code. */
