@@ -112,7 +112,8 @@ describe('stock per SKU per location through the real stack: reservations, ATP, 
 
   it('a reservation past its expiresAt is released by ExpireReservations (time = when the gateway received it); commit and transfer move the counts', async () => {
     await accepted('ReceiveStock', { sku: 'SKU-EXP', location: 'berlin', quantity: 10 });
-    const expiresAt = new Date(Date.now() + 1_500).toISOString();
+    // Far enough ahead that the first ExpireReservations lands before it on a loaded box.
+    const expiresAt = new Date(Date.now() + 8_000).toISOString();
     await accepted('ReserveStock', {
       sku: 'SKU-EXP',
       location: 'berlin',
