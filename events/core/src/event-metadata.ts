@@ -73,6 +73,19 @@ const optionalAttributeHeaders = {
   onBehalfOf: 'ce_onbehalfof',
 } as const satisfies Record<OptionalAttribute, string>;
 
+/** A header `toHeaders` writes: the CloudEvents attributes and extensions, and the content type. */
+export type EventHeaderName =
+  | 'ce_specversion'
+  | 'content-type'
+  | (typeof attributeHeaders)[RequiredAttribute]
+  | (typeof optionalAttributeHeaders)[OptionalAttribute];
+
+/** What documents the headers (the AsyncAPI contract) reads, so it names exactly the ones written. */
+export const EVENT_HEADERS: { required: readonly EventHeaderName[]; optional: readonly EventHeaderName[] } = {
+  required: ['ce_specversion', 'content-type', ...Object.values(attributeHeaders)],
+  optional: Object.values(optionalAttributeHeaders),
+};
+
 const numericAttributes = new Set<keyof ChainedEventMetadata>(['streamVersion', 'schemaVersion']);
 
 export function toHeaders(metadata: ChainedEventMetadata): RecordHeaders {

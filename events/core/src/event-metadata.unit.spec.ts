@@ -1,4 +1,4 @@
-import { fromHeaders, toHeaders, type ChainedEventMetadata, type EventMetadata } from './event-metadata';
+import { EVENT_HEADERS, fromHeaders, toHeaders, type ChainedEventMetadata, type EventMetadata } from './event-metadata';
 import { UndecodableRecordError } from './errors';
 import { chain, eventHash, unchained } from './hash-chain';
 
@@ -43,6 +43,14 @@ describe('CloudEvents header mapping', () => {
     // CloudEvents extension names: lowercase letters and digits only.
     for (const name of Object.keys(headers).filter((h) => h.startsWith('ce_')))
       expect(name.slice(3)).toMatch(/^[a-z0-9]+$/);
+  });
+
+  it('lists in EVENT_HEADERS exactly the headers it writes, ce_onbehalfof as the optional one', () => {
+    const { prevHash: _prev, hash: _hash, ...rest } = metadata;
+    const acting = toHeaders(chain('', { ...rest, onBehalfOf: 'erp:jdoe' }, Buffer.from('payload')));
+    expect(Object.keys(toHeaders(metadata)).sort()).toEqual([...EVENT_HEADERS.required].sort());
+    expect(Object.keys(acting).sort()).toEqual([...EVENT_HEADERS.required, ...EVENT_HEADERS.optional].sort());
+    expect(EVENT_HEADERS.optional).toEqual(['ce_onbehalfof']);
   });
 
   it('reads back exactly what it wrote, numbers as numbers', () => {

@@ -15,9 +15,11 @@ export {
 } from './envelope';
 export {
   AVRO_CONTENT_TYPE,
+  EVENT_HEADERS,
   fromHeaders,
   toHeaders,
   type ChainedEventMetadata,
+  type EventHeaderName,
   type EventMetadata,
   type RecordHeaders,
 } from './event-metadata';
