@@ -26,6 +26,16 @@ export type CreatePriceListData = z.infer<typeof createPriceListSchema>;
 export const setBasePriceSchema = z.strictObject({ priceListId, sku, unitPrice, ...effective });
 export type SetBasePriceData = z.infer<typeof setBasePriceSchema>;
 
+/**
+ * A base price line is named by its SKU and the instant it starts from (`effectiveFrom`); a source
+ * system changes its price or its end, never its start (a new start is a new line).
+ */
+export const replaceBasePriceSchema = z.strictObject({ priceListId, sku, unitPrice, ...effective });
+export type ReplaceBasePriceData = z.infer<typeof replaceBasePriceSchema>;
+
+export const removeBasePriceSchema = z.strictObject({ priceListId, sku, effectiveFrom: instant });
+export type RemoveBasePriceData = z.infer<typeof removeBasePriceSchema>;
+
 export const setCustomerPriceSchema = z.strictObject({ priceListId, customerId, sku, unitPrice, ...effective });
 export type SetCustomerPriceData = z.infer<typeof setCustomerPriceSchema>;
 
@@ -45,5 +55,7 @@ export type SetQuantityTiersData = z.infer<typeof setQuantityTiersSchema>;
 export type PricingCommand =
   | DomainCommand<'CreatePriceList', CreatePriceListData>
   | DomainCommand<'SetBasePrice', SetBasePriceData>
+  | DomainCommand<'ReplaceBasePrice', ReplaceBasePriceData>
+  | DomainCommand<'RemoveBasePrice', RemoveBasePriceData>
   | DomainCommand<'SetCustomerPrice', SetCustomerPriceData>
   | DomainCommand<'SetQuantityTiers', SetQuantityTiersData>;

@@ -2,11 +2,21 @@ import { DomainRejection, type Decider } from '@verity/core';
 import type {
   CreatePriceListData,
   PricingCommand,
+  RemoveBasePriceData,
+  ReplaceBasePriceData,
   SetBasePriceData,
   SetCustomerPriceData,
   SetQuantityTiersData,
 } from './commands';
-import type { BasePriceSet, CustomerPriceSet, PriceListCreated, PricingEvent, QuantityTiersSet } from './events';
+import type {
+  BasePriceRemoved,
+  BasePriceReplaced,
+  BasePriceSet,
+  CustomerPriceSet,
+  PriceListCreated,
+  PricingEvent,
+  QuantityTiersSet,
+} from './events';
 import { rangesOverlap, type PriceRule, type Tier } from './quote';
 
 /** One price list of a tenant: the aggregate behind stream `<tenant>/<priceListId>`. */
@@ -15,7 +25,7 @@ export interface PriceListState {
   priceListId: string | null;
   name: string;
   currency: string;
-  /** Every rule set so far, in order; ranges of the same rule never overlap. */
+  /** Every rule set so far and not removed, in order; ranges of the same rule never overlap. */
   rules: PriceRule[];
 }
 
@@ -118,6 +128,66 @@ function setBasePrice(data: SetBasePriceData, state: PriceListState): BasePriceS
   return [{ type: 'BasePriceSet', data: event }];
 }
 
+/** A base price line is named by its SKU and start: two base lines of a SKU never start at the same instant. */
+const isBaseLine = (rule: PriceRule, sku: string, effectiveFrom: string): boolean =>
+  rule.kind === 'base' && rule.sku === sku && rule.effectiveFrom === effectiveFrom;
+
+/** The base price line a replacement or removal names, with its price (a base rule always has one). */
+function baseLineOf(state: PriceListState, data: RemoveBasePriceData): PriceRule & { unitPrice: number } {
+  const line = state.rules.find((r) => isBaseLine(r, data.sku, data.effectiveFrom));
+  if (line === undefined || line.unitPrice === null)
+    throw new DomainRejection(
+      'unknown_price_line',
+      `price list ${data.priceListId} has no base price for ${data.sku} starting at ${data.effectiveFrom}`,
+      { priceListId: data.priceListId, sku: data.sku, effectiveFrom: data.effectiveFrom },
+    );
+  return { ...line, unitPrice: line.unitPrice };
+}
+
+/** Same terms again (a source that re-sends an unchanged line) is no change: nothing is appended. */
+function replaceBasePrice(data: ReplaceBasePriceData, state: PriceListState): BasePriceReplaced[] {
+  requireList(state, data.priceListId);
+  checkRange(data.effectiveFrom, data.effectiveTo);
+  checkPrice(data.unitPrice);
+  const line = baseLineOf(state, data);
+  const effectiveTo = data.effectiveTo ?? null;
+  if (line.unitPrice === data.unitPrice && line.effectiveTo === effectiveTo) return [];
+  // The line's new range is checked against the other lines only, never against its old self.
+  const others = state.rules.filter((r) => !isBaseLine(r, data.sku, data.effectiveFrom));
+  checkNoOverlap({ ...state, rules: others }, { ...line, unitPrice: data.unitPrice, effectiveTo });
+  return [
+    {
+      type: 'BasePriceReplaced',
+      data: {
+        priceListId: data.priceListId,
+        sku: data.sku,
+        effectiveFrom: data.effectiveFrom,
+        unitPrice: data.unitPrice,
+        effectiveTo,
+        previousUnitPrice: line.unitPrice,
+        previousEffectiveTo: line.effectiveTo,
+      },
+    },
+  ];
+}
+
+function removeBasePrice(data: RemoveBasePriceData, state: PriceListState): BasePriceRemoved[] {
+  requireList(state, data.priceListId);
+  const line = baseLineOf(state, data);
+  return [
+    {
+      type: 'BasePriceRemoved',
+      data: {
+        priceListId: data.priceListId,
+        sku: data.sku,
+        effectiveFrom: data.effectiveFrom,
+        previousUnitPrice: line.unitPrice,
+        previousEffectiveTo: line.effectiveTo,
+      },
+    },
+  ];
+}
+
 function setCustomerPrice(data: SetCustomerPriceData, state: PriceListState): CustomerPriceSet[] {
   requireList(state, data.priceListId);
   checkRange(data.effectiveFrom, data.effectiveTo);
@@ -193,6 +263,10 @@ function decide(command: PricingCommand, state: PriceListState): PricingEvent[] 
       return createPriceList(command.data, state);
     case 'SetBasePrice':
       return setBasePrice(command.data, state);
+    case 'ReplaceBasePrice':
+      return replaceBasePrice(command.data, state);
+    case 'RemoveBasePrice':
+      return removeBasePrice(command.data, state);
     case 'SetCustomerPrice':
       return setCustomerPrice(command.data, state);
     case 'SetQuantityTiers':
@@ -215,6 +289,19 @@ function evolve(state: PriceListState, event: PricingEvent): PriceListState {
     case 'CustomerPriceSet':
     case 'QuantityTiersSet':
       return { ...state, rules: [...state.rules, ruleOf(event)] };
+    case 'BasePriceReplaced': {
+      const { sku, effectiveFrom, unitPrice, effectiveTo } = event.data;
+      return {
+        ...state,
+        rules: state.rules.map((r) =>
+          isBaseLine(r, sku, effectiveFrom) ? { ...r, unitPrice, effectiveTo: effectiveTo ?? null } : r,
+        ),
+      };
+    }
+    case 'BasePriceRemoved': {
+      const { sku, effectiveFrom } = event.data;
+      return { ...state, rules: state.rules.filter((r) => !isBaseLine(r, sku, effectiveFrom)) };
+    }
     default: {
       const unknownEvent: never = event;
       throw new Error(`unknown pricing event ${String((unknownEvent as PricingEvent).type)}`);

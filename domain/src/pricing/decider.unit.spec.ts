@@ -20,6 +20,10 @@ const base = (effectiveFrom = JAN, effectiveTo: string | null = NEXT): PricingEv
   type: 'BasePriceSet',
   data: { priceListId: 'PL-1', sku: 'SKU-1', unitPrice: 1299, effectiveFrom, effectiveTo },
 });
+const removed = (): PricingEvent => ({
+  type: 'BasePriceRemoved',
+  data: { priceListId: 'PL-1', sku: 'SKU-1', effectiveFrom: JAN, previousUnitPrice: 1299, previousEffectiveTo: NEXT },
+});
 const customer = (effectiveFrom = JAN, effectiveTo: string | null = null): PricingEvent => ({
   type: 'CustomerPriceSet',
   data: { priceListId: 'PL-1', customerId: 'C-1', sku: 'SKU-1', unitPrice: 999, effectiveFrom, effectiveTo },
@@ -127,6 +131,133 @@ describe('pricing decider', () => {
             data: { priceListId: 'PL-1', sku: 'SKU-2', unitPrice: 500, effectiveFrom: JAN, effectiveTo: null },
           },
         ]);
+    });
+  });
+
+  describe('ReplaceBasePrice', () => {
+    const replaced = (
+      unitPrice: number,
+      effectiveTo: string | null,
+      previousEffectiveTo: string | null = NEXT,
+    ): PricingEvent => ({
+      type: 'BasePriceReplaced',
+      data: {
+        priceListId: 'PL-1',
+        sku: 'SKU-1',
+        effectiveFrom: JAN,
+        unitPrice,
+        effectiveTo,
+        previousUnitPrice: 1299,
+        previousEffectiveTo,
+      },
+    });
+    it('replaces the price of the line starting at effectiveFrom, keeping its range', () => {
+      spec
+        .given([created, base(JAN, NEXT)])
+        .when(cmd('ReplaceBasePrice', { sku: 'SKU-1', unitPrice: 1399, effectiveFrom: JAN, effectiveTo: NEXT }))
+        .then([replaced(1399, NEXT)]);
+    });
+    it('revises the end of the line: shortened, or open-ended when effectiveTo is absent', () => {
+      spec
+        .given([created, base(JAN, NEXT)])
+        .when(cmd('ReplaceBasePrice', { sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JAN, effectiveTo: JUL }))
+        .then([replaced(1299, JUL)]);
+      spec
+        .given([created, base(JAN, NEXT)])
+        .when(cmd('ReplaceBasePrice', { sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JAN }))
+        .then([replaced(1299, null)]);
+    });
+    it('the same terms again append nothing', () => {
+      spec
+        .given([created, base(JAN, NEXT)])
+        .when(cmd('ReplaceBasePrice', { sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JAN, effectiveTo: NEXT }))
+        .then([]);
+    });
+    it('a replaced line is what the next replacement starts from', () => {
+      spec
+        .given([created, base(JAN, NEXT), replaced(1399, NEXT)])
+        .when(cmd('ReplaceBasePrice', { sku: 'SKU-1', unitPrice: 1399, effectiveFrom: JAN, effectiveTo: NEXT }))
+        .then([]);
+    });
+    it('rejects a line that does not exist, or no longer does (unknown_price_line)', () => {
+      spec
+        .given([created, base(JAN, NEXT)])
+        .when(cmd('ReplaceBasePrice', { sku: 'SKU-1', unitPrice: 1399, effectiveFrom: JUL }))
+        .thenRejects('unknown_price_line', { priceListId: 'PL-1', sku: 'SKU-1', effectiveFrom: JUL });
+      spec
+        .given([created, base(JAN, NEXT), customer(JAN, null)])
+        .when(cmd('ReplaceBasePrice', { sku: 'SKU-2', unitPrice: 1399, effectiveFrom: JAN }))
+        .thenRejects('unknown_price_line');
+      spec
+        .given([created, base(JAN, NEXT), removed()])
+        .when(cmd('ReplaceBasePrice', { sku: 'SKU-1', unitPrice: 1399, effectiveFrom: JAN }))
+        .thenRejects('unknown_price_line');
+    });
+    it('rejects an unknown price list, a bad price and a bad range', () => {
+      spec
+        .given([])
+        .when(cmd('ReplaceBasePrice', { sku: 'SKU-1', unitPrice: 1399, effectiveFrom: JAN }))
+        .thenRejects('unknown_price_list');
+      spec
+        .given([created, base(JAN, NEXT)])
+        .when(cmd('ReplaceBasePrice', { sku: 'SKU-1', unitPrice: 0, effectiveFrom: JAN }))
+        .thenRejects('invalid_price');
+      spec
+        .given([created, base(JAN, NEXT)])
+        .when(cmd('ReplaceBasePrice', { sku: 'SKU-1', unitPrice: 1399, effectiveFrom: JAN, effectiveTo: JAN }))
+        .thenRejects('invalid_effective_range');
+    });
+    it('rejects a new end that reaches into the next line, naming it', () => {
+      spec
+        .given([created, base(JAN, JUL), base(JUL, null)])
+        .when(cmd('ReplaceBasePrice', { sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JAN, effectiveTo: NEXT }))
+        .thenRejects('overlapping_effective_range', {
+          rule: 'base',
+          sku: 'SKU-1',
+          customerId: null,
+          existingEffectiveFrom: JUL,
+          existingEffectiveTo: null,
+        });
+    });
+  });
+
+  describe('RemoveBasePrice', () => {
+    it('removes the line starting at effectiveFrom, recording what it was', () => {
+      spec
+        .given([created, base(JAN, NEXT)])
+        .when(cmd('RemoveBasePrice', { sku: 'SKU-1', effectiveFrom: JAN }))
+        .then([removed()]);
+    });
+    it('frees the range: a new line may take it (the overlap rule still holds for new lines)', () => {
+      spec
+        .given([created, base(JAN, NEXT), removed()])
+        .when(cmd('SetBasePrice', { sku: 'SKU-1', unitPrice: 1499, effectiveFrom: JUL }))
+        .then([
+          {
+            type: 'BasePriceSet',
+            data: { priceListId: 'PL-1', sku: 'SKU-1', unitPrice: 1499, effectiveFrom: JUL, effectiveTo: null },
+          },
+        ]);
+    });
+    it('rejects a line that does not exist or was removed already (unknown_price_line), and an unknown list', () => {
+      spec
+        .given([created, base(JAN, NEXT)])
+        .when(cmd('RemoveBasePrice', { sku: 'SKU-1', effectiveFrom: NEXT }))
+        .thenRejects('unknown_price_line', { priceListId: 'PL-1', sku: 'SKU-1', effectiveFrom: NEXT });
+      spec
+        .given([created, base(JAN, NEXT), removed()])
+        .when(cmd('RemoveBasePrice', { sku: 'SKU-1', effectiveFrom: JAN }))
+        .thenRejects('unknown_price_line');
+      spec
+        .given([])
+        .when(cmd('RemoveBasePrice', { sku: 'SKU-1', effectiveFrom: JAN }))
+        .thenRejects('unknown_price_list');
+    });
+    it('a customer override or tiers starting at the same instant are not base lines: they stay', () => {
+      spec
+        .given([created, customer(JAN, null), tiered(null)])
+        .when(cmd('RemoveBasePrice', { sku: 'SKU-1', effectiveFrom: JAN }))
+        .thenRejects('unknown_price_line');
     });
   });
 

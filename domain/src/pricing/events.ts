@@ -1,4 +1,6 @@
 import type {
+  BasePriceRemoved as BasePriceRemovedPayload,
+  BasePriceReplaced as BasePriceReplacedPayload,
   BasePriceSet as BasePriceSetPayload,
   CustomerPriceSet as CustomerPriceSetPayload,
   DomainEvent,
@@ -9,14 +11,19 @@ import type {
 /** Payloads are the generated types of `schemas/pricing/*.avsc` (newest version of each); an absent optional field is null, as Avro decodes it. */
 export type PriceListCreated = DomainEvent<'PriceListCreated', PriceListCreatedPayload>;
 export type BasePriceSet = DomainEvent<'BasePriceSet', BasePriceSetPayload>;
+export type BasePriceReplaced = DomainEvent<'BasePriceReplaced', BasePriceReplacedPayload>;
+export type BasePriceRemoved = DomainEvent<'BasePriceRemoved', BasePriceRemovedPayload>;
 export type CustomerPriceSet = DomainEvent<'CustomerPriceSet', CustomerPriceSetPayload>;
 export type QuantityTiersSet = DomainEvent<'QuantityTiersSet', QuantityTiersSetPayload>;
 
-export type PricingEvent = PriceListCreated | BasePriceSet | CustomerPriceSet | QuantityTiersSet;
+export type PricingEvent =
+  PriceListCreated | BasePriceSet | BasePriceReplaced | BasePriceRemoved | CustomerPriceSet | QuantityTiersSet;
 
 export const PRICING_EVENTS = [
   'PriceListCreated',
   'BasePriceSet',
+  'BasePriceReplaced',
+  'BasePriceRemoved',
   'CustomerPriceSet',
   'QuantityTiersSet',
 ] as const satisfies readonly PricingEvent['type'][];

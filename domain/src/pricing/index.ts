@@ -1,6 +1,8 @@
 import { defineContext } from '@verity/core';
 import {
   createPriceListSchema,
+  removeBasePriceSchema,
+  replaceBasePriceSchema,
   setBasePriceSchema,
   setCustomerPriceSchema,
   setQuantityTiersSchema,
@@ -14,6 +16,8 @@ export const pricingContext = defineContext<PriceListState, PricingCommand, Pric
   commands: {
     CreatePriceList: { schema: createPriceListSchema, aggregateId: (payload) => String(payload.priceListId) },
     SetBasePrice: { schema: setBasePriceSchema, aggregateId: (payload) => String(payload.priceListId) },
+    ReplaceBasePrice: { schema: replaceBasePriceSchema, aggregateId: (payload) => String(payload.priceListId) },
+    RemoveBasePrice: { schema: removeBasePriceSchema, aggregateId: (payload) => String(payload.priceListId) },
     SetCustomerPrice: { schema: setCustomerPriceSchema, aggregateId: (payload) => String(payload.priceListId) },
     SetQuantityTiers: { schema: setQuantityTiersSchema, aggregateId: (payload) => String(payload.priceListId) },
   },

@@ -439,6 +439,38 @@ export interface StockTransferredV1 {
   quantity: number;
 }
 
+/** The base price line of a SKU starting at effectiveFrom was removed: it no longer prices anything, at any instant. */
+export interface BasePriceRemovedV1 {
+  /** Price list the line belonged to */
+  priceListId: string;
+  /** Stock keeping unit */
+  sku: string;
+  /** ISO 8601 UTC instant the line started from (inclusive): names the line */
+  effectiveFrom: string;
+  /** The removed line's price, in minor units */
+  previousUnitPrice: number;
+  /** The removed line's end; null when it was open-ended */
+  previousEffectiveTo: null | string;
+}
+
+/** The base price line of a SKU starting at effectiveFrom has a new price or a new end; its start is unchanged. */
+export interface BasePriceReplacedV1 {
+  /** Price list the line belongs to */
+  priceListId: string;
+  /** Stock keeping unit */
+  sku: string;
+  /** ISO 8601 UTC instant the line starts from (inclusive): names the line */
+  effectiveFrom: string;
+  /** New price of one unit in integer minor units of the list's currency (cents), positive */
+  unitPrice: number;
+  /** New ISO 8601 UTC instant from which the line no longer applies (exclusive); null when open-ended */
+  effectiveTo: null | string;
+  /** The line's price before, in minor units */
+  previousUnitPrice: number;
+  /** The line's end before; null when it was open-ended */
+  previousEffectiveTo: null | string;
+}
+
 /** The list price of a SKU for everyone, effective over [effectiveFrom, effectiveTo). */
 export interface BasePriceSetV1 {
   /** Price list the price belongs to */
@@ -596,6 +628,12 @@ export type StockReserved = StockReservedV1;
 /** The newest version of verity.inventory.StockTransferred: what deciders and projections see. */
 export type StockTransferred = StockTransferredV1;
 
+/** The newest version of verity.pricing.BasePriceRemoved: what deciders and projections see. */
+export type BasePriceRemoved = BasePriceRemovedV1;
+
+/** The newest version of verity.pricing.BasePriceReplaced: what deciders and projections see. */
+export type BasePriceReplaced = BasePriceReplacedV1;
+
 /** The newest version of verity.pricing.BasePriceSet: what deciders and projections see. */
 export type BasePriceSet = BasePriceSetV1;
 
@@ -641,6 +679,8 @@ export interface LatestEventPayloads {
   "verity.inventory.StockReceived": StockReceived;
   "verity.inventory.StockReserved": StockReserved;
   "verity.inventory.StockTransferred": StockTransferred;
+  "verity.pricing.BasePriceRemoved": BasePriceRemoved;
+  "verity.pricing.BasePriceReplaced": BasePriceReplaced;
   "verity.pricing.BasePriceSet": BasePriceSet;
   "verity.pricing.CustomerPriceSet": CustomerPriceSet;
   "verity.pricing.PriceListCreated": PriceListCreated;
