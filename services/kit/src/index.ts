@@ -1,6 +1,7 @@
 export { HttpProblem, PROBLEM_CONTENT_TYPE, problemMiddleware, sendProblem, type ProblemBody } from './problem';
 export { createHttpApp, type DependencyCheck, type HttpAppOptions } from './http-app';
 export { listen, type ListenOptions, type RunningServer } from './server';
+export { routesOf, type HttpRoute } from './routes';
 export { guardRequests, MAX_BODY_BYTES, requestTargetProblem } from './request-guard';
 export {
   httpServerEnvSchema,

@@ -3,11 +3,14 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { PROBLEM_CONTENT_TYPE } from './problem';
+import { routesOf, type HttpRoute } from './routes';
 import { tlsFiles, type HttpServerEnv } from './transport-env';
 
 export interface RunningServer {
   url: string;
   port: number;
+  /** The routes the app serves, as its router holds them (for tests that must cover each). */
+  routes: readonly HttpRoute[];
   close(): Promise<void>;
 }
 
@@ -45,6 +48,7 @@ export function listen(app: Express, port: number, options: ListenOptions = {}):
       resolve({
         url: `${tls ? 'https' : 'http'}://localhost:${actual}`,
         port: actual,
+        routes: routesOf(app),
         close: () =>
           new Promise<void>((done, fail) => {
             server.closeAllConnections();
