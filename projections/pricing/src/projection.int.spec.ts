@@ -176,4 +176,109 @@ describe('pricing projection', () => {
           },
         ]);
       }));
+
+  describe('a base line replaced or removed (named by SKU and start)', () => {
+    const FROM = '2025-01-01T00:00:00.000Z';
+    const customerPrice = {
+      type: 'verity.pricing.CustomerPriceSet' as const,
+      data: {
+        priceListId: 'PL-1',
+        customerId: 'C-9',
+        sku: 'S-1',
+        unitPrice: 990,
+        effectiveFrom: FROM,
+        effectiveTo: null,
+      },
+      ...onList,
+    };
+    const later = {
+      type: 'verity.pricing.BasePriceSet' as const,
+      data: {
+        priceListId: 'PL-1',
+        sku: 'S-1',
+        unitPrice: 1400,
+        effectiveFrom: '2026-01-01T00:00:00.000Z',
+        effectiveTo: null,
+      },
+      ...onList,
+    };
+    const replaced = {
+      type: 'verity.pricing.BasePriceReplaced' as const,
+      data: {
+        priceListId: 'PL-1',
+        sku: 'S-1',
+        effectiveFrom: FROM,
+        unitPrice: 1350,
+        effectiveTo: '2026-01-01T00:00:00.000Z',
+        previousUnitPrice: 1250,
+        previousEffectiveTo: null,
+      },
+      ...onList,
+    };
+    const removed = {
+      type: 'verity.pricing.BasePriceRemoved' as const,
+      data: {
+        priceListId: 'PL-1',
+        sku: 'S-1',
+        effectiveFrom: FROM,
+        previousUnitPrice: 1250,
+        previousEffectiveTo: null,
+      },
+      ...onList,
+    };
+
+    it("BasePriceReplaced gives that line the new terms and version; the SKU's other rules stay", () =>
+      spec
+        .given([created, basePrice(1250), customerPrice])
+        .when([replaced])
+        .then(async ({ table, cached, notices, keyPrefix }) => {
+          expect(await table('price_rules').orderBy('version').select(RULE_COLUMNS)).toEqual([
+            {
+              ...rule,
+              version: 3,
+              kind: 'customer',
+              customer_id: 'C-9',
+              unit_price: '990',
+              tiers: null,
+            },
+            {
+              ...rule,
+              version: 4,
+              kind: 'base',
+              customer_id: null,
+              unit_price: '1350',
+              tiers: null,
+              effective_to: new Date('2026-01-01T00:00:00.000Z'),
+            },
+          ]);
+          expect(await table('price_lists').select('version')).toEqual([{ version: 4 }]);
+          const key = quoteCacheKey(keyPrefix, 'acme', 'PL-1', 'S-1');
+          expect(await cached(key)).toBeUndefined();
+          expect(notices).toEqual([
+            { context: 'pricing', tenant: 'acme', priceListId: 'PL-1', sku: 'S-1', key, version: 4 },
+          ]);
+        }));
+
+    it('BasePriceRemoved deletes that line alone and moves the list version', () =>
+      spec
+        .given([created, basePrice(1250), later, customerPrice])
+        .when([removed])
+        .then(async ({ table, notices, keyPrefix }) => {
+          expect(await table('price_rules').orderBy('version').select('version', 'kind', 'unit_price')).toEqual([
+            { version: 3, kind: 'base', unit_price: '1400' },
+            { version: 4, kind: 'customer', unit_price: '990' },
+          ]);
+          expect(await table('price_lists').select('version')).toEqual([{ version: 5 }]);
+          expect(notices).toEqual([
+            {
+              context: 'pricing',
+              tenant: 'acme',
+              priceListId: 'PL-1',
+              sku: 'S-1',
+              key: quoteCacheKey(keyPrefix, 'acme', 'PL-1', 'S-1'),
+              version: 5,
+            },
+          ]);
+        }));
+  });
 });

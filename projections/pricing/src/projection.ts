@@ -13,12 +13,17 @@ export interface PricingChange {
 const PRICING_EVENTS = [
   'verity.pricing.PriceListCreated',
   'verity.pricing.BasePriceSet',
+  'verity.pricing.BasePriceReplaced',
+  'verity.pricing.BasePriceRemoved',
   'verity.pricing.CustomerPriceSet',
   'verity.pricing.QuantityTiersSet',
 ] as const;
 
 type PricingEvent = ProjectedEvent<(typeof PRICING_EVENTS)[number]>;
-type RuleEvent = Exclude<PricingEvent, { type: 'verity.pricing.PriceListCreated' }>;
+type RuleEvent = ProjectedEvent<
+  'verity.pricing.BasePriceSet' | 'verity.pricing.CustomerPriceSet' | 'verity.pricing.QuantityTiersSet'
+>;
+type LineEvent = ProjectedEvent<'verity.pricing.BasePriceReplaced' | 'verity.pricing.BasePriceRemoved'>;
 
 /** The columns of a rule that depend on its kind. */
 interface RuleTerms {
@@ -61,16 +66,10 @@ async function applyCreated(
   return [{ tenant, priceListId, sku: null, version: streamVersion }];
 }
 
-async function applyRule(store: ProjectionTransaction, event: RuleEvent): Promise<PricingChange[]> {
+/** The list's version moves with every rule change, so its ETag and the quote cache see it. */
+async function touchList(store: ProjectionTransaction, event: RuleEvent | LineEvent): Promise<PricingChange[]> {
   const { tenant, streamVersion, time } = event.metadata;
-  const { priceListId, sku, effectiveFrom, effectiveTo } = event.data;
-  const row = { ...termsOf(event), sku, effective_from: effectiveFrom, effective_to: effectiveTo };
-  await store.db
-    .withSchema(store.schema)
-    .table('price_rules')
-    .insert({ tenant, price_list_id: priceListId, version: streamVersion, ...row })
-    .onConflict(['tenant', 'price_list_id', 'version'])
-    .merge(row);
+  const { priceListId, sku } = event.data;
   await store.db
     .withSchema(store.schema)
     .table('price_lists')
@@ -79,14 +78,61 @@ async function applyRule(store: ProjectionTransaction, event: RuleEvent): Promis
   return [{ tenant, priceListId, sku, version: streamVersion }];
 }
 
+async function applyRule(store: ProjectionTransaction, event: RuleEvent): Promise<PricingChange[]> {
+  const { tenant, streamVersion } = event.metadata;
+  const { priceListId, sku, effectiveFrom, effectiveTo } = event.data;
+  const row = { ...termsOf(event), sku, effective_from: effectiveFrom, effective_to: effectiveTo };
+  await store.db
+    .withSchema(store.schema)
+    .table('price_rules')
+    .insert({ tenant, price_list_id: priceListId, version: streamVersion, ...row })
+    .onConflict(['tenant', 'price_list_id', 'version'])
+    .merge(row);
+  return touchList(store, event);
+}
+
+/**
+ * A base line is its SKU and start; a replacement gives it the new terms and the version of the
+ * event that set them (the rule's version is the event that last set it), a removal deletes it.
+ * Both are idempotent, so a batch applied again after a crash changes nothing more.
+ */
+async function applyLine(store: ProjectionTransaction, event: LineEvent): Promise<PricingChange[]> {
+  const { tenant, streamVersion } = event.metadata;
+  const { priceListId, sku, effectiveFrom } = event.data;
+  const line = store.db
+    .withSchema(store.schema)
+    .table('price_rules')
+    .where({ tenant, price_list_id: priceListId, kind: 'base', sku })
+    .where('effective_from', new Date(effectiveFrom));
+  if (event.type === 'verity.pricing.BasePriceRemoved') await line.delete();
+  else
+    await line.update({
+      unit_price: event.data.unitPrice,
+      effective_to: event.data.effectiveTo,
+      version: streamVersion,
+    });
+  return touchList(store, event);
+}
+
+function apply(store: ProjectionTransaction, event: PricingEvent): Promise<PricingChange[]> {
+  switch (event.type) {
+    case 'verity.pricing.PriceListCreated':
+      return applyCreated(store, event);
+    case 'verity.pricing.BasePriceReplaced':
+    case 'verity.pricing.BasePriceRemoved':
+      return applyLine(store, event);
+    default:
+      return applyRule(store, event);
+  }
+}
+
 /** Price lists and their rules, one row per rule (tenant in every row); quotes are computed from them by the query API. */
 export const pricingProjection: Projection<PricingEvent['type'], PricingChange> = {
   name: 'pricing',
   contexts: ['pricing'],
   events: PRICING_EVENTS,
   migrations: pricingMigrations,
-  apply: (store, event) =>
-    event.type === 'verity.pricing.PriceListCreated' ? applyCreated(store, event) : applyRule(store, event),
+  apply,
   async publish(_store, cache, changes) {
     // The newest version per (tenant, list, sku): invalidate its cached quotes, then tell subscribers.
     const newest = new Map<string, PricingChange>();
