@@ -2,7 +2,7 @@ import type { CommandEnvelope } from '@verity/core';
 import { contexts } from '@verity/domain';
 import { contextTopics } from '@verity/events';
 import { createService } from './services';
-import { tampered, topicEnds } from './testing/query-access';
+import { rowCounts, tampered, topicEnds } from './testing/query-access';
 import { postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
 const TENANT = 'acme';
@@ -12,8 +12,12 @@ const COMMAND_TYPES = COMMAND_CONTEXTS.flatMap((c) => Object.keys(c.commands).ma
 
 interface Route {
   method: 'GET' | 'POST';
+  /** The route of the gateway's router this request reaches, e.g. `/v1/commands/:type`. */
+  pattern: string;
   path: string;
+  /** Sent as JSON, or as it is with `contentType`. */
   body?: unknown;
+  contentType?: string;
   /** The grant a `reader` of every context lacks here; none where any credential of the tenant may go. */
   needs?: string;
 }
@@ -35,10 +39,12 @@ describe('gateway credentials, tenants and roles (issue 10)', () => {
   let liveKeyId: string;
 
   const call = async (route: Route, headers: Record<string, string> = {}): Promise<Answer> => {
+    const contentType = route.contentType ?? 'application/json';
+    const body = route.contentType === undefined ? JSON.stringify(route.body) : String(route.body);
     const res = await fetch(`${gateway}${route.path}`, {
       method: route.method,
-      headers: { ...(route.body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      ...(route.body === undefined ? {} : { body: JSON.stringify(route.body) }),
+      headers: { ...(route.body === undefined ? {} : { 'content-type': contentType }), ...headers },
+      ...(route.body === undefined ? {} : { body }),
     });
     const text = await res.text();
     return {
@@ -50,7 +56,7 @@ describe('gateway credentials, tenants and roles (issue 10)', () => {
 
   const issueKey = async (roles: string[]): Promise<{ keyId: string; key: string }> => {
     const res = await call(
-      { method: 'POST', path: '/v1/admin/api-keys', body: { roles } },
+      { method: 'POST', pattern: '/v1/admin/api-keys', path: '/v1/admin/api-keys', body: { roles } },
       await platform.credential({ tenant: TENANT }),
     );
     expect(res.status).toBe(201);
@@ -71,12 +77,17 @@ describe('gateway credentials, tenants and roles (issue 10)', () => {
   };
 
   beforeAll(async () => {
-    platform = await startTestPlatform(['command-processor', 'gateway']);
+    // The projector too, so the matrix can show no read model moved either.
+    platform = await startTestPlatform(['command-processor', 'projector', 'gateway']);
     gateway = platform.urls.gateway!;
     const revoked = await issueKey(['admin']);
     revokedKey = revoked.key;
     const revoke = await call(
-      { method: 'POST', path: `/v1/admin/api-keys/${revoked.keyId}/revoke` },
+      {
+        method: 'POST',
+        pattern: '/v1/admin/api-keys/:keyId/revoke',
+        path: `/v1/admin/api-keys/${revoked.keyId}/revoke`,
+      },
       await platform.credential({ tenant: TENANT }),
     );
     expect(revoke.status).toBe(200);
@@ -89,16 +100,52 @@ describe('gateway credentials, tenants and roles (issue 10)', () => {
   const routes = (): Route[] => [
     ...COMMAND_TYPES.map((type): Route => ({
       method: 'POST',
+      pattern: '/v1/commands/:type',
       path: `/v1/commands/${type}`,
       body: {},
       needs: grantOf(type),
     })),
-    { method: 'GET', path: '/v1/commands/some-command' },
-    { method: 'POST', path: '/v1/admin/api-keys', body: { roles: ['reader'] }, needs: 'admin:access' },
-    { method: 'GET', path: '/v1/admin/api-keys', needs: 'admin:access' },
-    { method: 'POST', path: `/v1/admin/api-keys/${liveKeyId}/rotate`, body: {}, needs: 'admin:access' },
-    { method: 'POST', path: `/v1/admin/api-keys/${liveKeyId}/revoke`, needs: 'admin:access' },
+    // A row that would be appended, were the credential good enough.
+    ...COMMAND_TYPES.filter((type) => type.startsWith('inventory.') || type.startsWith('sources.')).map(
+      (type): Route => ({
+        method: 'POST',
+        pattern: '/v1/imports/:type',
+        path: `/v1/imports/${type}`,
+        body: '{"sku":"SKU-IMPORT","location":"lyon","quantity":1}\n',
+        contentType: 'application/x-ndjson',
+        needs: grantOf(type),
+      }),
+    ),
+    { method: 'GET', pattern: '/v1/commands/:commandId', path: '/v1/commands/some-command' },
+    {
+      method: 'POST',
+      pattern: '/v1/admin/api-keys',
+      path: '/v1/admin/api-keys',
+      body: { roles: ['reader'] },
+      needs: 'admin:access',
+    },
+    { method: 'GET', pattern: '/v1/admin/api-keys', path: '/v1/admin/api-keys', needs: 'admin:access' },
+    {
+      method: 'POST',
+      pattern: '/v1/admin/api-keys/:keyId/rotate',
+      path: `/v1/admin/api-keys/${liveKeyId}/rotate`,
+      body: {},
+      needs: 'admin:access',
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/admin/api-keys/:keyId/revoke',
+      path: `/v1/admin/api-keys/${liveKeyId}/revoke`,
+      needs: 'admin:access',
+    },
   ];
+
+  it('holds a request of the matrix for every route the gateway serves but the open ones', () => {
+    const open = new Set(['GET /health', 'GET /ready', 'GET /metrics', 'GET /openapi.json']);
+    const served = platform.routes.gateway!.map((r) => `${r.method} ${r.path}`).filter((r) => !open.has(r));
+    // Read from the router: a route added without a guard test fails here.
+    expect([...new Set(routes().map((r) => `${r.method} ${r.pattern}`))].sort()).toEqual([...new Set(served)].sort());
+  });
 
   it('refuses every route without a good credential, for another tenant, or without the role, and appends nothing', async () => {
     expect(COMMAND_CONTEXTS.map((c) => c.name).sort()).toEqual([
@@ -109,6 +156,7 @@ describe('gateway credentials, tenants and roles (issue 10)', () => {
       'sources',
     ]);
     const before = await allEndOffsets();
+    const rowsBefore = await rowCounts(platform);
     const admin = await platform.credential({ tenant: TENANT });
     const cases: { name: string; headers: () => Promise<Record<string, string>>; status: number; code: string }[] = [
       { name: 'no credential', headers: async () => ({}), status: 401, code: 'unauthenticated' },
@@ -168,6 +216,7 @@ describe('gateway credentials, tenants and roles (issue 10)', () => {
     }
     expect(failures).toEqual([]);
     expect(await allEndOffsets()).toEqual(before);
+    expect(await rowCounts(platform)).toEqual(rowsBefore);
   });
 
   it('refuses a role of another context, and writer where authority rules or access need admin', async () => {
@@ -191,8 +240,11 @@ describe('gateway credentials, tenants and roles (issue 10)', () => {
     ]);
     const writer = await as(['writer']);
     const admin = [
-      await call({ method: 'POST', path: '/v1/admin/api-keys', body: { roles: ['reader'] } }, writer),
-      await call({ method: 'GET', path: '/v1/admin/api-keys' }, writer),
+      await call(
+        { method: 'POST', pattern: '/v1/admin/api-keys', path: '/v1/admin/api-keys', body: { roles: ['reader'] } },
+        writer,
+      ),
+      await call({ method: 'GET', pattern: '/v1/admin/api-keys', path: '/v1/admin/api-keys' }, writer),
     ];
     expect(admin.map((r) => [r.status, r.body.missingPermission])).toEqual([
       [403, 'admin:access'],
@@ -260,17 +312,17 @@ describe('gateway credentials, tenants and roles (issue 10)', () => {
     });
     // Its outcome is the tenant's: the operator reads it naming the tenant, the tenant reads it as its own.
     const outcome = await call(
-      { method: 'GET', path: '/v1/commands/operator-write' },
+      { method: 'GET', pattern: '/v1/commands/:commandId', path: '/v1/commands/operator-write' },
       { ...operator, 'X-Tenant-Id': 'globex' },
     );
     expect(outcome).toMatchObject({ status: 200, body: { status: 'accepted', streamId: 'globex/SKU-OPS' } });
     const own = await call(
-      { method: 'GET', path: '/v1/commands/operator-write' },
+      { method: 'GET', pattern: '/v1/commands/:commandId', path: '/v1/commands/operator-write' },
       await platform.credential({ tenant: 'globex' }),
     );
     expect(own.status).toBe(200);
     const other = await call(
-      { method: 'GET', path: '/v1/commands/operator-write' },
+      { method: 'GET', pattern: '/v1/commands/:commandId', path: '/v1/commands/operator-write' },
       await platform.credential({ tenant: TENANT }),
     );
     expect(other).toMatchObject({ status: 404, body: { code: 'unknown_command' } });

@@ -4,7 +4,7 @@ import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { Redis } from 'ioredis';
 import knex, { type Knex } from 'knex';
 import { fetchTopicOffsets } from '@verity/events';
-import { parseEnv, platformEnvSchema, readModelEnvSchema } from '@verity/service-kit';
+import { parseEnv, platformEnvSchema, readModelEnvSchema, type HttpRoute } from '@verity/service-kit';
 import { openSandbox } from '../sandbox';
 import { bearer, type TokenClaims } from '../sandbox-credentials';
 import { SERVICE_NAMES, createService, type NamedService, type ServiceName } from '../services';
@@ -19,6 +19,8 @@ export interface TestPlatform {
   schema: string;
   env: NodeJS.ProcessEnv;
   urls: Partial<Record<ServiceName, string>>;
+  /** The routes each running service serves, read from its router. */
+  routes: Partial<Record<ServiceName, readonly HttpRoute[]>>;
   kafka: Kafka;
   admin: Admin;
   registry: SchemaRegistry;
@@ -70,6 +72,7 @@ export async function startTestPlatform(
   const redis = new Redis(config.VERITY_REDIS_URL);
   const running = new Map<ServiceName, NamedService>();
   const urls: Partial<Record<ServiceName, string>> = {};
+  const routes: Partial<Record<ServiceName, readonly HttpRoute[]>> = {};
   const signed = new Map<string, Promise<Record<string, string>>>();
 
   const platform: TestPlatform = {
@@ -77,6 +80,7 @@ export async function startTestPlatform(
     schema,
     env,
     urls,
+    routes,
     kafka,
     admin,
     registry,
@@ -86,12 +90,15 @@ export async function startTestPlatform(
       const service = createService(name, env);
       // Registered before it starts, so a start that fails half-way is still stopped.
       running.set(name, service);
-      urls[name] = (await service.start()).url;
+      const server = await service.start();
+      urls[name] = server.url;
+      routes[name] = server.routes;
     },
     async stopService(name) {
       await running.get(name)?.stop();
       running.delete(name);
       delete urls[name];
+      delete routes[name];
     },
     async endOffsets(topic) {
       const offsets = await fetchTopicOffsets(admin, topic);
