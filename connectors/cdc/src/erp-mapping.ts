@@ -53,7 +53,7 @@ export function positionOf(change: RowChange): string {
 /**
  * The commands a row change of the ERP database means, in the order they are to be decided.
  * Throws `UnmappableChangeError` naming the column when a row cannot be one (an unknown table,
- * a missing column, a price with fractions of a cent, a delete no command undoes).
+ * a missing column, a price with fractions of a cent).
  */
 export function erpCommandsOf(change: RowChange, options: ErpMappingOptions): SourceChange[] {
   if (!isErpTable(change.table))
@@ -104,11 +104,20 @@ export function erpCommandsOf(change: RowChange, options: ErpMappingOptions): So
         }),
       ];
     case 'price_list_lines': {
-      if (change.op === 'd')
-        throw new UnmappableChangeError(
-          'a deleted price list line has no command: pricing keeps every price it set; end a line by its valid_to',
-          [{ path: 'op', message: 'delete of price_list_lines' }],
-        );
+      // A line is its list, SKU and start (the table's key): an ERP that moves a start changes the
+      // key, which Debezium delivers as a delete of the old line and an insert of the new one.
+      const line = { priceListId: row.price_list_id, sku: row.sku, effectiveFrom: instant(row, 'valid_from', false) };
+      if (change.op === 'd') return [command('pricing.RemoveBasePrice', line)];
+      const effectiveTo = instant(row, 'valid_to', true);
+      const terms = {
+        ...line,
+        unitPrice: minorUnits(row.unit_price, 'unit_price'),
+        ...(effectiveTo === undefined ? {} : { effectiveTo }),
+      };
+      if (change.op === 'u')
+        return changedColumns(change, ['unit_price', 'valid_to']).length === 0
+          ? []
+          : [command('pricing.ReplaceBasePrice', terms)];
       const priceListId = row.price_list_id;
       // The list exists before its first line: one id per list, so every line after the first repeats
       // the same command, which is answered from the stream.
@@ -117,17 +126,7 @@ export function erpCommandsOf(change: RowChange, options: ErpMappingOptions): So
         { priceListId, name: String(priceListId), currency: options.currency },
         `${ERP_SOURCE}:${change.database}:price-list:${String(priceListId)}`,
       );
-      const effectiveTo = instant(row, 'valid_to', true);
-      return [
-        createList,
-        command('pricing.SetBasePrice', {
-          priceListId,
-          sku: row.sku,
-          unitPrice: minorUnits(row.unit_price, 'unit_price'),
-          effectiveFrom: instant(row, 'valid_from', false),
-          ...(effectiveTo === undefined ? {} : { effectiveTo }),
-        }),
-      ];
+      return [createList, command('pricing.SetBasePrice', terms)];
     }
   }
 }

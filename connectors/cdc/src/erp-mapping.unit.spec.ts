@@ -133,14 +133,72 @@ describe('erpCommandsOf: price_list_lines', () => {
     expect(ended[1]!.payload).toMatchObject({ effectiveTo: '2026-06-30T22:00:00.000Z' });
   });
 
-  it('refuses a delete, a price with fractions of a cent and a line without valid_from, naming the column', () => {
+  const position = 'erp-db:erp:24023128:price_list_lines:PL-EU/WIDGET-001/2026-01-01T00:00:00.000000Z';
+
+  it('an update of the price or the end replaces the line named by list, SKU and start (the id is the change position)', () => {
+    const updated = { ...line, unit_price: '13.49', updated_at: '2026-12-02T10:00:00Z' };
+    expect(
+      erpCommandsOf(change({ op: 'u', table: 'price_list_lines', before: line, after: updated }), options),
+    ).toEqual([
+      {
+        ...common,
+        type: 'pricing.ReplaceBasePrice',
+        payload: {
+          priceListId: 'PL-EU',
+          sku: 'WIDGET-001',
+          effectiveFrom: '2026-01-01T00:00:00.000Z',
+          unitPrice: 1349,
+        },
+        commandId: position,
+      },
+    ]);
+    const ended = { ...line, valid_to: '2026-06-30T22:00:00+00:00' };
+    expect(
+      erpCommandsOf(change({ op: 'u', table: 'price_list_lines', before: line, after: ended }), options)[0]!.payload,
+    ).toEqual({
+      priceListId: 'PL-EU',
+      sku: 'WIDGET-001',
+      effectiveFrom: '2026-01-01T00:00:00.000Z',
+      unitPrice: 1299,
+      effectiveTo: '2026-06-30T22:00:00.000Z',
+    });
+    // Without the old row every column counts as changed; the decider appends nothing for the same terms.
+    expect(erpCommandsOf(change({ op: 'u', table: 'price_list_lines', after: line }), options)).toEqual([
+      expect.objectContaining({ type: 'pricing.ReplaceBasePrice', commandId: position }),
+    ]);
+  });
+
+  it('an update of updated_at alone is no command', () => {
+    const touched = { ...line, updated_at: '2026-12-02T10:00:00Z' };
+    expect(
+      erpCommandsOf(change({ op: 'u', table: 'price_list_lines', before: line, after: touched }), options),
+    ).toEqual([]);
+  });
+
+  it('a delete removes the line named by the old row', () => {
+    expect(erpCommandsOf(change({ op: 'd', table: 'price_list_lines', before: line }), options)).toEqual([
+      {
+        ...common,
+        type: 'pricing.RemoveBasePrice',
+        payload: { priceListId: 'PL-EU', sku: 'WIDGET-001', effectiveFrom: '2026-01-01T00:00:00.000Z' },
+        commandId: position,
+      },
+    ]);
+  });
+
+  it('refuses a price with fractions of a cent and a line without valid_from, naming the column', () => {
     const refused = (c: RowChange) => () => erpCommandsOf(c, options);
-    expect(refused(change({ op: 'd', table: 'price_list_lines', before: line }))).toThrow(/valid_to/);
     expect(refused(change({ table: 'price_list_lines', after: { ...line, unit_price: '12.999' } }))).toThrow(
       /unit_price/,
     );
+    expect(
+      refused(change({ op: 'u', table: 'price_list_lines', before: line, after: { ...line, unit_price: '12.999' } })),
+    ).toThrow(/unit_price/);
     expect(refused(change({ table: 'price_list_lines', after: { ...line, valid_from: null } }))).toThrow(
       UnmappableChangeError,
+    );
+    expect(refused(change({ op: 'd', table: 'price_list_lines', before: { ...line, valid_from: 'soon' } }))).toThrow(
+      /valid_from/,
     );
   });
 });
