@@ -171,6 +171,14 @@ describe('query-api credentials: every route and GraphQL operation refuses what 
     expect(OPERATIONS.map((o) => o.field).sort()).toEqual(fields.sort());
   });
 
+  it('covers every route the query-api serves, read from its router, but the open ones', () => {
+    const open = new Set(['GET /health', 'GET /ready', 'GET /metrics', 'GET /openapi.json']);
+    const served = platform.routes['query-api']!.map((r) => `${r.method} ${r.path}`).filter((r) => !open.has(r));
+    // A route added to the code without a line in ROUTES (or /graphql without OPERATIONS) fails here.
+    const covered = [...ROUTES.map((r) => `GET ${r.documented.replace(/\{(\w+)\}/g, ':$1')}`), 'ALL /graphql'];
+    expect(served.sort()).toEqual(covered.sort());
+  });
+
   /** The refused credentials, each with the status it gets. */
   const refusals = async (grant: string | undefined) => {
     const cases: { name: string; headers: Record<string, string>; status: 401 | 403; missing?: string }[] = [
