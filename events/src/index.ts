@@ -25,6 +25,13 @@ export {
 } from './topics';
 export { SchemaCatalog, defaultSchemasDir, type RawRecordSchema, type SchemaVersion } from './schema-catalog';
 export { frame, unframe } from './wire-format';
+export {
+  AVRO_SCHEMA_FORMAT,
+  asyncApiMessageId,
+  buildAsyncApi,
+  type AsyncApiContext,
+  type AsyncApiOptions,
+} from './asyncapi';
 export { AvroSerde, InvalidEventPayloadError, subjectOf, type DecodedValue } from './avro-serde';
 export {
   createCommandProcessor,
