@@ -36,6 +36,16 @@ type Json = Record<string, unknown>;
 
 /** Stream id, `<tenant>/<aggregate id>`: the tenant id's own pattern, a slash, then the aggregate id. */
 const STREAM_ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}/.+$';
+/**
+ * The record key. Inline, not a `$ref`: the binding's `key` is a schema or a reference, and a
+ * schema holding only `$ref` is both, which the AsyncAPI JSON Schema refuses (oneOf).
+ */
+const STREAM_KEY: Json = {
+  type: 'string',
+  pattern: STREAM_ID_PATTERN,
+  description:
+    'The stream id `<tenant>/<aggregate id>`, UTF-8. It picks the partition (murmur2, as the Java client), so a stream stays in one partition.',
+};
 const SHA256_HEX = '^[0-9a-f]{64}$';
 
 const WIRE_FORMAT =
@@ -173,7 +183,7 @@ export function buildAsyncApi(options: AsyncApiOptions): Json {
           correlationId: { location: '$message.header#/ce_correlationid' },
           bindings: {
             kafka: {
-              key: { $ref: '#/components/schemas/StreamId' },
+              key: STREAM_KEY,
               schemaIdLocation: 'payload',
               schemaIdPayloadEncoding: 'confluent',
               schemaLookupStrategy: 'TopicRecordNameStrategy',
@@ -235,17 +245,7 @@ export function buildAsyncApi(options: AsyncApiOptions): Json {
       : {}),
     channels,
     operations,
-    components: {
-      messages,
-      schemas: {
-        StreamId: {
-          type: 'string',
-          pattern: STREAM_ID_PATTERN,
-          description:
-            'The record key: the stream id `<tenant>/<aggregate id>`, UTF-8. It picks the partition (murmur2, as the Java client), so a stream stays in one partition.',
-        },
-      },
-    },
+    components: { messages },
   };
 }
 

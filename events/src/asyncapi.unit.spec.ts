@@ -24,7 +24,7 @@ interface Doc {
   servers?: Record<string, Json>;
   channels: Record<string, Channel>;
   operations: Record<string, { action: string; channel: { $ref: string }; messages: { $ref: string }[] }>;
-  components: { messages: Record<string, Message>; schemas: Record<string, Json> };
+  components: { messages: Record<string, Message> };
 }
 
 const catalog = SchemaCatalog.load();
@@ -143,14 +143,14 @@ describe('AsyncAPI document of the events topics', () => {
   });
 
   it('keys every message by stream id and describes the Confluent wire format', () => {
-    const key = doc.components.schemas.StreamId as { pattern: string };
+    const key = doc.components.messages['inventory.StockReceived.v1']!.bindings.kafka.key as { pattern: string };
     expect('acme/SKU-1').toMatch(new RegExp(key.pattern));
     expect('acme/with/slashes').toMatch(new RegExp(key.pattern));
     expect('SKU-1').not.toMatch(new RegExp(key.pattern));
     expect('Acme/SKU-1').not.toMatch(new RegExp(key.pattern));
     for (const message of Object.values(doc.components.messages)) {
       expect(message.bindings.kafka).toEqual({
-        key: { $ref: '#/components/schemas/StreamId' },
+        key,
         schemaIdLocation: 'payload',
         schemaIdPayloadEncoding: 'confluent',
         schemaLookupStrategy: 'TopicRecordNameStrategy',
