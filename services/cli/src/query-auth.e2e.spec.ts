@@ -10,6 +10,7 @@ import {
   topicEnds,
   type Answer,
 } from './testing/query-access';
+import { createService } from './services';
 import { eventually, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
 /** Every REST route of the query-api that needs a credential, with the grant it needs (none: a credential is enough). */
@@ -282,6 +283,24 @@ describe('query-api credentials: every route and GraphQL operation refuses what 
   it('/health, /ready and /openapi.json stay open', async () => {
     for (const path of ['/health', '/ready', '/openapi.json'])
       expect((await get(`${queryApi}${path}`, {})).status).toBe(200);
+  });
+
+  it('/metrics needs reader:metrics or a platform operator where it is not configured open', async () => {
+    // A second instance as a shared deployment runs it: the platform's own has metrics open.
+    const closed = createService('query-api', { ...platform.env, VERITY_METRICS_OPEN: 'false' });
+    try {
+      const url = (await closed.start()).url;
+      const metrics = async (headers: Record<string, string>) => (await get(`${url}/metrics`, headers)).status;
+      expect({
+        none: await metrics({}),
+        reader: await metrics(await platform.credential({ tenant: 'acme', roles: ['reader'] })),
+        metricsReader: await metrics(await platform.credential({ tenant: 'acme', roles: ['reader:metrics'] })),
+        operator: await metrics(await platform.credential({ tenant: 'platform', roles: ['platform-operator'] })),
+        open: (await get(`${queryApi}/metrics`, {})).status,
+      }).toEqual({ none: 401, reader: 403, metricsReader: 200, operator: 200, open: 200 });
+    } finally {
+      await closed.stop();
+    }
   });
 
   it('wrote nothing to any topic or read model', async () => {
