@@ -63,6 +63,14 @@ describe('gateway credentials, tenants and roles (issue 10)', () => {
     return { keyId: res.body.keyId as string, key: res.body.key as string };
   };
 
+  /** `verity_auth_failures_total` of the gateway, by reason, from its /metrics (open on the platform). */
+  const authFailures = async (): Promise<Record<string, number>> => {
+    const text = await (await fetch(`${gateway}/metrics`)).text();
+    return Object.fromEntries(
+      [...text.matchAll(/^verity_auth_failures_total\{reason="(\w+)"\} (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]),
+    );
+  };
+
   /** Every topic of the platform: a refused request must leave all of them as they were. */
   const allEndOffsets = () => topicEnds(platform);
 
@@ -157,6 +165,7 @@ describe('gateway credentials, tenants and roles (issue 10)', () => {
     ]);
     const before = await allEndOffsets();
     const rowsBefore = await rowCounts(platform);
+    const failuresBefore = await authFailures();
     const admin = await platform.credential({ tenant: TENANT });
     const cases: { name: string; headers: () => Promise<Record<string, string>>; status: number; code: string }[] = [
       { name: 'no credential', headers: async () => ({}), status: 401, code: 'unauthenticated' },
@@ -217,6 +226,19 @@ describe('gateway credentials, tenants and roles (issue 10)', () => {
     expect(failures).toEqual([]);
     expect(await allEndOffsets()).toEqual(before);
     expect(await rowCounts(platform)).toEqual(rowsBefore);
+    // Each refusal counted once under its reason (never sent to the caller).
+    const failuresAfter = await authFailures();
+    const counted = Object.fromEntries(
+      Object.entries(failuresAfter).map(([reason, n]) => [reason, n - (failuresBefore[reason] ?? 0)]),
+    );
+    const times = routes().length;
+    expect(counted).toEqual({
+      missing_credential: times,
+      expired: times,
+      wrong_audience: times,
+      bad_signature: times,
+      revoked_key: 2 * times,
+    });
   });
 
   it('refuses a role of another context, and writer where authority rules or access need admin', async () => {
