@@ -337,7 +337,7 @@ const readForbidden = (context: string, aliasContext = false): string =>
 
 /** What a path needs: nothing (`open`), a credential, or a credential allowed to read a context (the 403 says which). */
 function accessOf(path: string): { security: unknown[]; forbidden?: string } {
-  if (['/health', '/ready', '/openapi.json'].includes(path)) return { security: [] };
+  if (['/health', '/ready', '/openapi.json', '/asyncapi.json'].includes(path)) return { security: [] };
   // An empty requirement: open with VERITY_METRICS_OPEN.
   if (path === '/metrics')
     return {
@@ -401,7 +401,7 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
       title: 'Verity query API',
       version,
       description:
-        "Read models over REST and GraphQL, read through the Redis cache when it is up, else from PostgreSQL. Every route but /health, /ready and /openapi.json needs a credential (a JWT or an API key) and reads the credential's tenant, with `read` on the route's context (`reader`, `reader:<context>`). Errors are RFC 7807 problem+json with a machine-readable `code`.",
+        "Read models over REST and GraphQL, read through the Redis cache when it is up, else from PostgreSQL. Every route but /health, /ready, /openapi.json and /asyncapi.json needs a credential (a JWT or an API key) and reads the credential's tenant, with `read` on the route's context (`reader`, `reader:<context>`). Errors are RFC 7807 problem+json with a machine-readable `code`.",
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     tags: [
@@ -689,6 +689,13 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
       '/openapi.json': operation('operations', 'openapi', 'This document', [], {
         '200': json('OpenAPI 3.1', { type: 'object' }),
       }),
+      '/asyncapi.json': operation(
+        'operations',
+        'asyncapi',
+        'The AsyncAPI 3.0 document of the events topics downstream teams consume: per context its topic, key, headers and every event version with its Avro schema',
+        [],
+        { '200': json('AsyncAPI 3.0', { type: 'object' }) },
+      ),
     }),
     components: { schemas, securitySchemes },
   };

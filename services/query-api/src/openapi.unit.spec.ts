@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import { contexts } from '@verity/domain';
+import { buildAsyncApi, SchemaCatalog } from '@verity/events';
 import { parseEnv } from '@verity/service-kit';
 import { queryApiEnvSchema } from './env';
 import { buildQueryApiOpenApi } from './openapi';
@@ -95,7 +97,7 @@ describe('query-api OpenAPI document', () => {
       bearer: { type: 'http', scheme: 'bearer' },
       apiKey: { type: 'apiKey', name: 'X-Api-Key' },
     });
-    const open = ['/health', '/ready', '/openapi.json'];
+    const open = ['/health', '/ready', '/openapi.json', '/asyncapi.json'];
     for (const [path, item] of Object.entries(full.paths))
       for (const [method, op] of Object.entries(item) as [string, { security?: unknown[]; responses: object }][]) {
         const guarded = !open.includes(path);
@@ -154,6 +156,36 @@ describe('query-api OpenAPI document', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
       expect(await res.json()).toEqual(JSON.parse(JSON.stringify(doc)));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("serves at GET /asyncapi.json, with no credential, the AsyncAPI document of this deployment's topics", async () => {
+    const env = parseEnv(queryApiEnvSchema, {
+      VERITY_LOG_LEVEL: 'error',
+      VERITY_TOPIC_PREFIX: 'acme-prod',
+      VERITY_PARTITIONS: '12',
+      VERITY_KAFKA_BROKERS: 'k1:9092,k2:9092',
+      VERITY_SCHEMA_REGISTRY_URL: 'http://registry:8081/apis/ccompat/v7',
+    });
+    createQueryApiService(env);
+    const server = captured!.listen(0);
+    try {
+      await new Promise((resolve) => server.once('listening', resolve));
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/asyncapi.json`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const expected = buildAsyncApi({
+        catalog: SchemaCatalog.load(),
+        contexts,
+        prefix: 'acme-prod',
+        partitions: 12,
+        brokers: ['k1:9092', 'k2:9092'],
+        schemaRegistryUrl: 'http://registry:8081/apis/ccompat/v7',
+      });
+      expect(await res.json()).toEqual(JSON.parse(JSON.stringify(expected)));
+      expect(Object.keys(expected.channels as object).length).toBe(contexts.length);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

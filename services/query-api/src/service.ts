@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { accessContext, apiKeysOf } from '@verity/domain';
-import { contextTopicConfigs, contextTopics, ensureTopics } from '@verity/events';
+import { accessContext, apiKeysOf, contexts } from '@verity/domain';
+import { buildAsyncApi, contextTopicConfigs, contextTopics, ensureTopics, SchemaCatalog } from '@verity/events';
 import {
   createHttpApp,
   createPlatform,
@@ -34,8 +34,8 @@ export interface QueryApiService {
 
 /**
  * Serves the read models over REST and GraphQL, through the Redis cache when it is up. Every
- * route but /health, /ready and /openapi.json needs a credential of the tenant it reads, with
- * `read` on the route's context; /metrics as VERITY_METRICS_OPEN says.
+ * route but /health, /ready, /openapi.json and /asyncapi.json needs a credential of the tenant it
+ * reads, with `read` on the route's context; /metrics as VERITY_METRICS_OPEN says.
  */
 export function createQueryApiService(env: QueryApiEnv): QueryApiService {
   const platform = createPlatform('query-api', env);
@@ -57,6 +57,15 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
     if (notice) feed.publish(notice);
   });
   const openApi = buildQueryApiOpenApi();
+  // The contract of the events topics downstream teams consume, as this deployment names them.
+  const asyncApi = buildAsyncApi({
+    catalog: SchemaCatalog.load(),
+    contexts,
+    prefix: env.VERITY_TOPIC_PREFIX,
+    partitions: env.VERITY_PARTITIONS,
+    brokers: env.VERITY_KAFKA_BROKERS,
+    schemaRegistryUrl: env.VERITY_SCHEMA_REGISTRY_URL,
+  });
   // The key directory reads the access context's state topic: every issued, rotated or revoked key.
   const accessTopics = contextTopics(accessContext.name, env.VERITY_TOPIC_PREFIX);
   const admin = platform.kafka.admin();
@@ -149,6 +158,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
       });
       mountSyncRoutes(app, { guard, db, schema: env.VERITY_DB_SCHEMA });
       app.get('/openapi.json', (_req, res) => void res.json(openApi));
+      app.get('/asyncapi.json', (_req, res) => void res.json(asyncApi));
       mountGraphql(app, {
         db,
         schema: env.VERITY_DB_SCHEMA,
