@@ -8,6 +8,8 @@ const CREATE = 'pricing.CreatePriceList';
 const BASE = 'pricing.SetBasePrice';
 const CUSTOMER = 'pricing.SetCustomerPrice';
 const TIERS = 'pricing.SetQuantityTiers';
+const REPLACE = 'pricing.ReplaceBasePrice';
+const REMOVE = 'pricing.RemoveBasePrice';
 
 const JAN = '2026-01-01T00:00:00.000Z';
 const NEXT_YEAR = '2027-01-01T00:00:00.000Z';
@@ -452,11 +454,109 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
     }
   });
 
+  it('replaces and removes a base price line: the quotes, the list and GraphQL follow; new lines keep the overlap rule', async () => {
+    const at = '2026-11-23T12:00:00Z';
+    const line = { priceListId: 'PL-R', sku: 'SKU-R', effectiveFrom: JAN };
+    const price = async (when = at) => quote({ priceListId: 'PL-R', sku: 'SKU-R', quantity: '2', at: when });
+    expect((await send(CREATE, { priceListId: 'PL-R', name: 'Revised', currency: 'EUR' })).status).toBe(200);
+    expect((await send(BASE, { ...line, unitPrice: 1000, effectiveTo: NEXT_YEAR })).status).toBe(200);
+    expect((await send(BASE, { ...line, effectiveFrom: NEXT_YEAR, unitPrice: 1100 })).status).toBe(200);
+    expect((await price()).body).toMatchObject({ unitPrice: 1000, total: 2000, rule: 'base' });
+
+    const replaced = await send(REPLACE, { ...line, unitPrice: 1050, effectiveTo: NEXT_YEAR });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body).toMatchObject({
+      streamId: 'acme/PL-R',
+      version: 4,
+      events: [{ type: 'verity.pricing.BasePriceReplaced', topic: topics.events }],
+    });
+    const records = await platform.readTopic(topics.events, (m) => recordsOf(m, 'acme/PL-R').length >= 4);
+    expect(await platform.registry.decode(recordsOf(records, 'acme/PL-R')[3]!.value!)).toEqual({
+      ...line,
+      unitPrice: 1050,
+      effectiveTo: NEXT_YEAR,
+      previousUnitPrice: 1000,
+      previousEffectiveTo: NEXT_YEAR,
+    });
+    expect((await price()).body).toMatchObject({ unitPrice: 1050, total: 2100, effectiveTo: NEXT_YEAR });
+    expect((await price('2027-06-01T00:00:00Z')).body).toMatchObject({ unitPrice: 1100 });
+
+    // The same terms again: accepted, nothing appended.
+    const events = await platform.endOffsets(topics.events);
+    const again = await send(REPLACE, { ...line, unitPrice: 1050, effectiveTo: NEXT_YEAR });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ version: 4, events: [] });
+    // A new end that reaches into the next line, a line that does not exist: 422, nothing appended.
+    const overlap = await send(REPLACE, { ...line, unitPrice: 1050, effectiveTo: FUTURE });
+    expect(overlap.status).toBe(422);
+    expect(overlap.body).toMatchObject({
+      code: 'overlapping_effective_range',
+      existingEffectiveFrom: NEXT_YEAR,
+      existingEffectiveTo: null,
+    });
+    for (const [type, body] of [
+      [REPLACE, { ...line, effectiveFrom: '2026-06-01T00:00:00Z', unitPrice: 1 }],
+      [REMOVE, { ...line, sku: 'SKU-NONE' }],
+    ] as const) {
+      const rejected = await send(type, body);
+      expect({ type, status: rejected.status, body: rejected.body }).toMatchObject({
+        type,
+        status: 422,
+        body: { code: 'unknown_price_line', sku: body.sku },
+      });
+    }
+    expect(await platform.endOffsets(topics.events)).toEqual(events);
+
+    const removed = await send(REMOVE, line);
+    expect(removed.status).toBe(200);
+    expect(removed.body).toMatchObject({ version: 5, events: [{ type: 'verity.pricing.BasePriceRemoved' }] });
+    const gone = await price();
+    expect(gone.status).toBe(404);
+    expect(gone.body).toMatchObject({ code: 'no_price', sku: 'SKU-R' });
+    expect((await price('2027-06-01T00:00:00Z')).body).toMatchObject({ unitPrice: 1100, rule: 'base' });
+    const list = await query('/v1/pricing/price-lists/PL-R');
+    expect(list.headers.get('etag')).toBe('"5"');
+    expect(list.body.rules).toEqual([expect.objectContaining({ unitPrice: 1100, effectiveFrom: NEXT_YEAR })]);
+    expect({ tenant: 'acme', ...(await gql(PRICE_LIST, { id: 'PL-R' })).body.data?.priceList }).toEqual(list.body);
+    expect((await send(REMOVE, line)).body).toMatchObject({ code: 'unknown_price_line' });
+
+    // The freed range takes a new line; one overlapping the remaining line is still refused.
+    expect((await send(BASE, { ...line, unitPrice: 990, effectiveTo: NEXT_YEAR })).status).toBe(200);
+    expect((await price()).body).toMatchObject({ unitPrice: 990, total: 1980 });
+    expect((await send(BASE, { ...line, effectiveFrom: '2026-12-01T00:00:00Z', unitPrice: 1 })).body).toMatchObject({
+      code: 'overlapping_effective_range',
+    });
+  });
+
+  it('replacing and removing a line needs a pricing writer of the tenant: 401 without a credential, 403 for another context', async () => {
+    const line = { priceListId: 'PL-R', sku: 'SKU-R', effectiveFrom: JAN };
+    const events = await platform.endOffsets(topics.events);
+    const stockWriter = await platform.credential({ tenant: 'acme', roles: ['writer:inventory'] });
+    for (const [type, body] of [
+      [REPLACE, { ...line, unitPrice: 1 }],
+      [REMOVE, line],
+    ] as const) {
+      expect((await postCommand(platform, type, body, { authorization: 'Bearer not-a-credential' })).status).toBe(401);
+      const forbidden = await postCommand(platform, type, body, stockWriter);
+      expect({ type, status: forbidden.status }).toEqual({ type, status: 403 });
+    }
+    expect(await platform.endOffsets(topics.events)).toEqual(events);
+    expect(
+      (await quote({ priceListId: 'PL-R', sku: 'SKU-R', quantity: '1', at: '2026-11-23T12:00:00Z' })).body,
+    ).toMatchObject({
+      unitPrice: 990,
+    });
+  });
+
   describe('bad input gets 400 problem+json naming the field and appends nothing', () => {
     it.each([
       [CREATE, { priceListId: 'PL-9', name: 'x', currency: 'EURO' }, /currency/],
       [BASE, { priceListId: 'PL-1', sku: 'SKU-3', unitPrice: 12.99, effectiveFrom: JAN }, /unitPrice/],
       [BASE, { priceListId: 'PL-1', sku: 'SKU-3', unitPrice: 1299, effectiveFrom: 'soon' }, /effectiveFrom/],
+      [REPLACE, { priceListId: 'PL-1', sku: 'SKU-1', unitPrice: 12.5, effectiveFrom: JAN }, /unitPrice/],
+      [REPLACE, { priceListId: 'PL-1', sku: 'SKU-1', effectiveFrom: JAN }, /unitPrice/],
+      [REMOVE, { priceListId: 'PL-1', sku: 'SKU-1' }, /effectiveFrom/],
+      [REMOVE, { priceListId: 'PL-1', sku: 'SKU-1', effectiveFrom: 'last year' }, /effectiveFrom/],
       [
         TIERS,
         { priceListId: 'PL-1', sku: 'SKU-3', tiers: [{ minQuantity: 1, unitPrice: -1 }], effectiveFrom: JAN },
