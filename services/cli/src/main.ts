@@ -1,6 +1,7 @@
 import { infraDown, infraStatus, infraUp, type ComponentStatus } from '@verity/infra-local';
 import { runBench } from './bench';
 import { runScaleBench } from './bench/scale';
+import { ASYNCAPI_USAGE, runAsyncApi } from './asyncapi-command';
 import { AUDIT_USAGE, runAudit } from './audit-command';
 import { CONNECTORS_USAGE, runConnectors } from './connectors-command';
 import { IMPORT_USAGE, runImportCommand } from './import-command';
@@ -36,6 +37,7 @@ usage:
   ${AUDIT_USAGE}
                                  check a stream's hash chain, or print its history (table or JSON lines)
   ${SCHEMAS_USAGE}
+  ${ASYNCAPI_USAGE}
   verity bench [--duration s] [--warmup s] [--connections n] [--batch-size n] [--skus n] [--services a,b] [--instances n] [--out dir] [--no-emmett] [--no-search] [--no-reads] [--read-rate n]
                                  raw Kafka produce and Emmett on PostgreSQL vs commands through the gateway, and
                                  express + ioredis vs the query API's cache-hit reads, on the running stack
@@ -114,6 +116,8 @@ async function main(argv: string[]): Promise<void> {
       return launch(parseStartArgs(rest));
     case 'schemas':
       return runSchemas(rest);
+    case 'asyncapi':
+      return runAsyncApi(rest);
     case 'audit':
       process.exitCode = await runAudit(rest);
       return;
