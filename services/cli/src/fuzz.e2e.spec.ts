@@ -111,6 +111,40 @@ const command: Generator = (rng) => {
   };
 };
 
+/** A request of the admin API of keys that can change none: a broken body, or a key id naming no key. */
+const adminKeys: Generator = (rng) => {
+  if (rng.chance(0.3)) return read([fixed('/v1/admin/api-keys')])(rng);
+  const create = rng.chance(0.5);
+  const target = create
+    ? '/v1/admin/api-keys'
+    : `/v1/admin/api-keys/${junkSegment(rng)}/${rng.pick(['rotate', 'revoke'])}`;
+  const { headers, body } = junkBody(rng, create ? { roles: ['reader'], name: 'fuzz' } : {});
+  return {
+    method: 'POST',
+    target: `${target}${rng.chance(0.15) ? junkQuery(rng) : ''}`,
+    headers: [...headers, ...(rng.chance(0.3) ? junkHeaders(rng) : [])],
+    body,
+    chunked: rng.chance(0.1),
+  };
+};
+
+/** An import whose rows are all broken, half the time in a format the route reads so they reach its parsers. */
+const importRows: Generator = (rng) => {
+  const type = rng.chance(0.8) ? rng.pick(Object.keys(COMMANDS)) : junkSegment(rng);
+  const { headers, body } = junkBody(rng, Object.hasOwn(COMMANDS, type) ? COMMANDS[type] : undefined);
+  const format = rng.chance(0.5) ? rng.pick(['text/csv', 'application/x-ndjson']) : undefined;
+  return {
+    method: 'POST',
+    target: `/v1/imports/${type}${rng.chance(0.15) ? junkQuery(rng) : ''}`,
+    headers: [
+      ...(format ? [...headers.filter((h) => !/^content-type:/i.test(h)), `Content-Type: ${format}`] : headers),
+      ...(rng.chance(0.3) ? junkHeaders(rng) : []),
+    ],
+    body,
+    chunked: rng.chance(0.1),
+  };
+};
+
 const QUERIES = [
   'query Products($first: Int) { products(first: $first) { items { sku name stock { totals { onHand } } } nextCursor } }',
   '{ stock(sku: "SKU-1") { sku version locations { location onHand } } }',
@@ -233,6 +267,8 @@ const GROUPS: { name: string; service: 'gateway' | 'query-api'; generate: Genera
     service: 'gateway',
     generate: read([seg('/v1/commands/'), fixed('/v1/commands/00000000-0000-4000-8000-000000000000')]),
   },
+  { name: 'gateway admin API of keys', service: 'gateway', generate: adminKeys },
+  { name: 'gateway imports', service: 'gateway', generate: importRows },
   {
     name: 'query-api inventory',
     service: 'query-api',
@@ -249,9 +285,14 @@ const GROUPS: { name: string; service: 'gateway' | 'query-api'; generate: Genera
     generate: read([seg('/v1/pricing/price-lists/'), fixed('/v1/pricing/quote'), seg('/v1/pricing/')]),
   },
   {
-    name: 'query-api conflicts and sources',
+    name: 'query-api conflicts, sources and sync',
     service: 'query-api',
-    generate: read([seg('/v1/conflicts/'), fixed('/v1/conflicts'), fixed('/v1/sources/authority-rules')]),
+    generate: read([
+      seg('/v1/conflicts/'),
+      fixed('/v1/conflicts'),
+      fixed('/v1/sources/authority-rules'),
+      fixed('/v1/sync/status'),
+    ]),
   },
   {
     name: 'alias registry',
