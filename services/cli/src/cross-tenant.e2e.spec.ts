@@ -173,6 +173,22 @@ describe("tenant B never reads tenant A's data: REST, GraphQL queries and subscr
     });
   });
 
+  it("a platform operator reads A's data naming A in X-Tenant-Id, and none of it without", async () => {
+    const operator = await platform.credential({ tenant: 'platform', roles: ['platform-operator', 'reader'] });
+    const named = await json('/v1/catalog/products/X-1', { ...operator, 'X-Tenant-Id': A });
+    expect({ status: named.status, body: named.body }).toMatchObject({ status: 200, body: { sku: 'X-1' } });
+    // Its own tenant is `platform`: the same read without the header finds nothing of A.
+    expect((await json('/v1/catalog/products/X-1', operator)).status).toBe(404);
+    const viaGraphql = await postGraphql(queryApi, '{ products { items { sku } } }', { ...operator, 'X-Tenant-Id': A });
+    expect({ status: viaGraphql.status, body: JSON.parse(viaGraphql.text) as unknown }).toEqual({
+      status: 200,
+      body: { data: { products: { items: [{ sku: 'X-1' }] } } },
+    });
+    // A reader without the operator's role naming A is refused, as B is above.
+    const reader = await platform.credential({ tenant: 'platform', roles: ['reader'] });
+    expect((await json('/v1/catalog/products/X-1', { ...reader, 'X-Tenant-Id': A })).status).toBe(403);
+  });
+
   it("a catalog reader of A gets A's products, and a FORBIDDEN for their stock", async () => {
     const answer = await postGraphql(
       queryApi,
