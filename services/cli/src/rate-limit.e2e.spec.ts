@@ -1,4 +1,5 @@
 import { contextTopics } from '@verity/events';
+import { createService } from './services';
 import { readToEnd } from './testing/read-to-end';
 import { startTestPlatform, type TestPlatform } from './testing/test-platform';
 
@@ -80,6 +81,36 @@ describe('rate limits per credential at the gateway and the query-api', () => {
 
     await afterWindow(refused[0]!);
     expect((await read()).status).toBe(404);
+  });
+
+  it('a client address past its limit gets 429 whatever credential it shows, or none, and passes after the window', async () => {
+    // A second query-api held to 4 requests a second per address (the platform's own allows 2000).
+    const strict = createService('query-api', { ...platform.env, VERITY_RATE_LIMIT_ADDRESS: '4' });
+    try {
+      const url = (await strict.start()).url;
+      const callers = [
+        ...(await Promise.all(
+          ['addr-1', 'addr-2', 'addr-3'].map((subject) =>
+            platform.credential({ tenant: 'acme', roles: ['reader'], subject }),
+          ),
+        )),
+        ...Array.from({ length: 7 }, () => ({})),
+      ];
+      const read = async (headers: Record<string, string>) =>
+        answerOf(await fetch(`${url}/v1/inventory/SKU-RATE`, { headers }));
+      const burst = await Promise.all(callers.map(read));
+      const refused = burst.filter((a) => a.status === 429);
+      // Passed: a reader's 404 or an anonymous 401; the rest were refused for the address they share.
+      expect(burst.filter((a) => a.status !== 429).every((a) => a.status === 404 || a.status === 401)).toBe(true);
+      expect(refused.length).toBeGreaterThanOrEqual(callers.length - 2 * 4);
+      expect(refused[0]!.body).toMatchObject({ status: 429, code: 'rate_limited', limit: 'address' });
+      expect(refused[0]!.headers.get('ratelimit-limit')).toBe('4');
+      expect(Number(refused[0]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      await afterWindow(refused[0]!);
+      expect((await read(callers[0]!)).status).toBe(404);
+    } finally {
+      await strict.stop();
+    }
   });
 
   it('a writer bursting past its limit gets 429, nothing of the refused commands is appended, and it passes after the window', async () => {
