@@ -177,6 +177,88 @@ describe('CDC from a legacy ERP database through Debezium', () => {
     ).toMatchObject({ name: 'Gadget Pro' });
   });
 
+  it('an update of a price line replaces it, a delete removes it, a new start is both: the query API prices accordingly', async () => {
+    type Rule = { sku: string; unitPrice: number; effectiveFrom: string; effectiveTo: string | null };
+    type PriceList = { version: number; rules: Rule[] };
+    const ruleOf = (list: PriceList, sku: string) => list.rules.find((r) => r.sku === sku);
+    const quotePath = (sku: string) => `/v1/pricing/quote?priceListId=PL-EU&sku=${sku}&quantity=10`;
+    // The quote's cached rules are dropped just after the read model commits: wait for the answer, not just the list.
+    const quoteOnce = (path: string, ok: (res: { status: number; body: Record<string, unknown> }) => boolean) =>
+      eventually(
+        async () => {
+          const res = await read(path);
+          return ok(res) ? res.body : undefined;
+        },
+        10_000,
+        `the quote ${path}`,
+      );
+
+    await erp.query(
+      "UPDATE price_list_lines SET unit_price = 13.49, updated_at = now() WHERE price_list_id = 'PL-EU' AND sku = 'WIDGET-001'",
+    );
+    const replaced = await until<PriceList>(
+      '/v1/pricing/price-lists/PL-EU',
+      (l) => ruleOf(l, 'WIDGET-001')?.unitPrice === 1349,
+      'the replaced price',
+    );
+    // Replaced in place: still one line of the SKU, same start, open-ended as in the ERP.
+    expect(replaced.rules.filter((r) => r.sku === 'WIDGET-001')).toEqual([
+      expect.objectContaining({ unitPrice: 1349, effectiveFrom: '2026-01-01T00:00:00.000Z', effectiveTo: null }),
+    ]);
+    expect(await quoteOnce(quotePath('WIDGET-001'), (r) => r.body.unitPrice === 1349)).toMatchObject({
+      total: 13490,
+      rule: 'base',
+    });
+
+    // A new end for the line: the quote after it finds no price.
+    await erp.query(
+      "UPDATE price_list_lines SET valid_to = '2026-03-01T00:00:00Z' WHERE price_list_id = 'PL-EU' AND sku = 'WIDGET-001'",
+    );
+    await until<PriceList>(
+      '/v1/pricing/price-lists/PL-EU',
+      (l) => ruleOf(l, 'WIDGET-001')?.effectiveTo === '2026-03-01T00:00:00.000Z',
+      'the line ended',
+    );
+    expect((await read(`${quotePath('WIDGET-001')}&at=2026-02-01T00:00:00Z`)).body).toMatchObject({ unitPrice: 1349 });
+    expect(await quoteOnce(quotePath('WIDGET-001'), (r) => r.status === 404)).toMatchObject({ code: 'no_price' });
+
+    await erp.query("DELETE FROM price_list_lines WHERE price_list_id = 'PL-EU' AND sku = 'BOLT-M8'");
+    const removed = await until<PriceList>(
+      '/v1/pricing/price-lists/PL-EU',
+      (l) => ruleOf(l, 'BOLT-M8') === undefined,
+      'the removed line',
+    );
+    expect(removed.rules.map((r) => r.sku)).toEqual(['WIDGET-001']);
+    expect(await quoteOnce(quotePath('BOLT-M8'), (r) => r.status === 404)).toMatchObject({
+      code: 'no_price',
+      sku: 'BOLT-M8',
+    });
+
+    // The line inserted again is a new line: priced again, nothing dead-lettered on the way.
+    await erp.query(
+      "INSERT INTO price_list_lines (price_list_id, sku, unit_price, valid_from) VALUES ('PL-EU', 'BOLT-M8', 0.30, '2026-01-01T00:00:00Z')",
+    );
+    await until<PriceList>(
+      '/v1/pricing/price-lists/PL-EU',
+      (l) => ruleOf(l, 'BOLT-M8')?.unitPrice === 30,
+      'BOLT-M8 again',
+    );
+    expect(await quoteOnce(quotePath('BOLT-M8'), (r) => r.body.unitPrice === 30)).toMatchObject({ total: 300 });
+
+    // A new start changes the line's key: Debezium sends the delete of the old line and the insert of the new one.
+    await erp.query(
+      "UPDATE price_list_lines SET valid_from = '2026-02-01T00:00:00Z' WHERE price_list_id = 'PL-EU' AND sku = 'BOLT-M8'",
+    );
+    const moved = await until<PriceList>(
+      '/v1/pricing/price-lists/PL-EU',
+      (l) => ruleOf(l, 'BOLT-M8')?.effectiveFrom === '2026-02-01T00:00:00.000Z',
+      'the moved line',
+    );
+    expect(moved.rules.filter((r) => r.sku === 'BOLT-M8')).toEqual([expect.objectContaining({ unitPrice: 30 })]);
+    const ingestor = platform.urls['cdc-ingestor']!;
+    expect(await (await fetch(`${ingestor}/metrics`)).text()).not.toMatch(/outcome="dead_lettered"\} [1-9]/);
+  });
+
   it('a row no command can be made of goes to the dead letters with the reason; the next change still arrives', async () => {
     await erp.query("INSERT INTO inventory_levels (sku, location, quantity) VALUES ('CABLE-5M', 'returns', -3)");
     await erp.query(
