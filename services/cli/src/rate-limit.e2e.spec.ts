@@ -1,4 +1,5 @@
 import { contextTopics } from '@verity/events';
+import { freePort } from './launcher/free-port';
 import { createService } from './services';
 import { readToEnd } from './testing/read-to-end';
 import { startTestPlatform, type TestPlatform } from './testing/test-platform';
@@ -110,6 +111,35 @@ describe('rate limits per credential at the gateway and the query-api', () => {
       expect((await read(callers[0]!)).status).toBe(404);
     } finally {
       await strict.stop();
+    }
+  });
+
+  it('with its Redis unreachable, a gateway still holds a credential to its limit, from memory', async () => {
+    // A port nothing listens on: every Redis command fails at once, and the instance's own buckets decide.
+    const down = createService('gateway', {
+      ...platform.env,
+      VERITY_REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+      // A token back every 6 s: the burst's answers cannot depend on how fast the machine sends it.
+      VERITY_RATE_LIMIT_WINDOW_S: '30',
+    });
+    try {
+      const url = (await down.start()).url;
+      const reader = await platform.credential({ tenant: 'acme', roles: ['reader'], subject: 'reader-no-redis' });
+      const started = Date.now();
+      const burst = await Promise.all(
+        Array.from({ length: LIMIT + 2 }, async () =>
+          answerOf(await fetch(`${url}/v1/commands/unknown-command`, { headers: reader })),
+        ),
+      );
+      expect(burst.map((a) => a.status).sort()).toEqual([
+        ...Array<number>(LIMIT).fill(404),
+        ...Array<number>(2).fill(429),
+      ]);
+      expectRefusal(burst.find((a) => a.status === 429)!);
+      // Answered from memory, not after Redis timeouts.
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      await down.stop();
     }
   });
 
