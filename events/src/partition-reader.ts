@@ -1,6 +1,7 @@
 import { KafkaConsumer, type LibrdKafkaError, type Message } from '@confluentinc/kafka-javascript';
 import { VerityError } from '@verity/core';
 import type { Admin } from 'kafkajs';
+import type { TopicEnds } from './committed-ends';
 import { librdkafkaSecurity, type KafkaSecurity } from './kafka-security';
 import { fetchTopicOffsets } from './topic-offsets';
 
@@ -26,6 +27,8 @@ export interface PartitionReaderOptions {
    * fetch waits, and bounded the processor's throughput).
    */
   admin: Admin;
+  /** Asks where the partitions end instead of `admin`, where catch-ups are frequent (see `CommittedEnds`). */
+  ends?: TopicEnds;
   /** TLS and SASL of the cluster, as the services' other Kafka clients use them. */
   security?: KafkaSecurity;
   /** Applies a batch of records read (in offset order per partition); awaited before more are read. */
@@ -187,19 +190,22 @@ export class PartitionReader {
   }
 
   private startQuery(): Promise<Map<number, bigint>> {
-    const read = new Set(this.positions.keys());
-    const query = fetchTopicOffsets(this.options.admin, this.options.topic)
-      .then(
-        (offsets) =>
-          new Map(
-            offsets
-              .filter(({ partition }) => read.has(partition))
-              .map(({ partition, high }): [number, bigint] => [partition, BigInt(high)]),
-          ),
-      )
-      .finally(() => {
-        if (this.query === query) this.query = undefined;
-      });
+    const read = [...this.positions.keys()];
+    const { ends, admin, topic } = this.options;
+    const query = (
+      ends
+        ? ends.ends(topic, read)
+        : fetchTopicOffsets(admin, topic).then(
+            (offsets) =>
+              new Map(
+                offsets
+                  .filter(({ partition }) => read.includes(partition))
+                  .map(({ partition, high }): [number, bigint] => [partition, BigInt(high)]),
+              ),
+          )
+    ).finally(() => {
+      if (this.query === query) this.query = undefined;
+    });
     this.query = query;
     return query;
   }

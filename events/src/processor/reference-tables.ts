@@ -3,6 +3,7 @@ import type { Admin } from 'kafkajs';
 import { LRUCache } from 'lru-cache';
 import type { ContextDefinition, ReferenceDefinition } from '@verity/core';
 import { streamIdOf } from '@verity/core';
+import { CommittedEnds } from '../committed-ends';
 import { PartitionReader, type ReadRecord } from '../partition-reader';
 import { fetchTopicOffsets } from '../topic-offsets';
 import type { ContextTopics } from '../topics';
@@ -46,9 +47,16 @@ export class ReferenceTables {
   private readonly references: Reference[];
   private readonly cache: LRUCache<string, { view: unknown }>;
   private db: ClassicLevel<string, Buffer> | undefined;
+  /** Asked before every batch whose commands use a reference. */
+  private readonly ends: CommittedEnds;
 
   constructor(private readonly options: ReferenceTablesOptions) {
     const { context, topicsOf, brokers, clientId, security } = options;
+    this.ends = new CommittedEnds({
+      brokers,
+      clientId: `${clientId}.reference-ends`,
+      ...(security ? { security } : {}),
+    });
     this.cache = new LRUCache({ max: options.cacheSize ?? 50_000 });
     this.references = Object.entries(context.references ?? {}).map(([name, definition]) => ({
       name,
@@ -56,6 +64,7 @@ export class ReferenceTables {
       reader: new PartitionReader({
         brokers,
         admin: options.admin,
+        ends: this.ends,
         ...(security ? { security } : {}),
         topic: topicsOf(definition.context).state,
         clientId: `${clientId}.reference.${name}`,
@@ -83,6 +92,7 @@ export class ReferenceTables {
 
   async stop(): Promise<void> {
     await Promise.all(this.references.map(({ reader }) => reader.stop()));
+    this.ends.close();
     await this.db?.close();
     this.db = undefined;
   }
