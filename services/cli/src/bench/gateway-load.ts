@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import type { TenantCredentials } from './credentials';
 import { countAnswers, toLoadResult, type LoadResult, type MeasuredRun } from './load-result';
+import { processCpuMs } from './process-cpu';
 import { BENCH_COMMAND_TYPE, BENCH_TENANT, receiveStockPayload } from './workload';
 
 export interface GatewayLoadOptions {
@@ -18,6 +19,39 @@ export interface GatewayLoadOptions {
   nextCommand?: (seq: number) => { tenant: string; payload: unknown };
   /** The credential of each tenant `nextCommand` names, made before the run. */
   credentials: TenantCredentials;
+  /**
+   * The processes whose CPU time is counted over the measured run, by name (`gateway`,
+   * `command-processor`, `kafka`, ...): each name's CPU per command answered 200.
+   */
+  processes?: Readonly<Record<string, readonly number[]>>;
+}
+
+/** The CPU time so far of each named group of processes, in ms; a group with a process gone is left out. */
+function cpuOf(processes: Readonly<Record<string, readonly number[]>>): Map<string, number> {
+  const used = new Map<string, number>();
+  for (const [name, pids] of Object.entries(processes)) {
+    const each = pids.map(processCpuMs).filter((ms) => ms !== undefined);
+    if (each.length > 0 && each.length === pids.length)
+      used.set(
+        name,
+        each.reduce((a, b) => a + b, 0),
+      );
+  }
+  return used;
+}
+
+/** µs of each group's CPU per successful command between two readings of `cpuOf`. */
+export function cpuPerCommand(
+  before: ReadonlyMap<string, number>,
+  after: ReadonlyMap<string, number>,
+  commands: number,
+): Record<string, number> | undefined {
+  if (commands === 0) return undefined;
+  const per = [...after].flatMap(([name, ms]): [string, number][] => {
+    const start = before.get(name);
+    return start === undefined ? [] : [[name, ((ms - start) * 1000) / commands]];
+  });
+  return per.length > 0 ? Object.fromEntries(per) : undefined;
 }
 
 /**
@@ -93,5 +127,8 @@ export async function measureGatewayLoad(options: GatewayLoadOptions): Promise<L
   };
 
   if (options.warmupS > 0) await drive(options.warmupS);
-  return toLoadResult(await drive(options.durationS));
+  const before = cpuOf(options.processes ?? {});
+  const result = toLoadResult(await drive(options.durationS));
+  const cpuUsPerCommand = cpuPerCommand(before, cpuOf(options.processes ?? {}), result.operations);
+  return cpuUsPerCommand ? { ...result, cpuUsPerCommand } : result;
 }

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { VerityError } from '@verity/core';
 import { ensureTopics } from '@verity/events';
+import { infraStatus } from '@verity/infra-local';
 import { measureEmmett } from './emmett';
 import { createBenchDatabase, type BenchDatabase } from './emmett-database';
 import { tenantCredentials } from './credentials';
@@ -128,12 +129,21 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
         recordsPerSend: options.batchSize,
       });
     }
+    // The broker's CPU is counted beside the services' when it runs on this machine.
+    const kafkaPid = (await infraStatus({ onProgress: () => undefined }).catch(() => [])).find(
+      (c) => c.name === 'kafka' && c.state === 'running',
+    )?.pid;
+    const measured: Record<string, readonly number[]> = {
+      ...Object.fromEntries(Object.entries(platform.pids()).filter((e): e is [string, number[]] => e[1] !== undefined)),
+      ...(kafkaPid ? { kafka: [kafkaPid] } : {}),
+    };
     progress(`gateway ${gatewayUrls.join(' ')}: ${options.warmupS} s warm-up + ${options.durationS} s`);
     const gateway = await measureGatewayLoad({
       ...timing,
       name: 'gateway ReceiveStock -> 200',
       gatewayUrls,
       credentials,
+      processes: measured,
     });
     let gatewaySearch: GatewaySearch | undefined;
     if (options.search) {
@@ -149,6 +159,7 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
             name: `gateway ReceiveStock, ${connections} in flight`,
             gatewayUrls,
             credentials,
+            processes: measured,
           }),
         progress,
       );

@@ -17,6 +17,11 @@ export interface LoadResult {
   errors: number;
   /** Failures by cause (`status 202`, `timeout`, an error name), so none is hidden. */
   errorsByCause: Record<string, number>;
+  /**
+   * CPU time per successful operation of each process measured beside the run, in µs, by name.
+   * Unlike throughput it hardly moves when other work takes the cores.
+   */
+  cpuUsPerCommand?: Record<string, number>;
 }
 
 export interface MeasuredRun {

@@ -215,6 +215,19 @@ function formatSearch(emmett: EmmettReport): string {
   ].join('\n');
 }
 
+/** Each write run's CPU per command, by process; nothing without /proc. */
+function formatWriteCpu(runs: readonly { name: string; r: LoadResult }[]): string[] {
+  return runs.flatMap(({ name, r }) =>
+    r.cpuUsPerCommand
+      ? [
+          `CPU a command, ${name}: ${Object.entries(r.cpuUsPerCommand)
+            .map(([process, us]) => `${process} ${fixed(us, 0)} µs`)
+            .join(', ')}`,
+        ]
+      : [],
+  );
+}
+
 /** What the read rows are: the tenant, the keys, the reference. */
 function formatReadsHeading(reads: ReadsReport): string[] {
   const keys = reads.routes.map((r) => `${r.route} over ${r.keys} keys`).join(', ');
@@ -368,6 +381,9 @@ export function formatReport(report: BenchReport): string {
     ...(reads ? ['', ...formatReadsHeading(reads), ...readRows, ...formatReadsCpu(reads), formatReadsGoal(reads)] : []),
     ...(report.readsSkipped ? ['', `reads skipped: ${report.readsSkipped}`] : []),
     ...(search || emmett ? [''] : []),
+    ...formatWriteCpu(
+      runs.filter((r) => r !== report.limit && r !== report.limitBatched).map((r) => ({ name: bestName(r), r })),
+    ),
     ...(search ? [formatGatewaySearch(search)] : []),
     ...(emmett ? [formatSearch(emmett)] : []),
     ...(errorLines.length > 0 ? ['', ...errorLines] : []),
