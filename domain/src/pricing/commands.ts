@@ -33,6 +33,13 @@ export type SetBasePriceData = z.infer<typeof setBasePriceSchema>;
 export const replaceBasePriceSchema = z.strictObject({ priceListId, sku, unitPrice, ...effective });
 export type ReplaceBasePriceData = z.infer<typeof replaceBasePriceSchema>;
 
+/**
+ * For a source that only knows "this line now has this price" (a webhook, a poller): the line of
+ * the SKU that starts at `effectiveFrom` is added when there is none, else replaced.
+ */
+export const putBasePriceSchema = z.strictObject({ priceListId, sku, unitPrice, ...effective });
+export type PutBasePriceData = z.infer<typeof putBasePriceSchema>;
+
 export const removeBasePriceSchema = z.strictObject({ priceListId, sku, effectiveFrom: instant });
 export type RemoveBasePriceData = z.infer<typeof removeBasePriceSchema>;
 
@@ -56,6 +63,7 @@ export type PricingCommand =
   | DomainCommand<'CreatePriceList', CreatePriceListData>
   | DomainCommand<'SetBasePrice', SetBasePriceData>
   | DomainCommand<'ReplaceBasePrice', ReplaceBasePriceData>
+  | DomainCommand<'PutBasePrice', PutBasePriceData>
   | DomainCommand<'RemoveBasePrice', RemoveBasePriceData>
   | DomainCommand<'SetCustomerPrice', SetCustomerPriceData>
   | DomainCommand<'SetQuantityTiers', SetQuantityTiersData>;

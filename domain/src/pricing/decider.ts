@@ -2,6 +2,7 @@ import { DomainRejection, type Decider } from '@verity/core';
 import type {
   CreatePriceListData,
   PricingCommand,
+  PutBasePriceData,
   RemoveBasePriceData,
   ReplaceBasePriceData,
   SetBasePriceData,
@@ -171,6 +172,17 @@ function replaceBasePrice(data: ReplaceBasePriceData, state: PriceListState): Ba
   ];
 }
 
+/**
+ * A source that cannot tell a new line from a changed one: no base line of the SKU starts at
+ * `effectiveFrom` → a new line (the overlap rule holds); one does → its replacement (same terms
+ * append nothing). The events are the ones SetBasePrice and ReplaceBasePrice append.
+ */
+function putBasePrice(data: PutBasePriceData, state: PriceListState): (BasePriceSet | BasePriceReplaced)[] {
+  return state.rules.some((r) => isBaseLine(r, data.sku, data.effectiveFrom))
+    ? replaceBasePrice(data, state)
+    : setBasePrice(data, state);
+}
+
 function removeBasePrice(data: RemoveBasePriceData, state: PriceListState): BasePriceRemoved[] {
   requireList(state, data.priceListId);
   const line = baseLineOf(state, data);
@@ -265,6 +277,8 @@ function decide(command: PricingCommand, state: PriceListState): PricingEvent[] 
       return setBasePrice(command.data, state);
     case 'ReplaceBasePrice':
       return replaceBasePrice(command.data, state);
+    case 'PutBasePrice':
+      return putBasePrice(command.data, state);
     case 'RemoveBasePrice':
       return removeBasePrice(command.data, state);
     case 'SetCustomerPrice':

@@ -221,6 +221,100 @@ describe('pricing decider', () => {
     });
   });
 
+  describe('PutBasePrice', () => {
+    const set = (unitPrice: number, effectiveFrom: string, effectiveTo: string | null): PricingEvent => ({
+      type: 'BasePriceSet',
+      data: { priceListId: 'PL-1', sku: 'SKU-1', unitPrice, effectiveFrom, effectiveTo },
+    });
+    it('adds the line when no base line of the SKU starts at effectiveFrom', () => {
+      spec
+        .given([created])
+        .when(cmd('PutBasePrice', { sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JAN, effectiveTo: NEXT }))
+        .then([set(1299, JAN, NEXT)]);
+      spec
+        .given([created, base(JAN, JUL)])
+        .when(cmd('PutBasePrice', { sku: 'SKU-1', unitPrice: 1399, effectiveFrom: JUL }))
+        .then([set(1399, JUL, null)]);
+    });
+    it('replaces the line that starts at effectiveFrom: price and end, with the previous terms', () => {
+      spec
+        .given([created, base(JAN, NEXT)])
+        .when(cmd('PutBasePrice', { sku: 'SKU-1', unitPrice: 1399, effectiveFrom: JAN }))
+        .then([
+          {
+            type: 'BasePriceReplaced',
+            data: {
+              priceListId: 'PL-1',
+              sku: 'SKU-1',
+              effectiveFrom: JAN,
+              unitPrice: 1399,
+              effectiveTo: null,
+              previousUnitPrice: 1299,
+              previousEffectiveTo: NEXT,
+            },
+          },
+        ]);
+    });
+    it('the same terms again append nothing: a source re-sending its line changes nothing', () => {
+      spec
+        .given([created, base(JAN, NEXT)])
+        .when(cmd('PutBasePrice', { sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JAN, effectiveTo: NEXT }))
+        .then([]);
+    });
+    it('a removed line is put anew', () => {
+      spec
+        .given([created, base(JAN, NEXT), removed()])
+        .when(cmd('PutBasePrice', { sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JAN, effectiveTo: NEXT }))
+        .then([set(1299, JAN, NEXT)]);
+    });
+    it('a customer override starting at effectiveFrom is no base line: the base line is added', () => {
+      spec
+        .given([created, customer(JAN, null)])
+        .when(cmd('PutBasePrice', { sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JAN }))
+        .then([set(1299, JAN, null)]);
+    });
+    it('rejects a new line inside another one, and a replaced end reaching into the next line', () => {
+      spec
+        .given([created, base(JAN, null)])
+        .when(cmd('PutBasePrice', { sku: 'SKU-1', unitPrice: 1399, effectiveFrom: JUL }))
+        .thenRejects('overlapping_effective_range', {
+          rule: 'base',
+          sku: 'SKU-1',
+          customerId: null,
+          existingEffectiveFrom: JAN,
+          existingEffectiveTo: null,
+        });
+      spec
+        .given([created, base(JAN, JUL), base(JUL, null)])
+        .when(cmd('PutBasePrice', { sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JAN, effectiveTo: NEXT }))
+        .thenRejects('overlapping_effective_range', {
+          rule: 'base',
+          sku: 'SKU-1',
+          customerId: null,
+          existingEffectiveFrom: JUL,
+          existingEffectiveTo: null,
+        });
+    });
+    it('rejects an unknown list, another list on this stream, a bad price and a bad range', () => {
+      spec
+        .given([])
+        .when(cmd('PutBasePrice', { sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JAN }))
+        .thenRejects('unknown_price_list');
+      spec
+        .given([created, base(JAN, NEXT)])
+        .when(cmd('PutBasePrice', { priceListId: 'PL-2', sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JAN }))
+        .thenRejects('wrong_stream');
+      spec
+        .given([created, base(JAN, NEXT)])
+        .when(cmd('PutBasePrice', { sku: 'SKU-1', unitPrice: -5, effectiveFrom: JAN }))
+        .thenRejects('invalid_price');
+      spec
+        .given([created])
+        .when(cmd('PutBasePrice', { sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JUL, effectiveTo: JAN }))
+        .thenRejects('invalid_effective_range');
+    });
+  });
+
   describe('RemoveBasePrice', () => {
     it('removes the line starting at effectiveFrom, recording what it was', () => {
       spec

@@ -1,6 +1,7 @@
 import { defineContext } from '@verity/core';
 import {
   createPriceListSchema,
+  putBasePriceSchema,
   removeBasePriceSchema,
   replaceBasePriceSchema,
   setBasePriceSchema,
@@ -17,6 +18,7 @@ export const pricingContext = defineContext<PriceListState, PricingCommand, Pric
     CreatePriceList: { schema: createPriceListSchema, aggregateId: (payload) => String(payload.priceListId) },
     SetBasePrice: { schema: setBasePriceSchema, aggregateId: (payload) => String(payload.priceListId) },
     ReplaceBasePrice: { schema: replaceBasePriceSchema, aggregateId: (payload) => String(payload.priceListId) },
+    PutBasePrice: { schema: putBasePriceSchema, aggregateId: (payload) => String(payload.priceListId) },
     RemoveBasePrice: { schema: removeBasePriceSchema, aggregateId: (payload) => String(payload.priceListId) },
     SetCustomerPrice: { schema: setCustomerPriceSchema, aggregateId: (payload) => String(payload.priceListId) },
     SetQuantityTiers: { schema: setQuantityTiersSchema, aggregateId: (payload) => String(payload.priceListId) },
