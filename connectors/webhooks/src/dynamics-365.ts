@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { code, count, envelopeOf, fieldsOf, minorUnits } from './body-fields';
-import { DEFAULT_LOCATION, DEFAULT_UNIT, defined, type TopicMapping } from './mapped-change';
+import { DEFAULT_LOCATION, DEFAULT_UNIT, STANDING_PRICE_FROM, defined, type TopicMapping } from './mapped-change';
 
 const item = envelopeOf(
   ['item.created', 'item.updated'],
@@ -49,12 +49,12 @@ export const dynamics365Topics: Record<string, TopicMapping> = {
     const { timestamp, data } = fieldsOf(salesPrice, body);
     return [
       {
-        type: 'pricing.SetBasePrice',
+        type: 'pricing.PutBasePrice',
         payload: {
           priceListId: data.priceListCode,
           sku: data.itemNumber,
           unitPrice: data.unitPrice,
-          effectiveFrom: timestamp,
+          effectiveFrom: STANDING_PRICE_FROM,
         },
         sourceTimestamp: timestamp,
       },

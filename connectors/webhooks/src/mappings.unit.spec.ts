@@ -4,6 +4,7 @@ import { changesOfDelivery } from './delivery';
 import { topicOf } from './sources';
 
 const AT = '2025-07-15T10:30:00Z';
+const STANDING = '1970-01-01T00:00:00.000Z';
 
 /** The commands a delivery becomes, validated by the commands' own schemas as the intake does. */
 function commandsOf(source: string, topic: string, body: unknown, deliveryId = 'msg_1') {
@@ -112,8 +113,9 @@ describe('webhook mappings', () => {
       data: { sku: 'W-1', priceList: 'WHOLESALE', price: '12.9' },
     };
     expect(commandsOf('netsuite', 'price-change', price)[0]).toMatchObject({
-      type: 'pricing.SetBasePrice',
-      payload: { priceListId: 'WHOLESALE', sku: 'W-1', unitPrice: 1290, effectiveFrom: '2025-07-15T10:30:00.000Z' },
+      type: 'pricing.PutBasePrice',
+      payload: { priceListId: 'WHOLESALE', sku: 'W-1', unitPrice: 1290, effectiveFrom: STANDING },
+      metadata: { sourceTimestamp: AT },
     });
     const sapItem = {
       event: 'item.added',
@@ -122,9 +124,9 @@ describe('webhook mappings', () => {
     };
     expect(commandsOf('sap-b1', 'items', sapItem)[0]!.payload).toEqual({ sku: 'A1', name: 'Bolt', unit: 'BOX' });
     const sapPrice = { event: 'price.updated', timestamp: AT, data: { ItemCode: 'A1', PriceList: 1, Price: 3.5 } };
-    expect(commandsOf('sap-b1', 'item-prices', sapPrice)[0]!.payload).toMatchObject({
-      priceListId: '1',
-      unitPrice: 350,
+    expect(commandsOf('sap-b1', 'item-prices', sapPrice)[0]).toMatchObject({
+      type: 'pricing.PutBasePrice',
+      payload: { priceListId: '1', sku: 'A1', unitPrice: 350, effectiveFrom: STANDING },
     });
     const d365Item = { event: 'item.updated', timestamp: AT, data: { number: '1896-S', displayName: 'Desk' } };
     expect(commandsOf('dynamics-365', 'items', d365Item)[0]).toMatchObject({
@@ -136,10 +138,27 @@ describe('webhook mappings', () => {
       timestamp: AT,
       data: { itemNumber: '1896-S', priceListCode: 'S00001', unitPrice: 649.4 },
     };
-    expect(commandsOf('dynamics-365', 'price-list-lines', d365Price)[0]!.payload).toMatchObject({
-      priceListId: 'S00001',
-      unitPrice: 64940,
+    expect(commandsOf('dynamics-365', 'price-list-lines', d365Price)[0]).toMatchObject({
+      type: 'pricing.PutBasePrice',
+      payload: { priceListId: 'S00001', sku: '1896-S', unitPrice: 64940, effectiveFrom: STANDING },
     });
+  });
+
+  it('names one line per list and SKU for every price delivery, whatever its timestamp', () => {
+    // A later price of the same line must replace it, not start an overlapping one at its own time.
+    const later = '2025-09-01T08:00:00Z';
+    for (const [source, topic, data] of [
+      ['netsuite', 'price-change', { sku: 'W-1', priceList: 'P', price: 2 }],
+      ['sap-b1', 'item-prices', { ItemCode: 'W-1', PriceList: 'P', Price: 2 }],
+      ['dynamics-365', 'price-list-lines', { itemNumber: 'W-1', priceListCode: 'P', unitPrice: 2 }],
+    ] as const) {
+      const [first, second] = [AT, later].map(
+        (timestamp, i) => commandsOf(source, topic, { event: 'price.updated', timestamp, data }, `msg_${i}`)[0]!,
+      );
+      expect({ source, payload: second!.payload }).toEqual({ source, payload: first!.payload });
+      expect(first!.payload).toEqual({ priceListId: 'P', sku: 'W-1', unitPrice: 200, effectiveFrom: STANDING });
+      expect([first!.metadata.sourceTimestamp, second!.metadata.sourceTimestamp]).toEqual([AT, later]);
+    }
   });
 
   it('names the field a body gets wrong', () => {

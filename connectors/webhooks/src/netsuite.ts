@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { code, count, envelopeOf, fieldsOf, minorUnits } from './body-fields';
-import { DEFAULT_LOCATION, DEFAULT_UNIT, defined, type TopicMapping } from './mapped-change';
+import { DEFAULT_LOCATION, DEFAULT_UNIT, STANDING_PRICE_FROM, defined, type TopicMapping } from './mapped-change';
 
 const inventoryChange = envelopeOf(
   ['inventory.updated'],
@@ -44,8 +44,13 @@ export const netsuiteTopics: Record<string, TopicMapping> = {
     const { timestamp, data } = fieldsOf(priceChange, body);
     return [
       {
-        type: 'pricing.SetBasePrice',
-        payload: { priceListId: data.priceList, sku: data.sku, unitPrice: data.price, effectiveFrom: timestamp },
+        type: 'pricing.PutBasePrice',
+        payload: {
+          priceListId: data.priceList,
+          sku: data.sku,
+          unitPrice: data.price,
+          effectiveFrom: STANDING_PRICE_FROM,
+        },
         sourceTimestamp: timestamp,
       },
     ];

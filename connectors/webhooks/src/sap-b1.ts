@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { code, count, envelopeOf, fieldsOf, minorUnits } from './body-fields';
-import { DEFAULT_LOCATION, DEFAULT_UNIT, defined, type TopicMapping } from './mapped-change';
+import { DEFAULT_LOCATION, DEFAULT_UNIT, STANDING_PRICE_FROM, defined, type TopicMapping } from './mapped-change';
 
 const item = envelopeOf(
   ['item.added', 'item.updated'],
@@ -45,8 +45,13 @@ export const sapB1Topics: Record<string, TopicMapping> = {
     const { timestamp, data } = fieldsOf(itemPrice, body);
     return [
       {
-        type: 'pricing.SetBasePrice',
-        payload: { priceListId: data.PriceList, sku: data.ItemCode, unitPrice: data.Price, effectiveFrom: timestamp },
+        type: 'pricing.PutBasePrice',
+        payload: {
+          priceListId: data.PriceList,
+          sku: data.ItemCode,
+          unitPrice: data.Price,
+          effectiveFrom: STANDING_PRICE_FROM,
+        },
         sourceTimestamp: timestamp,
       },
     ];
