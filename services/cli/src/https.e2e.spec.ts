@@ -2,7 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { queryApiEnvSchema } from '@verity/query-api';
+import { parseEnv } from '@verity/service-kit';
 import { generate } from 'selfsigned';
+import { createService } from './services';
 import { startTestPlatform, type TestPlatform } from './testing/test-platform';
 
 /** GETs a URL over TLS, trusting only `ca`. */
@@ -48,5 +51,26 @@ describe('a service given VERITY_TLS_CERT and VERITY_TLS_KEY', () => {
     // A client that does not trust the certificate fails the handshake; plain HTTP gets no answer.
     await expect(fetch(`${url}/health`)).rejects.toThrow();
     await expect(fetch(`${url.replace('https:', 'http:')}/health`)).rejects.toThrow();
+  });
+
+  it("takes PostgreSQL's TLS from the connection string's sslmode", async () => {
+    /** The postgres check of a query-api's /ready. */
+    const postgresCheck = async (url: string) => {
+      const ready = JSON.parse((await getTrusting(`${url}/ready`, cert)).body) as {
+        checks: { name: string; status: string; detail?: string }[];
+      };
+      return ready.checks.find((c) => c.name === 'postgres');
+    };
+    expect(await postgresCheck(platform.urls['query-api']!)).toMatchObject({ status: 'up' });
+    // The local PostgreSQL has no TLS: a client that requires it connects to nothing.
+    const database = new URL(parseEnv(queryApiEnvSchema, platform.env).VERITY_QUERY_DATABASE_URL);
+    database.searchParams.set('sslmode', 'require');
+    const requiring = createService('query-api', { ...platform.env, VERITY_QUERY_DATABASE_URL: database.href });
+    try {
+      const check = await postgresCheck((await requiring.start()).url);
+      expect(check).toMatchObject({ status: 'down', detail: expect.stringMatching(/SSL/) });
+    } finally {
+      await requiring.stop();
+    }
   });
 });
