@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { shopifySignatureHeaders, standardWebhooksHeaders } from '@verity/connector-webhooks';
 import { ingestorDeadLettersTopic } from '@verity/connector-intake';
 import { contextTopics, repliesTopic } from '@verity/events';
-import { eventually, startTestPlatform, withCredential, type TestPlatform } from './testing/test-platform';
+import { eventually, postCommand, startTestPlatform, withCredential, type TestPlatform } from './testing/test-platform';
 import { runWebhooks } from './webhooks-command';
 
 /** What `verity webhooks ...` printed, and its exit code. */
@@ -95,7 +95,8 @@ describe('webhooks through the real stack: signed delivery → Kafka → process
     );
 
   beforeAll(async () => {
-    platform = await startTestPlatform(['command-processor', 'projector', 'query-api', 'webhook-ingestor']);
+    // The gateway only creates the price list the price deliveries name (webhooks create none).
+    platform = await startTestPlatform(['command-processor', 'projector', 'query-api', 'webhook-ingestor', 'gateway']);
     inventory = contextTopics('inventory', platform.prefix);
     const set = await cli(platform, ['secret', 'set', '--tenant', 'acme', '--source', 'netsuite']);
     expect(set.code).toBe(0);
@@ -139,6 +140,71 @@ describe('webhooks through the real stack: signed delivery → Kafka → process
       return (view?.totals as { onHand?: number } | undefined)?.onHand === 150 ? view : undefined;
     });
     expect(stock).toMatchObject({ locations: [{ location: 'main', onHand: 150 }] });
+  });
+
+  it('takes a later price of the same line as its new price: the quote follows, the same price appends nothing', async () => {
+    const created = await postCommand(
+      platform,
+      'pricing.CreatePriceList',
+      { priceListId: 'WEB-PL', name: 'Web', currency: 'EUR' },
+      { 'X-Tenant-Id': 'acme' },
+    );
+    expect(created.status).toBe(200);
+    const pricing = contextTopics('pricing', platform.prefix);
+    const priceDelivery = (id: string, price: string, timestamp: string) =>
+      standard(
+        'netsuite',
+        'price-change',
+        { event: 'price.updated', timestamp, data: { sku: 'WEB-SKU', priceList: 'WEB-PL', price } },
+        netsuiteSecret,
+        { id },
+      );
+    const quoted = (unitPrice: number) =>
+      eventually(
+        async () => {
+          const res = await fetch(
+            `${platform.urls['query-api']}/v1/pricing/quote?priceListId=WEB-PL&sku=WEB-SKU&quantity=2`,
+            { headers: await withCredential(platform, { 'X-Tenant-Id': 'acme' }) },
+          );
+          const body = res.status === 200 ? ((await res.json()) as Record<string, unknown>) : undefined;
+          return body?.unitPrice === unitPrice ? body : undefined;
+        },
+        20_000,
+        `a quote of ${unitPrice}`,
+      );
+    /** The processor's reply to a delivery's command, once it has decided it. */
+    const replyOf = async (id: string) => {
+      const replies = await platform.readTopic(repliesTopic(platform.prefix), (m) =>
+        m.some((r) => r.key?.toString() === `netsuite:${id}`),
+      );
+      return JSON.parse(replies.find((r) => r.key?.toString() === `netsuite:${id}`)!.value!.toString()) as Record<
+        string,
+        unknown
+      >;
+    };
+
+    expect((await priceDelivery('msg_price_1', '12.99', '2025-07-15T10:30:00Z')).status).toBe(202);
+    expect(await quoted(1299)).toMatchObject({ total: 2598, currency: 'EUR', rule: 'base', effectiveTo: null });
+    // A day later the source sends the line's new price: it replaces the line, never overlaps it.
+    expect((await priceDelivery('msg_price_2', '13.49', '2025-07-16T09:00:00Z')).status).toBe(202);
+    expect(await replyOf('msg_price_2')).toMatchObject({
+      status: 'accepted',
+      streamId: 'acme/WEB-PL',
+      version: 3,
+      events: [{ type: 'verity.pricing.BasePriceReplaced' }],
+    });
+    expect(await quoted(1349)).toMatchObject({ total: 2698 });
+    const list = await fetch(`${platform.urls['query-api']}/v1/pricing/price-lists/WEB-PL`, {
+      headers: await withCredential(platform, { 'X-Tenant-Id': 'acme' }),
+    });
+    expect(((await list.json()) as { rules: unknown[] }).rules).toEqual([
+      expect.objectContaining({ kind: 'base', sku: 'WEB-SKU', unitPrice: 1349, effectiveTo: null }),
+    ]);
+
+    const events = await platform.endOffsets(pricing.events);
+    expect((await priceDelivery('msg_price_3', '13.49', '2025-07-17T09:00:00Z')).status).toBe(202);
+    expect(await replyOf('msg_price_3')).toMatchObject({ status: 'accepted', version: 3, events: [] });
+    expect(await platform.endOffsets(pricing.events)).toEqual(events);
   });
 
   it('takes a Shopify delivery by its HMAC, the tenant found from the shop domain', async () => {
