@@ -2,11 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { queryApiEnvSchema } from '@verity/query-api';
-import { parseEnv } from '@verity/service-kit';
 import { generate } from 'selfsigned';
 import { createService } from './services';
 import { startTestPlatform, type TestPlatform } from './testing/test-platform';
+
+/** The query-api's VERITY_QUERY_DATABASE_URL by default (the CLI may not import the query-api to parse it). */
+const LOCAL_READER_URL = 'postgres://verity_reader:verity_reader@127.0.0.1:5442/verity';
 
 /** GETs a URL over TLS, trusting only `ca`. */
 function getTrusting(url: string, ca: string): Promise<{ status: number; body: string }> {
@@ -63,7 +64,7 @@ describe('a service given VERITY_TLS_CERT and VERITY_TLS_KEY', () => {
     };
     expect(await postgresCheck(platform.urls['query-api']!)).toMatchObject({ status: 'up' });
     // The local PostgreSQL has no TLS: a client that requires it connects to nothing.
-    const database = new URL(parseEnv(queryApiEnvSchema, platform.env).VERITY_QUERY_DATABASE_URL);
+    const database = new URL(platform.env.VERITY_QUERY_DATABASE_URL ?? LOCAL_READER_URL);
     database.searchParams.set('sslmode', 'require');
     const requiring = createService('query-api', { ...platform.env, VERITY_QUERY_DATABASE_URL: database.href });
     try {
