@@ -10,6 +10,7 @@ const CUSTOMER = 'pricing.SetCustomerPrice';
 const TIERS = 'pricing.SetQuantityTiers';
 const REPLACE = 'pricing.ReplaceBasePrice';
 const REMOVE = 'pricing.RemoveBasePrice';
+const PUT = 'pricing.PutBasePrice';
 
 const JAN = '2026-01-01T00:00:00.000Z';
 const NEXT_YEAR = '2027-01-01T00:00:00.000Z';
@@ -548,6 +549,68 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
     });
   });
 
+  it('puts a base price line: added when new, replaced when it exists, the same terms append nothing', async () => {
+    const at = '2026-11-23T12:00:00Z';
+    const line = { priceListId: 'PL-P', sku: 'SKU-P', effectiveFrom: JAN };
+    const price = async () => quote({ priceListId: 'PL-P', sku: 'SKU-P', quantity: '3', at });
+    expect((await send(CREATE, { priceListId: 'PL-P', name: 'Put', currency: 'EUR' })).status).toBe(200);
+
+    const added = await send(PUT, { ...line, unitPrice: 700 });
+    expect(added.status).toBe(200);
+    expect(added.body).toMatchObject({
+      streamId: 'acme/PL-P',
+      version: 2,
+      events: [{ type: 'verity.pricing.BasePriceSet', topic: topics.events }],
+    });
+    expect((await price()).body).toMatchObject({ unitPrice: 700, total: 2100, rule: 'base', effectiveTo: null });
+
+    const replaced = await send(PUT, { ...line, unitPrice: 750, effectiveTo: NEXT_YEAR });
+    expect(replaced.body).toMatchObject({ version: 3, events: [{ type: 'verity.pricing.BasePriceReplaced' }] });
+    const records = await platform.readTopic(topics.events, (m) => recordsOf(m, 'acme/PL-P').length >= 3);
+    expect(await platform.registry.decode(recordsOf(records, 'acme/PL-P')[2]!.value!)).toEqual({
+      ...line,
+      unitPrice: 750,
+      effectiveTo: NEXT_YEAR,
+      previousUnitPrice: 700,
+      previousEffectiveTo: null,
+    });
+    expect((await price()).body).toMatchObject({ unitPrice: 750, total: 2250, effectiveTo: NEXT_YEAR });
+
+    // The same terms again: accepted, nothing appended; a new line inside the existing one: 422.
+    const events = await platform.endOffsets(topics.events);
+    const again = await send(PUT, { ...line, unitPrice: 750, effectiveTo: NEXT_YEAR });
+    expect([again.status, again.body.version, again.body.events]).toEqual([200, 3, []]);
+    const inside = await send(PUT, { ...line, effectiveFrom: '2026-06-01T00:00:00Z', unitPrice: 1 });
+    expect(inside.status).toBe(422);
+    expect(inside.body).toMatchObject({
+      code: 'overlapping_effective_range',
+      existingEffectiveFrom: JAN,
+      existingEffectiveTo: NEXT_YEAR,
+    });
+    expect((await send(PUT, { ...line, priceListId: 'PL-NONE', unitPrice: 1 })).body).toMatchObject({
+      code: 'unknown_price_list',
+    });
+    expect(await platform.endOffsets(topics.events)).toEqual(events);
+
+    // A line starting where this one ends is a new line; the list shows both.
+    expect((await send(PUT, { ...line, effectiveFrom: NEXT_YEAR, unitPrice: 800 })).body).toMatchObject({
+      version: 4,
+      events: [{ type: 'verity.pricing.BasePriceSet' }],
+    });
+    const list = await query('/v1/pricing/price-lists/PL-P');
+    expect(list.headers.get('etag')).toBe('"4"');
+    expect(list.body.rules).toEqual([
+      expect.objectContaining({ unitPrice: 750, effectiveFrom: JAN, effectiveTo: NEXT_YEAR }),
+      expect.objectContaining({ unitPrice: 800, effectiveFrom: NEXT_YEAR, effectiveTo: null }),
+    ]);
+
+    const stockWriter = await platform.credential({ tenant: 'acme', roles: ['writer:inventory'] });
+    const body = { ...line, unitPrice: 1 };
+    expect((await postCommand(platform, PUT, body, { authorization: 'Bearer not-a-credential' })).status).toBe(401);
+    expect((await postCommand(platform, PUT, body, stockWriter)).status).toBe(403);
+    expect((await price()).body).toMatchObject({ unitPrice: 750 });
+  });
+
   describe('bad input gets 400 problem+json naming the field and appends nothing', () => {
     it.each([
       [CREATE, { priceListId: 'PL-9', name: 'x', currency: 'EURO' }, /currency/],
@@ -555,6 +618,9 @@ describe('pricing through the real stack: gateway → Kafka → processor → pr
       [BASE, { priceListId: 'PL-1', sku: 'SKU-3', unitPrice: 1299, effectiveFrom: 'soon' }, /effectiveFrom/],
       [REPLACE, { priceListId: 'PL-1', sku: 'SKU-1', unitPrice: 12.5, effectiveFrom: JAN }, /unitPrice/],
       [REPLACE, { priceListId: 'PL-1', sku: 'SKU-1', effectiveFrom: JAN }, /unitPrice/],
+      [PUT, { priceListId: 'PL-1', sku: 'SKU-1', unitPrice: 12.5, effectiveFrom: JAN }, /unitPrice/],
+      [PUT, { priceListId: 'PL-1', sku: 'SKU-1', unitPrice: 1299 }, /effectiveFrom/],
+      [PUT, { priceListId: 'PL-1', sku: 'SKU-1', unitPrice: 1299, effectiveFrom: JAN, line: 1 }, /line/],
       [REMOVE, { priceListId: 'PL-1', sku: 'SKU-1' }, /effectiveFrom/],
       [REMOVE, { priceListId: 'PL-1', sku: 'SKU-1', effectiveFrom: 'last year' }, /effectiveFrom/],
       [
