@@ -92,6 +92,7 @@ export {
   type StreamEvent,
 } from './audit/stream-reader';
 export { auditHistory, auditVerify, type HistoryRow, type StreamVerification } from './audit/stream-audit';
+export { HistoryGapError, stateAt, type StatePoint, type StreamStateAt } from './audit/stream-state';
 export { UpcastError, UpcasterChain, type Upcaster } from './upcasters';
 export {
   ProcessorsRunningError,

@@ -157,6 +157,8 @@ describe('audit against the real Kafka and schema registry', () => {
         correlationId: 'corr-SKU-A',
         causationId: `cmd-SKU-A-${version}`,
         payload: { sku: 'SKU-A', location: 'berlin', quantity: version * 10 },
+        hash: written[version - 1]!.metadata.hash,
+        prevHash: version === 1 ? '' : written[version - 2]!.metadata.hash,
       })),
     );
   });

@@ -31,6 +31,9 @@ export interface HistoryRow {
   correlationId: string;
   causationId: string;
   payload: Record<string, unknown>;
+  /** The hash chain: this event's hash and the previous event's ('' for version 1). */
+  hash: string;
+  prevHash: string;
 }
 
 /** A stream's full history, payloads decoded to the newest schema version, in log order. */
@@ -49,5 +52,7 @@ export async function auditHistory(options: ReadStreamOptions & { serde: AvroSer
     causationId: metadata.causationId,
     // readStream decodes every payload when it has a serde.
     payload: payload!,
+    hash: metadata.hash,
+    prevHash: metadata.prevHash,
   }));
 }

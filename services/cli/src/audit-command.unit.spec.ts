@@ -50,6 +50,8 @@ describe('verity audit history table', () => {
     correlationId: 'c',
     causationId: 'c',
     payload: { quantity: version },
+    hash: `h${version}`,
+    prevHash: version === 1 ? '' : `h${version - 1}`,
     ...extra,
   });
 
