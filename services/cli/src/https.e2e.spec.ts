@@ -54,6 +54,32 @@ describe('a service given VERITY_TLS_CERT and VERITY_TLS_KEY', () => {
     await expect(fetch(`${url.replace('https:', 'http:')}/health`)).rejects.toThrow();
   });
 
+  // The broker listens in plain text: a client that speaks TLS, or SASL first, is cut off saying so.
+  it.each([
+    ['TLS', { VERITY_KAFKA_SSL: 'true' }, /secure TLS connection/],
+    [
+      'SCRAM',
+      {
+        VERITY_KAFKA_SASL_MECHANISM: 'scram-sha-512',
+        VERITY_KAFKA_SASL_USERNAME: 'verity',
+        VERITY_KAFKA_SASL_PASSWORD: 'not-a-password',
+      },
+      /SASL state/,
+    ],
+  ])(
+    "takes Kafka's %s from the environment: against the local plaintext broker, no start",
+    async (_kind, kafkaEnv, refusal) => {
+      const gateway = createService('gateway', { ...platform.env, ...kafkaEnv });
+      try {
+        await expect(gateway.start()).rejects.toThrow(refusal);
+      } finally {
+        // Its clients never connected: stopping them may fail, and that is not what is tested.
+        await gateway.stop().catch(() => undefined);
+      }
+    },
+    120_000,
+  );
+
   it("takes PostgreSQL's TLS from the connection string's sslmode", async () => {
     /** The postgres check of a query-api's /ready. */
     const postgresCheck = async (url: string) => {
