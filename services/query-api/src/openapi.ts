@@ -16,6 +16,7 @@ import { priceListIdSchema } from './pricing-quote';
 import { quoteQuerySchema } from './pricing-routes';
 import { authorityRulesQuerySchema, conflictListQuerySchema } from './conflicts-routes';
 import { syncStatusQuerySchema } from './sync-routes';
+import { historyQuerySchema, stateQuerySchema, streamContextSchema, streamIdParamSchema } from './stream-routes';
 import { CONFLICT_CONTEXTS } from './source-conflicts';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1) as it appears in the document. */
@@ -48,6 +49,11 @@ const pathParam = (name: string, schema: z.ZodType) => ({
   required: true,
   schema: jsonSchemaOf(schema),
 });
+const streamIdParameter = {
+  ...pathParam('streamId', streamIdParamSchema),
+  description:
+    "the aggregate id (`SKU-1`), or `<tenant>/<aggregate id>` with the slash percent-encoded (`acme%2FSKU-1`); the tenant is the credential's either way",
+};
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 const json = (description: string, schema: JsonSchema, headers?: Record<string, unknown>) => ({
   description,
@@ -128,6 +134,53 @@ const schemas: Record<string, JsonSchema> = {
     additionalProperties: true,
   },
   Health: obj({ status: { const: 'up' }, service: str }),
+  StreamEvent: obj(
+    {
+      version: int,
+      offset: { type: 'string', description: 'offset in the events topic' },
+      time: { ...time, description: 'when Verity accepted the command' },
+      type: { type: 'string', description: 'Avro full name, e.g. `verity.inventory.StockReceived`' },
+      actor: { type: 'string', description: "the credential's subject" },
+      onBehalfOf: { type: 'string', description: 'the ERP user an act-as credential named (`X-Actor`)' },
+      sourceSystem: str,
+      sourceTimestamp: { ...time, description: "the source system's own time for the change" },
+      correlationId: str,
+      causationId: str,
+      payload: { type: 'object', additionalProperties: true, description: 'decoded from Avro, in the newest version' },
+      hash: { type: 'string', description: 'sha256 over prevHash, canonical metadata and the value bytes' },
+      prevHash: { type: 'string', description: "the previous event's hash; empty for version 1" },
+    },
+    [
+      'version',
+      'offset',
+      'time',
+      'type',
+      'actor',
+      'sourceSystem',
+      'sourceTimestamp',
+      'correlationId',
+      'causationId',
+      'payload',
+      'hash',
+      'prevHash',
+    ],
+  ),
+  StreamHistory: obj(
+    {
+      context: str,
+      streamId: { type: 'string', description: '`<tenant>/<aggregate id>`' },
+      events: { type: 'array', items: ref('StreamEvent') },
+      next: { type: 'string', description: 'the next page, when there is one' },
+    },
+    ['context', 'streamId', 'events'],
+  ),
+  StreamState: obj({
+    context: str,
+    streamId: { type: 'string', description: '`<tenant>/<aggregate id>`' },
+    version: int,
+    at: { ...time, description: 'when Verity accepted the event that made this state' },
+    state: { description: "the context decider's state, as it decided the next command on" },
+  }),
   Readiness: obj({
     status: { enum: ['up', 'degraded', 'down'] },
     service: str,
@@ -363,6 +416,7 @@ function accessOf(path: string): { security: unknown[]; forbidden?: string } {
     ['/v1/aliases/conflicts', 'aliases', false],
     ['/v1/aliases', 'aliases', true],
     ['/api/aliases/metrics', 'aliases', false],
+    ['/v1/streams/', '<context>', false],
   ];
   const found = contexts.find(([prefix]) => path.startsWith(prefix));
   if (!found) throw new Error(`${path}: no access documented (openapi.ts accessOf)`);
@@ -411,6 +465,7 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
       { name: 'aliases' },
       { name: 'conflicts' },
       { name: 'sync' },
+      { name: 'streams' },
       { name: 'graphql' },
       { name: 'operations' },
     ],
@@ -626,6 +681,40 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
             obj({ tenant: str, sources: { type: 'array', items: ref('SourceSyncStatus') } }),
           ),
           '400': problem('`validation_failed` naming an unknown parameter, `invalid_header`'),
+        },
+      ),
+      '/v1/streams/{context}/{streamId}/events': operation(
+        'streams',
+        'getStreamHistory',
+        'The history of a stream of the tenant from its events topic (the audit trail): who, when, source system, decoded payload, version and hash chain, paged by version',
+        [
+          pathParam('context', streamContextSchema),
+          streamIdParameter,
+          ...queryParameters(historyQuerySchema),
+          tenantHeader,
+        ],
+        {
+          '200': json('a page of events, oldest first', ref('StreamHistory')),
+          '400': problem('`validation_failed` (context, streamId, fromVersion, limit), `invalid_header`'),
+          '404': problem("`not_found`: the stream has no events (or is another tenant's)"),
+        },
+      ),
+      '/v1/streams/{context}/{streamId}': operation(
+        'streams',
+        'getStreamState',
+        "A stream's state as its context's decider held it after a version or at an instant (the newest without either): its events folded through the decider's evolve",
+        [
+          pathParam('context', streamContextSchema),
+          streamIdParameter,
+          ...queryParameters(stateQuerySchema),
+          tenantHeader,
+        ],
+        {
+          '200': json('the state', ref('StreamState')),
+          '400': problem('`validation_failed` (context, streamId, version, at, or both of them), `invalid_header`'),
+          '404': problem(
+            "`not_found`: the stream has no events (or is another tenant's), is not yet at the version, or had no event by the instant",
+          ),
         },
       ),
       '/graphql': {

@@ -19,6 +19,7 @@ import { mountAliasRoutes } from './aliases-routes';
 import { mountPricingRoutes } from './pricing-routes';
 import { mountConflictRoutes } from './conflicts-routes';
 import { mountSyncRoutes } from './sync-routes';
+import { mountStreamRoutes } from './stream-routes';
 import { buildQueryApiOpenApi } from './openapi';
 import { aliasesRegistryProjection } from '@verity/projection-aliases-registry';
 import { catalogProductsProjection } from '@verity/projection-catalog-products';
@@ -157,6 +158,12 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
       });
       mountSyncRoutes(app, { guard, db, schema: env.VERITY_DB_SCHEMA });
+      mountStreamRoutes(app, {
+        guard,
+        kafka: platform.kafka,
+        serde: platform.serde,
+        topicPrefix: env.VERITY_TOPIC_PREFIX,
+      });
       app.get('/openapi.json', (_req, res) => void res.json(openApi));
       app.get('/asyncapi.json', (_req, res) => void res.json(asyncApi));
       mountGraphql(app, {

@@ -1,0 +1,159 @@
+import type { Express, Request, RequestHandler } from 'express';
+import { z } from 'zod';
+import { parseStreamId, streamIdOf, tenantIdSchema, type ContextDefinition } from '@verity/core';
+import { contexts } from '@verity/domain';
+import {
+  auditHistory,
+  contextTopics,
+  stateAt,
+  UnknownTopicError,
+  type AvroSerde,
+  type HistoryRow,
+  type ReadStreamOptions,
+  type StatePoint,
+} from '@verity/events';
+import { HttpProblem, principalOf, tenantOf } from '@verity/service-kit';
+import { insufficientPermission, missingReadGrant, type ReadContext } from './read-access';
+import { enumParam, instantParam, intParam, pageSizeParam, parseParam, parseQuery, validationFailed } from './request';
+
+/**
+ * The contexts whose streams may be read here, by a reader of the context. The access context
+ * is not among them: its streams are credentials, read through the gateway's admin API only.
+ */
+export const STREAM_CONTEXTS = [
+  'inventory',
+  'catalog',
+  'pricing',
+  'sources',
+  'aliases',
+] as const satisfies readonly ReadContext[];
+
+const definitions = new Map<string, ContextDefinition>(
+  STREAM_CONTEXTS.map((name) => {
+    const definition = contexts.find((c) => c.name === name);
+    if (!definition) throw new Error(`no context definition named ${name}`);
+    return [name, definition];
+  }),
+);
+
+/** The largest stream version a query may name: beyond any stream, within a safe integer. */
+const MAX_VERSION = 2_147_483_647;
+/** History page size: default 100, at most 1000. */
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
+
+export const streamContextSchema = enumParam(STREAM_CONTEXTS);
+/** `<tenant>/<aggregate id>` (the slash percent-encoded) or the aggregate id alone; no control characters. */
+export const streamIdParamSchema = z
+  .string()
+  .min(1)
+  .max(320)
+  .regex(/^[^\p{Cc}]+$/u, 'no control characters');
+export const historyQuerySchema = z.strictObject({
+  fromVersion: intParam(1, MAX_VERSION).optional(),
+  limit: pageSizeParam(MAX_LIMIT).optional(),
+});
+export const stateQuerySchema = z.strictObject({
+  version: intParam(1, MAX_VERSION).optional(),
+  at: instantParam.optional(),
+});
+
+export interface StreamRoutesDeps {
+  guard: RequestHandler;
+  kafka: ReadStreamOptions['kafka'];
+  /** Decodes each payload into its newest shape (Avro resolution and upcasters), as the state rebuild does. */
+  serde: AvroSerde;
+  topicPrefix: string;
+}
+
+const streamNotFound = (streamId: string): HttpProblem =>
+  new HttpProblem(404, 'not_found', 'Unknown stream', `no events of stream ${streamId}`, { streamId });
+
+interface StreamRequest {
+  context: ContextDefinition;
+  streamId: string;
+}
+
+/**
+ * The context (400 when unknown), the reader grant for it (403 naming it), and the stream id
+ * in the credential's tenant. A stream id naming another tenant is answered as unknown (404):
+ * whether another tenant has such a stream is not this caller's to learn.
+ */
+function streamRequest(req: Request): StreamRequest {
+  const name = parseParam(streamContextSchema, req.params.context, 'context', 'Invalid context');
+  const missing = missingReadGrant(principalOf(req), name);
+  if (missing) throw insufficientPermission(missing);
+  const tenant = tenantOf(req);
+  const given = parseParam(streamIdParamSchema, req.params.streamId, 'streamId', 'Invalid stream id');
+  const qualified = parseStreamId(given);
+  if (given.includes('/') && !qualified)
+    throw validationFailed('Invalid stream id', [{ path: 'streamId', message: 'not <tenant>/<aggregate id>' }]);
+  if (qualified && !tenantIdSchema.safeParse(qualified.tenant).success)
+    throw validationFailed('Invalid stream id', [{ path: 'streamId', message: 'the tenant is not a tenant id' }]);
+  if (qualified && qualified.tenant !== tenant) throw streamNotFound(given);
+  return { context: definitions.get(name)!, streamId: qualified ? given : streamIdOf(tenant, given) };
+}
+
+/**
+ * `GET /v1/streams/{context}/{streamId}/events` (a stream's history, paged) and
+ * `GET /v1/streams/{context}/{streamId}` (its state at a version, an instant, or now), read
+ * from the events topic itself: the audit trail, not a read model.
+ */
+export function mountStreamRoutes(app: Express, deps: StreamRoutesDeps): void {
+  /** The stream's whole history, decoded; 404 when it has no event. */
+  const history = async ({ context, streamId }: StreamRequest): Promise<HistoryRow[]> => {
+    const topic = contextTopics(context.name, deps.topicPrefix).events;
+    const rows = await auditHistory({ kafka: deps.kafka, topic, streamId, serde: deps.serde }).catch(
+      (error: unknown) => {
+        // No events topic yet: no stream of the context has an event.
+        if (error instanceof UnknownTopicError) return [];
+        throw error;
+      },
+    );
+    if (rows.length === 0) throw streamNotFound(streamId);
+    return rows;
+  };
+
+  app.get('/v1/streams/:context/:streamId/events', deps.guard, async (req, res) => {
+    const stream = streamRequest(req);
+    const query = parseQuery(historyQuerySchema, req.query);
+    const fromVersion = query.fromVersion ?? 1;
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    const rows = (await history(stream)).filter((r) => r.version >= fromVersion);
+    const events = rows.slice(0, limit);
+    const more = rows.length > limit;
+    const next = more
+      ? `/v1/streams/${stream.context.name}/${encodeURIComponent(req.params.streamId as string)}/events?fromVersion=${events[events.length - 1]!.version + 1}&limit=${limit}`
+      : undefined;
+    res.json({ context: stream.context.name, streamId: stream.streamId, events, ...(next ? { next } : {}) });
+  });
+
+  app.get('/v1/streams/:context/:streamId', deps.guard, async (req, res) => {
+    const stream = streamRequest(req);
+    const query = parseQuery(stateQuerySchema, req.query);
+    if (query.version !== undefined && query.at !== undefined)
+      throw validationFailed('Invalid query parameter', [
+        { path: 'version, at', message: 'give one of them, not both' },
+      ]);
+    const point: StatePoint =
+      query.version !== undefined
+        ? { version: query.version }
+        : query.at !== undefined
+          ? { at: query.at }
+          : { latest: true };
+    const rows = await history(stream);
+    const folded = stateAt(stream.context.decider, rows, point);
+    if (!folded) {
+      const last = rows[rows.length - 1]!;
+      const detail =
+        'version' in point
+          ? `stream ${stream.streamId} is at version ${last.version}, not yet ${point.version}`
+          : `stream ${stream.streamId} had no event at or before ${query.at}; its first is at ${rows[0]!.time}`;
+      throw new HttpProblem(404, 'not_found', 'No such state', detail, {
+        streamId: stream.streamId,
+        lastVersion: last.version,
+      });
+    }
+    res.json({ context: stream.context.name, streamId: stream.streamId, ...folded });
+  });
+}
