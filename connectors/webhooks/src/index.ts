@@ -12,19 +12,15 @@ export {
   type Verified,
 } from './signatures';
 export {
-  InvalidSecretsKeyError,
   InvalidWebhookSecretError,
   UnsealableSecretError,
-  newSecretsKey,
   newWebhookSecret,
   newWebhookSecretId,
   openSecret,
-  parseSecretsKey,
   sealSecret,
   webhookSecretKey,
   type SealedSecret,
   type SecretPlace,
-  type SecretsKey,
 } from './webhook-secret';
 export { WebhookSecretDirectory, type WebhookSecretDirectoryOptions } from './secret-directory';
 export { WebhookSecretTable } from './secret-table';

@@ -1,9 +1,9 @@
 import type { Admin } from 'kafkajs';
+import type { SecretsKey } from '@verity/core';
 import type { WebhookSecretView } from '@verity/domain';
 import { PartitionReader, fetchTopicOffsets, parseSnapshot, type KafkaSecurity, type ReadRecord } from '@verity/events';
 import { WebhookSecretTable } from './secret-table';
 import type { OpenedSecret } from './signatures';
-import type { SecretsKey } from './webhook-secret';
 
 export interface WebhookSecretDirectoryOptions {
   brokers: readonly string[];

@@ -1,6 +1,7 @@
+import type { SecretsKey } from '@verity/core';
 import { webhookSecretsOf, type WebhookSecretView } from '@verity/domain';
 import { openedSecret, type OpenedSecret } from './signatures';
-import { openSecret, type SecretsKey } from './webhook-secret';
+import { openSecret } from './webhook-secret';
 
 interface Held {
   view: WebhookSecretView;

@@ -1,8 +1,9 @@
+import { newSecretsKey, secretsKeyOf } from '@verity/core';
 import { accessContext, accessDecider, type AccessCommand, type KeyFamilyState } from '@verity/domain';
 import { WebhookSecretTable } from './secret-table';
-import { newSecretsKey, newWebhookSecret, parseSecretsKey, sealSecret } from './webhook-secret';
+import { newWebhookSecret, sealSecret } from './webhook-secret';
 
-const kek = parseSecretsKey(newSecretsKey());
+const kek = secretsKeyOf(newSecretsKey());
 const NOW = Date.parse('2026-12-02T10:00:00Z');
 
 /** The state the access decider folds for a tenant's secrets of a source, from commands as `verity webhooks` sends them. */
@@ -62,7 +63,7 @@ describe('the webhook secret table', () => {
   it('leaves out an expired secret, and one sealed under another key (said once)', () => {
     const unsealable: string[] = [];
     const table = new WebhookSecretTable(kek, (secret) => unsealable.push(secret.secretId));
-    const foreign = parseSecretsKey(newSecretsKey());
+    const foreign = secretsKeyOf(newSecretsKey());
     const state = stateOf('acme', [
       add('acme', 'sap-b1', 'whk_aaaaaaaaaaaaaaaa', OLD, { expiresAt: '2026-12-02T11:00:00Z' }),
       {

@@ -1,5 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { VerityError } from '@verity/core';
+import { randomBytes } from 'node:crypto';
+import { openText, sealText, UnsealableTextError, VerityError, type SealedText, type SecretsKey } from '@verity/core';
 
 /** The Standard Webhooks secret format: `whsec_` and the base64 of the key's bytes. */
 const SECRET_PATTERN = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
@@ -31,36 +31,8 @@ const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 /** A new secret id, `whk_` and 16 characters of base32 (80 random bits). */
 export const newWebhookSecretId = (): string => `whk_${[...randomBytes(16)].map((b) => BASE32[b % 32]).join('')}`;
 
-/** The key-encryption key (`VERITY_SECRETS_KEY`): 32 bytes, and an id that names it without telling it. */
-export interface SecretsKey {
-  key: Buffer;
-  /** 8 bytes of its SHA-256, hex: which key sealed a secret. */
-  id: string;
-}
-
-/** `VERITY_SECRETS_KEY` is not the base64 of 32 bytes. */
-export class InvalidSecretsKeyError extends VerityError {
-  constructor() {
-    super('invalid_secrets_key', 'VERITY_SECRETS_KEY must be the base64 of 32 bytes (openssl rand -base64 32)');
-  }
-}
-
-export function parseSecretsKey(base64: string): SecretsKey {
-  const key = Buffer.from(base64.trim(), 'base64');
-  if (key.length !== 32) throw new InvalidSecretsKeyError();
-  return { key, id: createHash('sha256').update(key).digest('hex').slice(0, 16) };
-}
-
-/** A new key-encryption key, base64: what a local `verity up` keeps in `.verity/`. */
-export const newSecretsKey = (): string => randomBytes(32).toString('base64');
-
-/** A secret as the access events carry it. */
-export interface SealedSecret {
-  kek: string;
-  iv: string;
-  ciphertext: string;
-  tag: string;
-}
+/** A secret as the access events carry it: sealed by `@verity/core`'s secret box. */
+export type SealedSecret = SealedText;
 
 /** Where a secret belongs: bound to its ciphertext, so a sealed secret copied to another tenant or source does not open. */
 export interface SecretPlace {
@@ -69,22 +41,12 @@ export interface SecretPlace {
   secretId: string;
 }
 
-const additionalData = (place: SecretPlace): Buffer =>
-  Buffer.from(`${place.tenant}/${place.source}/${place.secretId}`, 'utf8');
+const placeOf = (place: SecretPlace): string => `${place.tenant}/${place.source}/${place.secretId}`;
 
 /** Seals a `whsec_` secret with AES-256-GCM under the key-encryption key. */
 export function sealSecret(kek: SecretsKey, secret: string, place: SecretPlace): SealedSecret {
   webhookSecretKey(secret);
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', kek.key, iv);
-  cipher.setAAD(additionalData(place));
-  const ciphertext = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-  return {
-    kek: kek.id,
-    iv: iv.toString('base64url'),
-    ciphertext: ciphertext.toString('base64url'),
-    tag: cipher.getAuthTag().toString('base64url'),
-  };
+  return sealText(kek, secret, placeOf(place));
 }
 
 /** A sealed secret this key cannot open: sealed under another key, or altered. */
@@ -98,15 +60,10 @@ export class UnsealableSecretError extends VerityError {
 
 /** The `whsec_` secret a sealed one holds. */
 export function openSecret(kek: SecretsKey, sealed: SealedSecret, place: SecretPlace): string {
-  if (sealed.kek !== kek.id) throw new UnsealableSecretError(place, `sealed under key ${sealed.kek}, not ${kek.id}`);
   try {
-    const decipher = createDecipheriv('aes-256-gcm', kek.key, Buffer.from(sealed.iv, 'base64url'));
-    decipher.setAAD(additionalData(place));
-    decipher.setAuthTag(Buffer.from(sealed.tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'base64url')), decipher.final()]).toString(
-      'utf8',
-    );
-  } catch {
-    throw new UnsealableSecretError(place, 'authentication failed');
+    return openText(kek, sealed, placeOf(place));
+  } catch (error) {
+    if (error instanceof UnsealableTextError) throw new UnsealableSecretError(place, error.reason);
+    throw error;
   }
 }

@@ -1,14 +1,14 @@
+import { newSecretsKey, secretsKeyOf } from '@verity/core';
 import {
-  newSecretsKey,
   newWebhookSecret,
   newWebhookSecretId,
   openSecret,
-  parseSecretsKey,
   sealSecret,
+  UnsealableSecretError,
   webhookSecretKey,
 } from './webhook-secret';
 
-const kek = parseSecretsKey(newSecretsKey());
+const kek = secretsKeyOf(newSecretsKey());
 const place = { tenant: 'acme', source: 'netsuite', secretId: 'whk_aaaaaaaaaaaaaaaa' };
 
 describe('webhook secrets', () => {
@@ -32,7 +32,7 @@ describe('webhook secrets', () => {
     });
     expect(openSecret(kek, sealed, place)).toBe(secret);
     expect(() => openSecret(kek, sealed, { ...place, tenant: 'other' })).toThrow(/authentication failed/);
-    expect(() => openSecret(parseSecretsKey(newSecretsKey()), sealed, place)).toThrow(/sealed under key/);
+    expect(() => openSecret(secretsKeyOf(newSecretsKey()), sealed, place)).toThrow(/sealed under key/);
     const altered = {
       ...sealed,
       ciphertext:
@@ -43,8 +43,20 @@ describe('webhook secrets', () => {
     expect(() => openSecret(kek, altered, place)).toThrow(/authentication failed/);
   });
 
-  it('take a key-encryption key of 32 bytes only', () => {
-    expect(() => parseSecretsKey(Buffer.alloc(16).toString('base64'))).toThrow(/32 bytes/);
-    expect(parseSecretsKey(Buffer.alloc(32, 1).toString('base64')).id).toMatch(/^[0-9a-f]{16}$/);
+  it('open a secret sealed by the earlier webhook module, and refuse it in another place as unsealable_webhook_secret', () => {
+    // Sealed under the key of 32 bytes of 7 before the seal moved to @verity/core.
+    const sealed = {
+      kek: '4bb06f8e4e3a7715',
+      iv: 'mNEAfdPCDyfyBD-F',
+      ciphertext: 'wMLwvru0k7m4wqfbrhO_qAf05gmQqRzfFkrgnZelWLR-txH0106F7Ev1dbdNnORdv0E',
+      tag: 'a64XWSz-7ZjGORdHKD6Asw',
+    };
+    const old = secretsKeyOf(Buffer.alloc(32, 7).toString('base64'));
+    expect(openSecret(old, sealed, place)).toBe(`whsec_${Buffer.alloc(32, 9).toString('base64')}`);
+    const moved = { ...place, secretId: 'whk_bbbbbbbbbbbbbbbb' };
+    expect(() => openSecret(old, sealed, moved)).toThrow(UnsealableSecretError);
+    expect(() => openSecret(old, sealed, moved)).toThrow(
+      'webhook secret whk_bbbbbbbbbbbbbbbb cannot be opened: authentication failed',
+    );
   });
 });

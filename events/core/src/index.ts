@@ -49,4 +49,14 @@ export {
   InvalidConsistencyTokenError,
   type ConsistencyToken,
 } from './consistency-token';
+export {
+  InvalidSecretsKeyError,
+  UnsealableTextError,
+  newSecretsKey,
+  openText,
+  sealText,
+  secretsKeyOf,
+  type SealedText,
+  type SecretsKey,
+} from './secret-box';
 export type * from './generated/event-types';

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { VerityError } from '@verity/core';
+import { secretsKeyOf, VerityError } from '@verity/core';
 import { accessContext, type WebhookSecretView } from '@verity/domain';
-import {
-  WebhookSecretDirectory,
-  newWebhookSecret,
-  newWebhookSecretId,
-  parseSecretsKey,
-  sealSecret,
-} from '@verity/connector-webhooks';
+import { WebhookSecretDirectory, newWebhookSecret, newWebhookSecretId, sealSecret } from '@verity/connector-webhooks';
 import {
   contextTopicConfigs,
   contextTopics,
@@ -108,7 +102,7 @@ async function set(
   sender: CommandSender,
   commandsTopic: string,
 ): Promise<void> {
-  const kek = parseSecretsKey((await withSecretsKey(io.env)).VERITY_SECRETS_KEY!);
+  const kek = secretsKeyOf((await withSecretsKey(io.env)).VERITY_SECRETS_KEY!);
   // Sealed under a key the ingestor lacks, a secret opens nowhere: say which key was used.
   if (!io.env.VERITY_SECRETS_KEY)
     io.stderr.write(

@@ -1,6 +1,6 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { newSecretsKey, parseSecretsKey } from '@verity/connector-webhooks';
+import { newSecretsKey, secretsKeyOf } from '@verity/core';
 
 /**
  * Where a local platform keeps its key-encryption key of webhook secrets when
@@ -21,7 +21,7 @@ export async function withSecretsKey(env: NodeJS.ProcessEnv): Promise<NodeJS.Pro
     () => undefined,
   );
   if (stored) {
-    parseSecretsKey(stored);
+    secretsKeyOf(stored);
     return { ...env, VERITY_SECRETS_KEY: stored };
   }
   const key = newSecretsKey();

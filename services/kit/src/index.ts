@@ -16,8 +16,10 @@ export {
   parseEnv,
   platformEnvSchema,
   readModelEnvSchema,
+  secretsEnvSchema,
   type PlatformEnv,
   type ReadModelEnv,
+  type SecretsEnv,
 } from './platform-env';
 export { createPlatform, type Platform } from './platform';
 export { checkKafka, checkSchemaRegistry, probe } from './checks';
@@ -67,4 +69,3 @@ export { actorOf, principalOf, requirePermission, tenantOf, type Actor } from '.
 export { rateLimitRedis } from './auth/rate-limit-redis';
 export { DEFAULT_ADDRESS_LIMIT, DEFAULT_ROLE_LIMITS, rateLimit, type RateLimitOptions } from './auth/rate-limit';
 export { authEnvSchema, jwtVerifierOptions, rateLimitSettings, type AuthEnv } from './auth/auth-env';
-export { openText, sealText, secretsKeyOf, type SealedText, type SecretsKey } from './secret-box';

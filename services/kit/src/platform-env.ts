@@ -1,3 +1,4 @@
+import { secretsKeyOf } from '@verity/core';
 import { z } from 'zod';
 import { InvalidConfigurationError } from './config-error';
 import { httpServerEnvSchema, kafkaSecurityEnvSchema } from './transport-env';
@@ -61,6 +62,28 @@ export const readModelEnvSchema = z.object({
   VERITY_REDIS_URL: z.string().startsWith('redis').default('redis://127.0.0.1:6380'),
 });
 export type ReadModelEnv = z.infer<typeof readModelEnvSchema>;
+
+/** The key's own rule (`secretsKeyOf`), so the settings refuse at start what sealing would refuse later. */
+const opensAsSecretsKey = (value: string): boolean => {
+  try {
+    secretsKeyOf(value);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The key-encryption key of the secrets a service seals or opens (webhook secrets, poller
+ * credentials), AES-256-GCM: required wherever secrets are kept, so a service never starts
+ * unable to open what it stores. The value is never echoed in an error.
+ */
+export const secretsEnvSchema = z.object({
+  VERITY_SECRETS_KEY: z
+    .string({ error: 'required: the base64 of 32 bytes (openssl rand -base64 32)' })
+    .refine(opensAsSecretsKey, 'the base64 of 32 bytes (openssl rand -base64 32)'),
+});
+export type SecretsEnv = z.infer<typeof secretsEnvSchema>;
 
 export { InvalidConfigurationError };
 

@@ -1,4 +1,4 @@
-import { authEnvSchema, platformEnvSchema, readModelEnvSchema } from '@verity/service-kit';
+import { authEnvSchema, platformEnvSchema, readModelEnvSchema, secretsEnvSchema } from '@verity/service-kit';
 import { z } from 'zod';
 
 const ms = (fallback: number, max = 3_600_000) => z.coerce.number().int().min(0).max(max).default(fallback);
@@ -9,17 +9,11 @@ export const pollerEnvSchema = platformEnvSchema
   .extend(readModelEnvSchema.shape)
   // The configuration routes take the same credentials as the gateway.
   .extend(authEnvSchema.shape)
+  // Source credentials are sealed under VERITY_SECRETS_KEY (required, as in the webhook-ingestor).
+  .extend(secretsEnvSchema.shape)
   .extend({
     /** Port of the configuration routes, /health, /ready and /metrics. */
     VERITY_POLLER_PORT: z.coerce.number().int().min(0).max(65535).default(8095),
-    /**
-     * The key credentials are sealed under (AES-256-GCM), the base64 of 32 bytes. Without it a
-     * source can be configured without a credential only.
-     */
-    VERITY_SECRETS_KEY: z
-      .string()
-      .refine((value) => Buffer.from(value.trim(), 'base64').length === 32, 'the base64 of 32 bytes')
-      .optional(),
     /** How often the poller looks for sources that are due. Default 1 s. */
     VERITY_POLLER_TICK_MS: ms(1_000, 60_000).pipe(z.number().min(50)),
     /** Retries of a failed request (5xx, 429, network) before the poll counts as failed. Default 5. */

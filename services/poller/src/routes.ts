@@ -1,5 +1,6 @@
 import { parseInterval, polledSourceSchema, pollerSettingsSchema, type PollerSettings } from '@verity/connector-poller';
-import { HttpProblem, requirePermission, sealText, tenantOf, type SecretsKey } from '@verity/service-kit';
+import { sealText, type SecretsKey } from '@verity/core';
+import { HttpProblem, requirePermission, tenantOf } from '@verity/service-kit';
 import type { Express, Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import type { DriftResult } from './drift-check';
@@ -85,7 +86,7 @@ export const viewOf = (s: StoredSource) => ({
 export interface PollerRoutesOptions {
   guard: RequestHandler;
   store: PollerStore;
-  secretsKey: SecretsKey | undefined;
+  secretsKey: SecretsKey;
   drift(tenant: string, source: StoredSource): Promise<DriftResult>;
   now: () => Date;
 }
@@ -106,17 +107,9 @@ export function mountPollerRoutes(app: Express, options: PollerRoutesOptions): v
     const tenant = tenantOf(req);
     const source = sourceParam(req);
     const { credential, ...settings } = parseSettings(await jsonBody(req));
-    if (credential && !options.secretsKey)
-      throw new HttpProblem(
-        400,
-        'credentials_not_accepted',
-        'Credentials not accepted',
-        'this poller has no VERITY_SECRETS_KEY to seal a credential with',
-      );
-    const sealed =
-      credential && options.secretsKey
-        ? { type: credential.type, ...sealText(options.secretsKey, JSON.stringify(credential), `${tenant}/${source}`) }
-        : null;
+    const sealed = credential
+      ? { type: credential.type, ...sealText(options.secretsKey, JSON.stringify(credential), `${tenant}/${source}`) }
+      : null;
     const existed = (await store.source(tenant, source)) !== undefined;
     const saved = await store.saveSource(tenant, source, settings, sealed, options.now());
     res.status(existed ? 200 : 201).json(viewOf(saved));

@@ -7,6 +7,7 @@ import {
   syncMetrics,
 } from '@verity/connector-intake';
 import { credentialSchema, type CircuitState, type PollerConfig } from '@verity/connector-poller';
+import { openText, secretsKeyOf } from '@verity/core';
 import { apiKeysOf, contexts, type ApiKeyView } from '@verity/domain';
 import {
   contextTopicConfigs,
@@ -23,10 +24,8 @@ import {
   createPlatform,
   createRequestAuth,
   listen,
-  openText,
   probe,
   rateLimitRedis,
-  secretsKeyOf,
   type RunningServer,
 } from '@verity/service-kit';
 import { Pool } from 'pg';
@@ -57,7 +56,7 @@ export function createPollerService(env: PollerEnv): PollerService {
   const db = new Pool({ connectionString: env.VERITY_DATABASE_URL, max: 10 });
   db.on('error', (error) => logger.warn({ err: error }, 'postgres connection lost'));
   const store = new PollerStore(db, schema);
-  const secretsKey = env.VERITY_SECRETS_KEY === undefined ? undefined : secretsKeyOf(env.VERITY_SECRETS_KEY);
+  const secretsKey = secretsKeyOf(env.VERITY_SECRETS_KEY);
   const admin = kafka.admin();
   const producer = createCommandProducer(platform.rdkafka);
   const deadLettersTopic = ingestorDeadLettersTopic('poller', env.VERITY_TOPIC_PREFIX);
@@ -121,8 +120,6 @@ export function createPollerService(env: PollerEnv): PollerService {
     const { credential: sealed, ...rest } = stored;
     const config = { ...rest, source: stored.source as PollerConfig['source'] };
     if (!sealed) return config;
-    if (!secretsKey)
-      throw new Error(`${stored.tenant}/${stored.source}: a credential is set and VERITY_SECRETS_KEY is not`);
     const credential = credentialSchema.parse(
       JSON.parse(openText(secretsKey, sealed, `${stored.tenant}/${stored.source}`)),
     );

@@ -1,5 +1,5 @@
 import type { PollerSettings, RecordKind } from '@verity/connector-poller';
-import type { SealedText } from '@verity/service-kit';
+import type { SealedText } from '@verity/core';
 import type { Pool } from 'pg';
 
 /** A source's configuration as stored: the credential sealed, with its type in clear for listings. */

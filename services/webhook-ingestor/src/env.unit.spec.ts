@@ -13,14 +13,16 @@ describe('webhook-ingestor settings', () => {
   });
 
   it('need the key-encryption key of the secrets, 32 bytes, and name every wrong variable', () => {
-    expect(() => parseEnv(webhookIngestorEnvSchema, {})).toThrow(/VERITY_SECRETS_KEY/);
+    expect(() => parseEnv(webhookIngestorEnvSchema, {})).toThrow(
+      /VERITY_SECRETS_KEY: required: the base64 of 32 bytes/,
+    );
     expect(() =>
       parseEnv(webhookIngestorEnvSchema, {
         VERITY_SECRETS_KEY: Buffer.alloc(16).toString('base64'),
         VERITY_WEBHOOK_INGESTOR_PORT: '70000',
       }),
     ).toThrow(
-      /VERITY_SECRETS_KEY: base64 of 32 bytes.*VERITY_WEBHOOK_INGESTOR_PORT|VERITY_WEBHOOK_INGESTOR_PORT.*VERITY_SECRETS_KEY/s,
+      /VERITY_SECRETS_KEY: the base64 of 32 bytes.*VERITY_WEBHOOK_INGESTOR_PORT|VERITY_WEBHOOK_INGESTOR_PORT.*VERITY_SECRETS_KEY/s,
     );
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { secretsKeyOf } from '@verity/core';
 import { accessContext, apiKeysOf, contexts, type ApiKeyView } from '@verity/domain';
 import {
   createCommandIntake,
@@ -7,7 +8,7 @@ import {
   ingestorDeadLettersTopic,
   syncMetrics,
 } from '@verity/connector-intake';
-import { WebhookSecretDirectory, parseSecretsKey } from '@verity/connector-webhooks';
+import { WebhookSecretDirectory } from '@verity/connector-webhooks';
 import { contextTopicConfigs, contextTopics, createCommandProducer, ensureTopics, sharedCounter } from '@verity/events';
 import {
   checkKafka,
@@ -34,7 +35,7 @@ export function createWebhookIngestorService(env: WebhookIngestorEnv): WebhookIn
   const producer = createCommandProducer(platform.rdkafka);
   const prefix = env.VERITY_TOPIC_PREFIX;
   const deadLettersTopic = ingestorDeadLettersTopic('webhooks', prefix);
-  const kek = parseSecretsKey(env.VERITY_SECRETS_KEY);
+  const kek = secretsKeyOf(env.VERITY_SECRETS_KEY);
   const directory = new WebhookSecretDirectory({
     brokers: env.VERITY_KAFKA_BROKERS,
     admin,

@@ -1,8 +1,10 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { VerityError } from './errors';
 
 /**
- * The key-encryption key of secrets Verity keeps for others (`VERITY_SECRETS_KEY`, the base64 of
- * 32 bytes) and an id that names it without telling it: which key sealed a secret.
+ * The key-encryption key of the secrets Verity keeps for others (`VERITY_SECRETS_KEY`, the base64
+ * of 32 bytes): webhook secrets in the access events, poller credentials in the poller's table.
+ * Its id names it without telling it: which key sealed a value.
  */
 export interface SecretsKey {
   key: Buffer;
@@ -10,15 +12,23 @@ export interface SecretsKey {
   id: string;
 }
 
-/** Throws (without the value, which is a secret) unless `base64` is 32 bytes. */
+/** `VERITY_SECRETS_KEY` is not the base64 of 32 bytes (the message never holds the value, a secret). */
+export class InvalidSecretsKeyError extends VerityError {
+  constructor() {
+    super('invalid_secrets_key', 'VERITY_SECRETS_KEY must be the base64 of 32 bytes (openssl rand -base64 32)');
+  }
+}
+
 export function secretsKeyOf(base64: string): SecretsKey {
   const key = Buffer.from(base64.trim(), 'base64');
-  if (key.length !== 32)
-    throw new RangeError('VERITY_SECRETS_KEY must be the base64 of 32 bytes (openssl rand -base64 32)');
+  if (key.length !== 32) throw new InvalidSecretsKeyError();
   return { key, id: createHash('sha256').update(key).digest('hex').slice(0, 16) };
 }
 
-/** A secret sealed with AES-256-GCM: what is stored, never the secret. */
+/** A new key-encryption key, base64: what a local `verity up` keeps in `.verity/`. */
+export const newSecretsKey = (): string => randomBytes(32).toString('base64');
+
+/** A value sealed with AES-256-GCM: what is stored, never the value. base64url fields; a 12-byte IV. */
 export interface SealedText {
   kek: string;
   iv: string;
@@ -43,9 +53,19 @@ export function sealText(kek: SecretsKey, text: string, place: string): SealedTe
   };
 }
 
-/** The text a sealed value holds; throws, naming neither, when the key is another or the value was altered. */
+/** A sealed value this key cannot open: sealed under another key, for another place, or altered. */
+export class UnsealableTextError extends VerityError {
+  constructor(
+    place: string,
+    readonly reason: string,
+  ) {
+    super('unsealable_text', `sealed value for ${place} cannot be opened: ${reason}`, { context: { place } });
+  }
+}
+
+/** The text a sealed value holds; `UnsealableTextError` (naming neither) when it does not open here. */
 export function openText(kek: SecretsKey, sealed: SealedText, place: string): string {
-  if (sealed.kek !== kek.id) throw new Error(`sealed under key ${sealed.kek}, not ${kek.id}`);
+  if (sealed.kek !== kek.id) throw new UnsealableTextError(place, `sealed under key ${sealed.kek}, not ${kek.id}`);
   try {
     const decipher = createDecipheriv('aes-256-gcm', kek.key, Buffer.from(sealed.iv, 'base64url'));
     decipher.setAAD(Buffer.from(place, 'utf8'));
@@ -54,6 +74,6 @@ export function openText(kek: SecretsKey, sealed: SealedText, place: string): st
       'utf8',
     );
   } catch {
-    throw new Error(`sealed value for ${place} failed authentication`);
+    throw new UnsealableTextError(place, 'authentication failed');
   }
 }
