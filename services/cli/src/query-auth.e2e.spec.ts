@@ -52,6 +52,16 @@ const ROUTES: { path: string; documented: string; grant?: string }[] = [
   },
   { path: '/v1/sources/authority-rules', documented: '/v1/sources/authority-rules', grant: 'reader:sources' },
   { path: '/v1/sync/status', documented: '/v1/sync/status', grant: 'reader:sync' },
+  {
+    path: '/v1/streams/inventory/S-1/events',
+    documented: '/v1/streams/{context}/{streamId}/events',
+    grant: 'reader:inventory',
+  },
+  {
+    path: '/v1/streams/pricing/PL-1?version=1',
+    documented: '/v1/streams/{context}/{streamId}',
+    grant: 'reader:pricing',
+  },
 ];
 
 /** Every GraphQL root field, as one operation reading it alone, with the grant it needs. */
