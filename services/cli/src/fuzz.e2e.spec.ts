@@ -306,6 +306,17 @@ const GROUPS: { name: string; service: 'gateway' | 'query-api'; generate: Genera
       fixed('/v1/aliases/conflicts'),
     ]),
   },
+  {
+    name: 'query-api streams (history and time travel)',
+    service: 'query-api',
+    generate: read([
+      seg('/v1/streams/'),
+      (rng) => `/v1/streams/${junkSegment(rng)}/SKU-1`,
+      (rng) => `/v1/streams/inventory/${junkSegment(rng)}`,
+      (rng) => `/v1/streams/inventory/${junkSegment(rng)}/events`,
+      fixed('/v1/streams/inventory/SKU-1/events'),
+    ]),
+  },
   { name: 'GraphQL documents', service: 'query-api', generate: graphqlRequest },
 ];
 
