@@ -146,6 +146,13 @@ describe('query-api OpenAPI document', () => {
       context: { schema: { enum: ['catalog', 'inventory'] } },
     });
     expect(params('/v1/sources/authority-rules')).toEqual({});
+    expect(params('/v1/streams/{context}/{streamId}/events')).toMatchObject({
+      fromVersion: { required: false, schema: { type: 'string', pattern: '^\\d+$' } },
+      limit: { required: false },
+    });
+    expect(Object.keys(params('/v1/streams/{context}/{streamId}')).sort()).toEqual(['at', 'version']);
+    const context = doc.paths['/v1/streams/{context}/{streamId}']!.get!.parameters!.find((p) => p.name === 'context');
+    expect(context?.schema).toMatchObject({ enum: ['inventory', 'catalog', 'pricing', 'sources', 'aliases'] });
   });
 
   it('is what the service serves at GET /openapi.json', async () => {
