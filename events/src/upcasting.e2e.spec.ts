@@ -7,7 +7,9 @@ import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import knex from 'knex';
 import { Registry } from 'prom-client';
+import { auditHistory } from './audit/stream-audit';
 import { readStream } from './audit/stream-reader';
+import { stateAt } from './audit/stream-state';
 import { AvroSerde, subjectOf } from './avro-serde';
 import { PartitionReader } from './partition-reader';
 import type { ContextDefinition, CommandEnvelope, CommandReply } from '@verity/core';
@@ -228,6 +230,17 @@ describe('an old event version through the real runtimes after an upcaster is ad
       }),
       expect.objectContaining({ fullName: THINGS_REMOVED, writerVersion: 1, value: { thing: 'bolts', units: 15 } }),
     ]);
+  });
+
+  it('time travel folds the v1 event through the upcaster: 24 units at version 1, 9 at version 2', async () => {
+    const history = await auditHistory({ kafka, topic: topics.events, streamId, serde: serdeV2 });
+    expect(history[0]!.payload).toEqual({ thing: 'bolts', units: 24, packaging: 'dozen' });
+    expect(stateAt(thingsContextV2.decider, history, { version: 1 })?.state).toEqual({ units: 24 });
+    expect(stateAt(thingsContextV2.decider, history, { at: history[0]!.time })?.state).toEqual({ units: 24 });
+    expect(stateAt(thingsContextV2.decider, history, { latest: true })).toMatchObject({
+      version: 2,
+      state: { units: 9 },
+    });
   });
 
   it('a projection rebuilt from offset 0 in its own schema reads the v1 event as v2: 24 - 15 = 9 units', async () => {
