@@ -1,6 +1,5 @@
 import { contexts } from '@verity/domain';
-import { buildAsyncApi, SchemaCatalog } from '@verity/events';
-import { parseEnv, platformEnvSchema } from '@verity/service-kit';
+import { deploymentAsyncApi, parseEnv, platformEnvSchema } from '@verity/service-kit';
 import { UsageError } from './errors';
 
 export const ASYNCAPI_USAGE = `verity asyncapi                the AsyncAPI 3.0 document (JSON) of the events topics, as the query-api
@@ -18,13 +17,6 @@ export function runAsyncApi(
 ): void {
   if (args.length > 0) throw new UsageError(`asyncapi takes no arguments, got ${args.join(' ')}`);
   const env = parseEnv(platformEnvSchema, io.env);
-  const document = buildAsyncApi({
-    catalog: SchemaCatalog.load(),
-    contexts,
-    prefix: env.VERITY_TOPIC_PREFIX,
-    partitions: env.VERITY_PARTITIONS,
-    brokers: env.VERITY_KAFKA_BROKERS,
-    schemaRegistryUrl: env.VERITY_SCHEMA_REGISTRY_URL,
-  });
+  const document = deploymentAsyncApi(env, contexts);
   io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
 }

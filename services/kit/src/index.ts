@@ -69,3 +69,4 @@ export { actorOf, principalOf, requirePermission, tenantOf, type Actor } from '.
 export { rateLimitRedis } from './auth/rate-limit-redis';
 export { DEFAULT_ADDRESS_LIMIT, DEFAULT_ROLE_LIMITS, rateLimit, type RateLimitOptions } from './auth/rate-limit';
 export { authEnvSchema, jwtVerifierOptions, rateLimitSettings, type AuthEnv } from './auth/auth-env';
+export { deploymentAsyncApi } from './deployment-asyncapi';

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { accessContext, apiKeysOf, contexts } from '@verity/domain';
-import { buildAsyncApi, contextTopicConfigs, contextTopics, ensureTopics, SchemaCatalog } from '@verity/events';
+import { contextTopicConfigs, contextTopics, ensureTopics } from '@verity/events';
 import {
   createHttpApp,
+  deploymentAsyncApi,
   createPlatform,
   createRequestAuth,
   listen,
@@ -59,14 +60,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
   });
   const openApi = buildQueryApiOpenApi();
   // The contract of the events topics downstream teams consume, as this deployment names them.
-  const asyncApi = buildAsyncApi({
-    catalog: SchemaCatalog.load(),
-    contexts,
-    prefix: env.VERITY_TOPIC_PREFIX,
-    partitions: env.VERITY_PARTITIONS,
-    brokers: env.VERITY_KAFKA_BROKERS,
-    schemaRegistryUrl: env.VERITY_SCHEMA_REGISTRY_URL,
-  });
+  const asyncApi = deploymentAsyncApi(env, contexts);
   // The key directory reads the access context's state topic: every issued, rotated or revoked key.
   const accessTopics = contextTopics(accessContext.name, env.VERITY_TOPIC_PREFIX);
   const admin = platform.kafka.admin();
