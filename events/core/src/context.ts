@@ -72,6 +72,9 @@ export function defineContext<State, C extends DomainCommand, E extends DomainEv
 
 export const eventFullName = (context: string, type: string): string => `verity.${context}.${type}`;
 
+/** The inverse of `eventFullName`: `verity.inventory.StockReceived` → `StockReceived`, the type a decider evolves with. */
+export const eventShortName = (fullName: string): string => fullName.slice(fullName.lastIndexOf('.') + 1);
+
 /** `inventory.ReceiveStock` → its context and command definition, or undefined. */
 export function findCommand(
   contexts: readonly ContextDefinition[],

@@ -37,6 +37,7 @@ export { deciderSpec } from './decider-spec';
 export {
   defineContext,
   eventFullName,
+  eventShortName,
   findCommand,
   type CommandDefinition,
   type ContextDefinition,

@@ -1,5 +1,5 @@
 import type { Decider, DomainCommand, DomainEvent } from '@verity/core';
-import { VerityError } from '@verity/core';
+import { eventShortName, VerityError } from '@verity/core';
 import type { HistoryRow } from './stream-audit';
 
 /** Which state of a stream: after a version, as it was at an instant, or the newest. */
@@ -22,11 +22,8 @@ export class HistoryGapError extends VerityError {
   }
 }
 
-/** The event of a history row as the decider evolves with it: `verity.inventory.StockReceived` → `StockReceived`. */
-const domainEventOf = (row: HistoryRow): DomainEvent => ({
-  type: row.type.slice(row.type.lastIndexOf('.') + 1),
-  data: row.payload,
-});
+/** The event of a history row as the decider evolves with it. */
+const domainEventOf = (row: HistoryRow): DomainEvent => ({ type: eventShortName(row.type), data: row.payload });
 
 /**
  * Folds a stream's history (log order, payloads already in the newest shape) through its

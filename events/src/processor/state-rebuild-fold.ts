@@ -1,5 +1,5 @@
 import type { Decider, DomainCommand, DomainEvent, ChainedEventMetadata } from '@verity/core';
-import { VerityError } from '@verity/core';
+import { eventShortName, VerityError } from '@verity/core';
 import type { StreamSnapshot } from './stream-snapshot';
 
 /** An event read back from the log, its payload decoded into the newest version of its schema. */
@@ -40,7 +40,7 @@ export class StateAheadOfLogError extends VerityError {
 
 /** `verity.inventory.StockReceived` + payload → `{ type: 'StockReceived', data }`, the event a decider evolves with. */
 export function toDomainEvent(fullName: string, data: Record<string, unknown>): DomainEvent {
-  return { type: fullName.slice(fullName.lastIndexOf('.') + 1), data };
+  return { type: eventShortName(fullName), data };
 }
 
 /** A rebuilt snapshot and the state partition it belongs in: the partition of its stream's events. */

@@ -1,5 +1,5 @@
 import { contexts } from '@verity/domain';
-import { VerityError, parseStreamId, tenantIdSchema } from '@verity/core';
+import { VerityError, eventShortName, parseStreamId, tenantIdSchema } from '@verity/core';
 import {
   auditHistory,
   auditVerify,
@@ -133,7 +133,7 @@ export function historyTable(rows: HistoryRow[]): string {
   const lines = rows.map((r) => [
     String(r.version),
     r.time,
-    r.type.slice(r.type.lastIndexOf('.') + 1),
+    eventShortName(r.type),
     r.actor,
     r.onBehalfOf ?? '-',
     `${r.sourceSystem} ${r.sourceTimestamp}`,
