@@ -77,11 +77,15 @@ export {
 } from './schema-compatibility';
 export { checkSchemas, type SchemaCheckReport } from './schema-check';
 export {
+  CHAIN_START,
+  linkBreak,
   verifyChain,
+  type ChainAnchor,
   type ChainBreak,
   type ChainBreakKind,
   type ChainLink,
   type ChainReport,
+  type LinkBreak,
 } from './audit/chain-verification';
 export { streamPartition } from './audit/stream-partition';
 export {

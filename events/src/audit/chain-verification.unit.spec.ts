@@ -39,6 +39,22 @@ describe('verifyChain', () => {
     expect(verifyChain(links)).toEqual({ ok: true, events: 4, lastVersion: 4, lastHash: links[3]!.metadata.hash });
   });
 
+  it('takes a chain up from an anchor: a tail verifies from the hash before it, not from the start', () => {
+    const links = validChain(5);
+    const tail = links.slice(2);
+    expect(verifyChain(tail, { version: 3, prevHash: links[1]!.metadata.hash })).toEqual({
+      ok: true,
+      events: 3,
+      lastVersion: 5,
+      lastHash: links[4]!.metadata.hash,
+    });
+    expect(verifyChain(tail)).toMatchObject({ ok: false, firstBreak: { kind: 'version_gap', expected: '1' } });
+    expect(verifyChain(tail, { version: 3, prevHash: links[0]!.metadata.hash })).toMatchObject({
+      ok: false,
+      firstBreak: { kind: 'prev_hash_mismatch', position: 0, version: 3 },
+    });
+  });
+
   it('passes an empty stream', () => {
     expect(verifyChain([])).toEqual({ ok: true, events: 0, lastVersion: 0, lastHash: '' });
   });
