@@ -20,6 +20,13 @@ export {
   webhookSecretsOf,
   type WebhookSecretView,
   type WebhookSource,
+  eventTypePatternSchema,
+  subscriptionMatches,
+  subscriptionSecretPlace,
+  webhookSubscriptionIdSchema,
+  webhookSubscriptionsOf,
+  type MatchableEvent,
+  type WebhookSubscriptionView,
 } from './access';
 export {
   aliasesContext,

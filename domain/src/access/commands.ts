@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DomainCommand } from '@verity/core';
 import { ROLE_GRAMMAR, ROLE_PATTERN } from './roles';
 import type { WebhookSecretCommand } from './webhook-secrets';
+import type { WebhookSubscriptionCommand } from './webhook-subscriptions';
 
 /** The public part of a key, `vk_<keyId>_<secret>`: 20 characters of base32. */
 export const apiKeyIdSchema = z.string().regex(/^[a-z2-7]{20}$/, 'key id: 20 characters of a-z and 2-7');
@@ -57,4 +58,5 @@ export type AccessCommand =
   | DomainCommand<'IssueApiKey', IssueApiKeyData>
   | DomainCommand<'RotateApiKey', RotateApiKeyData>
   | DomainCommand<'RevokeApiKey', RevokeApiKeyData>
-  | WebhookSecretCommand;
+  | WebhookSecretCommand
+  | WebhookSubscriptionCommand;

@@ -7,6 +7,11 @@ import {
   removeWebhookSecret,
   type WebhookSecretsState,
 } from './webhook-secrets';
+import {
+  decideWebhookSubscription,
+  evolveWebhookSubscription,
+  type WebhookSubscriptionState,
+} from './webhook-subscriptions';
 
 /** One key of a family. Instants are ISO 8601 in UTC; null where there is none. */
 export interface ApiKeyState {
@@ -29,6 +34,8 @@ export interface KeyFamilyState {
   keys: ApiKeyState[];
   /** Set instead of a family on a stream `<tenant>/webhooks-<source>`: that source's webhook secrets. */
   webhookSecrets?: WebhookSecretsState;
+  /** Set instead of a family on a stream `<tenant>/<subscriptionId>`: an outbound webhook subscription. */
+  webhookSubscription?: WebhookSubscriptionState;
 }
 
 const initialState = (): KeyFamilyState => ({ family: null, name: null, roles: [], keys: [] });
@@ -127,6 +134,12 @@ function decide(command: AccessCommand, state: KeyFamilyState): AccessEvent[] {
       return addWebhookSecret(command.data, state.webhookSecrets, now);
     case 'RemoveWebhookSecret':
       return removeWebhookSecret(command.data, state.webhookSecrets, now);
+    case 'CreateWebhookSubscription':
+    case 'RotateWebhookSubscriptionSecret':
+    case 'DisableWebhookSubscription':
+    case 'EnableWebhookSubscription':
+    case 'DeleteWebhookSubscription':
+      return decideWebhookSubscription(command, state.webhookSubscription);
     default: {
       const unknownCommand: never = command;
       throw new DomainRejection(
@@ -165,6 +178,14 @@ function evolve(state: KeyFamilyState, event: AccessEvent): KeyFamilyState {
     case 'WebhookSecretAdded':
     case 'WebhookSecretRemoved':
       return { ...state, webhookSecrets: evolveWebhookSecrets(state.webhookSecrets, event) };
+    case 'WebhookSubscriptionCreated':
+    case 'WebhookSubscriptionSecretRotated':
+    case 'WebhookSubscriptionDisabled':
+    case 'WebhookSubscriptionEnabled':
+    case 'WebhookSubscriptionDeleted': {
+      const webhookSubscription = evolveWebhookSubscription(state.webhookSubscription, event);
+      return webhookSubscription ? { ...state, webhookSubscription } : state;
+    }
     default: {
       const unknownEvent: never = event;
       throw new Error(`unknown access event ${String((unknownEvent as AccessEvent).type)}`);

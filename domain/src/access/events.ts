@@ -5,13 +5,14 @@ import type {
   DomainEvent,
 } from '@verity/core';
 import type { WebhookSecretEvent } from './webhook-secrets';
+import { WEBHOOK_SUBSCRIPTION_EVENTS, type WebhookSubscriptionEvent } from './webhook-subscriptions';
 
 /** Payloads are the generated types of `schemas/access/*.avsc` (newest version of each). */
 export type ApiKeyIssued = DomainEvent<'ApiKeyIssued', ApiKeyIssuedPayload>;
 export type ApiKeyRotated = DomainEvent<'ApiKeyRotated', ApiKeyRotatedPayload>;
 export type ApiKeyRevoked = DomainEvent<'ApiKeyRevoked', ApiKeyRevokedPayload>;
 
-export type AccessEvent = ApiKeyIssued | ApiKeyRotated | ApiKeyRevoked | WebhookSecretEvent;
+export type AccessEvent = ApiKeyIssued | ApiKeyRotated | ApiKeyRevoked | WebhookSecretEvent | WebhookSubscriptionEvent;
 
 export const ACCESS_EVENTS = [
   'ApiKeyIssued',
@@ -19,4 +20,5 @@ export const ACCESS_EVENTS = [
   'ApiKeyRevoked',
   'WebhookSecretAdded',
   'WebhookSecretRemoved',
+  ...WEBHOOK_SUBSCRIPTION_EVENTS,
 ] as const satisfies readonly AccessEvent['type'][];

@@ -3,6 +3,18 @@ import { issueApiKeySchema, revokeApiKeySchema, rotateApiKeySchema, type AccessC
 import { accessDecider, type KeyFamilyState } from './decider';
 import { ACCESS_EVENTS, type AccessEvent } from './events';
 import { addWebhookSecretSchema, removeWebhookSecretSchema, webhookSecretsAggregateId } from './webhook-secrets';
+import {
+  createWebhookSubscriptionSchema,
+  disableWebhookSubscriptionSchema,
+  rotateWebhookSubscriptionSecretSchema,
+  subscriptionIdOnlySchema,
+} from './webhook-subscriptions';
+
+/** An outbound webhook subscription's stream is `<tenant>/<subscriptionId>`. */
+const subscription = <S>(schema: S) => ({
+  schema,
+  aggregateId: (payload: Record<string, unknown>) => String(payload.subscriptionId),
+});
 
 /** A key family's stream is `<tenant>/<id of its first key>`; later commands name it, or the first key. */
 const familyOf = (payload: Record<string, unknown>, firstKey: 'keyId' | 'replaces'): string =>
@@ -27,6 +39,11 @@ export const accessContext = defineContext<KeyFamilyState, AccessCommand, Access
       schema: removeWebhookSecretSchema,
       aggregateId: (payload) => webhookSecretsAggregateId(String(payload.source)),
     },
+    CreateWebhookSubscription: subscription(createWebhookSubscriptionSchema),
+    RotateWebhookSubscriptionSecret: subscription(rotateWebhookSubscriptionSecretSchema),
+    DisableWebhookSubscription: subscription(disableWebhookSubscriptionSchema),
+    EnableWebhookSubscription: subscription(subscriptionIdOnlySchema),
+    DeleteWebhookSubscription: subscription(subscriptionIdOnlySchema),
   },
   decider: accessDecider,
   events: ACCESS_EVENTS,
@@ -44,5 +61,14 @@ export {
   type WebhookSecretView,
   type WebhookSource,
 } from './webhook-secrets';
+export {
+  eventTypePatternSchema,
+  subscriptionMatches,
+  subscriptionSecretPlace,
+  webhookSubscriptionIdSchema,
+  webhookSubscriptionsOf,
+  type MatchableEvent,
+  type WebhookSubscriptionView,
+} from './webhook-subscriptions';
 export type { AccessCommand } from './commands';
 export type { AccessEvent } from './events';

@@ -93,6 +93,84 @@ export interface WebhookSecretRemovedV1 {
   removedAt: string;
 }
 
+/** A tenant subscribed an HTTPS endpoint (the stream <tenant>/<subscriptionId>) to event types of its own streams: each matching event is POSTed to it as a CloudEvent, signed per Standard Webhooks. The secret is sealed, never in clear text. */
+export interface WebhookSubscriptionCreatedV1 {
+  /** Public id of the subscription, whs_ and 16 base32 characters */
+  subscriptionId: string;
+  /** The endpoint deliveries are POSTed to */
+  url: string;
+  /** Full event names (verity.<ctx>.<Name>) or a whole context (verity.<ctx>.*) */
+  eventTypes: Array<string>;
+  /** Only the events of this stream (<tenant>/<id>); null = every stream of the tenant */
+  streamId: null | string;
+  /** ISO-8601 instant of the subscription; events from then on are delivered */
+  createdAt: string;
+  /** The secret deliveries are signed with (Standard Webhooks), recovered by whoever holds VERITY_SECRETS_KEY */
+  sealed: WebhookSubscriptionCreatedV1SealedSubscriptionSecret;
+}
+
+/** The signing secret encrypted with AES-256-GCM, <tenant>/<subscriptionId> as additional data */
+export interface WebhookSubscriptionCreatedV1SealedSubscriptionSecret {
+  /** Which key-encryption key sealed it: 8 bytes of its SHA-256, hex */
+  kek: string;
+  /** The 12-byte nonce, base64url */
+  iv: string;
+  /** The encrypted secret (whsec_ and base64), base64url */
+  ciphertext: string;
+  /** The 16-byte authentication tag, base64url */
+  tag: string;
+}
+
+/** A subscription delivers nothing more, for good; what was still held is dropped. */
+export interface WebhookSubscriptionDeletedV1 {
+  /** Public id of the subscription, whs_ and 16 base32 characters */
+  subscriptionId: string;
+  /** ISO-8601 instant of the deletion */
+  deletedAt: string;
+}
+
+/** Deliveries to a subscription are held (not dropped) until it is enabled again: its endpoint failed too many times in a row, or a tenant asked. */
+export interface WebhookSubscriptionDisabledV1 {
+  /** Public id of the subscription, whs_ and 16 base32 characters */
+  subscriptionId: string;
+  /** ISO-8601 instant it was disabled */
+  disabledAt: string;
+  /** Why: consecutive_failures or requested */
+  reason: string;
+  /** Consecutive failed attempts when it was disabled (0 when requested) */
+  failures: number;
+}
+
+/** A disabled subscription delivers again, starting with what was held. */
+export interface WebhookSubscriptionEnabledV1 {
+  /** Public id of the subscription, whs_ and 16 base32 characters */
+  subscriptionId: string;
+  /** ISO-8601 instant it was enabled */
+  enabledAt: string;
+}
+
+/** A subscription's deliveries are signed with a new secret from now on; the previous one signs nothing more. */
+export interface WebhookSubscriptionSecretRotatedV1 {
+  /** Public id of the subscription, whs_ and 16 base32 characters */
+  subscriptionId: string;
+  /** ISO-8601 instant of the rotation */
+  rotatedAt: string;
+  /** The secret deliveries are signed with (Standard Webhooks), recovered by whoever holds VERITY_SECRETS_KEY */
+  sealed: WebhookSubscriptionSecretRotatedV1SealedSubscriptionSecret;
+}
+
+/** The signing secret encrypted with AES-256-GCM, <tenant>/<subscriptionId> as additional data */
+export interface WebhookSubscriptionSecretRotatedV1SealedSubscriptionSecret {
+  /** Which key-encryption key sealed it: 8 bytes of its SHA-256, hex */
+  kek: string;
+  /** The 12-byte nonce, base64url */
+  iv: string;
+  /** The encrypted secret (whsec_ and base64), base64url */
+  ciphertext: string;
+  /** The 16-byte authentication tag, base64url */
+  tag: string;
+}
+
 /** A registration collided with an active alias of another owner and was not applied; it waits as an open conflict until resolved. */
 export interface AliasConflictDetectedV1 {
   /** Deterministic from the registering command's id */
@@ -568,6 +646,21 @@ export type WebhookSecretAdded = WebhookSecretAddedV1;
 /** The newest version of verity.access.WebhookSecretRemoved: what deciders and projections see. */
 export type WebhookSecretRemoved = WebhookSecretRemovedV1;
 
+/** The newest version of verity.access.WebhookSubscriptionCreated: what deciders and projections see. */
+export type WebhookSubscriptionCreated = WebhookSubscriptionCreatedV1;
+
+/** The newest version of verity.access.WebhookSubscriptionDeleted: what deciders and projections see. */
+export type WebhookSubscriptionDeleted = WebhookSubscriptionDeletedV1;
+
+/** The newest version of verity.access.WebhookSubscriptionDisabled: what deciders and projections see. */
+export type WebhookSubscriptionDisabled = WebhookSubscriptionDisabledV1;
+
+/** The newest version of verity.access.WebhookSubscriptionEnabled: what deciders and projections see. */
+export type WebhookSubscriptionEnabled = WebhookSubscriptionEnabledV1;
+
+/** The newest version of verity.access.WebhookSubscriptionSecretRotated: what deciders and projections see. */
+export type WebhookSubscriptionSecretRotated = WebhookSubscriptionSecretRotatedV1;
+
 /** The newest version of verity.aliases.AliasConflictDetected: what deciders and projections see. */
 export type AliasConflictDetected = AliasConflictDetectedV1;
 
@@ -659,6 +752,11 @@ export interface LatestEventPayloads {
   "verity.access.ApiKeyRotated": ApiKeyRotated;
   "verity.access.WebhookSecretAdded": WebhookSecretAdded;
   "verity.access.WebhookSecretRemoved": WebhookSecretRemoved;
+  "verity.access.WebhookSubscriptionCreated": WebhookSubscriptionCreated;
+  "verity.access.WebhookSubscriptionDeleted": WebhookSubscriptionDeleted;
+  "verity.access.WebhookSubscriptionDisabled": WebhookSubscriptionDisabled;
+  "verity.access.WebhookSubscriptionEnabled": WebhookSubscriptionEnabled;
+  "verity.access.WebhookSubscriptionSecretRotated": WebhookSubscriptionSecretRotated;
   "verity.aliases.AliasConflictDetected": AliasConflictDetected;
   "verity.aliases.AliasConflictResolved": AliasConflictResolved;
   "verity.aliases.AliasDeactivated": AliasDeactivated;
