@@ -1,5 +1,7 @@
 export { retry, sleep, type RetryOptions } from './retry';
 export { fetchTopicOffsets, type TopicPartitionOffsets } from './topic-offsets';
+export { topicRange, type PartitionRange, type TopicPosition } from './topic-range';
+export { readTopicToEnd, type TopicReadOptions } from './topic-reader';
 export { createLogger, type Logger } from './logger';
 export { sharedCounter, sharedGauge } from './metrics';
 export { createKafka } from './kafka';

@@ -8,6 +8,8 @@ export interface TopicReadOptions {
   topic: string;
   /** Partitions to read, each with the offset the read stops at (exclusive); only partitions holding records. */
   ends: ReadonlyMap<number, bigint>;
+  /** Where each partition's read starts (inclusive); default its beginning. */
+  starts?: ReadonlyMap<number, bigint>;
   /** Every record below its partition's end, in order per partition; a throw stops the read. */
   onRecord: (message: KafkaMessage, partition: number) => Promise<void>;
   /** After each batch: the next offset to read in that partition. */
@@ -19,12 +21,12 @@ export interface TopicReadOptions {
 }
 
 /**
- * Reads the partitions named in `ends` from their start to those ends, read_committed so
+ * Reads the partitions named in `ends` from their start (or `starts`) to those ends, read_committed so
  * aborted transactions are skipped; the topic's other partitions are paused. The consumer
  * group is throwaway and deleted afterwards: a read leaves nothing behind on the cluster.
  */
 export async function readTopicToEnd(options: TopicReadOptions): Promise<void> {
-  const { kafka, admin, topic, ends, onRecord, onPosition, stallTimeoutMs, purpose } = options;
+  const { kafka, admin, topic, ends, starts, onRecord, onPosition, stallTimeoutMs, purpose } = options;
   const pending = new Set(ends.keys());
   if (pending.size === 0) return;
 
@@ -84,8 +86,11 @@ export async function readTopicToEnd(options: TopicReadOptions): Promise<void> {
       eachBatch: async ({ batch }) => {
         if (finished || !ends.has(batch.partition)) return;
         const end = ends.get(batch.partition) ?? 0n;
+        const start = starts?.get(batch.partition) ?? 0n;
         try {
           for (const message of batch.messages) {
+            // A batch fetched before the seek below took effect.
+            if (BigInt(message.offset) < start) continue;
             // Records appended after the read began are left out: the read is of one moment.
             if (BigInt(message.offset) >= end) break;
             await onRecord(message, batch.partition);
@@ -97,6 +102,7 @@ export async function readTopicToEnd(options: TopicReadOptions): Promise<void> {
       },
     });
     if (others.length > 0) consumer.pause([{ topic, partitions: others }]);
+    for (const [partition, offset] of starts ?? []) consumer.seek({ topic, partition, offset: offset.toString() });
     await done;
   } finally {
     clearTimeout(stallTimer);

@@ -22,10 +22,10 @@ function duration(seconds: number): string {
 export const rowsPerSecond = (p: ImportProgress): number =>
   p.elapsedMs > 0 ? ((p.done - p.skipped) * 1000) / p.elapsedMs : 0;
 
-/** `12,000/20,000 rows (60.0%)  412 rows/s  ETA 0:19`: one line, for a terminal or a log. */
-export function progressLine(p: ImportProgress): string {
+/** `12,000/20,000 rows (60.0%)  412 rows/s  ETA 0:19`: one line, for a terminal or a log; `unit` names what is counted. */
+export function progressLine(p: ImportProgress, unit = 'rows'): string {
   const rate = rowsPerSecond(p);
   const percent = p.total > 0 ? ((p.done / p.total) * 100).toFixed(1) : '100.0';
   const eta = rate > 0 ? duration((p.total - p.done) / rate) : '-';
-  return `${grouped(p.done)}/${grouped(p.total)} rows (${percent}%)  ${Math.round(rate)} rows/s  ETA ${eta}`;
+  return `${grouped(p.done)}/${grouped(p.total)} ${unit} (${percent}%)  ${Math.round(rate)} ${unit}/s  ETA ${eta}`;
 }

@@ -12,4 +12,10 @@ describe('progressLine', () => {
     expect(rowsPerSecond({ done: 15_000, total: 20_000, skipped: 10_000, elapsedMs: 10_000 })).toBe(500);
     expect(progressLine({ done: 0, total: 10, skipped: 0, elapsedMs: 0 })).toBe('0/10 rows (0.0%)  0 rows/s  ETA -');
   });
+
+  it('names what it counts', () => {
+    expect(progressLine({ done: 5, total: 10, skipped: 0, elapsedMs: 1_000 }, 'records')).toBe(
+      '5/10 records (50.0%)  5 records/s  ETA 0:01',
+    );
+  });
 });

@@ -11,6 +11,7 @@ import { SCHEMAS_USAGE, runSchemas } from './schemas-command';
 import { STATE_USAGE, runState } from './state-command';
 import { SYNC_USAGE, runSync } from './sync-command';
 import { DLQ_USAGE, runDlq } from './dlq-command';
+import { REPLAY_USAGE, runReplay } from './replay-command';
 import { replayCdcLetter } from '@verity/connector-cdc';
 import { remapPollerLetter } from '@verity/connector-poller';
 import { replayWebhookLetter } from '@verity/connector-webhooks';
@@ -36,6 +37,8 @@ usage:
   verity infra up|down|status    the local stack: Kafka, schema registry, Kafka Connect, PostgreSQL, Redis
   ${AUDIT_USAGE}
                                  check a stream's hash chain, or print its history (table or JSON lines)
+  ${REPLAY_USAGE}
+                                 copy an events range to another topic (bytes and headers kept) or print it as NDJSON
   ${SCHEMAS_USAGE}
   ${ASYNCAPI_USAGE}
   verity bench [--duration s] [--warmup s] [--connections n] [--batch-size n] [--skus n] [--services a,b] [--instances n] [--out dir] [--no-emmett] [--no-search] [--no-reads] [--read-rate n]
@@ -120,6 +123,9 @@ async function main(argv: string[]): Promise<void> {
       return runAsyncApi(rest);
     case 'audit':
       process.exitCode = await runAudit(rest);
+      return;
+    case 'replay':
+      process.exitCode = await runReplay(rest);
       return;
     case 'state':
       process.exitCode = await runState(rest);

@@ -1,0 +1,188 @@
+import type { Admin, Message } from 'kafkajs';
+import { VerityError } from '@verity/core';
+import { contexts } from '@verity/domain';
+import {
+  contextTopics,
+  repliesTopic,
+  streamPartition,
+  topicRange,
+  UnknownTopicError,
+  type PartitionRange,
+} from '@verity/events';
+import { createPlatform, parseEnv, platformEnvSchema, type Platform } from '@verity/service-kit';
+import { eventLine } from './event-line';
+import { scanRange } from './range-scan';
+import { parseReplayArgs, type ReplayArgs } from './replay-args';
+import { describePosition } from './topic-position-arg';
+
+export { REPLAY_USAGE } from './replay-args';
+
+/** Where the command writes and what configures it; the process's own by default. */
+export interface ReplayIo {
+  env: NodeJS.ProcessEnv;
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+/** A replay may not write to the topics Verity itself reads and writes: the log stays the log. */
+export class ProtectedTopicError extends VerityError {
+  constructor(topic: string) {
+    super('protected_topic', `${topic} is one of Verity's own topics; replay writes only to other topics`, {
+      context: { topic },
+    });
+  }
+}
+
+/** Verity's topics under the configured prefix, and under the default one whatever the prefix. */
+export function isProtectedTopic(topic: string, prefix: string): boolean {
+  const names: string[] = contexts.map((c) => c.name);
+  const own = names.flatMap((name) => {
+    const { commands, events, state, deadLetters } = contextTopics(name, prefix);
+    return [commands, events, state, deadLetters];
+  });
+  if (own.includes(topic) || topic === repliesTopic(prefix)) return true;
+  return [prefix, 'verity'].some((p) => {
+    const rest = topic.startsWith(`${p}.`) ? topic.slice(p.length + 1) : undefined;
+    return rest !== undefined && /^[^.]+\.(events|commands|state)(\.dlq)?$|^command-replies$/.test(rest);
+  });
+}
+
+/** Records sent per produce request. */
+const SEND_BATCH = 500;
+
+/** Runs `verity replay ...`; returns the exit code. */
+export async function runReplay(
+  args: readonly string[],
+  io: ReplayIo = { env: process.env, stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  const replay = parseReplayArgs(args);
+  const env = parseEnv(platformEnvSchema, io.env);
+  const source = contextTopics(replay.context, env.VERITY_TOPIC_PREFIX).events;
+  if (replay.target.kind === 'topic' && isProtectedTopic(replay.target.topic, env.VERITY_TOPIC_PREFIX))
+    throw new ProtectedTopicError(replay.target.topic);
+  const platform = createPlatform('cli-replay', {
+    ...env,
+    VERITY_LOG_LEVEL: io.env.VERITY_LOG_LEVEL ? env.VERITY_LOG_LEVEL : 'silent',
+  });
+  const admin = platform.kafka.admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(source)) throw new UnknownTopicError(source);
+    const ranges = await topicRange(admin, source, replay.from, replay.to);
+    if (replay.stream) {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [source] });
+      const partition = streamPartition(replay.stream, topics[0]!.partitions.length);
+      for (const p of [...ranges.keys()]) if (p !== partition) ranges.delete(p);
+    }
+    io.stderr.write(
+      `replaying ${source} from ${describePosition(replay.from)} to ${describePosition(replay.to)} (${ranges.size} partitions)\n`,
+    );
+    const copied =
+      replay.target.kind === 'topic'
+        ? await replayToTopic(platform.kafka, admin, source, replay.target.topic, ranges, replay, io)
+        : await replayToStdout(platform, admin, source, ranges, replay, io);
+    io.stderr.write(
+      `replayed ${copied.records} records in ${(copied.elapsedMs / 1000).toFixed(1)} s (${rate(copied)} records/s)\n`,
+    );
+    return 0;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+interface Copied {
+  records: number;
+  elapsedMs: number;
+}
+
+const rate = ({ records, elapsedMs }: Copied): number => (elapsedMs > 0 ? Math.round((records * 1000) / elapsedMs) : 0);
+
+/** Keeps the records the filters name: one stream, or one tenant's (keys are `<tenant>/<id>`). */
+function selects(replay: ReplayArgs, key: Buffer | null): boolean {
+  const text = key?.toString() ?? '';
+  if (replay.stream !== undefined) return text === replay.stream;
+  if (replay.tenant !== undefined) return text.startsWith(`${replay.tenant}/`);
+  return true;
+}
+
+async function replayToTopic(
+  kafka: Platform['kafka'],
+  admin: Admin,
+  source: string,
+  target: string,
+  ranges: ReadonlyMap<number, PartitionRange>,
+  replay: ReplayArgs,
+  io: ReplayIo,
+): Promise<Copied> {
+  if (!(await admin.listTopics()).includes(target)) {
+    // Same partition count as the source: the key partitioner puts each stream where it was.
+    const { topics } = await admin.fetchTopicMetadata({ topics: [source] });
+    await admin.createTopics({
+      topics: [{ topic: target, numPartitions: topics[0]!.partitions.length }],
+      waitForLeaders: true,
+    });
+  }
+  // Idempotent, one request in flight: a retried send neither duplicates nor reorders a stream.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  let pending: Message[] = [];
+  let records = 0;
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const messages = pending;
+    pending = [];
+    await producer.send({ topic: target, acks: -1, messages });
+    records += messages.length;
+  };
+  try {
+    const { elapsedMs } = await scanRange({
+      kafka,
+      admin,
+      topic: source,
+      ranges,
+      purpose: 'replay',
+      progress: io.stderr,
+      onRecord: async (message) => {
+        if (!selects(replay, message.key)) return;
+        pending.push({
+          key: message.key,
+          value: message.value,
+          headers: message.headers ?? {},
+          timestamp: message.timestamp,
+        });
+        if (pending.length >= SEND_BATCH) await flush();
+      },
+    });
+    await flush();
+    return { records, elapsedMs };
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+async function replayToStdout(
+  platform: Platform,
+  admin: Admin,
+  source: string,
+  ranges: ReadonlyMap<number, PartitionRange>,
+  replay: ReplayArgs,
+  io: ReplayIo,
+): Promise<Copied> {
+  let records = 0;
+  const { elapsedMs } = await scanRange({
+    kafka: platform.kafka,
+    admin,
+    topic: source,
+    ranges,
+    purpose: 'replay',
+    progress: io.stderr,
+    onRecord: async (message, partition) => {
+      if (!selects(replay, message.key)) return;
+      const where = { context: replay.context, topic: source, partition };
+      const { value } = await platform.serde.decode(message.value, { ...where, offset: message.offset });
+      io.stdout.write(`${JSON.stringify(eventLine(where, message, value, false))}\n`);
+      records++;
+    },
+  });
+  return { records, elapsedMs };
+}
