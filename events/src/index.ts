@@ -47,7 +47,13 @@ export { ReplyTimeoutError, startCommandSender, type CommandSender, type Command
 export { decideBatch, settleBatch, type DecidedBatch, type SettledBatch } from './processor/decide-batch';
 export type { ReadCommandRecord } from './processor/command-record';
 export { createProjector, type Projector, type ProjectorOptions } from './projector/projector';
-export { CHECKPOINTS_TABLE, readCheckpoints, withCheckpoint, type CheckpointKey } from './projector/checkpoints';
+export {
+  CHECKPOINTS_TABLE,
+  ensureCheckpointTable,
+  readCheckpoints,
+  withCheckpoint,
+  type CheckpointKey,
+} from './projector/checkpoints';
 export { migrateProjection } from './projector/batch';
 export { TENANT_SETTING, tenantRowSecurityMigration } from './projector/row-security';
 export { grantReader, readerRoleOf, type ReaderRole } from './projector/reader-role';

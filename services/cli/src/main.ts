@@ -7,6 +7,7 @@ import { CONNECTORS_USAGE, runConnectors } from './connectors-command';
 import { IMPORT_USAGE, runImportCommand } from './import-command';
 import { KEYS_USAGE, runKeys } from './keys-command';
 import { POLLERS_USAGE, runPollers } from './pollers-command';
+import { PROJECTIONS_USAGE, runProjections } from './projections-command';
 import { SCHEMAS_USAGE, runSchemas } from './schemas-command';
 import { STATE_USAGE, runState } from './state-command';
 import { SYNC_USAGE, runSync } from './sync-command';
@@ -62,6 +63,8 @@ usage:
                                  per tenant and source: changes applied, conflicted, rejected, dead-lettered; lag
   ${DLQ_USAGE}
                                  the ingestors' dead letters: list them, replay them once the cause is fixed
+  ${PROJECTIONS_USAGE}
+                                 read models' generations: rebuild one beside the serving one, switch, drop
 
 services: ${SERVICE_NAMES.join(', ')}
 configuration: VERITY_* environment variables (see README)`;
@@ -157,6 +160,18 @@ async function main(argv: string[]): Promise<void> {
         poller: remapPollerLetter,
       });
       return;
+    case 'projections': {
+      // Ctrl-C stops a rebuild where it is; running it again resumes.
+      const stop = new AbortController();
+      process.once('SIGINT', () => stop.abort());
+      process.exitCode = await runProjections(rest, {
+        env: process.env,
+        stdout: process.stdout,
+        stderr: process.stderr,
+        signal: stop.signal,
+      });
+      return;
+    }
     case 'bench':
       if (rest[0] === 'scale') await runScaleBench(rest.slice(1));
       else await runBench(rest);
