@@ -95,6 +95,11 @@ export {
   type ChainReport,
   type LinkBreak,
 } from './audit/chain-verification';
+export {
+  ChainFollower,
+  type StreamChainBreak,
+  type StreamChainSummary,
+} from './audit/chain-follower';
 export { streamPartition } from './audit/stream-partition';
 export {
   UnknownTopicError,

@@ -3,11 +3,11 @@ import { runBench } from './bench';
 import { runScaleBench } from './bench/scale';
 import { ASYNCAPI_USAGE, runAsyncApi } from './asyncapi-command';
 import { AUDIT_USAGE, runAudit } from './audit-command';
+import { AUDIT_EXPORT_USAGE, runAuditExport, runVerifyArchive } from './audit-export';
 import { CONNECTORS_USAGE, runConnectors } from './connectors-command';
 import { IMPORT_USAGE, runImportCommand } from './import-command';
 import { KEYS_USAGE, runKeys } from './keys-command';
 import { POLLERS_USAGE, runPollers } from './pollers-command';
-import { PROJECTIONS_USAGE, runProjections } from './projections-command';
 import { SCHEMAS_USAGE, runSchemas } from './schemas-command';
 import { STATE_USAGE, runState } from './state-command';
 import { SYNC_USAGE, runSync } from './sync-command';
@@ -38,6 +38,9 @@ usage:
   verity infra up|down|status    the local stack: Kafka, schema registry, Kafka Connect, PostgreSQL, Redis
   ${AUDIT_USAGE}
                                  check a stream's hash chain, or print its history (table or JSON lines)
+  ${AUDIT_EXPORT_USAGE}
+                                 a tenant's events with their chain fields, each stream's chain verified; an
+                                 archive (gzip NDJSON, sha256 manifest) that verify-archive checks offline
   ${REPLAY_USAGE}
                                  copy an events range to another topic (bytes and headers kept) or print it as NDJSON
   ${SCHEMAS_USAGE}
@@ -63,8 +66,6 @@ usage:
                                  per tenant and source: changes applied, conflicted, rejected, dead-lettered; lag
   ${DLQ_USAGE}
                                  the ingestors' dead letters: list them, replay them once the cause is fixed
-  ${PROJECTIONS_USAGE}
-                                 read models' generations: rebuild one beside the serving one, switch, drop
 
 services: ${SERVICE_NAMES.join(', ')}
 configuration: VERITY_* environment variables (see README)`;
@@ -125,7 +126,9 @@ async function main(argv: string[]): Promise<void> {
     case 'asyncapi':
       return runAsyncApi(rest);
     case 'audit':
-      process.exitCode = await runAudit(rest);
+      if (rest[0] === 'export') process.exitCode = await runAuditExport(rest.slice(1));
+      else if (rest[0] === 'verify-archive') process.exitCode = await runVerifyArchive(rest.slice(1));
+      else process.exitCode = await runAudit(rest);
       return;
     case 'replay':
       process.exitCode = await runReplay(rest);
@@ -160,18 +163,6 @@ async function main(argv: string[]): Promise<void> {
         poller: remapPollerLetter,
       });
       return;
-    case 'projections': {
-      // Ctrl-C stops a rebuild where it is; running it again resumes.
-      const stop = new AbortController();
-      process.once('SIGINT', () => stop.abort());
-      process.exitCode = await runProjections(rest, {
-        env: process.env,
-        stdout: process.stdout,
-        stderr: process.stderr,
-        signal: stop.signal,
-      });
-      return;
-    }
     case 'bench':
       if (rest[0] === 'scale') await runScaleBench(rest.slice(1));
       else await runBench(rest);
