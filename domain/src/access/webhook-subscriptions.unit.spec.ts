@@ -52,7 +52,7 @@ describe('access decider (outbound webhook subscriptions)', () => {
     spec
       .given([])
       .when(create({ streamId: 'acme/WIDGET-1' }))
-      .then([{ ...created, data: { ...created.data, streamId: 'acme/WIDGET-1' } } as AccessEvent]);
+      .then([{ ...created, data: { ...created.data, streamId: 'acme/WIDGET-1' } }]);
     spec
       .given([])
       .when(create({ streamId: 'globex/WIDGET-1' }))

@@ -11,6 +11,7 @@ export const SERVICE_NAMES = [
   'webhook-ingestor',
   'poller',
   'cdc-ingestor',
+  'webhook-dispatcher',
 ] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 

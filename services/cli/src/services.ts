@@ -7,6 +7,7 @@ import { createPollerService, pollerEnvSchema } from '@verity/poller';
 import { createProjectorService, projectorEnvSchema } from '@verity/projector';
 import { createQueryApiService, queryApiEnvSchema } from '@verity/query-api';
 import { createWebhookIngestorService, webhookIngestorEnvSchema } from '@verity/webhook-ingestor';
+import { createWebhookDispatcherService, webhookDispatcherEnvSchema } from '@verity/webhook-dispatcher';
 import { parseEnv, type RunningServer } from '@verity/service-kit';
 import type { ServiceName } from './service-names';
 
@@ -34,6 +35,8 @@ export function createService(name: ServiceName, env: NodeJS.ProcessEnv = proces
       return { name, ...createCdcIngestorService(parseEnv(cdcIngestorEnvSchema, env), contexts) };
     case 'poller':
       return { name, ...createPollerService(parseEnv(pollerEnvSchema, env)) };
+    case 'webhook-dispatcher':
+      return { name, ...createWebhookDispatcherService(parseEnv(webhookDispatcherEnvSchema, env)) };
     default: {
       const unknown: never = name;
       throw new Error(`unknown service ${String(unknown)}`);
@@ -80,6 +83,10 @@ export function servicePort(name: ServiceName, env: NodeJS.ProcessEnv = process.
     case 'poller': {
       const variable = 'VERITY_POLLER_PORT';
       return { variable, port: parseEnv(pollerEnvSchema, env)[variable] };
+    }
+    case 'webhook-dispatcher': {
+      const variable = 'VERITY_WEBHOOK_DISPATCHER_PORT';
+      return { variable, port: parseEnv(webhookDispatcherEnvSchema, env)[variable] };
     }
     default: {
       const unknown: never = name;

@@ -47,7 +47,7 @@ const revokeBody = z.strictObject({});
 /** A key as the admin API shows it: never its hash. */
 const publicKey = ({ hash: _hash, ...key }: ApiKeyView) => key;
 
-function bodyOf<T>(req: Request, schema: z.ZodType<T>): T {
+export function bodyOf<T>(req: Request, schema: z.ZodType<T>): T {
   // A body of another type would be ignored, and with it what the caller asked for. An empty
   // body (`Content-Length: 0`, as clients send a bare POST) has no type and means no options.
   if (req.get('content-length') !== '0' && req.is('application/json') === false)
@@ -94,6 +94,47 @@ function keyOfTenant(directory: StateKeyDirectory<ApiKeyView>, keyId: string, te
 }
 
 /**
+ * Sends an access command as the caller; answers the rejection, or returns the outcome (undefined
+ * while pending). Once decided, `catchUp` brings the directory the change shows in up to date.
+ */
+export async function sendAccessCommand(
+  options: CommandDispatch & { contexts: readonly ContextDefinition[]; logger: Logger },
+  req: Request,
+  tenant: string,
+  command: string,
+  input: Record<string, unknown>,
+  catchUp: () => Promise<void>,
+): Promise<{ commandId: string; reply: CommandReply | undefined }> {
+  const found = findCommand(options.contexts, `${ACCESS}.${command}`);
+  if (!found) throw new Error(`no access command ${command}`);
+  const parsed = found.definition.schema.safeParse(input);
+  if (!parsed.success) throw validationProblem(parsed.error, 'Invalid request');
+  const envelope = requestEnvelope(req, {
+    context: found.context,
+    type: `${ACCESS}.${command}`,
+    payload: parsed.data,
+    aggregateId: found.definition.aggregateId(parsed.data),
+    tenant,
+    admin: true,
+  });
+  const reply = await dispatchCommand(options, ACCESS, envelope);
+  if (reply?.status === 'rejected') throw rejectionProblem(reply, false);
+  // This instance knows the change before it answers: the new key works, the revoked one is refused.
+  // Past the timeout the answer stands (the change is decided); the directory follows shortly.
+  if (reply)
+    await catchUp().catch((error: unknown) => options.logger.warn({ err: error }, 'directory behind an access change'));
+  return { commandId: envelope.commandId, reply };
+}
+
+/** The answer while a command is still pending: 202 and where its outcome will be. */
+export function pending(res: Response, commandId: string, body: Record<string, unknown>): void {
+  res
+    .status(202)
+    .location(`/v1/commands/${encodeURIComponent(commandId)}`)
+    .json({ ...body, commandId, status: 'pending' });
+}
+
+/**
  * The admin API of API keys (`admin` of the `access` context): issue, list, rotate, revoke, in
  * the credential's tenant. Changes are the access context's commands, sent and answered as every
  * command is; a new key is shown once, in the answer that creates it.
@@ -101,42 +142,8 @@ function keyOfTenant(directory: StateKeyDirectory<ApiKeyView>, keyId: string, te
 export function mountAdminKeyRoutes(app: Express, options: AdminKeyRoutesOptions): void {
   const guard = [options.guard, requirePermission('admin', ACCESS), express.json({ limit: '64kb', strict: true })];
 
-  /** Sends an access command; answers the rejection, or returns the outcome (undefined while pending). */
-  const send = async (
-    req: Request,
-    tenant: string,
-    command: string,
-    input: Record<string, unknown>,
-  ): Promise<{ commandId: string; reply: CommandReply | undefined }> => {
-    const found = findCommand(options.contexts, `${ACCESS}.${command}`);
-    if (!found) throw new Error(`no access command ${command}`);
-    const parsed = found.definition.schema.safeParse(input);
-    if (!parsed.success) throw validationProblem(parsed.error, 'Invalid request');
-    const envelope = requestEnvelope(req, {
-      context: found.context,
-      type: `${ACCESS}.${command}`,
-      payload: parsed.data,
-      aggregateId: found.definition.aggregateId(parsed.data),
-      tenant,
-      admin: true,
-    });
-    const reply = await dispatchCommand(options, ACCESS, envelope);
-    if (reply?.status === 'rejected') throw rejectionProblem(reply, false);
-    // This instance knows the change before it answers: the new key works, the revoked one is refused.
-    // Past the timeout the answer stands (the change is decided); the directory follows shortly.
-    if (reply)
-      await options.keys
-        .catchUp(options.replyTimeoutMs)
-        .catch((error: unknown) => options.logger.warn({ err: error }, 'key directory behind an access change'));
-    return { commandId: envelope.commandId, reply };
-  };
-
-  const pending = (res: Response, commandId: string, body: Record<string, unknown>): void => {
-    res
-      .status(202)
-      .location(`/v1/commands/${encodeURIComponent(commandId)}`)
-      .json({ ...body, commandId, status: 'pending' });
-  };
+  const send = (req: Request, tenant: string, command: string, input: Record<string, unknown>) =>
+    sendAccessCommand(options, req, tenant, command, input, () => options.keys.catchUp(options.replyTimeoutMs));
 
   app.post(ADMIN_KEYS_PATH, ...guard, async (req, res) => {
     const tenant = tenantOf(req);

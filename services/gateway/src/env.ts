@@ -1,4 +1,5 @@
-import { authEnvSchema, platformEnvSchema, readModelEnvSchema } from '@verity/service-kit';
+import { endpointPolicyEnvSchema } from '@verity/connector-outbound';
+import { authEnvSchema, platformEnvSchema, readModelEnvSchema, secretsEnvSchema } from '@verity/service-kit';
 import { z } from 'zod';
 
 export const gatewayEnvSchema = platformEnvSchema
@@ -7,6 +8,10 @@ export const gatewayEnvSchema = platformEnvSchema
   .extend(readModelEnvSchema.pick({ VERITY_DATABASE_URL: true, VERITY_DB_SCHEMA: true, VERITY_REDIS_URL: true }).shape)
   // Credentials (JWT, API keys) and rate limits.
   .extend(authEnvSchema.shape)
+  // Outbound webhook subscriptions: their secrets are sealed under VERITY_SECRETS_KEY (without it,
+  // creating one answers 503), their endpoints checked against the dispatcher's policy.
+  .extend(secretsEnvSchema.partial().shape)
+  .extend(endpointPolicyEnvSchema.shape)
   .extend({
     /** Port of the command API. */
     VERITY_GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(8080),

@@ -3,6 +3,7 @@ import { SOURCE_SYSTEMS, tenantIdSchema, type ContextDefinition } from '@verity/
 import { ALIAS_CONTEXTS } from '@verity/domain';
 import { requiredGrant } from '@verity/service-kit';
 import { ADMIN_KEYS_PATH, createKeyBody, rotateKeyBody } from './admin-key-routes';
+import { WEBHOOK_SUBSCRIPTIONS_PATH, createSubscriptionBody } from './webhook-subscription-routes';
 import { commandPermission } from './command-permission';
 import { IMPORT_MEDIA_TYPES } from './import-media';
 
@@ -423,6 +424,116 @@ function adminKeyPaths(): Record<string, unknown> {
   };
 }
 
+const subscriptionIdParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const subscriptionResponses = {
+  '400': problem('`validation_failed` naming the field, `unknown_event_type`, `endpoint_refused`, `invalid_query`'),
+  '415': problem('`unsupported_media_type`: send application/json'),
+  ...guardedResponses,
+  '403': problem('`insufficient_permission`: `admin:access` is missing'),
+  '404': problem('`unknown_webhook_subscription`, `unknown_delivery`'),
+  '422': problem('`webhook_subscription_disabled`, `webhook_subscription_enabled`, `stream_of_another_tenant`'),
+  '503': problem('`secrets_key_missing`: the gateway has no VERITY_SECRETS_KEY to seal the secret with'),
+};
+const json = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { type: 'object' } } },
+});
+const deliveryIdParam = { name: 'deliveryId', in: 'path', required: true, schema: { type: 'string' } };
+const subscriptionOperation = (
+  operationId: string,
+  summary: string,
+  parameters: readonly unknown[],
+  answers: Record<string, unknown>,
+  body?: z.ZodType,
+) => ({
+  tags: ['webhook-subscriptions'],
+  operationId,
+  summary,
+  parameters: [...parameters, tenantHeader],
+  ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchemaOf(body) } } } } : {}),
+  responses: { ...answers, ...subscriptionResponses },
+});
+
+/** `/v1/webhook-subscriptions`: outbound webhooks of the tenant and their delivery log. */
+function webhookSubscriptionPaths(): Record<string, unknown> {
+  const path = WEBHOOK_SUBSCRIPTIONS_PATH;
+  return {
+    [path]: {
+      post: subscriptionOperation(
+        'createWebhookSubscription',
+        'Subscribe an endpoint to event types; a generated secret (whsec_...) is in this answer only',
+        [],
+        { '201': json('created'), '202': json('pending; poll the Location') },
+        createSubscriptionBody,
+      ),
+      get: subscriptionOperation('listWebhookSubscriptions', "The tenant's subscriptions, never their secrets", [], {
+        '200': json('{subscriptions: [...]}'),
+      }),
+    },
+    [`${path}/{id}`]: {
+      get: subscriptionOperation('getWebhookSubscription', 'One subscription', [subscriptionIdParam], {
+        '200': json('the subscription'),
+      }),
+      delete: subscriptionOperation('deleteWebhookSubscription', 'Deliver nothing more to it', [subscriptionIdParam], {
+        '204': { description: 'deleted' },
+        '202': json('pending'),
+      }),
+    },
+    [`${path}/{id}/rotate`]: {
+      post: subscriptionOperation(
+        'rotateWebhookSecret',
+        'Sign with a new secret from now on; a generated one is shown once',
+        [subscriptionIdParam],
+        {
+          '200': json('the subscription and its new secret'),
+        },
+      ),
+    },
+    [`${path}/{id}/enable`]: {
+      post: subscriptionOperation(
+        'enableWebhookSubscription',
+        'Deliver again, starting with what was held',
+        [subscriptionIdParam],
+        {
+          '200': json('the subscription'),
+        },
+      ),
+    },
+    [`${path}/{id}/disable`]: {
+      post: subscriptionOperation(
+        'disableWebhookSubscription',
+        'Hold deliveries until enabled',
+        [subscriptionIdParam],
+        {
+          '200': json('the subscription'),
+        },
+      ),
+    },
+    [`${path}/{id}/deliveries`]: {
+      get: {
+        ...subscriptionOperation(
+          'listWebhookDeliveries',
+          'The delivery log, newest first: status, attempts, last error, next attempt',
+          [subscriptionIdParam],
+          {
+            '200': json('{deliveries: [...], next?}'),
+          },
+        ),
+      },
+    },
+    [`${path}/{id}/deliveries/{deliveryId}/redeliver`]: {
+      post: subscriptionOperation(
+        'redeliverWebhook',
+        'Queue a delivery again, same webhook-id, behind what its stream has pending',
+        [subscriptionIdParam, deliveryIdParam],
+        {
+          '202': json('the new delivery'),
+        },
+      ),
+    },
+  };
+}
+
 /**
  * The command API's OpenAPI 3.1 document, generated from the command catalogue: one path per
  * `<context>.<Command>` with the command's zod payload schema as its request body.
@@ -450,6 +561,10 @@ export function buildGatewayOpenApi(
       ...contexts.map((c) => ({ name: c.name })),
       { name: 'commands' },
       { name: 'api-keys', description: 'API keys of the caller’s tenant: `admin` or `admin:access`' },
+      {
+        name: 'webhook-subscriptions',
+        description: 'Outbound webhooks of the caller’s tenant: `admin` or `admin:access`',
+      },
       { name: 'operations' },
     ],
     paths: {
@@ -502,6 +617,7 @@ export function buildGatewayOpenApi(
         },
       },
       ...adminKeyPaths(),
+      ...webhookSubscriptionPaths(),
       ...probePaths('gateway'),
     },
     components: { schemas: gatewaySchemas, securitySchemes },

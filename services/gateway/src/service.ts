@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type ContextDefinition } from '@verity/core';
+import { secretsKeyOf, type ContextDefinition } from '@verity/core';
+import { SubscriptionDirectory, endpointPolicyOf } from '@verity/connector-outbound';
 import {
   createCommandProducer,
   contextTopicConfigs,
@@ -11,7 +12,7 @@ import {
   sharedCounter,
   sharedGauge,
 } from '@verity/events';
-import { apiKeysOf, type ApiKeyView } from '@verity/domain';
+import { accessContext, apiKeysOf, type ApiKeyView } from '@verity/domain';
 import {
   checkKafka,
   checkSchemaRegistry,
@@ -23,6 +24,7 @@ import {
   rateLimitRedis,
   type RunningServer,
 } from '@verity/service-kit';
+import knex from 'knex';
 import { Pool } from 'pg';
 import { ADMIN_KEYS_PATH, mountAdminKeyRoutes } from './admin-key-routes';
 import { mountCommandRoutes } from './command-routes';
@@ -32,6 +34,7 @@ import type { GatewayEnv } from './env';
 import { OutcomeLookup, type OutcomeStore } from './outcome-lookup';
 import { RecentReplies } from './recent-replies';
 import { ReplyTable } from './reply-table';
+import { mountWebhookSubscriptionRoutes } from './webhook-subscription-routes';
 
 /**
  * Contexts whose commands `POST /v1/commands` does not take (404 unknown_command_type), and the
@@ -80,6 +83,15 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
     ...(platform.kafkaSecurity ? { security: platform.kafkaSecurity } : {}),
   });
   const { guard } = auth;
+  // Outbound webhook subscriptions: listed from the access log, their deliveries read from the dispatcher's outbox.
+  const subscriptions = new SubscriptionDirectory({
+    brokers: env.VERITY_KAFKA_BROKERS,
+    admin,
+    topic: contextTopics(accessContext.name, env.VERITY_TOPIC_PREFIX).state,
+    clientId: `${env.VERITY_TOPIC_PREFIX}.gateway.webhook-subscriptions.${randomUUID()}`,
+    ...(platform.kafkaSecurity ? { security: platform.kafkaSecurity } : {}),
+  });
+  const outbox = knex({ client: 'pg', connection: env.VERITY_DATABASE_URL, pool: { min: 0, max: 4 } });
   const recent = new RecentReplies({ retentionMs: env.VERITY_OUTCOME_RETENTION_MS });
   const outcomes = new OutcomeLookup(recent, store);
   const repliesRead = sharedCounter(platform.metrics, {
@@ -117,6 +129,7 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
         // lookups with nothing recorded (`findCommandOutcome`), so this gateway does not wait for it.
         await probe('postgres', () => db.query('SELECT 1')),
         { name: 'reply-table', status: replies.isReady() ? 'up' : 'down' },
+        { name: 'webhook-subscriptions', status: subscriptions.isReady() ? 'up' : 'down' },
       ],
     },
     (app) => {
@@ -128,6 +141,17 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
       };
       mountCommandRoutes(app, { ...dispatch, contexts: commandContexts, elsewhere: NOT_PUBLIC, outcomes, guard });
       mountAdminKeyRoutes(app, { ...dispatch, contexts, guard, keys: auth.keys, logger });
+      mountWebhookSubscriptionRoutes(app, {
+        ...dispatch,
+        contexts,
+        guard,
+        directory: subscriptions,
+        kek: env.VERITY_SECRETS_KEY === undefined ? undefined : secretsKeyOf(env.VERITY_SECRETS_KEY),
+        policy: endpointPolicyOf(env),
+        db: outbox,
+        schema: env.VERITY_DB_SCHEMA,
+        logger,
+      });
       mountImportRoutes(app, {
         ...dispatch,
         contexts: commandContexts,
@@ -158,6 +182,7 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
       await auth.start();
       await producer.connect();
       await replies.start();
+      await subscriptions.start();
       server = await listen(app, env.VERITY_GATEWAY_PORT, env);
       logger.info({ url: server.url }, 'gateway listening');
       return server;
@@ -165,11 +190,13 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
     async stop() {
       await server?.close();
       await replies.stop();
+      await subscriptions.stop();
       await auth.stop();
       redis.disconnect();
       await producer.disconnect();
       await admin.disconnect();
       await db.end();
+      await outbox.destroy();
     },
   };
 }

@@ -1,0 +1,317 @@
+import type { Knex } from 'knex';
+
+export const DELIVERIES_TABLE = 'webhook_deliveries';
+export const SUBSCRIPTION_HEALTH_TABLE = 'webhook_subscription_health';
+
+interface Migration {
+  name: string;
+  up(db: Knex, schema: string): Promise<void>;
+  down(db: Knex, schema: string): Promise<void>;
+}
+
+/** In order; a published migration is never edited, a change is a new one. */
+const migrations: Migration[] = [
+  {
+    name: '001_webhook_outbox',
+    async up(db, schema) {
+      await db.schema.withSchema(schema).createTable(DELIVERIES_TABLE, (t) => {
+        t.bigIncrements('delivery_id').primary().comment('the outbox order: within a stream, the order of its events');
+        t.text('subscription_id').notNullable();
+        t.text('tenant').notNullable();
+        t.text('stream_id').notNullable();
+        t.text('event_id').notNullable().comment('ce_id: the webhook-id a receiver deduplicates on');
+        t.text('event_type').notNullable();
+        t.text('body').notNullable().comment('the CloudEvent JSON, byte for byte what is signed and sent');
+        t.text('status').notNullable().defaultTo('pending').comment('pending, delivered, dead (given up)');
+        t.integer('attempts').notNullable().defaultTo(0);
+        t.integer('last_status').comment('HTTP status of the last attempt; null when there was no answer');
+        t.text('last_error');
+        t.timestamp('next_attempt_at', { useTz: true }).notNullable().defaultTo(db.fn.now());
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(db.fn.now());
+        t.timestamp('last_attempt_at', { useTz: true });
+        t.timestamp('delivered_at', { useTz: true });
+        t.timestamp('given_up_at', { useTz: true });
+        t.bigInteger('redelivery_of').comment('the delivery this one sends again, by request');
+        t.index(['subscription_id', 'delivery_id'], 'webhook_deliveries_subscription');
+      });
+      // The workers' query: the pending head of each (subscription, stream) lane.
+      await db.raw(
+        `CREATE INDEX webhook_deliveries_pending ON ??.?? (subscription_id, stream_id, delivery_id) WHERE status = 'pending'`,
+        [schema, DELIVERIES_TABLE],
+      );
+      await db.schema.withSchema(schema).createTable(SUBSCRIPTION_HEALTH_TABLE, (t) => {
+        t.text('subscription_id').primary();
+        t.integer('consecutive_failures').notNullable().defaultTo(0);
+        t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(db.fn.now());
+      });
+    },
+    async down(db, schema) {
+      await db.schema.withSchema(schema).dropTable(SUBSCRIPTION_HEALTH_TABLE);
+      await db.schema.withSchema(schema).dropTable(DELIVERIES_TABLE);
+    },
+  },
+];
+
+export function outboxMigrations(schema: string): Knex.MigrationSource<Migration> {
+  return {
+    getMigrations: async () => migrations,
+    getMigrationName: (m) => m.name,
+    getMigration: async (m) => ({ up: (db: Knex) => m.up(db, schema), down: (db: Knex) => m.down(db, schema) }),
+  };
+}
+
+/** What the consumer writes for one event and one subscription it matches. */
+export interface NewDelivery {
+  subscriptionId: string;
+  tenant: string;
+  streamId: string;
+  eventId: string;
+  eventType: string;
+  body: string;
+}
+
+const row = (d: NewDelivery) => ({
+  subscription_id: d.subscriptionId,
+  tenant: d.tenant,
+  stream_id: d.streamId,
+  event_id: d.eventId,
+  event_type: d.eventType,
+  body: d.body,
+});
+
+/** Queues deliveries, in the caller's transaction (the consumer's, with its checkpoint). */
+export async function enqueueDeliveries(db: Knex | Knex.Transaction, schema: string, deliveries: NewDelivery[]) {
+  if (deliveries.length > 0) await db.withSchema(schema).table(DELIVERIES_TABLE).insert(deliveries.map(row));
+}
+
+/** One queued delivery a worker sends. */
+export interface QueuedDelivery {
+  deliveryId: string;
+  subscriptionId: string;
+  streamId: string;
+  eventId: string;
+  body: string;
+  attempts: number;
+}
+
+/**
+ * The next deliveries to send, lane by lane (a lane is one subscription's deliveries of one
+ * stream): the first `perLane` pending ones of each lane whose head is due, oldest first, for the
+ * `subscriptions` given (the enabled ones) and none of the lanes in `busy`. A lane whose head
+ * waits for its retry sends nothing behind it: that is what keeps stream order.
+ */
+export async function nextDeliveries(
+  db: Knex,
+  schema: string,
+  options: { subscriptions: readonly string[]; busy: readonly string[]; perLane: number; limit: number },
+): Promise<QueuedDelivery[]> {
+  if (options.subscriptions.length === 0) return [];
+  const { rows } = await db.raw<{
+    rows: {
+      delivery_id: string;
+      subscription_id: string;
+      stream_id: string;
+      event_id: string;
+      body: string;
+      attempts: number;
+    }[];
+  }>(
+    `SELECT delivery_id, subscription_id, stream_id, event_id, body, attempts FROM (
+       SELECT d.delivery_id, d.subscription_id, d.stream_id, d.event_id, d.body, d.attempts,
+              row_number() OVER lane AS position, first_value(d.next_attempt_at) OVER lane AS head_due
+       FROM ??.?? d
+       WHERE d.status = 'pending' AND d.subscription_id = ANY(?)
+         AND NOT (d.subscription_id || ' ' || d.stream_id = ANY(?))
+       WINDOW lane AS (PARTITION BY d.subscription_id, d.stream_id ORDER BY d.delivery_id)
+     ) queued
+     WHERE position <= ? AND head_due <= now()
+     ORDER BY delivery_id
+     LIMIT ?`,
+    [schema, DELIVERIES_TABLE, [...options.subscriptions], [...options.busy], options.perLane, options.limit],
+  );
+  return rows.map((r) => ({
+    deliveryId: String(r.delivery_id),
+    subscriptionId: r.subscription_id,
+    streamId: r.stream_id,
+    eventId: r.event_id,
+    body: r.body,
+    attempts: r.attempts,
+  }));
+}
+
+/** How an attempt ended, as the worker records it. */
+export type AttemptOutcome =
+  | { deliveryId: string; outcome: 'delivered'; status: number }
+  | { deliveryId: string; outcome: 'retry'; status: number | null; error: string; retryAt: Date }
+  | { deliveryId: string; outcome: 'dead'; status: number | null; error: string };
+
+/** Records attempts: each one's status, error and, for a retry, when the lane may try again. */
+export async function recordAttempts(db: Knex, schema: string, outcomes: readonly AttemptOutcome[]): Promise<void> {
+  const delivered = outcomes.filter((o) => o.outcome === 'delivered');
+  const table = () => db.withSchema(schema).table(DELIVERIES_TABLE);
+  await db.transaction(async (trx) => {
+    if (delivered.length > 0)
+      await trx.raw(
+        `UPDATE ??.?? d SET status = 'delivered', attempts = d.attempts + 1, last_status = v.status,
+           last_error = NULL, last_attempt_at = now(), delivered_at = now()
+         FROM unnest(?::bigint[], ?::int[]) AS v(id, status) WHERE d.delivery_id = v.id`,
+        [schema, DELIVERIES_TABLE, delivered.map((o) => o.deliveryId), delivered.map((o) => o.status)],
+      );
+    for (const o of outcomes) {
+      if (o.outcome === 'delivered') continue;
+      await table()
+        .transacting(trx)
+        .where('delivery_id', o.deliveryId)
+        .update({
+          attempts: db.raw('attempts + 1'),
+          last_status: o.status,
+          last_error: o.error.slice(0, 500),
+          last_attempt_at: db.fn.now(),
+          ...(o.outcome === 'retry' ? { next_attempt_at: o.retryAt } : { status: 'dead', given_up_at: db.fn.now() }),
+        });
+    }
+  });
+}
+
+/** Adds `delta` failures in a row to a subscription (0 resets): the run it has now. */
+export async function countFailures(db: Knex, schema: string, subscriptionId: string, failed: number): Promise<number> {
+  const { rows } = await db.raw<{ rows: { consecutive_failures: number }[] }>(
+    `INSERT INTO ??.?? AS h (subscription_id, consecutive_failures) VALUES (?, ?)
+     ON CONFLICT (subscription_id) DO UPDATE SET
+       consecutive_failures = CASE WHEN ? = 0 THEN 0 ELSE h.consecutive_failures + EXCLUDED.consecutive_failures END,
+       updated_at = now()
+     RETURNING consecutive_failures`,
+    [schema, SUBSCRIPTION_HEALTH_TABLE, subscriptionId, failed, failed],
+  );
+  return rows[0]!.consecutive_failures;
+}
+
+/** Every subscription's run of failures, as stored: what a worker starts from. */
+export async function failureRuns(db: Knex, schema: string): Promise<Map<string, number>> {
+  const rows = await db
+    .withSchema(schema)
+    .table(SUBSCRIPTION_HEALTH_TABLE)
+    .select<{ subscription_id: string; consecutive_failures: number }[]>('subscription_id', 'consecutive_failures');
+  return new Map(rows.map((r) => [r.subscription_id, r.consecutive_failures]));
+}
+
+/** A re-enabled subscription starts afresh: its run of failures forgotten, its waiting lanes due now. */
+export async function resumeSubscription(db: Knex, schema: string, subscriptionId: string): Promise<void> {
+  await db.transaction(async (trx) => {
+    await countFailures(trx, schema, subscriptionId, 0);
+    await trx
+      .withSchema(schema)
+      .table(DELIVERIES_TABLE)
+      .where({ subscription_id: subscriptionId, status: 'pending' })
+      .update({ next_attempt_at: trx.fn.now() });
+  });
+}
+
+/** A delivery as `GET /v1/webhook-subscriptions/<id>/deliveries` shows it. */
+export interface DeliveryView {
+  deliveryId: string;
+  eventId: string;
+  eventType: string;
+  streamId: string;
+  status: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  lastAttemptAt: string | null;
+  deliveredAt: string | null;
+  givenUpAt: string | null;
+  redeliveryOf: string | null;
+}
+
+interface DeliveryRow {
+  delivery_id: string;
+  event_id: string;
+  event_type: string;
+  stream_id: string;
+  status: DeliveryView['status'];
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  next_attempt_at: Date;
+  created_at: Date;
+  last_attempt_at: Date | null;
+  delivered_at: Date | null;
+  given_up_at: Date | null;
+  redelivery_of: string | null;
+}
+
+const iso = (at: Date | null): string | null => (at === null ? null : at.toISOString());
+
+const viewOf = (r: DeliveryRow): DeliveryView => ({
+  deliveryId: String(r.delivery_id),
+  eventId: r.event_id,
+  eventType: r.event_type,
+  streamId: r.stream_id,
+  status: r.status,
+  attempts: r.attempts,
+  lastStatus: r.last_status,
+  lastError: r.last_error,
+  nextAttemptAt: r.status === 'pending' ? iso(r.next_attempt_at) : null,
+  createdAt: r.created_at.toISOString(),
+  lastAttemptAt: iso(r.last_attempt_at),
+  deliveredAt: iso(r.delivered_at),
+  givenUpAt: iso(r.given_up_at),
+  redeliveryOf: r.redelivery_of === null ? null : String(r.redelivery_of),
+});
+
+/** PostgreSQL's "no such table": the dispatcher has not created the outbox yet, so nothing was queued. */
+const missingTable = (error: unknown): boolean => (error as { code?: string }).code === '42P01';
+
+/**
+ * A subscription's deliveries, newest first, `limit` of them before `before` (a delivery id, for
+ * the next page), of one status when asked (`dead`: the dead letters).
+ */
+export async function listDeliveries(
+  db: Knex,
+  schema: string,
+  subscriptionId: string,
+  options: { limit: number; before?: string; status?: DeliveryView['status'] },
+): Promise<DeliveryView[]> {
+  const query = db
+    .withSchema(schema)
+    .table(DELIVERIES_TABLE)
+    .where('subscription_id', subscriptionId)
+    .orderBy('delivery_id', 'desc')
+    .limit(options.limit);
+  if (options.before !== undefined) void query.where('delivery_id', '<', options.before);
+  if (options.status !== undefined) void query.where('status', options.status);
+  try {
+    return (await query.select<DeliveryRow[]>('*')).map(viewOf);
+  } catch (error) {
+    if (missingTable(error)) return [];
+    throw error;
+  }
+}
+
+/**
+ * Queues one delivery of a subscription again, behind what its stream has pending, with the same
+ * webhook-id (a receiver that has it already can tell). Undefined when the subscription has no
+ * delivery of that id.
+ */
+export async function redeliver(
+  db: Knex,
+  schema: string,
+  subscriptionId: string,
+  deliveryId: string,
+): Promise<DeliveryView | undefined> {
+  try {
+    const { rows } = await db.raw<{ rows: DeliveryRow[] }>(
+      `INSERT INTO ??.?? (subscription_id, tenant, stream_id, event_id, event_type, body, redelivery_of)
+       SELECT subscription_id, tenant, stream_id, event_id, event_type, body, delivery_id FROM ??.??
+       WHERE subscription_id = ? AND delivery_id = ?
+       RETURNING *`,
+      [schema, DELIVERIES_TABLE, schema, DELIVERIES_TABLE, subscriptionId, deliveryId],
+    );
+    return rows[0] ? viewOf(rows[0]) : undefined;
+  } catch (error) {
+    if (missingTable(error)) return undefined;
+    throw error;
+  }
+}

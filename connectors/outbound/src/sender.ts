@@ -1,0 +1,99 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Webhook } from 'standardwebhooks';
+import { CLOUDEVENTS_CONTENT_TYPE } from './cloud-event';
+import { guardedLookup, type EndpointPolicy } from './endpoint-policy';
+
+/** What one attempt came to: a 2xx is delivered; anything else is retried or given up by the caller. */
+export type SendResult =
+  { ok: true; status: number } | { ok: false; status: number | null; error: string; retryAfter?: string };
+
+export interface DeliverySenderOptions {
+  policy: EndpointPolicy;
+  /** How long one attempt may take, answer included. */
+  timeoutMs: number;
+  /** Connections kept open per endpoint host. */
+  maxSockets?: number;
+}
+
+/**
+ * POSTs a delivery signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`,
+ * `webhook-signature`, by the `standardwebhooks` library), over connections kept alive, to an
+ * address the endpoint policy allows (checked on the address connected to).
+ */
+export class DeliverySender {
+  private readonly http: HttpAgent;
+  private readonly https: HttpsAgent;
+  private readonly signers = new Map<string, Webhook>();
+
+  constructor(private readonly options: DeliverySenderOptions) {
+    const agent = { keepAlive: true, maxSockets: options.maxSockets ?? 64, lookup: guardedLookup(options.policy) };
+    this.http = new HttpAgent(agent);
+    this.https = new HttpsAgent(agent);
+  }
+
+  private signer(secret: string): Webhook {
+    let signer = this.signers.get(secret);
+    if (!signer) {
+      signer = new Webhook(secret);
+      this.signers.set(secret, signer);
+    }
+    return signer;
+  }
+
+  /** The Standard Webhooks headers of a body, signed now. */
+  headersOf(secret: string, webhookId: string, body: string, now = new Date()): Record<string, string> {
+    return {
+      'content-type': CLOUDEVENTS_CONTENT_TYPE,
+      'webhook-id': webhookId,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': this.signer(secret).sign(webhookId, now, body),
+    };
+  }
+
+  send(url: string, secret: string, webhookId: string, body: string): Promise<SendResult> {
+    const target = new URL(url);
+    const secure = target.protocol === 'https:';
+    const request = secure ? httpsRequest : httpRequest;
+    const payload = Buffer.from(body, 'utf8');
+    return new Promise((resolve) => {
+      const req = request(
+        target,
+        {
+          method: 'POST',
+          agent: secure ? this.https : this.http,
+          headers: {
+            ...this.headersOf(secret, webhookId, body),
+            'content-length': String(payload.length),
+            'user-agent': 'verity-webhooks/1',
+          },
+          timeout: this.options.timeoutMs,
+        },
+        (res: IncomingMessage) => {
+          // The answer's body is not read for anything: drained so the connection is reused.
+          res.resume();
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) return resolve({ ok: true, status });
+            const retryAfter = res.headers['retry-after'];
+            resolve({
+              ok: false,
+              status,
+              error: `HTTP ${status}`,
+              ...(retryAfter === undefined ? {} : { retryAfter }),
+            });
+          });
+          res.on('error', (error) => resolve({ ok: false, status: res.statusCode ?? null, error: error.message }));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.options.timeoutMs} ms`)));
+      req.on('error', (error) => resolve({ ok: false, status: null, error: error.message }));
+      req.end(payload);
+    });
+  }
+
+  close(): void {
+    this.http.destroy();
+    this.https.destroy();
+  }
+}

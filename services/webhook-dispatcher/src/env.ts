@@ -1,0 +1,34 @@
+import { endpointPolicyEnvSchema } from '@verity/connector-outbound';
+import { authEnvSchema, platformEnvSchema, readModelEnvSchema, secretsEnvSchema } from '@verity/service-kit';
+import { z } from 'zod';
+
+const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const webhookDispatcherEnvSchema = platformEnvSchema
+  // The outbox and its checkpoints live beside the read models; Redis holds the rate limits of /metrics.
+  .extend(readModelEnvSchema.shape)
+  .extend(authEnvSchema.shape)
+  // The subscriptions' signing secrets are sealed under VERITY_SECRETS_KEY in the access events.
+  .extend(secretsEnvSchema.shape)
+  .extend(endpointPolicyEnvSchema.shape)
+  .extend({
+    /** Port of /health, /ready and /metrics. */
+    VERITY_WEBHOOK_DISPATCHER_PORT: count(0, 65535).default(8096),
+    /** How long one delivery attempt may take, answer included. Default 10 s. */
+    VERITY_WEBHOOKS_TIMEOUT_MS: count(100, 120_000).default(10_000),
+    /** Attempts of one delivery before it is given up (dead-lettered). Default 12. */
+    VERITY_WEBHOOKS_MAX_ATTEMPTS: count(1, 100).default(12),
+    /** First retry's backoff window; it doubles each attempt. Default 30 s. */
+    VERITY_WEBHOOKS_RETRY_BASE_MS: count(1, 86_400_000).default(30_000),
+    /** Largest backoff window. Default 1 h. */
+    VERITY_WEBHOOKS_RETRY_MAX_MS: count(1, 86_400_000).default(3_600_000),
+    /** Failed attempts in a row after which a subscription is disabled (an event; enabled again by command). Default 50. */
+    VERITY_WEBHOOKS_DISABLE_AFTER: count(1, 10_000).default(50),
+    /** Lanes (subscription and stream) sent to at the same time. Default 64. */
+    VERITY_WEBHOOKS_CONCURRENCY: count(1, 1024).default(64),
+    /** Deliveries a lane sends in order before it yields to the others. Default 50. */
+    VERITY_WEBHOOKS_LANE_BATCH: count(1, 1000).default(50),
+    /** How often due retries are looked for when nothing new arrives. Default 500 ms. */
+    VERITY_WEBHOOKS_POLL_MS: count(10, 60_000).default(500),
+  });
+export type WebhookDispatcherEnv = z.infer<typeof webhookDispatcherEnvSchema>;

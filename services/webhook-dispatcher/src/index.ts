@@ -1,0 +1,2 @@
+export { webhookDispatcherEnvSchema, type WebhookDispatcherEnv } from './env';
+export { createWebhookDispatcherService, type WebhookDispatcherService } from './service';
