@@ -95,11 +95,7 @@ export {
   type ChainReport,
   type LinkBreak,
 } from './audit/chain-verification';
-export {
-  ChainFollower,
-  type StreamChainBreak,
-  type StreamChainSummary,
-} from './audit/chain-follower';
+export { ChainFollower, type StreamChainBreak, type StreamChainSummary } from './audit/chain-follower';
 export { streamPartition } from './audit/stream-partition';
 export {
   UnknownTopicError,

@@ -42,7 +42,7 @@ export class UnknownStreamError extends VerityError {
 export function parseAuditArgs(args: readonly string[]): AuditArgs {
   const [action, ...rest] = args;
   if (action !== 'verify' && action !== 'history')
-    throw new UsageError(`audit needs verify, history, export or verify-archive, got ${action ?? 'nothing'}`);
+    throw new UsageError(`audit needs verify, history, export, verify-archive or aliases, got ${action ?? 'nothing'}`);
   const positional: string[] = [];
   let context = DEFAULT_CONTEXT;
   let json = false;

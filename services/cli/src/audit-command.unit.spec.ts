@@ -20,8 +20,8 @@ describe('verity audit arguments', () => {
   });
 
   it.each([
-    [[], /verify, history, export or verify-archive/],
-    [['replay', 'acme/SKU-1'], /verify-archive, got replay/],
+    [[], /verify, history, export, verify-archive or aliases/],
+    [['replay', 'acme/SKU-1'], /or aliases, got replay/],
     [['verify'], /exactly one stream id, got 0/],
     [['verify', 'acme/A', 'acme/B'], /exactly one stream id, got 2/],
     [['verify', 'SKU-1'], /not <tenant>\/<aggregate id>/],

@@ -4,6 +4,7 @@ import { runScaleBench } from './bench/scale';
 import { ASYNCAPI_USAGE, runAsyncApi } from './asyncapi-command';
 import { AUDIT_USAGE, runAudit } from './audit-command';
 import { AUDIT_EXPORT_USAGE, runAuditExport, runVerifyArchive } from './audit-export';
+import { ALIAS_AUDIT_USAGE, runAliasAudit } from './alias-audit-command';
 import { CONNECTORS_USAGE, runConnectors } from './connectors-command';
 import { IMPORT_USAGE, runImportCommand } from './import-command';
 import { KEYS_USAGE, runKeys } from './keys-command';
@@ -41,6 +42,8 @@ usage:
   ${AUDIT_EXPORT_USAGE}
                                  a tenant's events with their chain fields, each stream's chain verified; an
                                  archive (gzip NDJSON, sha256 manifest) that verify-archive checks offline
+  ${ALIAS_AUDIT_USAGE}
+                                 the alias registry's audit log: who registered, deactivated or changed which alias, when
   ${REPLAY_USAGE}
                                  copy an events range to another topic (bytes and headers kept) or print it as NDJSON
   ${SCHEMAS_USAGE}
@@ -128,6 +131,7 @@ async function main(argv: string[]): Promise<void> {
     case 'audit':
       if (rest[0] === 'export') process.exitCode = await runAuditExport(rest.slice(1));
       else if (rest[0] === 'verify-archive') process.exitCode = await runVerifyArchive(rest.slice(1));
+      else if (rest[0] === 'aliases') process.exitCode = await runAliasAudit(rest.slice(1));
       else process.exitCode = await runAudit(rest);
       return;
     case 'replay':
