@@ -21,15 +21,21 @@ import {
   ratiosOf,
   readsReportOf,
   reportFileName,
+  visibilityReportOf,
   type BenchReport,
   type EmmettReport,
   type ReadsReport,
+  type VisibilityReport,
 } from './report';
+import { measureVisibility } from './visibility';
 import { openSandbox, type Sandbox } from '../sandbox';
 import { READ_TENANT } from './read-workload';
 import { BENCH_TENANT, commandRecord } from './workload';
 
 const progress = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
+
+/** Connections the visibility run may open to each server: enough that a fixed rate is never held back by the client. */
+const VISIBILITY_CONNECTIONS = 256;
 
 /**
  * `verity bench`: on the running local stack, measures cache-hit reads through the query API
@@ -164,6 +170,24 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
         progress,
       );
     }
+    let visibility: VisibilityReport | undefined;
+    if (options.visibility && !readsSkippedBecause(options.services) && queryApiUrl && gatewayUrls[0]) {
+      progress(
+        `command -> read model visible, ${options.visibleRate} commands/s: ${options.warmupS} s warm-up + ${options.durationS} s`,
+      );
+      visibility = visibilityReportOf(
+        await measureVisibility({
+          gatewayUrl: gatewayUrls[0],
+          queryApiUrl,
+          headers: credentials(BENCH_TENANT),
+          ratePerS: options.visibleRate,
+          warmupS: options.warmupS,
+          durationS: options.durationS,
+          skus: options.skus,
+          connections: VISIBILITY_CONNECTIONS,
+        }),
+      );
+    }
     if (!platform.running())
       throw new VerityError('bench_service_ended', 'a service under test ended during the run (see above)');
 
@@ -199,6 +223,7 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
       ...(emmett ? { emmett } : {}),
       ...(reads ? { reads } : {}),
       ...(readsSkipped ? { readsSkipped } : {}),
+      ...(visibility ? { visibility } : {}),
     };
     const file = join(resolve(options.out), reportFileName(startedAt));
     await mkdir(resolve(options.out), { recursive: true });

@@ -61,6 +61,14 @@ export const benchOptionsSchema = z
     reads: z.stringbool().default(true),
     /** Requests per second of the reads' fixed-rate runs, where their p99 is taken (issue 9: 5,000). */
     readRate: z.coerce.number().int().min(1).max(100_000).default(5000),
+    /**
+     * After the write runs, commands at `visibleRate` each read back with its reply's consistency
+     * token: command to read model visible (READ_SERVICES must run). `--no-visibility` (or
+     * VERITY_BENCH_VISIBILITY=false) leaves it out.
+     */
+    visibility: z.stringbool().default(true),
+    /** Commands per second of the visibility run (issue 9: a steady 1,000). */
+    visibleRate: z.coerce.number().int().min(1).max(100_000).default(1000),
   })
   .refine((options) => options.connections >= options.instances, {
     path: ['connections'],
@@ -87,6 +95,7 @@ const FLAGS: Record<string, { key: keyof BenchOptions; env: string }> = {
   '--instances': { key: 'instances', env: 'VERITY_BENCH_INSTANCES' },
   '--out': { key: 'out', env: 'VERITY_BENCH_OUT' },
   '--read-rate': { key: 'readRate', env: 'VERITY_BENCH_READ_RATE' },
+  '--visible-rate': { key: 'visibleRate', env: 'VERITY_BENCH_VISIBLE_RATE' },
 };
 
 /** Flags without a value: each sets its option to the value given here. */
@@ -94,12 +103,14 @@ const SWITCHES: Record<string, { key: keyof BenchOptions; value: string }> = {
   '--no-emmett': { key: 'emmett', value: 'false' },
   '--no-search': { key: 'search', value: 'false' },
   '--no-reads': { key: 'reads', value: 'false' },
+  '--no-visibility': { key: 'visibility', value: 'false' },
 };
 /** Options whose flag is a switch read from the environment too. */
 const SWITCH_ENV: Array<{ key: keyof BenchOptions; env: string }> = [
   { key: 'emmett', env: 'VERITY_BENCH_EMMETT' },
   { key: 'search', env: 'VERITY_BENCH_SEARCH' },
   { key: 'reads', env: 'VERITY_BENCH_READS' },
+  { key: 'visibility', env: 'VERITY_BENCH_VISIBILITY' },
 ];
 
 /** The flags of a command: with a value (`--flag value`, `--flag=value`), or switches that set a fixed value. */

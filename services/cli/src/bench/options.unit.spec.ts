@@ -17,7 +17,17 @@ describe('bench options', () => {
       search: true,
       reads: true,
       readRate: 5000,
+      visibility: true,
+      visibleRate: 1000,
     });
+  });
+
+  it('sets the visibility run by flag or environment, and leaves it out with --no-visibility', () => {
+    expect(parseBenchOptions(['--visible-rate', '250'], {})).toMatchObject({ visibility: true, visibleRate: 250 });
+    expect(parseBenchOptions([], { VERITY_BENCH_VISIBLE_RATE: '400' }).visibleRate).toBe(400);
+    expect(parseBenchOptions(['--no-visibility'], {}).visibility).toBe(false);
+    expect(parseBenchOptions([], { VERITY_BENCH_VISIBILITY: 'false' }).visibility).toBe(false);
+    expect(() => parseBenchOptions(['--visible-rate', '0'], {})).toThrow(/visibleRate/);
   });
 
   it('takes flags in both spellings over the environment', () => {

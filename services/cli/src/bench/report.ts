@@ -3,6 +3,7 @@ import type { EmmettRun } from './emmett-run';
 import type { GatewaySearch, GatewayStep } from './gateway-search';
 import type { LoadResult } from './load-result';
 import type { ReadMeasurements, RouteReads, SideBySide } from './reads';
+import type { VisibilityRun } from './visibility';
 import { SERVICE_NAMES } from '../service-names';
 import { SCALED_SERVICES, type BenchOptions } from './options';
 
@@ -54,6 +55,39 @@ export interface BenchReport {
   reads?: ReadsReport;
   /** Why the reads did not run although asked for (the services lacked what they need). */
   readsSkipped?: string;
+  /** Command to read model visible at a fixed rate; absent with `--no-visibility` or when the reads' services are missing. */
+  visibility?: VisibilityReport;
+}
+
+/** Issue 9's goal for a command to be visible in the read model, at a steady 1,000 commands/s. */
+export const VISIBILITY_GOAL = { p50Ms: 30, p99Ms: 150, ratePerS: 1000 } as const;
+
+export interface VisibilityReport extends VisibilityRun {
+  goal: typeof VISIBILITY_GOAL;
+  /** Its p50 and p99 over the goal's (below 1 is within it), and whether it held the rate and the goal. */
+  ratios: { p50: number; p99: number };
+  goalMet: boolean;
+}
+
+export function visibilityReportOf(run: VisibilityRun): VisibilityReport {
+  const ratios = { p50: run.latencyMs.p50 / VISIBILITY_GOAL.p50Ms, p99: run.latencyMs.p99 / VISIBILITY_GOAL.p99Ms };
+  return {
+    ...run,
+    goal: VISIBILITY_GOAL,
+    ratios,
+    goalMet: run.errors === 0 && run.ratePerS >= VISIBILITY_GOAL.ratePerS && ratios.p50 <= 1 && ratios.p99 <= 1,
+  };
+}
+
+function formatVisibility(v: VisibilityReport): string[] {
+  return [
+    `command -> read model visible at ${v.ratePerS} commands/s: p50 ${fixed(v.latencyMs.p50, 1)} ms ` +
+      `(${fixed(v.ratios.p50, 2)}x the goal's ${v.goal.p50Ms}), p99 ${fixed(v.latencyMs.p99, 1)} ms ` +
+      `(${fixed(v.ratios.p99, 2)}x the goal's ${v.goal.p99Ms}); of which reply p50 ${fixed(v.replyMs.p50, 1)} / ` +
+      `p99 ${fixed(v.replyMs.p99, 1)} ms, reply to visible p50 ${fixed(v.afterReplyMs.p50, 1)} / p99 ` +
+      `${fixed(v.afterReplyMs.p99, 1)} ms; ${v.operations} of ${v.requests} visible ` +
+      `(goal, issue 9: p50 ≤ ${v.goal.p50Ms} ms, p99 ≤ ${v.goal.p99Ms} ms at ${v.goal.ratePerS}/s: ${v.goalMet ? 'met' : 'not met'})`,
+  ];
 }
 
 /** Issue 9's goal for cache-hit reads. */
@@ -355,7 +389,11 @@ export function formatReport(report: BenchReport): string {
     route.fixedRate.queryApi,
     route.fixedRate.reference,
   ]);
-  const errorLines = [...runs.map((r) => ({ name: bestName(r), r })), ...readRuns.map((r) => ({ name: r.name, r }))]
+  const errorLines = [
+    ...runs.map((r) => ({ name: bestName(r), r })),
+    ...readRuns.map((r) => ({ name: r.name, r })),
+    ...(report.visibility ? [{ name: report.visibility.name, r: report.visibility }] : []),
+  ]
     .filter(({ r }) => r.errors > 0)
     .map(
       ({ name, r }) =>
@@ -380,6 +418,7 @@ export function formatReport(report: BenchReport): string {
     ...ratioRows,
     ...(reads ? ['', ...formatReadsHeading(reads), ...readRows, ...formatReadsCpu(reads), formatReadsGoal(reads)] : []),
     ...(report.readsSkipped ? ['', `reads skipped: ${report.readsSkipped}`] : []),
+    ...(report.visibility ? ['', ...formatVisibility(report.visibility)] : []),
     ...(search || emmett ? [''] : []),
     ...formatWriteCpu(
       runs.filter((r) => r !== report.limit && r !== report.limitBatched).map((r) => ({ name: bestName(r), r })),

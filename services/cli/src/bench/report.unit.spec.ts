@@ -12,8 +12,10 @@ import {
   ratiosOf,
   readsReportOf,
   reportFileName,
+  visibilityReportOf,
   type BenchReport,
 } from './report';
+import { summarizeLatencies } from './percentiles';
 
 const run = (
   name: string,
@@ -60,6 +62,8 @@ const report: BenchReport = {
     search: false,
     reads: false,
     readRate: 5000,
+    visibility: false,
+    visibleRate: 1000,
   },
   limit,
   gateway,
@@ -385,5 +389,32 @@ describe('bench report with the cache-hit reads', () => {
     const skipped = formatReport({ ...report, readsSkipped: 'the reads need projector and query-api in --services' });
     expect(skipped).toContain('reads skipped: the reads need projector and query-api in --services');
     expect(formatReport(report)).not.toMatch(/reads|query-api|reference/);
+  });
+});
+
+describe('bench report of command to read model visible', () => {
+  const visibility = (ratePerS: number, latenciesMs: number[], errorsByCause: Record<string, number> = {}) =>
+    visibilityReportOf({
+      ...run(`command -> read model visible, ${ratePerS}/s`, latenciesMs.length, latenciesMs, errorsByCause),
+      ratePerS,
+      replyMs: summarizeLatencies(latenciesMs.map((l) => l / 2)),
+      afterReplyMs: summarizeLatencies(latenciesMs.map((l) => l / 2)),
+    });
+
+  it('holds p50 and p99 to the goal, at its rate, with no error', () => {
+    expect(visibility(1000, [10, 20, 25, 100]).goalMet).toBe(true);
+    expect(visibility(1000, [10, 20, 40, 100]).ratios.p50).toBeCloseTo(20 / 30);
+    expect(visibility(1000, [31, 31, 31, 31]).goalMet).toBe(false);
+    expect(visibility(1000, [10, 10, 10, 151]).goalMet).toBe(false);
+    expect(visibility(500, [10, 10, 10, 10]).goalMet).toBe(false);
+    expect(visibility(1000, [10, 10, 10, 10], { 'read stale': 1 }).goalMet).toBe(false);
+  });
+
+  it('prints the figures, their split at the reply and the verdict, and spells out its errors', () => {
+    const text = formatReport({ ...report, visibility: visibility(1000, [40, 60, 60, 200], { 'read stale': 2 }) });
+    expect(text).toContain('command -> read model visible at 1000 commands/s: p50 60.0 ms (2.00x the goal');
+    expect(text).toContain('reply to visible p50 30.0');
+    expect(text).toContain('not met');
+    expect(text).toContain('errors in command -> read model visible, 1000/s: read stale × 2');
   });
 });
