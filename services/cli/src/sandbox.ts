@@ -54,6 +54,7 @@ export async function openSandbox(config: PlatformEnv & ReadModelEnv, options: S
     VERITY_SECRETS_KEY: randomBytes(32).toString('base64'),
     VERITY_CDC_INGESTOR_PORT: '0',
     VERITY_POLLER_PORT: '0',
+    VERITY_WEBHOOK_DISPATCHER_PORT: '0',
     VERITY_LOG_LEVEL: platformLogLevel,
     VERITY_STATE_DIR: stateDir,
     // Tokens the run signs itself; limits out of the way of load (a test of limits sets its own).
