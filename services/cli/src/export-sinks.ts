@@ -22,7 +22,8 @@ export interface TextOut {
   once(event: 'drain', listener: () => void): unknown;
 }
 
-async function writeText(out: TextOut, text: string): Promise<void> {
+/** Writes `text`, waiting when the stream asks to (a slow reader of a pipe holds the export back, not memory). */
+export async function writeText(out: TextOut, text: string): Promise<void> {
   if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', resolve));
 }
 

@@ -21,14 +21,8 @@ export interface RangeScanOptions {
   stallTimeoutMs?: number;
 }
 
-/** What a scan went through: offsets passed (records and transaction markers) and how long it took. */
-export interface RangeScanSummary {
-  offsets: bigint;
-  elapsedMs: number;
-}
-
 /** Reads the ranges of a topic read_committed, in order per partition, with progress in offsets. */
-export async function scanRange(options: RangeScanOptions): Promise<RangeScanSummary> {
+export async function scanRange(options: RangeScanOptions): Promise<void> {
   const { kafka, admin, topic, ranges, fromPartitionStart = false, purpose, onRecord, progress } = options;
   const readStart = (partition: number): bigint => (fromPartitionStart ? 0n : ranges.get(partition)!.start);
   const rangeStart = new Map([...ranges].map(([partition, range]) => [partition, range.start]));
@@ -67,5 +61,4 @@ export async function scanRange(options: RangeScanOptions): Promise<RangeScanSum
     clearInterval(timer);
   }
   report();
-  return { offsets: done(), elapsedMs: Date.now() - startedAt };
 }

@@ -2,6 +2,7 @@ import type { Admin, Message } from 'kafkajs';
 import { VerityError } from '@verity/core';
 import { contexts } from '@verity/domain';
 import {
+  createCommandProducer,
   contextTopics,
   repliesTopic,
   streamPartition,
@@ -11,6 +12,7 @@ import {
 } from '@verity/events';
 import { createPlatform, parseEnv, platformEnvSchema, type Platform } from '@verity/service-kit';
 import { eventLine } from './event-line';
+import { writeText, type TextOut } from './export-sinks';
 import { scanRange } from './range-scan';
 import { parseReplayArgs, type ReplayArgs } from './replay-args';
 import { describePosition } from './topic-position-arg';
@@ -20,7 +22,7 @@ export { REPLAY_USAGE } from './replay-args';
 /** Where the command writes and what configures it; the process's own by default. */
 export interface ReplayIo {
   env: NodeJS.ProcessEnv;
-  stdout: { write(text: string): unknown };
+  stdout: TextOut;
   stderr: { write(text: string): unknown };
 }
 
@@ -47,8 +49,8 @@ export function isProtectedTopic(topic: string, prefix: string): boolean {
   });
 }
 
-/** Records sent per produce request. */
-const SEND_BATCH = 500;
+/** Records sent per produce request: each waits for every replica's acknowledgement. */
+const SEND_BATCH = 2_000;
 
 /** Runs `verity replay ...`; returns the exit code. */
 export async function runReplay(
@@ -79,7 +81,7 @@ export async function runReplay(
     );
     const copied =
       replay.target.kind === 'topic'
-        ? await replayToTopic(platform.kafka, admin, source, replay.target.topic, ranges, replay, io)
+        ? await replayToTopic(platform, admin, source, replay.target.topic, ranges, replay, io)
         : await replayToStdout(platform, admin, source, ranges, replay, io);
     io.stderr.write(
       `replayed ${copied.records} records in ${(copied.elapsedMs / 1000).toFixed(1)} s (${rate(copied)} records/s)\n`,
@@ -106,7 +108,7 @@ function selects(replay: ReplayArgs, key: Buffer | null): boolean {
 }
 
 async function replayToTopic(
-  kafka: Platform['kafka'],
+  { kafka, rdkafka }: Platform,
   admin: Admin,
   source: string,
   target: string,
@@ -122,20 +124,29 @@ async function replayToTopic(
       waitForLeaders: true,
     });
   }
-  // Idempotent, one request in flight: a retried send neither duplicates nor reorders a stream.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  // Idempotent with acks=all and murmur2 keys, as commands are sent: a retried send neither
+  // duplicates nor reorders a stream, and each key lands on the partition it had in the source.
+  const producer = createCommandProducer(rdkafka);
   await producer.connect();
   let pending: Message[] = [];
   let records = 0;
+  // One send in flight while the next batch is read: sends start in order, each after the one before is acknowledged.
+  let inFlight: Promise<void> = Promise.resolve();
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
     const messages = pending;
     pending = [];
-    await producer.send({ topic: target, acks: -1, messages });
-    records += messages.length;
+    await inFlight;
+    const sending = producer.send({ topic: target, messages }).then(() => {
+      records += messages.length;
+    });
+    // Awaited by the next flush or at the end; until then a failure must not count as unhandled.
+    sending.catch(() => undefined);
+    inFlight = sending;
   };
+  const startedAt = Date.now();
   try {
-    const { elapsedMs } = await scanRange({
+    await scanRange({
       kafka,
       admin,
       topic: source,
@@ -154,7 +165,8 @@ async function replayToTopic(
       },
     });
     await flush();
-    return { records, elapsedMs };
+    await inFlight;
+    return { records, elapsedMs: Date.now() - startedAt };
   } finally {
     await producer.disconnect();
   }
@@ -169,7 +181,8 @@ async function replayToStdout(
   io: ReplayIo,
 ): Promise<Copied> {
   let records = 0;
-  const { elapsedMs } = await scanRange({
+  const startedAt = Date.now();
+  await scanRange({
     kafka: platform.kafka,
     admin,
     topic: source,
@@ -180,9 +193,9 @@ async function replayToStdout(
       if (!selects(replay, message.key)) return;
       const where = { context: replay.context, topic: source, partition };
       const { value } = await platform.serde.decode(message.value, { ...where, offset: message.offset });
-      io.stdout.write(`${JSON.stringify(eventLine(where, message, value, false))}\n`);
+      await writeText(io.stdout, `${JSON.stringify(eventLine(where, message, value, false))}\n`);
       records++;
     },
   });
-  return { records, elapsedMs };
+  return { records, elapsedMs: Date.now() - startedAt };
 }
