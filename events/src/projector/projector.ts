@@ -28,6 +28,11 @@ export interface ProjectorOptions<Event extends EventEnvelope, Change> {
   /** Partitions of the contexts' topics if it has to create them. Default 3. */
   partitions?: number;
   replicationFactor?: number;
+  /**
+   * Partitions applied at once, each in its own transaction. Default 1; a rebuild, which has a
+   * whole log to apply, sets more so PostgreSQL works while the next batch is decoded.
+   */
+  partitionsConsumedConcurrently?: number;
 }
 
 export interface Projector {
@@ -137,7 +142,12 @@ export function createProjector<Event extends EventEnvelope, Change>(
       );
       await consumer.connect();
       await consumer.subscribe({ topics: eventsTopics, fromBeginning: true });
-      await consumer.run({ autoCommit: true, eachBatchAutoResolve: false, eachBatch: processBatch });
+      await consumer.run({
+        autoCommit: true,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+        eachBatch: processBatch,
+      });
       log.info({ topics: eventsTopics, schema }, 'projector started');
     },
     async stop() {

@@ -1,6 +1,7 @@
 import { infraDown, infraStatus, infraUp, type ComponentStatus } from '@verity/infra-local';
 import { runBench } from './bench';
 import { runScaleBench } from './bench/scale';
+import { runRebuildBench } from './bench/rebuild-bench';
 import { ASYNCAPI_USAGE, runAsyncApi } from './asyncapi-command';
 import { AUDIT_USAGE, runAudit } from './audit-command';
 import { AUDIT_EXPORT_USAGE, runAuditExport, runVerifyArchive } from './audit-export';
@@ -9,6 +10,7 @@ import { CONNECTORS_USAGE, runConnectors } from './connectors-command';
 import { IMPORT_USAGE, runImportCommand } from './import-command';
 import { KEYS_USAGE, runKeys } from './keys-command';
 import { POLLERS_USAGE, runPollers } from './pollers-command';
+import { PROJECTIONS_USAGE, runProjections } from './projections-command';
 import { SCHEMAS_USAGE, runSchemas } from './schemas-command';
 import { STATE_USAGE, runState } from './state-command';
 import { SYNC_USAGE, runSync } from './sync-command';
@@ -69,6 +71,8 @@ usage:
                                  per tenant and source: changes applied, conflicted, rejected, dead-lettered; lag
   ${DLQ_USAGE}
                                  the ingestors' dead letters: list them, replay them once the cause is fixed
+  ${PROJECTIONS_USAGE}
+                                 read models' generations: rebuild one beside the serving one, switch, drop
 
 services: ${SERVICE_NAMES.join(', ')}
 configuration: VERITY_* environment variables (see README)`;
@@ -167,8 +171,21 @@ async function main(argv: string[]): Promise<void> {
         poller: remapPollerLetter,
       });
       return;
+    case 'projections': {
+      // Ctrl-C stops a rebuild where it is; running it again resumes.
+      const stop = new AbortController();
+      process.once('SIGINT', () => stop.abort());
+      process.exitCode = await runProjections(rest, {
+        env: process.env,
+        stdout: process.stdout,
+        stderr: process.stderr,
+        signal: stop.signal,
+      });
+      return;
+    }
     case 'bench':
       if (rest[0] === 'scale') await runScaleBench(rest.slice(1));
+      else if (rest[0] === 'rebuild') await runRebuildBench(rest.slice(1));
       else await runBench(rest);
       return;
     case undefined:

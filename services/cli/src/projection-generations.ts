@@ -48,12 +48,13 @@ export async function ensureGenerations(db: Knex, schema: string, projection: st
      )`,
     [schema, GENERATIONS_TABLE],
   );
-  await db
-    .withSchema(schema)
-    .table(GENERATIONS_TABLE)
-    .insert({ projection, generation: 1, state: 'serving', schema_name: schema })
-    .onConflict(['projection', 'generation'])
-    .ignore();
+  // Only for a read model with no row at all: once generation 1 is dropped, it stays dropped.
+  await db.raw(
+    `INSERT INTO ??.?? (projection, generation, state, schema_name)
+     SELECT ?, 1, 'serving', ? WHERE NOT EXISTS (SELECT 1 FROM ??.?? WHERE projection = ?)
+     ON CONFLICT DO NOTHING`,
+    [schema, GENERATIONS_TABLE, projection, schema, schema, GENERATIONS_TABLE, projection],
+  );
 }
 
 interface GenerationRow {

@@ -176,6 +176,7 @@ export async function rebuildProjection(
         metrics: new Registry(),
         partitions: deps.partitions,
         replicationFactor: deps.replicationFactor,
+        partitionsConsumedConcurrently: partitions.length,
       });
       await projector.start();
       // After its migrations: the reader's grant reaches every new table, and moves with it on the switch.

@@ -11,7 +11,7 @@ import {
   type ProjectionsArgs,
 } from './projections-args';
 import { checkpointsOf, dropGeneration, listGenerations, type Generation } from './projection-generations';
-import { holdRebuildLock, rebuildProjection } from './projection-rebuild';
+import { holdRebuildLock, rebuildProjection, type RebuildDeps } from './projection-rebuild';
 import { textTable } from './text-table';
 
 export { PROJECTIONS_USAGE } from './projections-args';
@@ -24,7 +24,7 @@ export interface ProjectionsIo {
   signal?: AbortSignal;
 }
 
-const byName = (name: string): AnyProjection => projections.find((p) => p.name === name)!;
+export const byName = (name: string): AnyProjection => projections.find((p) => p.name === name)!;
 
 /** A generation as `projections list` shows it. */
 export interface GenerationStatus extends Generation {
@@ -73,12 +73,8 @@ export async function runProjections(args: readonly string[], io: ProjectionsIo)
     projections.map((p) => p.name),
   );
   const env = parseEnv(projectorEnvSchema, io.env);
-  const platform = createPlatform('projections', env);
-  const db = knex({ client: 'pg', connection: env.VERITY_DATABASE_URL, pool: { min: 0, max: 8 } });
-  const admin = platform.kafka.admin();
-  const redis = new Redis(env.VERITY_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  redis.on('error', () => undefined);
-  await admin.connect();
+  const { deps, close } = await openRebuildDeps(env);
+  const { db, admin, redis } = deps;
   try {
     switch (parsed.action) {
       case 'list': {
@@ -115,27 +111,12 @@ export async function runProjections(args: readonly string[], io: ProjectionsIo)
       }
       case 'rebuild': {
         await redis.connect().catch(() => undefined);
-        const outcome = await rebuildProjection(
-          {
-            platform,
-            admin,
-            db,
-            databaseUrl: env.VERITY_DATABASE_URL,
-            redis,
-            schema: env.VERITY_DB_SCHEMA,
-            topicPrefix: env.VERITY_TOPIC_PREFIX,
-            reader: readerRoleOf(env.VERITY_QUERY_DATABASE_URL),
-            partitions: env.VERITY_PARTITIONS,
-            replicationFactor: env.VERITY_REPLICATION_FACTOR,
-          },
-          byName(parsed.readModel),
-          {
-            maxLag: parsed.maxLag,
-            dropPrevious: parsed.dropPrevious,
-            progress: (line) => io.stderr.write(`${line}\n`),
-            ...(io.signal ? { signal: io.signal } : {}),
-          },
-        );
+        const outcome = await rebuildProjection(deps, byName(parsed.readModel), {
+          maxLag: parsed.maxLag,
+          dropPrevious: parsed.dropPrevious,
+          progress: (line) => io.stderr.write(`${line}\n`),
+          ...(io.signal ? { signal: io.signal } : {}),
+        });
         if (outcome.kind === 'interrupted') return 130;
         const perS = outcome.buildSeconds > 0 ? Number(outcome.built) / outcome.buildSeconds : 0;
         io.stdout.write(
@@ -145,8 +126,35 @@ export async function runProjections(args: readonly string[], io: ProjectionsIo)
       }
     }
   } finally {
-    await admin.disconnect();
-    redis.disconnect();
-    await db.destroy();
+    await close();
   }
+}
+
+/** The clients a rebuild works with, connected (Redis lazily: down, the cache is not forgotten but expires). */
+export async function openRebuildDeps(env: ProjectorEnv): Promise<{ deps: RebuildDeps; close: () => Promise<void> }> {
+  const platform = createPlatform('projections', env);
+  const db = knex({ client: 'pg', connection: env.VERITY_DATABASE_URL, pool: { min: 0, max: 8 } });
+  const admin = platform.kafka.admin();
+  const redis = new Redis(env.VERITY_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
+  await admin.connect();
+  return {
+    deps: {
+      platform,
+      admin,
+      db,
+      databaseUrl: env.VERITY_DATABASE_URL,
+      redis,
+      schema: env.VERITY_DB_SCHEMA,
+      topicPrefix: env.VERITY_TOPIC_PREFIX,
+      reader: readerRoleOf(env.VERITY_QUERY_DATABASE_URL),
+      partitions: env.VERITY_PARTITIONS,
+      replicationFactor: env.VERITY_REPLICATION_FACTOR,
+    },
+    close: async () => {
+      await admin.disconnect();
+      redis.disconnect();
+      await db.destroy();
+    },
+  };
 }

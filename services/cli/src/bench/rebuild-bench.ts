@@ -1,0 +1,105 @@
+import { parseArgs } from 'node:util';
+import { projectorEnvSchema } from '@verity/projector';
+import { createPlatform, parseEnv } from '@verity/service-kit';
+import { UsageError } from '../errors';
+import { parkedSchema } from '../projection-generations';
+import { rebuildProjection } from '../projection-rebuild';
+import { byName, openRebuildDeps } from '../projections-command';
+import { openSandbox } from '../sandbox';
+import { localStackConfig, tearDownOnInterrupt } from './loopback';
+import { loadScale } from './scale-load';
+import { RESERVED_EVERY } from './scale-streams';
+
+export const REBUILD_BENCH_USAGE = 'verity bench rebuild [--events n,n,...]';
+
+const progress = (message: string): void => void process.stderr.write(`bench rebuild: ${message}\n`);
+
+export interface RebuildBenchRow {
+  events: number;
+  loadSeconds: number;
+  buildSeconds: number;
+  eventsPerS: number;
+  /** CPU of this process (decode, projection code, pg client) per wall second of the build. */
+  cliCpuShare: number;
+}
+
+export function parseRebuildBenchArgs(args: readonly string[]): { events: number[] } {
+  let values: { events?: string };
+  try {
+    ({ values } = parseArgs({ args: [...args], options: { events: { type: 'string' } }, strict: true }));
+  } catch (error) {
+    throw new UsageError(`bench rebuild: ${(error as Error).message}`);
+  }
+  const events = (values.events ?? '100000,1000000').split(',').map((raw) => {
+    if (!/^\d+$/.test(raw) || Number(raw) < 1)
+      throw new UsageError(`bench rebuild --events ${raw}: whole numbers from 1`);
+    return Number(raw);
+  });
+  return { events };
+}
+
+/**
+ * `verity bench rebuild`: per size, a sandbox of its own; the inventory events loaded straight
+ * to the topics first (the scale bench's loader: one StockReceived per stream, a reservation
+ * every RESERVED_EVERY streams), then `inventory-stock` rebuilt from offset 0 by the same code
+ * as `projections rebuild`; the build's events/s and this process's CPU share. No service runs.
+ */
+export async function runRebuildBench(args: readonly string[]): Promise<RebuildBenchRow[]> {
+  const { events: sizes } = parseRebuildBenchArgs(args);
+  const config = localStackConfig();
+  const { rdkafka, serde } = createPlatform('bench-rebuild', { ...config, VERITY_LOG_LEVEL: 'warn' });
+  const rows: RebuildBenchRow[] = [];
+  for (const events of sizes) {
+    const sandbox = await openSandbox(config, { label: 'rebuild' });
+    const stopWatching = tearDownOnInterrupt(() => sandbox.cleanup(), progress);
+    try {
+      // One event per stream, one more per reserved stream.
+      const streams = Math.ceil(events / (1 + 1 / RESERVED_EVERY));
+      const load = await loadScale({
+        rdkafka,
+        admin: sandbox.admin,
+        serde,
+        prefix: sandbox.prefix,
+        shape: { streams, tenants: 10, outcomes: 0 },
+        partitions: config.VERITY_PARTITIONS,
+        replicationFactor: config.VERITY_REPLICATION_FACTOR,
+        outcomeWindowMs: config.VERITY_OUTCOME_RETENTION_MS,
+        progress,
+      });
+      progress(`loaded ${load.events} events in ${load.seconds.toFixed(1)} s; rebuilding inventory-stock`);
+      const env = parseEnv(projectorEnvSchema, { ...sandbox.env, VERITY_LOG_LEVEL: 'warn' });
+      const { deps, close } = await openRebuildDeps(env);
+      try {
+        const cpu = process.cpuUsage();
+        const outcome = await rebuildProjection(deps, byName('inventory-stock'), {
+          maxLag: 0,
+          dropPrevious: true,
+          progress,
+        });
+        const used = process.cpuUsage(cpu);
+        if (outcome.kind !== 'switched') throw new Error('rebuild interrupted');
+        const row = {
+          events: load.events,
+          loadSeconds: load.seconds,
+          buildSeconds: outcome.buildSeconds,
+          eventsPerS: Number(outcome.built) / outcome.buildSeconds,
+          cliCpuShare: (used.user + used.system) / 1e6 / outcome.buildSeconds,
+        };
+        rows.push(row);
+        progress(
+          `${row.events} events: built in ${row.buildSeconds.toFixed(1)} s, ${Math.round(row.eventsPerS)} events/s, CLI CPU ${(row.cliCpuShare * 100).toFixed(0)}%`,
+        );
+        await deps.db.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [
+          parkedSchema(env.VERITY_DB_SCHEMA, 'inventory-stock', 1),
+        ]);
+      } finally {
+        await close();
+      }
+    } finally {
+      stopWatching();
+      await sandbox.cleanup();
+    }
+  }
+  process.stdout.write(`${JSON.stringify(rows)}\n`);
+  return rows;
+}
