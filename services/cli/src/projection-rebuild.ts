@@ -168,9 +168,10 @@ export async function rebuildProjection(
         topics: projection.contexts.map((c) => contextTopics(c, deps.topicPrefix)),
         db,
         schema: building.schema,
-        // Never used: the building projection publishes nothing.
+        // The building projection publishes nothing; whatever the runtime itself tells Redis goes
+        // under a prefix no query-api listens to, so no reader mistakes it for the serving one.
         redis: deps.redis,
-        cacheKeyPrefix: deps.topicPrefix,
+        cacheKeyPrefix: `${deps.topicPrefix}:rebuild:g${building.generation}`,
         groupId: `${deps.topicPrefix}.projection-rebuild.${projection.name}.g${building.generation}`,
         logger: deps.platform.logger,
         metrics: new Registry(),
