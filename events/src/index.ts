@@ -55,6 +55,13 @@ export {
   type CheckpointKey,
 } from './projector/checkpoints';
 export { migrateProjection } from './projector/batch';
+export {
+  checkpointsChannel,
+  encodeCheckpointNotice,
+  parseCheckpointNotice,
+  publishCheckpointNotice,
+  type CheckpointNotice,
+} from './projector/checkpoint-notice';
 export { TENANT_SETTING, tenantRowSecurityMigration } from './projector/row-security';
 export { grantReader, readerRoleOf, type ReaderRole } from './projector/reader-role';
 export {

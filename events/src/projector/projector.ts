@@ -9,6 +9,7 @@ import type { Logger } from '../logger';
 import { contextTopicConfigs, ensureTopics, type ContextTopics } from '../topics';
 import { commitBatch, handledBy, migrateProjection } from './batch';
 import { readCheckpoints } from './checkpoints';
+import { publishCheckpointNotice } from './checkpoint-notice';
 import type { EventEnvelope, ProjectionOf } from './projection';
 
 export interface ProjectorOptions<Event extends EventEnvelope, Change> {
@@ -122,6 +123,15 @@ export function createProjector<Event extends EventEnvelope, Change>(
         log.warn({ err: error }, 'cache update failed; reads fall back to PostgreSQL');
       }
     }
+    // After the cache: a reader woken by it finds the cache as fresh as the checkpoint. Also for a
+    // batch of events this projection does not apply: the checkpoint moved past them all the same.
+    publishCheckpointNotice(redis, cacheKeyPrefix, {
+      schema,
+      projection: projection.name,
+      topic,
+      partition,
+      offset: nextOffset,
+    }).catch((error: Error) => log.debug({ err: error }, 'checkpoint notice not published; readers poll'));
     payload.resolveOffset(lastOffset);
     lag.set(
       { projection: projection.name, topic, partition: String(partition) },

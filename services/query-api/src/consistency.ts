@@ -3,6 +3,7 @@ import { decodeConsistencyToken, InvalidConsistencyTokenError, type ConsistencyT
 import { readCheckpoints, sleep } from '@verity/events';
 import { HttpProblem, tenantOf } from '@verity/service-kit';
 import type { TenantDb } from './tenant-db';
+import type { CheckpointWatch } from './checkpoint-watch';
 
 export type Freshness = 'fresh' | 'stale';
 
@@ -11,7 +12,14 @@ export interface CheckpointStore {
   db: TenantDb;
   schema: string;
   consistencyTimeoutMs: number;
+  /** Wakes a wait when a checkpoint moves; without it, or while it is not live, a wait polls. */
+  checkpointWatch?: CheckpointWatch;
 }
+
+/** How often a wait reads the checkpoints when no notice wakes it. */
+const POLL_MS = 25;
+/** With notices live, a read all the same this often: a lost notice costs this much, no more. */
+const WATCHED_POLL_MS = 250;
 
 const invalidToken = (detail: string): HttpProblem =>
   new HttpProblem(400, 'invalid_consistency_token', 'Invalid consistency token', detail);
@@ -38,14 +46,27 @@ export async function waitForProjection(
   tenant: string,
 ): Promise<Freshness> {
   const deadline = Date.now() + store.consistencyTimeoutMs;
+  const watch = store.checkpointWatch;
   for (;;) {
-    const checkpoints = await store.db.read(tenant, (db) => readCheckpoints(db, store.schema, projection, token.topic));
-    const passed = Object.entries(token.offsets).every(
-      ([partition, offset]) => BigInt(checkpoints.get(Number(partition)) ?? '0') >= BigInt(offset),
-    );
-    if (passed) return 'fresh';
-    if (Date.now() >= deadline) return 'stale';
-    await sleep(25);
+    const left = deadline - Date.now();
+    const wakeUp = watch?.live() ? watch.next(projection, token.topic, Math.min(WATCHED_POLL_MS, left)) : undefined;
+    let passed: boolean;
+    try {
+      const checkpoints = await store.db.read(tenant, (db) =>
+        readCheckpoints(db, store.schema, projection, token.topic),
+      );
+      passed = Object.entries(token.offsets).every(
+        ([partition, offset]) => BigInt(checkpoints.get(Number(partition)) ?? '0') >= BigInt(offset),
+      );
+    } catch (error) {
+      wakeUp?.cancel();
+      throw error;
+    }
+    if (passed || Date.now() >= deadline) {
+      wakeUp?.cancel();
+      return passed ? 'fresh' : 'stale';
+    }
+    await (wakeUp?.woken ?? sleep(Math.min(POLL_MS, left)));
   }
 }
 

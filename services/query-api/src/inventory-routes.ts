@@ -16,6 +16,7 @@ import { answerConditionally, versionETag } from './conditional';
 import { requireRead } from './read-access';
 import { intParam, parseParam, parseQuery, validationFailed } from './request';
 import type { TenantDb } from './tenant-db';
+import type { CheckpointWatch } from './checkpoint-watch';
 
 export interface ReadModelDeps {
   /** The credential check and rate limits, mounted before every route (then the route's read permission). */
@@ -29,6 +30,8 @@ export interface ReadModelDeps {
   eventsTopic: string | readonly string[];
   /** Upper bound of a wait for a consistency token. */
   consistencyTimeoutMs: number;
+  /** Wakes a consistency wait when a checkpoint moves; without it a wait polls. */
+  checkpointWatch?: CheckpointWatch;
 }
 
 export const locationSchema = z.string().trim().min(1).max(64);

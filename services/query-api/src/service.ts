@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { accessContext, apiKeysOf, contexts } from '@verity/domain';
-import { contextTopicConfigs, contextTopics, ensureTopics } from '@verity/events';
+import {
+  checkpointsChannel,
+  contextTopicConfigs,
+  contextTopics,
+  ensureTopics,
+  parseCheckpointNotice,
+} from '@verity/events';
 import {
   createHttpApp,
   deploymentAsyncApi,
@@ -27,6 +33,7 @@ import { catalogProductsProjection } from '@verity/projection-catalog-products';
 import { changesChannel, inventoryStockProjection } from '@verity/projection-inventory-stock';
 import { pricingProjection } from '@verity/projection-pricing';
 import { sourceConflictsProjection } from '@verity/projection-source-conflicts';
+import { createCheckpointWatch } from './checkpoint-watch';
 import { ChangeFeed, mountGraphql, parseNotice, SubscriptionQuota } from './graphql';
 
 export interface QueryApiService {
@@ -54,7 +61,15 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
   const feed = new ChangeFeed();
   const subscriber = new Redis(env.VERITY_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   subscriber.on('error', (error) => platform.logger.debug({ err: error }, 'redis subscriber error'));
-  subscriber.on('message', (_channel: string, message: string) => {
+  // Consistency waits wake when a projector's checkpoint moves; they poll while this is down.
+  const checkpointWatch = createCheckpointWatch(env.VERITY_DB_SCHEMA, () => subscriber.status === 'ready');
+  const checkpoints = checkpointsChannel(env.VERITY_TOPIC_PREFIX);
+  subscriber.on('message', (channel: string, message: string) => {
+    if (channel === checkpoints) {
+      const moved = parseCheckpointNotice(message);
+      if (moved) checkpointWatch.notice(moved);
+      return;
+    }
     const notice = parseNotice(message);
     if (notice) feed.publish(notice);
   });
@@ -109,6 +124,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         logger: platform.logger,
         eventsTopic: topicsOf(inventoryStockProjection),
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
+        checkpointWatch,
       });
       mountCatalogRoutes(app, {
         guard,
@@ -119,6 +135,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         logger: platform.logger,
         eventsTopic: topicsOf(catalogProductsProjection),
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
+        checkpointWatch,
       });
       mountAliasRoutes(app, {
         guard,
@@ -129,6 +146,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         logger: platform.logger,
         eventsTopic: topicsOf(aliasesRegistryProjection),
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
+        checkpointWatch,
         metrics: platform.metrics,
       });
       mountPricingRoutes(app, {
@@ -140,6 +158,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         logger: platform.logger,
         eventsTopic: topicsOf(pricingProjection),
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
+        checkpointWatch,
       });
       mountConflictRoutes(app, {
         guard,
@@ -150,6 +169,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         logger: platform.logger,
         eventsTopic: topicsOf(sourceConflictsProjection),
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
+        checkpointWatch,
       });
       mountSyncRoutes(app, { guard, db, schema: env.VERITY_DB_SCHEMA });
       mountStreamRoutes(app, {
@@ -172,6 +192,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         subscriptions: new SubscriptionQuota(env.VERITY_GRAPHQL_SUBSCRIPTIONS_PER_CREDENTIAL),
         readModels,
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
+        checkpointWatch,
         limits: env,
       });
     },
@@ -194,7 +215,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
       // ioredis re-subscribes by itself after a reconnect.
       await subscriber
         .connect()
-        .then(() => subscriber.subscribe(changesChannel(env.VERITY_TOPIC_PREFIX)))
+        .then(() => subscriber.subscribe(changesChannel(env.VERITY_TOPIC_PREFIX), checkpoints))
         .catch((error: Error) =>
           platform.logger.warn({ err: error }, 'redis unavailable; no GraphQL subscription events'),
         );

@@ -12,6 +12,7 @@ import { createPriceLoader, createStockLoader, type GraphqlContext } from './con
 import { DEFAULT_GRAPHQL_LIMITS, graphqlLimitPlugins, type GraphqlLimits } from './limits';
 import { createGraphqlSchema } from './schema';
 import type { SubscriptionQuota } from './subscription-quota';
+import type { CheckpointWatch } from '../checkpoint-watch';
 
 export { ChangeFeed, parseNotice, type ChangeNotice } from './change-feed';
 export { createGraphqlSchema } from './schema';
@@ -36,6 +37,8 @@ export interface GraphqlDeps {
   readModels: readonly ReadModel[];
   /** Upper bound of a wait for a consistency token. */
   consistencyTimeoutMs: number;
+  /** Wakes a consistency wait when a checkpoint moves; without it a wait polls. */
+  checkpointWatch?: CheckpointWatch;
   /** Largest document allowed (depth, aliases, tokens, directives, cost). Default DEFAULT_GRAPHQL_LIMITS. */
   limits?: GraphqlLimits;
   now?: () => Date;
