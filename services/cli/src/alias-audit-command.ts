@@ -110,7 +110,7 @@ export function aliasAuditRows(
 
 /** The stream holding a tenant's whole alias registry: the one every aliases command targets. */
 export const registryStreamOf = (tenant: string): string =>
-  streamIdOf(tenant, aliasesContext.commands.RegisterAlias.aggregateId({}));
+  streamIdOf(tenant, aliasesContext.commands.RegisterAlias!.aggregateId({}));
 
 /**
  * Runs `verity audit aliases ...`: who registered, deactivated or otherwise changed which alias
