@@ -22,6 +22,7 @@ import { replayWebhookLetter } from '@verity/connector-webhooks';
 import { contexts } from '@verity/domain';
 import { runWebhooksBench } from './webhooks-bench';
 import { WEBHOOKS_USAGE, runWebhooks } from './webhooks-command';
+import { WEBHOOK_SUBSCRIPTIONS_USAGE, runWebhookSubscriptions } from './webhook-subscriptions-command';
 import { withSecretsKey } from './webhooks-secrets-key';
 import { UsageError } from './errors';
 import { parseStartArgs, parseUpArgs, type LaunchArgs } from './launcher/launch-args';
@@ -61,6 +62,8 @@ usage:
                                  API keys: a new key is printed once, alone on the last line; only its hash is kept
   ${WEBHOOKS_USAGE}
                                  webhook secrets per tenant and source; a generated one is printed alone on the last line
+  ${WEBHOOK_SUBSCRIPTIONS_USAGE}
+                                 outbound webhooks: subscriptions, their delivery log, redelivery; bench measures deliveries/s
   ${CONNECTORS_USAGE}
                                  CDC: the demo ERP database, its Debezium connector in Kafka Connect, their state
   ${POLLERS_USAGE}
@@ -150,6 +153,9 @@ async function main(argv: string[]): Promise<void> {
     case 'webhooks':
       if (rest[0] === 'bench') await runWebhooksBench(rest.slice(1));
       else process.exitCode = await runWebhooks(rest);
+      return;
+    case 'webhook-subscriptions':
+      process.exitCode = await runWebhookSubscriptions(rest);
       return;
     case 'pollers':
       process.exitCode = await runPollers(rest);

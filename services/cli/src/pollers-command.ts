@@ -36,7 +36,7 @@ interface DriftView {
 }
 
 /** `VERITY_API_KEY` (an API key, `vk_...`, or a JWT), else the key `verity up` keeps for the local tenant's admin. */
-async function credentialHeaders(env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+export async function credentialHeaders(env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
   const file = env.VERITY_LOCAL_ADMIN_KEY_FILE ?? LOCAL_ADMIN_KEY_FILE;
   const credential =
     env.VERITY_API_KEY ??
