@@ -30,6 +30,13 @@ export class GenerationServingError extends VerityError {
   }
 }
 
+/** The read model's tables hold more than its own events make: a rebuild from them would lose the rest. */
+export class ReadModelNotRebuildableError extends VerityError {
+  constructor(name: string, reason: string) {
+    super('read_model_not_rebuildable', `${name} cannot be rebuilt: ${reason}`, { context: { name } });
+  }
+}
+
 /** Another rebuild of the read model runs (it holds the read model's rebuild lock). */
 export class RebuildInProgressError extends VerityError {
   constructor(projection: string) {

@@ -2,10 +2,12 @@ import { Redis } from 'ioredis';
 import knex, { type Knex } from 'knex';
 import type { Admin } from 'kafkajs';
 import { contextTopics, fetchTopicOffsets, readerRoleOf, type AnyProjection } from '@verity/events';
+import { syncStatusProjection } from '@verity/projection-sync-status';
 import { projections, projectorEnvSchema, type ProjectorEnv } from '@verity/projector';
 import { createPlatform, parseEnv } from '@verity/service-kit';
 import {
   GenerationServingError,
+  ReadModelNotRebuildableError,
   UnknownGenerationError,
   parseProjectionsArgs,
   type ProjectionsArgs,
@@ -23,6 +25,14 @@ export interface ProjectionsIo {
   /** Stops a rebuild where it is (Ctrl-C); running it again resumes. */
   signal?: AbortSignal;
 }
+
+/**
+ * Read models whose tables only their own events fill. The sync status's also hold the ingestors'
+ * dead letters, which another projector writes from other topics: a new generation would lack them.
+ */
+const NOT_REBUILDABLE: Record<string, string> = {
+  [syncStatusProjection.name]: 'its tables also hold the dead letters, projected from other topics',
+};
 
 export const byName = (name: string): AnyProjection => projections.find((p) => p.name === name)!;
 
@@ -110,6 +120,8 @@ export async function runProjections(args: readonly string[], io: ProjectionsIo)
         return 0;
       }
       case 'rebuild': {
+        const reason = NOT_REBUILDABLE[parsed.readModel];
+        if (reason !== undefined) throw new ReadModelNotRebuildableError(parsed.readModel, reason);
         await redis.connect().catch(() => undefined);
         const outcome = await rebuildProjection(deps, byName(parsed.readModel), {
           maxLag: parsed.maxLag,

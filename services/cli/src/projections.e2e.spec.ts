@@ -232,6 +232,7 @@ describe('projection rebuilds: resume, list, drop, refusals', () => {
     const before = await generations(platform);
     const cases: [string[], string][] = [
       [['rebuild', 'stock'], 'unknown_read_model'],
+      [['rebuild', 'sync-status'], 'read_model_not_rebuildable'],
       [['rebuild'], 'usage'],
       [['rebuild', 'inventory-stock', '--max-lag', 'x'], 'usage'],
       [['drop', 'inventory-stock', '1'], 'generation_serving'],
