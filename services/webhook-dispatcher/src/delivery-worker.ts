@@ -19,7 +19,8 @@ import type { Logger } from '@verity/events';
 export interface DeliveryWorkerOptions {
   db: Knex;
   schema: string;
-  directory: SubscriptionDirectory;
+  /** The subscriptions and their opened secrets. */
+  directory: Pick<SubscriptionDirectory, 'get' | 'list' | 'secretOf'>;
   sender: DeliverySender;
   schedule: RetrySchedule;
   /** Failed attempts in a row after which a subscription is disabled. */

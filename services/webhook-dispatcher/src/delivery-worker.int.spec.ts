@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import knex from 'knex';
+import { Registry } from 'prom-client';
+import { Webhook } from 'standardwebhooks';
+import {
+  DeliverySender,
+  enqueueDeliveries,
+  listDeliveries,
+  outboxMigrations,
+  type NewDelivery,
+} from '@verity/connector-outbound';
+import type { WebhookSubscriptionView } from '@verity/domain';
+import { createLogger, sharedCounter } from '@verity/events';
+import { DeliveryWorker } from './delivery-worker';
+
+const SECRET = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
+
+/** A receiver that answers what `answer` says for each body, and keeps the bodies it took. */
+async function receiver(answer: (body: { id: string; n: number }) => number) {
+  const taken: { id: string; n: number; signature: string; timestamp: string; raw: string }[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const body = JSON.parse(raw) as { id: string; n: number };
+      res.statusCode = answer(body);
+      if (res.statusCode < 300)
+        taken.push({
+          ...body,
+          raw,
+          signature: String(req.headers['webhook-signature']),
+          timestamp: String(req.headers['webhook-timestamp']),
+        });
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, taken, server };
+}
+
+describe('DeliveryWorker against PostgreSQL and a real receiver', () => {
+  const db = knex({
+    client: 'pg',
+    connection: process.env.VERITY_DATABASE_URL ?? 'postgres://verity:verity@127.0.0.1:5442/verity',
+    pool: { min: 0, max: 4 },
+  });
+  const schema = `whd_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+  const servers: Server[] = [];
+  const workers: DeliveryWorker[] = [];
+
+  beforeAll(async () => {
+    await db.raw('CREATE SCHEMA ??', [schema]);
+    await db.migrate.latest({
+      migrationSource: outboxMigrations(schema),
+      schemaName: schema,
+      tableName: 'knex_migrations_whd',
+    });
+  });
+  afterAll(async () => {
+    for (const w of workers) await w.stop();
+    for (const s of servers) s.close();
+    await db.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+    await db.destroy();
+  });
+
+  const subscription = (id: string, url: string): WebhookSubscriptionView => ({
+    subscriptionId: id,
+    tenant: 'acme',
+    url,
+    eventTypes: ['verity.inventory.StockReceived'],
+    createdAt: '2026-01-01T00:00:00.000Z',
+    enabled: true,
+    sealed: { kek: '0', iv: '0', ciphertext: '0', tag: '0' },
+  });
+
+  const start = async (sub: WebhookSubscriptionView, options: { maxAttempts: number; disableAfter: number }) => {
+    const disabled: number[] = [];
+    const worker = new DeliveryWorker({
+      db,
+      schema,
+      directory: {
+        get: (id) => (id === sub.subscriptionId ? sub : undefined),
+        list: () => [sub],
+        secretOf: (id) => (id === sub.subscriptionId ? SECRET : undefined),
+      },
+      sender: new DeliverySender({ policy: { allowPrivate: true, allowHttp: true }, timeoutMs: 2000 }),
+      schedule: { maxAttempts: options.maxAttempts, baseMs: 20, maxMs: 40 },
+      disableAfter: options.disableAfter,
+      concurrency: 8,
+      laneBatch: 5,
+      pollMs: 20,
+      disable: async (_s, failures) => void disabled.push(failures),
+      attempts: sharedCounter(new Registry(), { name: 'attempts', help: 'attempts', labelNames: ['outcome'] }),
+      logger: createLogger('test', 'silent'),
+    });
+    workers.push(worker);
+    await worker.start();
+    return { worker, disabled };
+  };
+
+  const queue = (subscriptionId: string, streams: string[], perStream: number): NewDelivery[] =>
+    Array.from({ length: perStream }, (_, n) =>
+      streams.map((stream) => ({
+        subscriptionId,
+        tenant: 'acme',
+        streamId: `acme/${stream}`,
+        eventId: `${stream}-${n}`,
+        eventType: 'verity.inventory.StockReceived',
+        body: JSON.stringify({ id: `${stream}-${n}`, n }),
+      })),
+    ).flat();
+
+  const until = async (what: string, done: () => Promise<boolean> | boolean) => {
+    const deadline = Date.now() + 20_000;
+    while (!(await done())) {
+      if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+
+  it('sends each stream in order, signed, while streams go side by side', async () => {
+    // Every third event fails once: order must hold across the retries.
+    const failedOnce = new Set<string>();
+    const target = await receiver(({ id, n }) =>
+      n % 3 === 0 && !failedOnce.has(id) ? (failedOnce.add(id), 503) : 204,
+    );
+    servers.push(target.server);
+    const sub = subscription('whs_orderorderorder', target.url);
+    await enqueueDeliveries(db, schema, queue(sub.subscriptionId, ['A', 'B', 'C'], 12));
+    const { worker } = await start(sub, { maxAttempts: 10, disableAfter: 1000 });
+    worker.wake();
+    await until('36 deliveries', () => target.taken.length >= 36);
+    for (const stream of ['A', 'B', 'C'])
+      expect(target.taken.filter((t) => t.id.startsWith(stream)).map((t) => t.n)).toEqual([...Array(12).keys()]);
+    const first = target.taken[0]!;
+    const verified = new Webhook(SECRET).verify(first.raw, {
+      'webhook-id': first.id,
+      'webhook-timestamp': first.timestamp,
+      'webhook-signature': first.signature,
+    });
+    expect(verified).toMatchObject({ id: first.id });
+    const log = await listDeliveries(db, schema, sub.subscriptionId, { limit: 100 });
+    expect(log.every((d) => d.status === 'delivered')).toBe(true);
+    expect(log.filter((d) => d.attempts === 2)).toHaveLength(12);
+  });
+
+  it('gives a delivery up after the last attempt (dead letter) and goes on with its stream', async () => {
+    const target = await receiver(({ n }) => (n === 0 ? 500 : 204));
+    servers.push(target.server);
+    const sub = subscription('whs_deaddeaddeaddea', target.url);
+    await enqueueDeliveries(db, schema, queue(sub.subscriptionId, ['D'], 3));
+    const { worker } = await start(sub, { maxAttempts: 3, disableAfter: 1000 });
+    worker.wake();
+    await until('the two after it', () => target.taken.length >= 2);
+    expect(target.taken.map((t) => t.n)).toEqual([1, 2]);
+    const dead = await listDeliveries(db, schema, sub.subscriptionId, { limit: 10, status: 'dead' });
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({
+      eventId: 'D-0',
+      attempts: 3,
+      lastStatus: 500,
+      lastError: 'HTTP 500',
+      nextAttemptAt: null,
+    });
+    expect(dead[0]!.givenUpAt).not.toBeNull();
+  });
+
+  it('asks once to disable a subscription at the run of failures, and sends it nothing more', async () => {
+    let attempts = 0;
+    const target = await receiver(() => (attempts++, 500));
+    servers.push(target.server);
+    const sub = subscription('whs_downdowndowndow', target.url);
+    await enqueueDeliveries(db, schema, queue(sub.subscriptionId, ['E', 'F'], 2));
+    const { worker, disabled } = await start(sub, { maxAttempts: 100, disableAfter: 4 });
+    worker.wake();
+    await until('the disable request', () => disabled.length > 0);
+    const at = attempts;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(disabled).toHaveLength(1);
+    expect(disabled[0]).toBeGreaterThanOrEqual(4);
+    // Lanes in flight may each finish their attempt; none starts after.
+    expect(attempts - at).toBeLessThanOrEqual(2);
+  });
+});
