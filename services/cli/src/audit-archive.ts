@@ -1,11 +1,14 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { gunzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
 import { VerityError, fromHeaders } from '@verity/core';
 import { ChainFollower, type ChainAnchor, type StreamChainSummary } from '@verity/events';
-import { TAR_END, readTar, tarHeader, tarPadding } from './ustar';
+import { TAR_END, tarFiles, tarHeader, tarPadding, type ArchiveSource } from './ustar';
 
 export const ARCHIVE_FORMAT = 'verity-audit-archive/1';
 export const MANIFEST_NAME = 'manifest.json';
@@ -82,8 +85,6 @@ export interface ArchiveCheck {
   problems: string[];
 }
 
-const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
-
 /** The line an archived event is written as, read back: the fields its chain is recomputed from. */
 const archivedLineSchema = z.object({
   context: z.string(),
@@ -97,21 +98,23 @@ const archivedLineSchema = z.object({
  * Checks an archive with nothing else: every file's sha256 and size against the manifest,
  * every stream's chain recomputed from the exported headers and value bytes (taken up from
  * the manifest's anchor when the range starts mid-stream), every count, and each stream's
- * last hash against the manifest. Lists every problem found.
+ * last hash against the manifest. Lists every problem found. Event files are streamed: an
+ * archive of any size is checked in bounded memory.
  */
-export function checkArchive(archive: Buffer): ArchiveCheck {
+export async function checkArchive(source: ArchiveSource): Promise<ArchiveCheck> {
   const problems: string[] = [];
-  let entries;
+  let files;
   try {
-    entries = new Map(readTar(archive).map((e) => [e.name, e.data]));
+    files = new Map((await tarFiles(source)).map((f) => [f.name, f]));
   } catch (error) {
     return { events: 0, problems: [(error as Error).message] };
   }
-  const rawManifest = entries.get(MANIFEST_NAME);
-  if (!rawManifest) return { events: 0, problems: [`no ${MANIFEST_NAME}`] };
+  const manifestFile = files.get(MANIFEST_NAME);
+  if (!manifestFile) return { events: 0, problems: [`no ${MANIFEST_NAME}`] };
   let parsed;
   try {
-    parsed = archiveManifestSchema.safeParse(JSON.parse(rawManifest.toString('utf8')));
+    const raw = await source.read(manifestFile.position, manifestFile.size);
+    parsed = archiveManifestSchema.safeParse(JSON.parse(raw.toString('utf8')));
   } catch {
     return { events: 0, problems: [`${MANIFEST_NAME} is not JSON`] };
   }
@@ -119,16 +122,13 @@ export function checkArchive(archive: Buffer): ArchiveCheck {
   const manifest = parsed.data;
   let events = 0;
   for (const file of manifest.files) {
-    const data = entries.get(file.name);
-    if (!data) {
+    const found = files.get(file.name);
+    if (!found) {
       problems.push(`${file.name}: missing`);
       continue;
     }
-    if (sha256(data) !== file.sha256) problems.push(`${file.name}: sha256 differs from the manifest`);
-    if (data.length !== file.bytes)
-      problems.push(`${file.name}: ${data.length} bytes, the manifest says ${file.bytes}`);
-    const counted = checkEventFile(file, data, manifest.streams, problems);
-    events += counted;
+    if (found.size !== file.bytes) problems.push(`${file.name}: ${found.size} bytes, the manifest says ${file.bytes}`);
+    events += await checkEventFile(file, source.chunks(found.position, found.size), manifest.streams, problems);
   }
   if (events !== manifest.events) problems.push(`${events} events in the files, the manifest says ${manifest.events}`);
   for (const stream of manifest.streams)
@@ -139,59 +139,91 @@ export function checkArchive(archive: Buffer): ArchiveCheck {
   return { manifest, events, problems };
 }
 
+/** The lines of gzip text in pieces, the compressed bytes hashed on the way. */
+async function* gunzipLines(compressed: AsyncIterable<Buffer>, hash: Hash): AsyncIterable<string> {
+  async function* hashed(): AsyncIterable<Buffer> {
+    for await (const chunk of compressed) {
+      hash.update(chunk);
+      yield chunk;
+    }
+  }
+  const gunzip = createGunzip();
+  // A failure of either side surfaces in the loop below, as gunzip's error.
+  pipeline(Readable.from(hashed()), gunzip).catch(() => undefined);
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of gunzip) {
+    const lines = (rest + decoder.write(chunk as Buffer)).split('\n');
+    rest = lines.pop()!;
+    yield* lines;
+  }
+  rest += decoder.end();
+  if (rest) yield rest;
+}
+
 /** One context's event lines: parsed, chained per stream, counted; the number of lines read. */
-function checkEventFile(
+async function checkEventFile(
   file: ArchiveManifest['files'][number],
-  data: Buffer,
+  compressed: AsyncIterable<Buffer>,
   streams: readonly ArchivedStream[],
   problems: string[],
-): number {
-  let text: string;
-  try {
-    text = gunzipSync(data).toString('utf8');
-  } catch {
-    problems.push(`${file.name}: not gzip`);
-    return 0;
-  }
+): Promise<number> {
   const listed = streams.filter((s) => s.context === file.context);
   const anchors = new Map<string, ChainAnchor>(
     listed.map((s) => [s.stream, { version: s.firstVersion, prevHash: s.anchorPrevHash }]),
   );
   const follower = new ChainFollower(anchors);
-  const lines = text.split('\n').filter((line) => line.length > 0);
-  for (const [index, line] of lines.entries()) {
-    const where = `${file.name} line ${index + 1}`;
-    let archived;
-    try {
-      archived = archivedLineSchema.parse(JSON.parse(line));
-    } catch {
-      problems.push(`${where}: not an archived event line`);
-      continue;
+  const hash = createHash('sha256');
+  let count = 0;
+  try {
+    for await (const line of gunzipLines(compressed, hash)) {
+      if (line.length === 0) continue;
+      count++;
+      checkEventLine(`${file.name} line ${count}`, file.context, line, follower, problems);
     }
-    if (archived.context !== file.context) problems.push(`${where}: context ${archived.context} in ${file.name}`);
-    let metadata;
-    try {
-      metadata = fromHeaders(archived.headers, { line: index + 1 });
-    } catch (error) {
-      problems.push(`${where}: ${(error as Error).message}`);
-      continue;
-    }
-    if (metadata.subject !== archived.key)
-      problems.push(`${where}: ce_subject ${metadata.subject} is not the key ${archived.key}`);
-    const broken = follower.follow(archived.key, {
-      offset: archived.offset,
-      metadata,
-      value: Buffer.from(archived.value, 'base64'),
-    });
-    if (broken)
-      problems.push(
-        `${where}: ${archived.key} chain broken, ${broken.kind} at version ${broken.version} (expected ${broken.expected || "''"}, found ${broken.actual || "''"})`,
-      );
+  } catch {
+    problems.push(`${file.name}: not gzip`);
+    return count;
   }
-  if (lines.length !== file.events)
-    problems.push(`${file.name}: ${lines.length} events, the manifest says ${file.events}`);
+  if (hash.digest('hex') !== file.sha256) problems.push(`${file.name}: sha256 differs from the manifest`);
+  if (count !== file.events) problems.push(`${file.name}: ${count} events, the manifest says ${file.events}`);
   compareStreams(file.context, follower.summaries(), listed, problems);
-  return lines.length;
+  return count;
+}
+
+function checkEventLine(
+  where: string,
+  context: string,
+  line: string,
+  follower: ChainFollower,
+  problems: string[],
+): void {
+  let archived;
+  try {
+    archived = archivedLineSchema.parse(JSON.parse(line));
+  } catch {
+    problems.push(`${where}: not an archived event line`);
+    return;
+  }
+  if (archived.context !== context) problems.push(`${where}: context ${archived.context} in a file of ${context}`);
+  let metadata;
+  try {
+    metadata = fromHeaders(archived.headers);
+  } catch (error) {
+    problems.push(`${where}: ${(error as Error).message}`);
+    return;
+  }
+  if (metadata.subject !== archived.key)
+    problems.push(`${where}: ce_subject ${metadata.subject} is not the key ${archived.key}`);
+  const broken = follower.follow(archived.key, {
+    offset: archived.offset,
+    metadata,
+    value: Buffer.from(archived.value, 'base64'),
+  });
+  if (broken)
+    problems.push(
+      `${where}: ${archived.key} chain broken, ${broken.kind} at version ${broken.version} (expected ${broken.expected || "''"}, found ${broken.actual || "''"})`,
+    );
 }
 
 /** The streams recomputed from the lines against those the manifest lists, field by field. */

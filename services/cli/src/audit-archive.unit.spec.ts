@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { chain, toHeaders, type EventMetadata } from '@verity/core';
 import { ARCHIVE_FORMAT, MANIFEST_NAME, checkArchive, type ArchiveManifest } from './audit-archive';
 import { headerStrings } from './event-line';
-import { TAR_END, readTar, tarHeader, tarPadding } from './ustar';
+import { TAR_END, bufferSource, tarFiles, tarHeader, tarPadding, withFileSource } from './ustar';
+import { readTar } from './testing/tar-files';
 
 const base: EventMetadata = {
   id: 'c:0',
@@ -94,8 +98,8 @@ function archiveOf(lines: Line[], from = 1, edit: (m: ArchiveManifest) => void =
 }
 
 /** The archive with its event file's lines changed by `change`, and (with `rehash`) the manifest's sha256 and size made to match. */
-function tampered(archive: Buffer, change: (lines: string[]) => string[], rehash: boolean): Buffer {
-  const entries = new Map(readTar(archive).map((e) => [e.name, e.data]));
+async function tampered(archive: Buffer, change: (lines: string[]) => string[], rehash: boolean): Promise<Buffer> {
+  const entries = new Map((await readTar(archive)).map((e) => [e.name, e.data]));
   const lines = gunzipSync(entries.get(FILE)!).toString().trimEnd().split('\n');
   const gz = gzipSync(
     change(lines)
@@ -108,22 +112,23 @@ function tampered(archive: Buffer, change: (lines: string[]) => string[], rehash
 }
 
 const lines = [...streamLines('acme/A', 3), ...streamLines('acme/B', 2)];
+const check = (archive: Buffer) => checkArchive(bufferSource(archive));
 
 describe('checkArchive', () => {
-  it('passes an archive whose files, chains and counts agree with its manifest', () => {
-    expect(checkArchive(archiveOf(lines))).toMatchObject({ events: 5, problems: [] });
+  it('passes an archive whose files, chains and counts agree with its manifest', async () => {
+    expect(await check(archiveOf(lines))).toMatchObject({ events: 5, problems: [] });
   });
 
-  it('takes a range that starts mid-stream up from the anchor in the manifest', () => {
-    expect(checkArchive(archiveOf(lines, 2))).toMatchObject({ events: 3, problems: [] });
+  it('takes a range that starts mid-stream up from the anchor in the manifest', async () => {
+    expect(await check(archiveOf(lines, 2))).toMatchObject({ events: 3, problems: [] });
   });
 
-  it("names a line whose value was changed: the file's hash, and the chain even when the manifest was rehashed", () => {
+  it("names a line whose value was changed: the file's hash, and the chain even when the manifest was rehashed", async () => {
     const forge = (ls: string[]) =>
       ls.map((l, i) =>
         i === 1 ? l.replace(/"value":"[^"]+"/, `"value":"${Buffer.from('forged').toString('base64')}"`) : l,
       );
-    expect(checkArchive(tampered(archiveOf(lines), forge, false)).problems).toEqual(
+    expect((await check(await tampered(archiveOf(lines), forge, false))).problems).toEqual(
       expect.arrayContaining([
         `${FILE}: sha256 differs from the manifest`,
         expect.stringMatching(
@@ -131,21 +136,21 @@ describe('checkArchive', () => {
         ),
       ]),
     );
-    const rehashed = checkArchive(tampered(archiveOf(lines), forge, true)).problems;
+    const rehashed = (await check(await tampered(archiveOf(lines), forge, true))).problems;
     expect(rehashed).not.toContain(`${FILE}: sha256 differs from the manifest`);
     expect(rehashed).toEqual([expect.stringContaining('line 2: acme/A chain broken, hash_mismatch at version 2')]);
   });
 
-  it('names a changed payload by the hash of its file', () => {
+  it('names a changed payload by the hash of its file', async () => {
     const edit = (ls: string[]) => ls.map((l, i) => (i === 0 ? l.replace('"version":1', '"version":100') : l));
-    expect(checkArchive(tampered(archiveOf(lines), edit, false)).problems).toEqual([
-      `${FILE}: sha256 differs from the manifest`,
+    expect((await check(await tampered(archiveOf(lines), edit, false))).problems).toEqual([
       expect.stringMatching(/^events\/inventory\.ndjson\.gz: \d+ bytes, the manifest says \d+$/),
+      `${FILE}: sha256 differs from the manifest`,
     ]);
   });
 
-  it('names a removed last line: counts and the last hash no longer agree', () => {
-    const problems = checkArchive(tampered(archiveOf(lines), (ls) => ls.slice(0, -1), true)).problems;
+  it('names a removed last line: counts and the last hash no longer agree', async () => {
+    const problems = (await check(await tampered(archiveOf(lines), (ls) => ls.slice(0, -1), true))).problems;
     expect(problems).toEqual(
       expect.arrayContaining([
         `${FILE}: 4 events, the manifest says 5`,
@@ -155,42 +160,64 @@ describe('checkArchive', () => {
     );
   });
 
-  it('names a manifest that vouches for another last hash, or a chain broken when exported', () => {
+  it('names a manifest that vouches for another last hash, or a chain broken when exported', async () => {
     expect(
-      checkArchive(
-        archiveOf(lines, 1, (m) => {
-          m.streams[0]!.lastHash = 'f00';
-        }),
+      (
+        await check(
+          archiveOf(lines, 1, (m) => {
+            m.streams[0]!.lastHash = 'f00';
+          }),
+        )
       ).problems,
     ).toEqual([expect.stringContaining('inventory acme/A: lastHash')]);
     expect(
-      checkArchive(
-        archiveOf(lines, 1, (m) => {
-          m.streams[1] = {
-            ...m.streams[1]!,
-            verified: false,
-            firstBreak: { kind: 'hash_mismatch', version: 2, expected: 'a', actual: 'b' },
-          };
-        }),
+      (
+        await check(
+          archiveOf(lines, 1, (m) => {
+            m.streams[1] = {
+              ...m.streams[1]!,
+              verified: false,
+              firstBreak: { kind: 'hash_mismatch', version: 2, expected: 'a', actual: 'b' },
+            };
+          }),
+        )
       ).problems,
     ).toEqual(['inventory acme/B: chain broken when exported (hash_mismatch at version 2)']);
   });
 
-  it('refuses what is not an archive', () => {
-    expect(checkArchive(Buffer.from('hello')).problems).toEqual([
+  it('refuses what is not an archive', async () => {
+    expect((await check(Buffer.from('hello'))).problems).toEqual([
       'not a readable tar archive: no end-of-archive blocks',
     ]);
-    expect(checkArchive(tar({ 'other.txt': Buffer.from('x') })).problems).toEqual([`no ${MANIFEST_NAME}`]);
+    expect((await check(tar({ 'other.txt': Buffer.from('x') }))).problems).toEqual([`no ${MANIFEST_NAME}`]);
     const corrupt = archiveOf(lines);
     corrupt[10] = 0x41;
-    expect(checkArchive(corrupt).problems).toEqual(['not a readable tar archive: bad header checksum at byte 0']);
+    expect((await check(corrupt)).problems).toEqual(['not a readable tar archive: bad header checksum at byte 0']);
   });
 });
 
 describe('ustar', () => {
-  it('reads back what it writes, names and bytes', () => {
+  it('reads an archive file piece by piece as it reads one in memory', async () => {
+    const archive = tar({ 'a.txt': Buffer.from('alpha'), 'big.bin': Buffer.alloc(200_000, 3) });
+    const dir = await mkdtemp(join(tmpdir(), 'ustar-'));
+    try {
+      await writeFile(join(dir, 'a.tar'), archive);
+      const read = await withFileSource(join(dir, 'a.tar'), async (source) => {
+        const files = await tarFiles(source);
+        const bytes: Buffer[] = [];
+        for await (const chunk of source.chunks(files[1]!.position, files[1]!.size)) bytes.push(chunk);
+        return { names: files.map((f) => f.name), big: Buffer.concat(bytes) };
+      });
+      expect(read.names).toEqual(['a.txt', 'big.bin']);
+      expect(read.big.equals(Buffer.alloc(200_000, 3))).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads back what it writes, names and bytes', async () => {
     const files = { 'a.txt': Buffer.from('alpha'), 'dir/b.bin': Buffer.alloc(1000, 7) };
-    expect(readTar(tar(files)).map((e) => [e.name, e.data.toString('hex')])).toEqual(
+    expect((await readTar(tar(files))).map((e) => [e.name, e.data.toString('hex')])).toEqual(
       Object.entries(files).map(([name, data]) => [name, data.toString('hex')]),
     );
   });

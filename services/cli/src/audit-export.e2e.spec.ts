@@ -7,7 +7,8 @@ import type { KafkaMessage } from 'kafkajs';
 import { toHeaders } from '@verity/core';
 import { AvroSerde, SchemaCatalog, contextTopics, readStream } from '@verity/events';
 import { MANIFEST_NAME } from './audit-archive';
-import { TAR_END, readTar, tarHeader, tarPadding } from './ustar';
+import { TAR_END, tarHeader, tarPadding } from './ustar';
+import { readTar } from './testing/tar-files';
 import { runCli } from './testing/run-cli';
 import { postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
@@ -32,8 +33,8 @@ const parseLines = (text: string): Exported[] =>
     .map((l) => JSON.parse(l) as Exported);
 
 /** The archive with line `index` of its inventory file changed by `change` (the manifest left as it was). */
-function tamperArchive(archive: Buffer, index: number, change: (line: string) => string): Buffer {
-  const parts = readTar(archive).flatMap((entry) => {
+async function tamperArchive(archive: Buffer, index: number, change: (line: string) => string): Promise<Buffer> {
+  const parts = (await readTar(archive)).flatMap((entry) => {
     let data = entry.data;
     if (entry.name === 'events/inventory.ndjson.gz') {
       const lines = gunzipSync(data).toString().split('\n');
@@ -143,7 +144,7 @@ describe('verity audit export and verify-archive', () => {
     const forged = join(dir, 'acme-forged.tar');
     await writeFile(
       forged,
-      tamperArchive(await readFile(archive), 0, (line) =>
+      await tamperArchive(await readFile(archive), 0, (line) =>
         line.replace(/"value":"[^"]+"/, `"value":"${Buffer.from('x').toString('base64')}"`),
       ),
     );
@@ -154,7 +155,7 @@ describe('verity audit export and verify-archive', () => {
     expect(bad.stdout).toMatch(
       /PROBLEM events\/inventory\.ndjson\.gz line 1: acme\/SKU-E\d chain broken, hash_mismatch/,
     );
-    const manifest = readTar(await readFile(archive)).find((e) => e.name === MANIFEST_NAME)!;
+    const manifest = (await readTar(await readFile(archive))).find((e) => e.name === MANIFEST_NAME)!;
     expect(JSON.parse(manifest.data.toString())).toMatchObject({ tenant: 'acme', events: 3 });
   });
 

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { contexts } from '@verity/domain';
 import { fromHeaders } from '@verity/core';
 import { ChainFollower, UnknownTopicError, contextTopics, topicRange, type PartitionRange } from '@verity/events';
@@ -19,6 +19,7 @@ import { eventLine } from './event-line';
 import { GzipLines, csvSink, ndjsonSink, type ExportSink, type ExportedStream, type TextOut } from './export-sinks';
 import { scanRange } from './range-scan';
 import { describePosition } from './topic-position-arg';
+import { withFileSource } from './ustar';
 
 /** Where the command writes and what configures it; the process's own by default. */
 export interface ExportIo {
@@ -210,7 +211,7 @@ async function exportArchive(
 /** Runs `verity audit verify-archive <file>`: offline, nothing but the archive. */
 export async function runVerifyArchive(args: readonly string[], io: ExportIo = processIo()): Promise<number> {
   const path = parseVerifyArchiveArgs(args);
-  const { manifest, events, problems } = checkArchive(await readFile(path));
+  const { manifest, events, problems } = await withFileSource(path, checkArchive);
   for (const problem of problems) io.stdout.write(`PROBLEM ${problem}\n`);
   if (problems.length > 0 || !manifest) throw new ArchiveVerificationError(path, problems);
   io.stdout.write(

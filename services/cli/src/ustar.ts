@@ -1,10 +1,6 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { VerityError } from '@verity/core';
-
-/** A file of a tar archive: its name (at most 100 bytes) and its bytes. */
-export interface TarEntry {
-  name: string;
-  data: Buffer;
-}
 
 const BLOCK = 512;
 
@@ -48,13 +44,28 @@ export const tarPadding = (size: number): Buffer => Buffer.alloc((BLOCK - (size 
 /** Two zero blocks: the end of the archive. */
 export const TAR_END = Buffer.alloc(2 * BLOCK);
 
-/** The files of a ustar archive held in memory. */
-export function readTar(archive: Buffer): TarEntry[] {
-  const entries: TarEntry[] = [];
+/** Random access to an archive's bytes: in memory, or a file read piece by piece. */
+export interface ArchiveSource {
+  size: number;
+  read(position: number, length: number): Promise<Buffer>;
+  /** The bytes from `position`, `length` of them, in pieces: a large file is never held whole. */
+  chunks(position: number, length: number): AsyncIterable<Buffer>;
+}
+
+/** A file of an archive: its name, size and where its bytes start. */
+export interface TarFile {
+  name: string;
+  size: number;
+  position: number;
+}
+
+/** The files of a ustar archive, read header by header. */
+export async function tarFiles(source: ArchiveSource): Promise<TarFile[]> {
+  const files: TarFile[] = [];
   let at = 0;
-  while (at + BLOCK <= archive.length) {
-    const header = archive.subarray(at, at + BLOCK);
-    if (header.every((byte) => byte === 0)) return entries;
+  while (at + BLOCK <= source.size) {
+    const header = await source.read(at, BLOCK);
+    if (header.every((byte) => byte === 0)) return files;
     const field = (start: number, length: number) =>
       header
         .subarray(start, start + length)
@@ -64,10 +75,44 @@ export function readTar(archive: Buffer): TarEntry[] {
     if (parseInt(field(148, 8), 8) !== checksum(header))
       throw new UnreadableTarError(`bad header checksum at byte ${at}`);
     const size = parseInt(field(124, 12), 8);
-    const start = at + BLOCK;
-    if (start + size > archive.length) throw new UnreadableTarError(`${field(0, 100)} is cut short`);
-    entries.push({ name: field(0, 100), data: archive.subarray(start, start + size) });
-    at = start + size + tarPadding(size).length;
+    const position = at + BLOCK;
+    if (position + size > source.size) throw new UnreadableTarError(`${field(0, 100)} is cut short`);
+    files.push({ name: field(0, 100), size, position });
+    at = position + size + tarPadding(size).length;
   }
   throw new UnreadableTarError('no end-of-archive blocks');
+}
+
+/** An archive held in memory. */
+export function bufferSource(archive: Buffer): ArchiveSource {
+  return {
+    size: archive.length,
+    read: (position, length) => Promise.resolve(archive.subarray(position, position + length)),
+    async *chunks(position, length) {
+      yield await Promise.resolve(archive.subarray(position, position + length));
+    },
+  };
+}
+
+/** An archive file, opened for the duration of `use`. */
+export async function withFileSource<T>(path: string, use: (source: ArchiveSource) => Promise<T>): Promise<T> {
+  const file = await open(path);
+  try {
+    const { size } = await file.stat();
+    return await use({
+      size,
+      async read(position, length) {
+        const buffer = Buffer.alloc(length);
+        const { bytesRead } = await file.read(buffer, 0, length, position);
+        return buffer.subarray(0, bytesRead);
+      },
+      async *chunks(position, length) {
+        if (length === 0) return;
+        for await (const chunk of createReadStream(path, { start: position, end: position + length - 1 }))
+          yield chunk as Buffer;
+      },
+    });
+  } finally {
+    await file.close();
+  }
 }
