@@ -67,8 +67,11 @@ export async function commitBatch<Event extends EventEnvelope, Change>(
   }
   return withCheckpoint(db, schema, checkpoint, nextOffset, async (trx, next) => {
     const fresh = batch.events.filter((e) => BigInt(e.offset) >= next);
+    const store = { schema, db: trx };
+    if (projection.applyBatch)
+      return { applied: fresh.length, changes: fresh.length > 0 ? await projection.applyBatch(store, fresh) : [] };
     const changes: Change[] = [];
-    for (const event of fresh) changes.push(...(await projection.apply({ schema, db: trx }, event)));
+    for (const event of fresh) changes.push(...(await projection.apply(store, event)));
     return { applied: fresh.length, changes };
   });
 }

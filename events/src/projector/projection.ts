@@ -61,6 +61,12 @@ export interface ProjectionOf<Event extends EventEnvelope, Change> {
   events: readonly Event['type'][];
   migrations(schema: string): Knex.MigrationSource<unknown>;
   apply(store: ProjectionTransaction, event: Event): Promise<Change[]>;
+  /**
+   * A batch's events at once, in offset order, with the effect of `apply` on each in turn: a read
+   * model that folds a batch into a few set-based statements sets it, and the projector then
+   * calls it instead of `apply` (a rebuild applies a whole log).
+   */
+  applyBatch?(store: ProjectionTransaction, events: readonly Event[]): Promise<Change[]>;
   publish(store: ProjectionStore, cache: ProjectionCache, changes: Change[]): Promise<void>;
 }
 

@@ -1,10 +1,4 @@
-import {
-  publishChangeNotice,
-  type Projection,
-  type ProjectedEvent,
-  type ProjectionStore,
-  type ProjectionTransaction,
-} from '@verity/events';
+import { publishChangeNotice, type Projection, type ProjectedEvent, type ProjectionTransaction } from '@verity/events';
 import { stockMigrations } from './migrations';
 import { cacheStockView, stockCacheKey } from './stock-cache';
 import { readStockView } from './stock-view';
@@ -92,90 +86,181 @@ function effectOf(event: StockEvent): StockEffect {
   }
 }
 
-async function changeLevel(
-  store: ProjectionStore,
-  tenant: string,
-  sku: string,
-  location: string,
-  time: string,
-  change: LevelChange,
-): Promise<void> {
-  const add = (column: string, delta: number) => store.db.raw('?? + ?', [`stock_levels.${column}`, delta]);
-  const merge = {
+/** What a run of events does to one location row: sets replace, deltas add after the last set. */
+interface LevelEffect {
+  tenant: string;
+  sku: string;
+  location: string;
+  set_on_hand: number | null;
+  on_hand_delta: number;
+  reserved_delta: number;
+  set_buffer: number | null;
+  updated_at: string;
+}
+
+/** `change` after `effect` (none: the row as it was): one effect, as if applied in turn. */
+function foldLevel(effect: LevelEffect, change: LevelChange, time: string): LevelEffect {
+  return {
+    ...effect,
+    set_on_hand: change.setOnHand ?? effect.set_on_hand,
+    on_hand_delta: change.setOnHand !== undefined ? 0 : effect.on_hand_delta + (change.onHand ?? 0),
+    reserved_delta: effect.reserved_delta + (change.reserved ?? 0),
+    set_buffer: change.setBuffer ?? effect.set_buffer,
     updated_at: time,
-    ...(change.setOnHand !== undefined
-      ? { on_hand: change.setOnHand }
-      : change.onHand
-        ? { on_hand: add('on_hand', change.onHand) }
-        : {}),
-    ...(change.reserved ? { reserved: add('reserved', change.reserved) } : {}),
-    ...(change.setBuffer !== undefined ? { buffer: change.setBuffer } : {}),
   };
-  await store.db
-    .withSchema(store.schema)
-    .table('stock_levels')
-    .insert({
-      tenant,
-      sku,
-      location,
-      on_hand: change.setOnHand ?? change.onHand ?? 0,
-      reserved: change.reserved ?? 0,
-      buffer: change.setBuffer ?? 0,
-      updated_at: time,
-    })
-    .onConflict(['tenant', 'sku', 'location'])
-    .merge(merge);
 }
 
-async function setReservation(
-  store: ProjectionStore,
-  tenant: string,
-  sku: string,
-  time: string,
-  change: ReservationChange,
-): Promise<void> {
-  const table = store.db.withSchema(store.schema).table('reservations');
-  if (change.status === 'open') {
-    await table.insert({
-      tenant,
-      sku,
-      reservation_id: change.reservationId,
-      location: change.location,
-      quantity: change.quantity,
-      expires_at: change.expiresAt,
-      status: 'open',
-      updated_at: time,
-    });
-  } else {
-    await table
-      .where({ tenant, sku, reservation_id: change.reservationId })
-      .update({ status: change.status, updated_at: time });
+/** A reservation's last state in the run, and what opened it if it opened in the run. */
+interface ReservationEffect {
+  tenant: string;
+  sku: string;
+  reservation_id: string;
+  opened?: { location: string; quantity: number; expires_at: string };
+  status: string;
+  updated_at: string;
+}
+
+/** The run folded per row: what the tables get, a few set-based statements in all. */
+interface BatchEffect {
+  levels: Map<string, LevelEffect>;
+  items: Map<string, { tenant: string; sku: string; version: number; updated_at: string }>;
+  reservations: Map<string, ReservationEffect>;
+}
+
+const keyOf = (...parts: string[]): string => parts.join('\u0000');
+
+function foldEvents(events: readonly StockEvent[]): BatchEffect {
+  const effect: BatchEffect = { levels: new Map(), items: new Map(), reservations: new Map() };
+  for (const event of events) {
+    const { tenant, streamVersion, time } = event.metadata;
+    const { sku } = event.data;
+    const { levels, reservation } = effectOf(event);
+    for (const [location, change] of levels) {
+      const key = keyOf(tenant, sku, location);
+      const before = effect.levels.get(key) ?? {
+        tenant,
+        sku,
+        location,
+        set_on_hand: null,
+        on_hand_delta: 0,
+        reserved_delta: 0,
+        set_buffer: null,
+        updated_at: time,
+      };
+      effect.levels.set(key, foldLevel(before, change, time));
+    }
+    if (reservation) {
+      const key = keyOf(tenant, sku, reservation.reservationId);
+      const before = effect.reservations.get(key);
+      effect.reservations.set(key, {
+        tenant,
+        sku,
+        reservation_id: reservation.reservationId,
+        ...(reservation.status === 'open'
+          ? {
+              opened: {
+                location: reservation.location,
+                quantity: reservation.quantity,
+                expires_at: reservation.expiresAt,
+              },
+            }
+          : before?.opened
+            ? { opened: before.opened }
+            : {}),
+        status: reservation.status,
+        updated_at: time,
+      });
+    }
+    effect.items.set(keyOf(tenant, sku), { tenant, sku, version: streamVersion, updated_at: time });
   }
+  return effect;
 }
 
-async function touchItem(
-  store: ProjectionStore,
-  tenant: string,
-  sku: string,
-  version: number,
-  time: string,
+const LEVEL_COLUMNS =
+  'tenant text, sku text, location text, set_on_hand bigint, on_hand_delta bigint, reserved_delta bigint, set_buffer bigint, updated_at timestamptz';
+
+/** Rows absent so far start at zero, as the first event's insert did; present ones take sets, then deltas. */
+async function writeLevels(store: ProjectionTransaction, levels: readonly LevelEffect[]): Promise<void> {
+  if (levels.length === 0) return;
+  await store.db.raw(
+    `WITH x AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(${LEVEL_COLUMNS})),
+     changed AS (
+       UPDATE ??.stock_levels AS l
+          SET on_hand = COALESCE(x.set_on_hand, l.on_hand) + x.on_hand_delta,
+              reserved = l.reserved + x.reserved_delta,
+              buffer = COALESCE(x.set_buffer, l.buffer),
+              updated_at = x.updated_at
+         FROM x
+        WHERE l.tenant = x.tenant AND l.sku = x.sku AND l.location = x.location
+       RETURNING l.tenant, l.sku, l.location)
+     INSERT INTO ??.stock_levels (tenant, sku, location, on_hand, reserved, buffer, updated_at)
+     SELECT x.tenant, x.sku, x.location, COALESCE(x.set_on_hand, 0) + x.on_hand_delta, x.reserved_delta,
+            COALESCE(x.set_buffer, 0), x.updated_at
+       FROM x
+      WHERE NOT EXISTS (
+        SELECT 1 FROM changed c WHERE c.tenant = x.tenant AND c.sku = x.sku AND c.location = x.location)`,
+    [JSON.stringify(levels), store.schema, store.schema],
+  );
+}
+
+async function writeItems(store: ProjectionTransaction, items: readonly unknown[]): Promise<void> {
+  if (items.length === 0) return;
+  await store.db.raw(
+    `INSERT INTO ??.stock_items (tenant, sku, version, updated_at)
+     SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(tenant text, sku text, version integer, updated_at timestamptz)
+     ON CONFLICT (tenant, sku) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at`,
+    [store.schema, JSON.stringify(items)],
+  );
+}
+
+/** Opened in the run: inserted with their last status (a second opening fails, as it did one by one); else updated. */
+async function writeReservations(
+  store: ProjectionTransaction,
+  reservations: readonly ReservationEffect[],
 ): Promise<void> {
-  await store.db
-    .withSchema(store.schema)
-    .table('stock_items')
-    .insert({ tenant, sku, version, updated_at: time })
-    .onConflict(['tenant', 'sku'])
-    .merge({ version, updated_at: time });
+  const opened = reservations.flatMap(({ opened: o, ...r }) =>
+    o
+      ? [
+          {
+            tenant: r.tenant,
+            sku: r.sku,
+            reservation_id: r.reservation_id,
+            ...o,
+            status: r.status,
+            updated_at: r.updated_at,
+          },
+        ]
+      : [],
+  );
+  const updated = reservations.filter((r) => !r.opened).map(({ opened: _, ...r }) => r);
+  if (opened.length > 0)
+    await store.db.raw(
+      `INSERT INTO ??.reservations (tenant, sku, reservation_id, location, quantity, expires_at, status, updated_at)
+       SELECT tenant, sku, reservation_id, location, quantity, expires_at, status, updated_at
+         FROM jsonb_to_recordset(?::jsonb) AS x(tenant text, sku text, reservation_id text, location text,
+              quantity bigint, expires_at timestamptz, status text, updated_at timestamptz)`,
+      [store.schema, JSON.stringify(opened)],
+    );
+  if (updated.length > 0)
+    await store.db.raw(
+      `UPDATE ??.reservations AS r SET status = x.status, updated_at = x.updated_at
+         FROM jsonb_to_recordset(?::jsonb) AS x(tenant text, sku text, reservation_id text, status text, updated_at timestamptz)
+        WHERE r.tenant = x.tenant AND r.sku = x.sku AND r.reservation_id = x.reservation_id`,
+      [store.schema, JSON.stringify(updated)],
+    );
 }
 
-async function applyEvent(store: ProjectionTransaction, event: StockEvent): Promise<StockChange[]> {
-  const { tenant, streamVersion, time } = event.metadata;
-  const { sku } = event.data;
-  const { levels, reservation } = effectOf(event);
-  for (const [location, change] of levels) await changeLevel(store, tenant, sku, location, time, change);
-  if (reservation) await setReservation(store, tenant, sku, time, reservation);
-  await touchItem(store, tenant, sku, streamVersion, time);
-  return [{ tenant, sku }];
+/**
+ * A batch's events folded per row, then a few set-based statements: the rows end as applying
+ * the events one by one left them (one SKU is on one partition, so the batch holds its events
+ * in order), and a rebuild applies a whole log at PostgreSQL's bulk speed.
+ */
+async function applyEvents(store: ProjectionTransaction, events: readonly StockEvent[]): Promise<StockChange[]> {
+  const effect = foldEvents(events);
+  await writeLevels(store, [...effect.levels.values()]);
+  await writeReservations(store, [...effect.reservations.values()]);
+  await writeItems(store, [...effect.items.values()]);
+  return events.map((e) => ({ tenant: e.metadata.tenant, sku: e.data.sku }));
 }
 
 /** Stock per SKU per location (on hand, reserved, safety buffer), reservations, and the SKU's stream version. */
@@ -184,7 +269,8 @@ export const inventoryStockProjection: Projection<StockEvent['type'], StockChang
   contexts: ['inventory'],
   events: STOCK_EVENTS,
   migrations: stockMigrations,
-  apply: applyEvent,
+  apply: (store, event) => applyEvents(store, [event]),
+  applyBatch: applyEvents,
   async publish(store, cache, changes) {
     const unique = [...new Map(changes.map((c) => [`${c.tenant}/${c.sku}`, c])).values()];
     for (const { tenant, sku } of unique) {
