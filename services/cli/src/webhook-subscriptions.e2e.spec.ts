@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { createService, type NamedService } from './services';
+import { runWebhookSubscriptions } from './webhook-subscriptions-command';
 import { startTestPlatform, type TestPlatform } from './testing/test-platform';
 
 const TENANT = 'hooks';
@@ -252,6 +253,40 @@ describe('outbound webhooks (issue 12)', () => {
     expect(() => new Webhook(secret).verify(got!.body, headers)).toThrow();
     expect((await call('DELETE', `${PATH}/${id}`, admin)).status).toBe(204);
     expect((await call('GET', `${PATH}/${id}`, admin)).status).toBe(404);
+  });
+
+  it('does the same by CLI: create prints the secret alone on the last line, list, deliveries, delete', async () => {
+    const target = await receiver();
+    const out: string[] = [];
+    const io = {
+      env: { VERITY_GATEWAY_URL: platform.urls.gateway!, VERITY_API_KEY: admin.authorization!.slice('Bearer '.length) },
+      stdout: { write: (text: string) => out.push(text) },
+      stderr: { write: () => true },
+    };
+    const cli = async (...args: string[]) => {
+      out.length = 0;
+      expect(await runWebhookSubscriptions(args, io)).toBe(0);
+      return out.join('');
+    };
+    const created = await cli('create', '--url', target.url, '--events', STOCK_RECEIVED, '--stream', `${TENANT}/CLI-1`);
+    const secret = created.trimEnd().split('\n').at(-1)!;
+    const id = /subscription (whs_[a-z2-7]{16})/.exec(created)![1]!;
+    expect(secret).toMatch(/^whsec_/);
+    await receive('CLI-2', 1);
+    await receive('CLI-1', 2);
+    await until('the CLI-1 delivery', () => (target.deliveries.length > 0 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The stream filter: only CLI-1's event.
+    expect(target.deliveries.map((d) => d.event.subject)).toEqual([`${TENANT}/CLI-1`]);
+    expect(() =>
+      new Webhook(secret).verify(target.deliveries[0]!.body, target.deliveries[0]!.headers as Record<string, string>),
+    ).not.toThrow();
+    expect(await cli('list')).toContain(id);
+    expect(await cli('deliveries', id)).toMatch(/delivered/);
+    expect(await cli('delete', id)).toContain(`subscription ${id} deleted`);
+    await expect(runWebhookSubscriptions(['show', id], io)).rejects.toMatchObject({
+      code: 'unknown_webhook_subscription',
+    });
   });
 
   it('refuses without a credential, without admin of access, another tenant, and bad input, as problem+json', async () => {
