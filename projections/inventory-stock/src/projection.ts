@@ -1,7 +1,7 @@
 import { publishChangeNotice, type Projection, type ProjectedEvent, type ProjectionTransaction } from '@verity/events';
 import { stockMigrations } from './migrations';
 import { cacheStockView, stockCacheKey } from './stock-cache';
-import { readStockView } from './stock-view';
+import { readStockViews, type StockView } from './stock-view';
 
 /** What a batch changed: one SKU of one tenant. */
 export interface StockChange {
@@ -272,18 +272,28 @@ export const inventoryStockProjection: Projection<StockEvent['type'], StockChang
   apply: (store, event) => applyEvents(store, [event]),
   applyBatch: applyEvents,
   async publish(store, cache, changes) {
-    const unique = [...new Map(changes.map((c) => [`${c.tenant}/${c.sku}`, c])).values()];
-    for (const { tenant, sku } of unique) {
-      const view = await readStockView(store.db, store.schema, tenant, sku);
-      if (!view) continue;
-      await cacheStockView(cache.redis, cache.keyPrefix, view);
-      await publishChangeNotice(cache.redis, cache.keyPrefix, {
-        context: 'inventory',
-        tenant,
-        sku,
-        key: stockCacheKey(cache.keyPrefix, tenant, sku),
-        version: view.version,
-      });
+    const skusOf = new Map<string, string[]>();
+    for (const { tenant, sku } of changes) {
+      const skus = skusOf.get(tenant) ?? [];
+      skus.push(sku);
+      skusOf.set(tenant, skus);
     }
+    const views: StockView[] = [];
+    for (const [tenant, skus] of skusOf)
+      views.push(...(await readStockViews(store.db, store.schema, tenant, skus)).values());
+    // Issued together, they go out back to back on the one connection and run in that order:
+    // each SKU's value is cached before its notice is published, at one round trip a batch.
+    await Promise.all(
+      views.flatMap((view) => [
+        cacheStockView(cache.redis, cache.keyPrefix, view),
+        publishChangeNotice(cache.redis, cache.keyPrefix, {
+          context: 'inventory',
+          tenant: view.tenant,
+          sku: view.sku,
+          key: stockCacheKey(cache.keyPrefix, view.tenant, view.sku),
+          version: view.version,
+        }),
+      ]),
+    );
   },
 };

@@ -58,33 +58,7 @@ export async function readStockView(
   tenant: string,
   sku: string,
 ): Promise<StockView | undefined> {
-  const item = await db
-    .withSchema(schema)
-    .table('stock_items')
-    .where({ tenant, sku })
-    .first<{ version: number; updated_at: Date } | undefined>('version', 'updated_at');
-  if (!item) return undefined;
-  const rows = await db
-    .withSchema(schema)
-    .table('stock_levels')
-    .where({ tenant, sku })
-    .orderBy('location')
-    .select<Omit<LevelRecord, 'sku'>[]>('location', 'on_hand', 'reserved', 'buffer');
-  const locations = rows.map(toLocationStock);
-  const sum = (pick: (l: LocationStock) => number): number => locations.reduce((total, l) => total + pick(l), 0);
-  return {
-    tenant,
-    sku,
-    version: item.version,
-    locations,
-    totals: {
-      onHand: sum((l) => l.onHand),
-      reserved: sum((l) => l.reserved),
-      buffer: sum((l) => l.buffer),
-      available: sum((l) => l.available),
-    },
-    updatedAt: new Date(item.updated_at).toISOString(),
-  };
+  return (await readStockViews(db, schema, tenant, [sku])).get(sku);
 }
 
 const encodeCursor = (key: string[]): string => Buffer.from(JSON.stringify(key)).toString('base64url');
