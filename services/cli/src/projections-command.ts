@@ -46,6 +46,8 @@ export interface GenerationStatus extends Generation {
 
 async function statusOf(db: Knex, admin: Admin, env: ProjectorEnv): Promise<GenerationStatus[]> {
   const all = await listGenerations(db, env.VERITY_DB_SCHEMA);
+  // A context nobody wrote to yet has no topic: no offsets to ask for (asking retries for seconds).
+  const existing = new Set(await admin.listTopics());
   const out: GenerationStatus[] = [];
   for (const projection of projections) {
     const known = all.filter((g) => g.projection === projection.name);
@@ -58,7 +60,7 @@ async function statusOf(db: Knex, admin: Admin, env: ProjectorEnv): Promise<Gene
     const ends = new Map<string, bigint>();
     for (const context of projection.contexts) {
       const topic = contextTopics(context, env.VERITY_TOPIC_PREFIX).events;
-      const offsets = await fetchTopicOffsets(admin, topic).catch(() => []);
+      const offsets = existing.has(topic) ? await fetchTopicOffsets(admin, topic) : [];
       for (const { partition, high } of offsets) {
         ends.set(`${topic}/${partition}`, BigInt(high));
         end += BigInt(high);

@@ -198,7 +198,7 @@ describe('projection rebuilds, blue/green, under write load', () => {
 
 describe('projection rebuilds: resume, list, drop, refusals', () => {
   let platform: TestPlatform;
-  const STREAMS = 8_000;
+  const STREAMS = 30_000;
 
   beforeAll(async () => {
     // The events first, straight to the topics (as the scale bench loads them), then the projector.
