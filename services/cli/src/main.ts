@@ -51,9 +51,10 @@ usage:
                                  copy an events range to another topic (bytes and headers kept) or print it as NDJSON
   ${SCHEMAS_USAGE}
   ${ASYNCAPI_USAGE}
-  verity bench [--duration s] [--warmup s] [--connections n] [--batch-size n] [--skus n] [--services a,b] [--instances n] [--out dir] [--no-emmett] [--no-search] [--no-reads] [--read-rate n]
+  verity bench [--duration s] [--warmup s] [--connections n] [--batch-size n] [--skus n] [--services a,b] [--instances n] [--out dir] [--no-emmett] [--no-search] [--no-reads] [--read-rate n] [--no-visibility] [--visible-rate n]
                                  raw Kafka produce and Emmett on PostgreSQL vs commands through the gateway, and
-                                 express + ioredis vs the query API's cache-hit reads, on the running stack
+                                 express + ioredis vs the query API's cache-hit reads, and how soon a command
+                                 is visible in the read model, on the running stack
   verity bench scale [--streams n] [--tenants n] [--outcomes n] [--partitions n] [--connections n] [--duration s] [--warmup s] [--json file]
                                  1,000 streams beside 1,000,000 (and their past outcomes), loaded straight to the
                                  topics: memory, restart and start-up times, writes and timers at both sizes
