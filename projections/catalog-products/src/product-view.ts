@@ -49,12 +49,25 @@ export async function readProductView(
   tenant: string,
   sku: string,
 ): Promise<ProductView | undefined> {
-  const row = await db
+  return (await readProductViews(db, schema, tenant, [sku])).get(sku);
+}
+
+/** Products of many SKUs of one tenant in one query, whatever the number of SKUs; SKUs without a product are absent. */
+export async function readProductViews(
+  db: Knex | Knex.Transaction,
+  schema: string,
+  tenant: string,
+  skus: readonly string[],
+): Promise<Map<string, ProductView>> {
+  const wanted = [...new Set(skus)];
+  if (wanted.length === 0) return new Map();
+  const rows = await db
     .withSchema(schema)
     .table('products')
-    .where({ tenant, sku })
-    .first<ProductRow | undefined>(COLUMNS);
-  return row ? toView(row) : undefined;
+    .where({ tenant })
+    .whereIn('sku', wanted)
+    .select<ProductRow[]>(COLUMNS);
+  return new Map(rows.map((row) => [row.sku, toView(row)]));
 }
 
 export interface ProductPageQuery {

@@ -1,7 +1,7 @@
 import { publishChangeNotice, type Projection, type ProjectedEvent, type ProjectionTransaction } from '@verity/events';
 import { productMigrations } from './migrations';
 import { cacheProductView, productCacheKey } from './product-cache';
-import { readProductView } from './product-view';
+import { readProductViews, type ProductView } from './product-view';
 
 /** What a batch changed: one product of one tenant. */
 export interface ProductChange {
@@ -97,17 +97,32 @@ export const catalogProductsProjection: Projection<ProductEvent['type'], Product
   },
   async publish(store, cache, changes) {
     const unique = [...new Map(changes.map((c) => [`${c.tenant}/${c.sku}`, c])).values()];
+    const skusOf = new Map<string, string[]>();
     for (const { tenant, sku } of unique) {
-      const view = await readProductView(store.db, store.schema, tenant, sku);
-      if (!view) continue;
-      await cacheProductView(cache.redis, cache.keyPrefix, view);
-      await publishChangeNotice(cache.redis, cache.keyPrefix, {
-        context: 'catalog',
-        tenant,
-        sku,
-        key: productCacheKey(cache.keyPrefix, tenant, sku),
-        version: view.version,
-      });
+      const skus = skusOf.get(tenant) ?? [];
+      skus.push(sku);
+      skusOf.set(tenant, skus);
     }
+    const viewsOf = new Map<string, Map<string, ProductView>>();
+    for (const [tenant, skus] of skusOf)
+      viewsOf.set(tenant, await readProductViews(store.db, store.schema, tenant, skus));
+    // Issued together, they go out back to back on the one connection and run in that order:
+    // each product's value is cached before its notice is published, at one round trip a batch.
+    await Promise.all(
+      unique.flatMap(({ tenant, sku }) => {
+        const view = viewsOf.get(tenant)?.get(sku);
+        if (!view) return [];
+        return [
+          cacheProductView(cache.redis, cache.keyPrefix, view),
+          publishChangeNotice(cache.redis, cache.keyPrefix, {
+            context: 'catalog',
+            tenant,
+            sku,
+            key: productCacheKey(cache.keyPrefix, tenant, sku),
+            version: view.version,
+          }),
+        ];
+      }),
+    );
   },
 };
