@@ -97,12 +97,25 @@ export async function readConflict(
   tenant: string,
   conflictId: string,
 ): Promise<SourceConflictView | undefined> {
-  const row = await db
+  return (await readConflicts(db, schema, tenant, [conflictId])).get(conflictId);
+}
+
+/** Conflicts of one tenant by id in one query, whatever the number of ids; ids the tenant has no conflict with are absent. */
+export async function readConflicts(
+  db: Knex | Knex.Transaction,
+  schema: string,
+  tenant: string,
+  conflictIds: readonly string[],
+): Promise<Map<string, SourceConflictView>> {
+  const wanted = [...new Set(conflictIds)];
+  if (wanted.length === 0) return new Map();
+  const rows = await db
     .withSchema(schema)
     .table('source_conflicts')
-    .where({ tenant, conflict_id: conflictId })
-    .first<ConflictRow | undefined>();
-  return row ? toView(row) : undefined;
+    .where({ tenant })
+    .whereIn('conflict_id', wanted)
+    .select<ConflictRow[]>('*');
+  return new Map(rows.map((row) => [row.conflict_id, toView(row)]));
 }
 
 /** A page's position: the [detectedAt, conflictId] of the last conflict it returned. */

@@ -1,6 +1,6 @@
 import { publishChangeNotice, type Projection, type ProjectedEvent, type ProjectionTransaction } from '@verity/events';
 import { cacheConflictView, conflictCacheKey } from './conflict-cache';
-import { readConflict } from './conflict-view';
+import { readConflicts, type SourceConflictView } from './conflict-view';
 import { sourceConflictMigrations } from './migrations';
 
 /** What a batch changed: one conflict of one tenant (authority rules are read from PostgreSQL only). */
@@ -126,20 +126,34 @@ export const sourceConflictsProjection: Projection<ConflictEvent['type'], Confli
   },
   async publish(store, cache, changes) {
     const unique = [...new Map(changes.map((c) => [`${c.tenant}/${c.conflictId}`, c])).values()];
+    const idsOf = new Map<string, string[]>();
     for (const { tenant, conflictId } of unique) {
-      const view = await readConflict(store.db, store.schema, tenant, conflictId);
-      if (!view) continue;
-      await cacheConflictView(cache.redis, cache.keyPrefix, view);
-      // The SKU and the context it lives in let subscribers filter without reading the conflict.
-      await publishChangeNotice(cache.redis, cache.keyPrefix, {
-        context: 'conflicts',
-        tenant,
-        conflictId,
-        sku: view.sku,
-        conflictContext: view.context,
-        key: conflictCacheKey(cache.keyPrefix, tenant, conflictId),
-        version: view.version,
-      });
+      const ids = idsOf.get(tenant) ?? [];
+      ids.push(conflictId);
+      idsOf.set(tenant, ids);
     }
+    const viewsOf = new Map<string, Map<string, SourceConflictView>>();
+    for (const [tenant, ids] of idsOf) viewsOf.set(tenant, await readConflicts(store.db, store.schema, tenant, ids));
+    // Issued together, they go out back to back on the one connection and run in that order:
+    // each conflict's value is cached before its notice is published, at one round trip a batch.
+    await Promise.all(
+      unique.flatMap(({ tenant, conflictId }) => {
+        const view = viewsOf.get(tenant)?.get(conflictId);
+        if (!view) return [];
+        return [
+          cacheConflictView(cache.redis, cache.keyPrefix, view),
+          // The SKU and the context it lives in let subscribers filter without reading the conflict.
+          publishChangeNotice(cache.redis, cache.keyPrefix, {
+            context: 'conflicts',
+            tenant,
+            conflictId,
+            sku: view.sku,
+            conflictContext: view.context,
+            key: conflictCacheKey(cache.keyPrefix, tenant, conflictId),
+            version: view.version,
+          }),
+        ];
+      }),
+    );
   },
 };
