@@ -72,12 +72,29 @@ export async function readAlias(
   alias: string,
   now: Date,
 ): Promise<AliasView | undefined> {
-  const row = await db
+  const [view] = await readAliases(db, schema, tenant, [{ context, alias }], now);
+  return view;
+}
+
+/** Aliases of one tenant named by (context, alias) in one query, whatever their number; names without an alias are absent. */
+export async function readAliases(
+  db: Knex | Knex.Transaction,
+  schema: string,
+  tenant: string,
+  names: readonly { context: string; alias: string }[],
+  now: Date,
+): Promise<AliasView[]> {
+  if (names.length === 0) return [];
+  const rows = await db
     .withSchema(schema)
     .table('aliases')
-    .where({ tenant, context, alias })
-    .first<AliasRow | undefined>();
-  return row ? toView(row, now) : undefined;
+    .where({ tenant })
+    .whereIn(
+      ['context', 'alias'],
+      names.map((n) => [n.context, n.alias]),
+    )
+    .select<AliasRow[]>('*');
+  return rows.map((row) => toView(row, now));
 }
 
 /** A page of a tenant's aliases ordered by (context, alias), after the cursor's key. */

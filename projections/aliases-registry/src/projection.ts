@@ -1,6 +1,6 @@
 import { publishChangeNotice, type Projection, type ProjectedEvent, type ProjectionTransaction } from '@verity/events';
 import { aliasResolveKey, cacheResolution, forgetResolution } from './alias-cache';
-import { readAlias } from './alias-view';
+import { readAliases, type AliasView } from './alias-view';
 import { aliasMigrations } from './migrations';
 
 /** What a batch changed: one alias of one tenant (conflict rows need no cache work). */
@@ -90,30 +90,45 @@ export const aliasesRegistryProjection: Projection<AliasEvent['type'], AliasChan
   migrations: aliasMigrations,
   apply,
   async publish(store, cache, changes) {
-    const unique = [...new Map(changes.map((c) => [`${c.tenant}/${c.context}/${c.alias}`, c])).values()];
+    const idOf = (c: AliasChange): string => JSON.stringify([c.tenant, c.context, c.alias]);
+    const unique = [...new Map(changes.map((c) => [idOf(c), c])).values()];
     const now = new Date();
-    for (const { tenant, context, alias } of unique) {
-      const view = await readAlias(store.db, store.schema, tenant, context, alias, now);
-      if (!view) continue;
-      if (view.status === 'active') {
-        await cacheResolution(
-          cache.redis,
-          cache.keyPrefix,
-          tenant,
-          context,
-          alias,
-          { canonical: view.canonical, expiresAt: view.expiresAt, version: view.version },
-          now,
-        );
-      } else {
-        await forgetResolution(cache.redis, cache.keyPrefix, tenant, context, alias, view.version);
-      }
-      await publishChangeNotice(cache.redis, cache.keyPrefix, {
-        context: 'aliases',
-        tenant,
-        key: aliasResolveKey(cache.keyPrefix, tenant, context, alias),
-        version: view.version,
-      });
+    const namesOf = new Map<string, AliasChange[]>();
+    for (const change of unique) {
+      const names = namesOf.get(change.tenant) ?? [];
+      names.push(change);
+      namesOf.set(change.tenant, names);
     }
+    const views = new Map<string, AliasView>();
+    for (const [tenant, names] of namesOf)
+      for (const view of await readAliases(store.db, store.schema, tenant, names, now)) views.set(idOf(view), view);
+    // Issued together, they go out back to back on the one connection and run in that order:
+    // each alias's resolution is cached (or dropped) before its notice is published, at one round trip a batch.
+    await Promise.all(
+      unique.flatMap((change) => {
+        const view = views.get(idOf(change));
+        if (!view) return [];
+        const { tenant, context, alias } = change;
+        return [
+          view.status === 'active'
+            ? cacheResolution(
+                cache.redis,
+                cache.keyPrefix,
+                tenant,
+                context,
+                alias,
+                { canonical: view.canonical, expiresAt: view.expiresAt, version: view.version },
+                now,
+              )
+            : forgetResolution(cache.redis, cache.keyPrefix, tenant, context, alias, view.version),
+          publishChangeNotice(cache.redis, cache.keyPrefix, {
+            context: 'aliases',
+            tenant,
+            key: aliasResolveKey(cache.keyPrefix, tenant, context, alias),
+            version: view.version,
+          }),
+        ];
+      }),
+    );
   },
 };
