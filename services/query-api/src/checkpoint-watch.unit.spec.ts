@@ -1,15 +1,18 @@
 import { createCheckpointWatch } from './checkpoint-watch';
 
-const notice = (over: Partial<{ schema: string; projection: string; topic: string }> = {}) => ({
+const TOPIC = 'verity.inventory.events';
+const notice = (
+  over: Partial<{ schema: string; projection: string; topic: string; partition: number; offset: string }>,
+) => ({
   schema: 'read_models',
   projection: 'inventory-stock',
-  topic: 'verity.inventory.events',
+  topic: TOPIC,
   partition: 0,
   offset: '10',
   ...over,
 });
 
-/** Whether `promise` has settled by the time the microtasks queued before this check ran. */
+/** Whether `promise` has settled once the callbacks queued so far have run. */
 async function settled(promise: Promise<void>): Promise<boolean> {
   let done = false;
   void promise.then(() => (done = true));
@@ -18,43 +21,52 @@ async function settled(promise: Promise<void>): Promise<boolean> {
 }
 
 describe('checkpoint watch', () => {
-  it('wakes the waits of the projection and topic a notice of its schema names, and no other', async () => {
+  it('wakes a wait once notices of its schema, projection and topic reach every offset it waits for', async () => {
     const watch = createCheckpointWatch('read_models', () => true);
-    const mine = watch.next('inventory-stock', 'verity.inventory.events', 60_000);
-    const otherTopic = watch.next('inventory-stock', 'verity.catalog.events', 60_000);
-    const otherProjection = watch.next('pricing', 'verity.inventory.events', 60_000);
+    const waiting = watch.next('inventory-stock', TOPIC, { 0: '10', 2: '4' }, 60_000);
 
-    watch.notice(notice({ schema: 'read_models_rebuild' }));
-    expect(await settled(mine.woken)).toBe(false);
+    watch.notice(notice({ schema: 'read_models_rebuild', partition: 0, offset: '10' }));
+    watch.notice(notice({ schema: 'read_models_rebuild', partition: 2, offset: '4' }));
+    watch.notice(notice({ projection: 'pricing', partition: 2, offset: '4' }));
+    watch.notice(notice({ topic: 'verity.catalog.events', partition: 2, offset: '4' }));
+    expect(await settled(waiting.woken)).toBe(false);
 
-    watch.notice(notice());
-    expect(await settled(mine.woken)).toBe(true);
-    expect(await settled(otherTopic.woken)).toBe(false);
-    expect(await settled(otherProjection.woken)).toBe(false);
-    otherTopic.cancel();
-    otherProjection.cancel();
+    watch.notice(notice({ partition: 0, offset: '12' }));
+    expect(await settled(waiting.woken)).toBe(false);
+    watch.notice(notice({ partition: 2, offset: '3' }));
+    expect(await settled(waiting.woken)).toBe(false);
+    watch.notice(notice({ partition: 2, offset: '4' }));
+    expect(await settled(waiting.woken)).toBe(true);
+  });
+
+  it('leaves the waits a notice does not cover asleep: a busy projector does not wake every reader', async () => {
+    const watch = createCheckpointWatch('read_models', () => true);
+    const near = watch.next('inventory-stock', TOPIC, { 1: '5' }, 60_000);
+    const far = watch.next('inventory-stock', TOPIC, { 1: '500' }, 60_000);
+    watch.notice(notice({ partition: 1, offset: '6' }));
+    expect(await settled(near.woken)).toBe(true);
+    expect(await settled(far.woken)).toBe(false);
+    far.cancel();
+  });
+
+  it('remembers the highest checkpoint named: an older notice arriving late does not move it back', async () => {
+    const watch = createCheckpointWatch('read_models', () => true);
+    watch.notice(notice({ partition: 0, offset: '20' }));
+    watch.notice(notice({ partition: 0, offset: '8' }));
+    const waiting = watch.next('inventory-stock', TOPIC, { 0: '15', 1: '1' }, 60_000);
+    watch.notice(notice({ partition: 1, offset: '1' }));
+    expect(await settled(waiting.woken)).toBe(true);
   });
 
   it('wakes a wait at its time when no notice comes, and at once when cancelled', async () => {
     const watch = createCheckpointWatch('read_models', () => true);
     const start = Date.now();
-    await watch.next('inventory-stock', 'verity.inventory.events', 30).woken;
+    await watch.next('inventory-stock', TOPIC, { 0: '1' }, 30).woken;
     expect(Date.now() - start).toBeGreaterThanOrEqual(25);
 
-    const cancelled = watch.next('inventory-stock', 'verity.inventory.events', 60_000);
+    const cancelled = watch.next('inventory-stock', TOPIC, { 0: '1' }, 60_000);
     cancelled.cancel();
     expect(await settled(cancelled.woken)).toBe(true);
-  });
-
-  it('wakes each wait once: a later notice finds none left', async () => {
-    const watch = createCheckpointWatch('read_models', () => true);
-    const first = watch.next('inventory-stock', 'verity.inventory.events', 60_000);
-    watch.notice(notice());
-    await first.woken;
-    const second = watch.next('inventory-stock', 'verity.inventory.events', 60_000);
-    expect(await settled(second.woken)).toBe(false);
-    watch.notice(notice());
-    expect(await settled(second.woken)).toBe(true);
   });
 
   it('says whether it is live as its subscription does', () => {

@@ -49,7 +49,9 @@ export async function waitForProjection(
   const watch = store.checkpointWatch;
   for (;;) {
     const left = deadline - Date.now();
-    const wakeUp = watch?.live() ? watch.next(projection, token.topic, Math.min(WATCHED_POLL_MS, left)) : undefined;
+    const wakeUp = watch?.live()
+      ? watch.next(projection, token.topic, token.offsets, Math.min(WATCHED_POLL_MS, left))
+      : undefined;
     let passed: boolean;
     try {
       const checkpoints = await store.db.read(tenant, (db) =>
