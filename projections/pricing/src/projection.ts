@@ -140,16 +140,20 @@ export const pricingProjection: Projection<PricingEvent['type'], PricingChange> 
       const id = `${change.tenant}/${change.priceListId}/${change.sku ?? ''}`;
       if ((newest.get(id)?.version ?? -1) < change.version) newest.set(id, change);
     }
-    for (const { tenant, priceListId, sku, version } of newest.values()) {
-      if (sku !== null) await invalidateSkuRules(cache.redis, cache.keyPrefix, tenant, priceListId, sku, version);
-      await publishChangeNotice(cache.redis, cache.keyPrefix, {
-        context: 'pricing',
-        tenant,
-        priceListId,
-        sku,
-        key: sku === null ? null : quoteCacheKey(cache.keyPrefix, tenant, priceListId, sku),
-        version,
-      });
-    }
+    // Issued together, they go out back to back on the one connection and run in that order:
+    // each SKU's quotes are invalidated before its notice is published, at one round trip a batch.
+    await Promise.all(
+      [...newest.values()].flatMap(({ tenant, priceListId, sku, version }) => [
+        ...(sku === null ? [] : [invalidateSkuRules(cache.redis, cache.keyPrefix, tenant, priceListId, sku, version)]),
+        publishChangeNotice(cache.redis, cache.keyPrefix, {
+          context: 'pricing',
+          tenant,
+          priceListId,
+          sku,
+          key: sku === null ? null : quoteCacheKey(cache.keyPrefix, tenant, priceListId, sku),
+          version,
+        }),
+      ]),
+    );
   },
 };
