@@ -96,16 +96,17 @@ export interface QueuedDelivery {
 
 /**
  * The next deliveries to send, lane by lane (a lane is one subscription's deliveries of one
- * stream): the first `perLane` pending ones of each lane whose head is due, oldest first, for the
- * `subscriptions` given (the enabled ones) and none of the lanes in `busy`. A lane whose head
- * waits for its retry sends nothing behind it: that is what keeps stream order.
+ * stream): of the `lanes` oldest lanes whose head is due, for the `subscriptions` given (the
+ * enabled ones) and none of those in `busy`, the first `perLane` pending deliveries each, oldest
+ * first. A lane whose head waits for its retry sends nothing behind it: that is what keeps stream
+ * order. Heads are found on the pending index alone; bodies are read for the chosen lanes only.
  */
 export async function nextDeliveries(
   db: Knex,
   schema: string,
-  options: { subscriptions: readonly string[]; busy: readonly string[]; perLane: number; limit: number },
+  options: { subscriptions: readonly string[]; busy: readonly string[]; perLane: number; lanes: number },
 ): Promise<QueuedDelivery[]> {
-  if (options.subscriptions.length === 0) return [];
+  if (options.subscriptions.length === 0 || options.lanes <= 0) return [];
   const { rows } = await db.raw<{
     rows: {
       delivery_id: string;
@@ -116,18 +117,32 @@ export async function nextDeliveries(
       attempts: number;
     }[];
   }>(
-    `SELECT delivery_id, subscription_id, stream_id, event_id, body, attempts FROM (
-       SELECT d.delivery_id, d.subscription_id, d.stream_id, d.event_id, d.body, d.attempts,
-              row_number() OVER lane AS position, first_value(d.next_attempt_at) OVER lane AS head_due
-       FROM ??.?? d
-       WHERE d.status = 'pending' AND d.subscription_id = ANY(?)
-         AND NOT (d.subscription_id || ' ' || d.stream_id = ANY(?))
-       WINDOW lane AS (PARTITION BY d.subscription_id, d.stream_id ORDER BY d.delivery_id)
-     ) queued
-     WHERE position <= ? AND head_due <= now()
-     ORDER BY delivery_id
-     LIMIT ?`,
-    [schema, DELIVERIES_TABLE, [...options.subscriptions], [...options.busy], options.perLane, options.limit],
+    `WITH heads AS (
+       SELECT DISTINCT ON (subscription_id, stream_id) subscription_id, stream_id, delivery_id, next_attempt_at
+       FROM ??.?? WHERE status = 'pending' AND subscription_id = ANY(?)
+       ORDER BY subscription_id, stream_id, delivery_id
+     ), chosen AS (
+       SELECT subscription_id, stream_id FROM heads
+       WHERE next_attempt_at <= now() AND NOT (subscription_id || ' ' || stream_id = ANY(?))
+       ORDER BY delivery_id LIMIT ?
+     )
+     SELECT q.delivery_id, q.subscription_id, q.stream_id, q.event_id, q.body, q.attempts
+     FROM chosen c CROSS JOIN LATERAL (
+       SELECT d.delivery_id, d.subscription_id, d.stream_id, d.event_id, d.body, d.attempts FROM ??.?? d
+       WHERE d.subscription_id = c.subscription_id AND d.stream_id = c.stream_id AND d.status = 'pending'
+       ORDER BY d.delivery_id LIMIT ?
+     ) q
+     ORDER BY q.delivery_id`,
+    [
+      schema,
+      DELIVERIES_TABLE,
+      [...options.subscriptions],
+      [...options.busy],
+      options.lanes,
+      schema,
+      DELIVERIES_TABLE,
+      options.perLane,
+    ],
   );
   return rows.map((r) => ({
     deliveryId: String(r.delivery_id),
@@ -203,6 +218,8 @@ export async function resumeSubscription(db: Knex, schema: string, subscriptionI
       .withSchema(schema)
       .table(DELIVERIES_TABLE)
       .where({ subscription_id: subscriptionId, status: 'pending' })
+      // Only heads waiting for a retry wait on the clock; the rest are due already.
+      .where('next_attempt_at', '>', trx.fn.now())
       .update({ next_attempt_at: trx.fn.now() });
   });
 }

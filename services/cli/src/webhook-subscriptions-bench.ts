@@ -78,8 +78,14 @@ export async function runWebhookDeliveryBench(
       authorization: `Bearer ${await mintToken(env, { tenant: 'bench', roles: ['admin'], subject: 'bench' })}`,
       'content-type': 'application/json',
     };
-    const post = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
-      const res = await fetch(`${gateway}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    /** Sent again once when the connection drops (an idle keep-alive closed by the server): the key makes it once. */
+    const post = async (path: string, body: unknown, key?: string): Promise<Record<string, unknown>> => {
+      const init = {
+        method: 'POST',
+        headers: key === undefined ? headers : { ...headers, 'idempotency-key': key },
+        body: JSON.stringify(body),
+      };
+      const res = await fetch(`${gateway}${path}`, init).catch(() => fetch(`${gateway}${path}`, init));
       const answer = (await res.json()) as Record<string, unknown>;
       if (res.status >= 300) throw new Error(`${path} answered ${res.status}: ${JSON.stringify(answer)}`);
       return answer;
@@ -96,13 +102,17 @@ export async function runWebhookDeliveryBench(
     let next = 0;
     const writer = async (): Promise<void> => {
       for (let n = next++; n < options.events; n = next++)
-        await post('/v1/commands/inventory.ReceiveStock', {
-          sku: `WHD-${n % options.streams}`,
-          location: 'lyon',
-          quantity: 1,
-        });
+        await post(
+          '/v1/commands/inventory.ReceiveStock',
+          { sku: `WHD-${n % options.streams}`, location: 'lyon', quantity: 1 },
+          `${sandbox.prefix}-${n}`,
+        );
     };
-    const writers = Promise.all(Array.from({ length: 64 }, writer));
+    // A writer's failure ends the wait below, and the run, with its cause.
+    let failed: Error | undefined;
+    const writers = Promise.all(Array.from({ length: 64 }, writer)).catch((error: unknown) => {
+      failed = error instanceof Error ? error : new Error(String(error));
+    });
     const queued = async (): Promise<number> => {
       const [row] = await db
         .withSchema(sandbox.schema)
@@ -112,7 +122,10 @@ export async function runWebhookDeliveryBench(
     };
     let seen = 0;
     await watch(
-      async () => (seen = await queued().catch(() => 0)) >= options.events,
+      async () => {
+        if (failed !== undefined) throw failed;
+        return (seen = await queued().catch(() => 0)) >= options.events;
+      },
       () => `${Math.min(next, options.events)} written, ${seen} queued`,
       600_000,
     );

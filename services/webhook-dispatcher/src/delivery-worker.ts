@@ -130,14 +130,14 @@ export class DeliveryWorker {
       subscriptions,
       busy: [...this.busy],
       perLane: this.options.laneBatch,
-      limit: free * this.options.laneBatch,
+      lanes: free,
     });
     const lanes = new Map<string, QueuedDelivery[]>();
     for (const delivery of queued) {
       const lane = laneOf(delivery);
       const held = lanes.get(lane);
       if (held) held.push(delivery);
-      else if (lanes.size < free) lanes.set(lane, [delivery]);
+      else lanes.set(lane, [delivery]);
     }
     for (const [lane, deliveries] of lanes) {
       this.busy.add(lane);
