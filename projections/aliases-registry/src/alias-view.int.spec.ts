@@ -52,6 +52,9 @@ describe('readAliases', () => {
         });
         expect(byName(views).get('backoffice:products')).toMatchObject({ canonical: 'catalog.products.admin' });
         expect(byName(views).get('frontend:stock')).toMatchObject({ status: 'inactive', version: 4 });
+        expect(await readAliases(db, schema, 'globex', names, now)).toEqual([
+          expect.objectContaining({ tenant: 'globex', canonical: 'catalog.globex.list' }),
+        ]);
         expect(await readAliases(db, schema, 'acme', [], now)).toEqual([]);
       }));
 });

@@ -46,6 +46,8 @@ describe('readProductViews', () => {
         expect(views).toEqual(one);
         expect(views.get('S-1')).toMatchObject({ tenant: 'acme', name: 'Bolt', version: 1 });
         expect(views.get('S-3')).toMatchObject({ status: 'discontinued', version: 2 });
+        const globex = await readProductViews(db, schema, 'globex', skus);
+        expect([...globex.values()]).toEqual([expect.objectContaining({ tenant: 'globex', name: 'Globex bolt' })]);
         expect(await readProductViews(db, schema, 'acme', [])).toEqual(new Map());
       }));
 });

@@ -51,6 +51,8 @@ describe('readConflicts', () => {
         expect(views).toEqual(one);
         expect(views.get('CF-1')).toMatchObject({ tenant: 'acme', sku: 'S-1', status: 'open' });
         expect(views.get('CF-2')).toMatchObject({ sku: 'S-2', status: 'resolved', accepted: 'incoming', version: 2 });
+        const globex = await readConflicts(db, schema, 'globex', ids);
+        expect([...globex.values()]).toEqual([expect.objectContaining({ tenant: 'globex', sku: 'G-1' })]);
         expect(await readConflicts(db, schema, 'acme', [])).toEqual(new Map());
       }));
 });
