@@ -63,6 +63,34 @@ function send(
 
 const secondsSince = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
 
+/** The two requests of the run: a ReceiveStock through the gateway, and its SKU read back with a token. */
+interface PlatformClient {
+  command(payload: ReturnType<typeof receiveStockPayload>): Promise<Answer>;
+  readStock(sku: string, consistencyToken: string): Promise<Answer>;
+}
+
+function platformClient(agent: Agent, options: VisibilityOptions): PlatformClient {
+  const commandUrl = new URL(`/v1/commands/${BENCH_COMMAND_TYPE}`, options.gatewayUrl);
+  return {
+    command: (payload) =>
+      send(
+        agent,
+        commandUrl,
+        'POST',
+        { ...options.headers, 'content-type': 'application/json' },
+        JSON.stringify(payload),
+      ),
+    readStock: (sku, consistencyToken) =>
+      send(agent, new URL(`/v1/inventory/${encodeURIComponent(sku)}`, options.queryApiUrl), 'GET', {
+        ...options.headers,
+        'x-consistency-token': consistencyToken,
+      }),
+  };
+}
+
+const tokenOf = (reply: Answer): string => (JSON.parse(reply.body) as { consistencyToken: string }).consistencyToken;
+const isFresh = (read: Answer): boolean => read.status === 200 && read.headers['x-consistency'] === 'fresh';
+
 /** How long the run waits for the read model to catch up with the runs before it. */
 const CATCH_UP_TIMEOUT_MS = 300_000;
 
@@ -71,34 +99,29 @@ const CATCH_UP_TIMEOUT_MS = 300_000;
  * a backlog the projector may still be applying, and a steady rate is measured from a read model
  * that has caught up, not behind that backlog.
  */
-async function caughtUp(agent: Agent, commandUrl: URL, options: VisibilityOptions): Promise<void> {
-  const payload = receiveStockPayload(0, options.skus);
-  const reply = await send(
-    agent,
-    commandUrl,
-    'POST',
-    { ...options.headers, 'content-type': 'application/json' },
-    JSON.stringify(payload),
-  );
+async function caughtUp(client: PlatformClient, skus: number): Promise<void> {
+  const payload = receiveStockPayload(0, skus);
+  const reply = await client.command(payload);
   if (reply.status !== 200) throw new Error(`visibility: a first command was answered ${reply.status}: ${reply.body}`);
-  const token = (JSON.parse(reply.body) as { consistencyToken: string }).consistencyToken;
+  const token = tokenOf(reply);
   const deadline = Date.now() + CATCH_UP_TIMEOUT_MS;
   for (;;) {
-    const read = await send(
-      agent,
-      new URL(`/v1/inventory/${encodeURIComponent(payload.sku)}`, options.queryApiUrl),
-      'GET',
-      {
-        ...options.headers,
-        'x-consistency-token': token,
-      },
-    );
-    if (read.status === 200 && read.headers['x-consistency'] === 'fresh') return;
+    const read = await client.readStock(payload.sku, token);
+    if (isFresh(read)) return;
     if (Date.now() > deadline)
       throw new Error(
         `visibility: the read model did not catch up within ${CATCH_UP_TIMEOUT_MS / 1000} s (last answer ${read.status})`,
       );
   }
+}
+
+interface DrivenRun {
+  latencies: number[];
+  replies: number[];
+  afterReplies: number[];
+  errors: Record<string, number>;
+  requests: number;
+  durationS: number;
 }
 
 /**
@@ -111,59 +134,45 @@ async function caughtUp(agent: Agent, commandUrl: URL, options: VisibilityOption
  */
 export async function measureVisibility(options: VisibilityOptions): Promise<VisibilityRun> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
-  const commandUrl = new URL(`/v1/commands/${BENCH_COMMAND_TYPE}`, options.gatewayUrl);
+  const client = platformClient(agent, options);
   let seq = 0;
   const drive = (durationS: number) =>
-    new Promise<{
-      latencies: number[];
-      replies: number[];
-      afterReplies: number[];
-      errors: Record<string, number>;
-      requests: number;
-      durationS: number;
-    }>((resolve) => {
+    new Promise<DrivenRun>((resolve) => {
       const total = Math.round(durationS * options.ratePerS);
-      const latencies: number[] = [];
-      const replies: number[] = [];
-      const afterReplies: number[] = [];
-      const errors: Record<string, number> = {};
+      const run: DrivenRun = {
+        latencies: [],
+        replies: [],
+        afterReplies: [],
+        errors: {},
+        requests: total,
+        durationS: 0,
+      };
       const start = process.hrtime.bigint();
       let sent = 0;
       let settled = 0;
       const settle = (): void => {
-        if (++settled === total)
-          resolve({ latencies, replies, afterReplies, errors, requests: total, durationS: secondsSince(start) });
+        if (++settled < total) return;
+        run.durationS = secondsSince(start);
+        resolve(run);
       };
       const one = async (dueS: number): Promise<void> => {
         const payload = receiveStockPayload(seq++, options.skus);
-        const reply = await send(
-          agent,
-          commandUrl,
-          'POST',
-          { ...options.headers, 'content-type': 'application/json' },
-          JSON.stringify(payload),
-        );
-        if (reply.status !== 200) return countError(errors, `command ${reply.status}`);
+        const reply = await client.command(payload);
+        if (reply.status !== 200) return countError(run.errors, `command ${reply.status}`);
         const repliedS = secondsSince(start);
-        const token = (JSON.parse(reply.body) as { consistencyToken: string }).consistencyToken;
-        const read = await send(
-          agent,
-          new URL(`/v1/inventory/${encodeURIComponent(payload.sku)}`, options.queryApiUrl),
-          'GET',
-          { ...options.headers, 'x-consistency-token': token },
-        );
-        if (read.status !== 200) return countError(errors, `read ${read.status}`);
-        if (read.headers['x-consistency'] !== 'fresh') return countError(errors, 'read stale');
+        const read = await client.readStock(payload.sku, tokenOf(reply));
+        if (read.status !== 200) return countError(run.errors, `read ${read.status}`);
+        if (!isFresh(read)) return countError(run.errors, 'read stale');
         const visibleS = secondsSince(start);
-        latencies.push((visibleS - dueS) * 1000);
-        replies.push((repliedS - dueS) * 1000);
-        afterReplies.push((visibleS - repliedS) * 1000);
+        run.latencies.push((visibleS - dueS) * 1000);
+        run.replies.push((repliedS - dueS) * 1000);
+        run.afterReplies.push((visibleS - repliedS) * 1000);
       };
       const tick = (): void => {
         const due = dueBy(secondsSince(start), options.ratePerS, total);
         for (; sent < due; sent++) {
           one(sent / options.ratePerS)
-            .catch((error: NodeJS.ErrnoException) => countError(errors, error.code ?? error.name))
+            .catch((error: NodeJS.ErrnoException) => countError(run.errors, error.code ?? error.name))
             .finally(settle);
         }
         if (sent < total) setTimeout(tick, 1);
@@ -171,7 +180,7 @@ export async function measureVisibility(options: VisibilityOptions): Promise<Vis
       tick();
     });
   try {
-    await caughtUp(agent, commandUrl, options);
+    await caughtUp(client, options.skus);
     if (options.warmupS > 0) await drive(options.warmupS);
     const run = await drive(options.durationS);
     const result = toLoadResult({
