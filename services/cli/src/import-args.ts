@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { z } from 'zod';
 import { SOURCE_SYSTEMS, tenantIdSchema, type SourceSystem } from '@verity/core';
 import { IMPORT_FORMATS, formatOfFileName, type ImportFormat } from '@verity/connector-import';
+import { readOptions } from './cli-options';
 import { UsageError } from './errors';
 
 export const IMPORT_USAGE = `verity import <file> --type <context.Command> [--tenant <t>] [--format csv|ndjson]
@@ -32,28 +33,7 @@ const FLAGS = ['--restart'] as const;
 const concurrencySchema = z.coerce.number().int().min(1).max(4096);
 
 export function parseImportArgs(args: readonly string[]): ImportArgs {
-  const options = new Map<string, string>();
-  const flags = new Set<string>();
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq < 0 ? arg : arg.slice(0, eq);
-    if ((FLAGS as readonly string[]).includes(name)) {
-      if (eq >= 0) throw new UsageError(`${name} takes no value`);
-      flags.add(name);
-      continue;
-    }
-    if (!(VALUED as readonly string[]).includes(name)) throw new UsageError(`import: unknown option ${name}`);
-    const value = eq < 0 ? args[++i] : arg.slice(eq + 1);
-    if (!value) throw new UsageError(`${name} needs a value`);
-    if (options.has(name)) throw new UsageError(`${name} given twice`);
-    options.set(name, value);
-  }
+  const { options, flags, positional } = readOptions('import', args, VALUED, FLAGS);
   if (positional.length !== 1) throw new UsageError(`import needs exactly one file, got ${positional.length}`);
   const file = positional[0]!;
   const type = options.get('--type');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { tenantIdSchema } from '@verity/core';
 import { ROLE_GRAMMAR, apiKeyIdSchema, apiKeyRolesSchema } from '@verity/domain';
+import { readOptions } from './cli-options';
 import { UsageError } from './errors';
 
 export const KEYS_USAGE = `verity keys create --tenant <t> --roles <r,...> [--name <n>] [--expires <iso>]
@@ -31,28 +32,6 @@ function checked<T>(option: string, value: string, schema: z.ZodType<T>, what: s
   return parsed.data;
 }
 
-/** `--name value` and `--name=value` alike; positional arguments apart. */
-function split(action: KeysArgs['action'], args: readonly string[]) {
-  const known: readonly string[] = OPTIONS[action];
-  const options = new Map<string, string>();
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq < 0 ? arg : arg.slice(0, eq);
-    if (!known.includes(name)) throw new UsageError(`keys ${action}: unknown option ${name}`);
-    const value = eq < 0 ? args[++i] : arg.slice(eq + 1);
-    if (!value) throw new UsageError(`${name} needs a value`);
-    if (options.has(name)) throw new UsageError(`${name} given twice`);
-    options.set(name, value);
-  }
-  return { options, positional };
-}
-
 function oneKeyId(action: 'rotate' | 'revoke', positional: string[]): string {
   if (positional.length !== 1)
     throw new UsageError(`keys ${action} needs exactly one key id, got ${positional.length}`);
@@ -63,7 +42,7 @@ export function parseKeysArgs(args: readonly string[]): KeysArgs {
   const [action, ...rest] = args;
   if (action !== 'create' && action !== 'list' && action !== 'rotate' && action !== 'revoke')
     throw new UsageError(`keys needs create, list, rotate or revoke, got ${action ?? 'nothing'}`);
-  const { options, positional } = split(action, rest);
+  const { options, positional } = readOptions(`keys ${action}`, rest, OPTIONS[action]);
   const instantOf = (option: '--expires' | '--old-expires'): string | undefined => {
     const value = options.get(option);
     return value === undefined

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { tenantIdSchema } from '@verity/core';
 import { WEBHOOK_SOURCES, shopDomainSchema, webhookSecretIdSchema, type WebhookSource } from '@verity/domain';
+import { readOptions } from './cli-options';
 import { UsageError } from './errors';
 
 export const WEBHOOKS_USAGE = `verity webhooks secret set --tenant <t> --source <s> [--secret <whsec_...>] [--shop-domain <d>] [--expires <iso>]
@@ -33,34 +34,13 @@ function checked<T>(option: string, value: string, schema: z.ZodType<T>, what: s
   return parsed.data;
 }
 
-function split(action: WebhooksArgs['action'], args: readonly string[]) {
-  const known: readonly string[] = OPTIONS[action];
-  const options = new Map<string, string>();
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq < 0 ? arg : arg.slice(0, eq);
-    if (!known.includes(name)) throw new UsageError(`webhooks secret ${action}: unknown option ${name}`);
-    const value = eq < 0 ? args[++i] : arg.slice(eq + 1);
-    if (!value) throw new UsageError(`${name} needs a value`);
-    if (options.has(name)) throw new UsageError(`${name} given twice`);
-    options.set(name, value);
-  }
-  return { options, positional };
-}
-
 /** `verity webhooks secret <action> ...`, checked before anything connects. */
 export function parseWebhooksArgs(args: readonly string[]): WebhooksArgs {
   const [noun, action, ...rest] = args;
   if (noun !== 'secret') throw new UsageError(`webhooks needs secret, got ${noun ?? 'nothing'}`);
   if (action !== 'set' && action !== 'list' && action !== 'remove')
     throw new UsageError(`webhooks secret needs set, list or remove, got ${action ?? 'nothing'}`);
-  const { options, positional } = split(action, rest);
+  const { options, positional } = readOptions(`webhooks secret ${action}`, rest, OPTIONS[action]);
   if (action === 'remove') {
     if (positional.length !== 1)
       throw new UsageError(`webhooks secret remove needs exactly one secret id, got ${positional.length}`);
