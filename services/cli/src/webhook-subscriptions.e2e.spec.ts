@@ -214,10 +214,15 @@ describe('outbound webhooks (issue 12)', () => {
     target.status = 500;
     const { id } = await subscribe(target.url);
     await receive('FAILING-1', 1);
-    const disabled = await until('the subscription disabled', async () => {
-      const shown = await call('GET', `${PATH}/${id}`, admin);
-      return shown.body.enabled === false ? shown.body : undefined;
-    });
+    // Thirty attempts with backoff: longer on a loaded machine.
+    const disabled = await until(
+      'the subscription disabled',
+      async () => {
+        const shown = await call('GET', `${PATH}/${id}`, admin);
+        return shown.body.enabled === false ? shown.body : undefined;
+      },
+      90_000,
+    );
     expect(disabled).toMatchObject({ disabledReason: 'consecutive_failures' });
     const log = await call('GET', `${PATH}/${id}/deliveries`, admin);
     expect(log.body.deliveries[0]).toMatchObject({ status: 'pending', lastStatus: 500, lastError: 'HTTP 500' });
