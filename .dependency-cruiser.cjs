@@ -91,7 +91,8 @@ module.exports = {
         'graph: no other package, no other service, may import it. The one exception is ' +
         'services/cli/src/services.ts: `verity start --single-process`, the bench and the e2e suites ' +
         'run the four services in one process, so the CLI constructs each from its package ' +
-        '(createGatewayService and the like).',
+        '(createGatewayService and the like), and `verity projections` rebuilds the read models ' +
+        'the projector builds, with its settings (re-exported there).',
       severity: 'error',
       from: { path: `^${PACKAGE}/`, pathNot: '^services/cli/src/services\\.ts$' },
       to: { path: DEPLOYABLE, pathNot: '^$1/' },

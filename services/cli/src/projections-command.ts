@@ -3,7 +3,7 @@ import knex, { type Knex } from 'knex';
 import type { Admin } from 'kafkajs';
 import { contextTopics, fetchTopicOffsets, readerRoleOf, type AnyProjection } from '@verity/events';
 import { syncStatusProjection } from '@verity/projection-sync-status';
-import { projections, projectorEnvSchema, type ProjectorEnv } from '@verity/projector';
+import { projections, projectorEnvSchema, type ProjectorEnv } from './services';
 import { createPlatform, parseEnv } from '@verity/service-kit';
 import {
   GenerationServingError,

@@ -12,6 +12,8 @@ import { parseEnv, type RunningServer } from '@verity/service-kit';
 import type { ServiceName } from './service-names';
 
 export { SERVICE_NAMES, isServiceName, type ServiceName } from './service-names';
+/** The read models the projector builds and its settings: what `verity projections` rebuilds, as the projector would. */
+export { projections, projectorEnvSchema, type ProjectorEnv } from '@verity/projector';
 
 export interface NamedService {
   name: ServiceName;

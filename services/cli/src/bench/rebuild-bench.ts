@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { projectorEnvSchema } from '@verity/projector';
+import { projectorEnvSchema } from '../services';
 import { createPlatform, parseEnv } from '@verity/service-kit';
 import { UsageError } from '../errors';
 import { parkedSchema } from '../projection-generations';
