@@ -11,7 +11,7 @@ const COMMAND_CONTEXTS = contexts.filter((c) => c.name !== 'access');
 const COMMAND_TYPES = COMMAND_CONTEXTS.flatMap((c) => Object.keys(c.commands).map((name) => `${c.name}.${name}`));
 
 interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** The route of the gateway's router this request reaches, e.g. `/v1/commands/:type`. */
   pattern: string;
   path: string;
@@ -146,6 +146,26 @@ describe('gateway credentials, tenants and roles (issue 10)', () => {
       path: `/v1/admin/api-keys/${liveKeyId}/revoke`,
       needs: 'admin:access',
     },
+    // Outbound webhook subscriptions are access too: refused before any subscription is looked up.
+    ...(
+      [
+        ['POST', '', { url: 'https://example.com/hook', eventTypes: ['verity.inventory.StockReceived'] }],
+        ['GET', ''],
+        ['GET', '/:id'],
+        ['DELETE', '/:id'],
+        ['POST', '/:id/rotate', {}],
+        ['POST', '/:id/disable', {}],
+        ['POST', '/:id/enable', {}],
+        ['GET', '/:id/deliveries'],
+        ['POST', '/:id/deliveries/:deliveryId/redeliver', {}],
+      ] as const
+    ).map(([method, tail, body]: readonly [Route['method'], string, unknown?]): Route => ({
+      method,
+      pattern: `/v1/webhook-subscriptions${tail}`,
+      path: `/v1/webhook-subscriptions${tail.replace(':id', 'whs_matrix').replace(':deliveryId', '1')}`,
+      ...(body === undefined ? {} : { body }),
+      needs: 'admin:access',
+    })),
   ];
 
   it('holds a request of the matrix for every route the gateway serves but the open ones', () => {
