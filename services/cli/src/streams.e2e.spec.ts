@@ -1,5 +1,5 @@
 import { inventoryContext, type StockState } from '@verity/domain';
-import { eventHash, unchained, fromHeaders } from '@verity/core';
+import { encodeConsistencyToken, eventHash, unchained, fromHeaders } from '@verity/core';
 import { contextTopics } from '@verity/events';
 import { get, type Answer } from './testing/query-access';
 import { postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
@@ -63,14 +63,21 @@ describe('time travel and audit over HTTP: /v1/streams on a running query-api', 
       ['inventory.ReceiveStock', { sku: SKU, location: 'hamburg', quantity: 7 }],
       ['inventory.AdjustStock', { sku: SKU, location: 'berlin', onHand: 12 }],
     ];
+    let token = '';
     for (const [type, payload] of commands) {
       const reply = await postCommand(platform, type, payload, { 'X-Tenant-Id': 'acme', 'X-Actor': 'alice' });
       expect(reply.status).toBe(200);
+      token = String(reply.body.consistencyToken);
       // Apart in time, so an instant between two events exists at millisecond precision.
       await new Promise((r) => setTimeout(r, 30));
     }
-    const all = await get(`${queryApi}/v1/streams/inventory/${SKU}/events`, reader);
+    // The last reply's token: the history read waits until the read model holds that event.
+    const all = await get(`${queryApi}/v1/streams/inventory/${SKU}/events`, {
+      ...reader,
+      'X-Consistency-Token': token,
+    });
     expect(all.status).toBe(200);
+    expect(all.headers.get('x-consistency')).toBe('fresh');
     history = body<HistoryPage>(all).events;
   });
   afterAll(async () => {
@@ -198,6 +205,14 @@ describe('time travel and audit over HTTP: /v1/streams on a running query-api', 
       code: 'validation_failed',
     });
     expect(problem.detail.startsWith(`${param}:`)).toBe(true);
+  });
+
+  it('answers 400 for a consistency token of a topic the history is not built from', async () => {
+    const foreign = encodeConsistencyToken({ topic: 'elsewhere.events', offsets: { 0: '1' } });
+    const problem = problemOf(
+      await get(`${queryApi}/v1/streams/inventory/${SKU}/events`, { ...reader, 'X-Consistency-Token': foreign }),
+    );
+    expect(problem).toMatchObject({ status: 400, code: 'invalid_consistency_token' });
   });
 
   it('answers 404 for an unknown stream, a version not yet reached and an instant before the first event', async () => {

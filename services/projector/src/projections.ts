@@ -5,6 +5,7 @@ import { aliasesRegistryProjection } from '@verity/projection-aliases-registry';
 import { pricingProjection } from '@verity/projection-pricing';
 import { sourceConflictsProjection } from '@verity/projection-source-conflicts';
 import { syncStatusProjection } from '@verity/projection-sync-status';
+import { streamHistoryProjection } from '@verity/projection-stream-history';
 
 /** Every read model this service builds. */
 export const projections: readonly AnyProjection[] = [
@@ -14,4 +15,5 @@ export const projections: readonly AnyProjection[] = [
   pricingProjection,
   sourceConflictsProjection,
   syncStatusProjection,
+  streamHistoryProjection,
 ];

@@ -686,16 +686,19 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
       '/v1/streams/{context}/{streamId}/events': operation(
         'streams',
         'getStreamHistory',
-        'The history of a stream of the tenant from its events topic (the audit trail): who, when, source system, decoded payload, version and hash chain, paged by version',
+        'The history of a stream of the tenant as its events topic (the audit trail) holds it: who, when, source system, decoded payload, version and hash chain, paged by version; read from the stream-history read model, so it honours X-Consistency-Token',
         [
           pathParam('context', streamContextSchema),
           streamIdParameter,
           ...queryParameters(historyQuerySchema),
           tenantHeader,
+          consistencyHeader,
         ],
         {
-          '200': json('a page of events, oldest first', ref('StreamHistory')),
-          '400': problem('`validation_failed` (context, streamId, fromVersion, limit), `invalid_header`'),
+          '200': json('a page of events, oldest first', ref('StreamHistory'), readHeaders),
+          '400': problem(
+            '`validation_failed` (context, streamId, fromVersion, limit), `invalid_header`, `invalid_consistency_token`',
+          ),
           '404': problem("`not_found`: the stream has no events (or is another tenant's)"),
         },
       ),
@@ -708,10 +711,13 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
           streamIdParameter,
           ...queryParameters(stateQuerySchema),
           tenantHeader,
+          consistencyHeader,
         ],
         {
-          '200': json('the state', ref('StreamState')),
-          '400': problem('`validation_failed` (context, streamId, version, at, or both of them), `invalid_header`'),
+          '200': json('the state', ref('StreamState'), readHeaders),
+          '400': problem(
+            '`validation_failed` (context, streamId, version, at, or both of them), `invalid_header`, `invalid_consistency_token`',
+          ),
           '404': problem(
             "`not_found`: the stream has no events (or is another tenant's), is not yet at the version, or had no event by the instant",
           ),

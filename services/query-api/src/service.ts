@@ -30,6 +30,7 @@ import { mountStreamRoutes } from './stream-routes';
 import { buildQueryApiOpenApi } from './openapi';
 import { aliasesRegistryProjection } from '@verity/projection-aliases-registry';
 import { catalogProductsProjection } from '@verity/projection-catalog-products';
+import { streamHistoryProjection } from '@verity/projection-stream-history';
 import { changesChannel, inventoryStockProjection } from '@verity/projection-inventory-stock';
 import { pricingProjection } from '@verity/projection-pricing';
 import { sourceConflictsProjection } from '@verity/projection-source-conflicts';
@@ -174,9 +175,11 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
       mountSyncRoutes(app, { guard, db, schema: env.VERITY_DB_SCHEMA });
       mountStreamRoutes(app, {
         guard,
-        kafka: platform.kafka,
-        serde: platform.serde,
-        topicPrefix: env.VERITY_TOPIC_PREFIX,
+        db,
+        schema: env.VERITY_DB_SCHEMA,
+        eventsTopic: topicsOf(streamHistoryProjection),
+        consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
+        checkpointWatch,
       });
       app.get('/openapi.json', (_req, res) => void res.json(openApi));
       app.get('/asyncapi.json', (_req, res) => void res.json(asyncApi));

@@ -1,32 +1,21 @@
-import type { Express, Request, RequestHandler } from 'express';
+import type { Express, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { parseStreamId, streamIdOf, tenantIdSchema, type ContextDefinition } from '@verity/core';
 import { contexts } from '@verity/domain';
+import { stateAt, type HistoryRow, type StatePoint } from '@verity/events';
 import {
-  auditHistory,
-  contextTopics,
-  stateAt,
-  UnknownTopicError,
-  type AvroSerde,
-  type HistoryRow,
-  type ReadStreamOptions,
-  type StatePoint,
-} from '@verity/events';
+  HISTORY_CONTEXTS,
+  readStreamHistory,
+  streamHistoryProjection,
+  type StreamHistoryQuery,
+} from '@verity/projection-stream-history';
 import { HttpProblem, principalOf, tenantOf } from '@verity/service-kit';
+import { awaitConsistency, type CheckpointStore } from './consistency';
 import { insufficientPermission, missingReadGrant, type ReadContext } from './read-access';
 import { enumParam, instantParam, intParam, pageSizeParam, parseParam, parseQuery, validationFailed } from './request';
 
-/**
- * The contexts whose streams may be read here, by a reader of the context. The access context
- * is not among them: its streams are credentials, read through the gateway's admin API only.
- */
-export const STREAM_CONTEXTS = [
-  'inventory',
-  'catalog',
-  'pricing',
-  'sources',
-  'aliases',
-] as const satisfies readonly ReadContext[];
+/** The contexts whose streams may be read here, by a reader of the context. */
+export const STREAM_CONTEXTS = HISTORY_CONTEXTS satisfies readonly ReadContext[];
 
 const definitions = new Map<string, ContextDefinition>(
   STREAM_CONTEXTS.map((name) => {
@@ -58,12 +47,10 @@ export const stateQuerySchema = z.strictObject({
   at: instantParam.optional(),
 });
 
-export interface StreamRoutesDeps {
+export interface StreamRoutesDeps extends CheckpointStore {
   guard: RequestHandler;
-  kafka: ReadStreamOptions['kafka'];
-  /** Decodes each payload into its newest shape (Avro resolution and upcasters), as the state rebuild does. */
-  serde: AvroSerde;
-  topicPrefix: string;
+  /** The events topics of the served contexts: what a consistency token may name. */
+  eventsTopic: readonly string[];
 }
 
 const streamNotFound = (streamId: string): HttpProblem =>
@@ -71,6 +58,7 @@ const streamNotFound = (streamId: string): HttpProblem =>
 
 interface StreamRequest {
   context: ContextDefinition;
+  tenant: string;
   streamId: string;
 }
 
@@ -91,26 +79,36 @@ function streamRequest(req: Request): StreamRequest {
   if (qualified && !tenantIdSchema.safeParse(qualified.tenant).success)
     throw validationFailed('Invalid stream id', [{ path: 'streamId', message: 'the tenant is not a tenant id' }]);
   if (qualified && qualified.tenant !== tenant) throw streamNotFound(given);
-  return { context: definitions.get(name)!, streamId: qualified ? given : streamIdOf(tenant, given) };
+  return { context: definitions.get(name)!, tenant, streamId: qualified ? given : streamIdOf(tenant, given) };
 }
 
 /**
  * `GET /v1/streams/{context}/{streamId}/events` (a stream's history, paged) and
  * `GET /v1/streams/{context}/{streamId}` (its state at a version, an instant, or now), read
- * from the events topic itself: the audit trail, not a read model.
+ * from the stream-history read model: every event as the log holds it, hash chain included, by
+ * stream and version, so a page costs its own rows whatever the size of the partition. Both
+ * honour `X-Consistency-Token`.
  */
 export function mountStreamRoutes(app: Express, deps: StreamRoutesDeps): void {
-  /** The stream's whole history, decoded; 404 when it has no event. */
-  const history = async ({ context, streamId }: StreamRequest): Promise<HistoryRow[]> => {
-    const topic = contextTopics(context.name, deps.topicPrefix).events;
-    const rows = await auditHistory({ kafka: deps.kafka, topic, streamId, serde: deps.serde }).catch(
-      (error: unknown) => {
-        // No events topic yet: no stream of the context has an event.
-        if (error instanceof UnknownTopicError) return [];
-        throw error;
-      },
-    );
-    if (rows.length === 0) throw streamNotFound(streamId);
+  /** The stream's events from a version on; 404 when the stream has none at all. */
+  const history = async (
+    req: Request,
+    res: Response,
+    { context, tenant, streamId }: StreamRequest,
+    page: Pick<StreamHistoryQuery, 'fromVersion' | 'limit'> = {},
+  ): Promise<HistoryRow[]> => {
+    await awaitConsistency(req, res, deps, streamHistoryProjection.name);
+    const query = { tenant, context: context.name, streamId, ...page };
+    const rows = await deps.db.read(tenant, async (db) => {
+      const found = await readStreamHistory(db, deps.schema, query);
+      if (found.length > 0) return found;
+      // None from this version on: an empty page of a known stream, or an unknown stream.
+      const known =
+        (page.fromVersion ?? 1) > 1 &&
+        (await readStreamHistory(db, deps.schema, { ...query, fromVersion: 1, limit: 1 })).length > 0;
+      return known ? found : undefined;
+    });
+    if (!rows) throw streamNotFound(streamId);
     return rows;
   };
 
@@ -119,7 +117,8 @@ export function mountStreamRoutes(app: Express, deps: StreamRoutesDeps): void {
     const query = parseQuery(historyQuerySchema, req.query);
     const fromVersion = query.fromVersion ?? 1;
     const limit = query.limit ?? DEFAULT_LIMIT;
-    const rows = (await history(stream)).filter((r) => r.version >= fromVersion);
+    // One row past the page says whether another follows.
+    const rows = await history(req, res, stream, { fromVersion, limit: limit + 1 });
     const events = rows.slice(0, limit);
     const more = rows.length > limit;
     const next = more
@@ -141,7 +140,8 @@ export function mountStreamRoutes(app: Express, deps: StreamRoutesDeps): void {
         : query.at !== undefined
           ? { at: query.at }
           : { latest: true };
-    const rows = await history(stream);
+    // Versions run from 1 without a gap: the state at version N folds the first N rows.
+    const rows = await history(req, res, stream, 'version' in point ? { limit: point.version } : {});
     const folded = stateAt(stream.context.decider, rows, point);
     if (!folded) {
       const last = rows[rows.length - 1]!;

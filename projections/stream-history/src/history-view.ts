@@ -1,0 +1,77 @@
+import type { Knex } from 'knex';
+import type { HistoryRow } from '@verity/events';
+
+/** Which events of one stream: from a version on, at most `limit` of them (all when absent). */
+export interface StreamHistoryQuery {
+  tenant: string;
+  context: string;
+  /** `<tenant>/<aggregate id>`. */
+  streamId: string;
+  fromVersion?: number;
+  limit?: number;
+}
+
+interface StreamEventRow {
+  version: number;
+  offset: string;
+  time: string;
+  type: string;
+  actor: string;
+  on_behalf_of: string | null;
+  source_system: string;
+  source_timestamp: string;
+  correlation_id: string;
+  causation_id: string;
+  payload: Record<string, unknown>;
+  hash: string;
+  prev_hash: string;
+}
+
+const COLUMNS = [
+  'version',
+  'offset',
+  'time',
+  'type',
+  'actor',
+  'on_behalf_of',
+  'source_system',
+  'source_timestamp',
+  'correlation_id',
+  'causation_id',
+  'payload',
+  'hash',
+  'prev_hash',
+];
+
+const toHistoryRow = (row: StreamEventRow): HistoryRow => ({
+  version: row.version,
+  offset: row.offset,
+  time: row.time,
+  type: row.type,
+  actor: row.actor,
+  ...(row.on_behalf_of === null ? {} : { onBehalfOf: row.on_behalf_of }),
+  sourceSystem: row.source_system,
+  sourceTimestamp: row.source_timestamp,
+  correlationId: row.correlation_id,
+  causationId: row.causation_id,
+  payload: row.payload,
+  hash: row.hash,
+  prevHash: row.prev_hash,
+});
+
+/** A stream's events in version order, one range of the primary key: its cost is the page, not the log. */
+export async function readStreamHistory(
+  db: Knex | Knex.Transaction,
+  schema: string,
+  query: StreamHistoryQuery,
+): Promise<HistoryRow[]> {
+  const rows = db
+    .withSchema(schema)
+    .table('stream_events')
+    .select(COLUMNS)
+    .where({ tenant: query.tenant, context: query.context, stream_id: query.streamId })
+    .andWhere('version', '>=', query.fromVersion ?? 1)
+    .orderBy('version');
+  const found = (await (query.limit === undefined ? rows : rows.limit(query.limit))) as StreamEventRow[];
+  return found.map(toHistoryRow);
+}
