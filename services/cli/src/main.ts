@@ -48,7 +48,8 @@ usage:
   ${ALIAS_AUDIT_USAGE}
                                  the alias registry's audit log: who registered, deactivated or changed which alias, when
   ${REPLAY_USAGE}
-                                 copy an events range to another topic (bytes and headers kept) or print it as NDJSON
+                                 copy an events range to another topic (bytes and headers kept), queue it again
+                                 for a webhook subscription, or print it as NDJSON
   ${SCHEMAS_USAGE}
   ${ASYNCAPI_USAGE}
   verity bench [--duration s] [--warmup s] [--connections n] [--batch-size n] [--skus n] [--services a,b] [--instances n] [--out dir] [--no-emmett] [--no-search] [--no-reads] [--read-rate n] [--no-visibility] [--visible-rate n]

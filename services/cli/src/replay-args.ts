@@ -6,10 +6,14 @@ import { UsageError } from './errors';
 import { checkRangeOrder, parsePosition } from './topic-position-arg';
 
 export const REPLAY_USAGE = `verity replay --context <ctx> --from <offset|ISO time> --to <offset|ISO time>
-                [--stream <tenant>/<id>] [--tenant <t>] --target topic:<name>|stdout`;
+                [--stream <tenant>/<id>] [--tenant <t>] --target topic:<name>|webhook:<subscription id>|stdout`;
 
-/** Where replayed records go: another topic (bytes and headers unchanged) or stdout as NDJSON. */
-export type ReplayTarget = { kind: 'topic'; topic: string } | { kind: 'stdout' };
+/**
+ * Where replayed records go: another topic (bytes and headers unchanged), an outbound webhook
+ * subscription (its deliveries queued again, history included), or stdout as NDJSON.
+ */
+export type ReplayTarget =
+  { kind: 'topic'; topic: string } | { kind: 'webhook'; subscriptionId: string } | { kind: 'stdout' };
 
 export interface ReplayArgs {
   context: string;
@@ -46,7 +50,15 @@ function parseTarget(value: string | undefined): ReplayTarget {
       throw new UsageError(`--target ${value}: a topic name is letters, digits, '.', '_' and '-'`);
     return { kind: 'topic', topic };
   }
-  throw new UsageError(`replay needs --target topic:<name> or --target stdout, got ${value ?? 'nothing'}`);
+  if (value?.startsWith('webhook:')) {
+    const subscriptionId = value.slice('webhook:'.length);
+    if (!/^whs_[a-z2-7]{16}$/.test(subscriptionId))
+      throw new UsageError(`--target ${value}: a subscription id is whs_ and 16 base32 characters`);
+    return { kind: 'webhook', subscriptionId };
+  }
+  throw new UsageError(
+    `replay needs --target topic:<name>, --target webhook:<subscription id> or --target stdout, got ${value ?? 'nothing'}`,
+  );
 }
 
 export function parseReplayArgs(args: readonly string[]): ReplayArgs {

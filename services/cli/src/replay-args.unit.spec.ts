@@ -33,15 +33,17 @@ describe('parseReplayArgs', () => {
       tenant: 'acme',
       target: { kind: 'topic', topic: 'team-a.prices' },
     });
+    expect(parseReplayArgs([...base, '--target', 'webhook:whs_abcdefghijklmnop']).target).toEqual({
+      kind: 'webhook',
+      subscriptionId: 'whs_abcdefghijklmnop',
+    });
   });
 
   it.each([
     [['--from', '0', '--to', '1', '--target', 'stdout'], 'replay needs --context <name>'],
     [['--context', 'inventory', '--to', '1', '--target', 'stdout'], 'replay needs --from and --to'],
-    [
-      [...base, '--target', 'webhook:sub-1'],
-      'replay needs --target topic:<name> or --target stdout, got webhook:sub-1',
-    ],
+    [[...base, '--target', 'webhook:sub-1'], '--target webhook:sub-1: a subscription id is whs_'],
+    [[...base, '--target', 'mail:x'], 'replay needs --target topic:<name>, --target webhook:<subscription id> or'],
     [[...base, '--target', 'topic:a b'], 'a topic name is letters, digits'],
     [['--context', 'nowhere', '--from', '0', '--to', '1', '--target', 'stdout'], 'unknown context nowhere'],
     [['--context', 'inventory', '--from', 'monday', '--to', '1', '--target', 'stdout'], '--from monday: an offset'],

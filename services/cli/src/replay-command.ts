@@ -10,11 +10,12 @@ import {
   UnknownTopicError,
   type PartitionRange,
 } from '@verity/events';
-import { createPlatform, parseEnv, platformEnvSchema, type Platform } from '@verity/service-kit';
+import { createPlatform, parseEnv, platformEnvSchema, readModelEnvSchema, type Platform } from '@verity/service-kit';
 import { eventLine } from './event-line';
 import { writeText, type TextOut } from './export-sinks';
 import { scanRange } from './range-scan';
 import { parseReplayArgs, type ReplayArgs } from './replay-args';
+import { replayToWebhook } from './replay-to-webhook';
 import { describePosition } from './topic-position-arg';
 
 export { REPLAY_USAGE } from './replay-args';
@@ -79,9 +80,34 @@ export async function runReplay(
     io.stderr.write(
       `replaying ${source} from ${describePosition(replay.from)} to ${describePosition(replay.to)} (${ranges.size} partitions)\n`,
     );
+    const { target } = replay;
+    if (target.kind === 'webhook') {
+      const startedAt = Date.now();
+      const { VERITY_DATABASE_URL, VERITY_DB_SCHEMA } = parseEnv(readModelEnvSchema, io.env);
+      const queued = await replayToWebhook(
+        platform,
+        admin,
+        source,
+        ranges,
+        replay,
+        {
+          subscriptionId: target.subscriptionId,
+          databaseUrl: VERITY_DATABASE_URL,
+          schema: VERITY_DB_SCHEMA,
+          brokers: env.VERITY_KAFKA_BROKERS,
+          topicPrefix: env.VERITY_TOPIC_PREFIX,
+        },
+        io.stderr,
+      );
+      const elapsedMs = Date.now() - startedAt;
+      io.stderr.write(
+        `queued ${queued} deliveries to ${target.subscriptionId} in ${(elapsedMs / 1000).toFixed(1)} s; the webhook-dispatcher sends them\n`,
+      );
+      return 0;
+    }
     const copied =
-      replay.target.kind === 'topic'
-        ? await replayToTopic(platform, admin, source, replay.target.topic, ranges, replay, io)
+      target.kind === 'topic'
+        ? await replayToTopic(platform, admin, source, target.topic, ranges, replay, io)
         : await replayToStdout(platform, admin, source, ranges, replay, io);
     io.stderr.write(
       `replayed ${copied.records} records in ${(copied.elapsedMs / 1000).toFixed(1)} s (${rate(copied)} records/s)\n`,

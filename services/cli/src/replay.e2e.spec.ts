@@ -129,7 +129,9 @@ describe('verity replay of an events range', () => {
 
     const noTarget = await replay('--from', '0', '--to', '10');
     expect(noTarget.code).toBe(2);
-    expect(noTarget.stderr).toContain('UsageError [usage]: replay needs --target topic:<name> or --target stdout');
+    expect(noTarget.stderr).toContain(
+      'UsageError [usage]: replay needs --target topic:<name>, --target webhook:<subscription id> or --target stdout',
+    );
     const badTime = await replay('--from', 'yesterday', '--to', '10', '--target', 'stdout');
     expect(badTime.stderr).toContain('--from yesterday: an offset (0, 1, ...) or an ISO 8601 time');
     const backwards = await replay('--from', '9', '--to', '3', '--target', 'stdout');

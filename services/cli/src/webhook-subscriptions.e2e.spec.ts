@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { createService, type NamedService } from './services';
+import { runCli } from './testing/run-cli';
 import { runWebhookSubscriptions } from './webhook-subscriptions-command';
 import { startTestPlatform, type TestPlatform } from './testing/test-platform';
 
@@ -368,5 +369,80 @@ describe('outbound webhooks (issue 12)', () => {
     } finally {
       await strict.stop();
     }
+  });
+
+  describe('verity replay --target webhook:<subscription>', () => {
+    const replay = (...args: string[]) =>
+      runCli(
+        platform.env,
+        'replay',
+        '--context',
+        'inventory',
+        '--from',
+        '0',
+        '--to',
+        new Date().toISOString(),
+        ...args,
+      );
+    const deliveryCount = async (id: string) =>
+      (await call('GET', `${PATH}/${id}/deliveries`, admin)).body.deliveries.length;
+
+    it("redelivers a stream's history from before the subscription, signed and in order", async () => {
+      // Events of the stream, and of another, before the subscription exists: it is not sent them.
+      await receive('REPLAYED-1', 1);
+      await receive('REPLAYED-2', 9);
+      await receive('REPLAYED-1', 2);
+      await receive('REPLAYED-1', 3);
+      const target = await receiver();
+      const { id, secret } = await subscribe(target.url);
+      const run = await replay('--stream', `${TENANT}/REPLAYED-1`, '--target', `webhook:${id}`);
+      expect(run).toMatchObject({ code: 0 });
+      expect(run.stderr).toMatch(new RegExp(`queued 3 deliveries to ${id} in [\\d.]+ s`));
+      expect(run.stderr).toMatch(/offsets \(100\.0%\)/);
+      const got = await until('three replayed deliveries', () =>
+        target.of('REPLAYED-1').length >= 3 ? target.of('REPLAYED-1') : undefined,
+      );
+      expect(got.map((d) => d.event.data.quantity)).toEqual([1, 2, 3]);
+      expect(got.map((d) => d.event.streamversion)).toEqual([1, 2, 3]);
+      const verifier = new Webhook(secret);
+      for (const delivery of got) {
+        expect(() => verifier.verify(delivery.body, delivery.headers as Record<string, string>)).not.toThrow();
+        expect(delivery.headers['webhook-id']).toBe(delivery.event.id);
+      }
+      expect(target.of('REPLAYED-2')).toEqual([]);
+      expect(await deliveryCount(id)).toBe(3);
+    });
+
+    it('refuses an unknown subscription, another tenant and the access context by name, queuing nothing', async () => {
+      const target = await receiver();
+      const { id } = await subscribe(target.url);
+      const cases: [string[], string, number][] = [
+        [['--target', 'webhook:whs_aaaaaaaaaaaaaaaa'], 'unknown_subscription', 1],
+        [['--tenant', 'globex', '--target', `webhook:${id}`], 'subscription_tenant_mismatch', 1],
+        [['--stream', 'globex/SKU-1', '--target', `webhook:${id}`], 'subscription_tenant_mismatch', 1],
+        [['--target', 'webhook:nope'], 'usage', 2],
+      ];
+      for (const [args, code, exit] of cases) {
+        const run = await replay(...args);
+        expect({ args, exit: run.code, named: run.stderr.includes(`[${code}]`) }).toEqual({ args, exit, named: true });
+      }
+      const access = await runCli(
+        platform.env,
+        'replay',
+        '--context',
+        'access',
+        '--from',
+        '0',
+        '--to',
+        '1',
+        '--target',
+        `webhook:${id}`,
+      );
+      expect({ code: access.code, named: access.stderr.includes('[undeliverable_context]') }).toEqual({
+        code: 1,
+        named: true,
+      });
+      expect(await deliveryCount(id)).toBe(0);
+    });
   });
 });
