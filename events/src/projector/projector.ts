@@ -115,23 +115,27 @@ export function createProjector<Event extends EventEnvelope, Change>(
     if (lastOffset === undefined) return;
     const nextOffset = (BigInt(lastOffset) + 1n).toString();
     const committed = await commitBatch(db, schema, projection, { topic, partition, events: decoded, nextOffset });
+    let cached = true;
     if (committed) {
       applied.inc({ projection: projection.name }, committed.applied);
       try {
         await projection.publish({ schema, db }, { redis, keyPrefix: cacheKeyPrefix }, committed.changes);
       } catch (error) {
+        cached = false;
         log.warn({ err: error }, 'cache update failed; reads fall back to PostgreSQL');
       }
     }
-    // After the cache: a reader woken by it finds the cache as fresh as the checkpoint. Also for a
+    // After the cache: a reader woken by it reads the cache, so no notice when the cache missed
+    // the batch (readers then find the checkpoint in PostgreSQL and skip the cache). Also for a
     // batch of events this projection does not apply: the checkpoint moved past them all the same.
-    publishCheckpointNotice(redis, cacheKeyPrefix, {
-      schema,
-      projection: projection.name,
-      topic,
-      partition,
-      offset: nextOffset,
-    }).catch((error: Error) => log.debug({ err: error }, 'checkpoint notice not published; readers poll'));
+    if (cached)
+      publishCheckpointNotice(redis, cacheKeyPrefix, {
+        schema,
+        projection: projection.name,
+        topic,
+        partition,
+        offset: nextOffset,
+      }).catch((error: Error) => log.debug({ err: error }, 'checkpoint notice not published; readers poll'));
     payload.resolveOffset(lastOffset);
     lag.set(
       { projection: projection.name, topic, partition: String(partition) },

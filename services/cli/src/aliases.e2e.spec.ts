@@ -346,10 +346,10 @@ describe('alias registry through the real stack: gateway → Kafka → processor
       expect(mismatches).toEqual([]);
     });
 
-    // The projector updates Redis only after its PostgreSQL commit (which moves the checkpoint the
-    // token waits for): in between, the cache holds what the write replaced. Holding that window
-    // open by writing the old resolution back shows the token read does not answer from it.
-    it('answers from PostgreSQL while the cache still holds the resolution the write replaced', async () => {
+    // The projector updates Redis after its PostgreSQL commit, then publishes its checkpoint
+    // notice: a token read the notice answers may take the cache, which already holds the write.
+    // (One that learns the checkpoint from PostgreSQL skips the cache: consistency.int.spec.)
+    it('answers from the cache the projector updated before the notice that ended the wait', async () => {
       const key = aliasResolveKey(platform.prefix, tenant, 'backend', 'ledger');
       const first = await command(REGISTER, { alias: 'ledger', context: 'backend', canonical: 'ledger-v1' });
       expect(seen(await resolve('backend', 'ledger', tenant, withToken(first)))).toEqual({
@@ -357,45 +357,14 @@ describe('alias registry through the real stack: gateway → Kafka → processor
         consistency: 'fresh',
         canonical: 'ledger-v1',
       });
-      const v1 = { canonical: 'ledger-v1', expiresAt: null, version: first.body.version };
-      // Re-pointed by its owner: the projector's update lands, then the old resolution is put back.
       const repointed = await command(REGISTER, { alias: 'ledger', context: 'backend', canonical: 'ledger-v2' });
-      await eventually(
-        async () => ((await cachedCanonical(key)) === 'ledger-v2' ? true : undefined),
-        20_000,
-        'ledger-v2 cached',
-      );
-      await platform.redis.set(key, JSON.stringify(v1), 'PX', 60_000);
-      const stale = await resolve('backend', 'ledger', tenant);
-      expect({ ...seen(stale), cache: stale.headers.get('x-cache') }).toEqual({
-        status: 200,
-        consistency: null,
-        canonical: 'ledger-v1',
-        cache: 'hit',
-      });
       const fresh = await resolve('backend', 'ledger', tenant, withToken(repointed));
-      expect({ ...seen(fresh), cache: fresh.headers.get('x-cache') }).toEqual({
-        status: 200,
-        consistency: 'fresh',
-        canonical: 'ledger-v2',
-        cache: 'miss',
-      });
-      // Its refill is newer than what the cache held, so it replaces it.
+      expect(seen(fresh)).toEqual({ status: 200, consistency: 'fresh', canonical: 'ledger-v2' });
+      // Whether the answer came from the cache or PostgreSQL, the cache holds the new resolution.
+      expect(['hit', 'miss']).toContain(fresh.headers.get('x-cache'));
       expect(await cachedCanonical(key)).toBe('ledger-v2');
-      const v2 = { canonical: 'ledger-v2', expiresAt: null, version: repointed.body.version };
 
       const deactivated = await command(DEACTIVATE, { alias: 'ledger', context: 'backend' });
-      await eventually(
-        async () => ((await cachedCanonical(key)) === null ? true : undefined),
-        20_000,
-        'ledger forgotten',
-      );
-      await platform.redis.set(key, JSON.stringify(v2), 'PX', 60_000);
-      expect(seen(await resolve('backend', 'ledger', tenant))).toEqual({
-        status: 200,
-        consistency: null,
-        canonical: 'ledger-v2',
-      });
       const gone = await resolve('backend', 'ledger', tenant, withToken(deactivated));
       expect({ status: gone.status, consistency: gone.headers.get('x-consistency') }).toEqual({
         status: 404,
@@ -403,7 +372,7 @@ describe('alias registry through the real stack: gateway → Kafka → processor
       });
       expect(gone.headers.get('content-type')).toContain('application/problem+json');
       expect(gone.body).toMatchObject({ code: 'not_found', context: 'backend', alias: 'ledger' });
-      await platform.redis.del(key);
+      expect(await cachedCanonical(key)).toBeNull();
     });
 
     it('a token not reached within VERITY_CONSISTENCY_TIMEOUT_MS answers stale at the bound, the wait kept out of the latency histogram', async () => {

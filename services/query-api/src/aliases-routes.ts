@@ -13,7 +13,7 @@ import {
 import { HttpProblem, tenantOf } from '@verity/service-kit';
 import type { ReadModelDeps } from './inventory-routes';
 import { readResolution } from './cached-reads';
-import { awaitConsistency } from './consistency';
+import { awaitConsistency, skipsCache } from './consistency';
 import { answerConditionally } from './conditional';
 import { cursorParam, enumParam, pageSizeParam, parseParam, parseQuery, requireSingleValues } from './request';
 import { requireOwnTenant, requireRead } from './read-access';
@@ -161,11 +161,11 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
     const tenant = tenantOf(req);
     const context = parseParam(contextSchema, req.params.context, 'context', INVALID);
     const alias = parseParam(aliasSchema, req.params.alias, 'alias', INVALID);
-    const freshness = await awaitConsistency(req, res, deps, aliasesRegistryProjection.name);
+    const wait = await awaitConsistency(req, res, deps, aliasesRegistryProjection.name);
     // Timed after the wait: the histogram measures the cache and PostgreSQL, not how far the projector lags.
     const started = process.hrtime.bigint();
     const at = now();
-    const { value, cache } = await readResolution(deps, tenant, context, alias, at, freshness !== undefined);
+    const { value, cache } = await readResolution(deps, tenant, context, alias, at, skipsCache(wait));
     resolveSeconds.observe({ cache }, Number(process.hrtime.bigint() - started) / 1e9);
     res.set('X-Cache', cache);
     if (!value || isExpired(value.expiresAt, at)) {

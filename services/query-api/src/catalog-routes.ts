@@ -8,7 +8,7 @@ import {
   type ProductStatus,
 } from '@verity/projection-catalog-products';
 import { HttpProblem, tenantOf } from '@verity/service-kit';
-import { awaitConsistency } from './consistency';
+import { awaitConsistency, skipsCache } from './consistency';
 import type { ReadModelDeps } from './inventory-routes';
 import { readProduct } from './cached-reads';
 import { answerConditionally, versionETag } from './conditional';
@@ -69,8 +69,8 @@ export function mountCatalogRoutes(app: Express, deps: ReadModelDeps): void {
   app.get('/v1/catalog/products/:sku', ...access, async (req, res) => {
     const tenant = tenantOf(req);
     const sku = parseParam(skuSchema, req.params.sku, 'sku', 'Invalid SKU', 'all');
-    const freshness = await awaitConsistency(req, res, deps, catalogProductsProjection.name);
-    const { value: view, cache } = await readProduct(deps, tenant, sku, freshness !== undefined);
+    const wait = await awaitConsistency(req, res, deps, catalogProductsProjection.name);
+    const { value: view, cache } = await readProduct(deps, tenant, sku, skipsCache(wait));
     res.set('X-Cache', cache);
     if (!view) throw new HttpProblem(404, 'not_found', 'Unknown product', `no product with SKU ${sku}`, { sku });
     answerConditionally(req, res, view, versionETag(view.version));

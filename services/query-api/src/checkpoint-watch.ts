@@ -16,6 +16,16 @@ export interface CheckpointWatch {
    * needed.
    */
   next(projection: string, topic: string, offsets: Readonly<Record<number, string>>, ms: number): WakeUp;
+  /**
+   * Whether notices have shown `projection`'s checkpoints of `topic` at or past `offsets`. The
+   * projector publishes a notice after its cache update, so what a notice covers is in the cache.
+   */
+  covers(projection: string, topic: string, offsets: Readonly<Record<number, string>>): boolean;
+  /**
+   * Whether a notice has named each of the partitions: then the checkpoints are at most the
+   * notice in flight ahead of what notices showed, and a wait needs no read of PostgreSQL first.
+   */
+  knows(projection: string, topic: string, partitions: readonly number[]): boolean;
   /** False while notices may be missed (the subscription is down): readers then poll. */
   live(): boolean;
   /** Hands a notice in; the query-api's Redis subscriber calls it. */
@@ -38,10 +48,12 @@ export function createCheckpointWatch(schema: string, live: () => boolean): Chec
   /** The highest checkpoint a notice named, by projection and topic, then partition. */
   const reached = new Map<string, Map<number, bigint>>();
   const keyOf = (projection: string, topic: string): string => `${projection}\u0000${topic}`;
-  const covered = (key: string, waiter: Waiter): boolean => {
+  const covered = (key: string, offsets: Waiter['offsets']): boolean => {
     const known = reached.get(key);
-    return known !== undefined && waiter.offsets.every(([p, offset]) => (known.get(p) ?? -1n) >= offset);
+    return known !== undefined && offsets.every(([p, offset]) => (known.get(p) ?? -1n) >= offset);
   };
+  const parsed = (offsets: Readonly<Record<number, string>>): Waiter['offsets'] =>
+    Object.entries(offsets).map(([p, offset]) => [Number(p), BigInt(offset)] as const);
   return {
     next(projection, topic, offsets, ms) {
       const key = keyOf(projection, topic);
@@ -58,11 +70,16 @@ export function createCheckpointWatch(schema: string, live: () => boolean): Chec
       });
       const timer = setTimeout(() => wake(), ms);
       const waiter: Waiter = {
-        offsets: Object.entries(offsets).map(([p, offset]) => [Number(p), BigInt(offset)] as const),
+        offsets: parsed(offsets),
         wake: () => wake(),
       };
       waiters.add(waiter);
       return { woken, cancel: () => wake() };
+    },
+    covers: (projection, topic, offsets) => covered(keyOf(projection, topic), parsed(offsets)),
+    knows(projection, topic, partitions) {
+      const known = reached.get(keyOf(projection, topic));
+      return known !== undefined && partitions.every((p) => known.has(p));
     },
     live,
     notice(notice) {
@@ -73,7 +90,7 @@ export function createCheckpointWatch(schema: string, live: () => boolean): Chec
       const offset = BigInt(notice.offset);
       if ((known.get(notice.partition) ?? -1n) < offset) known.set(notice.partition, offset);
       const waiters = waiting.get(key);
-      if (waiters) for (const waiter of [...waiters]) if (covered(key, waiter)) waiter.wake();
+      if (waiters) for (const waiter of [...waiters]) if (covered(key, waiter.offsets)) waiter.wake();
     },
   };
 }

@@ -21,6 +21,21 @@ async function settled(promise: Promise<void>): Promise<boolean> {
 }
 
 describe('checkpoint watch', () => {
+  it('says which offsets and partitions notices of its schema have shown', () => {
+    const watch = createCheckpointWatch('read_models', () => true);
+    expect(watch.knows('inventory-stock', TOPIC, [0])).toBe(false);
+    watch.notice(notice({ partition: 0, offset: '10' }));
+    watch.notice(notice({ schema: 'read_models_rebuild', partition: 1, offset: '50' }));
+    // An older notice arriving late does not move it back.
+    watch.notice(notice({ partition: 0, offset: '7' }));
+    expect(watch.knows('inventory-stock', TOPIC, [0])).toBe(true);
+    expect(watch.knows('inventory-stock', TOPIC, [0, 1])).toBe(false);
+    expect(watch.covers('inventory-stock', TOPIC, { 0: '10' })).toBe(true);
+    expect(watch.covers('inventory-stock', TOPIC, { 0: '11' })).toBe(false);
+    expect(watch.covers('inventory-stock', TOPIC, { 0: '5', 1: '1' })).toBe(false);
+    expect(watch.covers('pricing', TOPIC, { 0: '1' })).toBe(false);
+  });
+
   it('wakes a wait once notices of its schema, projection and topic reach every offset it waits for', async () => {
     const watch = createCheckpointWatch('read_models', () => true);
     const waiting = watch.next('inventory-stock', TOPIC, { 0: '10', 2: '4' }, 60_000);

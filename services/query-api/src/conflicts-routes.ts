@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { conflictIdSchema } from '@verity/domain';
 import { listAuthorityRules, sourceConflictsProjection } from '@verity/projection-source-conflicts';
 import { HttpProblem, tenantOf } from '@verity/service-kit';
-import { awaitConsistency } from './consistency';
+import { awaitConsistency, skipsCache } from './consistency';
 import type { ReadModelDeps } from './inventory-routes';
 import { readConflict } from './cached-reads';
 import { conflictFilterSchemas, MAX_CONFLICT_PAGE, readConflictPage } from './source-conflicts';
@@ -41,8 +41,8 @@ export function mountConflictRoutes(app: Express, deps: ReadModelDeps): void {
   app.get('/v1/conflicts/:conflictId', ...access, async (req, res) => {
     const tenant = tenantOf(req);
     const conflictId = parseParam(conflictIdSchema, req.params.conflictId, 'conflictId', 'Invalid conflict id');
-    const freshness = await awaitConsistency(req, res, deps, sourceConflictsProjection.name);
-    const { value: view, cache } = await readConflict(deps, tenant, conflictId, freshness !== undefined);
+    const wait = await awaitConsistency(req, res, deps, sourceConflictsProjection.name);
+    const { value: view, cache } = await readConflict(deps, tenant, conflictId, skipsCache(wait));
     res.set('X-Cache', cache);
     if (!view) throw new HttpProblem(404, 'not_found', 'Unknown conflict', `no conflict ${conflictId}`, { conflictId });
     answerConditionally(req, res, view, versionETag(view.version));

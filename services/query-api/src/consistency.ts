@@ -35,41 +35,78 @@ export function consistencyTokenOf(req: Request): ConsistencyToken | undefined {
   }
 }
 
+/** How a wait ended, and whether the cache may serve the read that follows. */
+export interface ProjectionWait {
+  freshness: Freshness;
+  /**
+   * True when a checkpoint notice showed the token passed: the projector publishes it after its
+   * cache update, so the cache holds the write. A checkpoint read from PostgreSQL may be ahead
+   * of the cache (the commit comes first), so then the read skips the cache.
+   */
+  cacheCurrent: boolean;
+}
+
 /**
  * Waits, bounded, until the projection's checkpoints of the token's topic have passed every
- * offset in it. Checkpoints are no tenant's data, but they are read as every read is: as `tenant`.
+ * offset in it. With checkpoint notices live it reads nothing while it waits: a notice that
+ * covers the token ends the wait, and PostgreSQL is read only when no notice has named the
+ * token's partitions yet, or after WATCHED_POLL_MS without one (a lost notice costs that). Under
+ * load that is what keeps waits from queueing on the connection pool. Checkpoints are no
+ * tenant's data, but they are read as every read is: as `tenant`.
  */
+export async function waitForProjectionChecked(
+  store: CheckpointStore,
+  projection: string,
+  token: ConsistencyToken,
+  tenant: string,
+): Promise<ProjectionWait> {
+  const deadline = Date.now() + store.consistencyTimeoutMs;
+  const watch = store.checkpointWatch;
+  const partitions = Object.keys(token.offsets).map(Number);
+  const noticed = (): boolean => watch?.live() === true && watch.covers(projection, token.topic, token.offsets);
+  let readDatabase = !(watch?.live() && watch.knows(projection, token.topic, partitions));
+  for (;;) {
+    if (noticed()) return { freshness: 'fresh', cacheCurrent: true };
+    const left = deadline - Date.now();
+    const wakeUp = watch?.live()
+      ? watch.next(projection, token.topic, token.offsets, Math.min(WATCHED_POLL_MS, left))
+      : undefined;
+    if (readDatabase) {
+      let passed: boolean;
+      try {
+        const checkpoints = await store.db.read(tenant, (db) =>
+          readCheckpoints(db, store.schema, projection, token.topic),
+        );
+        passed = Object.entries(token.offsets).every(
+          ([partition, offset]) => BigInt(checkpoints.get(Number(partition)) ?? '0') >= BigInt(offset),
+        );
+      } catch (error) {
+        wakeUp?.cancel();
+        throw error;
+      }
+      if (passed) {
+        wakeUp?.cancel();
+        return { freshness: 'fresh', cacheCurrent: false };
+      }
+    }
+    if (Date.now() >= deadline) {
+      wakeUp?.cancel();
+      return { freshness: 'stale', cacheCurrent: false };
+    }
+    await (wakeUp?.woken ?? sleep(Math.min(POLL_MS, left)));
+    // Woken without a covering notice: by the timer, so PostgreSQL is asked.
+    readDatabase = true;
+  }
+}
+
+/** `waitForProjectionChecked`'s freshness alone, for reads that use no cache. */
 export async function waitForProjection(
   store: CheckpointStore,
   projection: string,
   token: ConsistencyToken,
   tenant: string,
 ): Promise<Freshness> {
-  const deadline = Date.now() + store.consistencyTimeoutMs;
-  const watch = store.checkpointWatch;
-  for (;;) {
-    const left = deadline - Date.now();
-    const wakeUp = watch?.live()
-      ? watch.next(projection, token.topic, token.offsets, Math.min(WATCHED_POLL_MS, left))
-      : undefined;
-    let passed: boolean;
-    try {
-      const checkpoints = await store.db.read(tenant, (db) =>
-        readCheckpoints(db, store.schema, projection, token.topic),
-      );
-      passed = Object.entries(token.offsets).every(
-        ([partition, offset]) => BigInt(checkpoints.get(Number(partition)) ?? '0') >= BigInt(offset),
-      );
-    } catch (error) {
-      wakeUp?.cancel();
-      throw error;
-    }
-    if (passed || Date.now() >= deadline) {
-      wakeUp?.cancel();
-      return passed ? 'fresh' : 'stale';
-    }
-    await (wakeUp?.woken ?? sleep(Math.min(POLL_MS, left)));
-  }
+  return (await waitForProjectionChecked(store, projection, token, tenant)).freshness;
 }
 
 /**
@@ -82,13 +119,16 @@ export async function awaitConsistency(
   res: Response,
   deps: CheckpointStore & { eventsTopic: string | readonly string[] },
   projection: string,
-): Promise<Freshness | undefined> {
+): Promise<ProjectionWait | undefined> {
   const token = consistencyTokenOf(req);
   if (!token) return undefined;
   const topics = typeof deps.eventsTopic === 'string' ? [deps.eventsTopic] : deps.eventsTopic;
   if (!topics.includes(token.topic))
     throw invalidToken(`token is for ${token.topic}; this resource is built from ${topics.join(', ')}`);
-  const freshness = await waitForProjection(deps, projection, token, tenantOf(req));
-  res.set('X-Consistency', freshness);
-  return freshness;
+  const wait = await waitForProjectionChecked(deps, projection, token, tenantOf(req));
+  res.set('X-Consistency', wait.freshness);
+  return wait;
 }
+
+/** Whether a read after `awaitConsistency` must skip the cache: after a wait not ended by a notice. */
+export const skipsCache = (wait: ProjectionWait | undefined): boolean => wait !== undefined && !wait.cacheCurrent;

@@ -9,7 +9,7 @@ import {
   readLocationStock,
   readLowStock,
 } from '@verity/projection-inventory-stock';
-import { awaitConsistency } from './consistency';
+import { awaitConsistency, skipsCache } from './consistency';
 import { HttpProblem, tenantOf } from '@verity/service-kit';
 import { readStock } from './cached-reads';
 import { answerConditionally, versionETag } from './conditional';
@@ -84,8 +84,8 @@ export function mountInventoryRoutes(app: Express, deps: ReadModelDeps): void {
   app.get('/v1/inventory/:sku', ...access, async (req, res) => {
     const tenant = tenantOf(req);
     const sku = parseParam(skuSchema, req.params.sku, 'sku', 'Invalid SKU');
-    const freshness = await awaitConsistency(req, res, deps, inventoryStockProjection.name);
-    const { value: view, cache } = await readStock(deps, tenant, sku, freshness !== undefined);
+    const wait = await awaitConsistency(req, res, deps, inventoryStockProjection.name);
+    const { value: view, cache } = await readStock(deps, tenant, sku, skipsCache(wait));
     res.set('X-Cache', cache);
     if (!view) throw new HttpProblem(404, 'not_found', 'Unknown SKU', `no stock known for SKU ${sku}`, { sku });
     answerConditionally(req, res, view, versionETag(view.version));

@@ -43,8 +43,10 @@ export function mountPricingRoutes(app: Express, deps: ReadModelDeps): void {
   app.get('/v1/pricing/quote', ...access, async (req, res) => {
     const tenant = tenantOf(req);
     const q = parseQuoteQuery(req.query, new Date());
-    const freshness = await awaitConsistency(req, res, deps, pricingProjection.name);
-    const { value: entry, cache } = await readPriceRules(deps, tenant, q.priceListId, q.sku, freshness !== undefined);
+    // Past any wait, PostgreSQL even after a notice: a change to a whole price list (no SKU)
+    // invalidates no SKU's cached rules.
+    const waited = (await awaitConsistency(req, res, deps, pricingProjection.name)) !== undefined;
+    const { value: entry, cache } = await readPriceRules(deps, tenant, q.priceListId, q.sku, waited);
     res.set('X-Cache', cache);
     if (!entry)
       throw new HttpProblem(404, 'not_found', 'Unknown price list', `no price list ${q.priceListId}`, {
