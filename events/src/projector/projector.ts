@@ -11,6 +11,11 @@ import { commitBatch, handledBy, migrateProjection } from './batch';
 import { readCheckpoints } from './checkpoints';
 import { publishCheckpointNotice } from './checkpoint-notice';
 import type { EventEnvelope, ProjectionOf } from './projection';
+import { sleep } from '../retry';
+
+/** A failed cache update is retried after this, doubling up to the most. */
+const CACHE_REPAIR_FIRST_MS = 100;
+const CACHE_REPAIR_MAX_MS = 10_000;
 
 export interface ProjectorOptions<Event extends EventEnvelope, Change> {
   kafka: Kafka;
@@ -95,6 +100,33 @@ export function createProjector<Event extends EventEnvelope, Change>(
 
   const handles = handledBy(projection);
 
+  const publish = (changes: Change[]): Promise<void> =>
+    projection.publish({ schema, db }, { redis, keyPrefix: cacheKeyPrefix }, changes);
+  let stopped = false;
+  /**
+   * The cache updates that failed, retried in order until Redis takes them: a value left stale
+   * would be served to every read of its key, and a checkpoint notice (which tells a reader the
+   * cache holds the write) waits until none is owed.
+   */
+  let repair: Promise<void> | undefined;
+  function repairCache(changes: Change[]): void {
+    const attempt = (repair ?? Promise.resolve()).then(async () => {
+      for (let delayMs = CACHE_REPAIR_FIRST_MS; !stopped; delayMs = Math.min(delayMs * 2, CACHE_REPAIR_MAX_MS)) {
+        await sleep(delayMs);
+        try {
+          await publish(changes);
+          return;
+        } catch (error) {
+          log.debug({ err: error }, 'cache update retry failed');
+        }
+      }
+    });
+    repair = attempt;
+    void attempt.then(() => {
+      if (repair === attempt) repair = undefined;
+    });
+  }
+
   async function processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const { topic, partition } = batch;
@@ -115,20 +147,19 @@ export function createProjector<Event extends EventEnvelope, Change>(
     if (lastOffset === undefined) return;
     const nextOffset = (BigInt(lastOffset) + 1n).toString();
     const committed = await commitBatch(db, schema, projection, { topic, partition, events: decoded, nextOffset });
-    let cached = true;
     if (committed) {
       applied.inc({ projection: projection.name }, committed.applied);
       try {
-        await projection.publish({ schema, db }, { redis, keyPrefix: cacheKeyPrefix }, committed.changes);
+        await publish(committed.changes);
       } catch (error) {
-        cached = false;
-        log.warn({ err: error }, 'cache update failed; reads fall back to PostgreSQL');
+        log.warn({ err: error }, 'cache update failed; retried in the background, reads fall back to PostgreSQL');
+        repairCache(committed.changes);
       }
     }
-    // After the cache: a reader woken by it reads the cache, so no notice when the cache missed
-    // the batch (readers then find the checkpoint in PostgreSQL and skip the cache). Also for a
-    // batch of events this projection does not apply: the checkpoint moved past them all the same.
-    if (cached)
+    // After the cache: a reader woken by it reads the cache, so no notice while a batch's cache
+    // update is still owed (readers then find the checkpoint in PostgreSQL and skip the cache).
+    // Also for a batch of events this projection does not apply: the checkpoint moved past them.
+    if (repair === undefined)
       publishCheckpointNotice(redis, cacheKeyPrefix, {
         schema,
         projection: projection.name,
@@ -166,6 +197,7 @@ export function createProjector<Event extends EventEnvelope, Change>(
     },
     async stop() {
       ready = false;
+      stopped = true;
       await consumer.disconnect();
       await admin.disconnect();
     },
