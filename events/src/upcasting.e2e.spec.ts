@@ -10,7 +10,7 @@ import { Registry } from 'prom-client';
 import { auditHistory } from './audit/stream-audit';
 import { readStream } from './audit/stream-reader';
 import { stateAt } from './audit/stream-state';
-import { AvroSerde, subjectOf } from './avro-serde';
+import { AvroSerde } from './avro-serde';
 import { PartitionReader } from './partition-reader';
 import type { ContextDefinition, CommandEnvelope, CommandReply } from '@verity/core';
 import { createLogger } from './logger';
@@ -35,6 +35,7 @@ import {
   thingsContextV2,
 } from './testing/upcasting/things-context';
 import { contextTopics, repliesTopic } from './topics';
+import { removeTestStack, testCommand } from './testing/test-stack';
 
 const registryUrl = process.env.VERITY_SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
 
@@ -105,46 +106,25 @@ describe('an old event version through the real runtimes after an upcaster is ad
     await component.stop();
     running.splice(running.indexOf(component), 1);
   }
-  const command = (type: string, payload: Record<string, unknown>): CommandEnvelope => {
-    const now = new Date().toISOString();
-    return {
-      commandId: randomUUID(),
-      type: `${THINGS_CONTEXT}.${type}`,
-      streamId,
-      payload,
-      metadata: {
-        tenant: 'acme',
-        actor: 'tester',
-        correlationId: randomUUID(),
-        sourceSystem: 'api',
-        sourceTimestamp: now,
-        receivedAt: now,
-      },
-    };
-  };
+  const command = (type: string, payload: Record<string, unknown>): CommandEnvelope =>
+    testCommand(`${THINGS_CONTEXT}.${type}`, streamId, payload);
   const rebuild = (onProgress?: (p: StateRebuildProgress) => void) =>
     rebuildStates({ kafka, serde: serdeV2, context: thingsContextV2, topics, groupId, logger, onProgress });
 
   afterAll(async () => {
     await client?.stop();
     for (const component of running.reverse()) await component.stop();
-    const admin = kafka.admin();
-    await admin.connect();
-    const ours = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
-    if (ours.length > 0) await admin.deleteTopics({ topics: ours });
-    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`${prefix}.`));
-    if (groups.length > 0) await admin.deleteGroups(groups).catch(() => undefined);
-    await admin.disconnect();
+    // Soft delete, then permanent: the registry keeps nothing of a test run.
+    await removeTestStack({
+      kafka,
+      prefix,
+      registryUrl,
+      eventsTopic: topics.events,
+      eventTypes: [THINGS_COUNTED, THINGS_REMOVED],
+    });
     await db.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
     await db.destroy();
     redis.disconnect();
-    for (const fullName of [THINGS_COUNTED, THINGS_REMOVED]) {
-      const subject = `${registryUrl}/subjects/${encodeURIComponent(subjectOf(topics.events, fullName))}`;
-      // Soft delete, then permanent: the registry keeps nothing of a test run.
-      await fetch(subject, { method: 'DELETE' })
-        .then(() => fetch(`${subject}?permanent=true`, { method: 'DELETE' }))
-        .catch(() => undefined);
-    }
   });
 
   it('phase 1: the v1 deployment appends ThingsCounted v1 (2 dozens)', async () => {

@@ -8,11 +8,12 @@ import { Kafka, logLevel } from 'kafkajs';
 import knex from 'knex';
 import { Registry } from 'prom-client';
 import type { CommandEnvelope } from '@verity/core';
-import { AvroSerde, subjectOf } from '../avro-serde';
+import { AvroSerde } from '../avro-serde';
 import { createLogger } from '../logger';
 import { createRdKafka } from '../rdkafka';
 import { createCommandProcessor } from '../processor/command-processor';
 import { startCommandClient, type CommandClient } from '../testing/command-client';
+import { removeTestStack, testCommand } from '../testing/test-stack';
 import { thingTotalsProjection } from '../testing/upcasting/thing-totals-projection';
 import {
   THINGS_CONTEXT,
@@ -65,42 +66,21 @@ describe('the projector repairs a failed cache update before it notices a checkp
   afterAll(async () => {
     await client?.stop();
     for (const component of running.reverse()) await component.stop();
-    const admin = kafka.admin();
-    await admin.connect();
-    const ours = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
-    if (ours.length > 0) await admin.deleteTopics({ topics: ours });
-    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`${prefix}.`));
-    if (groups.length > 0) await admin.deleteGroups(groups).catch(() => undefined);
-    await admin.disconnect();
+    await removeTestStack({
+      kafka,
+      prefix,
+      registryUrl,
+      eventsTopic: topics.events,
+      eventTypes: [THINGS_COUNTED, THINGS_REMOVED],
+    });
     await db.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
     await db.destroy();
     redis.disconnect();
     subscriber.disconnect();
-    for (const fullName of [THINGS_COUNTED, THINGS_REMOVED]) {
-      const subject = `${registryUrl}/subjects/${encodeURIComponent(subjectOf(topics.events, fullName))}`;
-      await fetch(subject, { method: 'DELETE' })
-        .then(() => fetch(`${subject}?permanent=true`, { method: 'DELETE' }))
-        .catch(() => undefined);
-    }
   });
 
-  const count = (thing: string, units: number): CommandEnvelope => {
-    const now = new Date().toISOString();
-    return {
-      commandId: randomUUID(),
-      type: `${THINGS_CONTEXT}.CountThings`,
-      streamId: `acme/${thing}`,
-      payload: { thing, units },
-      metadata: {
-        tenant: 'acme',
-        actor: 'tester',
-        correlationId: randomUUID(),
-        sourceSystem: 'api',
-        sourceTimestamp: now,
-        receivedAt: now,
-      },
-    };
-  };
+  const count = (thing: string, units: number): CommandEnvelope =>
+    testCommand(`${THINGS_CONTEXT}.CountThings`, `acme/${thing}`, { thing, units });
 
   it('retries the update until it lands, and notices the checkpoints only after it', async () => {
     await serde.register(topics.events, [THINGS_COUNTED, THINGS_REMOVED]);
