@@ -14,6 +14,7 @@ export {
   listDeliveries,
   nextDeliveries,
   outboxMigrations,
+  pruneDeliveries,
   recordAttempts,
   redeliver,
   resumeSubscription,

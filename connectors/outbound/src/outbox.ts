@@ -50,6 +50,19 @@ const migrations: Migration[] = [
       await db.schema.withSchema(schema).dropTable(DELIVERIES_TABLE);
     },
   },
+  {
+    name: '002_settled_index',
+    async up(db, schema) {
+      // Pruning's query: the settled deliveries (delivered or given up), oldest first.
+      await db.raw(`CREATE INDEX webhook_deliveries_settled ON ??.?? (created_at) WHERE status <> 'pending'`, [
+        schema,
+        DELIVERIES_TABLE,
+      ]);
+    },
+    async down(db, schema) {
+      await db.raw('DROP INDEX ??.webhook_deliveries_settled', [schema]);
+    },
+  },
 ];
 
 export function outboxMigrations(schema: string): Knex.MigrationSource<Migration> {
@@ -330,5 +343,26 @@ export async function redeliver(
   } catch (error) {
     if (missingTable(error)) return undefined;
     throw error;
+  }
+}
+
+/** Settled deliveries removed per statement: a prune holds no lock for long. */
+const PRUNE_BATCH = 5_000;
+
+/**
+ * Removes the deliveries settled (delivered or given up) that were queued before `before`, in
+ * batches; pending ones stay whatever their age, as they still carry a lane's order. Without it
+ * the outbox grows with every event ever delivered. Returns how many were removed.
+ */
+export async function pruneDeliveries(db: Knex, schema: string, before: Date): Promise<number> {
+  let removed = 0;
+  for (;;) {
+    const { rowCount } = await db.raw<{ rowCount: number }>(
+      `DELETE FROM ??.?? WHERE delivery_id IN (
+         SELECT delivery_id FROM ??.?? WHERE status <> 'pending' AND created_at < ? ORDER BY created_at LIMIT ?)`,
+      [schema, DELIVERIES_TABLE, schema, DELIVERIES_TABLE, before, PRUNE_BATCH],
+    );
+    removed += rowCount;
+    if (rowCount < PRUNE_BATCH) return removed;
   }
 }

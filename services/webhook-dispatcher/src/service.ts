@@ -31,6 +31,7 @@ import {
 import { Redis } from 'ioredis';
 import knex from 'knex';
 import { DeliveryWorker } from './delivery-worker';
+import { startOutboxPruner } from './outbox-pruner';
 import type { WebhookDispatcherEnv } from './env';
 import { OUTBOX_PROJECTION, outboxProjection } from './outbox-projection';
 
@@ -157,6 +158,7 @@ export function createWebhookDispatcherService(env: WebhookDispatcherEnv): Webho
     () => undefined,
   );
   let server: RunningServer | undefined;
+  let pruner: { stop(): Promise<void> } | undefined;
 
   return {
     async start() {
@@ -172,6 +174,18 @@ export function createWebhookDispatcherService(env: WebhookDispatcherEnv): Webho
       await directory.start();
       await projector.start();
       await worker.start();
+      const retentionMs = env.VERITY_WEBHOOKS_RETENTION_HOURS * 3_600_000;
+      pruner = startOutboxPruner({
+        db,
+        schema: env.VERITY_DB_SCHEMA,
+        retentionMs,
+        everyMs: Math.min(retentionMs, 3_600_000),
+        pruned: sharedCounter(platform.metrics, {
+          name: 'verity_webhook_deliveries_pruned_total',
+          help: 'Settled outbound webhook deliveries removed from the outbox past VERITY_WEBHOOKS_RETENTION_HOURS',
+        }),
+        logger,
+      });
       server = await listen(app, env.VERITY_WEBHOOK_DISPATCHER_PORT, env);
       logger.info({ url: server.url, secretsKey: kek.id }, 'webhook-dispatcher listening');
       return server;
@@ -180,6 +194,7 @@ export function createWebhookDispatcherService(env: WebhookDispatcherEnv): Webho
       await server?.close();
       await projector.stop();
       await worker.stop();
+      await pruner?.stop();
       sender.close();
       await directory.stop();
       await auth.stop();
