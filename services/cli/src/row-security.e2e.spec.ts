@@ -14,6 +14,7 @@ const TENANT_TABLES = [
   'source_conflicts',
   'stock_items',
   'stock_levels',
+  'stream_events',
   'sync_dead_letters',
   'sync_sources',
 ];
