@@ -51,37 +51,33 @@ export async function readSyncStatus(
   schema: string,
   tenant: string,
 ): Promise<SourceSyncStatus[]> {
-  const [sources, rejected, dead] = await Promise.all([
-    db.withSchema(schema).table(SYNC_SOURCES_TABLE).where({ tenant }).select<
-      {
-        source_system: string;
-        applied: string;
-        conflicted: string;
-        last_change_at: Date | null;
-        last_applied_at: Date | null;
-      }[]
-    >('source_system', 'applied', 'conflicted', 'last_change_at', 'last_applied_at'),
-    db
-      .withSchema(schema)
-      .table(COMMAND_OUTCOMES_TABLE)
-      .where({ tenant })
-      .whereRaw(`reply->>'status' = 'rejected'`)
-      .groupByRaw(`reply->>'sourceSystem'`)
-      .select<{ source: string | null; count: string }[]>(
-        db.raw(`reply->>'sourceSystem' AS source`),
-        db.raw('count(*)'),
-      ),
-    db
-      .withSchema(schema)
-      .table(SYNC_DEAD_LETTERS_TABLE)
-      .where({ tenant })
-      .groupBy('source_system')
-      .select<{ source_system: string; count: string; pending: string }[]>(
-        'source_system',
-        db.raw('count(*) AS count'),
-        db.raw('count(*) FILTER (WHERE replayed_at IS NULL) AS pending'),
-      ),
-  ]);
+  // One after another: the caller's transaction is one connection, which runs one query at a time.
+  const sources = await db.withSchema(schema).table(SYNC_SOURCES_TABLE).where({ tenant }).select<
+    {
+      source_system: string;
+      applied: string;
+      conflicted: string;
+      last_change_at: Date | null;
+      last_applied_at: Date | null;
+    }[]
+  >('source_system', 'applied', 'conflicted', 'last_change_at', 'last_applied_at');
+  const rejected = await db
+    .withSchema(schema)
+    .table(COMMAND_OUTCOMES_TABLE)
+    .where({ tenant })
+    .whereRaw(`reply->>'status' = 'rejected'`)
+    .groupByRaw(`reply->>'sourceSystem'`)
+    .select<{ source: string | null; count: string }[]>(db.raw(`reply->>'sourceSystem' AS source`), db.raw('count(*)'));
+  const dead = await db
+    .withSchema(schema)
+    .table(SYNC_DEAD_LETTERS_TABLE)
+    .where({ tenant })
+    .groupBy('source_system')
+    .select<{ source_system: string; count: string; pending: string }[]>(
+      'source_system',
+      db.raw('count(*) AS count'),
+      db.raw('count(*) FILTER (WHERE replayed_at IS NULL) AS pending'),
+    );
   const bySource = new Map<string, Counts>();
   const of = (source: string): Counts => {
     let counts = bySource.get(source);
