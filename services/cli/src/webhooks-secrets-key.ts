@@ -25,7 +25,9 @@ export async function withSecretsKey(env: NodeJS.ProcessEnv): Promise<NodeJS.Pro
     return { ...env, VERITY_SECRETS_KEY: stored };
   }
   const key = newSecretsKey();
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  // The file is owner-only; its folder is not: `.verity/` also holds the local stack's data,
+  // whose PostgreSQL runs as another user that must reach its directory through it.
+  await mkdir(dirname(file), { recursive: true });
   await writeFile(file, `${key}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
   return { ...env, VERITY_SECRETS_KEY: key };

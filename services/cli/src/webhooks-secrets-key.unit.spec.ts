@@ -20,6 +20,8 @@ describe('the local key-encryption key of webhook secrets', () => {
     expect(Buffer.from(first.VERITY_SECRETS_KEY!, 'base64')).toHaveLength(32);
     expect(readFileSync(file, 'utf8').trim()).toBe(first.VERITY_SECRETS_KEY);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+    // Others may pass through its folder (the local stack's PostgreSQL, another user, lives there too).
+    expect(statSync(join(dir, 'nested')).mode & 0o001).toBe(0o001);
     expect((await withSecretsKey({ VERITY_SECRETS_KEY_FILE: file })).VERITY_SECRETS_KEY).toBe(first.VERITY_SECRETS_KEY);
   });
 
