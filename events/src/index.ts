@@ -8,9 +8,12 @@ export { createKafka } from './kafka';
 export { kafkajsSecurity, librdkafkaSecurity, type KafkaSecurity } from './kafka-security';
 export { createCommandProducer, createRdKafka, type RdConsumer, type RdKafka, type RdProducer } from './rdkafka';
 export {
+  ALIAS_RESOLUTIONS_TOPIC_RETENTION_MS,
   DEFAULT_OUTCOME_RETENTION_MS,
   DEFAULT_TOPIC_PREFIX,
   INGESTORS,
+  aliasResolutionsTopic,
+  aliasResolutionsTopicSpec,
   contextTopics,
   contextTopicConfigs,
   deadLettersTopicSpec,

@@ -50,6 +50,22 @@ export type Ingestor = (typeof INGESTORS)[number];
 export const ingestorDeadLettersTopic = (ingestor: Ingestor, prefix: string = DEFAULT_TOPIC_PREFIX): string =>
   `${prefix}.connectors.${ingestor}.dlq`;
 
+/**
+ * Who resolved which alias, when, as the query-api instances record it (Avro, keyed by tenant):
+ * read by the alias resolutions read model, which keeps the audit's own retention.
+ */
+export const aliasResolutionsTopic = (prefix: string = DEFAULT_TOPIC_PREFIX): string => `${prefix}.aliases.resolutions`;
+
+/** How long the resolutions topic keeps a record: 7 days, the read model's slack to catch up after an outage. */
+export const ALIAS_RESOLUTIONS_TOPIC_RETENTION_MS = 7 * 24 * 3_600_000;
+
+/** The resolutions topic: time-bounded, unlike the events topics; its records are an access log, not the system of record. */
+export const aliasResolutionsTopicSpec = (topic: string, partitions = 3): TopicSpec => ({
+  topic,
+  numPartitions: partitions,
+  configEntries: [{ name: 'retention.ms', value: String(ALIAS_RESOLUTIONS_TOPIC_RETENTION_MS) }],
+});
+
 /** The outcome window when none is configured: 7 days (`VERITY_OUTCOME_RETENTION_MS`'s default). */
 export const DEFAULT_OUTCOME_RETENTION_MS = 7 * 24 * 3_600_000;
 
