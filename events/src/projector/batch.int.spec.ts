@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import knex from 'knex';
 import type { ProjectedEvent, Projection } from './projection';
 import { commitBatch, handledBy, migrateProjection } from './batch';
-import { readCheckpoints } from './checkpoints';
+import { CheckpointRaceError, readCheckpoints, withCheckpoint } from './checkpoints';
 
 type Counted = ProjectedEvent<'verity.inventory.StockReceived'>;
 
@@ -89,6 +89,35 @@ describe('commitBatch', () => {
     ).toEqual({ applied: 1, changes: ['3'] });
     expect(projection.applied).toEqual(['0', '2', '3']);
     expect(await checkpoint()).toBe('4');
+    // An older batch redelivered (from a committed offset behind the checkpoint): nothing applied, checkpoint kept.
+    expect(
+      await commitBatch(db, schema, projection, {
+        topic: 't.inventory.events',
+        partition: 0,
+        events: [received(0)],
+        nextOffset: '1',
+      }),
+    ).toEqual({ applied: 0, changes: [] });
+    expect(await checkpoint()).toBe('4');
+  });
+
+  it('leaves the checkpoint where it was when applying the batch fails', async () => {
+    const projection = countingProjection();
+    const failing = {
+      ...projection,
+      apply: async () => {
+        throw new Error('apply failed');
+      },
+    };
+    await expect(
+      commitBatch(db, schema, failing, {
+        topic: 't.inventory.events',
+        partition: 0,
+        events: [received(4)],
+        nextOffset: '5',
+      }),
+    ).rejects.toThrow('apply failed');
+    expect(await checkpoint()).toBe('4');
   });
 
   it('with no event the projection applies, only moves the checkpoint forward and has nothing to publish', async () => {
@@ -112,6 +141,28 @@ describe('commitBatch', () => {
     ).toBeUndefined();
     expect(await checkpoint()).toBe('9');
     expect(projection.applied).toEqual([]);
+  });
+
+  it('refuses a batch whose partition checkpoint a concurrent batch created, rather than apply from 0', async () => {
+    const key = { projection: 'counting', topic: 't.inventory.events', partition: 7 };
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let firstStarted: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (firstStarted = resolve));
+    const first = withCheckpoint(db, schema, key, '10', async (_trx, next) => {
+      firstStarted();
+      await held;
+      return next;
+    });
+    await started;
+    const second = withCheckpoint(db, schema, key, '12', async (_trx, next) => next);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    release();
+    await expect(first).resolves.toBe(0n);
+    await expect(second).rejects.toBeInstanceOf(CheckpointRaceError);
+    expect((await readCheckpoints(db, schema, 'counting', 't.inventory.events')).get(7)).toBe('10');
+    // Retried, it sees the checkpoint and goes on from there.
+    await expect(withCheckpoint(db, schema, key, '12', async (_trx, next) => next)).resolves.toBe(10n);
   });
 
   it('hands a projection only the event types it names', () => {

@@ -39,10 +39,26 @@ export interface CheckpointKey {
   partition: number;
 }
 
+/** The batch is rolled back and retried: its checkpoint was created meanwhile by another batch. */
+export class CheckpointRaceError extends Error {
+  constructor(checkpoint: CheckpointKey) {
+    super(
+      `checkpoint of ${checkpoint.projection} ${checkpoint.topic}[${checkpoint.partition}] was created by a concurrent batch`,
+    );
+    this.name = 'CheckpointRaceError';
+  }
+}
+
 /**
- * ONE transaction: `apply` is handed the partition's checkpoint (the next offset not applied,
- * its row locked), writes what the records at or past it change, and the checkpoint moves to
- * `nextOffset` with those writes. A redelivered batch so applies nothing twice.
+ * ONE transaction: `apply` is handed the partition's checkpoint (the next offset not applied),
+ * writes what the records at or past it change, and the checkpoint moves to `nextOffset` with
+ * those writes. A redelivered batch so applies nothing twice.
+ *
+ * The checkpoint is locked, read and moved in one statement before `apply`, a round trip less
+ * than a locking read and a write after: the move commits or rolls back with the writes all
+ * the same. The insert reads `previous` (the join) so the row is locked and read before it is
+ * changed: read after, a row this statement updated is not seen by `FOR UPDATE`. It never moves backwards: a batch redelivered from an older committed offset, all
+ * of it applied already, leaves the checkpoint where it was.
  */
 export function withCheckpoint<T>(
   db: Knex,
@@ -52,19 +68,32 @@ export function withCheckpoint<T>(
   apply: (trx: Knex.Transaction, next: bigint) => Promise<T>,
 ): Promise<T> {
   return db.transaction(async (trx) => {
-    const row = await trx
-      .withSchema(schema)
-      .table(CHECKPOINTS_TABLE)
-      .where(checkpoint)
-      .forUpdate()
-      .first<{ next_offset: string } | undefined>('next_offset');
-    const result = await apply(trx, BigInt(row?.next_offset ?? '0'));
-    await trx
-      .withSchema(schema)
-      .table(CHECKPOINTS_TABLE)
-      .insert({ ...checkpoint, next_offset: nextOffset, updated_at: trx.fn.now() })
-      .onConflict(['projection', 'topic', 'partition'])
-      .merge();
-    return result;
+    const { rows } = await trx.raw<{ rows: { previous: string | null; updated: boolean }[] }>(
+      `WITH previous AS (
+         SELECT next_offset FROM ??.?? WHERE projection = ? AND topic = ? AND partition = ? FOR UPDATE)
+       INSERT INTO ??.?? AS c (projection, topic, partition, next_offset, updated_at)
+       SELECT ?, ?, ?, ?::bigint, now() FROM (VALUES (1)) AS one LEFT JOIN previous ON true
+       ON CONFLICT (projection, topic, partition) DO UPDATE
+         SET next_offset = greatest(c.next_offset, excluded.next_offset), updated_at = excluded.updated_at
+       RETURNING (SELECT next_offset FROM previous) AS previous, c.xmax <> 0 AS updated`,
+      [
+        schema,
+        CHECKPOINTS_TABLE,
+        checkpoint.projection,
+        checkpoint.topic,
+        checkpoint.partition,
+        schema,
+        CHECKPOINTS_TABLE,
+        checkpoint.projection,
+        checkpoint.topic,
+        checkpoint.partition,
+        nextOffset,
+      ],
+    );
+    const row = rows[0];
+    // No row when read, yet one when written: a concurrent batch of the partition created it
+    // (two instances during a rebalance). Applying from 0 would apply its events twice.
+    if (row?.previous === null && row.updated) throw new CheckpointRaceError(checkpoint);
+    return apply(trx, BigInt(row?.previous ?? '0'));
   });
 }
