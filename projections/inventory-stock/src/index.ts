@@ -1,4 +1,4 @@
-export { inventoryStockProjection, type StockChange } from './projection';
+export { inventoryStockProjection } from './projection';
 export {
   decodeCursor,
   readLocationStock,

@@ -3,12 +3,6 @@ import { stockMigrations } from './migrations';
 import { cacheStockView, stockCacheKey } from './stock-cache';
 import { readStockViews, type StockView } from './stock-view';
 
-/** What a batch changed: one SKU of one tenant. */
-export interface StockChange {
-  tenant: string;
-  sku: string;
-}
-
 /** Every inventory event that changes stock; its conflict events change nothing here. */
 const STOCK_EVENTS = [
   'verity.inventory.StockReceived',
@@ -179,46 +173,9 @@ function foldEvents(events: readonly StockEvent[]): BatchEffect {
 const LEVEL_COLUMNS =
   'tenant text, sku text, location text, set_on_hand bigint, on_hand_delta bigint, reserved_delta bigint, set_buffer bigint, updated_at timestamptz';
 
-/** Rows absent so far start at zero, as the first event's insert did; present ones take sets, then deltas. */
-async function writeLevels(store: ProjectionTransaction, levels: readonly LevelEffect[]): Promise<void> {
-  if (levels.length === 0) return;
-  await store.db.raw(
-    `WITH x AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(${LEVEL_COLUMNS})),
-     changed AS (
-       UPDATE ??.stock_levels AS l
-          SET on_hand = COALESCE(x.set_on_hand, l.on_hand) + x.on_hand_delta,
-              reserved = l.reserved + x.reserved_delta,
-              buffer = COALESCE(x.set_buffer, l.buffer),
-              updated_at = x.updated_at
-         FROM x
-        WHERE l.tenant = x.tenant AND l.sku = x.sku AND l.location = x.location
-       RETURNING l.tenant, l.sku, l.location)
-     INSERT INTO ??.stock_levels (tenant, sku, location, on_hand, reserved, buffer, updated_at)
-     SELECT x.tenant, x.sku, x.location, COALESCE(x.set_on_hand, 0) + x.on_hand_delta, x.reserved_delta,
-            COALESCE(x.set_buffer, 0), x.updated_at
-       FROM x
-      WHERE NOT EXISTS (
-        SELECT 1 FROM changed c WHERE c.tenant = x.tenant AND c.sku = x.sku AND c.location = x.location)`,
-    [JSON.stringify(levels), store.schema, store.schema],
-  );
-}
-
-async function writeItems(store: ProjectionTransaction, items: readonly unknown[]): Promise<void> {
-  if (items.length === 0) return;
-  await store.db.raw(
-    `INSERT INTO ??.stock_items (tenant, sku, version, updated_at)
-     SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(tenant text, sku text, version integer, updated_at timestamptz)
-     ON CONFLICT (tenant, sku) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at`,
-    [store.schema, JSON.stringify(items)],
-  );
-}
-
-/** Opened in the run: inserted with their last status (a second opening fails, as it did one by one); else updated. */
-async function writeReservations(
-  store: ProjectionTransaction,
-  reservations: readonly ReservationEffect[],
-): Promise<void> {
-  const opened = reservations.flatMap(({ opened: o, ...r }) =>
+/** Reservations opened in the run, inserted with their last status (a second opening fails, as it did one by one). */
+function openedReservations(reservations: readonly ReservationEffect[]) {
+  return reservations.flatMap(({ opened: o, ...r }) =>
     o
       ? [
           {
@@ -232,55 +189,89 @@ async function writeReservations(
         ]
       : [],
   );
-  const updated = reservations.filter((r) => !r.opened).map(({ opened: _, ...r }) => r);
-  if (opened.length > 0)
-    await store.db.raw(
-      `INSERT INTO ??.reservations (tenant, sku, reservation_id, location, quantity, expires_at, status, updated_at)
-       SELECT tenant, sku, reservation_id, location, quantity, expires_at, status, updated_at
-         FROM jsonb_to_recordset(?::jsonb) AS x(tenant text, sku text, reservation_id text, location text,
-              quantity bigint, expires_at timestamptz, status text, updated_at timestamptz)`,
-      [store.schema, JSON.stringify(opened)],
-    );
-  if (updated.length > 0)
-    await store.db.raw(
-      `UPDATE ??.reservations AS r SET status = x.status, updated_at = x.updated_at
-         FROM jsonb_to_recordset(?::jsonb) AS x(tenant text, sku text, reservation_id text, status text, updated_at timestamptz)
-        WHERE r.tenant = x.tenant AND r.sku = x.sku AND r.reservation_id = x.reservation_id`,
-      [store.schema, JSON.stringify(updated)],
-    );
 }
 
 /**
- * A batch's events folded per row, then a few set-based statements: the rows end as applying
- * the events one by one left them (one SKU is on one partition, so the batch holds its events
- * in order), and a rebuild applies a whole log at PostgreSQL's bulk speed.
+ * The folded run in ONE statement, a round trip whatever the batch holds: location rows absent
+ * so far start at zero (as the first event's insert did), present ones take sets, then deltas;
+ * SKU versions move; reservations opened in the run are inserted, the others updated. The
+ * statement's parts touch different rows, so running them side by side is as in turn.
  */
-async function applyEvents(store: ProjectionTransaction, events: readonly StockEvent[]): Promise<StockChange[]> {
+async function writeEffect(store: ProjectionTransaction, effect: BatchEffect): Promise<void> {
+  const reservations = [...effect.reservations.values()];
+  const updated = reservations.filter((r) => !r.opened).map(({ opened: _, ...r }) => r);
+  await store.db.raw(
+    `WITH x AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(${LEVEL_COLUMNS})),
+     changed AS (
+       UPDATE ??.stock_levels AS l
+          SET on_hand = COALESCE(x.set_on_hand, l.on_hand) + x.on_hand_delta,
+              reserved = l.reserved + x.reserved_delta,
+              buffer = COALESCE(x.set_buffer, l.buffer),
+              updated_at = x.updated_at
+         FROM x
+        WHERE l.tenant = x.tenant AND l.sku = x.sku AND l.location = x.location
+       RETURNING l.tenant, l.sku, l.location),
+     added AS (
+       INSERT INTO ??.stock_levels (tenant, sku, location, on_hand, reserved, buffer, updated_at)
+       SELECT x.tenant, x.sku, x.location, COALESCE(x.set_on_hand, 0) + x.on_hand_delta, x.reserved_delta,
+              COALESCE(x.set_buffer, 0), x.updated_at
+         FROM x
+        WHERE NOT EXISTS (
+          SELECT 1 FROM changed c WHERE c.tenant = x.tenant AND c.sku = x.sku AND c.location = x.location)),
+     items AS (
+       INSERT INTO ??.stock_items (tenant, sku, version, updated_at)
+       SELECT * FROM jsonb_to_recordset(?::jsonb) AS i(tenant text, sku text, version integer, updated_at timestamptz)
+       ON CONFLICT (tenant, sku) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at),
+     opened AS (
+       INSERT INTO ??.reservations (tenant, sku, reservation_id, location, quantity, expires_at, status, updated_at)
+       SELECT tenant, sku, reservation_id, location, quantity, expires_at, status, updated_at
+         FROM jsonb_to_recordset(?::jsonb) AS o(tenant text, sku text, reservation_id text, location text,
+              quantity bigint, expires_at timestamptz, status text, updated_at timestamptz)),
+     closed AS (
+       UPDATE ??.reservations AS r SET status = u.status, updated_at = u.updated_at
+         FROM jsonb_to_recordset(?::jsonb) AS u(tenant text, sku text, reservation_id text, status text, updated_at timestamptz)
+        WHERE r.tenant = u.tenant AND r.sku = u.sku AND r.reservation_id = u.reservation_id)
+     SELECT 1`,
+    [
+      JSON.stringify([...effect.levels.values()]),
+      store.schema,
+      store.schema,
+      store.schema,
+      JSON.stringify([...effect.items.values()]),
+      store.schema,
+      JSON.stringify(openedReservations(reservations)),
+      store.schema,
+      JSON.stringify(updated),
+    ],
+  );
+}
+
+/**
+ * A batch's events folded per row and written in one statement: the rows end as applying the
+ * events one by one left them (one SKU is on one partition, so the batch holds its events in
+ * order), and a rebuild applies a whole log at PostgreSQL's bulk speed. The views of the SKUs
+ * it changed are read in the same transaction, so the cache gets them without another read.
+ */
+async function applyEvents(store: ProjectionTransaction, events: readonly StockEvent[]): Promise<StockView[]> {
   const effect = foldEvents(events);
-  await writeLevels(store, [...effect.levels.values()]);
-  await writeReservations(store, [...effect.reservations.values()]);
-  await writeItems(store, [...effect.items.values()]);
-  return events.map((e) => ({ tenant: e.metadata.tenant, sku: e.data.sku }));
+  await writeEffect(store, effect);
+  const skusOf = new Map<string, string[]>();
+  for (const { tenant, sku } of effect.items.values()) skusOf.set(tenant, [...(skusOf.get(tenant) ?? []), sku]);
+  const views: StockView[] = [];
+  for (const [tenant, skus] of skusOf)
+    views.push(...(await readStockViews(store.db, store.schema, tenant, skus)).values());
+  return views;
 }
 
 /** Stock per SKU per location (on hand, reserved, safety buffer), reservations, and the SKU's stream version. */
-export const inventoryStockProjection: Projection<StockEvent['type'], StockChange> = {
+export const inventoryStockProjection: Projection<StockEvent['type'], StockView> = {
   name: 'inventory-stock',
   contexts: ['inventory'],
   events: STOCK_EVENTS,
   migrations: stockMigrations,
   apply: (store, event) => applyEvents(store, [event]),
   applyBatch: applyEvents,
-  async publish(store, cache, changes) {
-    const skusOf = new Map<string, string[]>();
-    for (const { tenant, sku } of changes) {
-      const skus = skusOf.get(tenant) ?? [];
-      skus.push(sku);
-      skusOf.set(tenant, skus);
-    }
-    const views: StockView[] = [];
-    for (const [tenant, skus] of skusOf)
-      views.push(...(await readStockViews(store.db, store.schema, tenant, skus)).values());
+  async publish(_store, cache, views) {
     // Issued together, they go out back to back on the one connection and run in that order:
     // each SKU's value is cached before its notice is published, at one round trip a batch.
     await Promise.all(

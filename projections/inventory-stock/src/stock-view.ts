@@ -115,9 +115,16 @@ export async function readLowStock(
   return { items, nextCursor: rows.length > page.limit && last ? encodeCursor([last.sku, last.location]) : null };
 }
 
+/** A SKU's item joined with one of its location rows; no location row: `location` is null. */
+interface ViewRow extends Omit<LevelRecord, 'location'> {
+  location: string | null;
+  version: number;
+  updated_at: Date;
+}
+
 /**
- * Stock views of many SKUs of one tenant in two queries (items, then levels), whatever the
- * number of SKUs: the batch a GraphQL DataLoader needs. SKUs without a stock stream are absent.
+ * Stock views of many SKUs of one tenant in one query, whatever the number of SKUs: the batch a
+ * GraphQL DataLoader needs, and what the projector caches. SKUs without a stock stream are absent.
  */
 export async function readStockViews(
   db: Knex | Knex.Transaction,
@@ -128,28 +135,24 @@ export async function readStockViews(
   const views = new Map<string, StockView>();
   const wanted = [...new Set(skus)];
   if (wanted.length === 0) return views;
-  const items = await db
-    .withSchema(schema)
-    .table('stock_items')
-    .where({ tenant })
-    .whereIn('sku', wanted)
-    .select<{ sku: string; version: number; updated_at: Date }[]>('sku', 'version', 'updated_at');
-  if (items.length === 0) return views;
-  const rows = await db
-    .withSchema(schema)
-    .table('stock_levels')
-    .where({ tenant })
-    .whereIn(
-      'sku',
-      items.map((i) => i.sku),
-    )
-    .orderBy([{ column: 'sku' }, { column: 'location' }])
-    .select<LevelRecord[]>('sku', 'location', 'on_hand', 'reserved', 'buffer');
+  const { rows } = await db.raw<{ rows: ViewRow[] }>(
+    `SELECT i.sku, i.version, i.updated_at, l.location, l.on_hand, l.reserved, l.buffer
+       FROM ??.stock_items i
+       LEFT JOIN ??.stock_levels l ON l.tenant = i.tenant AND l.sku = i.sku
+      WHERE i.tenant = ? AND i.sku = ANY(?)
+      ORDER BY i.sku, l.location`,
+    [schema, schema, tenant, wanted],
+  );
   const locationsOf = new Map<string, LocationStock[]>();
+  const items: ViewRow[] = [];
   for (const row of rows) {
-    const list = locationsOf.get(row.sku) ?? [];
-    list.push(toLocationStock(row));
-    locationsOf.set(row.sku, list);
+    let locations = locationsOf.get(row.sku);
+    if (!locations) {
+      locations = [];
+      locationsOf.set(row.sku, locations);
+      items.push(row);
+    }
+    if (row.location !== null) locations.push(toLocationStock({ ...row, location: row.location }));
   }
   for (const item of items) {
     const locations = locationsOf.get(item.sku) ?? [];
