@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 
 export const DELIVERIES_TABLE = 'webhook_deliveries';
 export const SUBSCRIPTION_HEALTH_TABLE = 'webhook_subscription_health';
+export const LANE_LEASES_TABLE = 'webhook_lane_leases';
 
 interface Migration {
   name: string;
@@ -63,6 +64,23 @@ const migrations: Migration[] = [
       await db.raw('DROP INDEX ??.webhook_deliveries_settled', [schema]);
     },
   },
+  {
+    name: '003_lane_leases',
+    async up(db, schema) {
+      // One row per lane being sent: the dispatcher instance that owns it, until when. A lane
+      // without a live row is free; a row past its expiry is taken over by whoever claims next.
+      await db.schema.withSchema(schema).createTable(LANE_LEASES_TABLE, (t) => {
+        t.text('subscription_id').notNullable();
+        t.text('stream_id').notNullable();
+        t.text('owner').notNullable().comment('the worker instance sending the lane');
+        t.timestamp('expires_at', { useTz: true }).notNullable();
+        t.primary(['subscription_id', 'stream_id']);
+      });
+    },
+    async down(db, schema) {
+      await db.schema.withSchema(schema).dropTable(LANE_LEASES_TABLE);
+    },
+  },
 ];
 
 export function outboxMigrations(schema: string): Knex.MigrationSource<Migration> {
@@ -107,19 +125,72 @@ export interface QueuedDelivery {
   attempts: number;
 }
 
+/** A lane: one subscription's deliveries of one stream, sent in order by one worker at a time. */
+export interface Lane {
+  subscriptionId: string;
+  streamId: string;
+}
+
 /**
- * The next deliveries to send, lane by lane (a lane is one subscription's deliveries of one
- * stream): of the `lanes` oldest lanes whose head is due, for the `subscriptions` given (the
- * enabled ones) and none of those in `busy`, the first `perLane` pending deliveries each, oldest
- * first. A lane whose head waits for its retry sends nothing behind it: that is what keeps stream
- * order. Heads are found on the pending index alone; bodies are read for the chosen lanes only.
+ * Claims lanes for `owner`: of the `lanes` oldest lanes whose head is due, for the
+ * `subscriptions` given (the enabled ones), none of those in `busy` and none under a live lease,
+ * a lease of `leaseMs` each. A lane whose head waits for its retry is not claimed: that keeps
+ * stream order. The lease is taken by an upsert that only overwrites an expired row, so two
+ * workers claiming at once get each lane at most once, and a crashed worker's lanes are free
+ * once its leases expire. Heads are found on the pending index alone.
  */
-export async function nextDeliveries(
+export async function claimLanes(
   db: Knex,
   schema: string,
-  options: { subscriptions: readonly string[]; busy: readonly string[]; perLane: number; lanes: number },
-): Promise<QueuedDelivery[]> {
+  options: { owner: string; leaseMs: number; subscriptions: readonly string[]; busy: readonly string[]; lanes: number },
+): Promise<Lane[]> {
   if (options.subscriptions.length === 0 || options.lanes <= 0) return [];
+  const { rows } = await db.raw<{ rows: { subscription_id: string; stream_id: string }[] }>(
+    `WITH heads AS (
+       SELECT DISTINCT ON (subscription_id, stream_id) subscription_id, stream_id, delivery_id, next_attempt_at
+       FROM ??.?? WHERE status = 'pending' AND subscription_id = ANY(?)
+       ORDER BY subscription_id, stream_id, delivery_id
+     ), chosen AS (
+       SELECT h.subscription_id, h.stream_id FROM heads h
+       WHERE h.next_attempt_at <= now() AND NOT (h.subscription_id || ' ' || h.stream_id = ANY(?))
+         AND NOT EXISTS (SELECT 1 FROM ??.?? l WHERE l.subscription_id = h.subscription_id
+                         AND l.stream_id = h.stream_id AND l.expires_at > clock_timestamp())
+       ORDER BY h.delivery_id LIMIT ?
+     )
+     INSERT INTO ??.?? AS l (subscription_id, stream_id, owner, expires_at)
+     SELECT subscription_id, stream_id, ?, clock_timestamp() + ? * interval '1 millisecond' FROM chosen
+     ON CONFLICT (subscription_id, stream_id) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
+       WHERE l.expires_at <= clock_timestamp()
+     RETURNING l.subscription_id, l.stream_id`,
+    [
+      schema,
+      DELIVERIES_TABLE,
+      [...options.subscriptions],
+      [...options.busy],
+      schema,
+      LANE_LEASES_TABLE,
+      options.lanes,
+      schema,
+      LANE_LEASES_TABLE,
+      options.owner,
+      options.leaseMs,
+    ],
+  );
+  return rows.map((r) => ({ subscriptionId: r.subscription_id, streamId: r.stream_id }));
+}
+
+/**
+ * The first `perLane` pending deliveries of each lane, oldest first. Read in a statement of its
+ * own after the claim: a claim that waited for the previous owner's record must see what it
+ * recorded, which the claim's own snapshot would not.
+ */
+export async function pendingOf(
+  db: Knex,
+  schema: string,
+  lanes: readonly Lane[],
+  perLane: number,
+): Promise<QueuedDelivery[]> {
+  if (lanes.length === 0) return [];
   const { rows } = await db.raw<{
     rows: {
       delivery_id: string;
@@ -130,32 +201,14 @@ export async function nextDeliveries(
       attempts: number;
     }[];
   }>(
-    `WITH heads AS (
-       SELECT DISTINCT ON (subscription_id, stream_id) subscription_id, stream_id, delivery_id, next_attempt_at
-       FROM ??.?? WHERE status = 'pending' AND subscription_id = ANY(?)
-       ORDER BY subscription_id, stream_id, delivery_id
-     ), chosen AS (
-       SELECT subscription_id, stream_id FROM heads
-       WHERE next_attempt_at <= now() AND NOT (subscription_id || ' ' || stream_id = ANY(?))
-       ORDER BY delivery_id LIMIT ?
-     )
-     SELECT q.delivery_id, q.subscription_id, q.stream_id, q.event_id, q.body, q.attempts
-     FROM chosen c CROSS JOIN LATERAL (
+    `SELECT q.delivery_id, q.subscription_id, q.stream_id, q.event_id, q.body, q.attempts
+     FROM unnest(?::text[], ?::text[]) AS c(subscription_id, stream_id) CROSS JOIN LATERAL (
        SELECT d.delivery_id, d.subscription_id, d.stream_id, d.event_id, d.body, d.attempts FROM ??.?? d
        WHERE d.subscription_id = c.subscription_id AND d.stream_id = c.stream_id AND d.status = 'pending'
        ORDER BY d.delivery_id LIMIT ?
      ) q
      ORDER BY q.delivery_id`,
-    [
-      schema,
-      DELIVERIES_TABLE,
-      [...options.subscriptions],
-      [...options.busy],
-      options.lanes,
-      schema,
-      DELIVERIES_TABLE,
-      options.perLane,
-    ],
+    [lanes.map((l) => l.subscriptionId), lanes.map((l) => l.streamId), schema, DELIVERIES_TABLE, perLane],
   );
   return rows.map((r) => ({
     deliveryId: String(r.delivery_id),
@@ -167,17 +220,63 @@ export async function nextDeliveries(
   }));
 }
 
+/** Ends `owner`'s leases of lanes it claimed and had nothing to send on (their heads were sent meanwhile). */
+export async function releaseLanes(db: Knex, schema: string, owner: string, lanes: readonly Lane[]): Promise<void> {
+  if (lanes.length === 0) return;
+  await db.raw(
+    `DELETE FROM ??.?? l USING unnest(?::text[], ?::text[]) AS c(subscription_id, stream_id)
+     WHERE l.subscription_id = c.subscription_id AND l.stream_id = c.stream_id AND l.owner = ?`,
+    [schema, LANE_LEASES_TABLE, lanes.map((l) => l.subscriptionId), lanes.map((l) => l.streamId), owner],
+  );
+}
+
+/**
+ * Extends `owner`'s live lease of a lane by `leaseMs` from now; false when it has expired or is
+ * another's (taken over): the lane must then send nothing more.
+ */
+export async function renewLease(
+  db: Knex,
+  schema: string,
+  owner: string,
+  lane: Lane,
+  leaseMs: number,
+): Promise<boolean> {
+  const { rowCount } = await db.raw<{ rowCount: number }>(
+    `UPDATE ??.?? SET expires_at = clock_timestamp() + ? * interval '1 millisecond'
+     WHERE subscription_id = ? AND stream_id = ? AND owner = ? AND expires_at > clock_timestamp()`,
+    [schema, LANE_LEASES_TABLE, leaseMs, lane.subscriptionId, lane.streamId, owner],
+  );
+  return rowCount === 1;
+}
+
 /** How an attempt ended, as the worker records it. */
 export type AttemptOutcome =
   | { deliveryId: string; outcome: 'delivered'; status: number }
   | { deliveryId: string; outcome: 'retry'; status: number | null; error: string; retryAt: Date }
   | { deliveryId: string; outcome: 'dead'; status: number | null; error: string };
 
-/** Records attempts: each one's status, error and, for a retry, when the lane may try again. */
-export async function recordAttempts(db: Knex, schema: string, outcomes: readonly AttemptOutcome[]): Promise<void> {
+/**
+ * Records a lane's attempts (each one's status, error and, for a retry, when the lane may try
+ * again) and ends `owner`'s lease of it, in one transaction, only while that lease is live: a
+ * worker whose lease ran out records nothing, as the lane's new owner sends those deliveries
+ * again (at least once) and its record must not be overwritten. Returns whether it recorded.
+ */
+export async function recordAttempts(
+  db: Knex,
+  schema: string,
+  owner: string,
+  lane: Lane,
+  outcomes: readonly AttemptOutcome[],
+): Promise<boolean> {
   const delivered = outcomes.filter((o) => o.outcome === 'delivered');
   const table = () => db.withSchema(schema).table(DELIVERIES_TABLE);
-  await db.transaction(async (trx) => {
+  return db.transaction(async (trx) => {
+    // Deleting the live lease row locks it: a claim waiting on it sees the lane free only after this commits.
+    const { rowCount } = await trx.raw<{ rowCount: number }>(
+      `DELETE FROM ??.?? WHERE subscription_id = ? AND stream_id = ? AND owner = ? AND expires_at > clock_timestamp()`,
+      [schema, LANE_LEASES_TABLE, lane.subscriptionId, lane.streamId, owner],
+    );
+    if (rowCount !== 1) return false;
     if (delivered.length > 0)
       await trx.raw(
         `UPDATE ??.?? d SET status = 'delivered', attempts = d.attempts + 1, last_status = v.status,
@@ -198,6 +297,7 @@ export async function recordAttempts(db: Knex, schema: string, outcomes: readonl
           ...(o.outcome === 'retry' ? { next_attempt_at: o.retryAt } : { status: 'dead', given_up_at: db.fn.now() }),
         });
     }
+    return true;
   });
 }
 

@@ -57,6 +57,15 @@ export class DeliverySender {
     const request = secure ? httpsRequest : httpRequest;
     const payload = Buffer.from(body, 'utf8');
     return new Promise((resolve) => {
+      // The whole attempt, not just a silent socket, is bounded: a lane's lease outlives an attempt only if it ends in time.
+      const deadline = setTimeout(
+        () => req.destroy(new Error(`no answer within ${this.options.timeoutMs} ms`)),
+        this.options.timeoutMs,
+      );
+      const settle = (result: SendResult) => {
+        clearTimeout(deadline);
+        resolve(result);
+      };
       const req = request(
         target,
         {
@@ -67,27 +76,25 @@ export class DeliverySender {
             'content-length': String(payload.length),
             'user-agent': 'verity-webhooks/1',
           },
-          timeout: this.options.timeoutMs,
         },
         (res: IncomingMessage) => {
           // The answer's body is not read for anything: drained so the connection is reused.
           res.resume();
           res.on('end', () => {
             const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) return resolve({ ok: true, status });
+            if (status >= 200 && status < 300) return settle({ ok: true, status });
             const retryAfter = res.headers['retry-after'];
-            resolve({
+            settle({
               ok: false,
               status,
               error: `HTTP ${status}`,
               ...(retryAfter === undefined ? {} : { retryAfter }),
             });
           });
-          res.on('error', (error) => resolve({ ok: false, status: res.statusCode ?? null, error: error.message }));
+          res.on('error', (error) => settle({ ok: false, status: res.statusCode ?? null, error: error.message }));
         },
       );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.options.timeoutMs} ms`)));
-      req.on('error', (error) => resolve({ ok: false, status: null, error: error.message }));
+      req.on('error', (error) => settle({ ok: false, status: null, error: error.message }));
       req.end(payload);
     });
   }

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import knex from 'knex';
+import knex, { type Knex } from 'knex';
 import { Registry } from 'prom-client';
 import { Webhook } from 'standardwebhooks';
 import {
   DeliverySender,
   enqueueDeliveries,
+  LANE_LEASES_TABLE,
   listDeliveries,
   outboxMigrations,
   type NewDelivery,
@@ -76,21 +77,32 @@ describe('DeliveryWorker against PostgreSQL and a real receiver', () => {
     sealed: { kek: '0', iv: '0', ciphertext: '0', tag: '0' },
   });
 
-  const start = async (sub: WebhookSubscriptionView, options: { maxAttempts: number; disableAfter: number }) => {
+  const start = async (
+    sub: WebhookSubscriptionView,
+    options: {
+      maxAttempts: number;
+      disableAfter: number;
+      db?: Knex;
+      sender?: Pick<DeliverySender, 'send'>;
+      leaseMs?: number;
+    },
+  ) => {
     const disabled: number[] = [];
     const worker = new DeliveryWorker({
-      db,
+      db: options.db ?? db,
       schema,
       directory: {
         get: (id) => (id === sub.subscriptionId ? sub : undefined),
         list: () => [sub],
         secretOf: (id) => (id === sub.subscriptionId ? SECRET : undefined),
       },
-      sender: new DeliverySender({ policy: { allowPrivate: true, allowHttp: true }, timeoutMs: 2000 }),
+      sender:
+        options.sender ?? new DeliverySender({ policy: { allowPrivate: true, allowHttp: true }, timeoutMs: 2000 }),
       schedule: { maxAttempts: options.maxAttempts, baseMs: 20, maxMs: 40 },
       disableAfter: options.disableAfter,
       concurrency: 8,
       laneBatch: 5,
+      leaseMs: options.leaseMs ?? 5000,
       pollMs: 20,
       disable: async (_s, failures) => void disabled.push(failures),
       attempts: sharedCounter(new Registry(), { name: 'attempts', help: 'attempts', labelNames: ['outcome'] }),
@@ -186,5 +198,121 @@ describe('DeliveryWorker against PostgreSQL and a real receiver', () => {
     expect(disabled[0]).toBeGreaterThanOrEqual(4);
     // Lanes in flight may each finish their attempt; none starts after.
     expect(attempts - at).toBeLessThanOrEqual(2);
+  });
+
+  describe('two workers over one outbox', () => {
+    const streams = Array.from({ length: 40 }, (_, i) => `S${i}`);
+
+    /** A receiver that answers after a few ms, noting any lane sent to by two requests at once. */
+    async function laneReceiver() {
+      const inFlight = new Map<string, number>();
+      let overlaps = 0;
+      const taken: { stream: string; n: number }[] = [];
+      const server: Server = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const { id, n } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string; n: number };
+          const stream = id.slice(0, id.lastIndexOf('-'));
+          const now = (inFlight.get(stream) ?? 0) + 1;
+          if (now > 1) overlaps++;
+          inFlight.set(stream, now);
+          setTimeout(() => {
+            inFlight.set(stream, inFlight.get(stream)! - 1);
+            taken.push({ stream, n });
+            res.statusCode = 204;
+            res.end();
+          }, 2);
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      servers.push(server);
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      return { url, taken, overlaps: () => overlaps };
+    }
+
+    /** Per stream, what arrived must be a prefix walk: never a later event before an earlier one first arrived. */
+    const outOfOrder = (taken: readonly { stream: string; n: number }[]): string[] => {
+      const highest = new Map<string, number>();
+      const wrong: string[] = [];
+      for (const { stream, n } of taken) {
+        const top = highest.get(stream) ?? -1;
+        if (n > top + 1) wrong.push(`${stream}: ${n} after ${top}`);
+        highest.set(stream, Math.max(top, n));
+      }
+      return wrong;
+    };
+
+    const counting = (sent: { n: number }) => {
+      const real = new DeliverySender({ policy: { allowPrivate: true, allowHttp: true }, timeoutMs: 500 });
+      return {
+        send: (...args: Parameters<DeliverySender['send']>) => (sent.n++, real.send(...args)),
+      };
+    };
+
+    it('send every delivery once, each stream in order, each lane by one worker at a time', async () => {
+      const target = await laneReceiver();
+      const sub = subscription('whs_twotwotwotwotwot', target.url);
+      await enqueueDeliveries(db, schema, queue(sub.subscriptionId, streams, 25));
+      const [one, two] = [{ n: 0 }, { n: 0 }];
+      const options = { maxAttempts: 10, disableAfter: 1000, leaseMs: 2000 };
+      await Promise.all([
+        start(sub, { ...options, sender: counting(one) }),
+        start(sub, { ...options, sender: counting(two) }),
+      ]);
+      await until('1,000 deliveries', () => target.taken.length >= 1000);
+      // Anything sent twice would arrive shortly after: give it the time to.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(target.taken).toHaveLength(1000);
+      expect(new Set(target.taken.map((t) => `${t.stream}-${t.n}`)).size).toBe(1000);
+      expect(outOfOrder(target.taken)).toEqual([]);
+      expect(target.overlaps()).toBe(0);
+      // Both took part: the lanes were shared, not all won by one.
+      expect(Math.min(one.n, two.n)).toBeGreaterThan(50);
+    });
+
+    it("take over a hard-stopped worker's lanes once its leases expire, in order, at least once", async () => {
+      const target = await laneReceiver();
+      const sub = subscription('whs_crashcrashcrash', target.url);
+      await enqueueDeliveries(db, schema, queue(sub.subscriptionId, streams, 25));
+      // The worker to stop has a pool of its own, so stopping it leaves the test's intact.
+      const doomedDb = knex({
+        client: 'pg',
+        connection: db.client.config.connection,
+        pool: { min: 0, max: 4 },
+        // Once destroyed, its rounds fail at once rather than wait for a connection.
+        acquireConnectionTimeout: 200,
+      });
+      const held: (() => void)[] = [];
+      let stopped = false;
+      const real = counting({ n: 0 });
+      const doomed: Pick<DeliverySender, 'send'> = {
+        // Stopped: a send never goes out and never ends, as in a process that died mid-lane.
+        send: (...args) =>
+          stopped
+            ? new Promise((resolve) => held.push(() => resolve({ ok: false, status: null, error: 'stopped' })))
+            : real.send(...args),
+      };
+      const leaseMs = 1500;
+      const options = { maxAttempts: 10, disableAfter: 1000, leaseMs };
+      const { worker: victim } = await start(sub, { ...options, db: doomedDb, sender: doomed });
+      await until('the doomed worker to be mid-run', () => target.taken.length >= 100);
+      await start(sub, { ...options, sender: counting({ n: 0 }) });
+      stopped = true;
+      const stoppedAt = Date.now();
+      await doomedDb.destroy();
+      const leased = await db.withSchema(schema).table(LANE_LEASES_TABLE).where('owner', victim.owner).count();
+      expect(Number(leased[0]!.count)).toBeGreaterThan(0);
+
+      const distinct = () => new Set(target.taken.map((t) => `${t.stream}-${t.n}`)).size;
+      await until('every delivery, at least once', () => distinct() >= 1000);
+      expect(outOfOrder(target.taken)).toEqual([]);
+      expect(target.overlaps()).toBe(0);
+      // The stopped worker's lanes waited for its leases: the run could not end before they expired.
+      expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(leaseMs - 200);
+      const log = async () => listDeliveries(db, schema, sub.subscriptionId, { limit: 1000 });
+      await until('every delivery recorded', async () => (await log()).every((d) => d.status === 'delivered'));
+      for (const release of held) release();
+    });
   });
 });

@@ -1,14 +1,20 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import type { Counter } from 'prom-client';
 import {
   afterFailure,
+  claimLanes,
   countFailures,
   failureRuns,
-  nextDeliveries,
+  pendingOf,
   recordAttempts,
+  releaseLanes,
+  renewLease,
   resumeSubscription,
   type AttemptOutcome,
   type DeliverySender,
+  type Lane,
   type QueuedDelivery,
   type RetrySchedule,
   type SubscriptionDirectory,
@@ -21,7 +27,7 @@ export interface DeliveryWorkerOptions {
   schema: string;
   /** The subscriptions and their opened secrets. */
   directory: Pick<SubscriptionDirectory, 'get' | 'list' | 'secretOf'>;
-  sender: DeliverySender;
+  sender: Pick<DeliverySender, 'send'>;
   schedule: RetrySchedule;
   /** Failed attempts in a row after which a subscription is disabled. */
   disableAfter: number;
@@ -29,6 +35,12 @@ export interface DeliveryWorkerOptions {
   concurrency: number;
   /** Deliveries a lane sends before it yields. */
   laneBatch: number;
+  /**
+   * How long a claimed lane stays this worker's without renewal; renewed before a send once half
+   * of it is gone, so it must exceed twice the sender's attempt timeout. A crashed worker's lanes
+   * are taken over after it.
+   */
+  leaseMs: number;
   /** How often due retries are looked for when nothing wakes the worker. */
   pollMs: number;
   /** Asks for the subscription to be disabled (the access command); the directory shows it once decided. */
@@ -37,15 +49,20 @@ export interface DeliveryWorkerOptions {
   logger: Logger;
 }
 
-const laneOf = (d: Pick<QueuedDelivery, 'subscriptionId' | 'streamId'>): string => `${d.subscriptionId} ${d.streamId}`;
+const laneOf = (d: Lane): string => `${d.subscriptionId} ${d.streamId}`;
 
 /**
  * Sends the queued deliveries. A lane is one subscription's deliveries of one stream: it sends
  * in order, one at a time, and stops at a failure until that delivery's retry is due, so a
- * stream's events arrive in order; lanes run side by side, up to `concurrency`. Attempts are
- * recorded after they are made: a crash between the two sends again (at least once).
+ * stream's events arrive in order; lanes run side by side, up to `concurrency`. Several workers
+ * (dispatcher instances) share the outbox: each lane is sent by the one worker holding its lease
+ * in PostgreSQL, which sends only while the lease is live. Attempts are recorded after they are
+ * made, with the lease's end: a crash between the two sends again once the lease expires (at
+ * least once).
  */
 export class DeliveryWorker {
+  /** This worker's name on the leases it holds. */
+  readonly owner = randomUUID();
   private readonly busy = new Set<string>();
   /** Each subscription's failed attempts in a row, as stored. */
   private runs = new Map<string, number>();
@@ -123,25 +140,35 @@ export class DeliveryWorker {
   }
 
   private async round(): Promise<void> {
+    const { db, schema, leaseMs } = this.options;
     const free = this.options.concurrency - this.busy.size;
     if (free <= 0) return;
     const subscriptions = await this.sendable();
-    const queued = await nextDeliveries(this.options.db, this.options.schema, {
+    // Taken before the claim: the lease expires no sooner than this plus leaseMs on PostgreSQL's clock.
+    const claimedAt = performance.now();
+    const claimed = await claimLanes(db, schema, {
+      owner: this.owner,
+      leaseMs,
       subscriptions,
       busy: [...this.busy],
-      perLane: this.options.laneBatch,
       lanes: free,
     });
     const lanes = new Map<string, QueuedDelivery[]>();
-    for (const delivery of queued) {
+    for (const delivery of await pendingOf(db, schema, claimed, this.options.laneBatch)) {
       const lane = laneOf(delivery);
       const held = lanes.get(lane);
       if (held) held.push(delivery);
       else lanes.set(lane, [delivery]);
     }
+    await releaseLanes(
+      db,
+      schema,
+      this.owner,
+      claimed.filter((lane) => !lanes.has(laneOf(lane))),
+    );
     for (const [lane, deliveries] of lanes) {
       this.busy.add(lane);
-      void this.sendLane(deliveries)
+      void this.sendLane(deliveries, claimedAt + leaseMs)
         .catch((error: unknown) => this.options.logger.error({ err: error, lane }, 'delivery lane failed'))
         .finally(() => {
           this.busy.delete(lane);
@@ -150,9 +177,25 @@ export class DeliveryWorker {
     }
   }
 
-  private async sendLane(deliveries: QueuedDelivery[]): Promise<void> {
-    const { directory, sender, schedule, attempts } = this.options;
-    const subscriptionId = deliveries[0]!.subscriptionId;
+  /**
+   * Whether the lane may send once more: its lease (ending at `leased.until`, on the local
+   * monotonic clock) has more than half its length left, or was renewed. A lane that lost its
+   * lease sends nothing more: another worker has it, or will once it expires.
+   */
+  private async stillLeased(lane: Lane, leased: { until: number }): Promise<boolean> {
+    const { db, schema, leaseMs } = this.options;
+    if (leased.until - performance.now() > leaseMs / 2) return true;
+    const renewedAt = performance.now();
+    if (!(await renewLease(db, schema, this.owner, lane, leaseMs))) return false;
+    leased.until = renewedAt + leaseMs;
+    return true;
+  }
+
+  private async sendLane(deliveries: QueuedDelivery[], leasedUntil: number): Promise<void> {
+    const { directory, sender, schedule, attempts, logger } = this.options;
+    const lane: Lane = { subscriptionId: deliveries[0]!.subscriptionId, streamId: deliveries[0]!.streamId };
+    const { subscriptionId } = lane;
+    const leased = { until: leasedUntil };
     const outcomes: AttemptOutcome[] = [];
     let succeeded = false;
     let failedSince = 0;
@@ -160,6 +203,10 @@ export class DeliveryWorker {
       const subscription = directory.get(subscriptionId);
       const secret = directory.secretOf(subscriptionId);
       if (!this.running || !subscription?.enabled || secret === undefined || this.disabling.has(subscriptionId)) break;
+      if (!(await this.stillLeased(lane, leased))) {
+        logger.warn({ ...lane }, 'delivery lane lease lost: its next owner sends the rest');
+        break;
+      }
       const result = await sender.send(subscription.url, secret, delivery.eventId, delivery.body);
       if (result.ok) {
         outcomes.push({ deliveryId: delivery.deliveryId, outcome: 'delivered', status: result.status });
@@ -175,19 +222,19 @@ export class DeliveryWorker {
         // Given up: kept as a dead letter (status dead), and the stream's next event goes on.
         outcomes.push({ ...failure, outcome: 'dead' });
         attempts.inc({ outcome: 'dead' });
-        this.options.logger.warn(
-          { subscriptionId, deliveryId: delivery.deliveryId, error: result.error },
-          'delivery given up',
-        );
+        logger.warn({ subscriptionId, deliveryId: delivery.deliveryId, error: result.error }, 'delivery given up');
         continue;
       }
       outcomes.push({ ...failure, outcome: 'retry', retryAt: next.retryAt });
       attempts.inc({ outcome: 'failed' });
       break;
     }
-    if (outcomes.length === 0) return;
-    await recordAttempts(this.options.db, this.options.schema, outcomes);
-    await this.countRun(subscriptionId, succeeded, failedSince);
+    if (!(await recordAttempts(this.options.db, this.options.schema, this.owner, lane, outcomes))) {
+      if (outcomes.length > 0)
+        logger.warn({ ...lane, sent: outcomes.length }, 'delivery lane lease ran out before its record: sent again');
+      return;
+    }
+    if (outcomes.length > 0) await this.countRun(subscriptionId, succeeded, failedSince);
   }
 
   /** Keeps the subscription's run of failures; at the bound, asks for it to be disabled. */

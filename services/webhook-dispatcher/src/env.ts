@@ -32,5 +32,15 @@ export const webhookDispatcherEnvSchema = platformEnvSchema
     VERITY_WEBHOOKS_POLL_MS: count(10, 60_000).default(500),
     /** Hours a delivered or given-up delivery stays in the outbox (and its delivery log). Default 7 days. */
     VERITY_WEBHOOKS_RETENTION_HOURS: count(1, 87_600).default(168),
+    /**
+     * How long a dispatcher instance owns a lane it sends without renewing it; a crashed instance's
+     * lanes go to another after it. More than twice VERITY_WEBHOOKS_TIMEOUT_MS. Default 30 s.
+     */
+    VERITY_WEBHOOKS_LEASE_MS: count(1_000, 3_600_000).default(30_000),
+  })
+  // A lane renews its lease before a send once half of it is gone: an attempt must end within that half.
+  .refine((env) => env.VERITY_WEBHOOKS_LEASE_MS > 2 * env.VERITY_WEBHOOKS_TIMEOUT_MS, {
+    path: ['VERITY_WEBHOOKS_LEASE_MS'],
+    message: 'must be more than twice VERITY_WEBHOOKS_TIMEOUT_MS',
   });
 export type WebhookDispatcherEnv = z.infer<typeof webhookDispatcherEnvSchema>;

@@ -10,6 +10,18 @@ describe('webhook dispatcher settings', () => {
     expect(env.VERITY_WEBHOOKS_ALLOW_HTTP).toBe(false);
     expect(env.VERITY_WEBHOOKS_MAX_ATTEMPTS).toBe(12);
     expect(env.VERITY_WEBHOOK_DISPATCHER_PORT).toBe(8096);
+    expect(env.VERITY_WEBHOOKS_LEASE_MS).toBe(30_000);
+  });
+
+  it('refuses a lane lease an attempt could outlast', () => {
+    const lease = (VERITY_WEBHOOKS_LEASE_MS: string) =>
+      parseEnv(webhookDispatcherEnvSchema, {
+        VERITY_SECRETS_KEY: key,
+        VERITY_WEBHOOKS_TIMEOUT_MS: '5000',
+        VERITY_WEBHOOKS_LEASE_MS,
+      });
+    expect(lease('10001').VERITY_WEBHOOKS_LEASE_MS).toBe(10_001);
+    expect(() => lease('10000')).toThrow(/VERITY_WEBHOOKS_LEASE_MS[\s\S]*twice VERITY_WEBHOOKS_TIMEOUT_MS/);
   });
 
   it('takes a local receiver when allowed, and names every bad variable', () => {

@@ -85,6 +85,7 @@ export function createWebhookDispatcherService(env: WebhookDispatcherEnv): Webho
     disableAfter: env.VERITY_WEBHOOKS_DISABLE_AFTER,
     concurrency: env.VERITY_WEBHOOKS_CONCURRENCY,
     laneBatch: env.VERITY_WEBHOOKS_LANE_BATCH,
+    leaseMs: env.VERITY_WEBHOOKS_LEASE_MS,
     pollMs: env.VERITY_WEBHOOKS_POLL_MS,
     attempts: sharedCounter(platform.metrics, {
       name: 'verity_webhook_attempts_total',
