@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import { fetchTopicOffsets } from './topic-offsets';
+import { fetchTopicOffsets, type TopicPartitionOffsets } from './topic-offsets';
 
 /** A position in a topic: an offset (the same in every partition), an instant, or either end. */
 export type TopicPosition =
@@ -9,27 +9,37 @@ export type TopicPosition =
 export interface PartitionRange {
   start: bigint;
   end: bigint;
+  /**
+   * The range starts where the partition does (its low watermark): nothing of it lies before
+   * the range, so a stream's first record read here is the stream's first record.
+   */
+  fromLogStart: boolean;
+}
+
+/** What a range is planned from: the broker's answers, behind an interface so the plan can be tested alone. */
+export interface TopicOffsetsLookup {
+  /** Each partition's low and high watermark (read_committed: the high one is the last stable offset). */
+  watermarks(): Promise<TopicPartitionOffsets[]>;
+  /** Per partition, the first offset whose record timestamp is at or after `ms` (ListOffsets by time). */
+  offsetsForTime(ms: number): Promise<Map<number, bigint>>;
 }
 
 /**
  * Each partition's offsets between two positions, within what the partition holds now: from
- * its low watermark to its last stable offset (the admin client lists read_committed), so a
- * read of the range is of one moment and never waits on an open transaction. An instant is
- * the first offset whose timestamp is at or after it (ListOffsets by time). Partitions with
- * nothing in range are left out.
+ * its low watermark to its last stable offset, so a read of the range is of one moment and
+ * never waits on an open transaction or on records appended while it runs. An instant is the
+ * first offset whose record timestamp is at or after it: a read starts there rather than at
+ * offset 0, so it costs the records in range, not the partition's history. `partitions`
+ * limits the plan to those (a stream's). Partitions with nothing in range are left out.
  */
-export async function topicRange(
-  admin: Admin,
-  topic: string,
+export async function planTopicRange(
+  lookup: TopicOffsetsLookup,
   from: TopicPosition,
   to: TopicPosition,
+  partitions?: readonly number[],
 ): Promise<Map<number, PartitionRange>> {
-  const offsets = await fetchTopicOffsets(admin, topic);
-  const partitions = offsets.map((o) => o.partition);
-  const [starts, ends] = await Promise.all([
-    offsetsAt(admin, topic, from, partitions),
-    offsetsAt(admin, topic, to, partitions),
-  ]);
+  const offsets = (await lookup.watermarks()).filter((o) => !partitions || partitions.includes(o.partition));
+  const [starts, ends] = await Promise.all([offsetsAt(lookup, from, offsets), offsetsAt(lookup, to, offsets)]);
   const ranges = new Map<number, PartitionRange>();
   for (const { partition, low, high } of offsets) {
     const clamp = (offset: bigint | undefined, fallback: string): bigint => {
@@ -38,21 +48,41 @@ export async function topicRange(
     };
     const start = clamp(starts?.get(partition), low);
     const end = clamp(ends?.get(partition), high);
-    if (start < end) ranges.set(partition, { start, end });
+    if (start < end) ranges.set(partition, { start, end, fromLogStart: start === BigInt(low) });
   }
   return ranges;
 }
 
 /** Per partition, the offset a position names; undefined for the ends (the caller's watermarks). */
 async function offsetsAt(
-  admin: Admin,
-  topic: string,
+  lookup: TopicOffsetsLookup,
   position: TopicPosition,
-  partitions: readonly number[],
+  offsets: readonly TopicPartitionOffsets[],
 ): Promise<Map<number, bigint> | undefined> {
   if (position.kind === 'start' || position.kind === 'end') return undefined;
-  if (position.kind === 'offset') return new Map(partitions.map((partition) => [partition, position.offset]));
-  // kafkajs answers a time past the last record with the high watermark.
-  const byTime = await admin.fetchTopicOffsetsByTimestamp(topic, position.ms);
-  return new Map(byTime.map(({ partition, offset }) => [partition, BigInt(offset)]));
+  if (position.kind === 'offset') return new Map(offsets.map(({ partition }) => [partition, position.offset]));
+  return lookup.offsetsForTime(position.ms);
+}
+
+/** `planTopicRange` against the cluster, through the kafkajs admin client. */
+export function topicRange(
+  admin: Admin,
+  topic: string,
+  from: TopicPosition,
+  to: TopicPosition,
+  partitions?: readonly number[],
+): Promise<Map<number, PartitionRange>> {
+  return planTopicRange(
+    {
+      watermarks: () => fetchTopicOffsets(admin, topic),
+      offsetsForTime: async (ms) => {
+        // kafkajs answers a time past the last record with the high watermark.
+        const byTime = await admin.fetchTopicOffsetsByTimestamp(topic, ms);
+        return new Map(byTime.map(({ partition, offset }) => [partition, BigInt(offset)]));
+      },
+    },
+    from,
+    to,
+    partitions,
+  );
 }
