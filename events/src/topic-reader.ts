@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import { AssignerProtocol, type Admin, type Kafka, type KafkaMessage, type PartitionAssigner } from 'kafkajs';
 import { VerityError } from '@verity/core';
 
 export interface TopicReadOptions {
@@ -20,15 +20,46 @@ export interface TopicReadOptions {
   purpose: string;
 }
 
+/** What a read cost: per partition, the records the consumer handed over, in range or not. */
+export type RecordsRead = Map<number, number>;
+
+/**
+ * The throwaway group's only member gets the partitions to read and no other: the topic's
+ * other partitions are never fetched (pausing them after the join would let a first fetch of
+ * each through).
+ */
+function onlyPartitions(topic: string, partitions: readonly number[]): PartitionAssigner {
+  return () => ({
+    name: 'VerityRangeAssigner',
+    version: 0,
+    assign: ({ members }) =>
+      Promise.resolve(
+        members.map(({ memberId }, index) => ({
+          memberId,
+          memberAssignment: AssignerProtocol.MemberAssignment.encode({
+            version: 0,
+            assignment: index === 0 ? { [topic]: [...partitions] } : {},
+            userData: Buffer.alloc(0),
+          }),
+        })),
+      ),
+    protocol: ({ topics }) => ({
+      name: 'VerityRangeAssigner',
+      metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }),
+    }),
+  });
+}
+
 /**
  * Reads the partitions named in `ends` from their start (or `starts`) to those ends, read_committed so
- * aborted transactions are skipped; the topic's other partitions are paused. The consumer
+ * aborted transactions are skipped; the topic's other partitions are not read. The consumer
  * group is throwaway and deleted afterwards: a read leaves nothing behind on the cluster.
  */
-export async function readTopicToEnd(options: TopicReadOptions): Promise<void> {
+export async function readTopicToEnd(options: TopicReadOptions): Promise<RecordsRead> {
   const { kafka, admin, topic, ends, starts, onRecord, onPosition, stallTimeoutMs, purpose } = options;
   const pending = new Set(ends.keys());
-  if (pending.size === 0) return;
+  const read: RecordsRead = new Map([...ends.keys()].map((partition) => [partition, 0]));
+  if (pending.size === 0) return read;
 
   let finished = false;
   let stallTimer: NodeJS.Timeout | undefined;
@@ -63,7 +94,12 @@ export async function readTopicToEnd(options: TopicReadOptions): Promise<void> {
 
   // Named after the topic so an operator sees what a running read is for (and prefix ACLs apply).
   const groupId = `${topic}.${purpose}.${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({
+    groupId,
+    readUncommitted: false,
+    allowAutoTopicCreation: false,
+    partitionAssigners: [onlyPartitions(topic, [...ends.keys()])],
+  });
   // Read_committed batches may end in transaction markers no message shows: the position after
   // each batch is what reaches the end.
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
@@ -79,14 +115,13 @@ export async function readTopicToEnd(options: TopicReadOptions): Promise<void> {
     armStallTimer();
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
-    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-    const others = (topics[0]?.partitions ?? []).map((p) => p.partitionId).filter((p) => !ends.has(p));
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
         if (finished || !ends.has(batch.partition)) return;
         const end = ends.get(batch.partition) ?? 0n;
         const start = starts?.get(batch.partition) ?? 0n;
+        read.set(batch.partition, (read.get(batch.partition) ?? 0) + batch.messages.length);
         try {
           for (const message of batch.messages) {
             // A batch fetched before the seek below took effect.
@@ -101,9 +136,9 @@ export async function readTopicToEnd(options: TopicReadOptions): Promise<void> {
         }
       },
     });
-    if (others.length > 0) consumer.pause([{ topic, partitions: others }]);
     for (const [partition, offset] of starts ?? []) consumer.seek({ topic, partition, offset: offset.toString() });
     await done;
+    return read;
   } finally {
     clearTimeout(stallTimer);
     await consumer.disconnect();
