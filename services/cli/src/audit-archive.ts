@@ -19,6 +19,8 @@ const streamSummarySchema = z.object({
   events: z.number().int().nonnegative(),
   firstVersion: z.number().int().positive(),
   anchorPrevHash: z.string(),
+  /** Absent in archives written before exports read only their range: those verified every chain from version 1. */
+  verifiedFrom: z.number().int().positive().optional(),
   lastVersion: z.number().int().positive(),
   lastHash: z.string(),
   verified: z.boolean(),
@@ -131,11 +133,20 @@ export async function checkArchive(source: ArchiveSource): Promise<ArchiveCheck>
     events += await checkEventFile(file, source.chunks(found.position, found.size), manifest.streams, problems);
   }
   if (events !== manifest.events) problems.push(`${events} events in the files, the manifest says ${manifest.events}`);
-  for (const stream of manifest.streams)
+  for (const stream of manifest.streams) {
+    const where = `${stream.context} ${stream.stream}`;
     if (!stream.verified)
       problems.push(
-        `${stream.context} ${stream.stream}: chain broken when exported (${stream.firstBreak?.kind ?? 'unknown'} at version ${stream.firstBreak?.version ?? '?'})`,
+        `${where}: chain broken when exported (${stream.firstBreak?.kind ?? 'unknown'} at version ${stream.firstBreak?.version ?? '?'})`,
       );
+    // The anchor is taken from the manifest: it must not claim more than the events show.
+    if (stream.firstVersion === 1 && stream.anchorPrevHash !== '')
+      problems.push(`${where}: version 1 points at hash ${stream.anchorPrevHash}, a genesis points at none`);
+    if (stream.verified && stream.verifiedFrom !== undefined && stream.verifiedFrom !== stream.firstVersion)
+      problems.push(
+        `${where}: verified from version ${stream.verifiedFrom}, the manifest says, but its events start at version ${stream.firstVersion}`,
+      );
+  }
   return { manifest, events, problems };
 }
 

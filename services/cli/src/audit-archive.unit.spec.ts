@@ -75,6 +75,7 @@ function archiveOf(lines: Line[], from = 1, edit: (m: ArchiveManifest) => void =
       stream,
       events: own.length,
       firstVersion: Number(own[0]!.headers.ce_streamversion),
+      verifiedFrom: Number(own[0]!.headers.ce_streamversion),
       anchorPrevHash: own[0]!.headers.ce_prevhash!,
       lastVersion: Number(own.at(-1)!.headers.ce_streamversion),
       lastHash: own.at(-1)!.headers.ce_hash!,
@@ -183,6 +184,34 @@ describe('checkArchive', () => {
         )
       ).problems,
     ).toEqual(['inventory acme/B: chain broken when exported (hash_mismatch at version 2)']);
+  });
+
+  it('names a manifest that claims more of a chain than its events show', async () => {
+    expect(
+      (
+        await check(
+          archiveOf(lines, 2, (m) => {
+            m.streams[0]!.verifiedFrom = 1;
+          }),
+        )
+      ).problems,
+    ).toEqual(['inventory acme/A: verified from version 1, the manifest says, but its events start at version 2']);
+    // A version 1 re-pointed at a hash, the manifest's anchor made to match: no genesis.
+    const repointed = streamLines('acme/C', 1).map((l) => {
+      const value = Buffer.from(l.value, 'base64');
+      const metadata = chain('f'.repeat(64), { ...base, id: 'acme/C:1', subject: 'acme/C' }, value);
+      return { ...l, headers: headerStrings(toHeaders(metadata)) };
+    });
+    expect((await check(archiveOf(repointed))).problems).toEqual([
+      `inventory acme/C: version 1 points at hash ${'f'.repeat(64)}, a genesis points at none`,
+    ]);
+  });
+
+  it('accepts a manifest written before verifiedFrom existed', async () => {
+    const older = archiveOf(lines, 2, (m) => {
+      for (const s of m.streams) delete s.verifiedFrom;
+    });
+    expect(await check(older)).toMatchObject({ events: 3, problems: [] });
   });
 
   it('refuses what is not an archive', async () => {

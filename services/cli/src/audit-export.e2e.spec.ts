@@ -23,6 +23,9 @@ interface Exported {
   value?: string;
   lastHash?: string;
   lastVersion?: number;
+  firstVersion?: number;
+  anchorPrevHash?: string;
+  verifiedFrom?: number;
   verified?: boolean;
 }
 
@@ -32,18 +35,22 @@ const parseLines = (text: string): Exported[] =>
     .split('\n')
     .map((l) => JSON.parse(l) as Exported);
 
-/** The archive with line `index` of its inventory file changed by `change` (the manifest left as it was). */
-async function tamperArchive(archive: Buffer, index: number, change: (line: string) => string): Promise<Buffer> {
+/** The archive with its entry `name` changed by `change`, the others as they were. */
+async function rewriteEntry(archive: Buffer, name: string, change: (data: Buffer) => Buffer): Promise<Buffer> {
   const parts = (await readTar(archive)).flatMap((entry) => {
-    let data = entry.data;
-    if (entry.name === 'events/inventory.ndjson.gz') {
-      const lines = gunzipSync(data).toString().split('\n');
-      lines[index] = change(lines[index]!);
-      data = gzipSync(lines.join('\n'));
-    }
+    const data = entry.name === name ? change(entry.data) : entry.data;
     return [tarHeader(entry.name, data.length, 0), data, tarPadding(data.length)];
   });
   return Buffer.concat([...parts, TAR_END]);
+}
+
+/** The archive with line `index` of its inventory file changed by `change` (the manifest left as it was). */
+function tamperArchive(archive: Buffer, index: number, change: (line: string) => string): Promise<Buffer> {
+  return rewriteEntry(archive, 'events/inventory.ndjson.gz', (data) => {
+    const lines = gunzipSync(data).toString().split('\n');
+    lines[index] = change(lines[index]!);
+    return gzipSync(lines.join('\n'));
+  });
 }
 
 describe('verity audit export and verify-archive', () => {
@@ -88,7 +95,9 @@ describe('verity audit export and verify-archive', () => {
   it("exports every event of a tenant with its chain fields and each stream's last verified hash", async () => {
     const run = await verity('audit', 'export', '--tenant', 'acme', '--context', 'inventory');
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/exported 5 events of 2 streams in [\d.]+ s \(\d+ events\/s\); every chain verified/);
+    expect(run.stderr).toMatch(
+      /exported 5 events of 2 streams in [\d.]+ s \(\d+ events\/s\), 6 records read; every chain verified\n/,
+    );
     const lines = parseLines(run.stdout);
     const events = lines.filter((l) => l.record === 'event');
     expect(events.map((e) => [e.key, e.headers!.ce_streamversion, e.payload!.quantity]).sort()).toEqual(
@@ -168,6 +177,12 @@ describe('verity audit export and verify-archive', () => {
       [['--tenant', 'acme', '--archive', archive, '--format', 'csv'], '--archive holds NDJSON'],
       [['--tenant', 'acme', '--archive', archive, '--out', archive], '--archive and --out: give one'],
       [['--tenant', 'Acme!', '--archive', archive], '--tenant Acme!: lowercase'],
+      [
+        ['--tenant', 'acme', '--archive', archive, '--from', '2026-12-02T00:00:00Z', '--to', '2026-12-01T00:00:00Z'],
+        '--to is before --from',
+      ],
+      [['--tenant', 'acme', '--archive', archive, '--from', 'last tuesday'], '--from last tuesday: an offset'],
+      [['--tenant', 'acme', '--archive', archive, '--to', '2026-02-30T25:00Z'], '--to 2026-02-30T25:00Z: an offset'],
     ] as const) {
       const run = await verity('audit', 'export', ...args);
       expect([run.code, run.stderr]).toEqual([2, expect.stringContaining(`UsageError [usage]: ${message}`)]);
@@ -200,5 +215,103 @@ describe('verity audit export and verify-archive', () => {
     expect(check.stdout).toContain(
       'PROBLEM inventory acme/SKU-E1: chain broken when exported (hash_mismatch at version 2)',
     );
+  });
+
+  describe('a range starting mid-log', () => {
+    let from: string;
+    let archive: string;
+
+    beforeAll(async () => {
+      // A second window, apart in time from the first: acme/SKU-E2 goes on at version 3, acme/SKU-W
+      // starts, and globex writes an event that is read but not exported.
+      await new Promise((r) => setTimeout(r, 50));
+      from = new Date().toISOString();
+      await new Promise((r) => setTimeout(r, 50));
+      for (const [tenant, sku, quantity] of [
+        ['acme', 'SKU-E2', 7],
+        ['globex', 'SKU-E1', 8],
+        ['acme', 'SKU-W', 9],
+      ] as const) {
+        const credential = await platform.credential({ tenant, roles: ['writer'], subject: 'auditor-test' });
+        const res = await postCommand(
+          platform,
+          'inventory.ReceiveStock',
+          { sku, location: 'berlin', quantity },
+          { ...credential, 'X-Tenant-Id': tenant },
+        );
+        expect(res.status).toBe(200);
+      }
+      archive = join(dir, 'acme-window.tar');
+    });
+
+    it('exports only the events from --from on, reading only the records in range', async () => {
+      const run = await verity('audit', 'export', '--tenant', 'acme', '--context', 'inventory', '--from', from);
+      expect(run.code).toBe(0);
+      // 3 records in range (globex's too), not the 10 the topic holds.
+      expect(run.stderr).toMatch(
+        /exported 2 events of 2 streams in [\d.]+ s \(\d+ events\/s\), 3 records read; every chain verified, 1 from their first event in range, not from version 1/,
+      );
+      expect(run.stderr).toMatch(/offsets \(100\.0%\)/);
+      const lines = parseLines(run.stdout);
+      const events = lines.filter((l) => l.record === 'event');
+      expect(events.map((e) => [e.key, e.headers!.ce_streamversion, e.payload!.quantity]).sort()).toEqual([
+        ['acme/SKU-E2', '3', 7],
+        ['acme/SKU-W', '1', 9],
+      ]);
+      const e2 = await readStream({ kafka: platform.kafka, topic, streamId: 'acme/SKU-E2' });
+      const streams = lines.filter((l) => l.record === 'stream');
+      expect(streams.find((l) => l.stream === 'acme/SKU-E2')).toMatchObject({
+        firstVersion: 3,
+        verifiedFrom: 3,
+        anchorPrevHash: e2[1]!.metadata.hash,
+        lastHash: e2[2]!.metadata.hash,
+        verified: true,
+      });
+      expect(streams.find((l) => l.stream === 'acme/SKU-W')).toMatchObject({ verifiedFrom: 1, verified: true });
+    });
+
+    it('archives the range: it verifies offline, says where each chain is verified from, and tampering fails', async () => {
+      const run = await verity('audit', 'export', '--tenant', 'acme', '--from', from, '--archive', archive);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toContain(`archive ${archive}: 2 events in`);
+      const offline = { ...platform.env, VERITY_KAFKA_BROKERS: '127.0.0.1:1' };
+      const ok = await runCli(offline, 'audit', 'verify-archive', archive);
+      expect(ok.code).toBe(0);
+      const e2 = await readStream({ kafka: platform.kafka, topic, streamId: 'acme/SKU-E2' });
+      expect(ok.stdout).toContain(
+        `inventory acme/SKU-E2: versions 3-3, chain verified from version 3, whose prev hash ${e2[1]!.metadata.hash} precedes the export`,
+      );
+      expect(ok.stdout).toMatch(/inventory acme\/SKU-W: versions 1-1, chain verified from version 1,/);
+
+      const bytes = await readFile(archive);
+      // The first exported event of a stream re-pointed at another hash: its own hash no longer holds.
+      const repointed = join(dir, 'acme-window-repointed.tar');
+      await writeFile(
+        repointed,
+        await tamperArchive(bytes, 0, (line) =>
+          line.replace(/"ce_prevhash":"[^"]*"/, `"ce_prevhash":"${'0'.repeat(64)}"`),
+        ),
+      );
+      const bad = await runCli(offline, 'audit', 'verify-archive', repointed);
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toMatch(
+        /PROBLEM events\/inventory\.ndjson\.gz line 1: acme\/SKU-\w+ chain broken, hash_mismatch/,
+      );
+      // A manifest claiming a chain verified from the genesis of a stream exported from version 3.
+      const overclaimed = join(dir, 'acme-window-overclaimed.tar');
+      await writeFile(
+        overclaimed,
+        await rewriteEntry(bytes, MANIFEST_NAME, (data) => {
+          const manifest = JSON.parse(data.toString()) as { streams: { stream: string; verifiedFrom: number }[] };
+          for (const s of manifest.streams) s.verifiedFrom = 1;
+          return Buffer.from(JSON.stringify(manifest));
+        }),
+      );
+      const claimed = await runCli(offline, 'audit', 'verify-archive', overclaimed);
+      expect(claimed.code).toBe(1);
+      expect(claimed.stdout).toContain(
+        'PROBLEM inventory acme/SKU-E2: verified from version 1, the manifest says, but its events start at version 3',
+      );
+    });
   });
 });

@@ -11,6 +11,7 @@ import {
   writeArchive,
   type ArchiveFile,
   type ArchiveManifest,
+  type ArchivedStream,
 } from './audit-archive';
 import { parseAuditExportArgs, parseVerifyArchiveArgs, type AuditExportArgs } from './audit-export-args';
 
@@ -39,9 +40,11 @@ interface ContextRange {
 
 /**
  * Runs `verity audit export ...`: every event of the tenant in range, each stream's chain
- * verified from its first event while reading (the partitions are read from their start for
- * that), and per stream the last hash. Exit code 1 when a chain does not hold: the export is
- * written all the same, with the break in the stream's summary.
+ * verified while reading, and per stream the last hash. Only the range is read: a stream's
+ * chain is verified from its genesis when its partition is read from the start, else from its
+ * first event in range (against that event's own prev hash), and each stream's summary says
+ * from which version. Exit code 1 when a chain does not hold: the export is written all the
+ * same, with the break in the stream's summary.
  */
 export async function runAuditExport(args: readonly string[], io: ExportIo = processIo()): Promise<number> {
   const request = parseAuditExportArgs(args);
@@ -69,15 +72,17 @@ export async function runAuditExport(args: readonly string[], io: ExportIo = pro
       `exporting tenant ${request.tenant} from ${describePosition(request.from)} to ${describePosition(request.to)}: ${parts.map((p) => p.topic).join(', ') || 'no events topics'}\n`,
     );
     const startedAt = Date.now();
-    const { events, streams } =
+    const { events, streams, read } =
       request.target.kind === 'archive'
         ? await exportArchive(platform, admin, request, parts, request.target.path, io)
         : await exportText(platform, admin, request, parts, io);
     const elapsedMs = Date.now() - startedAt;
     const broken = streams.filter((s) => !s.verified);
+    const midStream = streams.filter((s) => s.verifiedFrom > 1).length;
     io.stderr.write(
-      `exported ${events} events of ${streams.length} streams in ${(elapsedMs / 1000).toFixed(1)} s (${elapsedMs > 0 ? Math.round((events * 1000) / elapsedMs) : 0} events/s); ` +
-        `${broken.length === 0 ? 'every chain verified' : `${broken.length} chains BROKEN`}\n`,
+      `exported ${events} events of ${streams.length} streams in ${(elapsedMs / 1000).toFixed(1)} s (${elapsedMs > 0 ? Math.round((events * 1000) / elapsedMs) : 0} events/s), ${read} records read; ` +
+        `${broken.length === 0 ? 'every chain verified' : `${broken.length} chains BROKEN`}` +
+        `${midStream === 0 ? '' : `, ${midStream} from their first event in range, not from version 1`}\n`,
     );
     for (const s of broken)
       io.stderr.write(
@@ -89,7 +94,17 @@ export async function runAuditExport(args: readonly string[], io: ExportIo = pro
   }
 }
 
-/** Reads one context's range for the tenant: every event to the chain check, those in range to `emit`. */
+/** What one context's read gave: its streams' chains, and the records read for them. */
+interface ContextExport {
+  streams: ExportedStream[];
+  read: number;
+}
+
+/**
+ * Reads one context's range for the tenant: each event to the chain check and to `emit`. A
+ * partition read from its start has every stream's genesis; one read from mid-log takes each
+ * stream up at its first event in range.
+ */
 async function exportContext(
   platform: Platform,
   admin: ReturnType<Platform['kafka']['admin']>,
@@ -97,29 +112,36 @@ async function exportContext(
   part: ContextRange,
   io: ExportIo,
   emit: (line: ReturnType<typeof eventLine>) => Promise<void>,
-): Promise<ExportedStream[]> {
+): Promise<ContextExport> {
   const follower = new ChainFollower();
   const prefix = `${tenant}/`;
-  await scanRange({
+  const read = await scanRange({
     kafka: platform.kafka,
     admin,
     topic: part.topic,
     ranges: part.ranges,
-    fromPartitionStart: true,
     purpose: 'audit-export',
     progress: io.stderr,
-    onRecord: async (message, partition, inRange) => {
+    onRecord: async (message, partition) => {
       const key = message.key?.toString() ?? '';
       if (!key.startsWith(prefix) || !message.value) return;
       const where = { topic: part.topic, partition, offset: message.offset };
       const metadata = fromHeaders(message.headers, where);
-      follower.follow(key, { offset: message.offset, metadata, value: message.value }, inRange);
-      if (!inRange) return;
+      const takeUp = part.ranges.get(partition)?.fromLogStart ? 'genesis' : 'here';
+      follower.follow(key, { offset: message.offset, metadata, value: message.value }, takeUp);
       const { value } = await platform.serde.decode(message.value, where);
       await emit(eventLine({ context: part.context, topic: part.topic, partition }, message, value, true));
     },
   });
-  return follower.summaries().map((s) => ({ context: part.context, ...s }));
+  return { streams: follower.summaries().map((s) => ({ context: part.context, ...s })), read };
+}
+
+/** What an export wrote and read. */
+interface Exported {
+  events: number;
+  streams: ExportedStream[];
+  /** Records read from the events topics, the tenant's and others' in range. */
+  read: number;
 }
 
 async function exportText(
@@ -128,24 +150,26 @@ async function exportText(
   request: AuditExportArgs,
   parts: readonly ContextRange[],
   io: ExportIo,
-): Promise<{ events: number; streams: ExportedStream[] }> {
+): Promise<Exported> {
   const out = request.target.kind === 'file' ? createWriteStream(request.target.path) : io.stdout;
   const sink: ExportSink = request.format === 'csv' ? csvSink(out) : ndjsonSink(out);
   let events = 0;
+  let read = 0;
   const streams: ExportedStream[] = [];
   try {
-    for (const part of parts)
-      streams.push(
-        ...(await exportContext(platform, admin, request.tenant, part, io, (line) => {
-          events++;
-          return sink.event(line);
-        })),
-      );
+    for (const part of parts) {
+      const context = await exportContext(platform, admin, request.tenant, part, io, (line) => {
+        events++;
+        return sink.event(line);
+      });
+      streams.push(...context.streams);
+      read += context.read;
+    }
     await sink.streams(streams);
   } finally {
     await sink.close();
   }
-  return { events, streams };
+  return { events, streams, read };
 }
 
 async function exportArchive(
@@ -155,9 +179,10 @@ async function exportArchive(
   parts: readonly ContextRange[],
   path: string,
   io: ExportIo,
-): Promise<{ events: number; streams: ExportedStream[] }> {
+): Promise<Exported> {
   const files: (ArchiveFile & ArchiveManifest['files'][number])[] = [];
   const streams: ExportedStream[] = [];
+  let read = 0;
   // Each context's gzip file is written beside the archive first: the manifest needs its hash.
   const parked: string[] = [];
   try {
@@ -166,7 +191,9 @@ async function exportArchive(
       parked.push(gz.path);
       let sha256 = '';
       try {
-        streams.push(...(await exportContext(platform, admin, request.tenant, part, io, (line) => gz.write(line))));
+        const context = await exportContext(platform, admin, request.tenant, part, io, (line) => gz.write(line));
+        streams.push(...context.streams);
+        read += context.read;
       } finally {
         sha256 = await gz.close();
       }
@@ -202,7 +229,7 @@ async function exportArchive(
     io.stderr.write(
       `archive ${path}: ${manifest.events} events in ${files.length} files, manifest with sha256 of each\n`,
     );
-    return { events: manifest.events, streams };
+    return { events: manifest.events, streams, read };
   } finally {
     for (const file of parked) await rm(file, { force: true });
   }
@@ -220,7 +247,16 @@ export async function runVerifyArchive(args: readonly string[], io: ExportIo = p
   );
   for (const s of manifest.streams)
     io.stdout.write(
-      `  ${s.context} ${s.stream}: versions ${s.firstVersion}-${s.lastVersion}, last hash ${s.lastHash}\n`,
+      `  ${s.context} ${s.stream}: versions ${s.firstVersion}-${s.lastVersion}, ${chainSpan(s)}, last hash ${s.lastHash}\n`,
     );
   return 0;
+}
+
+/** From where an archived stream's chain was verified, in words. */
+function chainSpan(stream: ArchivedStream): string {
+  // Archives written before ranged reads have no `verifiedFrom`: their exports read every partition from its start.
+  const from = stream.verifiedFrom ?? 1;
+  return from === 1
+    ? 'chain verified from version 1'
+    : `chain verified from version ${from}, whose prev hash ${stream.anchorPrevHash} precedes the export`;
 }

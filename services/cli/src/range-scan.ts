@@ -7,32 +7,30 @@ export interface RangeScanOptions {
   admin: Admin;
   topic: string;
   ranges: ReadonlyMap<number, PartitionRange>;
-  /**
-   * Read each partition from its beginning rather than the range's start: the records before
-   * the range are handed over too, marked out of range (a hash chain is verified from its start).
-   */
-  fromPartitionStart?: boolean;
   /** What the read is for; names its throwaway consumer group. */
   purpose: string;
-  onRecord: (message: KafkaMessage, partition: number, inRange: boolean) => Promise<void>;
+  onRecord: (message: KafkaMessage, partition: number) => Promise<void>;
   /** Where a progress line goes, every `everyMs` (default 1 000) and at the end. */
   progress?: { write(text: string): unknown; everyMs?: number };
   /** Fails when the read makes no progress for this long (default 30 000 ms). */
   stallTimeoutMs?: number;
 }
 
-/** Reads the ranges of a topic read_committed, in order per partition, with progress in offsets. */
-export async function scanRange(options: RangeScanOptions): Promise<void> {
-  const { kafka, admin, topic, ranges, fromPartitionStart = false, purpose, onRecord, progress } = options;
-  const readStart = (partition: number): bigint => (fromPartitionStart ? 0n : ranges.get(partition)!.start);
-  const rangeStart = new Map([...ranges].map(([partition, range]) => [partition, range.start]));
-  const positions = new Map([...ranges.keys()].map((partition) => [partition, readStart(partition)]));
+/**
+ * Reads the ranges of a topic read_committed, in order per partition, each from its start
+ * offset: a range's cost is its own records, whatever lies before it. Progress is in offsets
+ * of the range (rate and ETA of what is in range). Returns the records read, which a summary
+ * shows so a range's cost can be seen.
+ */
+export async function scanRange(options: RangeScanOptions): Promise<number> {
+  const { kafka, admin, topic, ranges, purpose, onRecord, progress } = options;
+  const positions = new Map([...ranges].map(([partition, range]) => [partition, range.start]));
   const startedAt = Date.now();
   let total = 0n;
-  for (const [partition, { end }] of ranges) total += end - readStart(partition);
+  for (const { start, end } of ranges.values()) total += end - start;
   const done = (): bigint => {
     let sum = 0n;
-    for (const [partition, position] of positions) sum += position - readStart(partition);
+    for (const [partition, position] of positions) sum += position - ranges.get(partition)!.start;
     return sum;
   };
   const report = (): void => {
@@ -42,23 +40,24 @@ export async function scanRange(options: RangeScanOptions): Promise<void> {
   };
   const timer = progress ? setInterval(report, progress.everyMs ?? 1_000) : undefined;
   try {
-    await readTopicToEnd({
+    const read = await readTopicToEnd({
       kafka,
       admin,
       topic,
       ends: new Map([...ranges].map(([partition, range]) => [partition, range.end])),
-      ...(fromPartitionStart ? {} : { starts: rangeStart }),
+      starts: new Map([...ranges].map(([partition, range]) => [partition, range.start])),
       purpose,
       stallTimeoutMs: options.stallTimeoutMs ?? 30_000,
-      onRecord: (message, partition) =>
-        onRecord(message, partition, BigInt(message.offset) >= rangeStart.get(partition)!),
+      onRecord,
       onPosition: (partition, position) => {
-        const end = ranges.get(partition)?.end;
-        if (end !== undefined) positions.set(partition, position > end ? end : position);
+        const range = ranges.get(partition);
+        if (range)
+          positions.set(partition, position < range.start ? range.start : position > range.end ? range.end : position);
       },
     });
+    report();
+    return [...read.values()].reduce((sum, n) => sum + n, 0);
   } finally {
     clearInterval(timer);
   }
-  report();
 }
