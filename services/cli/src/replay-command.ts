@@ -71,12 +71,9 @@ export async function runReplay(
   await admin.connect();
   try {
     if (!(await admin.listTopics()).includes(source)) throw new UnknownTopicError(source);
-    const ranges = await topicRange(admin, source, replay.from, replay.to);
-    if (replay.stream) {
-      const { topics } = await admin.fetchTopicMetadata({ topics: [source] });
-      const partition = streamPartition(replay.stream, topics[0]!.partitions.length);
-      for (const p of [...ranges.keys()]) if (p !== partition) ranges.delete(p);
-    }
+    // A stream's records are all on the partition its key hashes to: the others are not read.
+    const partitions = replay.stream ? [await partitionOf(admin, source, replay.stream)] : undefined;
+    const ranges = await topicRange(admin, source, replay.from, replay.to, partitions);
     io.stderr.write(
       `replaying ${source} from ${describePosition(replay.from)} to ${describePosition(replay.to)} (${ranges.size} partitions)\n`,
     );
@@ -110,7 +107,7 @@ export async function runReplay(
         ? await replayToTopic(platform, admin, source, target.topic, ranges, replay, io)
         : await replayToStdout(platform, admin, source, ranges, replay, io);
     io.stderr.write(
-      `replayed ${copied.records} records in ${(copied.elapsedMs / 1000).toFixed(1)} s (${rate(copied)} records/s)\n`,
+      `replayed ${copied.records} records in ${(copied.elapsedMs / 1000).toFixed(1)} s (${rate(copied)} records/s), ${copied.read} records read\n`,
     );
     return 0;
   } finally {
@@ -121,6 +118,14 @@ export async function runReplay(
 interface Copied {
   records: number;
   elapsedMs: number;
+  /** Records read from the source to find them: the range's, whatever the filters kept. */
+  read: number;
+}
+
+/** The partition of `stream`'s records, as the producers' murmur2 partitioner placed them. */
+async function partitionOf(admin: Admin, topic: string, stream: string): Promise<number> {
+  const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+  return streamPartition(stream, topics[0]!.partitions.length);
 }
 
 const rate = ({ records, elapsedMs }: Copied): number => (elapsedMs > 0 ? Math.round((records * 1000) / elapsedMs) : 0);
@@ -172,7 +177,7 @@ async function replayToTopic(
   };
   const startedAt = Date.now();
   try {
-    await scanRange({
+    const read = await scanRange({
       kafka,
       admin,
       topic: source,
@@ -192,7 +197,7 @@ async function replayToTopic(
     });
     await flush();
     await inFlight;
-    return { records, elapsedMs: Date.now() - startedAt };
+    return { records, elapsedMs: Date.now() - startedAt, read };
   } finally {
     await producer.disconnect();
   }
@@ -208,7 +213,7 @@ async function replayToStdout(
 ): Promise<Copied> {
   let records = 0;
   const startedAt = Date.now();
-  await scanRange({
+  const read = await scanRange({
     kafka: platform.kafka,
     admin,
     topic: source,
@@ -223,5 +228,5 @@ async function replayToStdout(
       records++;
     },
   });
-  return { records, elapsedMs: Date.now() - startedAt };
+  return { records, elapsedMs: Date.now() - startedAt, read };
 }

@@ -1,5 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import { contextTopics } from '@verity/events';
+import { contextTopics, streamPartition } from '@verity/events';
 import { headerStrings } from './event-line';
 import { runCli } from './testing/run-cli';
 import { postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
@@ -116,6 +116,14 @@ describe('verity replay of an events range', () => {
     ]);
     expect(lines[1]!.headers.ce_prevhash).toBe(lines[0]!.headers.ce_hash);
     expect(lines[0]).not.toHaveProperty('value');
+    // Only the stream's partition is read: its records, not the topic's six.
+    const partition = streamPartition('acme/SKU-R1', 3);
+    const onPartition = all.filter((m) => streamPartition(m.key!.toString(), 3) === partition).length;
+    expect(onPartition).toBeLessThan(all.length);
+    expect(run.stderr).toContain('(1 partitions)');
+    expect(run.stderr).toMatch(
+      new RegExp(`replayed 2 records in [\\d.]+ s \\(\\d+ records/s\\), ${onPartition} records read`),
+    );
   });
 
   it("refuses Verity's own topics and bad arguments with named errors, writing nothing", async () => {
@@ -141,5 +149,41 @@ describe('verity replay of an events range', () => {
     expect(
       (await platform.admin.listTopics()).filter((t) => t.startsWith(`${platform.prefix}.downstream`)).sort(),
     ).toEqual([`${platform.prefix}.downstream-copy`, `${platform.prefix}.downstream-time`]);
+  });
+
+  it('replays --from a later time window: only its records come out, and only they are read', async () => {
+    await new Promise((r) => setTimeout(r, 50));
+    const from = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 50));
+    for (const [tenant, sku, quantity] of [
+      // Partitions 2 and 1 of 3.
+      ['acme', 'SKU-R1', 7],
+      ['acme', 'SKU-R2', 8],
+    ] as const) {
+      const credential = await platform.credential({ tenant, roles: ['writer'], subject: 'alice' });
+      const res = await postCommand(
+        platform,
+        'inventory.ReceiveStock',
+        { sku, location: 'berlin', quantity },
+        { ...credential, 'X-Tenant-Id': tenant },
+      );
+      expect(res.status).toBe(200);
+    }
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const run = await replay('--from', from, '--to', later, '--target', 'stdout');
+    expect(run.code).toBe(0);
+    const lines = run.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { key: string; payload: { quantity: number } });
+    expect(lines.map((l) => [l.key, l.payload.quantity]).sort()).toEqual([
+      ['acme/SKU-R1', 7],
+      ['acme/SKU-R2', 8],
+    ]);
+    // The first window's six records are not read.
+    expect(run.stderr).toMatch(/replayed 2 records in [\d.]+ s \(\d+ records\/s\), 2 records read/);
+    const one = await replay('--from', from, '--to', later, '--stream', 'acme/SKU-R1', '--target', 'stdout');
+    expect(one.stderr).toContain('(1 partitions)');
+    expect(one.stderr).toMatch(/replayed 1 records in [\d.]+ s \(\d+ records\/s\), 1 records read/);
   });
 });
