@@ -10,13 +10,14 @@ import {
   listAliases,
   listConflicts,
 } from '@verity/projection-aliases-registry';
-import { HttpProblem, tenantOf } from '@verity/service-kit';
+import { HttpProblem, principalOf, tenantOf } from '@verity/service-kit';
 import type { ReadModelDeps } from './inventory-routes';
 import { readResolution } from './cached-reads';
 import { awaitConsistency, skipsCache } from './consistency';
 import { answerConditionally } from './conditional';
 import { cursorParam, enumParam, pageSizeParam, parseParam, parseQuery, requireSingleValues } from './request';
 import { requireOwnTenant, requireRead } from './read-access';
+import type { ResolutionRecorder } from './resolution-log';
 
 /** The contexts an alias lives in (mirrors the aliases commands). */
 export const ALIAS_CONTEXTS = ['frontend', 'backend', 'system'] as const;
@@ -28,6 +29,8 @@ export interface AliasRoutesDeps extends ReadModelDeps {
   metrics: Registry;
   /** Reads judge expiry against this clock. Default: the system clock. */
   now?: () => Date;
+  /** Where every resolve's answer is recorded (the alias resolution log); none: nothing is recorded. */
+  resolutions?: ResolutionRecorder;
 }
 
 export const contextSchema = enumParam(ALIAS_CONTEXTS);
@@ -168,13 +171,19 @@ export function mountAliasRoutes(app: Express, deps: AliasRoutesDeps): void {
     const { value, cache } = await readResolution(deps, tenant, context, alias, at, skipsCache(wait));
     resolveSeconds.observe({ cache }, Number(process.hrtime.bigint() - started) / 1e9);
     res.set('X-Cache', cache);
-    if (!value || isExpired(value.expiresAt, at)) {
+    const canonical = value && !isExpired(value.expiresAt, at) ? value.canonical : null;
+    const { subject, kind } = principalOf(req);
+    deps.resolutions?.record(
+      { tenant, actor: subject, credentialKind: kind, context, alias, canonical, consistencyToken: wait !== undefined },
+      at,
+    );
+    if (canonical === null) {
       throw new HttpProblem(404, 'not_found', 'Unknown alias', `no active alias ${alias} in ${context}`, {
         context,
         alias,
       });
     }
-    res.json({ canonical_name: value.canonical });
+    res.json({ canonical_name: canonical });
   });
 
   // Health says nothing of any tenant: a credential is enough.

@@ -2,12 +2,14 @@ import { authEnvSchema, platformEnvSchema, readModelEnvSchema } from '@verity/se
 import { z } from 'zod';
 import { graphqlLimitsEnvSchema } from './graphql/limits';
 import { subscriptionQuotaEnvSchema } from './graphql/subscription-quota';
+import { resolutionLogEnvSchema } from './resolution-log-env';
 
 /** Credentials and rate limits (`VERITY_AUTH_*`, `VERITY_RATE_LIMIT_*`) are the kit's, as the gateway reads them. */
 export const queryApiEnvSchema = platformEnvSchema.extend(readModelEnvSchema.shape).extend({
   ...authEnvSchema.shape,
   ...graphqlLimitsEnvSchema.shape,
   ...subscriptionQuotaEnvSchema.shape,
+  ...resolutionLogEnvSchema.shape,
   /** Port of the query API (REST). */
   VERITY_QUERY_API_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
   /** Longest wait for a projection to pass an `X-Consistency-Token` before answering with `X-Consistency: stale`. */

@@ -23,6 +23,7 @@ import { tenantDb } from './tenant-db';
 import { mountInventoryRoutes } from './inventory-routes';
 import { mountCatalogRoutes } from './catalog-routes';
 import { mountAliasRoutes } from './aliases-routes';
+import { createResolutionLog } from './resolution-log';
 import { mountPricingRoutes } from './pricing-routes';
 import { mountConflictRoutes } from './conflicts-routes';
 import { mountSyncRoutes } from './sync-routes';
@@ -93,6 +94,19 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
     ...(platform.kafkaSecurity ? { security: platform.kafkaSecurity } : {}),
   });
   const { guard } = auth;
+  // Who resolved which alias: buffered, and appended to its own topic off the request path.
+  const resolutions = createResolutionLog({
+    rdkafka: platform.rdkafka,
+    admin,
+    registry: platform.registry,
+    topicPrefix: env.VERITY_TOPIC_PREFIX,
+    replicationFactor: env.VERITY_REPLICATION_FACTOR,
+    capacity: env.VERITY_ALIAS_RESOLUTIONS_BUFFER,
+    batchSize: env.VERITY_ALIAS_RESOLUTIONS_BATCH,
+    flushEveryMs: env.VERITY_ALIAS_RESOLUTIONS_FLUSH_MS,
+    metrics: platform.metrics,
+    logger: platform.logger,
+  });
   // The events topics a read model is built from: what a consistency token for its reads may name.
   const topicsOf = (projection: { contexts: readonly string[] }) =>
     projection.contexts.map((context) => contextTopics(context, env.VERITY_TOPIC_PREFIX).events);
@@ -149,6 +163,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
         checkpointWatch,
         metrics: platform.metrics,
+        resolutions,
       });
       mountPricingRoutes(app, {
         guard,
@@ -197,6 +212,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         consistencyTimeoutMs: env.VERITY_CONSISTENCY_TIMEOUT_MS,
         checkpointWatch,
         limits: env,
+        resolutions,
       });
     },
   );
@@ -215,6 +231,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         env.VERITY_REPLICATION_FACTOR,
       );
       await auth.start();
+      await resolutions.start();
       // ioredis re-subscribes by itself after a reconnect.
       await subscriber
         .connect()
@@ -229,6 +246,8 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
     async stop() {
       feed.close();
       await server?.close();
+      // After the server: the last answers' resolutions are in the buffer, sent before it goes.
+      await resolutions.stop();
       await auth.stop();
       await admin.disconnect();
       redis.disconnect();

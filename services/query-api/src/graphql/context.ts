@@ -7,6 +7,7 @@ import type { TenantDb } from '../tenant-db';
 import type { Principal } from '@verity/service-kit';
 import type { ChangeFeed } from './change-feed';
 import type { SubscriptionQuota } from './subscription-quota';
+import type { ResolutionRecorder } from '../resolution-log';
 
 /** The rules of one SKU of one price list. */
 export interface PriceKey {
@@ -30,6 +31,8 @@ export interface GraphqlContext extends CachedReadDeps {
   stockLoader: DataLoader<string, StockView | null>;
   /** SKU rules of this request's (price list, SKU) pairs, one batch per tick (no N+1 under `products { price }`); null for an unknown list. */
   priceLoader: DataLoader<PriceKey, SkuRules | null, string>;
+  /** Where alias resolutions are recorded; none: nothing is. */
+  resolutions?: ResolutionRecorder;
 }
 
 /** A per-request loader of stock views; `onBatch` sees each batch's size (metrics). */

@@ -13,6 +13,7 @@ import { DEFAULT_GRAPHQL_LIMITS, graphqlLimitPlugins, type GraphqlLimits } from 
 import { createGraphqlSchema } from './schema';
 import type { SubscriptionQuota } from './subscription-quota';
 import type { CheckpointWatch } from '../checkpoint-watch';
+import type { ResolutionRecorder } from '../resolution-log';
 
 export { ChangeFeed, parseNotice, type ChangeNotice } from './change-feed';
 export { createGraphqlSchema } from './schema';
@@ -42,6 +43,8 @@ export interface GraphqlDeps {
   /** Largest document allowed (depth, aliases, tokens, directives, cost). Default DEFAULT_GRAPHQL_LIMITS. */
   limits?: GraphqlLimits;
   now?: () => Date;
+  /** Where `resolveAlias` answers are recorded (the alias resolution log), as the REST resolve's are. */
+  resolutions?: ResolutionRecorder;
 }
 
 const counter = (metrics: Registry, name: string, help: string) => sharedCounter(metrics, { name, help });
@@ -110,6 +113,7 @@ export function mountGraphql(app: Express, deps: GraphqlDeps): void {
         logger: deps.logger,
         feed: deps.feed,
         now,
+        ...(deps.resolutions ? { resolutions: deps.resolutions } : {}),
         stockLoader: createStockLoader(deps.db, deps.schema, tenant, (size) => {
           batches.inc();
           batchedSkus.inc(size);

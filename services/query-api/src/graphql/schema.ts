@@ -42,8 +42,21 @@ interface Resolution {
 async function resolve(ctx: GraphqlContext, context: string, alias: string): Promise<Resolution | null> {
   const at = ctx.now();
   const { value } = await readResolution(ctx, ctx.tenant, context, alias, at, ctx.consistency !== undefined);
-  return value && !isExpired(value.expiresAt, at)
-    ? { context, alias, canonical: value.canonical, expiresAt: value.expiresAt, version: value.version }
+  const found = value && !isExpired(value.expiresAt, at) ? value : undefined;
+  ctx.resolutions?.record(
+    {
+      tenant: ctx.tenant,
+      actor: ctx.principal.subject,
+      credentialKind: ctx.principal.kind,
+      context,
+      alias,
+      canonical: found?.canonical ?? null,
+      consistencyToken: ctx.consistency !== undefined,
+    },
+    at,
+  );
+  return found
+    ? { context, alias, canonical: found.canonical, expiresAt: found.expiresAt, version: found.version }
     : null;
 }
 
