@@ -14,6 +14,11 @@ export const projectorEnvSchema = platformEnvSchema.extend(readModelEnvSchema.sh
     .regex(/^[a-z][a-z0-9.-]*$/)
     .optional(),
   /**
+   * Days the alias resolution log (who resolved which alias, when) keeps a resolution; older
+   * ones are pruned, hourly, in bounded statements. Default 90.
+   */
+  VERITY_ALIAS_RESOLUTIONS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /**
    * The query-api's connection string (its VERITY_QUERY_DATABASE_URL): the projector creates
    * that user when missing (no SUPERUSER, no BYPASSRLS) and lets it read the schema's tables.
    */

@@ -13,6 +13,7 @@ import { checkKafka, createHttpApp, createPlatform, listen, probe, type RunningS
 import { Redis } from 'ioredis';
 import knex from 'knex';
 import { createDeadLetterProjector } from '@verity/projection-sync-status';
+import { ALIAS_RESOLUTIONS, createResolutionsProjector } from '@verity/projection-alias-resolutions';
 import type { ProjectorEnv } from './env';
 import { projections as allProjections } from './projections';
 
@@ -80,6 +81,19 @@ export function createProjectorService(
     logger: platform.logger,
     replicationFactor: env.VERITY_REPLICATION_FACTOR,
   });
+  // Who resolved which alias, from the topic the query-api instances append to: for the audit.
+  const resolutions = createResolutionsProjector({
+    kafka: platform.kafka,
+    registry: platform.registry,
+    db,
+    schema: env.VERITY_DB_SCHEMA,
+    topicPrefix: env.VERITY_TOPIC_PREFIX,
+    groupId: groupId(ALIAS_RESOLUTIONS),
+    logger: platform.logger,
+    metrics: platform.metrics,
+    retentionMs: env.VERITY_ALIAS_RESOLUTIONS_RETENTION_DAYS * 86_400_000,
+    replicationFactor: env.VERITY_REPLICATION_FACTOR,
+  });
   const app = createHttpApp(
     {
       service: 'projector',
@@ -95,6 +109,7 @@ export function createProjectorService(
         })),
         { name: 'projection:command-outcomes', status: outcomes.isReady() ? 'up' : 'down' },
         { name: 'projection:sync-dead-letters', status: deadLetters.isReady() ? 'up' : 'down' },
+        { name: `projection:${ALIAS_RESOLUTIONS}`, status: resolutions.isReady() ? 'up' : 'down' },
       ],
     },
     () => undefined,
@@ -109,6 +124,7 @@ export function createProjectorService(
       for (const projector of projectors) await projector.start();
       await outcomes.start();
       await deadLetters.start();
+      await resolutions.start();
       // After the migrations, so the grant reaches every table.
       await grantReader(db, env.VERITY_DB_SCHEMA, reader);
       server = await listen(app, env.VERITY_PROJECTOR_PORT, env);
@@ -117,7 +133,7 @@ export function createProjectorService(
     },
     async stop() {
       await server?.close();
-      await Promise.all([...projectors, outcomes, deadLetters].map((p) => p.stop()));
+      await Promise.all([...projectors, outcomes, deadLetters, resolutions].map((p) => p.stop()));
       redis.disconnect();
       await db.destroy();
     },
