@@ -10,6 +10,7 @@ import {
   listQuerySchema as aliasListQuerySchema,
   ALIAS_CONTEXTS,
 } from './aliases-routes';
+import { resolutionsQuerySchema } from './alias-audit-routes';
 import { listQuerySchema as productListQuerySchema } from './catalog-routes';
 import { locationQuerySchema, locationSchema, lowStockQuerySchema } from './inventory-routes';
 import { priceListIdSchema } from './pricing-quote';
@@ -233,6 +234,22 @@ const schemas: Record<string, JsonSchema> = {
     updatedAt: time,
   }),
   AliasPage: obj({ items: { type: 'array', items: ref('AliasView') }, nextCursor: nullable(str) }),
+  AliasResolution: obj({
+    id: str,
+    resolvedAt: time,
+    context: { enum: [...ALIAS_CONTEXTS] },
+    alias: str,
+    outcome: { enum: ['resolved', 'not_found'], description: '`resolved` (200) or `not_found` (404)' },
+    canonical: { ...nullable(str), description: 'what the alias resolved to; null when not found' },
+    actor: { type: 'string', description: "the credential's subject: JWT `sub` or API key id" },
+    credentialKind: { enum: ['jwt', 'api-key'] },
+    instance: { type: 'string', description: 'the query-api instance that answered' },
+    consistencyToken: { type: 'boolean', description: 'whether the resolve sent X-Consistency-Token' },
+  }),
+  AliasResolutionPage: obj({
+    items: { type: 'array', items: ref('AliasResolution') },
+    nextCursor: nullable(str),
+  }),
   ConflictView: obj({
     conflictId: str,
     context: str,
@@ -400,6 +417,11 @@ function accessOf(path: string): { security: unknown[]; forbidden?: string } {
     };
   if (path === '/api/aliases/health' || path === '/api/aliases/status')
     return { security: CREDENTIAL, forbidden: foreignTenant };
+  if (path === '/api/aliases/audit/resolutions')
+    return {
+      security: CREDENTIAL,
+      forbidden: `\`insufficient_permission\`: the credential lacks \`admin:aliases\`, named in \`missingPermission\`; ${foreignTenant}`,
+    };
   if (path === '/graphql')
     return {
       security: CREDENTIAL,
@@ -601,6 +623,16 @@ export function buildQueryApiOpenApi(version = '0.1.0'): Record<string, unknown>
             }),
           ),
           '400': problem('`invalid_header`'),
+        },
+      ),
+      '/api/aliases/audit/resolutions': operation(
+        'aliases',
+        'listAliasResolutions',
+        "Who resolved which alias of the tenant, what they got and when, oldest first, cursor-paginated (needs `admin:aliases`). Recorded off the request path: a resolve appears after the query-api's flush interval and the projector's lag; retention VERITY_ALIAS_RESOLUTIONS_RETENTION_DAYS",
+        [...queryParameters(resolutionsQuerySchema), tenantHeader],
+        {
+          '200': json('a page', ref('AliasResolutionPage')),
+          '400': problem('`validation_failed` naming the parameter, `invalid_header`'),
         },
       ),
       '/v1/aliases': operation(

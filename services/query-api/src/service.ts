@@ -23,6 +23,7 @@ import { tenantDb } from './tenant-db';
 import { mountInventoryRoutes } from './inventory-routes';
 import { mountCatalogRoutes } from './catalog-routes';
 import { mountAliasRoutes } from './aliases-routes';
+import { mountAliasAuditRoutes } from './alias-audit-routes';
 import { createResolutionLog } from './resolution-log';
 import { mountPricingRoutes } from './pricing-routes';
 import { mountConflictRoutes } from './conflicts-routes';
@@ -165,6 +166,7 @@ export function createQueryApiService(env: QueryApiEnv): QueryApiService {
         metrics: platform.metrics,
         resolutions,
       });
+      mountAliasAuditRoutes(app, { guard, db, schema: env.VERITY_DB_SCHEMA });
       mountPricingRoutes(app, {
         guard,
         db,
