@@ -2,6 +2,7 @@ import { eventShortName, streamIdOf } from '@verity/core';
 import { ALIAS_CONTEXTS, aliasesContext } from '@verity/domain';
 import { contextTopics, readStream, verifyChain, type StreamEvent } from '@verity/events';
 import { createPlatform, parseEnv, platformEnvSchema } from '@verity/service-kit';
+import { runAliasResolutionsAudit } from './alias-resolutions-audit';
 import type { AuditIo } from './audit-command';
 import { readOptions } from './cli-options';
 import { UsageError } from './errors';
@@ -10,7 +11,7 @@ import { textTable } from './text-table';
 import { parsePosition } from './topic-position-arg';
 
 export const ALIAS_AUDIT_USAGE = `verity audit aliases --tenant <t> [--alias <a>] [--context ${ALIAS_CONTEXTS.join('|')}]
-                [--from <ISO time>] [--to <ISO time>] [--json]`;
+                [--from <ISO time>] [--to <ISO time>] [--resolutions] [--json]`;
 
 export interface AliasAuditArgs {
   tenant: string;
@@ -19,6 +20,8 @@ export interface AliasAuditArgs {
   /** Milliseconds since the epoch: events at or after `from` and before `to`. */
   from?: number;
   to?: number;
+  /** Who resolved which alias (the resolution log), instead of the registry's events. */
+  resolutions?: true;
   json: boolean;
 }
 
@@ -35,7 +38,7 @@ export function parseAliasAuditArgs(args: readonly string[]): AliasAuditArgs {
     'audit aliases',
     args,
     ['--tenant', '--alias', '--context', '--from', '--to'],
-    ['--json'],
+    ['--json', '--resolutions'],
   );
   if (positional.length > 0)
     throw new UsageError(`audit aliases takes no positional arguments, got ${positional.join(' ')}`);
@@ -54,6 +57,7 @@ export function parseAliasAuditArgs(args: readonly string[]): AliasAuditArgs {
     ...(context === undefined ? {} : { context }),
     ...(from === undefined ? {} : { from }),
     ...(to === undefined ? {} : { to }),
+    ...(flags.has('--resolutions') ? { resolutions: true as const } : {}),
     json: flags.has('--json'),
   };
 }
@@ -80,7 +84,7 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
 /** The registry's events as rows, those the filters name; a governance change matches when no alias or context is asked for. */
 export function aliasAuditRows(
   events: readonly StreamEvent[],
-  filter: Omit<AliasAuditArgs, 'tenant' | 'json'>,
+  filter: Omit<AliasAuditArgs, 'tenant' | 'json' | 'resolutions'>,
 ): AliasAuditRow[] {
   return events.flatMap(({ metadata, payload = {} }) => {
     const alias = text(payload.alias);
@@ -115,13 +119,15 @@ export const registryStreamOf = (tenant: string): string =>
 /**
  * Runs `verity audit aliases ...`: who registered, deactivated or otherwise changed which alias
  * of a tenant, and when, read from the registry's events with the chain verified. Exit 1 when
- * the chain does not hold (the rows are printed all the same).
+ * the chain does not hold (the rows are printed all the same). With `--resolutions`: who
+ * resolved which alias instead (alias-resolutions-audit.ts).
  */
 export async function runAliasAudit(
   args: readonly string[],
   io: AuditIo = { env: process.env, stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
   const request = parseAliasAuditArgs(args);
+  if (request.resolutions) return runAliasResolutionsAudit(request, io);
   const env = parseEnv(platformEnvSchema, io.env);
   const platform = createPlatform('cli-alias-audit', {
     ...env,

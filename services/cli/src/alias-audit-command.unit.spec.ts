@@ -93,8 +93,17 @@ describe('parseAliasAuditArgs', () => {
     ).toEqual({ tenant: 'acme', alias: 'orders', context: 'backend', from: Date.parse('2026-12-01'), json: true });
   });
 
+  it('reads --resolutions, which lists the resolution log instead of the events', () => {
+    expect(parseAliasAuditArgs(['--tenant', 'acme', '--resolutions'])).toEqual({
+      tenant: 'acme',
+      resolutions: true,
+      json: false,
+    });
+  });
+
   it.each([
     [[], 'audit aliases needs --tenant <t>'],
+    [['--tenant', 'acme', '--resolutions=yes'], '--resolutions takes no value'],
     [['--tenant', 'acme', '--context', 'middle'], '--context middle: one of frontend, backend, system'],
     [['--tenant', 'acme', '--from', '12'], 'the registry is one stream, give an ISO 8601 time'],
     [['--tenant', 'acme', '--from', '2026-12-02', '--to', '2026-12-01'], '--to is before --from'],

@@ -46,7 +46,8 @@ usage:
                                  a tenant's events with their chain fields, each stream's chain verified; an
                                  archive (gzip NDJSON, sha256 manifest) that verify-archive checks offline
   ${ALIAS_AUDIT_USAGE}
-                                 the alias registry's audit log: who registered, deactivated or changed which alias, when
+                                 the alias registry's audit log: who registered, deactivated or changed which alias, when;
+                                 with --resolutions, who resolved which alias, what they got, when
   ${REPLAY_USAGE}
                                  copy an events range to another topic (bytes and headers kept), queue it again
                                  for a webhook subscription, or print it as NDJSON
