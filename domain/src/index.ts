@@ -21,6 +21,7 @@ export {
   type WebhookSecretView,
   type WebhookSource,
   eventTypePatternSchema,
+  MAX_ROTATION_OVERLAP_SECONDS,
   subscriptionMatches,
   subscriptionSecretPlace,
   webhookSubscriptionIdSchema,

@@ -63,6 +63,7 @@ export {
 } from './webhook-secrets';
 export {
   eventTypePatternSchema,
+  MAX_ROTATION_OVERLAP_SECONDS,
   subscriptionMatches,
   subscriptionSecretPlace,
   webhookSubscriptionIdSchema,

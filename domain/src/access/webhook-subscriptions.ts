@@ -43,9 +43,14 @@ export const createWebhookSubscriptionSchema = z.strictObject({
 });
 export type CreateWebhookSubscriptionData = z.infer<typeof createWebhookSubscriptionSchema>;
 
+/** The longest a previous secret may keep signing after a rotation: 30 days. */
+export const MAX_ROTATION_OVERLAP_SECONDS = 30 * 86_400;
+
 export const rotateWebhookSubscriptionSecretSchema = z.strictObject({
   subscriptionId: webhookSubscriptionIdSchema,
   sealed: sealedSecretSchema,
+  /** How long the previous secret signs beside the new one, so receivers switch without a refused delivery; 0 = not at all. */
+  overlapSeconds: z.number().int().min(0).max(MAX_ROTATION_OVERLAP_SECONDS).default(0),
 });
 export type RotateWebhookSubscriptionSecretData = z.infer<typeof rotateWebhookSubscriptionSecretSchema>;
 
@@ -95,6 +100,11 @@ export interface WebhookSubscriptionState {
   streamId: string | null;
   createdAt: string;
   sealed: SealedSecret;
+  /**
+   * The secret before the last rotation, still signing beside `sealed` until `until` (absent in
+   * states written before rotations could overlap).
+   */
+  previous?: { sealed: SealedSecret; until: string } | null;
   disabledAt: string | null;
   disabledReason: string | null;
   deletedAt: string | null;
@@ -134,14 +144,17 @@ export function decideWebhookSubscription(
         },
       ];
     }
-    case 'RotateWebhookSubscriptionSecret':
+    case 'RotateWebhookSubscriptionSecret': {
       live(state, subscriptionId);
+      const { sealed, overlapSeconds } = command.data;
+      const previousUntil = overlapSeconds > 0 ? new Date(now.getTime() + overlapSeconds * 1000).toISOString() : null;
       return [
         {
           type: 'WebhookSubscriptionSecretRotated',
-          data: { subscriptionId, rotatedAt: at, sealed: { ...command.data.sealed } },
+          data: { subscriptionId, rotatedAt: at, sealed: { ...sealed }, previousUntil },
         },
       ];
+    }
     case 'DisableWebhookSubscription': {
       if (live(state, subscriptionId).disabledAt !== null)
         throw new DomainRejection(
@@ -193,8 +206,15 @@ export function evolveWebhookSubscription(
   }
   if (!state) return state;
   switch (event.type) {
-    case 'WebhookSubscriptionSecretRotated':
-      return { ...state, sealed: { ...event.data.sealed } };
+    case 'WebhookSubscriptionSecretRotated': {
+      // The secret being replaced is the one that keeps signing: it is in the state already, sealed.
+      const { previousUntil } = event.data;
+      return {
+        ...state,
+        sealed: { ...event.data.sealed },
+        previous: previousUntil === null ? null : { sealed: { ...state.sealed }, until: previousUntil },
+      };
+    }
     case 'WebhookSubscriptionDisabled':
       return { ...state, disabledAt: event.data.disabledAt, disabledReason: event.data.reason };
     case 'WebhookSubscriptionEnabled':
@@ -220,6 +240,8 @@ export interface WebhookSubscriptionView {
   disabledAt?: string;
   disabledReason?: string;
   sealed: SealedSecret;
+  /** The previous secret, sealed, and until when it also signs; past that instant it is not used. */
+  previous?: { sealed: SealedSecret; until: string };
 }
 
 /** The subscription of an access stream's snapshot, unless it was deleted; none for other access streams. */
@@ -239,6 +261,7 @@ export function webhookSubscriptionsOf(streamId: string, state: unknown): Webhoo
       ...(held.disabledAt === null ? {} : { disabledAt: held.disabledAt }),
       ...(held.disabledReason === null ? {} : { disabledReason: held.disabledReason }),
       sealed: { ...held.sealed },
+      ...(held.previous ? { previous: { sealed: { ...held.previous.sealed }, until: held.previous.until } } : {}),
     },
   ];
 }

@@ -3,7 +3,7 @@ import { accessContext } from '.';
 import type { AccessCommand } from './commands';
 import { accessDecider } from './decider';
 import type { AccessEvent } from './events';
-import { subscriptionMatches, webhookSubscriptionsOf } from './webhook-subscriptions';
+import { MAX_ROTATION_OVERLAP_SECONDS, subscriptionMatches, webhookSubscriptionsOf } from './webhook-subscriptions';
 
 const spec = deciderSpec(accessDecider);
 const NOW = '2026-12-03T10:00:00.000Z';
@@ -88,7 +88,10 @@ describe('access decider (outbound webhook subscriptions)', () => {
       .given([created])
       .when(command('RotateWebhookSubscriptionSecret', { subscriptionId: ID, sealed: sealedAnew }))
       .then([
-        { type: 'WebhookSubscriptionSecretRotated', data: { subscriptionId: ID, rotatedAt: NOW, sealed: sealedAnew } },
+        {
+          type: 'WebhookSubscriptionSecretRotated',
+          data: { subscriptionId: ID, rotatedAt: NOW, sealed: sealedAnew, previousUntil: null },
+        },
       ]);
     spec
       .given([created])
@@ -96,6 +99,28 @@ describe('access decider (outbound webhook subscriptions)', () => {
       .then([deleted]);
     spec.given([created, deleted]).when(enable).thenRejects('unknown_webhook_subscription', { subscriptionId: ID });
     spec.given([]).when(enable).thenRejects('unknown_webhook_subscription', { subscriptionId: ID });
+  });
+
+  it('keeps the previous secret, sealed, for the overlap a rotation asks, and drops it at the next rotation', () => {
+    const sealedAnew = { ...sealed, ciphertext: 'd'.repeat(40) };
+    const rotate = (overlapSeconds: number) =>
+      command('RotateWebhookSubscriptionSecret', { subscriptionId: ID, sealed: sealedAnew, overlapSeconds });
+    const rotated: AccessEvent = {
+      type: 'WebhookSubscriptionSecretRotated',
+      data: { subscriptionId: ID, rotatedAt: NOW, sealed: sealedAnew, previousUntil: '2026-12-04T10:00:00.000Z' },
+    };
+    spec.given([created]).when(rotate(86_400)).then([rotated]);
+    const fold = (events: AccessEvent[]) => events.reduce(accessDecider.evolve, accessDecider.initialState());
+    const [view] = webhookSubscriptionsOf(`acme/${ID}`, fold([created, rotated]));
+    expect(view).toMatchObject({ sealed: sealedAnew, previous: { sealed, until: '2026-12-04T10:00:00.000Z' } });
+    const again: AccessEvent = {
+      type: 'WebhookSubscriptionSecretRotated',
+      data: { subscriptionId: ID, rotatedAt: NOW, sealed, previousUntil: null },
+    };
+    expect(webhookSubscriptionsOf(`acme/${ID}`, fold([created, rotated, again]))[0]!.previous).toBeUndefined();
+    const schema = accessContext.commands.RotateWebhookSubscriptionSecret!.schema;
+    for (const overlapSeconds of [-1, 1.5, MAX_ROTATION_OVERLAP_SECONDS + 1])
+      expect(schema.safeParse({ subscriptionId: ID, sealed, overlapSeconds }).success).toBe(false);
   });
 
   it('shows a live subscription of a snapshot, enabled or not, and no deleted one', () => {

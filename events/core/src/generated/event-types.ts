@@ -171,6 +171,30 @@ export interface WebhookSubscriptionSecretRotatedV1SealedSubscriptionSecret {
   tag: string;
 }
 
+/** A subscription's deliveries are signed with a new secret from now on; the previous one also signs them until previousUntil, then nothing more. v2: the overlap. */
+export interface WebhookSubscriptionSecretRotatedV2 {
+  /** Public id of the subscription, whs_ and 16 base32 characters */
+  subscriptionId: string;
+  /** ISO-8601 instant of the rotation */
+  rotatedAt: string;
+  /** The secret deliveries are signed with (Standard Webhooks), recovered by whoever holds VERITY_SECRETS_KEY */
+  sealed: WebhookSubscriptionSecretRotatedV2SealedSubscriptionSecret;
+  /** ISO-8601 instant until which deliveries also carry a signature by the previous secret (Standard Webhooks lists several); null = no overlap, and in events written before v2 */
+  previousUntil: null | string;
+}
+
+/** The signing secret encrypted with AES-256-GCM, <tenant>/<subscriptionId> as additional data */
+export interface WebhookSubscriptionSecretRotatedV2SealedSubscriptionSecret {
+  /** Which key-encryption key sealed it: 8 bytes of its SHA-256, hex */
+  kek: string;
+  /** The 12-byte nonce, base64url */
+  iv: string;
+  /** The encrypted secret (whsec_ and base64), base64url */
+  ciphertext: string;
+  /** The 16-byte authentication tag, base64url */
+  tag: string;
+}
+
 /** A registration collided with an active alias of another owner and was not applied; it waits as an open conflict until resolved. */
 export interface AliasConflictDetectedV1 {
   /** Deterministic from the registering command's id */
@@ -659,7 +683,7 @@ export type WebhookSubscriptionDisabled = WebhookSubscriptionDisabledV1;
 export type WebhookSubscriptionEnabled = WebhookSubscriptionEnabledV1;
 
 /** The newest version of verity.access.WebhookSubscriptionSecretRotated: what deciders and projections see. */
-export type WebhookSubscriptionSecretRotated = WebhookSubscriptionSecretRotatedV1;
+export type WebhookSubscriptionSecretRotated = WebhookSubscriptionSecretRotatedV2;
 
 /** The newest version of verity.aliases.AliasConflictDetected: what deciders and projections see. */
 export type AliasConflictDetected = AliasConflictDetectedV1;
