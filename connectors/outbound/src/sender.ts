@@ -24,7 +24,6 @@ export interface DeliverySenderOptions {
 export class DeliverySender {
   private readonly http: HttpAgent;
   private readonly https: HttpsAgent;
-  private readonly signers = new Map<string, Webhook>();
 
   constructor(private readonly options: DeliverySenderOptions) {
     const agent = { keepAlive: true, maxSockets: options.maxSockets ?? 64, lookup: guardedLookup(options.policy) };
@@ -32,26 +31,24 @@ export class DeliverySender {
     this.https = new HttpsAgent(agent);
   }
 
-  private signer(secret: string): Webhook {
-    let signer = this.signers.get(secret);
-    if (!signer) {
-      signer = new Webhook(secret);
-      this.signers.set(secret, signer);
-    }
-    return signer;
-  }
-
-  /** The Standard Webhooks headers of a body, signed now. */
-  headersOf(secret: string, webhookId: string, body: string, now = new Date()): Record<string, string> {
+  /**
+   * The Standard Webhooks headers of a body, signed now by each secret: `webhook-signature` is
+   * their space-separated list (`v1,<a> v1,<b>`), which the spec defines for rotating a secret
+   * without a refused delivery; a receiver accepts when one of them verifies with its secret.
+   */
+  headersOf(secrets: readonly string[], webhookId: string, body: string, now = new Date()): Record<string, string> {
     return {
       'content-type': CLOUDEVENTS_CONTENT_TYPE,
       'webhook-id': webhookId,
       'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-      'webhook-signature': this.signer(secret).sign(webhookId, now, body),
+      'webhook-signature': secrets
+        // Not cached: a secret past its rotation's overlap is held nowhere once the directory drops it.
+        .map((secret) => new Webhook(secret).sign(webhookId, now, body))
+        .join(' '),
     };
   }
 
-  send(url: string, secret: string, webhookId: string, body: string): Promise<SendResult> {
+  send(url: string, secrets: readonly string[], webhookId: string, body: string): Promise<SendResult> {
     const target = new URL(url);
     const secure = target.protocol === 'https:';
     const request = secure ? httpsRequest : httpRequest;
@@ -72,7 +69,7 @@ export class DeliverySender {
           method: 'POST',
           agent: secure ? this.https : this.http,
           headers: {
-            ...this.headersOf(secret, webhookId, body),
+            ...this.headersOf(secrets, webhookId, body),
             'content-length': String(payload.length),
             'user-agent': 'verity-webhooks/1',
           },

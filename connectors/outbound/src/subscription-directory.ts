@@ -30,6 +30,8 @@ export interface SubscriptionDirectoryOptions {
 export class SubscriptionDirectory {
   private readonly subscriptions = new Map<string, WebhookSubscriptionView>();
   private readonly secrets = new Map<string, string>();
+  /** The secrets before the last rotation that still sign beside the current one, until their instant. */
+  private readonly previous = new Map<string, { secret: string; until: number }>();
   /** Per access stream: the newest snapshot's sequence, against a rewritten topic replaying older ones. */
   private readonly sequences = new Map<string, number>();
   private readonly reader: PartitionReader;
@@ -76,9 +78,19 @@ export class SubscriptionDirectory {
     return [...this.subscriptions.values()];
   }
 
-  /** The signing secret (`whsec_...`) of a subscription whose secret opened here. */
-  secretOf(subscriptionId: string): string | undefined {
-    return this.secrets.get(subscriptionId);
+  /**
+   * The secrets (`whsec_...`) a delivery of the subscription is signed with at `now`: the current
+   * one, then the previous one while a rotation's overlap lasts (past it, it is forgotten here).
+   * Undefined when the current one did not open here.
+   */
+  secretsOf(subscriptionId: string, now = Date.now()): readonly string[] | undefined {
+    const current = this.secrets.get(subscriptionId);
+    if (current === undefined) return undefined;
+    const previous = this.previous.get(subscriptionId);
+    if (previous === undefined) return [current];
+    if (now < previous.until) return [current, previous.secret];
+    this.previous.delete(subscriptionId);
+    return [current];
   }
 
   /** The subscriptions, enabled or not, an event goes to (a disabled one holds it until enabled). */
@@ -100,6 +112,7 @@ export class SubscriptionDirectory {
       if (!subscription) {
         this.subscriptions.delete(id);
         this.secrets.delete(id);
+        this.previous.delete(id);
         continue;
       }
       this.subscriptions.set(subscription.subscriptionId, subscription);
@@ -110,11 +123,17 @@ export class SubscriptionDirectory {
   private openSecret(subscription: WebhookSubscriptionView): void {
     const { kek } = this.options;
     if (!kek) return;
+    const id = subscription.subscriptionId;
+    this.previous.delete(id);
     try {
-      const place = subscriptionSecretPlace(subscription.tenant, subscription.subscriptionId);
-      this.secrets.set(subscription.subscriptionId, openText(kek, subscription.sealed, place));
+      const place = subscriptionSecretPlace(subscription.tenant, id);
+      this.secrets.set(id, openText(kek, subscription.sealed, place));
+      const { previous } = subscription;
+      // An overlap already over is not opened at all.
+      if (previous && Date.parse(previous.until) > Date.now())
+        this.previous.set(id, { secret: openText(kek, previous.sealed, place), until: Date.parse(previous.until) });
     } catch (error) {
-      this.secrets.delete(subscription.subscriptionId);
+      this.secrets.delete(id);
       this.options.onUnsealable?.(subscription, error as Error);
     }
   }

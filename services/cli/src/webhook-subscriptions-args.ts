@@ -2,7 +2,8 @@ import { webhookSubscriptionIdSchema } from '@verity/domain';
 import { UsageError } from './errors';
 
 export const WEBHOOK_SUBSCRIPTIONS_USAGE = `verity webhook-subscriptions create --url <https url> --events <type,...> [--stream <id>] [--secret <whsec_...>]
-  verity webhook-subscriptions list | show <id> | delete <id> | rotate <id> | enable <id> | disable <id>
+  verity webhook-subscriptions list | show <id> | delete <id> | enable <id> | disable <id>
+  verity webhook-subscriptions rotate <id> [--overlap <seconds the previous secret still signs; 0 = none>]
   verity webhook-subscriptions deliveries <id> [--status pending|delivered|dead] [--limit <n>]
   verity webhook-subscriptions redeliver <id> <delivery id>
   verity webhook-subscriptions bench [--events <n>] [--streams <n>]`;
@@ -10,7 +11,8 @@ export const WEBHOOK_SUBSCRIPTIONS_USAGE = `verity webhook-subscriptions create 
 export type WebhookSubscriptionsArgs =
   | { action: 'create'; url: string; eventTypes: string[]; streamId?: string; secret?: string }
   | { action: 'list' }
-  | { action: 'show' | 'delete' | 'rotate' | 'enable' | 'disable'; id: string }
+  | { action: 'show' | 'delete' | 'enable' | 'disable'; id: string }
+  | { action: 'rotate'; id: string; overlapSeconds?: number }
   | { action: 'deliveries'; id: string; status?: string; limit?: number }
   | { action: 'redeliver'; id: string; deliveryId: string }
   | { action: 'bench'; events: number; streams: number };
@@ -22,7 +24,7 @@ const OPTIONS: Record<Action, readonly string[]> = {
   list: [],
   show: [],
   delete: [],
-  rotate: [],
+  rotate: ['--overlap'],
   enable: [],
   disable: [],
   deliveries: ['--status', '--limit'],
@@ -58,6 +60,13 @@ function positive(option: string, value: string | undefined, fallback: number): 
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${option} ${value}: a whole number above 0`);
+  return n;
+}
+
+function wholeNumber(option: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n))
+    throw new UsageError(`${option} ${value}: a whole number, 0 or more`);
   return n;
 }
 
@@ -112,6 +121,15 @@ export function parseWebhookSubscriptionsArgs(args: readonly string[]): WebhookS
     case 'redeliver':
       arity(2);
       return { action, id: subscriptionId(positional[0]), deliveryId: positional[1]! };
+    case 'rotate': {
+      arity(1);
+      const overlap = options.get('--overlap');
+      return {
+        action,
+        id: subscriptionId(positional[0]),
+        ...(overlap === undefined ? {} : { overlapSeconds: wholeNumber('--overlap', overlap) }),
+      };
+    }
     case 'bench':
       arity(0);
       return {

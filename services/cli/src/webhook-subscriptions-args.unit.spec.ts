@@ -25,6 +25,14 @@ describe('parseWebhookSubscriptionsArgs', () => {
   it('takes one subscription id for the actions on one, two for a redelivery', () => {
     for (const action of ['show', 'delete', 'rotate', 'enable', 'disable'] as const)
       expect(parseWebhookSubscriptionsArgs([action, ID])).toEqual({ action, id: ID });
+    expect(parseWebhookSubscriptionsArgs(['rotate', ID, '--overlap', '0'])).toEqual({
+      action: 'rotate',
+      id: ID,
+      overlapSeconds: 0,
+    });
+    expect(parseWebhookSubscriptionsArgs(['rotate', ID, '--overlap=3600'])).toMatchObject({ overlapSeconds: 3600 });
+    for (const bad of ['-1', '1.5', 'soon'])
+      expect(() => parseWebhookSubscriptionsArgs(['rotate', ID, '--overlap', bad])).toThrow(/--overlap/);
     expect(parseWebhookSubscriptionsArgs(['redeliver', ID, '42'])).toEqual({
       action: 'redeliver',
       id: ID,

@@ -134,8 +134,18 @@ export async function runWebhookSubscriptions(
       io.stdout.write(`subscription ${parsed.id} deleted\n`);
       return 0;
     case 'rotate': {
-      const rotated = await call<SubscriptionView>('POST', `/${parsed.id}/rotate`, {});
-      io.stdout.write(`subscription ${parsed.id}: deliveries are signed with the new secret from now on\n`);
+      const rotated = await call<SubscriptionView & { previousSecretUntil?: string }>(
+        'POST',
+        `/${parsed.id}/rotate`,
+        parsed.overlapSeconds === undefined ? {} : { overlapSeconds: parsed.overlapSeconds },
+      );
+      io.stdout.write(
+        `subscription ${parsed.id}: deliveries are signed with the new secret from now on` +
+          (rotated.previousSecretUntil === undefined
+            ? ''
+            : `, and with the previous one too until ${rotated.previousSecretUntil}`) +
+          '\n',
+      );
       printSecret(rotated.secret);
       return 0;
     }

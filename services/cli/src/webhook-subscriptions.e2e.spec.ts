@@ -243,11 +243,12 @@ describe('outbound webhooks (issue 12)', () => {
     });
   });
 
-  it('rotates the secret: later deliveries verify with the new one only', async () => {
+  it('rotates the secret without overlap: later deliveries verify with the new one only', async () => {
     const target = await receiver();
     const { id, secret } = await subscribe(target.url);
-    const rotated = await call('POST', `${PATH}/${id}/rotate`, admin);
+    const rotated = await call('POST', `${PATH}/${id}/rotate`, admin, { overlapSeconds: 0 });
     expect(rotated.status).toBe(200);
+    expect(rotated.body).not.toHaveProperty('previousSecretUntil');
     const next = rotated.body.secret as string;
     expect(next).not.toBe(secret);
     await receive('ROTATED-1', 1);
@@ -259,6 +260,81 @@ describe('outbound webhooks (issue 12)', () => {
     expect(() => new Webhook(secret).verify(got!.body, headers)).toThrow();
     expect((await call('DELETE', `${PATH}/${id}`, admin)).status).toBe(204);
     expect((await call('GET', `${PATH}/${id}`, admin)).status).toBe(404);
+  });
+
+  it('rotates with an overlap: both secrets verify during it, only the new one after', async () => {
+    const target = await receiver();
+    const { id, secret: old } = await subscribe(target.url);
+    const rotatedAt = Date.now();
+    const rotated = await call('POST', `${PATH}/${id}/rotate`, admin, { overlapSeconds: 3 });
+    expect(rotated.status).toBe(200);
+    const until_ = Date.parse(String((rotated.body as Body & { previousSecretUntil?: string }).previousSecretUntil));
+    expect(until_).toBeGreaterThanOrEqual(rotatedAt + 2_000);
+    expect(until_).toBeLessThanOrEqual(Date.now() + 3_000);
+    const next = rotated.body.secret!;
+    const verifies = (secret: string, delivery: Delivery) => {
+      try {
+        new Webhook(secret).verify(delivery.body, delivery.headers as Record<string, string>);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+
+    await receive('OVERLAP-1', 1);
+    const [during] = await until('a delivery during the overlap', () =>
+      target.of('OVERLAP-1').length > 0 ? target.of('OVERLAP-1') : undefined,
+    );
+    expect(Date.now()).toBeLessThan(until_);
+    expect(String(during!.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    // A receiver that still holds the old secret and one that already switched both accept it.
+    expect([verifies(old, during!), verifies(next, during!)]).toEqual([true, true]);
+
+    await new Promise((resolve) => setTimeout(resolve, until_ - Date.now() + 100));
+    await receive('OVERLAP-1', 2);
+    const after = (
+      await until('a delivery after the overlap', () =>
+        target.of('OVERLAP-1').length > 1 ? target.of('OVERLAP-1') : undefined,
+      )
+    )[1]!;
+    expect(String(after.headers['webhook-signature']).split(' ')).toHaveLength(1);
+    expect([verifies(old, after), verifies(next, after)]).toEqual([false, true]);
+    expect((await call('GET', `${PATH}/${id}`, admin)).body).not.toHaveProperty('previousSecretUntil');
+
+    // Without overlapSeconds, the configured default: 24 h.
+    const byDefault = await call('POST', `${PATH}/${id}/rotate`, admin, {});
+    const defaultUntil = Date.parse(
+      String((byDefault.body as Body & { previousSecretUntil?: string }).previousSecretUntil),
+    );
+    expect(Math.abs(defaultUntil - Date.now() - 86_400_000)).toBeLessThan(60_000);
+  });
+
+  it('refuses a bad overlap as problem+json and changes nothing; the rotate route is guarded as the others', async () => {
+    const target = await receiver();
+    const { id, secret } = await subscribe(target.url);
+    for (const overlapSeconds of [-1, 2_592_001, 1.5, '60']) {
+      const answer = await call('POST', `${PATH}/${id}/rotate`, admin, { overlapSeconds });
+      expect([overlapSeconds, answer.status, answer.body.code]).toEqual([overlapSeconds, 400, 'validation_failed']);
+      expect(answer.type).toMatch(/application\/problem\+json/);
+    }
+    const writer = await platform.credential({ tenant: TENANT, roles: ['writer:inventory'] });
+    const stranger = await platform.credential({ tenant: 'elsewhere', roles: ['admin'] });
+    expect(await call('POST', `${PATH}/${id}/rotate`, {}, { overlapSeconds: 60 })).toMatchObject({ status: 401 });
+    expect(await call('POST', `${PATH}/${id}/rotate`, writer, { overlapSeconds: 60 })).toMatchObject({
+      status: 403,
+      body: { code: 'insufficient_permission' },
+    });
+    expect(await call('POST', `${PATH}/${id}/rotate`, stranger, { overlapSeconds: 60 })).toMatchObject({
+      status: 404,
+      body: { code: 'unknown_webhook_subscription' },
+    });
+    // Nothing was rotated: the original secret alone still signs.
+    await receive('UNROTATED-1', 1);
+    const [got] = await until('a delivery', () =>
+      target.of('UNROTATED-1').length > 0 ? target.of('UNROTATED-1') : undefined,
+    );
+    expect(String(got!.headers['webhook-signature']).split(' ')).toHaveLength(1);
+    expect(() => new Webhook(secret).verify(got!.body, got!.headers as Record<string, string>)).not.toThrow();
   });
 
   it('does the same by CLI: create prints the secret alone on the last line, list, deliveries, delete', async () => {
@@ -289,6 +365,9 @@ describe('outbound webhooks (issue 12)', () => {
     ).not.toThrow();
     expect(await cli('list')).toContain(id);
     expect(await cli('deliveries', id)).toMatch(/delivered/);
+    const rotated = await cli('rotate', id, '--overlap', '600');
+    expect(rotated).toMatch(/and with the previous one too until \d{4}-/);
+    expect(rotated.trimEnd().split('\n').at(-1)).toMatch(/^whsec_/);
     expect(await cli('delete', id)).toContain(`subscription ${id} deleted`);
     await expect(runWebhookSubscriptions(['show', id], io)).rejects.toMatchObject({
       code: 'unknown_webhook_subscription',

@@ -3,7 +3,11 @@ import { SOURCE_SYSTEMS, tenantIdSchema, type ContextDefinition } from '@verity/
 import { ALIAS_CONTEXTS } from '@verity/domain';
 import { requiredGrant } from '@verity/service-kit';
 import { ADMIN_KEYS_PATH, createKeyBody, rotateKeyBody } from './admin-key-routes';
-import { WEBHOOK_SUBSCRIPTIONS_PATH, createSubscriptionBody } from './webhook-subscription-routes';
+import {
+  WEBHOOK_SUBSCRIPTIONS_PATH,
+  createSubscriptionBody,
+  rotateSubscriptionBody,
+} from './webhook-subscription-routes';
 import { commandPermission } from './command-permission';
 import { IMPORT_MEDIA_TYPES } from './import-media';
 
@@ -480,14 +484,20 @@ function webhookSubscriptionPaths(): Record<string, unknown> {
       }),
     },
     [`${path}/{id}/rotate`]: {
-      post: subscriptionOperation(
-        'rotateWebhookSecret',
-        'Sign with a new secret from now on; a generated one is shown once',
-        [subscriptionIdParam],
-        {
-          '200': json('the subscription and its new secret'),
+      post: {
+        ...subscriptionOperation(
+          'rotateWebhookSecret',
+          'Sign with a new secret from now on, and with the previous one too for overlapSeconds (default VERITY_WEBHOOKS_ROTATION_OVERLAP_SECONDS, 24 h; 0 = none); a generated secret is shown once',
+          [subscriptionIdParam],
+          {
+            '200': json('the subscription (previousSecretUntil while the previous secret signs) and its new secret'),
+          },
+        ),
+        requestBody: {
+          required: false,
+          content: { 'application/json': { schema: jsonSchemaOf(rotateSubscriptionBody) } },
         },
-      ),
+      },
     },
     [`${path}/{id}/enable`]: {
       post: subscriptionOperation(

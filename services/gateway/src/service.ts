@@ -147,6 +147,7 @@ export function createGatewayService(env: GatewayEnv, contexts: readonly Context
         guard,
         directory: subscriptions,
         kek: env.VERITY_SECRETS_KEY === undefined ? undefined : secretsKeyOf(env.VERITY_SECRETS_KEY),
+        rotationOverlapSeconds: env.VERITY_WEBHOOKS_ROTATION_OVERLAP_SECONDS,
         policy: endpointPolicyOf(env),
         db: outbox,
         schema: env.VERITY_DB_SCHEMA,

@@ -14,7 +14,7 @@ import {
   type EndpointPolicy,
   type SubscriptionDirectory,
 } from '@verity/connector-outbound';
-import { subscriptionSecretPlace, type WebhookSubscriptionView } from '@verity/domain';
+import { MAX_ROTATION_OVERLAP_SECONDS, subscriptionSecretPlace, type WebhookSubscriptionView } from '@verity/domain';
 import type { Logger } from '@verity/events';
 import { HttpProblem, requirePermission, tenantOf } from '@verity/service-kit';
 import { bodyOf, pending, sendAccessCommand } from './admin-key-routes';
@@ -30,6 +30,8 @@ export interface WebhookSubscriptionRoutesOptions extends CommandDispatch {
   directory: SubscriptionDirectory;
   /** Seals new secrets; without it, creating or rotating answers 503. */
   kek: SecretsKey | undefined;
+  /** Seconds the previous secret signs beside the new one after a rotation that does not say. */
+  rotationOverlapSeconds: number;
   policy: EndpointPolicy;
   /** Where the dispatcher keeps its deliveries. */
   db: Knex;
@@ -44,7 +46,10 @@ export const createSubscriptionBody = z.strictObject({
   streamId: z.string().min(3).max(300).optional(),
   secret: subscriptionSecretSchema.optional(),
 });
-const rotateBody = z.strictObject({ secret: subscriptionSecretSchema.optional() });
+export const rotateSubscriptionBody = z.strictObject({
+  secret: subscriptionSecretSchema.optional(),
+  overlapSeconds: z.number().int().min(0).max(MAX_ROTATION_OVERLAP_SECONDS).optional(),
+});
 const emptyBody = z.strictObject({});
 const deliveriesQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -55,10 +60,11 @@ const deliveriesQuery = z.strictObject({
   status: z.enum(['pending', 'delivered', 'dead']).optional(),
 });
 
-/** A subscription as the API shows it: never its secret, sealed or not. */
-const publicSubscription = ({ sealed: _sealed, ...subscription }: WebhookSubscriptionView) => ({
+/** A subscription as the API shows it: never its secrets, sealed or not; until when a previous one still signs. */
+const publicSubscription = ({ sealed: _sealed, previous, ...subscription }: WebhookSubscriptionView) => ({
   id: subscription.subscriptionId,
   ...subscription,
+  ...(previous && Date.parse(previous.until) > Date.now() ? { previousSecretUntil: previous.until } : {}),
 });
 
 const badRequest = (code: string, title: string, detail: string, extra: Record<string, unknown> = {}) =>
@@ -173,13 +179,14 @@ export function mountWebhookSubscriptionRoutes(app: Express, options: WebhookSub
 
   app.post(`${WEBHOOK_SUBSCRIPTIONS_PATH}/:id/rotate`, ...guard, async (req, res) => {
     const tenant = tenantOf(req);
-    const body = bodyOf(req, rotateBody);
+    const body = bodyOf(req, rotateSubscriptionBody);
     const { subscriptionId } = subscriptionOf(req, tenant);
     const kek = requireKek();
     const secret = body.secret ?? newSubscriptionSecret();
     const { commandId, reply } = await send(req, tenant, 'RotateWebhookSubscriptionSecret', {
       subscriptionId,
       sealed: sealText(kek, secret, subscriptionSecretPlace(tenant, subscriptionId)),
+      overlapSeconds: body.overlapSeconds ?? options.rotationOverlapSeconds,
     });
     const answer = { ...shown(subscriptionId, {}), ...(body.secret === undefined ? { secret } : {}) };
     if (!reply) return pending(res, commandId, answer);

@@ -94,7 +94,7 @@ describe('DeliveryWorker against PostgreSQL and a real receiver', () => {
       directory: {
         get: (id) => (id === sub.subscriptionId ? sub : undefined),
         list: () => [sub],
-        secretOf: (id) => (id === sub.subscriptionId ? SECRET : undefined),
+        secretsOf: (id) => (id === sub.subscriptionId ? [SECRET] : undefined),
       },
       sender:
         options.sender ?? new DeliverySender({ policy: { allowPrivate: true, allowHttp: true }, timeoutMs: 2000 }),

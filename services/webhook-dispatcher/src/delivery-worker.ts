@@ -26,7 +26,7 @@ export interface DeliveryWorkerOptions {
   db: Knex;
   schema: string;
   /** The subscriptions and their opened secrets. */
-  directory: Pick<SubscriptionDirectory, 'get' | 'list' | 'secretOf'>;
+  directory: Pick<SubscriptionDirectory, 'get' | 'list' | 'secretsOf'>;
   sender: Pick<DeliverySender, 'send'>;
   schedule: RetrySchedule;
   /** Failed attempts in a row after which a subscription is disabled. */
@@ -134,7 +134,7 @@ export class DeliveryWorker {
         this.options.logger.info({ subscriptionId: id }, 'webhook subscription enabled: delivering what it held');
       }
       if (this.disabling.has(id)) continue;
-      if (directory.secretOf(id) !== undefined) ids.push(id);
+      if (directory.secretsOf(id) !== undefined) ids.push(id);
     }
     return ids;
   }
@@ -201,13 +201,13 @@ export class DeliveryWorker {
     let failedSince = 0;
     for (const delivery of deliveries) {
       const subscription = directory.get(subscriptionId);
-      const secret = directory.secretOf(subscriptionId);
-      if (!this.running || !subscription?.enabled || secret === undefined || this.disabling.has(subscriptionId)) break;
+      const secrets = directory.secretsOf(subscriptionId);
+      if (!this.running || !subscription?.enabled || secrets === undefined || this.disabling.has(subscriptionId)) break;
       if (!(await this.stillLeased(lane, leased))) {
         logger.warn({ ...lane }, 'delivery lane lease lost: its next owner sends the rest');
         break;
       }
-      const result = await sender.send(subscription.url, secret, delivery.eventId, delivery.body);
+      const result = await sender.send(subscription.url, secrets, delivery.eventId, delivery.body);
       if (result.ok) {
         outcomes.push({ deliveryId: delivery.deliveryId, outcome: 'delivered', status: result.status });
         attempts.inc({ outcome: 'delivered' });
