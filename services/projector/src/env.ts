@@ -14,6 +14,11 @@ export const projectorEnvSchema = platformEnvSchema.extend(readModelEnvSchema.sh
     .regex(/^[a-z][a-z0-9.-]*$/)
     .optional(),
   /**
+   * Partitions each read model applies at once, each batch in its own transaction: with one, a
+   * fetch's batches are applied one after another and a partition's events wait for the others'.
+   */
+  VERITY_PROJECTOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  /**
    * Days the alias resolution log (who resolved which alias, when) keeps a resolution; older
    * ones are pruned, hourly, in bounded statements. Default 90.
    */

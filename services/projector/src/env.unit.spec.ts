@@ -12,6 +12,14 @@ describe('projector environment', () => {
     );
   });
 
+  it('applies one partition at a time per read model by default, and refuses zero', () => {
+    expect(parseEnv(projectorEnvSchema, {}).VERITY_PROJECTOR_CONCURRENCY).toBe(1);
+    expect(parseEnv(projectorEnvSchema, { VERITY_PROJECTOR_CONCURRENCY: '3' }).VERITY_PROJECTOR_CONCURRENCY).toBe(3);
+    expect(() => parseEnv(projectorEnvSchema, { VERITY_PROJECTOR_CONCURRENCY: '0' })).toThrow(
+      /VERITY_PROJECTOR_CONCURRENCY/,
+    );
+  });
+
   it('refuses a port out of range', () => {
     expect(() => parseEnv(projectorEnvSchema, { VERITY_PROJECTOR_PORT: '70000' })).toThrow(/VERITY_PROJECTOR_PORT/);
   });

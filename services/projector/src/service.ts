@@ -58,6 +58,7 @@ export function createProjectorService(
       metrics: platform.metrics,
       partitions: env.VERITY_PARTITIONS,
       replicationFactor: env.VERITY_REPLICATION_FACTOR,
+      partitionsConsumedConcurrently: env.VERITY_PROJECTOR_CONCURRENCY,
     }),
   );
   const outcomes = createCommandOutcomesProjector({
