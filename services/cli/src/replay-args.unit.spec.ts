@@ -70,6 +70,8 @@ describe('isProtectedTopic', () => {
       't-1.catalog.state',
       't-1.inventory.commands.dlq',
       't-1.command-replies',
+      't-1.aliases.resolutions',
+      'verity.aliases.resolutions',
       'verity.inventory.events',
       'verity.anything.state',
     ])

@@ -4,6 +4,7 @@ import { contexts } from '@verity/domain';
 import {
   createCommandProducer,
   contextTopics,
+  aliasResolutionsTopic,
   repliesTopic,
   streamPartition,
   topicRange,
@@ -43,10 +44,13 @@ export function isProtectedTopic(topic: string, prefix: string): boolean {
     const { commands, events, state, deadLetters } = contextTopics(name, prefix);
     return [commands, events, state, deadLetters];
   });
-  if (own.includes(topic) || topic === repliesTopic(prefix)) return true;
+  if (own.includes(topic) || topic === repliesTopic(prefix) || topic === aliasResolutionsTopic(prefix)) return true;
   return [prefix, 'verity'].some((p) => {
     const rest = topic.startsWith(`${p}.`) ? topic.slice(p.length + 1) : undefined;
-    return rest !== undefined && /^[^.]+\.(events|commands|state)(\.dlq)?$|^command-replies$/.test(rest);
+    return (
+      rest !== undefined &&
+      /^[^.]+\.(events|commands|state)(\.dlq)?$|^command-replies$|^aliases\.resolutions$/.test(rest)
+    );
   });
 }
 
