@@ -267,3 +267,34 @@ describe('alias resolution log: resolve → buffer → Kafka → projector → P
     expect(text).toMatch(/^verity_alias_resolutions_buffered 0$/m);
   });
 });
+
+describe('alias resolution log with its sink down: the resolve answers, the drops are counted', () => {
+  let platform: TestPlatform;
+
+  beforeAll(async () => {
+    // No registry answers here, so no record can be encoded: every send fails and the buffer fills.
+    platform = await startTestPlatform(['projector', 'query-api'], {
+      env: {
+        VERITY_SCHEMA_REGISTRY_URL: 'http://127.0.0.1:9/apis/ccompat/v7',
+        VERITY_ALIAS_RESOLUTIONS_BUFFER: '2',
+        VERITY_ALIAS_RESOLUTIONS_FLUSH_MS: '50',
+      },
+    });
+  });
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  it('answers every resolve, holds two, and counts the rest as unrecorded', async () => {
+    const credential = await platform.credential({ tenant: 'acme', roles: ['reader:aliases'], subject: 'app-a' });
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${platform.urls['query-api']}/api/aliases/resolve/backend/orders`, {
+        headers: credential,
+      });
+      expect(res.status).toBe(404);
+    }
+    const metrics = await (await fetch(`${platform.urls['query-api']}/metrics`)).text();
+    expect(metrics).toMatch(/^verity_alias_resolutions_unrecorded_total\{reason="buffer_full"\} 3$/m);
+    expect(metrics).toMatch(/^verity_alias_resolutions_buffered 2$/m);
+  });
+});
