@@ -19,7 +19,6 @@ export {
   pruneDeliveries,
   recordAttempts,
   redeliver,
-  releaseLanes,
   renewLease,
   resumeSubscription,
   type AttemptOutcome,

@@ -180,36 +180,27 @@ export async function claimLanes(
 }
 
 /**
- * The first `perLane` pending deliveries of each lane, oldest first. Read in a statement of its
- * own after the claim: a claim that waited for the previous owner's record must see what it
+ * The first `perLane` pending deliveries of a lane, oldest first. Read in a statement of its own
+ * after the claim: a claim that waited for the previous owner's record must see what it
  * recorded, which the claim's own snapshot would not.
  */
-export async function pendingOf(
-  db: Knex,
-  schema: string,
-  lanes: readonly Lane[],
-  perLane: number,
-): Promise<QueuedDelivery[]> {
-  if (lanes.length === 0) return [];
-  const { rows } = await db.raw<{
-    rows: {
-      delivery_id: string;
-      subscription_id: string;
-      stream_id: string;
-      event_id: string;
-      body: string;
-      attempts: number;
-    }[];
-  }>(
-    `SELECT q.delivery_id, q.subscription_id, q.stream_id, q.event_id, q.body, q.attempts
-     FROM unnest(?::text[], ?::text[]) AS c(subscription_id, stream_id) CROSS JOIN LATERAL (
-       SELECT d.delivery_id, d.subscription_id, d.stream_id, d.event_id, d.body, d.attempts FROM ??.?? d
-       WHERE d.subscription_id = c.subscription_id AND d.stream_id = c.stream_id AND d.status = 'pending'
-       ORDER BY d.delivery_id LIMIT ?
-     ) q
-     ORDER BY q.delivery_id`,
-    [lanes.map((l) => l.subscriptionId), lanes.map((l) => l.streamId), schema, DELIVERIES_TABLE, perLane],
-  );
+export async function pendingOf(db: Knex, schema: string, lane: Lane, perLane: number): Promise<QueuedDelivery[]> {
+  const rows = await db
+    .withSchema(schema)
+    .table(DELIVERIES_TABLE)
+    .where({ subscription_id: lane.subscriptionId, stream_id: lane.streamId, status: 'pending' })
+    .orderBy('delivery_id')
+    .limit(perLane)
+    .select<
+      {
+        delivery_id: string;
+        subscription_id: string;
+        stream_id: string;
+        event_id: string;
+        body: string;
+        attempts: number;
+      }[]
+    >('delivery_id', 'subscription_id', 'stream_id', 'event_id', 'body', 'attempts');
   return rows.map((r) => ({
     deliveryId: String(r.delivery_id),
     subscriptionId: r.subscription_id,
@@ -218,16 +209,6 @@ export async function pendingOf(
     body: r.body,
     attempts: r.attempts,
   }));
-}
-
-/** Ends `owner`'s leases of lanes it claimed and had nothing to send on (their heads were sent meanwhile). */
-export async function releaseLanes(db: Knex, schema: string, owner: string, lanes: readonly Lane[]): Promise<void> {
-  if (lanes.length === 0) return;
-  await db.raw(
-    `DELETE FROM ??.?? l USING unnest(?::text[], ?::text[]) AS c(subscription_id, stream_id)
-     WHERE l.subscription_id = c.subscription_id AND l.stream_id = c.stream_id AND l.owner = ?`,
-    [schema, LANE_LEASES_TABLE, lanes.map((l) => l.subscriptionId), lanes.map((l) => l.streamId), owner],
-  );
 }
 
 /**

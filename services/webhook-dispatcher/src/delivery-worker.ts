@@ -9,13 +9,11 @@ import {
   failureRuns,
   pendingOf,
   recordAttempts,
-  releaseLanes,
   renewLease,
   resumeSubscription,
   type AttemptOutcome,
   type DeliverySender,
   type Lane,
-  type QueuedDelivery,
   type RetrySchedule,
   type SubscriptionDirectory,
 } from '@verity/connector-outbound';
@@ -49,7 +47,7 @@ export interface DeliveryWorkerOptions {
   logger: Logger;
 }
 
-const laneOf = (d: Lane): string => `${d.subscriptionId} ${d.streamId}`;
+const laneOf = (lane: Lane): string => `${lane.subscriptionId} ${lane.streamId}`;
 
 /**
  * Sends the queued deliveries. A lane is one subscription's deliveries of one stream: it sends
@@ -153,25 +151,14 @@ export class DeliveryWorker {
       busy: [...this.busy],
       lanes: free,
     });
-    const lanes = new Map<string, QueuedDelivery[]>();
-    for (const delivery of await pendingOf(db, schema, claimed, this.options.laneBatch)) {
-      const lane = laneOf(delivery);
-      const held = lanes.get(lane);
-      if (held) held.push(delivery);
-      else lanes.set(lane, [delivery]);
-    }
-    await releaseLanes(
-      db,
-      schema,
-      this.owner,
-      claimed.filter((lane) => !lanes.has(laneOf(lane))),
-    );
-    for (const [lane, deliveries] of lanes) {
-      this.busy.add(lane);
-      void this.sendLane(deliveries, claimedAt + leaseMs)
-        .catch((error: unknown) => this.options.logger.error({ err: error, lane }, 'delivery lane failed'))
+    // Each lane reads its own deliveries: rounds run one after another, lanes side by side.
+    for (const lane of claimed) {
+      const key = laneOf(lane);
+      this.busy.add(key);
+      void this.sendLane(lane, claimedAt + leaseMs)
+        .catch((error: unknown) => this.options.logger.error({ err: error, lane: key }, 'delivery lane failed'))
         .finally(() => {
-          this.busy.delete(lane);
+          this.busy.delete(key);
           this.wake();
         });
     }
@@ -191,10 +178,11 @@ export class DeliveryWorker {
     return true;
   }
 
-  private async sendLane(deliveries: QueuedDelivery[], leasedUntil: number): Promise<void> {
-    const { directory, sender, schedule, attempts, logger } = this.options;
-    const lane: Lane = { subscriptionId: deliveries[0]!.subscriptionId, streamId: deliveries[0]!.streamId };
+  private async sendLane(lane: Lane, leasedUntil: number): Promise<void> {
+    const { db, schema, directory, sender, schedule, attempts, logger } = this.options;
     const { subscriptionId } = lane;
+    // None when its head was sent since it was chosen: the record below then only ends the lease.
+    const deliveries = await pendingOf(db, schema, lane, this.options.laneBatch);
     const leased = { until: leasedUntil };
     const outcomes: AttemptOutcome[] = [];
     let succeeded = false;
@@ -229,7 +217,7 @@ export class DeliveryWorker {
       attempts.inc({ outcome: 'failed' });
       break;
     }
-    if (!(await recordAttempts(this.options.db, this.options.schema, this.owner, lane, outcomes))) {
+    if (!(await recordAttempts(db, schema, this.owner, lane, outcomes))) {
       if (outcomes.length > 0)
         logger.warn({ ...lane, sent: outcomes.length }, 'delivery lane lease ran out before its record: sent again');
       return;
