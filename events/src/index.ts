@@ -50,6 +50,7 @@ export { ReplyTimeoutError, startCommandSender, type CommandSender, type Command
 export { decideBatch, settleBatch, type DecidedBatch, type SettledBatch } from './processor/decide-batch';
 export type { ReadCommandRecord } from './processor/command-record';
 export { createProjector, type Projector, type ProjectorOptions } from './projector/projector';
+export { createRebuildProjector, type RebuildProjectorOptions } from './projector/rebuild-projector';
 export {
   CHECKPOINTS_TABLE,
   ensureCheckpointTable,

@@ -37,6 +37,11 @@ export interface ProjectionStore {
 /** Where `apply` writes: the projector's transaction of the batch. */
 export interface ProjectionTransaction extends ProjectionStore {
   db: Knex.Transaction;
+  /**
+   * False when nothing will be published (a rebuild's new generation): `apply` may then skip
+   * what only `publish` needs, and return no changes. Absent: published.
+   */
+  publishes?: boolean;
 }
 
 export interface ProjectionCache {

@@ -1,0 +1,140 @@
+import type { Kafka } from 'kafkajs';
+import type { Knex } from 'knex';
+import { InvalidOptionError } from '@verity/core';
+import type { AvroSerde } from '../avro-serde';
+import type { Logger } from '../logger';
+import { handledBy, migrateProjection, type EventBatch } from './batch';
+import { readCheckpoints, withCheckpoint } from './checkpoints';
+import type { EventEnvelope, ProjectionOf } from './projection';
+import type { Projector } from './projector';
+import { decodeBatch } from './rebuild-batches';
+
+export interface RebuildProjectorOptions<Event extends EventEnvelope, Change> {
+  kafka: Kafka;
+  serde: AvroSerde;
+  /** Applied with `applyBatch` (or `apply`), told that nothing is published. */
+  projection: ProjectionOf<Event, Change>;
+  /** The projection's events topics; they exist. */
+  topics: readonly string[];
+  groupId: string;
+  /**
+   * Where batches are applied, one session per partition at once. A rebuild's own pool may
+   * turn `synchronous_commit` off: each batch's checkpoint is in its transaction, so a commit
+   * lost to a crash is applied again on resume.
+   */
+  db: Knex;
+  /** PostgreSQL schema of the generation's tables and checkpoints. */
+  schema: string;
+  logger: Logger;
+  /** Bytes fetched per partition, a batch (one transaction) each. Default 4 MiB, some 14,000 events. */
+  maxBytesPerPartition?: number;
+  /** Called once if applying fails; the projector then applies nothing more (a new one resumes). */
+  onFailure?(error: Error): void;
+}
+
+/**
+ * A projector for a rebuild: a whole log to apply and nobody to tell (no cache, no notices, no
+ * Kafka offsets: it seeks to the generation's checkpoints). Each partition's batch commits in
+ * one transaction with its checkpoint (see `commitQuietly`), while kafkajs fetches and this
+ * process decodes the partition's next batch, which commits once the one before has: decoding
+ * overlaps PostgreSQL's writes, and a partition's batches commit in offset order.
+ *
+ * Its reader is kafkajs, not librdkafka: Confluent's binding copies each header of a record
+ * into a Buffer of its own (src/common.cc, `ToV8Object`), and a Verity event has 17; measured on
+ * 100,000 events, reading cost 52 µs of CPU an event there against 21 µs with kafkajs.
+ */
+export function createRebuildProjector<Event extends EventEnvelope, Change>(
+  options: RebuildProjectorOptions<Event, Change>,
+): Projector {
+  const { serde, projection, db, schema, topics } = options;
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new InvalidOptionError('schema', 'a lowercase PostgreSQL identifier');
+  if (topics.length === 0) throw new InvalidOptionError('topics', 'at least one events topic');
+  const log = options.logger.child({ component: 'rebuild-projector', projection: projection.name });
+  const handles = handledBy(projection);
+  const maxBytesPerPartition = options.maxBytesPerPartition ?? 4 * 1024 * 1024;
+  const consumer = options.kafka.consumer({
+    groupId: options.groupId,
+    readUncommitted: false,
+    allowAutoTopicCreation: false,
+    maxBytesPerPartition,
+    maxBytes: maxBytesPerPartition * 8,
+  });
+  /** Per partition, the commit of its last batch. */
+  const writing = new Map<string, Promise<void>>();
+  let failure: Error | undefined;
+  let ready = false;
+
+  const fail = (error: unknown): void => {
+    if (failure) return;
+    failure = error instanceof Error ? error : new Error(String(error));
+    ready = false;
+    log.error({ err: failure }, 'rebuild stopped applying');
+    options.onFailure?.(failure);
+  };
+
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    void (async () => {
+      for (const topic of topics) {
+        const partitions = payload.memberAssignment[topic] ?? [];
+        if (partitions.length === 0) continue;
+        const checkpoints = await readCheckpoints(db, schema, projection.name, topic);
+        for (const partition of partitions)
+          consumer.seek({ topic, partition, offset: checkpoints.get(partition) ?? '0' });
+      }
+      ready = true;
+    })().catch(fail);
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
+
+  return {
+    async start() {
+      await migrateProjection(db, schema, projection);
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+      await consumer.run({
+        // Where it is lives in PostgreSQL: Kafka's offsets are never read.
+        autoCommit: false,
+        partitionsConsumedConcurrently: 64,
+        eachBatch: async ({ batch }) => {
+          if (failure) return;
+          const decoded = await decodeBatch(batch, serde, handles);
+          if (!decoded) return;
+          const key = `${batch.topic}/${batch.partition}`;
+          await writing.get(key);
+          if (failure) return;
+          const commit = commitQuietly(db, schema, projection, decoded).then(() => undefined, fail);
+          writing.set(key, commit);
+        },
+      });
+      log.info({ topics, schema }, 'rebuild projector started');
+    },
+    async stop() {
+      ready = false;
+      await consumer.disconnect();
+      await Promise.all(writing.values());
+    },
+    isReady: () => ready,
+  };
+}
+
+/**
+ * `commitBatch` for a generation nobody reads yet: the same transaction (events at or past the
+ * checkpoint applied, the checkpoint moved with them), the projection told that nothing will
+ * be published, so it skips reading back what it wrote for the cache.
+ */
+function commitQuietly<Event extends EventEnvelope, Change>(
+  db: Knex,
+  schema: string,
+  projection: ProjectionOf<Event, Change>,
+  batch: EventBatch<Event>,
+): Promise<void> {
+  const { topic, partition, nextOffset } = batch;
+  const checkpoint = { projection: projection.name, topic, partition };
+  return withCheckpoint(db, schema, checkpoint, nextOffset, async (trx, next) => {
+    const fresh = batch.events.filter((e) => BigInt(e.offset) >= next);
+    if (fresh.length === 0) return;
+    const store = { schema, db: trx, publishes: false };
+    if (projection.applyBatch) await projection.applyBatch(store, fresh);
+    else for (const event of fresh) await projection.apply(store, event);
+  });
+}
