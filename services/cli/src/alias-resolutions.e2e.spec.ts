@@ -2,7 +2,7 @@ import knex from 'knex';
 import { aliasResolutionsTopic } from '@verity/events';
 import { ALIAS_RESOLUTIONS_TABLE, type ResolutionRow } from '@verity/projection-alias-resolutions';
 import { runCli } from './testing/run-cli';
-import { issueKey, keyIdOf } from './testing/query-access';
+import { issueKey, keyIdOf, postGraphql } from './testing/query-access';
 import { eventually, postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
 /** The query-api's VERITY_QUERY_DATABASE_URL by default (the CLI may not import the query-api to parse it). */
@@ -99,6 +99,17 @@ describe('alias resolution log: resolve → buffer → Kafka → projector → P
 
     const actorB = await platform.credential({ tenant: 'globex', roles: ['reader'], subject: 'app-b' });
     expect((await resolve('frontend', 'orders', actorB)).status).toBe(404);
+    // GraphQL's resolveAlias is a resolve too.
+    const actorC = await platform.credential({ tenant: 'initech', roles: ['reader:aliases'], subject: 'app-c' });
+    const graphql = await postGraphql(
+      platform.urls['query-api']!,
+      '{ resolveAlias(context: system, alias: "orders") { canonical } }',
+      actorC,
+    );
+    expect({ status: graphql.status, body: JSON.parse(graphql.text) as unknown }).toEqual({
+      status: 200,
+      body: { data: { resolveAlias: null } },
+    });
 
     expected = [
       ['app-a', 'jwt', 'backend', 'orders', 'resolved', 'order-service', true],
@@ -113,8 +124,16 @@ describe('alias resolution log: resolve → buffer → Kafka → projector → P
   });
 
   it('records every resolve on its own topic, keyed by tenant, Avro through the registry', async () => {
-    const records = await platform.readTopic(aliasResolutionsTopic(platform.prefix), (m) => m.length >= 6);
-    expect(records.map((m) => m.key?.toString()).sort()).toEqual(['acme', 'acme', 'acme', 'acme', 'acme', 'globex']);
+    const records = await platform.readTopic(aliasResolutionsTopic(platform.prefix), (m) => m.length >= 7);
+    expect(records.map((m) => m.key?.toString()).sort()).toEqual([
+      'acme',
+      'acme',
+      'acme',
+      'acme',
+      'acme',
+      'globex',
+      'initech',
+    ]);
     const decoded = (await Promise.all(records.map((m) => platform.registry.decode(m.value!)))) as Record<
       string,
       unknown
@@ -138,6 +157,8 @@ describe('alias resolution log: resolve → buffer → Kafka → projector → P
 
     const globex = await logOf('globex', 1);
     expect(globex.map(summary)).toEqual([['app-b', 'jwt', 'frontend', 'orders', 'not_found', null, false]]);
+    const initech = await logOf('initech', 1);
+    expect(initech.map(summary)).toEqual([['app-c', 'jwt', 'system', 'orders', 'not_found', null, false]]);
     // Another tenant's auditor sees none of acme's; nor does the reader role, unless the tenant is set.
     expect(globex.some((r) => r.actor === 'app-a')).toBe(false);
     const reader = knex({
