@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client } from 'pg';
-import { retry, SchemaCatalog } from '@verity/events';
+import { retry, SchemaCatalog, subjectOf } from '@verity/events';
+import { ALIAS_RESOLUTION_FULL_NAME } from '@verity/projection-alias-resolutions';
 import type { PlatformEnv, ReadModelEnv } from '@verity/service-kit';
 import { sandboxAuthEnv } from './sandbox-credentials';
 
@@ -87,7 +88,11 @@ export async function openSandbox(config: PlatformEnv & ReadModelEnv, options: S
       if (groupIds.length > 0)
         await retry(() => admin.deleteGroups(groupIds), { attempts: 5, isRetriable: () => true });
     },
-    'registry subjects': () => deleteSubjects(config.VERITY_SCHEMA_REGISTRY_URL, `${prefix}.`, eventSubjects(topics)),
+    'registry subjects': () =>
+      deleteSubjects(config.VERITY_SCHEMA_REGISTRY_URL, `${prefix}.`, [
+        ...eventSubjects(topics),
+        ...resolutionSubjects(topics),
+      ]),
     'PostgreSQL schema': async () => {
       const db = new Client({ connectionString: config.VERITY_DATABASE_URL });
       await db.connect();
@@ -134,6 +139,12 @@ function eventSubjects(topics: readonly string[]): string[] {
     names.filter((name) => topic.endsWith(`.${name.split('.')[1]}.events`)).map((name) => `${topic}-${name}`),
   );
 }
+
+/** The subject of the alias resolution records, on the run's resolutions topic. */
+const resolutionSubjects = (topics: readonly string[]): string[] =>
+  topics
+    .filter((topic) => topic.endsWith('.aliases.resolutions'))
+    .map((topic) => subjectOf(topic, ALIAS_RESOLUTION_FULL_NAME));
 
 /**
  * Soft-deletes, then permanently deletes, the subjects the run registered (Confluent API):
