@@ -136,6 +136,7 @@ function decide(command: AccessCommand, state: KeyFamilyState): AccessEvent[] {
       return removeWebhookSecret(command.data, state.webhookSecrets, now);
     case 'CreateWebhookSubscription':
     case 'RotateWebhookSubscriptionSecret':
+    case 'EndWebhookSubscriptionSecretOverlap':
     case 'DisableWebhookSubscription':
     case 'EnableWebhookSubscription':
     case 'DeleteWebhookSubscription':
@@ -180,6 +181,7 @@ function evolve(state: KeyFamilyState, event: AccessEvent): KeyFamilyState {
       return { ...state, webhookSecrets: evolveWebhookSecrets(state.webhookSecrets, event) };
     case 'WebhookSubscriptionCreated':
     case 'WebhookSubscriptionSecretRotated':
+    case 'WebhookSubscriptionSecretOverlapEnded':
     case 'WebhookSubscriptionDisabled':
     case 'WebhookSubscriptionEnabled':
     case 'WebhookSubscriptionDeleted': {

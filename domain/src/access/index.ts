@@ -6,6 +6,7 @@ import { addWebhookSecretSchema, removeWebhookSecretSchema, webhookSecretsAggreg
 import {
   createWebhookSubscriptionSchema,
   disableWebhookSubscriptionSchema,
+  endWebhookSubscriptionSecretOverlapSchema,
   rotateWebhookSubscriptionSecretSchema,
   subscriptionIdOnlySchema,
 } from './webhook-subscriptions';
@@ -41,6 +42,7 @@ export const accessContext = defineContext<KeyFamilyState, AccessCommand, Access
     },
     CreateWebhookSubscription: subscription(createWebhookSubscriptionSchema),
     RotateWebhookSubscriptionSecret: subscription(rotateWebhookSubscriptionSecretSchema),
+    EndWebhookSubscriptionSecretOverlap: subscription(endWebhookSubscriptionSecretOverlapSchema),
     DisableWebhookSubscription: subscription(disableWebhookSubscriptionSchema),
     EnableWebhookSubscription: subscription(subscriptionIdOnlySchema),
     DeleteWebhookSubscription: subscription(subscriptionIdOnlySchema),

@@ -6,6 +6,7 @@ import type {
   WebhookSubscriptionDisabled as DisabledPayload,
   WebhookSubscriptionEnabled as EnabledPayload,
   WebhookSubscriptionSecretRotated as RotatedPayload,
+  WebhookSubscriptionSecretOverlapEnded as OverlapEndedPayload,
 } from '@verity/core';
 
 /** The public id of an outbound webhook subscription: `whs_` and 16 characters of base32; also its stream's id. */
@@ -54,6 +55,13 @@ export const rotateWebhookSubscriptionSecretSchema = z.strictObject({
 });
 export type RotateWebhookSubscriptionSecretData = z.infer<typeof rotateWebhookSubscriptionSecretSchema>;
 
+/** Drops the previous secret once the overlap of `until` is over (the dispatcher asks, at that instant). */
+export const endWebhookSubscriptionSecretOverlapSchema = z.strictObject({
+  subscriptionId: webhookSubscriptionIdSchema,
+  until: z.iso.datetime(),
+});
+export type EndWebhookSubscriptionSecretOverlapData = z.infer<typeof endWebhookSubscriptionSecretOverlapSchema>;
+
 export const DISABLE_REASONS = ['consecutive_failures', 'requested'] as const;
 export const disableWebhookSubscriptionSchema = z.strictObject({
   subscriptionId: webhookSubscriptionIdSchema,
@@ -68,18 +76,24 @@ export type SubscriptionIdOnly = z.infer<typeof subscriptionIdOnlySchema>;
 export type WebhookSubscriptionCommand =
   | DomainCommand<'CreateWebhookSubscription', CreateWebhookSubscriptionData>
   | DomainCommand<'RotateWebhookSubscriptionSecret', RotateWebhookSubscriptionSecretData>
+  | DomainCommand<'EndWebhookSubscriptionSecretOverlap', EndWebhookSubscriptionSecretOverlapData>
   | DomainCommand<'DisableWebhookSubscription', DisableWebhookSubscriptionData>
   | DomainCommand<'EnableWebhookSubscription', SubscriptionIdOnly>
   | DomainCommand<'DeleteWebhookSubscription', SubscriptionIdOnly>;
 
 export type WebhookSubscriptionCreated = DomainEvent<'WebhookSubscriptionCreated', CreatedPayload>;
 export type WebhookSubscriptionSecretRotated = DomainEvent<'WebhookSubscriptionSecretRotated', RotatedPayload>;
+export type WebhookSubscriptionSecretOverlapEnded = DomainEvent<
+  'WebhookSubscriptionSecretOverlapEnded',
+  OverlapEndedPayload
+>;
 export type WebhookSubscriptionDisabled = DomainEvent<'WebhookSubscriptionDisabled', DisabledPayload>;
 export type WebhookSubscriptionEnabled = DomainEvent<'WebhookSubscriptionEnabled', EnabledPayload>;
 export type WebhookSubscriptionDeleted = DomainEvent<'WebhookSubscriptionDeleted', DeletedPayload>;
 export type WebhookSubscriptionEvent =
   | WebhookSubscriptionCreated
   | WebhookSubscriptionSecretRotated
+  | WebhookSubscriptionSecretOverlapEnded
   | WebhookSubscriptionDisabled
   | WebhookSubscriptionEnabled
   | WebhookSubscriptionDeleted;
@@ -87,6 +101,7 @@ export type WebhookSubscriptionEvent =
 export const WEBHOOK_SUBSCRIPTION_EVENTS = [
   'WebhookSubscriptionCreated',
   'WebhookSubscriptionSecretRotated',
+  'WebhookSubscriptionSecretOverlapEnded',
   'WebhookSubscriptionDisabled',
   'WebhookSubscriptionEnabled',
   'WebhookSubscriptionDeleted',
@@ -155,6 +170,23 @@ export function decideWebhookSubscription(
         },
       ];
     }
+    case 'EndWebhookSubscriptionSecretOverlap': {
+      // Only the overlap it names, and not before its end: a late request cannot cut a later rotation's short.
+      const { until } = command.data;
+      const previous = live(state, subscriptionId).previous;
+      if (!previous || Date.parse(previous.until) !== Date.parse(until) || now.getTime() < Date.parse(until))
+        throw new DomainRejection(
+          'no_secret_overlap_to_end',
+          `webhook subscription ${subscriptionId} has no overlap ending ${until}`,
+          {
+            subscriptionId,
+            until,
+          },
+        );
+      return [
+        { type: 'WebhookSubscriptionSecretOverlapEnded', data: { subscriptionId, until: previous.until, endedAt: at } },
+      ];
+    }
     case 'DisableWebhookSubscription': {
       if (live(state, subscriptionId).disabledAt !== null)
         throw new DomainRejection(
@@ -215,6 +247,8 @@ export function evolveWebhookSubscription(
         previous: previousUntil === null ? null : { sealed: { ...state.sealed }, until: previousUntil },
       };
     }
+    case 'WebhookSubscriptionSecretOverlapEnded':
+      return { ...state, previous: null };
     case 'WebhookSubscriptionDisabled':
       return { ...state, disabledAt: event.data.disabledAt, disabledReason: event.data.reason };
     case 'WebhookSubscriptionEnabled':

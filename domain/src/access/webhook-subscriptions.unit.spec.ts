@@ -101,7 +101,7 @@ describe('access decider (outbound webhook subscriptions)', () => {
     spec.given([]).when(enable).thenRejects('unknown_webhook_subscription', { subscriptionId: ID });
   });
 
-  it('keeps the previous secret, sealed, for the overlap a rotation asks, and drops it at the next rotation', () => {
+  it('keeps the previous secret, sealed, for the overlap a rotation asks, and drops it when it ends or at the next rotation', () => {
     const sealedAnew = { ...sealed, ciphertext: 'd'.repeat(40) };
     const rotate = (overlapSeconds: number) =>
       command('RotateWebhookSubscriptionSecret', { subscriptionId: ID, sealed: sealedAnew, overlapSeconds });
@@ -118,6 +118,30 @@ describe('access decider (outbound webhook subscriptions)', () => {
       data: { subscriptionId: ID, rotatedAt: NOW, sealed, previousUntil: null },
     };
     expect(webhookSubscriptionsOf(`acme/${ID}`, fold([created, rotated, again]))[0]!.previous).toBeUndefined();
+
+    // Ended once its instant has come, for that overlap only: the sealed previous secret is gone.
+    const UNTIL = '2026-12-04T10:00:00.000Z';
+    const end = (until: string, at: string) => ({
+      ...command('EndWebhookSubscriptionSecretOverlap', { subscriptionId: ID, until }),
+      metadata: { ...metadata, now: new Date(at) },
+    });
+    const ended: AccessEvent = {
+      type: 'WebhookSubscriptionSecretOverlapEnded',
+      data: { subscriptionId: ID, until: UNTIL, endedAt: '2026-12-04T10:00:01.000Z' },
+    };
+    spec.given([created, rotated]).when(end(UNTIL, '2026-12-04T10:00:01.000Z')).then([ended]);
+    expect(webhookSubscriptionsOf(`acme/${ID}`, fold([created, rotated, ended]))[0]).not.toHaveProperty('previous');
+    for (const [given, until, at] of [
+      [[created, rotated], UNTIL, '2026-12-04T09:59:59.000Z'],
+      [[created, rotated], '2026-12-05T10:00:00.000Z', '2026-12-05T10:00:01.000Z'],
+      [[created, rotated, ended], UNTIL, '2026-12-04T10:00:02.000Z'],
+      [[created], UNTIL, '2026-12-04T10:00:02.000Z'],
+    ] as const)
+      spec
+        .given([...given])
+        .when(end(until, at))
+        .thenRejects('no_secret_overlap_to_end', { subscriptionId: ID, until });
+
     const schema = accessContext.commands.RotateWebhookSubscriptionSecret!.schema;
     for (const overlapSeconds of [-1, 1.5, MAX_ROTATION_OVERLAP_SECONDS + 1])
       expect(schema.safeParse({ subscriptionId: ID, sealed, overlapSeconds }).success).toBe(false);

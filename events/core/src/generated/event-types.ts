@@ -149,6 +149,16 @@ export interface WebhookSubscriptionEnabledV1 {
   enabledAt: string;
 }
 
+/** A rotation's overlap is over: the previous secret, kept sealed beside the current one until then, is dropped from the subscription and signs nothing more. */
+export interface WebhookSubscriptionSecretOverlapEndedV1 {
+  /** Public id of the subscription, whs_ and 16 base32 characters */
+  subscriptionId: string;
+  /** ISO-8601 instant the overlap ran to (the rotation's previousUntil): which overlap this ends */
+  until: string;
+  /** ISO-8601 instant the previous secret was dropped */
+  endedAt: string;
+}
+
 /** A subscription's deliveries are signed with a new secret from now on; the previous one signs nothing more. */
 export interface WebhookSubscriptionSecretRotatedV1 {
   /** Public id of the subscription, whs_ and 16 base32 characters */
@@ -682,6 +692,9 @@ export type WebhookSubscriptionDisabled = WebhookSubscriptionDisabledV1;
 /** The newest version of verity.access.WebhookSubscriptionEnabled: what deciders and projections see. */
 export type WebhookSubscriptionEnabled = WebhookSubscriptionEnabledV1;
 
+/** The newest version of verity.access.WebhookSubscriptionSecretOverlapEnded: what deciders and projections see. */
+export type WebhookSubscriptionSecretOverlapEnded = WebhookSubscriptionSecretOverlapEndedV1;
+
 /** The newest version of verity.access.WebhookSubscriptionSecretRotated: what deciders and projections see. */
 export type WebhookSubscriptionSecretRotated = WebhookSubscriptionSecretRotatedV2;
 
@@ -780,6 +793,7 @@ export interface LatestEventPayloads {
   "verity.access.WebhookSubscriptionDeleted": WebhookSubscriptionDeleted;
   "verity.access.WebhookSubscriptionDisabled": WebhookSubscriptionDisabled;
   "verity.access.WebhookSubscriptionEnabled": WebhookSubscriptionEnabled;
+  "verity.access.WebhookSubscriptionSecretOverlapEnded": WebhookSubscriptionSecretOverlapEnded;
   "verity.access.WebhookSubscriptionSecretRotated": WebhookSubscriptionSecretRotated;
   "verity.aliases.AliasConflictDetected": AliasConflictDetected;
   "verity.aliases.AliasConflictResolved": AliasConflictResolved;
