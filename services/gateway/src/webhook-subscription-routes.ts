@@ -60,11 +60,14 @@ const deliveriesQuery = z.strictObject({
   status: z.enum(['pending', 'delivered', 'dead']).optional(),
 });
 
-/** A subscription as the API shows it: never its secrets, sealed or not; until when a previous one still signs. */
+/**
+ * A subscription as the API shows it: never its secrets, sealed or not; while it keeps a previous
+ * one, until when that signs too (the dispatcher drops it once that instant has passed).
+ */
 const publicSubscription = ({ sealed: _sealed, previous, ...subscription }: WebhookSubscriptionView) => ({
   id: subscription.subscriptionId,
   ...subscription,
-  ...(previous && Date.parse(previous.until) > Date.now() ? { previousSecretUntil: previous.until } : {}),
+  ...(previous ? { previousSecretUntil: previous.until } : {}),
 });
 
 const badRequest = (code: string, title: string, detail: string, extra: Record<string, unknown> = {}) =>

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { secretsKeyOf } from '@verity/core';
-import { accessContext, apiKeysOf, contexts, type ApiKeyView } from '@verity/domain';
+import { accessContext, apiKeysOf, contexts, type ApiKeyView, type WebhookSubscriptionView } from '@verity/domain';
 import { createCommandIntake } from '@verity/connector-intake';
 import {
   DeliverySender,
@@ -32,6 +32,7 @@ import { Redis } from 'ioredis';
 import knex from 'knex';
 import { DeliveryWorker } from './delivery-worker';
 import { startOutboxPruner } from './outbox-pruner';
+import { startOverlapEnder } from './overlap-ender';
 import type { WebhookDispatcherEnv } from './env';
 import { OUTBOX_PROJECTION, outboxProjection } from './outbox-projection';
 
@@ -76,6 +77,24 @@ export function createWebhookDispatcherService(env: WebhookDispatcherEnv): Webho
     maxMs: env.VERITY_WEBHOOKS_RETRY_MAX_MS,
   };
   const intake = createCommandIntake({ producer, contexts, topicPrefix: prefix });
+  /** An access command about a subscription, as the dispatcher's own. */
+  const submitAccess = async (
+    subscription: WebhookSubscriptionView,
+    command: string,
+    payload: Record<string, unknown>,
+  ): Promise<void> => {
+    await intake.submit([
+      {
+        type: `${accessContext.name}.${command}`,
+        payload: { subscriptionId: subscription.subscriptionId, ...payload },
+        tenant: subscription.tenant,
+        commandId: `webhook-dispatcher:${randomUUID()}`,
+        sourceSystem: 'api',
+        sourceTimestamp: new Date().toISOString(),
+        actor: 'service:webhook-dispatcher',
+      },
+    ]);
+  };
   const worker = new DeliveryWorker({
     db,
     schema: env.VERITY_DB_SCHEMA,
@@ -93,20 +112,8 @@ export function createWebhookDispatcherService(env: WebhookDispatcherEnv): Webho
       labelNames: ['outcome'],
     }),
     logger,
-    disable: async (subscription, failures) => {
-      const now = new Date().toISOString();
-      await intake.submit([
-        {
-          type: `${accessContext.name}.DisableWebhookSubscription`,
-          payload: { subscriptionId: subscription.subscriptionId, reason: 'consecutive_failures', failures },
-          tenant: subscription.tenant,
-          commandId: `webhook-dispatcher:${randomUUID()}`,
-          sourceSystem: 'api',
-          sourceTimestamp: now,
-          actor: 'service:webhook-dispatcher',
-        },
-      ]);
-    },
+    disable: (subscription, failures) =>
+      submitAccess(subscription, 'DisableWebhookSubscription', { reason: 'consecutive_failures', failures }),
   });
   // The projector runtime hands the cache to `publish`; the outbox keeps nothing in Redis, so it is never connected.
   const unusedCache = new Redis(env.VERITY_REDIS_URL, { lazyConnect: true });
@@ -160,6 +167,7 @@ export function createWebhookDispatcherService(env: WebhookDispatcherEnv): Webho
   );
   let server: RunningServer | undefined;
   let pruner: { stop(): Promise<void> } | undefined;
+  let overlapEnder: { stop(): Promise<void> } | undefined;
 
   return {
     async start() {
@@ -187,6 +195,12 @@ export function createWebhookDispatcherService(env: WebhookDispatcherEnv): Webho
         }),
         logger,
       });
+      overlapEnder = startOverlapEnder({
+        directory,
+        everyMs: 1_000,
+        end: (subscription, until) => submitAccess(subscription, 'EndWebhookSubscriptionSecretOverlap', { until }),
+        logger,
+      });
       server = await listen(app, env.VERITY_WEBHOOK_DISPATCHER_PORT, env);
       logger.info({ url: server.url, secretsKey: kek.id }, 'webhook-dispatcher listening');
       return server;
@@ -196,6 +210,7 @@ export function createWebhookDispatcherService(env: WebhookDispatcherEnv): Webho
       await projector.stop();
       await worker.stop();
       await pruner?.stop();
+      await overlapEnder?.stop();
       sender.close();
       await directory.stop();
       await auth.stop();
