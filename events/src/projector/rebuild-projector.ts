@@ -26,7 +26,10 @@ export interface RebuildProjectorOptions<Event extends EventEnvelope, Change> {
   /** PostgreSQL schema of the generation's tables and checkpoints. */
   schema: string;
   logger: Logger;
-  /** Bytes fetched per partition, a batch (one transaction) each. Default 4 MiB, some 14,000 events. */
+  /**
+   * Bytes fetched per partition, a batch (one transaction) each. Default 1 MiB, some 3,500
+   * events: measured, larger batches cost the same CPU an event, and a stop comes sooner.
+   */
   maxBytesPerPartition?: number;
   /** Called once if applying fails; the projector then applies nothing more (a new one resumes). */
   onFailure?(error: Error): void;
@@ -51,7 +54,7 @@ export function createRebuildProjector<Event extends EventEnvelope, Change>(
   if (topics.length === 0) throw new InvalidOptionError('topics', 'at least one events topic');
   const log = options.logger.child({ component: 'rebuild-projector', projection: projection.name });
   const handles = handledBy(projection);
-  const maxBytesPerPartition = options.maxBytesPerPartition ?? 4 * 1024 * 1024;
+  const maxBytesPerPartition = options.maxBytesPerPartition ?? 1024 * 1024;
   const consumer = options.kafka.consumer({
     groupId: options.groupId,
     readUncommitted: false,
@@ -63,6 +66,8 @@ export function createRebuildProjector<Event extends EventEnvelope, Change>(
   const writing = new Map<string, Promise<void>>();
   let failure: Error | undefined;
   let ready = false;
+  /** Once stopping, a batch not committing yet is left to the next run (Ctrl-C stops where it is). */
+  let stopping = false;
 
   const fail = (error: unknown): void => {
     if (failure) return;
@@ -88,6 +93,7 @@ export function createRebuildProjector<Event extends EventEnvelope, Change>(
 
   return {
     async start() {
+      stopping = false;
       await migrateProjection(db, schema, projection);
       await consumer.connect();
       await consumer.subscribe({ topics: [...topics], fromBeginning: true });
@@ -96,12 +102,12 @@ export function createRebuildProjector<Event extends EventEnvelope, Change>(
         autoCommit: false,
         partitionsConsumedConcurrently: 64,
         eachBatch: async ({ batch }) => {
-          if (failure) return;
+          if (failure || stopping) return;
           const decoded = await decodeBatch(batch, serde, handles);
           if (!decoded) return;
           const key = `${batch.topic}/${batch.partition}`;
           await writing.get(key);
-          if (failure) return;
+          if (failure || stopping) return;
           const commit = commitQuietly(db, schema, projection, decoded).then(() => undefined, fail);
           writing.set(key, commit);
         },
@@ -110,6 +116,7 @@ export function createRebuildProjector<Event extends EventEnvelope, Change>(
     },
     async stop() {
       ready = false;
+      stopping = true;
       await consumer.disconnect();
       await Promise.all(writing.values());
     },
