@@ -255,6 +255,8 @@ async function writeEffect(store: ProjectionTransaction, effect: BatchEffect): P
 async function applyEvents(store: ProjectionTransaction, events: readonly StockEvent[]): Promise<StockView[]> {
   const effect = foldEvents(events);
   await writeEffect(store, effect);
+  // Read only for the cache: a rebuild publishes nothing, and would read back every row it wrote.
+  if (store.publishes === false) return [];
   const skusOf = new Map<string, string[]>();
   for (const { tenant, sku } of effect.items.values()) skusOf.set(tenant, [...(skusOf.get(tenant) ?? []), sku]);
   const views: StockView[] = [];
