@@ -2,10 +2,9 @@ import { Client } from 'pg';
 import type { Redis } from 'ioredis';
 import type { Admin } from 'kafkajs';
 import type { Knex } from 'knex';
-import { Registry } from 'prom-client';
 import {
   contextTopics,
-  createProjector,
+  createRebuildProjector,
   fetchTopicOffsets,
   grantReader,
   sleep,
@@ -30,6 +29,7 @@ import {
 } from './projection-generations';
 import { RebuildInProgressError } from './projections-args';
 import { progressLine } from './rebuild-progress';
+import { openRebuildSessions } from './rebuild-sessions';
 
 export interface RebuildDeps {
   platform: Pick<Platform, 'kafka' | 'serde' | 'logger'>;
@@ -41,8 +41,8 @@ export interface RebuildDeps {
   schema: string;
   topicPrefix: string;
   reader: ReaderRole;
+  /** Partitions per events topic (VERITY_PARTITIONS): the sessions applying at once. */
   partitions: number;
-  replicationFactor: number;
 }
 
 export interface RebuildOptions {
@@ -54,6 +54,8 @@ export interface RebuildOptions {
   signal?: AbortSignal;
   /** Between progress lines. Default 2 s. */
   progressEveryMs?: number;
+  /** Told the server process id of each PostgreSQL session that applies batches (the bench reads their CPU). */
+  onSession?: (backendPid: number) => void;
 }
 
 export type RebuildOutcome =
@@ -137,6 +139,12 @@ export async function rebuildProjection(
   const { db, schema, admin } = deps;
   const log: Logger = deps.platform.logger.child({ component: 'projection-rebuild', projection: projection.name });
   const release = await holdRebuildLock(deps.databaseUrl, schema, projection.name);
+  // One session per partition applied at once (a topic with more partitions queues for them).
+  const sessions = openRebuildSessions(
+    deps.databaseUrl,
+    deps.partitions * projection.contexts.length,
+    options.onSession,
+  );
   try {
     await ensureGenerations(db, schema, projection.name);
     const building = await buildingGeneration(db, schema, projection.name);
@@ -159,25 +167,19 @@ export async function rebuildProjection(
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
 
     // The building generation writes its tables only: nothing to the cache, no change notice.
-    const silent: AnyProjection = { ...projection, publish: async () => undefined };
+    let failure: Error | undefined;
     const startProjector = async (): Promise<Projector> => {
-      const projector = createProjector({
+      failure = undefined;
+      const projector = createRebuildProjector({
         kafka: deps.platform.kafka,
         serde: deps.platform.serde,
-        projection: silent,
-        topics: projection.contexts.map((c) => contextTopics(c, deps.topicPrefix)),
-        db,
-        schema: building.schema,
-        // The building projection publishes nothing; whatever the runtime itself tells Redis goes
-        // under a prefix no query-api listens to, so no reader mistakes it for the serving one.
-        redis: deps.redis,
-        cacheKeyPrefix: `${deps.topicPrefix}:rebuild:g${building.generation}`,
+        projection,
+        topics,
         groupId: `${deps.topicPrefix}.projection-rebuild.${projection.name}.g${building.generation}`,
+        db: sessions,
+        schema: building.schema,
         logger: deps.platform.logger,
-        metrics: new Registry(),
-        partitions: deps.partitions,
-        replicationFactor: deps.replicationFactor,
-        partitionsConsumedConcurrently: partitions.length,
+        onFailure: (error) => (failure = error),
       });
       await projector.start();
       // After its migrations: the reader's grant reaches every new table, and moves with it on the switch.
@@ -194,7 +196,7 @@ export async function rebuildProjection(
         await projector.stop();
       };
       try {
-        const caughtUp = await followUntilCaughtUp(deps, projection.name, building, topics, options);
+        const caughtUp = await followUntilCaughtUp(deps, projection.name, building, topics, options, () => failure);
         if (caughtUp.kind === 'interrupted') {
           await stop();
           options.progress(
@@ -215,7 +217,7 @@ export async function rebuildProjection(
           building,
           lockTimeoutMs: LOCK_TIMEOUT_MS,
           catchUp: async (frozen) => {
-            await reach(db, building, projection.name, frozen);
+            await reach(db, building, projection.name, frozen, () => failure);
             await stop();
           },
         });
@@ -252,6 +254,7 @@ export async function rebuildProjection(
       }
     }
   } finally {
+    await sessions.destroy();
     await release();
   }
 }
@@ -274,9 +277,12 @@ async function reach(
   building: Generation,
   projection: string,
   frozen: readonly PartitionCheckpoint[],
+  failure: () => Error | undefined,
 ): Promise<void> {
   const deadline = Date.now() + CATCH_UP_MS;
   for (;;) {
+    const failed = failure();
+    if (failed) throw failed;
     const short = behind(frozen, await checkpointsOf(db, building.schema, projection));
     if (short.length === 0) return;
     if (Date.now() > deadline)
@@ -285,18 +291,21 @@ async function reach(
   }
 }
 
-/** Prints progress until the lag is at most `maxLag` or the signal stops it. */
+/** Prints progress until the lag is at most `maxLag` or the signal stops it; throws the projector's failure. */
 async function followUntilCaughtUp(
   deps: RebuildDeps,
   projection: string,
   building: Generation,
   topics: readonly string[],
   options: RebuildOptions,
+  failure: () => Error | undefined,
 ): Promise<{ kind: 'caught-up'; lag: bigint; done: bigint } | { kind: 'interrupted'; done: bigint; total: bigint }> {
   const every = options.progressEveryMs ?? 2000;
   let last = { at: Date.now(), done: -1n };
   let lastLine = 0;
   for (;;) {
+    const failed = failure();
+    if (failed) throw failed;
     const ends = await topicEnds(deps.admin, topics);
     const done = applied(await checkpointsOf(deps.db, building.schema, projection), ends);
     const end = total(ends);

@@ -163,7 +163,6 @@ export async function openRebuildDeps(env: ProjectorEnv): Promise<{ deps: Rebuil
       topicPrefix: env.VERITY_TOPIC_PREFIX,
       reader: readerRoleOf(env.VERITY_QUERY_DATABASE_URL),
       partitions: env.VERITY_PARTITIONS,
-      replicationFactor: env.VERITY_REPLICATION_FACTOR,
     },
     close: async () => {
       await admin.disconnect();
