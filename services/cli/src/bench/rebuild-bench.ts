@@ -1,12 +1,14 @@
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { projectorEnvSchema } from '../services';
 import { createPlatform, parseEnv } from '@verity/service-kit';
 import { UsageError } from '../errors';
 import { parkedSchema } from '../projection-generations';
-import { rebuildProjection } from '../projection-rebuild';
+import { rebuildProjection, type RebuildOutcome } from '../projection-rebuild';
 import { byName, openRebuildDeps } from '../projections-command';
 import { openSandbox } from '../sandbox';
 import { localStackConfig, tearDownOnInterrupt } from './loopback';
+import { processCpuMs } from './process-cpu';
 import { loadScale } from './scale-load';
 import { RESERVED_EVERY } from './scale-streams';
 
@@ -21,6 +23,36 @@ export interface RebuildBenchRow {
   eventsPerS: number;
   /** CPU of this process (decode, projection code, pg client) per wall second of the build. */
   cliCpuShare: number;
+  /** CPU of the PostgreSQL sessions that applied the batches per wall second (not the WAL writer's or checkpointer's). */
+  pgCpuShare: number;
+  /** The same CPU per event applied, in µs: it moves less than events/s with other work on the machine. */
+  cliCpuUsPerEvent: number;
+  pgCpuUsPerEvent: number;
+  /** The machine's 1-minute load average as the build ended. */
+  loadAverage: number;
+}
+
+/** How often the sessions' CPU is read: a session's last reading before it closes is what counts. */
+const SESSION_CPU_EVERY_MS = 250;
+
+/** CPU (ms) PostgreSQL server processes used since each was first told of. */
+function sessionsCpu(): { add(pid: number): void; usedMs(): number; stop(): void } {
+  const sessions = new Map<number, { first: number; last: number }>();
+  const read = (): void => {
+    for (const [pid, cpu] of sessions) cpu.last = processCpuMs(pid) ?? cpu.last;
+  };
+  const timer = setInterval(read, SESSION_CPU_EVERY_MS);
+  return {
+    add(pid) {
+      const now = processCpuMs(pid);
+      if (now !== undefined) sessions.set(pid, { first: now, last: now });
+    },
+    usedMs() {
+      read();
+      return [...sessions.values()].reduce((sum, { first, last }) => sum + last - first, 0);
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 export function parseRebuildBenchArgs(args: readonly string[]): { events: number[] } {
@@ -71,23 +103,42 @@ export async function runRebuildBench(args: readonly string[]): Promise<RebuildB
       const { deps, close } = await openRebuildDeps(env);
       try {
         const cpu = process.cpuUsage();
-        const outcome = await rebuildProjection(deps, byName('inventory-stock'), {
-          maxLag: 0,
-          dropPrevious: true,
-          progress,
-        });
-        const used = process.cpuUsage(cpu);
+        const pg = sessionsCpu();
+        let used: NodeJS.CpuUsage;
+        let pgMs: number;
+        let outcome: RebuildOutcome;
+        try {
+          outcome = await rebuildProjection(deps, byName('inventory-stock'), {
+            maxLag: 0,
+            dropPrevious: true,
+            progress,
+            onSession: (pid) => pg.add(pid),
+          });
+        } finally {
+          used = process.cpuUsage(cpu);
+          pgMs = pg.usedMs();
+          pg.stop();
+        }
         if (outcome.kind !== 'switched') throw new Error('rebuild interrupted');
-        const row = {
+        const built = Number(outcome.built);
+        const cliS = (used.user + used.system) / 1e6;
+        const row: RebuildBenchRow = {
           events: load.events,
           loadSeconds: load.seconds,
           buildSeconds: outcome.buildSeconds,
-          eventsPerS: Number(outcome.built) / outcome.buildSeconds,
-          cliCpuShare: (used.user + used.system) / 1e6 / outcome.buildSeconds,
+          eventsPerS: built / outcome.buildSeconds,
+          cliCpuShare: cliS / outcome.buildSeconds,
+          pgCpuShare: pgMs / 1000 / outcome.buildSeconds,
+          cliCpuUsPerEvent: (cliS * 1e6) / built,
+          pgCpuUsPerEvent: (pgMs * 1000) / built,
+          loadAverage: loadavg()[0] ?? 0,
         };
         rows.push(row);
         progress(
-          `${row.events} events: built in ${row.buildSeconds.toFixed(1)} s, ${Math.round(row.eventsPerS)} events/s, CLI CPU ${(row.cliCpuShare * 100).toFixed(0)}%`,
+          `${row.events} events: built in ${row.buildSeconds.toFixed(1)} s, ${Math.round(row.eventsPerS)} events/s, ` +
+            `CPU per event: CLI ${row.cliCpuUsPerEvent.toFixed(1)} µs, PostgreSQL ${row.pgCpuUsPerEvent.toFixed(1)} µs ` +
+            `(CLI ${(row.cliCpuShare * 100).toFixed(0)}%, PostgreSQL ${(row.pgCpuShare * 100).toFixed(0)}% of a core); ` +
+            `load average ${row.loadAverage.toFixed(1)}`,
         );
         await deps.db.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [
           parkedSchema(env.VERITY_DB_SCHEMA, 'inventory-stock', 1),
