@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
-import type { Counter } from 'prom-client';
-import type { Logger } from '@verity/events';
+import { startPeriodicPrune, type PeriodicPruneOptions } from '@verity/events';
 import { ALIAS_RESOLUTIONS_TABLE } from './migrations';
 
 /** Rows removed per statement: a prune holds no lock for long. */
@@ -20,41 +19,16 @@ export async function pruneResolutions(db: Knex, schema: string, before: Date, b
   }
 }
 
-export interface ResolutionPrunerOptions {
+export interface ResolutionPrunerOptions extends Omit<PeriodicPruneOptions, 'what' | 'prune'> {
   db: Knex;
   schema: string;
-  /** Resolutions are kept this long (`VERITY_ALIAS_RESOLUTIONS_RETENTION_DAYS`). */
-  retentionMs: number;
-  /** How often to prune. */
-  everyMs: number;
-  pruned: Counter;
-  logger: Logger;
 }
 
-/**
- * Prunes the resolution log now and then every `everyMs`, so it holds a window of history and
- * not every resolve ever answered. A failed prune is logged and tried again at the next turn.
- */
-export function startResolutionPruner(options: ResolutionPrunerOptions): { stop(): Promise<void> } {
-  const { db, schema, retentionMs, logger } = options;
-  let running: Promise<void> = Promise.resolve();
-  const prune = (): void => {
-    running = running.then(async () => {
-      try {
-        const removed = await pruneResolutions(db, schema, new Date(Date.now() - retentionMs));
-        options.pruned.inc(removed);
-        if (removed > 0) logger.info({ removed, retentionMs }, 'pruned alias resolutions past their retention');
-      } catch (error) {
-        logger.warn({ err: error }, 'pruning alias resolutions failed; trying again later');
-      }
-    });
-  };
-  prune();
-  const timer = setInterval(prune, options.everyMs);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+/** Prunes the resolution log so it holds a window of history, not every resolve ever answered. */
+export function startResolutionPruner({ db, schema, ...options }: ResolutionPrunerOptions): { stop(): Promise<void> } {
+  return startPeriodicPrune({
+    ...options,
+    what: 'alias resolutions',
+    prune: (before) => pruneResolutions(db, schema, before),
+  });
 }
