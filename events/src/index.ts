@@ -59,6 +59,7 @@ export {
   withCheckpoint,
   type CheckpointKey,
 } from './projector/checkpoints';
+export { seekToCheckpointsOnJoin, type CheckpointSeek } from './projector/checkpoint-seek';
 export { migrateProjection } from './projector/batch';
 export {
   checkpointsChannel,

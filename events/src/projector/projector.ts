@@ -8,7 +8,7 @@ import { InvalidOptionError, fromHeaders } from '@verity/core';
 import type { Logger } from '../logger';
 import { contextTopicConfigs, ensureTopics, type ContextTopics } from '../topics';
 import { commitBatch, handledBy, migrateProjection } from './batch';
-import { readCheckpoints } from './checkpoints';
+import { seekToCheckpointsOnJoin } from './checkpoint-seek';
 import { publishCheckpointNotice } from './checkpoint-notice';
 import type { EventEnvelope, ProjectionOf } from './projection';
 import { sleep } from '../retry';
@@ -66,7 +66,6 @@ export function createProjector<Event extends EventEnvelope, Change>(
   const log = options.logger.child({ component: 'projector', projection: projection.name });
   const admin: Admin = kafka.admin();
   const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
-  let ready = false;
 
   const applied = sharedCounter(options.metrics, {
     name: 'verity_projection_events_applied_total',
@@ -79,25 +78,12 @@ export function createProjector<Event extends EventEnvelope, Change>(
     labelNames: ['projection', 'topic', 'partition'],
   });
 
-  // Start where PostgreSQL says we are, not where Kafka's committed offset says.
-  async function seekToCheckpoints(memberAssignment: Record<string, number[]>): Promise<void> {
-    try {
-      for (const topic of eventsTopics) {
-        const partitions = memberAssignment[topic] ?? [];
-        if (partitions.length === 0) continue;
-        const checkpoints = await readCheckpoints(db, schema, projection.name, topic);
-        for (const partition of partitions)
-          consumer.seek({ topic, partition, offset: checkpoints.get(partition) ?? '0' });
-      }
-      ready = true;
-    } catch (error) {
-      log.error({ err: error }, 'could not read checkpoints after joining; batches still skip what was applied');
-    }
-  }
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => void seekToCheckpoints(payload.memberAssignment));
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    ready = false;
-    log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+  const seek = seekToCheckpointsOnJoin(consumer, {
+    db,
+    schema,
+    checkpointName: projection.name,
+    topics: eventsTopics,
+    log,
   });
 
   const handles = handledBy(projection);
@@ -202,12 +188,12 @@ export function createProjector<Event extends EventEnvelope, Change>(
       log.info({ topics: eventsTopics, schema }, 'projector started');
     },
     async stop() {
-      ready = false;
+      seek.stop();
       stopped = true;
       await consumer.disconnect();
       await admin.disconnect();
     },
-    isReady: () => ready,
+    isReady: seek.isReady,
   };
 }
 

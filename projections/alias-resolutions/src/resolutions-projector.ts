@@ -7,7 +7,7 @@ import {
   aliasResolutionsTopicSpec,
   ensureTopics,
   migrateProjection,
-  readCheckpoints,
+  seekToCheckpointsOnJoin,
   sharedCounter,
   withCheckpoint,
   type Logger,
@@ -66,19 +66,13 @@ export function createResolutionsProjector(options: ResolutionsProjectorOptions)
   const admin: Admin = kafka.admin();
   const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
   let pruner: { stop(): Promise<void> } | undefined;
-  let ready = false;
 
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    void (async () => {
-      const checkpoints = await readCheckpoints(db, schema, ALIAS_RESOLUTIONS, topic);
-      for (const partition of payload.memberAssignment[topic] ?? [])
-        consumer.seek({ topic, partition, offset: checkpoints.get(partition) ?? '0' });
-      ready = true;
-    })().catch((error: unknown) => log.error({ err: error }, 'could not read checkpoints after joining'));
-  });
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    ready = false;
-    log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+  const seek = seekToCheckpointsOnJoin(consumer, {
+    db,
+    schema,
+    checkpointName: ALIAS_RESOLUTIONS,
+    topics: [topic],
+    log,
   });
 
   async function processBatch(payload: EachBatchPayload): Promise<void> {
@@ -126,11 +120,11 @@ export function createResolutionsProjector(options: ResolutionsProjectorOptions)
       log.info({ topic }, 'alias resolutions projector started');
     },
     async stop() {
-      ready = false;
+      seek.stop();
       await pruner?.stop();
       await consumer.disconnect();
       await admin.disconnect();
     },
-    isReady: () => ready,
+    isReady: seek.isReady,
   };
 }

@@ -6,7 +6,7 @@ import {
   ensureTopics,
   ingestorDeadLettersTopic,
   migrateProjection,
-  readCheckpoints,
+  seekToCheckpointsOnJoin,
   withCheckpoint,
   type Logger,
   type Projector,
@@ -111,22 +111,8 @@ export function createDeadLetterProjector(options: DeadLetterProjectorOptions): 
   const log = options.logger.child({ component: 'projector', projection: CHECKPOINT_NAME });
   const admin: Admin = kafka.admin();
   const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
-  let ready = false;
 
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    void (async () => {
-      for (const topic of topics) {
-        const checkpoints = await readCheckpoints(db, schema, CHECKPOINT_NAME, topic);
-        for (const partition of payload.memberAssignment[topic] ?? [])
-          consumer.seek({ topic, partition, offset: checkpoints.get(partition) ?? '0' });
-      }
-      ready = true;
-    })().catch((error: unknown) => log.error({ err: error }, 'could not read checkpoints after joining'));
-  });
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    ready = false;
-    log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
-  });
+  const seek = seekToCheckpointsOnJoin(consumer, { db, schema, checkpointName: CHECKPOINT_NAME, topics, log });
 
   async function processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
@@ -163,10 +149,10 @@ export function createDeadLetterProjector(options: DeadLetterProjectorOptions): 
       log.info({ topics }, 'dead-letter projector started');
     },
     async stop() {
-      ready = false;
+      seek.stop();
       await consumer.disconnect();
       await admin.disconnect();
     },
-    isReady: () => ready,
+    isReady: seek.isReady,
   };
 }

@@ -6,7 +6,7 @@ import type { Logger } from '../../logger';
 import { sharedCounter } from '../../metrics';
 import { ensureTopics, repliesTopicConfig } from '../../topics';
 import { migrateProjection } from '../batch';
-import { readCheckpoints } from '../checkpoints';
+import { seekToCheckpointsOnJoin } from '../checkpoint-seek';
 import type { Projector } from '../projector';
 import { commandOutcomesMigrations } from './migrations';
 import { outcomeRecordOf, type OutcomeRecord } from './outcome-records';
@@ -47,7 +47,6 @@ export function createCommandOutcomesProjector(options: CommandOutcomesProjector
   const log = options.logger.child({ component: 'projector', projection: COMMAND_OUTCOMES });
   const admin: Admin = kafka.admin();
   const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
-  let ready = false;
   let stopped = false;
   let purgeTimer: NodeJS.Timeout | undefined;
   let purging: Promise<void> | undefined;
@@ -61,22 +60,12 @@ export function createCommandOutcomesProjector(options: CommandOutcomesProjector
     help: 'Command outcomes deleted from the outcomes read model once older than the window',
   });
 
-  // Start where PostgreSQL says we are; a checkpoint the topic's retention has passed is
-  // answered OffsetOutOfRange, and the consumer starts from the earliest record kept.
-  async function seekToCheckpoints(memberAssignment: Record<string, number[]>): Promise<void> {
-    try {
-      const checkpoints = await readCheckpoints(db, schema, COMMAND_OUTCOMES, topic);
-      for (const partition of memberAssignment[topic] ?? [])
-        consumer.seek({ topic, partition, offset: checkpoints.get(partition) ?? '0' });
-      ready = true;
-    } catch (error) {
-      log.error({ err: error }, 'could not read checkpoints after joining; batches still skip what was recorded');
-    }
-  }
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => void seekToCheckpoints(payload.memberAssignment));
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    ready = false;
-    log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+  const seek = seekToCheckpointsOnJoin(consumer, {
+    db,
+    schema,
+    checkpointName: COMMAND_OUTCOMES,
+    topics: [topic],
+    log,
   });
 
   async function processBatch(payload: EachBatchPayload): Promise<void> {
@@ -136,13 +125,13 @@ export function createCommandOutcomesProjector(options: CommandOutcomesProjector
       log.info({ topic, schema, retentionMs }, 'command outcomes projector started');
     },
     async stop() {
-      ready = false;
+      seek.stop();
       stopped = true;
       clearTimeout(purgeTimer);
       await purging;
       await consumer.disconnect();
       await admin.disconnect();
     },
-    isReady: () => ready,
+    isReady: seek.isReady,
   };
 }
