@@ -3,7 +3,16 @@ import { z } from 'zod';
 import { listResolutions, type ResolutionKey } from '@verity/projection-alias-resolutions';
 import { requirePermission, tenantOf } from '@verity/service-kit';
 import { aliasSchema, contextSchema } from './aliases-routes';
-import { cursorParam, instantParam, pageSizeParam, parseQuery, requireSingleValues, validationFailed } from './request';
+import {
+  cursorParam,
+  decodePairCursor,
+  encodePairCursor,
+  instantParam,
+  pageSizeParam,
+  parseQuery,
+  requireSingleValues,
+  validationFailed,
+} from './request';
 import type { TenantDb } from './tenant-db';
 
 export const DEFAULT_RESOLUTIONS_PAGE = 100;
@@ -12,28 +21,11 @@ export const MAX_RESOLUTIONS_PAGE = 1000;
 /** The title of every 400 of this route. */
 const INVALID = 'Invalid query parameter';
 
-/** The opaque cursor of a page of resolutions: base64url of the last [resolvedAt, id] it returned. */
-export const encodeResolutionCursor = (key: ResolutionKey): string =>
-  Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+/** The opaque cursor of a page of resolutions: the last [resolvedAt, id] it returned. */
+export const encodeResolutionCursor = (key: ResolutionKey): string => encodePairCursor(key);
 
-export function decodeResolutionCursor(cursor: string): ResolutionKey | undefined {
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
-  try {
-    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(key) &&
-      key.length === 2 &&
-      typeof key[0] === 'string' &&
-      typeof key[1] === 'string' &&
-      !Number.isNaN(Date.parse(key[0])) &&
-      encodeResolutionCursor([key[0], key[1]]) === cursor
-    )
-      return [key[0], key[1]];
-  } catch {
-    // not ours
-  }
-  return undefined;
-}
+export const decodeResolutionCursor = (cursor: string): ResolutionKey | undefined =>
+  decodePairCursor(cursor, ([resolvedAt]) => !Number.isNaN(Date.parse(resolvedAt)));
 
 export const resolutionsQuerySchema = z.strictObject({
   alias: aliasSchema.optional(),

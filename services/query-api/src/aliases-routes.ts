@@ -15,7 +15,16 @@ import type { ReadModelDeps } from './inventory-routes';
 import { readResolution } from './cached-reads';
 import { awaitConsistency, skipsCache } from './consistency';
 import { answerConditionally } from './conditional';
-import { cursorParam, enumParam, pageSizeParam, parseParam, parseQuery, requireSingleValues } from './request';
+import {
+  cursorParam,
+  decodePairCursor,
+  encodePairCursor,
+  enumParam,
+  pageSizeParam,
+  parseParam,
+  parseQuery,
+  requireSingleValues,
+} from './request';
 import { requireOwnTenant, requireRead } from './read-access';
 import type { ResolutionRecorder } from './resolution-log';
 
@@ -39,27 +48,10 @@ export const aliasSchema = z.string().min(1).max(128);
 /** The title of every 400 of these routes. */
 const INVALID = 'Invalid request';
 
-/** The opaque cursor of a page of aliases: base64url of the last [context, alias] it returned. */
-export const encodeAliasCursor = (key: [string, string]): string =>
-  Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+/** The opaque cursor of a page of aliases: the last [context, alias] it returned. */
+export const encodeAliasCursor = encodePairCursor;
 
-export function decodeAliasCursor(cursor: string): [string, string] | undefined {
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
-  try {
-    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(key) &&
-      key.length === 2 &&
-      typeof key[0] === 'string' &&
-      typeof key[1] === 'string' &&
-      encodeAliasCursor([key[0], key[1]]) === cursor
-    )
-      return [key[0], key[1]];
-  } catch {
-    // not ours
-  }
-  return undefined;
-}
+export const decodeAliasCursor = (cursor: string): [string, string] | undefined => decodePairCursor(cursor);
 
 export const listQuerySchema = z.object({
   context: contextSchema.optional(),

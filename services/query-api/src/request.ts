@@ -92,6 +92,31 @@ export const intParam = (min: number, max: number) => integerParam(z.number().in
 export const pageSizeParam = (max: number) =>
   integerParam(z.number().int().min(1, 'at least 1').max(max, `at most ${max}`), { digits: 'an integer' });
 
+/** The opaque cursor of a page keyed by two strings: base64url of the last key it returned. */
+export const encodePairCursor = (key: readonly [string, string]): string =>
+  Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+
+/**
+ * The key of a cursor `encodePairCursor` wrote, when `valid` takes it; undefined for anything
+ * else (not base64url, not two strings, or not written exactly so).
+ */
+export function decodePairCursor(
+  cursor: string,
+  valid: (key: [string, string]) => boolean = () => true,
+): [string, string] | undefined {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key) && key.length === 2 && typeof key[0] === 'string' && typeof key[1] === 'string') {
+      const pair: [string, string] = [key[0], key[1]];
+      if (valid(pair) && encodePairCursor(pair) === cursor) return pair;
+    }
+  } catch {
+    // not ours
+  }
+  return undefined;
+}
+
 /** A cursor this API handed out: the key `decode` finds in it (undefined when it finds none, then an issue saying `message`). */
 export const cursorParam = <K>(
   decode: (cursor: string) => K | undefined,
