@@ -100,6 +100,7 @@ export function createRebuildProjector<Event extends EventEnvelope, Change>(
       await consumer.run({
         // Where it is lives in PostgreSQL: Kafka's offsets are never read.
         autoCommit: false,
+        // Every partition at once (kafkajs caps it at the partitions assigned): one session each.
         partitionsConsumedConcurrently: 64,
         eachBatch: async ({ batch }) => {
           if (failure || stopping) return;
