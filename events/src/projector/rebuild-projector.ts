@@ -4,7 +4,8 @@ import { InvalidOptionError } from '@verity/core';
 import type { AvroSerde } from '../avro-serde';
 import type { Logger } from '../logger';
 import { handledBy, migrateProjection, type EventBatch } from './batch';
-import { readCheckpoints, withCheckpoint } from './checkpoints';
+import { seekToCheckpointsOnJoin } from './checkpoint-seek';
+import { withCheckpoint } from './checkpoints';
 import type { EventEnvelope, ProjectionOf } from './projection';
 import type { Projector } from './projector';
 import { decodeBatch } from './rebuild-batches';
@@ -65,30 +66,19 @@ export function createRebuildProjector<Event extends EventEnvelope, Change>(
   /** Per partition, the commit of its last batch. */
   const writing = new Map<string, Promise<void>>();
   let failure: Error | undefined;
-  let ready = false;
   /** Once stopping, a batch not committing yet is left to the next run (Ctrl-C stops where it is). */
   let stopping = false;
 
   const fail = (error: unknown): void => {
     if (failure) return;
     failure = error instanceof Error ? error : new Error(String(error));
-    ready = false;
+    seek.stop();
     log.error({ err: failure }, 'rebuild stopped applying');
     options.onFailure?.(failure);
   };
 
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    void (async () => {
-      for (const topic of topics) {
-        const partitions = payload.memberAssignment[topic] ?? [];
-        if (partitions.length === 0) continue;
-        const checkpoints = await readCheckpoints(db, schema, projection.name, topic);
-        for (const partition of partitions)
-          consumer.seek({ topic, partition, offset: checkpoints.get(partition) ?? '0' });
-      }
-      ready = true;
-    })().catch(fail);
-  });
+  const seek = seekToCheckpointsOnJoin(consumer, { db, schema, checkpointName: projection.name, topics, log });
+  // A crash ends this projector; the rebuild starts a new one, which resumes from the checkpoints.
   consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
 
   return {
@@ -116,12 +106,12 @@ export function createRebuildProjector<Event extends EventEnvelope, Change>(
       log.info({ topics, schema }, 'rebuild projector started');
     },
     async stop() {
-      ready = false;
+      seek.stop();
       stopping = true;
       await consumer.disconnect();
       await Promise.all(writing.values());
     },
-    isReady: () => ready,
+    isReady: () => !failure && seek.isReady(),
   };
 }
 
