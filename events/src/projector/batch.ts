@@ -45,13 +45,15 @@ export interface CommittedBatch<Change> {
  * Commits one batch. With events to apply, ONE transaction applies those not applied yet (at or
  * past the checkpoint, so a redelivered batch applies nothing twice) and moves the checkpoint
  * past the batch. With none, one statement moves the checkpoint, never backwards, and the
- * answer is undefined: there is nothing to publish.
+ * answer is undefined: there is nothing to publish. `publishes: false` (a rebuild's generation,
+ * read by nobody yet) tells the projection its changes will not be published.
  */
 export async function commitBatch<Event extends EventEnvelope, Change>(
   db: Knex,
   schema: string,
   projection: ProjectionOf<Event, Change>,
   batch: EventBatch<Event>,
+  { publishes = true }: { publishes?: boolean } = {},
 ): Promise<CommittedBatch<Change> | undefined> {
   const { topic, partition, nextOffset } = batch;
   const checkpoint = { projection: projection.name, topic, partition };
@@ -67,7 +69,7 @@ export async function commitBatch<Event extends EventEnvelope, Change>(
   }
   return withCheckpoint(db, schema, checkpoint, nextOffset, async (trx, next) => {
     const fresh = batch.events.filter((e) => BigInt(e.offset) >= next);
-    const store = { schema, db: trx };
+    const store = { schema, db: trx, publishes };
     if (projection.applyBatch)
       return { applied: fresh.length, changes: fresh.length > 0 ? await projection.applyBatch(store, fresh) : [] };
     const changes: Change[] = [];

@@ -3,9 +3,8 @@ import type { Knex } from 'knex';
 import { InvalidOptionError } from '@verity/core';
 import type { AvroSerde } from '../avro-serde';
 import type { Logger } from '../logger';
-import { handledBy, migrateProjection, type EventBatch } from './batch';
+import { commitBatch, handledBy, migrateProjection } from './batch';
 import { seekToCheckpointsOnJoin } from './checkpoint-seek';
-import { withCheckpoint } from './checkpoints';
 import type { EventEnvelope, ProjectionOf } from './projection';
 import type { Projector } from './projector';
 import { decodeBatch } from './rebuild-batches';
@@ -39,7 +38,7 @@ export interface RebuildProjectorOptions<Event extends EventEnvelope, Change> {
 /**
  * A projector for a rebuild: a whole log to apply and nobody to tell (no cache, no notices, no
  * Kafka offsets: it seeks to the generation's checkpoints). Each partition's batch commits in
- * one transaction with its checkpoint (see `commitQuietly`), while kafkajs fetches and this
+ * one transaction with its checkpoint (`commitBatch`, told nothing is published), while kafkajs fetches and this
  * process decodes the partition's next batch, which commits once the one before has: decoding
  * overlaps PostgreSQL's writes, and a partition's batches commit in offset order.
  *
@@ -99,7 +98,7 @@ export function createRebuildProjector<Event extends EventEnvelope, Change>(
           const key = `${batch.topic}/${batch.partition}`;
           await writing.get(key);
           if (failure || stopping) return;
-          const commit = commitQuietly(db, schema, projection, decoded).then(() => undefined, fail);
+          const commit = commitBatch(db, schema, projection, decoded, { publishes: false }).then(() => undefined, fail);
           writing.set(key, commit);
         },
       });
@@ -113,26 +112,4 @@ export function createRebuildProjector<Event extends EventEnvelope, Change>(
     },
     isReady: () => !failure && seek.isReady(),
   };
-}
-
-/**
- * `commitBatch` for a generation nobody reads yet: the same transaction (events at or past the
- * checkpoint applied, the checkpoint moved with them), the projection told that nothing will
- * be published, so it skips reading back what it wrote for the cache.
- */
-function commitQuietly<Event extends EventEnvelope, Change>(
-  db: Knex,
-  schema: string,
-  projection: ProjectionOf<Event, Change>,
-  batch: EventBatch<Event>,
-): Promise<void> {
-  const { topic, partition, nextOffset } = batch;
-  const checkpoint = { projection: projection.name, topic, partition };
-  return withCheckpoint(db, schema, checkpoint, nextOffset, async (trx, next) => {
-    const fresh = batch.events.filter((e) => BigInt(e.offset) >= next);
-    if (fresh.length === 0) return;
-    const store = { schema, db: trx, publishes: false };
-    if (projection.applyBatch) await projection.applyBatch(store, fresh);
-    else for (const event of fresh) await projection.apply(store, event);
-  });
 }
