@@ -42,6 +42,11 @@ const ROUTES: { path: string; documented: string; grant?: string }[] = [
   { path: '/api/aliases/health', documented: '/api/aliases/health' },
   { path: '/api/aliases/status', documented: '/api/aliases/status' },
   { path: '/api/aliases/metrics', documented: '/api/aliases/metrics', grant: 'reader:aliases' },
+  {
+    path: '/api/aliases/audit/resolutions',
+    documented: '/api/aliases/audit/resolutions',
+    grant: 'admin:aliases',
+  },
   { path: '/v1/aliases', documented: '/v1/aliases', grant: 'reader:aliases' },
   { path: '/v1/aliases/conflicts', documented: '/v1/aliases/conflicts', grant: 'reader:aliases' },
   { path: '/v1/conflicts', documented: '/v1/conflicts', grant: 'reader:sources' },

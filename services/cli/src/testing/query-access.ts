@@ -1,3 +1,4 @@
+import { aliasResolutionsTopic, CHECKPOINTS_TABLE } from '@verity/events';
 import { runKeys } from '../keys-command';
 import type { TestPlatform } from './test-platform';
 
@@ -86,24 +87,41 @@ export async function openSubscription(
 }
 
 /** The end offset of every partition of every topic of the platform: what a write would move. */
+/**
+ * The alias resolution log records each resolve the query-api answers (200 or 404, never a
+ * refusal): a trail of reads, written by design. "Wrote nothing" checks everything else.
+ */
+export const isResolutionLogTopic = (platform: TestPlatform, topic: string): boolean =>
+  topic === aliasResolutionsTopic(platform.prefix);
+
+/** Rows of a read-model table, the resolution log's own rows and checkpoints left out (undefined for its table). */
+export async function rowsBesidesResolutionLog(platform: TestPlatform, table: string): Promise<number | undefined> {
+  if (table === 'alias_resolutions') return undefined;
+  const query = platform.db.withSchema(platform.schema).from(table);
+  if (table === CHECKPOINTS_TABLE) query.whereNot({ projection: 'alias-resolutions' });
+  const [row] = await query.count<{ n: string }[]>({ n: '*' });
+  return Number(row!.n);
+}
+
 export async function topicEnds(platform: TestPlatform): Promise<Record<string, Record<number, string>>> {
-  const topics = (await platform.admin.listTopics()).filter((t) => t.startsWith(`${platform.prefix}.`)).sort();
+  const topics = (await platform.admin.listTopics())
+    .filter((t) => t.startsWith(`${platform.prefix}.`) && !isResolutionLogTopic(platform, t))
+    .sort();
   return Object.fromEntries(
     await Promise.all(topics.map(async (topic) => [topic, await platform.endOffsets(topic)] as const)),
   );
 }
 
-/** Rows of every table of the platform's read-model schema. */
+/** Rows of every table of the platform's read-model schema (but the resolution log). */
 export async function rowCounts(platform: TestPlatform): Promise<Record<string, number>> {
   const tables: { table_name: string }[] = await platform
     .db('information_schema.tables')
     .where({ table_schema: platform.schema, table_type: 'BASE TABLE' })
     .select('table_name');
   const counts = await Promise.all(
-    tables.map(async ({ table_name: table }) => {
-      const [row] = await platform.db.withSchema(platform.schema).from(table).count<{ n: string }[]>({ n: '*' });
-      return [table, Number(row!.n)] as const;
-    }),
+    tables.map(async ({ table_name: table }) => [table, await rowsBesidesResolutionLog(platform, table)] as const),
   );
-  return Object.fromEntries(counts.sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(
+    counts.filter((c): c is readonly [string, number] => c[1] !== undefined).sort(([a], [b]) => a.localeCompare(b)),
+  );
 }
