@@ -4,6 +4,7 @@ import { startTestPlatform, type TestPlatform } from './testing/test-platform';
 /** Every read-model table with tenant data, in this order: a new one must be added here, and get the policy. */
 const TENANT_TABLES = [
   'alias_conflicts',
+  'alias_resolutions',
   'aliases',
   'authority_rules',
   'command_outcomes',
@@ -73,6 +74,8 @@ describe("row-level security: the query-api's role sees the tenant its transacti
           return new Date();
         case 'jsonb':
           return JSON.stringify({});
+        case 'boolean':
+          return true;
         default:
           return allowed.get(`${c.table_name}.${c.column_name}`) ?? `${tenant}-${c.column_name}`;
       }
