@@ -10,7 +10,7 @@ import { MANIFEST_NAME } from './audit-archive';
 import { TAR_END, tarHeader, tarPadding } from './ustar';
 import { readTar } from './testing/tar-files';
 import { runCli } from './testing/run-cli';
-import { postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
+import { receiveStockAs, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
 const STOCK_RECEIVED = 'verity.inventory.StockReceived';
 
@@ -71,14 +71,7 @@ describe('verity audit export and verify-archive', () => {
       ['acme', 'SKU-E1', 5],
       ['acme', 'SKU-E2', 6],
     ] as const) {
-      const credential = await platform.credential({ tenant, roles: ['writer'], subject: 'auditor-test' });
-      const res = await postCommand(
-        platform,
-        'inventory.ReceiveStock',
-        { sku, location: 'berlin', quantity },
-        { ...credential, 'X-Tenant-Id': tenant },
-      );
-      expect(res.status).toBe(200);
+      expect(await receiveStockAs(platform, { tenant, subject: 'auditor-test' }, sku, quantity)).toBe(200);
       await new Promise((r) => setTimeout(r, 20));
     }
     records = (await platform.readTopic(topic, (m) => m.length >= 6)).sort(
@@ -232,14 +225,7 @@ describe('verity audit export and verify-archive', () => {
         ['globex', 'SKU-E1', 8],
         ['acme', 'SKU-W', 9],
       ] as const) {
-        const credential = await platform.credential({ tenant, roles: ['writer'], subject: 'auditor-test' });
-        const res = await postCommand(
-          platform,
-          'inventory.ReceiveStock',
-          { sku, location: 'berlin', quantity },
-          { ...credential, 'X-Tenant-Id': tenant },
-        );
-        expect(res.status).toBe(200);
+        expect(await receiveStockAs(platform, { tenant, subject: 'auditor-test' }, sku, quantity)).toBe(200);
       }
       archive = join(dir, 'acme-window.tar');
     });

@@ -2,7 +2,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { contextTopics, streamPartition } from '@verity/events';
 import { headerStrings } from './event-line';
 import { runCli } from './testing/run-cli';
-import { postCommand, startTestPlatform, type TestPlatform } from './testing/test-platform';
+import { receiveStockAs, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
 /** A record as a downstream team compares it: key, value bytes, headers, timestamp. */
 const copyOf = (m: KafkaMessage) => ({
@@ -28,14 +28,7 @@ describe('verity replay of an events range', () => {
       ['globex', 'SKU-R3', 5],
       ['acme', 'SKU-R2', 6],
     ] as const) {
-      const credential = await platform.credential({ tenant, roles: ['writer'], subject: 'alice' });
-      const res = await postCommand(
-        platform,
-        'inventory.ReceiveStock',
-        { sku, location: 'berlin', quantity },
-        { ...credential, 'X-Tenant-Id': tenant },
-      );
-      expect(res.status).toBe(200);
+      expect(await receiveStockAs(platform, { tenant, subject: 'alice' }, sku, quantity)).toBe(200);
       // Distinct record timestamps, so a time between two events exists.
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -160,14 +153,7 @@ describe('verity replay of an events range', () => {
       ['acme', 'SKU-R1', 7],
       ['acme', 'SKU-R2', 8],
     ] as const) {
-      const credential = await platform.credential({ tenant, roles: ['writer'], subject: 'alice' });
-      const res = await postCommand(
-        platform,
-        'inventory.ReceiveStock',
-        { sku, location: 'berlin', quantity },
-        { ...credential, 'X-Tenant-Id': tenant },
-      );
-      expect(res.status).toBe(200);
+      expect(await receiveStockAs(platform, { tenant, subject: 'alice' }, sku, quantity)).toBe(200);
     }
     const later = new Date(Date.now() + 3_600_000).toISOString();
     const run = await replay('--from', from, '--to', later, '--target', 'stdout');

@@ -209,3 +209,20 @@ export async function postCommand(
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
+
+/** ReceiveStock at `berlin` as a writer `subject` of `tenant`, the tenant named in `X-Tenant-Id`; the gateway's status. */
+export async function receiveStockAs(
+  platform: TestPlatform,
+  who: { tenant: string; subject: string },
+  sku: string,
+  quantity: number,
+): Promise<number> {
+  const credential = await platform.credential({ tenant: who.tenant, roles: ['writer'], subject: who.subject });
+  const res = await postCommand(
+    platform,
+    'inventory.ReceiveStock',
+    { sku, location: 'berlin', quantity },
+    { ...credential, 'X-Tenant-Id': who.tenant },
+  );
+  return res.status;
+}
