@@ -25,8 +25,8 @@ describe('token buckets leased from Redis', () => {
     const take = redisTokenBuckets(redis, 100);
     const roundTrips = countedRoundTrips(redis);
     const key = `${prefix}:busy`;
-    // 500 a window of 100 s: the refill during the test is a token or two.
-    const rule = { capacity: 500, windowMs: 100_000 };
+    // A window of 10^9 ms: no token comes back while the test runs, however slow the machine.
+    const rule = { capacity: 500, windowMs: 1e9 };
     const answers = [];
     for (let i = 0; i < 20; i += 1)
       answers.push(...(await Promise.all(Array.from({ length: 10 }, () => take(key, rule)))));
@@ -34,7 +34,7 @@ describe('token buckets leased from Redis', () => {
     expect(roundTrips()).toBeLessThan(50);
     const left = Number(await redis.hget(key, 'tokens'));
     // Taken from the shared bucket: the 200 requests and at most one unspent lease (10 tokens).
-    expect(left).toBeLessThanOrEqual(300 + 2);
+    expect(left).toBeLessThanOrEqual(300);
     expect(left).toBeGreaterThanOrEqual(300 - 10);
   });
 
@@ -44,10 +44,11 @@ describe('token buckets leased from Redis', () => {
     try {
       const [a, b] = [redisTokenBuckets(redis, 100), redisTokenBuckets(other, 100)];
       const key = `${prefix}:shared`;
-      const rule = { capacity: 100, windowMs: 100_000 };
+      // No refill while the test runs: what is allowed is what the bucket held.
+      const rule = { capacity: 100, windowMs: 1e9 };
       const answers = await Promise.all(Array.from({ length: 150 }, (_, i) => (i % 2 ? a : b)(key, rule)));
       const allowed = answers.filter((x) => x.allowed).length;
-      expect(allowed).toBeLessThanOrEqual(100 + 1);
+      expect(allowed).toBeLessThanOrEqual(100);
       expect(allowed).toBeGreaterThanOrEqual(95);
       expect(answers.filter((x) => !x.allowed).every((x) => x.msUntilToken > 0)).toBe(true);
     } finally {
