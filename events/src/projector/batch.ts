@@ -2,17 +2,25 @@ import type { Knex } from 'knex';
 import { CHECKPOINTS_TABLE, ensureCheckpointTable, withCheckpoint } from './checkpoints';
 import type { EventEnvelope, ProjectionOf } from './projection';
 
-/** Creates the checkpoint table and brings the projection's tables to its newest migration. */
+/**
+ * Creates the checkpoint table and brings the projection's tables to its newest migration, one
+ * process at a time per schema: replicas starting together raced to create the same tables, and
+ * the loser exited (42P07). The lock is held by a transaction of its own while the migrations run
+ * on other connections, so `db`'s pool needs two.
+ */
 export async function migrateProjection(
   db: Knex,
   schema: string,
   projection: { name: string; migrations(schema: string): Knex.MigrationSource<unknown> },
 ): Promise<void> {
-  await ensureCheckpointTable(db, schema);
-  await db.migrate.latest({
-    migrationSource: projection.migrations(schema),
-    schemaName: schema,
-    tableName: `knex_migrations_${projection.name.replace(/-/g, '_')}`,
+  await db.transaction(async (lock) => {
+    await lock.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`verity.migrate.${schema}`]);
+    await ensureCheckpointTable(db, schema);
+    await db.migrate.latest({
+      migrationSource: projection.migrations(schema),
+      schemaName: schema,
+      tableName: `knex_migrations_${projection.name.replace(/-/g, '_')}`,
+    });
   });
 }
 

@@ -27,7 +27,8 @@ export function openRebuildSessions(
     connection: databaseUrl,
     pool: {
       min: 0,
-      max: sessions,
+      // One more than the sessions that apply: migrating holds a lock on a connection of its own.
+      max: sessions + 1,
       afterCreate: (connection: RawConnection, done: (error: Error | null, connection: RawConnection) => void) =>
         connection.query('SET synchronous_commit = off; SELECT pg_backend_pid() AS pid', (error, results) => {
           const pid = results?.[1]?.rows[0]?.pid;
