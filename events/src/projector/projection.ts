@@ -72,6 +72,12 @@ export interface ProjectionOf<Event extends EventEnvelope, Change> {
    * calls it instead of `apply` (a rebuild applies a whole log).
    */
   applyBatch?(store: ProjectionTransaction, events: readonly Event[]): Promise<Change[]>;
+  /**
+   * Optional: the events of a batch that change anything, chosen before a transaction opens
+   * (the webhook outbox: events some subscription takes). A batch of none only moves the
+   * checkpoint, one statement instead of a transaction.
+   */
+  select?(events: readonly Event[]): Promise<Event[]>;
   publish(store: ProjectionStore, cache: ProjectionCache, changes: Change[]): Promise<void>;
 }
 

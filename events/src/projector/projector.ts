@@ -7,7 +7,7 @@ import type { AvroSerde } from '../avro-serde';
 import { InvalidOptionError, fromHeaders } from '@verity/core';
 import type { Logger } from '../logger';
 import { contextTopicConfigs, ensureTopics, type ContextTopics } from '../topics';
-import { commitBatch, handledBy, migrateProjection } from './batch';
+import { commitBatch, handledBy, migrateProjection, type CommittedBatch } from './batch';
 import { seekToCheckpointsOnJoin } from './checkpoint-seek';
 import { publishCheckpointNotice } from './checkpoint-notice';
 import type { EventEnvelope, ProjectionOf } from './projection';
@@ -18,6 +18,13 @@ const CACHE_REPAIR_FIRST_MS = 100;
 const CACHE_REPAIR_MAX_MS = 10_000;
 /** How often the group's offsets are committed to Kafka (`commitOffsetsIfNecessary`). */
 const KAFKA_COMMIT_INTERVAL_MS = 1_000;
+/**
+ * A batch `select` took nothing from moves its checkpoint at most this often per partition, the
+ * last such move by a timer: with no subscription taking the events, a commit a batch was most of
+ * the webhook outbox's cost, and after a crash re-reading this much of events that change
+ * nothing costs little.
+ */
+const SKIPPED_CHECKPOINT_EVERY_MS = 1_000;
 
 export interface ProjectorOptions<Event extends EventEnvelope, Change> {
   kafka: Kafka;
@@ -41,6 +48,17 @@ export interface ProjectorOptions<Event extends EventEnvelope, Change> {
    * whole log to apply, sets more so PostgreSQL works while the next batch is decoded.
    */
   partitionsConsumedConcurrently?: number;
+}
+
+/** A partition's checkpoint move owed by batches `select` took nothing from. */
+interface SkippedMove {
+  topic: string;
+  partition: number;
+  nextOffset: string;
+  /** When it was last written (ms since the epoch). */
+  writtenAt: number;
+  /** Moved past what was last written, and no commit has moved it since. */
+  owed: boolean;
 }
 
 export interface Projector {
@@ -115,6 +133,27 @@ export function createProjector<Event extends EventEnvelope, Change>(
     });
   }
 
+  /** Per partition, where batches `select` took nothing from have brought it, and when that was last written. */
+  const skipped = new Map<string, SkippedMove>();
+  async function writeSkipped(entry: SkippedMove): Promise<void> {
+    entry.owed = false;
+    entry.writtenAt = Date.now();
+    const { topic, partition, nextOffset } = entry;
+    try {
+      await commitBatch(db, schema, projection, { topic, partition, events: [], nextOffset });
+    } catch (error) {
+      entry.owed = true;
+      throw error;
+    }
+  }
+  const writeOwed = (olderThanMs: number): Promise<unknown> =>
+    Promise.all(
+      [...skipped.values()]
+        .filter((e) => e.owed && Date.now() - e.writtenAt >= olderThanMs)
+        .map((e) => writeSkipped(e).catch((error: Error) => log.warn({ err: error }, 'checkpoint not moved; retried'))),
+    );
+  let skippedTimer: NodeJS.Timeout | undefined;
+
   async function processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const { topic, partition } = batch;
@@ -134,7 +173,19 @@ export function createProjector<Event extends EventEnvelope, Change>(
     }
     if (lastOffset === undefined) return;
     const nextOffset = (BigInt(lastOffset) + 1n).toString();
-    const committed = await commitBatch(db, schema, projection, { topic, partition, events: decoded, nextOffset });
+    const events = projection.select && decoded.length > 0 ? await projection.select(decoded) : decoded;
+    const key = `${topic}/${partition}`;
+    let committed: CommittedBatch<Change> | undefined;
+    if (events.length === 0 && decoded.length > 0) {
+      const entry = skipped.get(key) ?? { topic, partition, nextOffset, writtenAt: 0, owed: true };
+      skipped.set(key, Object.assign(entry, { nextOffset, owed: true }));
+      if (Date.now() - entry.writtenAt >= SKIPPED_CHECKPOINT_EVERY_MS) await writeSkipped(entry);
+    } else {
+      committed = await commitBatch(db, schema, projection, { topic, partition, events, nextOffset });
+      // This batch's checkpoint is past any move still owed for the partition.
+      const entry = skipped.get(key);
+      if (entry) entry.owed = false;
+    }
     if (committed) {
       applied.inc({ projection: projection.name }, committed.applied);
       try {
@@ -175,6 +226,10 @@ export function createProjector<Event extends EventEnvelope, Change>(
       );
       await consumer.connect();
       await consumer.subscribe({ topics: eventsTopics, fromBeginning: true });
+      if (projection.select) {
+        skippedTimer = setInterval(() => void writeOwed(SKIPPED_CHECKPOINT_EVERY_MS), SKIPPED_CHECKPOINT_EVERY_MS);
+        skippedTimer.unref();
+      }
       await consumer.run({
         // PostgreSQL's checkpoint is where a projector starts; Kafka's committed offset only
         // shows the group's lag to tools, so it is committed once a second rather than after
@@ -191,6 +246,8 @@ export function createProjector<Event extends EventEnvelope, Change>(
       seek.stop();
       stopped = true;
       await consumer.disconnect();
+      clearInterval(skippedTimer);
+      await writeOwed(0);
       await admin.disconnect();
     },
     isReady: seek.isReady,
