@@ -40,6 +40,21 @@ const migrations: Migration[] = [
   },
   // The query-api reads as a role that is not the owner: it sees the rows of the tenant it set, no others.
   tenantRowSecurityMigration('002_tenant_row_security', [ALIAS_RESOLUTIONS_TABLE]),
+  {
+    name: '003_resolution_counts',
+    async up(db, schema) {
+      await db.schema.withSchema(schema).alterTable(ALIAS_RESOLUTIONS_TABLE, (t) => {
+        t.integer('count').notNullable().defaultTo(1).comment('identical answers the row stands for');
+        t.timestamp('last_resolved_at', { useTz: true }).comment('the last of them; null: resolved_at');
+      });
+    },
+    async down(db, schema) {
+      await db.schema.withSchema(schema).alterTable(ALIAS_RESOLUTIONS_TABLE, (t) => {
+        t.dropColumn('count');
+        t.dropColumn('last_resolved_at');
+      });
+    },
+  },
 ];
 
 export function aliasResolutionsMigrations(schema: string): Knex.MigrationSource<Migration> {

@@ -3,7 +3,12 @@ import avro from 'avsc';
 import { UndecodableRecordError } from '@verity/core';
 import { frame, subjectOf, type RawRecordSchema } from '@verity/events';
 
-/** One answer of `GET /api/aliases/resolve`: who asked for which alias, what they got, when, where. */
+/**
+ * Answers of `GET /api/aliases/resolve`: who asked for which alias, what they got, when, where.
+ * One record stands for `count` identical answers (same tenant, credential, alias, outcome and
+ * token use) of one query-api instance within its flush window, from `at` to `lastAt`: a client
+ * resolving an alias a thousand times a second is a record per window, not a thousand.
+ */
 export interface AliasResolution {
   /** Unique per resolution (a UUIDv7, so ordered by time): a record delivered twice is kept once. */
   id: string;
@@ -22,6 +27,10 @@ export interface AliasResolution {
   instance: string;
   /** Whether the request sent `X-Consistency-Token` (its answer then came from PostgreSQL). */
   consistencyToken: boolean;
+  /** Identical answers this record stands for; 1 in records written before counts existed. */
+  count: number;
+  /** ISO 8601, when the last of them was answered; null when it is `at` (one answer). */
+  lastAt: string | null;
 }
 
 /**
@@ -33,7 +42,7 @@ export const ALIAS_RESOLUTION_SCHEMA: RawRecordSchema = {
   type: 'record',
   name: 'AliasResolution',
   namespace: 'verity.aliases',
-  doc: 'One answer of GET /api/aliases/resolve: who resolved which alias, what they got, when, from which query-api',
+  doc: 'Identical answers of GET /api/aliases/resolve within a flush window: who resolved which alias, what they got, when, from which query-api, how often',
   fields: [
     { name: 'id', type: 'string' },
     { name: 'tenant', type: 'string' },
@@ -45,6 +54,8 @@ export const ALIAS_RESOLUTION_SCHEMA: RawRecordSchema = {
     { name: 'at', type: 'string' },
     { name: 'instance', type: 'string' },
     { name: 'consistencyToken', type: 'boolean' },
+    { name: 'count', type: 'int', default: 1 },
+    { name: 'lastAt', type: ['null', 'string'], default: null },
   ],
 };
 

@@ -50,6 +50,8 @@ const rowOf = (r: AliasResolution) => ({
   credential_kind: r.credentialKind,
   instance: r.instance,
   consistency_token: r.consistencyToken,
+  count: r.count,
+  last_resolved_at: r.lastAt,
 });
 
 /**

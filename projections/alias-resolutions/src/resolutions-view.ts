@@ -1,11 +1,15 @@
 import type { Knex } from 'knex';
 import { ALIAS_RESOLUTIONS_TABLE } from './migrations';
 
-/** One resolution as the audit shows it. */
+/** Identical resolutions as the audit shows them (one row per query-api flush window). */
 export interface ResolutionRow {
   id: string;
-  /** ISO 8601 with milliseconds, UTC. */
+  /** ISO 8601 with milliseconds, UTC: the first of them. */
   resolvedAt: string;
+  /** The last of them (`resolvedAt` when there was one). */
+  lastResolvedAt: string;
+  /** How many identical answers the row stands for. */
+  count: number;
   context: string;
   alias: string;
   /** `resolved` (200 with `canonical`) or `not_found` (404). */
@@ -43,11 +47,15 @@ interface Row {
   credential_kind: string;
   instance: string;
   consistency_token: boolean;
+  count: number;
+  last_resolved_at: Date | null;
 }
 
 const toResolution = (row: Row): ResolutionRow => ({
   id: row.id,
   resolvedAt: row.resolved_at.toISOString(),
+  lastResolvedAt: (row.last_resolved_at ?? row.resolved_at).toISOString(),
+  count: row.count,
   context: row.context,
   alias: row.alias,
   outcome: row.canonical === null ? 'not_found' : 'resolved',
@@ -81,6 +89,8 @@ export async function listResolutions(
       'credential_kind',
       'instance',
       'consistency_token',
+      'count',
+      'last_resolved_at',
     )
     .where({ tenant: query.tenant })
     .orderBy([

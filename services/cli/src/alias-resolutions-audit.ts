@@ -17,12 +17,13 @@ export interface ResolutionsAuditRequest {
 /** Rows read per query: the listing streams page after page, whatever the log's length. */
 const PAGE = 1000;
 
-/** The resolutions as a table: one line each, oldest first. */
+/** The resolutions as a table: one line per row (identical answers of one window), oldest first. */
 export function resolutionsTable(rows: readonly ResolutionRow[]): string {
   return textTable(
-    ['TIME', 'CONTEXT', 'ALIAS', 'OUTCOME', 'CANONICAL', 'ACTOR', 'CREDENTIAL', 'INSTANCE'],
+    ['TIME', 'COUNT', 'CONTEXT', 'ALIAS', 'OUTCOME', 'CANONICAL', 'ACTOR', 'CREDENTIAL', 'INSTANCE'],
     rows.map((r) => [
       r.resolvedAt,
+      String(r.count),
       r.context,
       r.alias,
       r.outcome,
@@ -64,7 +65,8 @@ export async function runAliasResolutionsAudit(request: ResolutionsAuditRequest,
     await db.destroy();
   }
   if (!request.json) io.stdout.write(resolutionsTable(rows));
-  const found = rows.filter((r) => r.outcome === 'resolved').length;
-  io.stderr.write(`${rows.length} resolutions: ${found} resolved, ${rows.length - found} not found\n`);
+  const total = rows.reduce((sum, r) => sum + r.count, 0);
+  const found = rows.filter((r) => r.outcome === 'resolved').reduce((sum, r) => sum + r.count, 0);
+  io.stderr.write(`${total} resolutions: ${found} resolved, ${total - found} not found\n`);
   return 0;
 }

@@ -236,7 +236,13 @@ const schemas: Record<string, JsonSchema> = {
   AliasPage: obj({ items: { type: 'array', items: ref('AliasView') }, nextCursor: nullable(str) }),
   AliasResolution: obj({
     id: str,
-    resolvedAt: time,
+    resolvedAt: { ...time, description: 'the first of the identical answers the row stands for' },
+    lastResolvedAt: { ...time, description: 'the last of them (`resolvedAt` when there was one)' },
+    count: {
+      ...int,
+      description:
+        'identical answers (same credential, alias, outcome, token use) within one flush window of one instance',
+    },
     context: { enum: [...ALIAS_CONTEXTS] },
     alias: str,
     outcome: { enum: ['resolved', 'not_found'], description: '`resolved` (200) or `not_found` (404)' },

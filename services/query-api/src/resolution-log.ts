@@ -17,8 +17,8 @@ import {
 import { aliasResolutionCodec, type AliasResolution } from '@verity/projection-alias-resolutions';
 import { createRecordBuffer } from './record-buffer';
 
-/** What a resolve route knows of one answer; the log adds the id, the time and the instance. */
-export type ResolutionAnswer = Omit<AliasResolution, 'id' | 'at' | 'instance'>;
+/** What a resolve route knows of one answer; the log adds the id, the times, the instance and the count. */
+export type ResolutionAnswer = Omit<AliasResolution, 'id' | 'at' | 'instance' | 'count' | 'lastAt'>;
 
 /** Where the resolve route hands its answers: `record` never waits and never throws. */
 export interface ResolutionRecorder {
@@ -30,7 +30,10 @@ export interface ResolutionLogSettings {
   capacity: number;
   /** Resolutions per produce request. */
   batchSize: number;
-  /** Longest wait before a resolution is sent (`VERITY_ALIAS_RESOLUTIONS_FLUSH_MS`). */
+  /**
+   * Longest wait before a resolution is sent (`VERITY_ALIAS_RESOLUTIONS_FLUSH_MS`); identical
+   * answers within one such window are one record with their count.
+   */
   flushEveryMs: number;
 }
 
@@ -55,11 +58,15 @@ const LOG_EVERY_MS = 10_000;
 const SEND_TIMEOUT_MS = 30_000;
 
 /**
- * The query-api's side of the alias resolution log: every resolve is buffered in memory
- * (bounded) and appended, in batches, to the resolutions topic, keyed by tenant, by an
- * idempotent producer; the alias-resolutions read model takes them from there. Off the request
- * path: a full buffer or a sink that is down never delays nor fails a resolve, the records it
- * cannot hold are counted in `verity_alias_resolutions_unrecorded_total{reason}`.
+ * The query-api's side of the alias resolution log: every resolve is recorded in memory, the
+ * identical answers of one window (`flushEveryMs`) as one record with their count and first and
+ * last times, so the log grows with the distinct answers, not with the request rate (at 10,000
+ * resolves a second of a few hot aliases, one record per window and alias, not 864 million rows
+ * a day). Each window's records go to a bounded buffer and are appended, in batches, to the
+ * resolutions topic, keyed by tenant, by an idempotent producer; the alias-resolutions read
+ * model takes them from there. Off the request path: a full buffer or a sink that is down never
+ * delays nor fails a resolve, the records it cannot hold are counted in
+ * `verity_alias_resolutions_unrecorded_total{reason}`.
  */
 export function createResolutionLog(options: ResolutionLogOptions): ResolutionLog {
   const topic = aliasResolutionsTopic(options.topicPrefix);
@@ -68,6 +75,9 @@ export function createResolutionLog(options: ResolutionLogOptions): ResolutionLo
   const instance = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
   const log = options.logger.child({ component: 'alias-resolution-log', topic });
   let producer: RdProducer | undefined;
+  /** This window's records, by everything that makes two answers identical. */
+  let window = new Map<string, AliasResolution>();
+  let windowTimer: NodeJS.Timeout | undefined;
 
   const buffer = createRecordBuffer<AliasResolution>({
     capacity: options.capacity,
@@ -95,14 +105,30 @@ export function createResolutionLog(options: ResolutionLogOptions): ResolutionLo
     name: 'verity_alias_resolutions_buffered',
     help: 'Alias resolutions held in memory, not yet acknowledged by Kafka',
     collect() {
-      this.set(buffer.size());
+      this.set(buffer.size() + window.size);
     },
   });
 
+  const closeWindow = (): void => {
+    const closed = window;
+    window = new Map();
+    for (const record of closed.values()) buffer.add(record);
+  };
+
   return {
     record(answer, at) {
+      const { tenant, actor, credentialKind, context, alias, canonical, consistencyToken } = answer;
+      const key = JSON.stringify([tenant, actor, credentialKind, context, alias, canonical, consistencyToken]);
+      const held = window.get(key);
+      if (held) {
+        held.count += 1;
+        held.lastAt = at.toISOString();
+        return;
+      }
+      // A window of as many distinct answers as a batch goes to the buffer at once (which bounds what is held).
+      if (window.size >= options.batchSize) closeWindow();
       // Time-ordered and monotonic within the process: the log's order among resolves of one millisecond.
-      buffer.add({ ...answer, id: uuidv7(), at: at.toISOString(), instance });
+      window.set(key, { ...answer, id: uuidv7(), at: at.toISOString(), instance, count: 1, lastAt: null });
     },
     async start() {
       await ensureTopics(options.admin, [aliasResolutionsTopicSpec(topic)], options.replicationFactor);
@@ -115,8 +141,12 @@ export function createResolutionLog(options: ResolutionLogOptions): ResolutionLo
       });
       await producer.connect();
       buffer.start();
+      windowTimer = setInterval(closeWindow, options.flushEveryMs);
+      windowTimer.unref();
     },
     async stop() {
+      clearInterval(windowTimer);
+      closeWindow();
       await buffer.stop();
       await producer?.disconnect();
     },
