@@ -59,7 +59,6 @@ export async function startCommandSender(options: CommandSenderOptions): Promise
   const waiting = new Map<string, (reply: CommandReply) => void>();
   const reader = new PartitionReader({
     brokers,
-    admin,
     ...(security ? { security } : {}),
     topic: repliesTopic,
     clientId,

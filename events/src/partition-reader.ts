@@ -1,9 +1,8 @@
 import { KafkaConsumer, type LibrdKafkaError, type Message } from '@confluentinc/kafka-javascript';
 import { VerityError } from '@verity/core';
-import type { Admin } from 'kafkajs';
-import type { TopicEnds } from './committed-ends';
 import { librdkafkaSecurity, type KafkaSecurity } from './kafka-security';
-import { fetchTopicOffsets } from './topic-offsets';
+import { PartitionEnds, type PartitionEnd, type TopicEnds } from './partition-ends';
+import { retry } from './retry';
 
 /** A record read, as the reader hands it over. */
 export interface ReadRecord {
@@ -21,14 +20,18 @@ export interface PartitionReaderOptions {
   topic: string;
   clientId: string;
   /**
-   * Asks where the partitions end, for `catchUp`. Not the reader's own connection: the broker
-   * answers a connection's requests in order, so a ListOffsets sent there waits behind the long
-   * poll of the fetch before it (measured: a reference catch-up took 98 ms at the median, two
-   * fetch waits, and bounded the processor's throughput).
+   * Asks where the partitions end, for `catchUp`; shared by readers whose catch-ups are
+   * frequent. Not the reader's own connection: the broker answers a connection's requests in
+   * order, so a ListOffsets sent there waits behind the long poll of the fetch before it
+   * (measured: a reference catch-up took 98 ms at the median, two fetch waits, and bounded the
+   * processor's throughput). Without it the reader asks through an admin client of its own.
    */
-  admin: Admin;
-  /** Asks where the partitions end instead of `admin`, where catch-ups are frequent (see `CommittedEnds`). */
   ends?: TopicEnds;
+  /**
+   * The end `catchUp` waits for when the reader asks itself (see `PartitionEnd`). Default
+   * `stable`; `high` where a caller that saw a change committed must then read it here.
+   */
+  end?: PartitionEnd;
   /** TLS and SASL of the cluster, as the services' other Kafka clients use them. */
   security?: KafkaSecurity;
   /** Applies a batch of records read (in offset order per partition); awaited before more are read. */
@@ -77,6 +80,8 @@ export class PartitionReader {
   private query: Promise<Map<number, bigint>> | undefined;
   private nextQuery: Promise<Map<number, bigint>> | undefined;
   private stopped = false;
+  /** The reader's own ends, when it was given none. */
+  private ownEnds: PartitionEnds | undefined;
 
   constructor(private readonly options: PartitionReaderOptions) {}
 
@@ -190,20 +195,18 @@ export class PartitionReader {
   }
 
   private startQuery(): Promise<Map<number, bigint>> {
+    const { brokers, clientId, security, topic } = this.options;
+    const ends =
+      this.options.ends ??
+      (this.ownEnds ??= new PartitionEnds({
+        brokers,
+        clientId: `${clientId}.ends`,
+        ...(security ? { security } : {}),
+        end: this.options.end ?? 'stable',
+      }));
     const read = [...this.positions.keys()];
-    const { ends, admin, topic } = this.options;
-    const query = (
-      ends
-        ? ends.ends(topic, read)
-        : fetchTopicOffsets(admin, topic).then(
-            (offsets) =>
-              new Map(
-                offsets
-                  .filter(({ partition }) => read.includes(partition))
-                  .map(({ partition, high }): [number, bigint] => [partition, BigInt(high)]),
-              ),
-          )
-    ).finally(() => {
+    // A partition whose leader is being elected answers no offset for a moment.
+    const query = retry(() => ends.ends(topic, read)).finally(() => {
       if (this.query === query) this.query = undefined;
     });
     this.query = query;
@@ -218,6 +221,8 @@ export class PartitionReader {
     this.loop = undefined;
     this.positions.clear();
     for (const wake of [...this.advanced]) wake();
+    this.ownEnds?.close();
+    this.ownEnds = undefined;
     if (consumer) await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
   }
 }

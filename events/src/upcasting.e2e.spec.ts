@@ -156,11 +156,8 @@ describe('an old event version through the real runtimes after an upcaster is ad
     const [event] = await readStream({ kafka, topic: topics.events, streamId });
     // The state topic as a processor restoring its store reads it: the last record of the stream wins.
     const latest = new Map<string, StreamSnapshot>();
-    const admin = kafka.admin();
-    await admin.connect();
     const reader = new PartitionReader({
       brokers,
-      admin,
       topic: topics.state,
       clientId: `${prefix}.test-state`,
       apply: (records) => {
@@ -182,7 +179,6 @@ describe('an old event version through the real runtimes after an upcaster is ad
       });
     } finally {
       await reader.stop();
-      await admin.disconnect();
     }
   });
 

@@ -50,7 +50,6 @@ export async function readDeadLetters(options: DeadLetterLogOptions): Promise<De
   const values: unknown[] = [];
   const reader = new PartitionReader({
     brokers: options.brokers,
-    admin,
     ...(options.security ? { security: options.security } : {}),
     topic,
     clientId: options.clientId,

@@ -33,7 +33,8 @@ export class WebhookSecretDirectory {
     this.table = new WebhookSecretTable(options.kek, (secret, error) => options.onUnsealable?.(secret, error));
     this.reader = new PartitionReader({
       brokers: options.brokers,
-      admin: options.admin,
+      // A change's reply can arrive before its commit marker reaches the state topic: wait for the change itself.
+      end: 'high',
       topic: options.topic,
       clientId: options.clientId,
       ...(options.security ? { security: options.security } : {}),

@@ -217,7 +217,6 @@ export function createCommandProcessor(options: CommandProcessorOptions): Comman
     let read = 0;
     const reader = new PartitionReader({
       brokers: options.brokers,
-      admin,
       ...(options.security ? { security: options.security } : {}),
       topic: topics.state,
       clientId: `${groupId}.${instanceId}.restore`,

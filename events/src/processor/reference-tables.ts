@@ -3,7 +3,7 @@ import type { Admin } from 'kafkajs';
 import { LRUCache } from 'lru-cache';
 import type { ContextDefinition, ReferenceDefinition } from '@verity/core';
 import { streamIdOf } from '@verity/core';
-import { CommittedEnds } from '../committed-ends';
+import { PartitionEnds } from '../partition-ends';
 import { PartitionReader, type ReadRecord } from '../partition-reader';
 import { fetchTopicOffsets } from '../topic-offsets';
 import type { ContextTopics } from '../topics';
@@ -48,14 +48,19 @@ export class ReferenceTables {
   private readonly cache: LRUCache<string, { view: unknown }>;
   private db: ClassicLevel<string, Buffer> | undefined;
   /** Asked before every batch whose commands use a reference. */
-  private readonly ends: CommittedEnds;
+  private readonly ends: PartitionEnds;
 
   constructor(private readonly options: ReferenceTablesOptions) {
     const { context, topicsOf, brokers, clientId, security } = options;
-    this.ends = new CommittedEnds({
+    this.ends = new PartitionEnds({
       brokers,
       clientId: `${clientId}.reference-ends`,
       ...(security ? { security } : {}),
+      // The high end: a change acknowledged by the referenced context (its reply committed) may
+      // not have its commit marker on the state partition yet, and is waited for. The cost: a
+      // catch-up waits for the referenced processor's transaction open at the call, and for one
+      // its crash left open, until the transaction timeout (10 s) or the restart's fencing ends it.
+      end: 'high',
     });
     this.cache = new LRUCache({ max: options.cacheSize ?? 50_000 });
     this.references = Object.entries(context.references ?? {}).map(([name, definition]) => ({
@@ -63,7 +68,6 @@ export class ReferenceTables {
       definition,
       reader: new PartitionReader({
         brokers,
-        admin: options.admin,
         ends: this.ends,
         ...(security ? { security } : {}),
         topic: topicsOf(definition.context).state,

@@ -64,7 +64,6 @@ export class ReplyTable {
   private async read(from: ReadonlyMap<number, bigint>): Promise<void> {
     const reader = new PartitionReader({
       brokers: this.options.brokers,
-      admin: this.options.admin,
       topic: this.options.topic,
       clientId: this.options.clientId,
       ...(this.options.security ? { security: this.options.security } : {}),

@@ -32,7 +32,8 @@ export class StateKeyDirectory<R extends ApiKeyRecord = ApiKeyRecord> implements
   constructor(private readonly options: StateKeyDirectoryOptions<R>) {
     this.reader = new PartitionReader({
       brokers: options.brokers,
-      admin: options.admin,
+      // A change's reply can arrive before its commit marker reaches the state topic: wait for the change itself.
+      end: 'high',
       topic: options.topic,
       clientId: options.clientId,
       ...(options.security ? { security: options.security } : {}),

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { CommittedEnds } from './committed-ends';
+import { PartitionEnds } from './partition-ends';
 
 // The project's own broker, as `verity infra up` starts it.
-const kafka = new Kafka({ brokers: ['localhost:9092'], clientId: 'committed-ends-spec', logLevel: logLevel.NOTHING });
+const kafka = new Kafka({ brokers: ['localhost:9092'], clientId: 'partition-ends-spec', logLevel: logLevel.NOTHING });
 const admin = kafka.admin();
 const topic = `t${randomUUID().replace(/-/g, '').slice(0, 10)}.ends`;
-const ends = new CommittedEnds({ brokers: ['localhost:9092'], clientId: 'committed-ends-spec' });
+const ends = new PartitionEnds({ brokers: ['localhost:9092'], clientId: 'partition-ends-spec', end: 'stable' });
+const high = new PartitionEnds({ brokers: ['localhost:9092'], clientId: 'partition-ends-spec.high', end: 'high' });
 
 beforeAll(async () => {
   await admin.connect();
@@ -14,12 +15,13 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   ends.close();
+  high.close();
   await admin.deleteTopics({ topics: [topic] });
   await admin.disconnect();
 });
 
-describe('the committed ends of partitions on the real broker', () => {
-  it('count what was appended, and stop before a transaction still open until it commits', async () => {
+describe('the ends of partitions on the real broker', () => {
+  it('count what was appended; the stable end stops before a transaction still open, the high one does not', async () => {
     expect(await ends.ends(topic, [0, 1, 2])).toEqual(
       new Map([
         [0, 0n],
@@ -51,17 +53,26 @@ describe('the committed ends of partitions on the real broker', () => {
         [1, 0n],
       ]),
     );
+    // The high watermark counts them already: a reader waiting for it waits for the transaction.
+    expect(await high.ends(topic, [0, 1])).toEqual(
+      new Map([
+        [0, 5n],
+        [1, 2n],
+      ]),
+    );
 
     await transaction.commit();
     await transactional.disconnect();
     // The two records and the commit marker.
     expect((await ends.ends(topic, [1])).get(1)).toBe(3n);
+    expect((await high.ends(topic, [1])).get(1)).toBe(3n);
   });
 
   it('reject a topic that does not exist with a retriable error', async () => {
-    await expect(ends.ends(`${topic}.missing`, [0])).rejects.toMatchObject({
-      code: 'topic_offsets_unavailable',
-      retriable: true,
-    });
+    for (const asked of [ends, high])
+      await expect(asked.ends(`${topic}.missing`, [0])).rejects.toMatchObject({
+        code: 'topic_offsets_unavailable',
+        retriable: true,
+      });
   });
 });
