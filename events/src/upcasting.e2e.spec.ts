@@ -1,25 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
-import knex from 'knex';
+import type { CommandEnvelope, CommandReply } from '@verity/core';
 import { Registry } from 'prom-client';
 import { auditHistory } from './audit/stream-audit';
 import { readStream } from './audit/stream-reader';
 import { stateAt } from './audit/stream-state';
 import { AvroSerde } from './avro-serde';
 import { PartitionReader } from './partition-reader';
-import type { ContextDefinition, CommandEnvelope, CommandReply } from '@verity/core';
-import { createLogger } from './logger';
-import { createRdKafka } from './rdkafka';
-import { createCommandProcessor, type CommandProcessor } from './processor/command-processor';
 import { ProcessorsRunningError, rebuildStates, type StateRebuildProgress } from './processor/state-rebuild';
 import { parseSnapshot, rememberedOf, type StreamSnapshot } from './processor/stream-snapshot';
-import { createProjector, type Projector } from './projector/projector';
-import { startCommandClient, type CommandClient } from './testing/command-client';
+import { createProjector } from './projector/projector';
+import { testCommand } from './testing/test-stack';
+import { thingsStack } from './testing/things-stack';
 import {
   THING_TOTALS_TABLE,
   thingTotalsProjection,
@@ -34,10 +24,6 @@ import {
   thingsContextV1,
   thingsContextV2,
 } from './testing/upcasting/things-context';
-import { contextTopics, repliesTopic } from './topics';
-import { removeTestStack, testCommand } from './testing/test-stack';
-
-const registryUrl = process.env.VERITY_SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
 
 /**
  * The issue's proof of upcasting, on the real Kafka, registry and PostgreSQL: a v1 event is
@@ -45,91 +31,28 @@ const registryUrl = process.env.VERITY_SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:
  * and a projection built from offset 0 both read the old event in the v2 shape.
  */
 describe('an old event version through the real runtimes after an upcaster is added', () => {
-  const id = randomUUID().replace(/-/g, '').slice(0, 10);
-  const prefix = `t${id}`;
-  const schema = `t_${id}`;
-  const topics = contextTopics(THINGS_CONTEXT, prefix);
-  const replies = repliesTopic(prefix);
+  const stack = thingsStack('upcasting', 't');
+  const { kafka, brokers, db, schema, topics, prefix, logger } = stack;
   const groupId = `${prefix}.${THINGS_CONTEXT}.command-processor`;
-  const brokers = (process.env.VERITY_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-  const stateDir = mkdtempSync(join(tmpdir(), 'verity-upcasting-'));
-  const kafka = new Kafka({
-    brokers,
-    clientId: `test-${prefix}`,
-    logLevel: logLevel.NOTHING,
-  });
-  const registry = new SchemaRegistry({ host: registryUrl });
-  const logger = createLogger('upcasting-e2e', process.env.VERITY_TEST_LOG_LEVEL ?? 'silent');
-  const rdkafka = createRdKafka({
-    brokers: (process.env.VERITY_KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
-    clientId: `test-${prefix}`,
-    logger,
-  });
-  const db = knex({
-    client: 'pg',
-    connection: process.env.VERITY_DATABASE_URL ?? 'postgres://verity:verity@127.0.0.1:5442/verity',
-    pool: { min: 0, max: 4 },
-  });
-  // The test projection publishes nothing: the client never needs to connect.
-  const redis = new Redis(process.env.VERITY_REDIS_URL ?? 'redis://127.0.0.1:6380', { lazyConnect: true });
-  const serdeV1 = new AvroSerde(registry, thingsCatalog(1));
-  const serdeV2 = new AvroSerde(registry, thingsCatalog(2), [dozensToUnits]);
+  const serdeV1 = new AvroSerde(stack.registry, thingsCatalog(1));
+  const serdeV2 = new AvroSerde(stack.registry, thingsCatalog(2), [dozensToUnits]);
 
   const streamId = 'acme/bolts';
-  const running: { stop(): Promise<void> }[] = [];
-  let client: CommandClient | undefined;
   let firstCommand: CommandEnvelope;
   let firstReply: CommandReply;
 
-  const processor = (context: ContextDefinition, serde: AvroSerde): CommandProcessor =>
-    createCommandProcessor({
-      kafka,
-      rdkafka,
-      serde,
-      context,
-      topicsOf: (name) => contextTopics(name, prefix),
-      repliesTopic: replies,
-      logger,
-      metrics: new Registry(),
-      groupId,
-      partitions: 3,
-      brokers,
-      stateDir,
-      outcomeWindowMs: 3_600_000,
-    });
-  async function start<T extends CommandProcessor | Projector>(component: T): Promise<T> {
-    await component.start();
-    running.push(component);
-    return component;
-  }
-  async function stop(component: CommandProcessor): Promise<void> {
-    await component.stop();
-    running.splice(running.indexOf(component), 1);
-  }
   const command = (type: string, payload: Record<string, unknown>): CommandEnvelope =>
     testCommand(`${THINGS_CONTEXT}.${type}`, streamId, payload);
   const rebuild = (onProgress?: (p: StateRebuildProgress) => void) =>
     rebuildStates({ kafka, serde: serdeV2, context: thingsContextV2, topics, groupId, logger, onProgress });
 
   afterAll(async () => {
-    await client?.stop();
-    for (const component of running.reverse()) await component.stop();
-    // Soft delete, then permanent: the registry keeps nothing of a test run.
-    await removeTestStack({
-      kafka,
-      prefix,
-      registryUrl,
-      eventsTopic: topics.events,
-      eventTypes: [THINGS_COUNTED, THINGS_REMOVED],
-    });
-    await db.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
-    await db.destroy();
-    redis.disconnect();
+    await stack.remove();
   });
 
   it('phase 1: the v1 deployment appends ThingsCounted v1 (2 dozens)', async () => {
-    const v1 = await start(processor(thingsContextV1, serdeV1));
-    client = await startCommandClient(kafka, topics.commands, replies);
+    const v1 = await stack.start(stack.processor(thingsContextV1, serdeV1));
+    const client = await stack.client();
     firstCommand = command('CountThings', { thing: 'bolts', dozens: 2 });
     firstReply = await client.send(firstCommand);
     expect(firstReply).toMatchObject({ status: 'accepted', version: 1 });
@@ -144,7 +67,7 @@ describe('an old event version through the real runtimes after an upcaster is ad
     // A rebuild would race a running processor for the state topic.
     await expect(rebuild()).rejects.toThrow(ProcessorsRunningError);
     await expect(rebuild()).rejects.toMatchObject({ code: 'processors_running' });
-    await stop(v1);
+    await stack.stop(v1);
   });
 
   it('phase 2: registers v2 and rebuilds the state in units from the v1 event, keeping the replies', async () => {
@@ -183,19 +106,19 @@ describe('an old event version through the real runtimes after an upcaster is ad
   });
 
   it('the v2 processor decides on the restored state: 24 units allow removing 15, not 10 more', async () => {
-    await start(processor(thingsContextV2, serdeV2));
-    expect(await client!.send(command('RemoveThings', { thing: 'bolts', units: 15 }))).toMatchObject({
+    await stack.start(stack.processor(thingsContextV2, serdeV2));
+    expect(await (await stack.client()).send(command('RemoveThings', { thing: 'bolts', units: 15 }))).toMatchObject({
       status: 'accepted',
       version: 2,
     });
-    expect(await client!.send(command('RemoveThings', { thing: 'bolts', units: 10 }))).toMatchObject({
+    expect(await (await stack.client()).send(command('RemoveThings', { thing: 'bolts', units: 10 }))).toMatchObject({
       status: 'rejected',
       version: 2,
       code: 'insufficient_things',
       details: { available: 9 },
     });
     // The rebuilt snapshot kept the idempotency memory: the v1 command is answered, not redone.
-    expect(await client!.send(firstCommand)).toEqual(firstReply);
+    expect(await (await stack.client()).send(firstCommand)).toEqual(firstReply);
 
     const events = await readStream({ kafka, topic: topics.events, streamId });
     expect(await Promise.all(events.map((e) => serdeV2.decode(e.value)))).toEqual([
@@ -220,7 +143,7 @@ describe('an old event version through the real runtimes after an upcaster is ad
   });
 
   it('a projection rebuilt from offset 0 in its own schema reads the v1 event as v2: 24 - 15 = 9 units', async () => {
-    await start(
+    await stack.start(
       createProjector({
         kafka,
         serde: serdeV2,
@@ -228,7 +151,7 @@ describe('an old event version through the real runtimes after an upcaster is ad
         topics: [topics],
         db,
         schema,
-        redis,
+        redis: stack.redis,
         cacheKeyPrefix: prefix,
         groupId: `${prefix}.${THINGS_CONTEXT}.thing-totals`,
         logger,
