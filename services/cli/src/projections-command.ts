@@ -1,7 +1,14 @@
 import { Redis } from 'ioredis';
 import knex, { type Knex } from 'knex';
 import type { Admin } from 'kafkajs';
-import { contextTopics, fetchTopicOffsets, readerRoleOf, type AnyProjection } from '@verity/events';
+import {
+  ALIAS_RESOLUTIONS_TOPIC_RETENTION_MS,
+  contextTopics,
+  fetchTopicOffsets,
+  readerRoleOf,
+  type AnyProjection,
+} from '@verity/events';
+import { ALIAS_RESOLUTIONS } from '@verity/projection-alias-resolutions';
 import { syncStatusProjection } from '@verity/projection-sync-status';
 import { projections, projectorEnvSchema, type ProjectorEnv } from './services';
 import { createPlatform, parseEnv } from '@verity/service-kit';
@@ -27,11 +34,14 @@ export interface ProjectionsIo {
 }
 
 /**
- * Read models whose tables only their own events fill. The sync status's also hold the ingestors'
- * dead letters, which another projector writes from other topics: a new generation would lack them.
+ * Read models a new generation could not build whole. The sync status's tables also hold the
+ * ingestors' dead letters, which another projector writes from other topics. The alias
+ * resolutions' table is the audit's record past the topic's retention: the topic keeps a week
+ * (slack for the projector to catch up), the table the audit's retention.
  */
 const NOT_REBUILDABLE: Record<string, string> = {
   [syncStatusProjection.name]: 'its tables also hold the dead letters, projected from other topics',
+  [ALIAS_RESOLUTIONS]: `its table keeps resolutions longer than their topic does (${ALIAS_RESOLUTIONS_TOPIC_RETENTION_MS / 86_400_000} days): a rebuild would lose the older ones`,
 };
 
 export const byName = (name: string): AnyProjection => projections.find((p) => p.name === name)!;
@@ -80,10 +90,7 @@ async function statusOf(db: Knex, admin: Admin, env: ProjectorEnv): Promise<Gene
 
 /** Runs `verity projections ...`; the exit code. */
 export async function runProjections(args: readonly string[], io: ProjectionsIo): Promise<number> {
-  const parsed: ProjectionsArgs = parseProjectionsArgs(
-    args,
-    projections.map((p) => p.name),
-  );
+  const parsed: ProjectionsArgs = parseProjectionsArgs(args, [...projections.map((p) => p.name), ALIAS_RESOLUTIONS]);
   const env = parseEnv(projectorEnvSchema, io.env);
   const { deps, close } = await openRebuildDeps(env);
   const { db, admin, redis } = deps;

@@ -236,6 +236,7 @@ describe('projection rebuilds: resume, list, drop, refusals', () => {
     const cases: [string[], string][] = [
       [['rebuild', 'stock'], 'unknown_read_model'],
       [['rebuild', 'sync-status'], 'read_model_not_rebuildable'],
+      [['rebuild', 'alias-resolutions'], 'read_model_not_rebuildable'],
       [['rebuild'], 'usage'],
       [['rebuild', 'inventory-stock', '--max-lag', 'x'], 'usage'],
       [['drop', 'inventory-stock', '1'], 'generation_serving'],
