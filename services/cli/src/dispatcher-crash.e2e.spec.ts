@@ -2,13 +2,14 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { Webhook } from 'standardwebhooks';
+import { LANE_LEASES_TABLE } from '@verity/connector-outbound';
 import { sleep } from '@verity/events';
 import { appendOutputTails, childService, type ChildService } from './testing/child-service';
 import { eventually, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
 const TENANT = 'hooks-crash';
 const STREAMS = Array.from({ length: 6 }, (_, i) => `CRASH-${i}`);
-const PER_STREAM = 30;
+const PER_STREAM = 50;
 const KILLS = 3;
 /** Short leases, so a killed instance's lanes pass to the other within seconds. */
 const LEASE_MS = 3_000;
@@ -22,9 +23,18 @@ interface Received {
   version: number;
 }
 
-/** Records every delivery in arrival order; answers after a few ms, so kills land while sends are in flight. */
-async function startReceiver(): Promise<{ server: Server; url: string; received: Received[] }> {
+/** How long the receiver takes to answer: a lane nearly always has a send in flight. */
+const ANSWER_AFTER_MS = 300;
+
+/** Records every delivery in arrival order, and the streams of those not answered yet. */
+async function startReceiver(): Promise<{
+  server: Server;
+  url: string;
+  received: Received[];
+  unanswered: Map<string, number>;
+}> {
   const received: Received[] = [];
+  const unanswered = new Map<string, number>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -32,14 +42,27 @@ async function startReceiver(): Promise<{ server: Server; url: string; received:
       const body = Buffer.concat(chunks).toString('utf8');
       const event = JSON.parse(body) as { id: string; subject: string; streamversion: number };
       received.push({ headers: req.headers, body, id: event.id, subject: event.subject, version: event.streamversion });
+      unanswered.set(event.subject, (unanswered.get(event.subject) ?? 0) + 1);
       setTimeout(() => {
+        unanswered.set(event.subject, unanswered.get(event.subject)! - 1);
         res.statusCode = 204;
         res.end();
-      }, 5);
+      }, ANSWER_AFTER_MS);
     });
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, received };
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, received, unanswered };
+}
+
+/** The lane-lease owner the current run of a dispatcher says it is, once its worker has started. */
+function currentOwner(child: ChildService): string | undefined {
+  const output = child.output();
+  const runs = [...output.matchAll(new RegExp(`^\\[${child.name} #(\\d+)\\] `, 'gm'))];
+  const run = runs.at(-1)?.[1];
+  if (run === undefined) return undefined;
+  const tag = `[${child.name} #${run}] `;
+  const lines = output.split('\n').filter((line) => line.startsWith(tag));
+  return lines.map((line) => /"owner":"([0-9a-f-]{36})"/.exec(line)?.[1]).find((owner) => owner !== undefined);
 }
 
 describe('webhook dispatchers killed with SIGKILL while delivering (issue 12)', () => {
@@ -58,8 +81,9 @@ describe('webhook dispatchers killed with SIGKILL while delivering (issue 12)', 
         VERITY_WEBHOOKS_POLL_MS: '50',
         VERITY_WEBHOOKS_TIMEOUT_MS: '1000',
         VERITY_WEBHOOKS_LEASE_MS: String(LEASE_MS),
-        // Several lanes at once, a few deliveries each before yielding: kills catch lanes mid-run.
+        // A few deliveries a lane before yielding, and half the lanes an instance: both always send.
         VERITY_WEBHOOKS_LANE_BATCH: '5',
+        VERITY_WEBHOOKS_CONCURRENCY: String(STREAMS.length / 2),
         VERITY_WEBHOOK_DISPATCHER_PORT: '0',
       },
     });
@@ -82,9 +106,22 @@ describe('webhook dispatchers killed with SIGKILL while delivering (issue 12)', 
     expect(created.status).toBe(201);
     const { secret } = (await created.json()) as { secret: string };
 
+    // At info, each run logs the owner it leases lanes as.
     const [steady, killed] = ['steady', 'killed'].map((name) =>
-      childService(`webhook-dispatcher-${name}`, DISPATCHER_MAIN, platform.env),
+      childService(`webhook-dispatcher-${name}`, DISPATCHER_MAIN, { ...platform.env, VERITY_LOG_LEVEL: 'info' }),
     ) as [ChildService, ChildService];
+    /** A stream whose lane the killed instance's current run leases and has a delivery of unanswered. */
+    const sendingInKilled = async (): Promise<string | undefined> => {
+      const owner = currentOwner(killed);
+      if (!owner) return undefined;
+      const lanes = await platform.db
+        .withSchema(platform.schema)
+        .table(LANE_LEASES_TABLE)
+        .where({ owner })
+        .andWhereRaw('expires_at > clock_timestamp()')
+        .pluck<string[]>('stream_id');
+      return lanes.find((stream) => (receiver.unanswered.get(stream) ?? 0) > 0);
+    };
     dispatchers.push(steady, killed);
     try {
       steady.start();
@@ -106,12 +143,13 @@ describe('webhook dispatchers killed with SIGKILL while delivering (issue 12)', 
       const total = STREAMS.length * PER_STREAM;
       const distinct = (): number => new Set(receiver.received.map((r) => r.id)).size;
       for (let kill = 1; kill <= KILLS; kill++) {
-        // Kill while deliveries flow: some have arrived and more are owed.
-        const before = distinct();
-        await eventually(
-          async () => (distinct() > before + 10 || distinct() === total ? true : undefined),
-          60_000,
-          `deliveries flowing before kill ${kill}`,
+        // Kill inside a send: the receiver has the delivery, the instance has not recorded it.
+        await eventually(sendingInKilled, 60_000, `a send of the killed instance in flight before kill ${kill}`).catch(
+          async (error: Error) => {
+            const leases = await platform.db.withSchema(platform.schema).table(LANE_LEASES_TABLE).select();
+            error.message += `; ${receiver.received.length} received, leases ${JSON.stringify(leases)}`;
+            throw error;
+          },
         );
         // Both started together and each restart joins a live one: none may have exited by itself.
         steady.assertAlive();
@@ -146,7 +184,9 @@ describe('webhook dispatchers killed with SIGKILL while delivering (issue 12)', 
         // At least once: a kill may resend what was sent but not yet marked delivered, nothing else.
         expect(arrivals.length - PER_STREAM).toBeLessThanOrEqual(KILLS * 5);
       }
+      // Each kill left at least one delivery sent and not recorded: the instance that took its lane sent it again.
       const repeats = receiver.received.length - total;
+      expect(repeats).toBeGreaterThanOrEqual(KILLS);
       console.log(
         `dispatcher crash test: ${total} events, ${receiver.received.length} deliveries (${repeats} resent after kills), ${KILLS} kills`,
       );

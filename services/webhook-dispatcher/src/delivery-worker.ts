@@ -78,6 +78,8 @@ export class DeliveryWorker {
     this.runs = await failureRuns(this.options.db, this.options.schema);
     this.running = true;
     this.loop = this.run();
+    // The owner names this instance on the lane leases it holds (`webhook_lane_leases.owner`).
+    this.options.logger.info({ owner: this.owner }, 'delivery worker started');
   }
 
   async stop(): Promise<void> {

@@ -15,6 +15,7 @@ import {
   createCommandProducer,
   createProjector,
   ensureTopics,
+  migrateProjection,
   projectionGroupId,
   sharedCounter,
 } from '@verity/events';
@@ -117,15 +118,16 @@ export function createWebhookDispatcherService(env: WebhookDispatcherEnv): Webho
   });
   // The projector runtime hands the cache to `publish`; the outbox keeps nothing in Redis, so it is never connected.
   const unusedCache = new Redis(env.VERITY_REDIS_URL, { lazyConnect: true });
+  const outbox = outboxProjection({
+    contexts,
+    directory,
+    catchUpTimeoutMs: 10_000,
+    onQueued: () => worker.wake(),
+  });
   const projector = createProjector({
     kafka,
     serde: platform.serde,
-    projection: outboxProjection({
-      contexts,
-      directory,
-      catchUpTimeoutMs: 10_000,
-      onQueued: () => worker.wake(),
-    }),
+    projection: outbox,
     topics: deliverableContexts(contexts).map((c) => contextTopics(c.name, prefix)),
     db,
     schema: env.VERITY_DB_SCHEMA,
@@ -181,8 +183,11 @@ export function createWebhookDispatcherService(env: WebhookDispatcherEnv): Webho
       await redis.connect().catch((error: unknown) => logger.warn({ err: error }, 'rate-limit redis unavailable'));
       await auth.start();
       await directory.start();
-      await projector.start();
+      // What is queued is sent at once: a restarted instance's consumer may wait out a dead
+      // member's session (30 s) before it joins the group, and the outbox does not depend on it.
+      await migrateProjection(db, env.VERITY_DB_SCHEMA, outbox);
       await worker.start();
+      await projector.start();
       const retentionMs = env.VERITY_WEBHOOKS_RETENTION_HOURS * 3_600_000;
       pruner = startOutboxPruner({
         db,
