@@ -83,7 +83,15 @@ export function createProjector<Event extends EventEnvelope, Change>(
   const eventsTopics = topics.map((t) => t.events);
   const log = options.logger.child({ component: 'projector', projection: projection.name });
   const admin: Admin = kafka.admin();
-  const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({
+    groupId,
+    readUncommitted: false,
+    allowAutoTopicCreation: false,
+    // A crashed instance's partitions wait for its session to expire, and its read models with
+    // them: 10 s as the processor's, not kafkajs' 30 s, within the 30 s a change has to show.
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+  });
 
   const applied = sharedCounter(options.metrics, {
     name: 'verity_projection_events_applied_total',

@@ -184,7 +184,7 @@ export function createWebhookDispatcherService(env: WebhookDispatcherEnv): Webho
       await auth.start();
       await directory.start();
       // What is queued is sent at once: a restarted instance's consumer may wait out a dead
-      // member's session (30 s) before it joins the group, and the outbox does not depend on it.
+      // member's session (10 s) before it joins the group, and the outbox does not depend on it.
       await migrateProjection(db, env.VERITY_DB_SCHEMA, outbox);
       await worker.start();
       await projector.start();
