@@ -84,7 +84,12 @@ describe('projection rebuilds, blue/green, under write load', () => {
   const SKUS = ['SKU-BG-1', 'SKU-BG-2', 'SKU-BG-3', 'SKU-BG-4'];
 
   beforeAll(async () => {
-    platform = await startTestPlatform();
+    platform = await startTestPlatform(undefined, {
+      // A token's wait spans the switch's pause (the serving projector waits on its checkpoints'
+      // locks while the new generation catches up), which a loaded CI box stretched past the
+      // default 3 s once: a wait that never ends still answers stale, and fails the test.
+      env: { VERITY_CONSISTENCY_TIMEOUT_MS: '20000' },
+    });
   });
   afterAll(async () => {
     if (platform)
