@@ -1,5 +1,4 @@
 import type { CommandEnvelope, CommandReply } from '@verity/core';
-import { Registry } from 'prom-client';
 import { auditHistory } from './audit/stream-audit';
 import { readStream } from './audit/stream-reader';
 import { stateAt } from './audit/stream-state';
@@ -7,7 +6,6 @@ import { AvroSerde } from './avro-serde';
 import { PartitionReader } from './partition-reader';
 import { ProcessorsRunningError, rebuildStates, type StateRebuildProgress } from './processor/state-rebuild';
 import { parseSnapshot, rememberedOf, type StreamSnapshot } from './processor/stream-snapshot';
-import { createProjector } from './projector/projector';
 import { testCommand } from './testing/test-stack';
 import { thingsStack } from './testing/things-stack';
 import {
@@ -143,21 +141,7 @@ describe('an old event version through the real runtimes after an upcaster is ad
   });
 
   it('a projection rebuilt from offset 0 in its own schema reads the v1 event as v2: 24 - 15 = 9 units', async () => {
-    await stack.start(
-      createProjector({
-        kafka,
-        serde: serdeV2,
-        projection: thingTotalsProjection,
-        topics: [topics],
-        db,
-        schema,
-        redis: stack.redis,
-        cacheKeyPrefix: prefix,
-        groupId: `${prefix}.${THINGS_CONTEXT}.thing-totals`,
-        logger,
-        metrics: new Registry(),
-      }),
-    );
+    await stack.start(stack.projector(thingTotalsProjection, serdeV2));
     const deadline = Date.now() + 30_000;
     let row: ThingTotalRow | undefined;
     while (row?.version !== 2 && Date.now() < deadline) {

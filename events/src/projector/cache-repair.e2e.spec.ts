@@ -1,10 +1,8 @@
 import { Redis } from 'ioredis';
-import { Registry } from 'prom-client';
 import { AvroSerde } from '../avro-serde';
 import { thingsStack } from '../testing/things-stack';
 import { thingTotalsProjection } from '../testing/upcasting/thing-totals-projection';
 import {
-  THINGS_CONTEXT,
   THINGS_COUNTED,
   THINGS_REMOVED,
   dozensToUnits,
@@ -12,7 +10,6 @@ import {
   thingsContextV2,
 } from '../testing/upcasting/things-context';
 import { checkpointsChannel, parseCheckpointNotice } from './checkpoint-notice';
-import { createProjector } from './projector';
 
 /**
  * A cache update that fails is retried until it lands, and no checkpoint notice goes out while
@@ -45,12 +42,10 @@ describe('the projector repairs a failed cache update before it notices a checkp
     await subscriber.subscribe(checkpointsChannel(prefix));
     await stack.start(stack.processor(thingsContextV2, serde));
     await stack.start(
-      createProjector({
-        kafka: stack.kafka,
-        serde,
-        // Redis refusing the first two updates, as it does while it restarts.
-        projection: {
+      stack.projector(
+        {
           ...thingTotalsProjection,
+          // Redis refusing the first two updates, as it does while it restarts.
           publish: async () => {
             if (failuresLeft > 0) {
               failuresLeft--;
@@ -60,15 +55,8 @@ describe('the projector repairs a failed cache update before it notices a checkp
             publishes.push('done');
           },
         },
-        topics: [topics],
-        db: stack.db,
-        schema,
-        redis: stack.redis,
-        cacheKeyPrefix: prefix,
-        groupId: `${prefix}.${THINGS_CONTEXT}.thing-totals`,
-        logger: stack.logger,
-        metrics: new Registry(),
-      }),
+        serde,
+      ),
     );
     const client = await stack.client();
 

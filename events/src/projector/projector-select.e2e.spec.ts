@@ -1,9 +1,7 @@
-import { Registry } from 'prom-client';
 import { AvroSerde } from '../avro-serde';
 import { thingsStack } from '../testing/things-stack';
 import { THING_TOTALS_TABLE, thingTotalsProjection } from '../testing/upcasting/thing-totals-projection';
 import {
-  THINGS_CONTEXT,
   THINGS_COUNTED,
   THINGS_REMOVED,
   dozensToUnits,
@@ -12,7 +10,6 @@ import {
 } from '../testing/upcasting/things-context';
 import { fetchTopicOffsets } from '../topic-offsets';
 import { CHECKPOINTS_TABLE } from './checkpoints';
-import { createProjector } from './projector';
 
 /**
  * A projection's `select` (the webhook outbox's: events some subscription takes) keeps the
@@ -21,7 +18,7 @@ import { createProjector } from './projector';
  */
 describe('a projection that selects the events it applies', () => {
   const stack = thingsStack('projector-select', 's');
-  const { kafka, db, schema, topics, prefix } = stack;
+  const { kafka, db, schema, topics } = stack;
   const serde = new AvroSerde(stack.registry, thingsCatalog(2), [dozensToUnits]);
   const admin = kafka.admin();
 
@@ -64,22 +61,14 @@ describe('a projection that selects the events it applies', () => {
       },
     });
     await stack.start(
-      createProjector({
-        kafka,
-        serde,
-        projection: {
+      stack.projector(
+        {
           ...thingTotalsProjection,
           select: async (events) => events.filter((e) => e.data.thing.startsWith('kept')),
         },
-        topics: [topics],
-        db: counted,
-        schema,
-        redis: stack.redis,
-        cacheKeyPrefix: prefix,
-        groupId: `${prefix}.${THINGS_CONTEXT}.thing-totals`,
-        logger: stack.logger,
-        metrics: new Registry(),
-      }),
+        serde,
+        counted,
+      ),
     );
     const client = await stack.client();
 

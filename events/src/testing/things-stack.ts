@@ -11,6 +11,8 @@ import { Registry } from 'prom-client';
 import { AvroSerde } from '../avro-serde';
 import { createLogger, type Logger } from '../logger';
 import { createCommandProcessor, type CommandProcessor } from '../processor/command-processor';
+import type { EventEnvelope, ProjectionOf } from '../projector/projection';
+import { createProjector, type Projector } from '../projector/projector';
 import { createRdKafka, type RdKafka } from '../rdkafka';
 import { contextTopics, repliesTopic, type ContextTopics } from '../topics';
 import { startCommandClient, type CommandClient } from './command-client';
@@ -39,6 +41,12 @@ export interface ThingsStack {
   redis: Redis;
   /** A processor of `context` in the spec's group, on 3 partitions, its local state in the stack's one temporary directory. */
   processor(context: ContextDefinition, serde: AvroSerde): CommandProcessor;
+  /** A projector of `projection` on the spec's topics, schema and cache prefix; `db` in place of the stack's when given. */
+  projector<Event extends EventEnvelope, Change>(
+    projection: ProjectionOf<Event, Change>,
+    serde: AvroSerde,
+    db?: Knex,
+  ): Projector;
   /** Starts a component, stopped (last started first) by `remove`. */
   start<T extends { start(): Promise<void>; stop(): Promise<void> }>(component: T): Promise<T>;
   /** Stops a component started with `start` before the end. */
@@ -105,6 +113,20 @@ export function thingsStack(name: string, letter: string): ThingsStack {
         brokers,
         stateDir,
         outcomeWindowMs: 3_600_000,
+      }),
+    projector: (projection, serde, projectorDb = db) =>
+      createProjector({
+        kafka,
+        serde,
+        projection,
+        topics: [topics],
+        db: projectorDb,
+        schema,
+        redis,
+        cacheKeyPrefix: prefix,
+        groupId: `${prefix}.${THINGS_CONTEXT}.${projection.name}`,
+        logger,
+        metrics: new Registry(),
       }),
     async start(component) {
       await component.start();
