@@ -27,14 +27,16 @@ const domainEventOf = (row: HistoryRow): DomainEvent => ({ type: eventShortName(
 
 /**
  * Folds a stream's history (log order, payloads already in the newest shape) through its
- * decider's `evolve` up to `point`: the state the decider decided the next command on.
- * Undefined when no event is at or before the point (a version past the end, an instant before
- * the first event, or an empty history).
+ * decider's `evolve` up to `point`: the state the decider decided the next command on. `from`
+ * is a state already folded (a snapshot) that `history` continues, at its next version; without
+ * it, `history` starts at version 1. Undefined when no event is at or before the point (a
+ * version past the end, an instant before the first event, or an empty history).
  */
 export function stateAt(
   decider: Decider<unknown, DomainCommand, DomainEvent>,
   history: readonly HistoryRow[],
   point: StatePoint,
+  from?: StreamStateAt,
 ): StreamStateAt | undefined {
   const until =
     'version' in point
@@ -42,8 +44,7 @@ export function stateAt(
       : 'at' in point
         ? (row: HistoryRow) => Date.parse(row.time) <= Date.parse(point.at)
         : () => true;
-  if ('version' in point && point.version > history.length) return undefined;
-  let folded: StreamStateAt | undefined;
+  let folded = from;
   for (const row of history) {
     if (!until(row)) break;
     const expected = (folded?.version ?? 0) + 1;
@@ -54,5 +55,6 @@ export function stateAt(
       state: decider.evolve(folded ? folded.state : decider.initialState(), domainEventOf(row)),
     };
   }
+  if ('version' in point && folded?.version !== point.version) return undefined;
   return folded;
 }

@@ -75,6 +75,18 @@ describe('stateAt', () => {
     expect(stateAt(tally, [], { latest: true })).toBeUndefined();
   });
 
+  it('continues a state already folded as the fold from version 1 would', () => {
+    const snapshot = stateAt(tally, history.slice(0, 2), { latest: true })!;
+    const rest = history.slice(2);
+    expect(stateAt(tally, rest, { version: 4 }, snapshot)).toEqual(stateAt(tally, history, { version: 4 }));
+    expect(stateAt(tally, rest, { at: '2026-11-23T10:00:03.500Z' }, snapshot)?.state).toEqual(byHand[3]);
+    expect(stateAt(tally, rest, { latest: true }, snapshot)?.state).toEqual(byHand[4]);
+    // Nothing after the snapshot is at or before the point: the snapshot is the state.
+    expect(stateAt(tally, [], { version: 2 }, snapshot)).toEqual(snapshot);
+    expect(stateAt(tally, rest, { version: 5 }, snapshot)).toBeUndefined();
+    expect(() => stateAt(tally, history.slice(3), { latest: true }, snapshot)).toThrow(HistoryGapError);
+  });
+
   it('refuses a history whose versions do not run 1, 2, 3', () => {
     const gapped = [history[0]!, history[2]!];
     expect(() => stateAt(tally, gapped, { latest: true })).toThrow(HistoryGapError);

@@ -75,3 +75,20 @@ export async function readStreamHistory(
   const found = (await (query.limit === undefined ? rows : rows.limit(query.limit))) as StreamEventRow[];
   return found.map(toHistoryRow);
 }
+
+/** A stream's first event's time and last version; undefined for a stream without events. */
+export async function readStreamEnds(
+  db: Knex | Knex.Transaction,
+  schema: string,
+  stream: Pick<StreamHistoryQuery, 'tenant' | 'context' | 'streamId'>,
+): Promise<{ firstTime: string; lastVersion: number } | undefined> {
+  const events = () =>
+    db
+      .withSchema(schema)
+      .table('stream_events')
+      .where({ tenant: stream.tenant, context: stream.context, stream_id: stream.streamId });
+  const first = (await events().select('time').orderBy('version').first()) as { time: string } | undefined;
+  if (!first) return undefined;
+  const last = (await events().select('version').orderBy('version', 'desc').first()) as { version: number };
+  return { firstTime: first.time, lastVersion: last.version };
+}

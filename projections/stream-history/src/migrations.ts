@@ -43,6 +43,26 @@ const migrations: Migration[] = [
   },
   // The query-api reads as a role that is not the owner: it sees the rows of the tenant it set, no others.
   tenantRowSecurityMigration('002_tenant_row_security', ['stream_events']),
+  {
+    name: '003_stream_states',
+    async up(db, schema) {
+      await db.schema.withSchema(schema).createTable('stream_states', (t) => {
+        t.text('tenant').notNullable();
+        t.text('context').notNullable();
+        t.specificType('stream_id', 'text COLLATE "C"').notNullable();
+        t.integer('version').notNullable();
+        // The event's time as it carries it (the answer's `at`), and as an instant to search by.
+        t.text('time').notNullable();
+        t.timestamp('at', { useTz: true }).notNullable();
+        t.jsonb('state').notNullable().comment("the decider's state after the version, as evolve made it");
+        t.primary(['tenant', 'context', 'stream_id', 'version']);
+      });
+    },
+    async down(db, schema) {
+      await db.schema.withSchema(schema).dropTable('stream_states');
+    },
+  },
+  tenantRowSecurityMigration('004_stream_states_row_security', ['stream_states']),
 ];
 
 export function streamHistoryMigrations(schema: string): Knex.MigrationSource<Migration> {

@@ -1,6 +1,9 @@
+import { inventoryContext } from '@verity/domain';
+import { HistoryGapError, stateAt } from '@verity/events';
 import { projectionSpec } from '@verity/events/testing';
 import { readStreamHistory } from './history-view';
-import { streamHistoryProjection } from './projection';
+import { streamHistoryProjection, streamHistoryProjectionOf } from './projection';
+import { readStreamState } from './stream-state-view';
 
 const spec = projectionSpec(streamHistoryProjection);
 
@@ -80,4 +83,103 @@ describe('stream-history projection', () => {
           { version: 2 },
         ]);
       }));
+
+  describe('kept states', () => {
+    // Every third version, so eight events keep two states.
+    const every3 = projectionSpec(streamHistoryProjectionOf(3));
+    const stream = { tenant: 'acme', context: 'inventory', streamId: 'acme/S-1' };
+    const { decider } = inventoryContext;
+    const eight = [1, 2, 3, 4, 5, 6, 7, 8].map((q) => received('S-1', q));
+
+    it('keeps the state every interval, equal to folding the events before it by hand', () =>
+      every3
+        .given([])
+        .when([...eight, received('S-2', 1)])
+        .then(async ({ db, schema, table }) => {
+          const history = await readStreamHistory(db, schema, stream);
+          const kept = (await table('stream_states')
+            .select('stream_id', 'version', 'time', 'state')
+            .orderBy('version')) as { stream_id: string; version: number; time: string; state: unknown }[];
+          expect(kept.map((k) => [k.stream_id, k.version])).toEqual([
+            ['acme/S-1', 3],
+            ['acme/S-1', 6],
+          ]);
+          for (const k of kept) {
+            const byHand = history
+              .slice(0, k.version)
+              .reduce(
+                (state, row) => decider.evolve(state, { type: row.type.split('.')[2]!, data: row.payload }),
+                decider.initialState(),
+              );
+            expect(k.state).toEqual(JSON.parse(JSON.stringify(byHand)));
+            expect(k.time).toBe(history[k.version - 1]!.time);
+          }
+        }));
+
+    it('reads a state at a version, an instant or now as the fold from version 1 gives it', () =>
+      every3
+        .given([])
+        .when(eight)
+        .then(async ({ db, schema }) => {
+          const history = await readStreamHistory(db, schema, stream);
+          const between = new Date(Date.parse(history[4]!.time) + 500).toISOString();
+          for (const point of [
+            { version: 2 },
+            { version: 3 },
+            { version: 7 },
+            { at: between },
+            { latest: true as const },
+          ])
+            expect(await readStreamState(db, schema, stream, decider, point)).toEqual(
+              JSON.parse(JSON.stringify(stateAt(decider, history, point))),
+            );
+          expect(await readStreamState(db, schema, stream, decider, { version: 9 })).toBeUndefined();
+          expect(
+            await readStreamState(db, schema, stream, decider, { at: '2024-12-31T00:00:00.000Z' }),
+          ).toBeUndefined();
+          expect(
+            await readStreamState(db, schema, { ...stream, streamId: 'acme/none' }, decider, { latest: true }),
+          ).toBeUndefined();
+        }));
+
+    it('folds from the nearest kept state, not from version 1', () =>
+      every3
+        .given([])
+        .when(eight)
+        .then(async ({ db, schema, table }) => {
+          // Versions 1 and 2 gone: a fold from version 1 would stop on the gap.
+          await table('stream_events').where({ stream_id: 'acme/S-1' }).whereIn('version', [1, 2]).delete();
+          await expect(readStreamState(db, schema, stream, decider, { version: 2 })).rejects.toThrow(HistoryGapError);
+          const marked = { ...(await table('stream_states').where({ version: 6 }).first()).state, marked: true };
+          await table('stream_states')
+            .where({ version: 6 })
+            .update({ state: JSON.stringify(marked) });
+          expect((await readStreamState(db, schema, stream, decider, { version: 6 }))?.state).toEqual(marked);
+          const seven = await readStreamState(db, schema, stream, decider, { version: 7 });
+          expect(seven?.state).toMatchObject({ marked: true });
+          expect((await readStreamState(db, schema, stream, decider, { version: 4 }))?.version).toBe(4);
+        }));
+
+    it('folds a long stream without kept states a page at a time, to the same state', () =>
+      projectionSpec(streamHistoryProjectionOf(10_000))
+        .given([])
+        .when(Array.from({ length: 1_201 }, (_, i) => received('S-1', (i % 7) + 1)))
+        .then(async ({ db, schema }) => {
+          const history = await readStreamHistory(db, schema, stream);
+          const between = new Date(Date.parse(history[1_099]!.time) + 500).toISOString();
+          for (const point of [{ version: 1_000 }, { version: 1_001 }, { at: between }, { latest: true as const }])
+            expect(await readStreamState(db, schema, stream, decider, point)).toEqual(
+              JSON.parse(JSON.stringify(stateAt(decider, history, point))),
+            );
+        }));
+
+    it('keeps no state across a gap in the history, and applies on', () =>
+      every3
+        .given([])
+        .when([received('S-1', 1), { ...received('S-1', 2), metadata: { subject: 'acme/S-1', streamVersion: 3 } }])
+        .then(async ({ db, schema, table }) => {
+          expect(await table('stream_states').select('version')).toEqual([]);
+          expect((await readStreamHistory(db, schema, stream)).map((e) => e.version)).toEqual([1, 3]);
+        }));
+  });
 });

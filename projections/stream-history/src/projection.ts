@@ -1,7 +1,8 @@
 import { eventFullName, type EventFullName } from '@verity/core';
 import { contexts } from '@verity/domain';
-import type { AnyProjection, ProjectedEvent, ProjectionTransaction } from '@verity/events';
+import { HistoryGapError, type AnyProjection, type ProjectedEvent, type ProjectionTransaction } from '@verity/events';
 import { streamHistoryMigrations } from './migrations';
+import { readStreamState, type StreamKey } from './stream-state-view';
 
 /**
  * The contexts whose streams are served here. The access context is not among them: its streams
@@ -16,6 +17,18 @@ const HISTORY_EVENTS = HISTORY_CONTEXTS.flatMap((name) => {
   if (!definition) throw new Error(`no context definition named ${name}`);
   return definition.events.map((type) => eventFullName(name, type) as EventFullName);
 });
+
+/**
+ * Every how many versions a stream's state is kept: a state read folds at most this many events
+ * after the nearest one. A kept state costs one read of the events since the one before.
+ */
+export const STATE_EVERY_VERSIONS = 500;
+
+const deciderOf = (context: string) => {
+  const definition = contexts.find((c) => c.name === context);
+  if (!definition) throw new Error(`no context definition named ${context}`);
+  return definition.decider;
+};
 
 /** Rows per INSERT: 18 parameters a row stays far below PostgreSQL's 65,535 a statement. */
 const ROWS_PER_INSERT = 1000;
@@ -50,7 +63,7 @@ const rowOf = (event: ProjectedEvent) => {
   };
 };
 
-async function insertEvents(store: ProjectionTransaction, events: readonly ProjectedEvent[]): Promise<never[]> {
+async function insertEvents(store: ProjectionTransaction, events: readonly ProjectedEvent[]): Promise<void> {
   for (let start = 0; start < events.length; start += ROWS_PER_INSERT)
     await store.db
       .withSchema(store.schema)
@@ -59,22 +72,65 @@ async function insertEvents(store: ProjectionTransaction, events: readonly Proje
       // A stream version is written once by its one writer: a second copy can only be the same event.
       .onConflict(['tenant', 'context', 'stream_id', 'version'])
       .ignore();
-  return [];
+}
+
+/** Keeps the stream's state after the event, folded from the state kept before it (in this transaction). */
+async function keepState(store: ProjectionTransaction, event: ProjectedEvent): Promise<void> {
+  const row = rowOf(event);
+  const stream: StreamKey = { tenant: row.tenant, context: row.context, streamId: row.stream_id };
+  try {
+    const folded = await readStreamState(store.db, store.schema, stream, deciderOf(row.context), {
+      version: row.version,
+    });
+    if (!folded) return;
+    await store.db
+      .withSchema(store.schema)
+      .table('stream_states')
+      .insert({
+        tenant: row.tenant,
+        context: row.context,
+        stream_id: row.stream_id,
+        version: folded.version,
+        time: folded.at,
+        at: folded.at,
+        state: JSON.stringify(folded.state),
+      })
+      .onConflict(['tenant', 'context', 'stream_id', 'version'])
+      .ignore();
+  } catch (error) {
+    // A history with a gap (one that began before this read model did) keeps no state: reads
+    // fold it themselves and answer the gap. Anything else is a fault to stop on.
+    if (!(error instanceof HistoryGapError)) throw error;
+  }
+}
+
+/** The stream-history projection, keeping each stream's state every `stateEveryVersions` versions. */
+export function streamHistoryProjectionOf(stateEveryVersions: number): AnyProjection {
+  const applyBatch = async (store: ProjectionTransaction, events: readonly ProjectedEvent[]): Promise<never[]> => {
+    await insertEvents(store, events);
+    for (const event of events)
+      if (event.metadata.streamVersion % stateEveryVersions === 0) await keepState(store, event);
+    return [];
+  };
+  return {
+    name: 'stream-history',
+    contexts: HISTORY_CONTEXTS,
+    events: HISTORY_EVENTS,
+    migrations: streamHistoryMigrations,
+    apply: (store, event) => applyBatch(store, [event]),
+    applyBatch,
+    // Nothing is cached: history pages are read from PostgreSQL; readers wake on checkpoint notices.
+    publish: async () => undefined,
+  };
 }
 
 /**
- * Every event of the served contexts, decoded and upcast, keyed by stream and version: a page of a
- * stream's history, or the events a time-travel read folds, is one index range instead of a scan
- * of the stream's partition. The events topics stay the record; `verity audit` reads and verifies
- * them there.
+ * Every event of the served contexts, decoded and upcast, keyed by stream and version, and each
+ * stream's state every `STATE_EVERY_VERSIONS` versions: a page of a stream's history is one index
+ * range instead of a scan of the stream's partition, and a time-travel read folds at most one
+ * interval of events. The kept states are `evolve`'s as it was when they were kept: a change to
+ * a decider's `evolve` or an upcaster takes a rebuild of this read model, as it takes a state
+ * rebuild of the processors. The events topics stay the record; `verity audit` reads and
+ * verifies them there.
  */
-export const streamHistoryProjection: AnyProjection = {
-  name: 'stream-history',
-  contexts: HISTORY_CONTEXTS,
-  events: HISTORY_EVENTS,
-  migrations: streamHistoryMigrations,
-  apply: (store, event) => insertEvents(store, [event]),
-  applyBatch: insertEvents,
-  // Nothing is cached: history pages are read from PostgreSQL; readers wake on checkpoint notices.
-  publish: async () => undefined,
-};
+export const streamHistoryProjection: AnyProjection = streamHistoryProjectionOf(STATE_EVERY_VERSIONS);

@@ -16,6 +16,7 @@ const TENANT_TABLES = [
   'stock_items',
   'stock_levels',
   'stream_events',
+  'stream_states',
   'sync_dead_letters',
   'sync_sources',
 ];

@@ -160,6 +160,54 @@ describe('time travel and audit over HTTP: /v1/streams on a running query-api', 
     ...(JSON.parse(answer.text) as { code: string; detail: string; missingPermission?: string }),
   });
 
+  it('answers a state past the kept one at version 500 as folding every event by hand', async () => {
+    const sku = 'SKU-TT-LONG';
+    const writer = { 'X-Tenant-Id': 'acme', 'X-Actor': 'alice' };
+    const tokens: string[] = [];
+    // 16 at a time: one stream's commands are decided in order whatever reaches the gateway first.
+    for (let sent = 0; sent < 503; sent += 16) {
+      const replies = await Promise.all(
+        Array.from({ length: Math.min(16, 503 - sent) }, (_, i) =>
+          postCommand(platform, 'inventory.ReceiveStock', { sku, location: 'berlin', quantity: sent + i + 1 }, writer),
+        ),
+      );
+      for (const reply of replies) {
+        expect(reply.status).toBe(200);
+        tokens.push(String(reply.body.consistencyToken));
+      }
+    }
+    const fresh = { ...reader, 'X-Consistency-Token': tokens.at(-1)! };
+    const events: StreamEventView[] = [];
+    for (let path: string | undefined = `/v1/streams/inventory/${sku}/events?limit=1000`; path;) {
+      const page: HistoryPage = body<HistoryPage>(await get(`${queryApi}${path}`, fresh));
+      events.push(...page.events);
+      path = page.next;
+    }
+    expect(events.map((e) => e.version)).toEqual(Array.from({ length: 503 }, (_, i) => i + 1));
+    const kept = await platform.db
+      .withSchema(platform.schema)
+      .table('stream_states')
+      .where({ stream_id: `acme/${sku}` })
+      .select('version');
+    expect(kept).toEqual([{ version: 500 }]);
+    // Events decided in one batch share a time: an instant's state is the last one at or before it.
+    const at = events[500]!.time;
+    const atVersion = events.filter((e) => Date.parse(e.time) <= Date.parse(at)).at(-1)!.version;
+    for (const [query, version] of [
+      ['?version=499', 499],
+      ['?version=500', 500],
+      ['?version=502', 502],
+      [`?at=${encodeURIComponent(at)}`, atVersion],
+      ['', 503],
+    ] as const) {
+      const answer = await get(`${queryApi}/v1/streams/inventory/${sku}${query}`, fresh);
+      expect({ query, status: answer.status }).toEqual({ query, status: 200 });
+      const state = body<StateView>(answer);
+      expect({ query, version: state.version }).toEqual({ query, version });
+      expect(state.state).toEqual(foldByHand(events.slice(0, version)));
+    }
+  });
+
   it('refuses a request without a credential (401) and a reader of another context (403 naming the grant)', async () => {
     for (const path of [`/v1/streams/inventory/${SKU}`, `/v1/streams/inventory/${SKU}/events`]) {
       const anonymous = await get(`${queryApi}${path}`, {});

@@ -2,10 +2,12 @@ import type { Express, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { parseStreamId, streamIdOf, tenantIdSchema, type ContextDefinition } from '@verity/core';
 import { contexts } from '@verity/domain';
-import { stateAt, type HistoryRow, type StatePoint } from '@verity/events';
+import type { HistoryRow, StatePoint } from '@verity/events';
 import {
   HISTORY_CONTEXTS,
+  readStreamEnds,
   readStreamHistory,
+  readStreamState,
   streamHistoryProjection,
   type StreamHistoryQuery,
 } from '@verity/projection-stream-history';
@@ -86,7 +88,8 @@ function streamRequest(req: Request): StreamRequest {
  * `GET /v1/streams/{context}/{streamId}/events` (a stream's history, paged) and
  * `GET /v1/streams/{context}/{streamId}` (its state at a version, an instant, or now), read
  * from the stream-history read model: every event as the log holds it, hash chain included, by
- * stream and version, so a page costs its own rows whatever the size of the partition. Both
+ * stream and version, so a page costs its own rows whatever the size of the partition, and a
+ * state folds from the nearest state the read model kept, at most one interval of events. Both
  * honour `X-Consistency-Token`.
  */
 export function mountStreamRoutes(app: Express, deps: StreamRoutesDeps): void {
@@ -140,20 +143,25 @@ export function mountStreamRoutes(app: Express, deps: StreamRoutesDeps): void {
         : query.at !== undefined
           ? { at: query.at }
           : { latest: true };
-    // Versions run from 1 without a gap: the state at version N folds the first N rows.
-    const rows = await history(req, res, stream, 'version' in point ? { limit: point.version } : {});
-    const folded = stateAt(stream.context.decider, rows, point);
-    if (!folded) {
-      const last = rows[rows.length - 1]!;
+    await awaitConsistency(req, res, deps, streamHistoryProjection.name);
+    const { context, tenant, streamId } = stream;
+    const key = { tenant, context: context.name, streamId };
+    const found = await deps.db.read(tenant, async (db) => {
+      const folded = await readStreamState(db, deps.schema, key, context.decider, point);
+      return folded ? { folded } : { ends: await readStreamEnds(db, deps.schema, key) };
+    });
+    if (!('folded' in found)) {
+      if (!found.ends) throw streamNotFound(streamId);
       const detail =
         'version' in point
-          ? `stream ${stream.streamId} is at version ${last.version}, not yet ${point.version}`
-          : `stream ${stream.streamId} had no event at or before ${query.at}; its first is at ${rows[0]!.time}`;
+          ? `stream ${streamId} is at version ${found.ends.lastVersion}, not yet ${point.version}`
+          : `stream ${streamId} had no event at or before ${query.at}; its first is at ${found.ends.firstTime}`;
       throw new HttpProblem(404, 'not_found', 'No such state', detail, {
-        streamId: stream.streamId,
-        lastVersion: last.version,
+        streamId,
+        lastVersion: found.ends.lastVersion,
       });
     }
+    const { folded } = found;
     res.json({ context: stream.context.name, streamId: stream.streamId, ...folded });
   });
 }
