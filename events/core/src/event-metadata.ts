@@ -100,26 +100,32 @@ export function toHeaders(metadata: ChainedEventMetadata): RecordHeaders {
   return headers;
 }
 
+/** Built once: `fromHeaders` runs for every record every consumer reads. */
+const requiredHeaders = Object.entries(attributeHeaders) as [RequiredAttribute, string][];
+const optionalHeaders = Object.entries(optionalAttributeHeaders) as [OptionalAttribute, string][];
+
+/** A header's (first) value as text. `toString()` without arguments is Buffer's fast path, UTF-8. */
+function headerText(headers: RecordHeaders, name: string): string | undefined {
+  const value = headers[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
+}
+
 export function fromHeaders(
   headers: RecordHeaders | undefined,
   where: Record<string, unknown> = {},
 ): ChainedEventMetadata {
-  const read = (name: string): string | undefined => {
-    const value = headers?.[name];
-    if (value === undefined) return undefined;
-    return (Array.isArray(value) ? value[0] : value)?.toString('utf8');
-  };
-  if (read('ce_specversion') !== '1.0') {
+  if (headers === undefined || headerText(headers, 'ce_specversion') !== '1.0') {
     throw new UndecodableRecordError('not a CloudEvents 1.0 record: ce_specversion missing or wrong', where);
   }
   const metadata: Record<string, string | number> = {};
-  for (const [attribute, header] of Object.entries(attributeHeaders) as [RequiredAttribute, string][]) {
-    const value = read(header);
+  for (const [attribute, header] of requiredHeaders) {
+    const value = headerText(headers, header);
     if (value === undefined) throw new UndecodableRecordError(`header ${header} missing`, where);
     metadata[attribute] = numericAttributes.has(attribute) ? Number(value) : value;
   }
-  for (const [attribute, header] of Object.entries(optionalAttributeHeaders) as [OptionalAttribute, string][]) {
-    const value = read(header);
+  for (const [attribute, header] of optionalHeaders) {
+    const value = headerText(headers, header);
     if (value !== undefined) metadata[attribute] = value;
   }
   return metadata as unknown as ChainedEventMetadata;
