@@ -19,7 +19,8 @@ import { checkpointsChannel, parseCheckpointNotice } from './checkpoint-notice';
 describe('the projector repairs a failed cache update before it notices a checkpoint again', () => {
   const stack = thingsStack('cache-repair', 'r');
   const { schema, topics, prefix } = stack;
-  const subscriber = new Redis(stack.redisUrl);
+  // Connected before subscribing: ioredis' ready check, sent after a SUBSCRIBE, is refused.
+  const subscriber = new Redis(stack.redisUrl, { lazyConnect: true });
   const serde = new AvroSerde(stack.registry, thingsCatalog(2), [dozensToUnits]);
 
   /** Each publish the projector asked for, and whether it failed. */
@@ -39,6 +40,7 @@ describe('the projector repairs a failed cache update before it notices a checkp
       const notice = parseCheckpointNotice(message);
       if (notice?.schema === schema) noticedAfter.push(publishes.filter((p) => p === 'done').length);
     });
+    await subscriber.connect();
     await subscriber.subscribe(checkpointsChannel(prefix));
     await stack.start(stack.processor(thingsContextV2, serde));
     await stack.start(

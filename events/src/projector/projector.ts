@@ -48,6 +48,12 @@ export interface ProjectorOptions<Event extends EventEnvelope, Change> {
    * whole log to apply, sets more so PostgreSQL works while the next batch is decoded.
    */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Whether it tells readers waiting on a consistency token where its checkpoints are (Redis
+   * pub/sub, every query-api instance parses each notice). Default true; false for a projection
+   * no read waits on, such as the webhook outbox.
+   */
+  checkpointNotices?: boolean;
 }
 
 /** A partition's checkpoint move owed by batches `select` took nothing from. */
@@ -113,6 +119,7 @@ export function createProjector<Event extends EventEnvelope, Change>(
   });
 
   const handles = handledBy(projection);
+  const notices = options.checkpointNotices ?? true;
 
   const publish = (changes: Change[]): Promise<void> =>
     projection.publish({ schema, db }, { redis, keyPrefix: cacheKeyPrefix }, changes);
@@ -206,7 +213,7 @@ export function createProjector<Event extends EventEnvelope, Change>(
     // After the cache: a reader woken by it reads the cache, so no notice while a batch's cache
     // update is still owed (readers then find the checkpoint in PostgreSQL and skip the cache).
     // Also for a batch of events this projection does not apply: the checkpoint moved past them.
-    if (repair === undefined)
+    if (notices && repair === undefined)
       publishCheckpointNotice(redis, cacheKeyPrefix, {
         schema,
         projection: projection.name,

@@ -45,7 +45,7 @@ export interface ThingsStack {
   projector<Event extends EventEnvelope, Change>(
     projection: ProjectionOf<Event, Change>,
     serde: AvroSerde,
-    db?: Knex,
+    options?: { db?: Knex; checkpointNotices?: boolean },
   ): Projector;
   /** Starts a component, stopped (last started first) by `remove`. */
   start<T extends { start(): Promise<void>; stop(): Promise<void> }>(component: T): Promise<T>;
@@ -114,13 +114,14 @@ export function thingsStack(name: string, letter: string): ThingsStack {
         stateDir,
         outcomeWindowMs: 3_600_000,
       }),
-    projector: (projection, serde, projectorDb = db) =>
+    projector: (projection, serde, { db: projectorDb = db, checkpointNotices } = {}) =>
       createProjector({
         kafka,
         serde,
         projection,
         topics: [topics],
         db: projectorDb,
+        checkpointNotices,
         schema,
         redis,
         cacheKeyPrefix: prefix,

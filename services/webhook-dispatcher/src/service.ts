@@ -116,7 +116,8 @@ export function createWebhookDispatcherService(env: WebhookDispatcherEnv): Webho
     disable: (subscription, failures) =>
       submitAccess(subscription, 'DisableWebhookSubscription', { reason: 'consecutive_failures', failures }),
   });
-  // The projector runtime hands the cache to `publish`; the outbox keeps nothing in Redis, so it is never connected.
+  // The projector runtime hands the cache to `publish`; the outbox keeps nothing in Redis and no
+  // read waits on it (no checkpoint notices), so it is never connected.
   const unusedCache = new Redis(env.VERITY_REDIS_URL, { lazyConnect: true });
   const outbox = outboxProjection({
     contexts,
@@ -138,6 +139,7 @@ export function createWebhookDispatcherService(env: WebhookDispatcherEnv): Webho
     metrics: platform.metrics,
     partitions: env.VERITY_PARTITIONS,
     replicationFactor: env.VERITY_REPLICATION_FACTOR,
+    checkpointNotices: false,
   });
   const redis = rateLimitRedis(env.VERITY_REDIS_URL, logger);
   const auth = createRequestAuth<ApiKeyView>({
