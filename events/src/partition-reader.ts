@@ -96,7 +96,10 @@ export class PartitionReader {
         'group.id': `${clientId}.unused`,
         'enable.auto.commit': false,
         'isolation.level': 'read_committed',
-        'fetch.wait.max.ms': 50,
+        // How long the broker holds a fetch that finds nothing: a commit ends it at once (measured:
+        // a record applied 1.9 ms p50 after its commit with 500 as with 50), so this only paces
+        // the empty fetches of a reader with nothing to read, and every service runs a few.
+        'fetch.wait.max.ms': 500,
         // librdkafka prefetches up to 64 MiB per consumer by default; a processor restoring a
         // dozen partitions at once would hold most of a gigabyte of records it has not read yet.
         'queued.max.messages.kbytes': 4096,
