@@ -63,9 +63,16 @@ describe('the ends of partitions on the real broker', () => {
 
     await transaction.commit();
     await transactional.disconnect();
-    // The two records and the commit marker.
-    expect((await ends.ends(topic, [1])).get(1)).toBe(3n);
-    expect((await high.ends(topic, [1])).get(1)).toBe(3n);
+    // The two records and the commit marker, which the coordinator writes after it acknowledged
+    // the commit: asked at once, the partition may not have it yet.
+    const settle = async (of: PartitionEnds): Promise<bigint | undefined> => {
+      for (const deadline = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 20))) {
+        const end = (await of.ends(topic, [1])).get(1);
+        if (end === 3n || Date.now() > deadline) return end;
+      }
+    };
+    expect(await settle(ends)).toBe(3n);
+    expect(await settle(high)).toBe(3n);
   });
 
   it('reject a topic that does not exist with a retriable error', async () => {
