@@ -1,12 +1,16 @@
 import type { Knex } from 'knex';
 import type { HistoryRow } from '@verity/events';
 
-/** Which events of one stream: from a version on, at most `limit` of them (all when absent). */
-export interface StreamHistoryQuery {
+/** One stream of one context. */
+export interface StreamKey {
   tenant: string;
   context: string;
   /** `<tenant>/<aggregate id>`. */
   streamId: string;
+}
+
+/** Which events of one stream: from a version on, at most `limit` of them (all when absent). */
+export interface StreamHistoryQuery extends StreamKey {
   fromVersion?: number;
   limit?: number;
 }
@@ -80,7 +84,7 @@ export async function readStreamHistory(
 export async function readStreamEnds(
   db: Knex | Knex.Transaction,
   schema: string,
-  stream: Pick<StreamHistoryQuery, 'tenant' | 'context' | 'streamId'>,
+  stream: StreamKey,
 ): Promise<{ firstTime: string; lastVersion: number } | undefined> {
   const events = () =>
     db

@@ -5,5 +5,5 @@ export {
   streamHistoryProjectionOf,
   type HistoryContext,
 } from './projection';
-export { readStreamEnds, readStreamHistory, type StreamHistoryQuery } from './history-view';
-export { readStreamState, type StreamKey } from './stream-state-view';
+export { readStreamEnds, readStreamHistory, type StreamHistoryQuery, type StreamKey } from './history-view';
+export { readStreamState } from './stream-state-view';

@@ -2,7 +2,8 @@ import { eventFullName, type EventFullName } from '@verity/core';
 import { contexts } from '@verity/domain';
 import { HistoryGapError, type AnyProjection, type ProjectedEvent, type ProjectionTransaction } from '@verity/events';
 import { streamHistoryMigrations } from './migrations';
-import { readStreamState, type StreamKey } from './stream-state-view';
+import type { StreamKey } from './history-view';
+import { readStreamState } from './stream-state-view';
 
 /**
  * The contexts whose streams are served here. The access context is not among them: its streams
@@ -11,24 +12,22 @@ import { readStreamState, type StreamKey } from './stream-state-view';
 export const HISTORY_CONTEXTS = ['inventory', 'catalog', 'pricing', 'sources', 'aliases'] as const;
 export type HistoryContext = (typeof HISTORY_CONTEXTS)[number];
 
-/** Every event type the served contexts declare: the generated payload map has one entry for each. */
-const HISTORY_EVENTS = HISTORY_CONTEXTS.flatMap((name) => {
+const definitionOf = (name: string) => {
   const definition = contexts.find((c) => c.name === name);
   if (!definition) throw new Error(`no context definition named ${name}`);
-  return definition.events.map((type) => eventFullName(name, type) as EventFullName);
-});
+  return definition;
+};
+
+/** Every event type the served contexts declare: the generated payload map has one entry for each. */
+const HISTORY_EVENTS = HISTORY_CONTEXTS.flatMap((name) =>
+  definitionOf(name).events.map((type) => eventFullName(name, type) as EventFullName),
+);
 
 /**
  * Every how many versions a stream's state is kept: a state read folds at most this many events
  * after the nearest one. A kept state costs one read of the events since the one before.
  */
 export const STATE_EVERY_VERSIONS = 500;
-
-const deciderOf = (context: string) => {
-  const definition = contexts.find((c) => c.name === context);
-  if (!definition) throw new Error(`no context definition named ${context}`);
-  return definition.decider;
-};
 
 /** Rows per INSERT: 18 parameters a row stays far below PostgreSQL's 65,535 a statement. */
 const ROWS_PER_INSERT = 1000;
@@ -76,20 +75,24 @@ async function insertEvents(store: ProjectionTransaction, events: readonly Proje
 
 /** Keeps the stream's state after the event, folded from the state kept before it (in this transaction). */
 async function keepState(store: ProjectionTransaction, event: ProjectedEvent): Promise<void> {
-  const row = rowOf(event);
-  const stream: StreamKey = { tenant: row.tenant, context: row.context, streamId: row.stream_id };
+  const { metadata } = event;
+  const stream: StreamKey = {
+    tenant: metadata.tenant,
+    context: contextOf(event.topic, event.type),
+    streamId: metadata.subject,
+  };
   try {
-    const folded = await readStreamState(store.db, store.schema, stream, deciderOf(row.context), {
-      version: row.version,
+    const folded = await readStreamState(store.db, store.schema, stream, definitionOf(stream.context).decider, {
+      version: metadata.streamVersion,
     });
     if (!folded) return;
     await store.db
       .withSchema(store.schema)
       .table('stream_states')
       .insert({
-        tenant: row.tenant,
-        context: row.context,
-        stream_id: row.stream_id,
+        tenant: stream.tenant,
+        context: stream.context,
+        stream_id: stream.streamId,
         version: folded.version,
         time: folded.at,
         at: folded.at,

@@ -1,15 +1,7 @@
 import type { Decider, DomainCommand, DomainEvent } from '@verity/core';
 import { stateAt, type StatePoint, type StreamStateAt } from '@verity/events';
 import type { Knex } from 'knex';
-import { readStreamHistory } from './history-view';
-
-/** One stream of one context. */
-export interface StreamKey {
-  tenant: string;
-  context: string;
-  /** `<tenant>/<aggregate id>`. */
-  streamId: string;
-}
+import { readStreamHistory, type StreamKey } from './history-view';
 
 /** Events a fold reads at once: what a state read holds in memory, whatever the stream's length. */
 const FOLD_PAGE_ROWS = 500;

@@ -98,7 +98,7 @@ export function mountStreamRoutes(app: Express, deps: StreamRoutesDeps): void {
     req: Request,
     res: Response,
     { context, tenant, streamId }: StreamRequest,
-    page: Pick<StreamHistoryQuery, 'fromVersion' | 'limit'> = {},
+    page: Pick<StreamHistoryQuery, 'fromVersion' | 'limit'>,
   ): Promise<HistoryRow[]> => {
     await awaitConsistency(req, res, deps, streamHistoryProjection.name);
     const query = { tenant, context: context.name, streamId, ...page };
