@@ -46,6 +46,8 @@ const locked = packagesOf(join(root, 'package-lock.json'));
 const installed = packagesOf(join(root, 'node_modules', '.package-lock.json'));
 if (sameTree(locked, installed)) {
   process.stdout.write('install: node_modules matches package-lock.json\n');
+  // `npm ci` applies patches/ (postinstall); a tree installed before a patch changed gets it here.
+  execFileSync(join(root, 'node_modules', '.bin', 'patch-package'), [], { cwd: root, stdio: 'inherit' });
 } else {
   execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', env: buildEnv() });
 }
