@@ -6,18 +6,18 @@
 interface KafkajsEncoder {
   buffer: Buffer;
 }
-type Headers = Record<string, Buffer | Buffer[]>;
+type RecordHeaders = Record<string, Buffer | Buffer[]>;
 
 const encodeRecord = jest.requireActual<
-  (record: { offsetDelta: number; key: Buffer; value: Buffer; headers: Headers }) => KafkajsEncoder
+  (record: { offsetDelta: number; key: Buffer; value: Buffer; headers: RecordHeaders }) => KafkajsEncoder
 >('kafkajs/src/protocol/recordBatch/record/v0');
 const Decoder =
   jest.requireActual<new (buffer: Buffer) => { readVarIntBytes(): Buffer }>('kafkajs/src/protocol/decoder');
 const decodeRecord = jest.requireActual<
-  (decoder: unknown, context: Record<string, unknown>) => { offset: string; headers: Headers }
+  (decoder: unknown, context: Record<string, unknown>) => { offset: string; headers: RecordHeaders }
 >('kafkajs/src/protocol/recordBatch/record/v0/decoder');
 
-function roundTrip(headers: Headers): Headers {
+function roundTrip(headers: RecordHeaders): RecordHeaders {
   const encoded = encodeRecord({ offsetDelta: 2, key: Buffer.from('k'), value: Buffer.from('v'), headers }).buffer;
   // As the batch decoder reads a record: its length-prefixed bytes, then the record itself.
   const record = new Decoder(encoded).readVarIntBytes();
