@@ -28,6 +28,7 @@ import {
   type PartitionCheckpoint,
 } from './projection-generations';
 import { RebuildInProgressError } from './projections-args';
+import { appliedOffsets, lagOf, totalOffsets } from './rebuild-lag';
 import { progressLine } from './rebuild-progress';
 import { openRebuildSessions } from './rebuild-sessions';
 
@@ -79,15 +80,6 @@ const SWITCH_ATTEMPTS = 5;
 const REFILL_GRACE_MS = 1_000;
 
 /** Sum of next offsets per topic/partition, capped at each partition's end. */
-function applied(checkpoints: readonly PartitionCheckpoint[], ends: Map<string, bigint>): bigint {
-  let sum = 0n;
-  for (const c of checkpoints) {
-    const end = ends.get(`${c.topic}/${c.partition}`) ?? c.nextOffset;
-    sum += c.nextOffset < end ? c.nextOffset : end;
-  }
-  return sum;
-}
-
 async function topicEnds(admin: Admin, topics: readonly string[]): Promise<Map<string, bigint>> {
   const ends = new Map<string, bigint>();
   for (const topic of topics)
@@ -95,8 +87,6 @@ async function topicEnds(admin: Admin, topics: readonly string[]): Promise<Map<s
       ends.set(`${topic}/${partition}`, BigInt(high));
   return ends;
 }
-
-const total = (ends: Map<string, bigint>): bigint => [...ends.values()].reduce((a, b) => a + b, 0n);
 
 /**
  * A session lock per read model and schema, held for the whole rebuild on a connection of its
@@ -154,7 +144,7 @@ export async function rebuildProjection(
       return { topic: k.slice(0, at), partition: Number(k.slice(at + 1)) };
     });
     await seedCheckpoints(db, schema, projection.name, partitions);
-    const resumedAt = applied(
+    const resumedAt = appliedOffsets(
       await checkpointsOf(db, building.schema, projection.name),
       await topicEnds(admin, topics),
     );
@@ -307,8 +297,9 @@ async function followUntilCaughtUp(
     const failed = failure();
     if (failed) throw failed;
     const ends = await topicEnds(deps.admin, topics);
-    const done = applied(await checkpointsOf(deps.db, building.schema, projection), ends);
-    const end = total(ends);
+    const checkpoints = await checkpointsOf(deps.db, building.schema, projection);
+    const done = appliedOffsets(checkpoints, ends);
+    const end = totalOffsets(ends);
     if (options.signal?.aborted) return { kind: 'interrupted', done, total: end };
     const now = Date.now();
     if (last.done < 0n) last = { at: now, done };
@@ -318,9 +309,8 @@ async function followUntilCaughtUp(
       last = { at: now, done };
       lastLine = now;
     }
-    // Transaction markers take offsets no batch reaches: up to one per partition is not lag.
-    const lag = end - done - BigInt(ends.size);
-    if (lag <= BigInt(options.maxLag)) return { kind: 'caught-up', lag: lag < 0n ? 0n : lag, done };
+    const lag = lagOf(checkpoints, ends);
+    if (lag <= BigInt(options.maxLag)) return { kind: 'caught-up', lag, done };
     await sleep(100);
   }
 }
