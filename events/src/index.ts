@@ -22,6 +22,7 @@ export {
   ingestorDeadLettersTopic,
   processorGroupId,
   projectionGroupId,
+  READ_MODELS_GROUP,
   repliesTopic,
   repliesTopicConfig,
   type ContextTopics,
@@ -59,7 +60,7 @@ export {
   withCheckpoint,
   type CheckpointKey,
 } from './projector/checkpoints';
-export { seekToCheckpointsOnJoin, type CheckpointSeek } from './projector/checkpoint-seek';
+export { readersOf, seekToCheckpointsOnJoin, type CheckpointSeek } from './projector/checkpoint-seek';
 export { migrateProjection } from './projector/batch';
 export {
   checkpointsChannel,

@@ -29,7 +29,10 @@ export function contextTopics(context: string, prefix: string = DEFAULT_TOPIC_PR
 export const processorGroupId = (context: string, prefix: string = DEFAULT_TOPIC_PREFIX): string =>
   `${prefix}.${context}.command-processor`;
 
-/** Consumer group of a read model's projectors. */
+/** The projector service's read models, read by one consumer group (`projectionGroupId` of it). */
+export const READ_MODELS_GROUP = 'read-models';
+
+/** Consumer group of a read model's projectors (or of the projector service's read models). */
 export const projectionGroupId = (projection: string, prefix: string = DEFAULT_TOPIC_PREFIX): string =>
   `${prefix}.projection.${projection}`;
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { CHECKPOINTS_TABLE, ensureCheckpointTable, withCheckpoint } from './checkpoints';
+import { CHECKPOINTS_TABLE, ensureCheckpointTable, withCheckpoints } from './checkpoints';
 import type { EventEnvelope, ProjectionOf } from './projection';
 
 /**
@@ -49,39 +49,85 @@ export interface CommittedBatch<Change> {
   changes: Change[];
 }
 
-/**
- * Commits one batch. With events to apply, ONE transaction applies those not applied yet (at or
- * past the checkpoint, so a redelivered batch applies nothing twice) and moves the checkpoint
- * past the batch. With none, one statement moves the checkpoint, never backwards, and the
- * answer is undefined: there is nothing to publish. `publishes: false` (a rebuild's generation,
- * read by nobody yet) tells the projection its changes will not be published.
- */
+/** What one projection of a group applies of a batch. */
+export interface ProjectionPart<Event extends EventEnvelope, Change> {
+  projection: ProjectionOf<Event, Change>;
+  /** The batch's events it applies, in offset order. */
+  events: readonly Event[];
+}
+
+/** `commitGroupBatch` for one projection. */
 export async function commitBatch<Event extends EventEnvelope, Change>(
   db: Knex,
   schema: string,
   projection: ProjectionOf<Event, Change>,
   batch: EventBatch<Event>,
-  { publishes = true }: { publishes?: boolean } = {},
+  options: { publishes?: boolean } = {},
 ): Promise<CommittedBatch<Change> | undefined> {
+  const { topic, partition, nextOffset, events } = batch;
+  const committed = await commitGroupBatch(
+    db,
+    schema,
+    [{ projection, events }],
+    { topic, partition, nextOffset },
+    options,
+  );
+  return committed?.[0];
+}
+
+/**
+ * Commits one batch of one partition for the projections that read its topic. With events to
+ * apply, ONE transaction applies, per projection, those it has not applied yet (at or past its
+ * checkpoint, so a redelivered batch applies nothing twice) and moves every checkpoint past the
+ * batch. With none, one statement moves the checkpoints, never backwards, and the answer is
+ * undefined: there is nothing to publish. Otherwise the answer holds each part's commit, in
+ * order. `publishes: false` (a rebuild's generation, read by nobody yet) tells the projections
+ * their changes will not be published.
+ */
+export async function commitGroupBatch<Event extends EventEnvelope, Change>(
+  db: Knex,
+  schema: string,
+  parts: readonly ProjectionPart<Event, Change>[],
+  batch: Omit<EventBatch<Event>, 'events'>,
+  { publishes = true }: { publishes?: boolean } = {},
+): Promise<CommittedBatch<Change>[] | undefined> {
   const { topic, partition, nextOffset } = batch;
-  const checkpoint = { projection: projection.name, topic, partition };
-  if (batch.events.length === 0) {
+  const projections = parts.map((part) => part.projection.name);
+  if (parts.every((part) => part.events.length === 0)) {
     await db
       .withSchema(schema)
       .table(CHECKPOINTS_TABLE)
-      .insert({ ...checkpoint, next_offset: nextOffset, updated_at: db.fn.now() })
+      .insert(
+        projections.map((projection) => ({
+          projection,
+          topic,
+          partition,
+          next_offset: nextOffset,
+          updated_at: db.fn.now(),
+        })),
+      )
       .onConflict(['projection', 'topic', 'partition'])
       .merge()
       .where(`${CHECKPOINTS_TABLE}.next_offset`, '<', nextOffset);
     return undefined;
   }
-  return withCheckpoint(db, schema, checkpoint, nextOffset, async (trx, next) => {
-    const fresh = batch.events.filter((e) => BigInt(e.offset) >= next);
-    const store = { schema, db: trx, publishes };
-    if (projection.applyBatch)
-      return { applied: fresh.length, changes: fresh.length > 0 ? await projection.applyBatch(store, fresh) : [] };
-    const changes: Change[] = [];
-    for (const event of fresh) changes.push(...(await projection.apply(store, event)));
-    return { applied: fresh.length, changes };
+  return withCheckpoints(db, schema, { projections, topic, partition }, nextOffset, async (trx, next) => {
+    const committed: CommittedBatch<Change>[] = [];
+    for (const { projection, events } of parts) {
+      const from = next.get(projection.name) ?? 0n;
+      const fresh = events.filter((e) => BigInt(e.offset) >= from);
+      const store = { schema, db: trx, publishes };
+      if (projection.applyBatch) {
+        committed.push({
+          applied: fresh.length,
+          changes: fresh.length > 0 ? await projection.applyBatch(store, fresh) : [],
+        });
+        continue;
+      }
+      const changes: Change[] = [];
+      for (const event of fresh) changes.push(...(await projection.apply(store, event)));
+      committed.push({ applied: fresh.length, changes });
+    }
+    return committed;
   });
 }

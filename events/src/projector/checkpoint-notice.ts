@@ -37,3 +37,18 @@ export async function publishCheckpointNotice(
 ): Promise<void> {
   await redis.publish(checkpointsChannel(keyPrefix), encodeCheckpointNotice(notice));
 }
+
+/** Several notices in one write to Redis (one per read model a batch moved). */
+export async function publishCheckpointNotices(
+  redis: Redis,
+  keyPrefix: string,
+  notices: readonly CheckpointNotice[],
+): Promise<void> {
+  if (notices.length === 0) return;
+  if (notices.length === 1) return publishCheckpointNotice(redis, keyPrefix, notices[0]!);
+  const pipeline = redis.pipeline();
+  for (const notice of notices) pipeline.publish(checkpointsChannel(keyPrefix), encodeCheckpointNotice(notice));
+  const results = (await pipeline.exec()) ?? [];
+  const failed = results.find(([error]) => error);
+  if (failed?.[0]) throw failed[0];
+}

@@ -1,7 +1,7 @@
 import type { Consumer } from 'kafkajs';
 import type { Knex } from 'knex';
 import type { Logger } from '../logger';
-import { readCheckpoints } from './checkpoints';
+import { startOffsets } from './checkpoints';
 
 /** Whether the consumer has started where its checkpoints say, since it last joined or crashed. */
 export interface CheckpointSeek {
@@ -11,25 +11,26 @@ export interface CheckpointSeek {
 }
 
 /**
- * Starts a consumer where PostgreSQL's checkpoints of `checkpointName` say, not where Kafka's
- * committed offsets do, each time the group hands it partitions: the checkpoint moves in the
- * transaction that applies a batch, the committed offset after it. A partition without a
- * checkpoint starts at 0 (one past the topic's retention starts at the earliest record kept).
+ * Starts a consumer where PostgreSQL's checkpoints say, not where Kafka's committed offsets do,
+ * each time the group hands it partitions: the checkpoint moves in the transaction that applies
+ * a batch, the committed offset after it. `readers` names, per topic, the checkpoints of the
+ * projections the consumer reads it for; a partition starts at the lowest of them, and at 0
+ * where one is missing (one past the topic's retention starts at the earliest record kept).
  * Until the seek is done the consumer is not ready; batches handed before it still skip what
- * their checkpoint says was applied.
+ * their checkpoints say was applied.
  */
 export function seekToCheckpointsOnJoin(
   consumer: Consumer,
-  options: { db: Knex; schema: string; checkpointName: string; topics: readonly string[]; log: Logger },
+  options: { db: Knex; schema: string; readers: ReadonlyMap<string, readonly string[]>; log: Logger },
 ): CheckpointSeek {
-  const { db, schema, checkpointName, topics, log } = options;
+  const { db, schema, readers, log } = options;
   let ready = false;
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     void (async () => {
-      for (const topic of topics) {
+      for (const [topic, projections] of readers) {
         const partitions = payload.memberAssignment[topic] ?? [];
         if (partitions.length === 0) continue;
-        const checkpoints = await readCheckpoints(db, schema, checkpointName, topic);
+        const checkpoints = await startOffsets(db, schema, projections, topic);
         for (const partition of partitions)
           consumer.seek({ topic, partition, offset: checkpoints.get(partition) ?? '0' });
       }
@@ -49,3 +50,7 @@ export function seekToCheckpointsOnJoin(
     },
   };
 }
+
+/** `readers` of a consumer that reads `topics` for one checkpoint. */
+export const readersOf = (checkpointName: string, topics: readonly string[]): ReadonlyMap<string, readonly string[]> =>
+  new Map(topics.map((topic) => [topic, [checkpointName]]));

@@ -7,9 +7,9 @@ import type { AvroSerde } from '../avro-serde';
 import { InvalidOptionError, fromHeaders } from '@verity/core';
 import type { Logger } from '../logger';
 import { contextTopicConfigs, ensureTopics, type ContextTopics } from '../topics';
-import { commitBatch, handledBy, migrateProjection, type CommittedBatch } from './batch';
+import { commitGroupBatch, handledBy, migrateProjection, type CommittedBatch } from './batch';
 import { seekToCheckpointsOnJoin } from './checkpoint-seek';
-import { publishCheckpointNotice } from './checkpoint-notice';
+import { publishCheckpointNotices } from './checkpoint-notice';
 import type { EventEnvelope, ProjectionOf } from './projection';
 import { sleep } from '../retry';
 
@@ -29,11 +29,15 @@ const SKIPPED_CHECKPOINT_EVERY_MS = 1_000;
 export interface ProjectorOptions<Event extends EventEnvelope, Change> {
   kafka: Kafka;
   serde: AvroSerde;
-  projection: ProjectionOf<Event, Change>;
-  /** The topics of the contexts the projection reads (`projection.contexts`). */
-  topics: readonly ContextTopics[];
+  /**
+   * The read models it builds, from one consumer: a record is fetched and decoded once for all
+   * of them, and a batch is applied to those that read its topic in one transaction.
+   */
+  projections: readonly ProjectionOf<Event, Change>[];
+  /** The topics of a context (its events topic is what the projections of that context read). */
+  topicsOf: (context: string) => ContextTopics;
   db: Knex;
-  /** PostgreSQL schema of the projection's tables and checkpoints. */
+  /** PostgreSQL schema of the projections' tables and checkpoints. */
   schema: string;
   redis: Redis;
   cacheKeyPrefix: string;
@@ -73,21 +77,57 @@ export interface Projector {
   isReady(): boolean;
 }
 
+/** One read model of the group, with its cache updates still owed. */
+interface Member<Event extends EventEnvelope, Change> {
+  projection: ProjectionOf<Event, Change>;
+  handles: (type: string) => type is Event['type'];
+  /**
+   * The cache updates that failed, retried in order until Redis takes them: a value left stale
+   * would be served to every read of its key, and a checkpoint notice (which tells a reader the
+   * cache holds the write) waits until none is owed.
+   */
+  repair?: Promise<void>;
+}
+
 /**
- * Builds one read model from the events topics of its contexts. Per batch (one partition of
- * one topic), ONE PostgreSQL transaction applies the events and moves the projection's
- * checkpoint of that partition; events below the checkpoint are skipped, so a crash anywhere
- * applies nothing twice. After the commit, the cache is told; Redis being down makes reads
- * slower, never wrong.
+ * Builds read models from the events topics of their contexts, with one consumer. Per batch
+ * (one partition of one topic), ONE PostgreSQL transaction applies the events to every read model
+ * that reads the topic and moves each one's checkpoint of that partition; events below a
+ * checkpoint are skipped, so a crash anywhere applies nothing twice. After the commit, the
+ * cache is told; Redis being down makes reads slower, never wrong.
+ *
+ * One consumer and one transaction for all: four read models read the inventory topic, and each
+ * with its own consumer fetched and decoded every record again and committed its own transaction
+ * (a WAL flush) a batch.
  */
 export function createProjector<Event extends EventEnvelope, Change>(
   options: ProjectorOptions<Event, Change>,
 ): Projector {
-  const { kafka, serde, projection, topics, db, schema, redis, cacheKeyPrefix, groupId } = options;
+  const { kafka, serde, projections, db, schema, redis, cacheKeyPrefix, groupId } = options;
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new InvalidOptionError('schema', 'a lowercase PostgreSQL identifier');
-  if (topics.length === 0) throw new InvalidOptionError('topics', 'the topics of at least one context');
-  const eventsTopics = topics.map((t) => t.events);
-  const log = options.logger.child({ component: 'projector', projection: projection.name });
+  if (projections.length === 0) throw new InvalidOptionError('projections', 'at least one read model');
+  const names = projections.map((p) => p.name);
+  if (new Set(names).size !== names.length)
+    throw new InvalidOptionError('projections', 'read models of distinct names');
+  if (projections.some((p) => p.contexts.length === 0))
+    throw new InvalidOptionError('projections', 'read models that read at least one context');
+  const members: Member<Event, Change>[] = projections.map((projection) => ({
+    projection,
+    handles: handledBy(projection),
+  }));
+  /** Per events topic, the members that read it, and every event type one of them applies. */
+  const readersOf = new Map<string, { members: Member<Event, Change>[]; handled: Set<string> }>();
+  for (const member of members)
+    for (const context of member.projection.contexts) {
+      const topic = options.topicsOf(context).events;
+      const readers = readersOf.get(topic) ?? { members: [], handled: new Set<string>() };
+      readers.members.push(member);
+      for (const type of member.projection.events) readers.handled.add(type);
+      readersOf.set(topic, readers);
+    }
+  const eventsTopics = [...readersOf.keys()];
+  const contexts = [...new Set(projections.flatMap((p) => p.contexts))];
+  const log = options.logger.child({ component: 'projector', projections: names });
   const admin: Admin = kafka.admin();
   const consumer = kafka.consumer({
     groupId,
@@ -113,38 +153,30 @@ export function createProjector<Event extends EventEnvelope, Change>(
   const seek = seekToCheckpointsOnJoin(consumer, {
     db,
     schema,
-    checkpointName: projection.name,
-    topics: eventsTopics,
+    readers: new Map([...readersOf].map(([topic, r]) => [topic, r.members.map((m) => m.projection.name)])),
     log,
   });
 
-  const handles = handledBy(projection);
   const notices = options.checkpointNotices ?? true;
 
-  const publish = (changes: Change[]): Promise<void> =>
-    projection.publish({ schema, db }, { redis, keyPrefix: cacheKeyPrefix }, changes);
+  const publish = (member: Member<Event, Change>, changes: Change[]): Promise<void> =>
+    member.projection.publish({ schema, db }, { redis, keyPrefix: cacheKeyPrefix }, changes);
   let stopped = false;
-  /**
-   * The cache updates that failed, retried in order until Redis takes them: a value left stale
-   * would be served to every read of its key, and a checkpoint notice (which tells a reader the
-   * cache holds the write) waits until none is owed.
-   */
-  let repair: Promise<void> | undefined;
-  function repairCache(changes: Change[]): void {
-    const attempt = (repair ?? Promise.resolve()).then(async () => {
+  function repairCache(member: Member<Event, Change>, changes: Change[]): void {
+    const attempt = (member.repair ?? Promise.resolve()).then(async () => {
       for (let delayMs = CACHE_REPAIR_FIRST_MS; !stopped; delayMs = Math.min(delayMs * 2, CACHE_REPAIR_MAX_MS)) {
         await sleep(delayMs);
         try {
-          await publish(changes);
+          await publish(member, changes);
           return;
         } catch (error) {
-          log.debug({ err: error }, 'cache update retry failed');
+          log.debug({ err: error, projection: member.projection.name }, 'cache update retry failed');
         }
       }
     });
-    repair = attempt;
+    member.repair = attempt;
     void attempt.then(() => {
-      if (repair === attempt) repair = undefined;
+      if (member.repair === attempt) member.repair = undefined;
     });
   }
 
@@ -154,8 +186,9 @@ export function createProjector<Event extends EventEnvelope, Change>(
     entry.owed = false;
     entry.writtenAt = Date.now();
     const { topic, partition, nextOffset } = entry;
+    const parts = (readersOf.get(topic)?.members ?? []).map((m) => ({ projection: m.projection, events: [] }));
     try {
-      await commitBatch(db, schema, projection, { topic, partition, events: [], nextOffset });
+      await commitGroupBatch(db, schema, parts, { topic, partition, nextOffset });
     } catch (error) {
       entry.owed = true;
       throw error;
@@ -172,76 +205,103 @@ export function createProjector<Event extends EventEnvelope, Change>(
   async function processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const { topic, partition } = batch;
-    const decoded: Event[] = [];
+    const readers = readersOf.get(topic);
+    if (!readers) return;
+    const decoded: Event[][] = readers.members.map(() => []);
     let lastOffset: string | undefined;
     for (const message of batch.messages) {
       if (!payload.isRunning() || payload.isStale()) break;
       const where = { topic, partition, offset: message.offset };
       const metadata = fromHeaders(message.headers, where);
       lastOffset = message.offset;
-      if (!handles(metadata.type)) continue;
+      if (!readers.handled.has(metadata.type)) continue;
       const { fullName, value } = await serde.decode(message.value, where);
-      if (handles(fullName))
-        decoded.push(
-          projected<Event>({ topic, partition, offset: message.offset, type: fullName, metadata, data: value }),
-        );
+      const event = projected<Event>({
+        topic,
+        partition,
+        offset: message.offset,
+        type: fullName,
+        metadata,
+        data: value,
+      });
+      readers.members.forEach((member, i) => {
+        if (member.handles(fullName)) decoded[i]!.push(event);
+      });
     }
     if (lastOffset === undefined) return;
     const nextOffset = (BigInt(lastOffset) + 1n).toString();
-    const events = projection.select && decoded.length > 0 ? await projection.select(decoded) : decoded;
+    const parts = await Promise.all(
+      readers.members.map(async ({ projection }, i) => {
+        const events = decoded[i]!;
+        return {
+          projection,
+          events: projection.select && events.length > 0 ? await projection.select(events) : events,
+        };
+      }),
+    );
     const key = `${topic}/${partition}`;
-    let committed: CommittedBatch<Change> | undefined;
-    if (events.length === 0 && decoded.length > 0) {
+    let committed: CommittedBatch<Change>[] | undefined;
+    if (parts.every((p) => p.events.length === 0) && decoded.some((events) => events.length > 0)) {
       const entry = skipped.get(key) ?? { topic, partition, nextOffset, writtenAt: 0, owed: true };
       skipped.set(key, Object.assign(entry, { nextOffset, owed: true }));
       if (Date.now() - entry.writtenAt >= SKIPPED_CHECKPOINT_EVERY_MS) await writeSkipped(entry);
     } else {
-      committed = await commitBatch(db, schema, projection, { topic, partition, events, nextOffset });
-      // This batch's checkpoint is past any move still owed for the partition.
+      committed = await commitGroupBatch(db, schema, parts, { topic, partition, nextOffset });
+      // This batch's checkpoints are past any move still owed for the partition.
       const entry = skipped.get(key);
       if (entry) entry.owed = false;
     }
     if (committed) {
-      applied.inc({ projection: projection.name }, committed.applied);
-      try {
-        await publish(committed.changes);
-      } catch (error) {
-        log.warn({ err: error }, 'cache update failed; retried in the background, reads fall back to PostgreSQL');
-        repairCache(committed.changes);
-      }
+      const done = committed;
+      await Promise.all(
+        readers.members.map(async (member, i) => {
+          const { applied: count, changes } = done[i]!;
+          applied.inc({ projection: member.projection.name }, count);
+          // As when it had a transaction of its own: one that took no event has nothing to tell.
+          if (parts[i]!.events.length === 0) return;
+          try {
+            await publish(member, changes);
+          } catch (error) {
+            log.warn(
+              { err: error, projection: member.projection.name },
+              'cache update failed; retried in the background, reads fall back to PostgreSQL',
+            );
+            repairCache(member, changes);
+          }
+        }),
+      );
     }
     // After the cache: a reader woken by it reads the cache, so no notice while a batch's cache
     // update is still owed (readers then find the checkpoint in PostgreSQL and skip the cache).
-    // Also for a batch of events this projection does not apply: the checkpoint moved past them.
-    if (notices && repair === undefined)
-      publishCheckpointNotice(redis, cacheKeyPrefix, {
-        schema,
-        projection: projection.name,
-        topic,
-        partition,
-        offset: nextOffset,
-      }).catch((error: Error) => log.debug({ err: error }, 'checkpoint notice not published; readers poll'));
+    // Also for a batch of events a projection does not apply: its checkpoint moved past them.
+    if (notices) {
+      const told = readers.members
+        .filter((member) => member.repair === undefined)
+        .map(({ projection }) => ({ schema, projection: projection.name, topic, partition, offset: nextOffset }));
+      publishCheckpointNotices(redis, cacheKeyPrefix, told).catch((error: Error) =>
+        log.debug({ err: error }, 'checkpoint notices not published; readers poll'),
+      );
+    }
     payload.resolveOffset(lastOffset);
-    lag.set(
-      { projection: projection.name, topic, partition: String(partition) },
-      Number(BigInt(batch.highWatermark) - 1n - BigInt(lastOffset)),
-    );
+    const behind = Number(BigInt(batch.highWatermark) - 1n - BigInt(lastOffset));
+    for (const { projection } of readers.members)
+      lag.set({ projection: projection.name, topic, partition: String(partition) }, behind);
     await payload.commitOffsetsIfNecessary();
     await payload.heartbeat();
   }
 
   return {
     async start() {
-      await migrateProjection(db, schema, projection);
+      for (const projection of projections) await migrateProjection(db, schema, projection);
       await admin.connect();
       await ensureTopics(
         admin,
-        topics.flatMap((t) => contextTopicConfigs(t, options.partitions ?? 3)),
+        contexts.flatMap((context) => contextTopicConfigs(options.topicsOf(context), options.partitions ?? 3)),
         options.replicationFactor,
       );
       await consumer.connect();
       await consumer.subscribe({ topics: eventsTopics, fromBeginning: true });
-      if (projection.select) {
+      if (projections.some((p) => p.select !== undefined)) {
         skippedTimer = setInterval(() => void writeOwed(SKIPPED_CHECKPOINT_EVERY_MS), SKIPPED_CHECKPOINT_EVERY_MS);
         skippedTimer.unref();
       }

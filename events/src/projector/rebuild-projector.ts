@@ -4,7 +4,7 @@ import { InvalidOptionError } from '@verity/core';
 import type { AvroSerde } from '../avro-serde';
 import type { Logger } from '../logger';
 import { commitBatch, handledBy, migrateProjection } from './batch';
-import { seekToCheckpointsOnJoin } from './checkpoint-seek';
+import { readersOf, seekToCheckpointsOnJoin } from './checkpoint-seek';
 import type { EventEnvelope, ProjectionOf } from './projection';
 import type { Projector } from './projector';
 import { decodeBatch } from './rebuild-batches';
@@ -76,7 +76,12 @@ export function createRebuildProjector<Event extends EventEnvelope, Change>(
     options.onFailure?.(failure);
   };
 
-  const seek = seekToCheckpointsOnJoin(consumer, { db, schema, checkpointName: projection.name, topics, log });
+  const seek = seekToCheckpointsOnJoin(consumer, {
+    db,
+    schema,
+    readers: readersOf(projection.name, topics),
+    log,
+  });
   // A crash ends this projector; the rebuild starts a new one, which resumes from the checkpoints.
   consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
 

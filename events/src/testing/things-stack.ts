@@ -41,9 +41,12 @@ export interface ThingsStack {
   redis: Redis;
   /** A processor of `context` in the spec's group, on 3 partitions, its local state in the stack's one temporary directory. */
   processor(context: ContextDefinition, serde: AvroSerde): CommandProcessor;
-  /** A projector of `projection` on the spec's topics, schema and cache prefix; `db` in place of the stack's when given. */
+  /**
+   * A projector of `projection` (or of several, with one consumer) on the spec's topics, schema
+   * and cache prefix; `db` in place of the stack's when given.
+   */
   projector<Event extends EventEnvelope, Change>(
-    projection: ProjectionOf<Event, Change>,
+    projection: ProjectionOf<Event, Change> | readonly ProjectionOf<Event, Change>[],
     serde: AvroSerde,
     options?: { db?: Knex; checkpointNotices?: boolean },
   ): Projector;
@@ -114,21 +117,23 @@ export function thingsStack(name: string, letter: string): ThingsStack {
         stateDir,
         outcomeWindowMs: 3_600_000,
       }),
-    projector: (projection, serde, { db: projectorDb = db, checkpointNotices } = {}) =>
-      createProjector({
+    projector(projection, serde, { db: projectorDb = db, checkpointNotices } = {}) {
+      const projections = 'name' in projection ? [projection] : projection;
+      return createProjector({
         kafka,
         serde,
-        projection,
-        topics: [topics],
+        projections,
+        topicsOf: (contextName) => contextTopics(contextName, prefix),
         db: projectorDb,
         checkpointNotices,
         schema,
         redis,
         cacheKeyPrefix: prefix,
-        groupId: `${prefix}.${THINGS_CONTEXT}.${projection.name}`,
+        groupId: `${prefix}.${THINGS_CONTEXT}.${projections.map((p) => p.name).join('+')}`,
         logger,
         metrics: new Registry(),
-      }),
+      });
+    },
     async start(component) {
       await component.start();
       running.push(component);

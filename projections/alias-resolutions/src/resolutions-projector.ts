@@ -7,6 +7,7 @@ import {
   aliasResolutionsTopicSpec,
   ensureTopics,
   migrateProjection,
+  readersOf,
   seekToCheckpointsOnJoin,
   sharedCounter,
   withCheckpoint,
@@ -72,8 +73,7 @@ export function createResolutionsProjector(options: ResolutionsProjectorOptions)
   const seek = seekToCheckpointsOnJoin(consumer, {
     db,
     schema,
-    checkpointName: ALIAS_RESOLUTIONS,
-    topics: [topic],
+    readers: readersOf(ALIAS_RESOLUTIONS, [topic]),
     log,
   });
 

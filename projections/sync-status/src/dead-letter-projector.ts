@@ -6,6 +6,7 @@ import {
   ensureTopics,
   ingestorDeadLettersTopic,
   migrateProjection,
+  readersOf,
   seekToCheckpointsOnJoin,
   withCheckpoint,
   type Logger,
@@ -112,7 +113,12 @@ export function createDeadLetterProjector(options: DeadLetterProjectorOptions): 
   const admin: Admin = kafka.admin();
   const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
 
-  const seek = seekToCheckpointsOnJoin(consumer, { db, schema, checkpointName: CHECKPOINT_NAME, topics, log });
+  const seek = seekToCheckpointsOnJoin(consumer, {
+    db,
+    schema,
+    readers: readersOf(CHECKPOINT_NAME, topics),
+    log,
+  });
 
   async function processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;

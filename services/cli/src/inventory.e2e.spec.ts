@@ -1,5 +1,5 @@
 import { eventHash, fromHeaders, unchained } from '@verity/core';
-import { contextTopics } from '@verity/events';
+import { contextTopics, projectionGroupId, READ_MODELS_GROUP } from '@verity/events';
 import { stockCacheKey } from '@verity/projection-inventory-stock';
 import { eventually, postCommand, startTestPlatform, withCredential, type TestPlatform } from './testing/test-platform';
 
@@ -242,7 +242,7 @@ describe('inventory through the real stack: gateway → Kafka → processor → 
     await platform.stopService('projector');
     // Rewind the projector's consumer group to the start: only its PostgreSQL checkpoint stands between it and double counting.
     await platform.admin.resetOffsets({
-      groupId: `${platform.prefix}.projection.inventory-stock`,
+      groupId: projectionGroupId(READ_MODELS_GROUP, platform.prefix),
       topic: topics.events,
       earliest: true,
     });

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { inventoryStockProjection, type StockView } from '@verity/projection-inventory-stock';
-import { projectionGroupId } from '@verity/events';
+import type { StockView } from '@verity/projection-inventory-stock';
+import { projectionGroupId, READ_MODELS_GROUP } from '@verity/events';
 import { appendOutputTails, childService, type ChildService } from './testing/child-service';
 import { eventually, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
@@ -50,9 +50,9 @@ describe('a projector killed with SIGKILL while another runs', () => {
     try {
       steady.start();
       killed.start();
-      // Both members hold partitions of the stock read model's group before the kill.
+      // Both members hold partitions of the read models' group before the kill.
       const admin = platform.admin;
-      const group = projectionGroupId(inventoryStockProjection.name, platform.prefix);
+      const group = projectionGroupId(READ_MODELS_GROUP, platform.prefix);
       for (const sku of SKUS) await receive(sku, 1);
       await eventually(
         async () => {

@@ -5,7 +5,7 @@ export const projectorEnvSchema = platformEnvSchema.extend(readModelEnvSchema.sh
   /** Port of /health, /ready and /metrics. */
   VERITY_PROJECTOR_PORT: z.coerce.number().int().min(0).max(65535).default(8092),
   /**
-   * Prefix of the projections' consumer groups; each read model's group is `<prefix>.<name>`.
+   * Prefix of the projector's consumer groups: the read models are read by `<prefix>.read-models`.
    * Default `<VERITY_TOPIC_PREFIX>.projection`. A rebuild into another schema sets its own, so
    * it reads the log from the start instead of sharing partitions with the running projector.
    */
@@ -14,10 +14,11 @@ export const projectorEnvSchema = platformEnvSchema.extend(readModelEnvSchema.sh
     .regex(/^[a-z][a-z0-9.-]*$/)
     .optional(),
   /**
-   * Partitions each read model applies at once, each batch in its own transaction: with one, a
+   * Partitions the read models apply at once, each batch in its own transaction: with one, a
    * fetch's batches are applied one after another and a partition's events wait for the others'.
+   * Default 4: every topic's partitions share the one consumer.
    */
-  VERITY_PROJECTOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  VERITY_PROJECTOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /**
    * Days the alias resolution log (who resolved which alias, when) keeps a resolution; older
    * ones are pruned, hourly, in bounded statements. Default 90.

@@ -12,8 +12,8 @@ describe('projector environment', () => {
     );
   });
 
-  it('applies one partition at a time per read model by default, and refuses zero', () => {
-    expect(parseEnv(projectorEnvSchema, {}).VERITY_PROJECTOR_CONCURRENCY).toBe(1);
+  it('applies four partitions at once by default, and refuses zero', () => {
+    expect(parseEnv(projectorEnvSchema, {}).VERITY_PROJECTOR_CONCURRENCY).toBe(4);
     expect(parseEnv(projectorEnvSchema, { VERITY_PROJECTOR_CONCURRENCY: '3' }).VERITY_PROJECTOR_CONCURRENCY).toBe(3);
     expect(() => parseEnv(projectorEnvSchema, { VERITY_PROJECTOR_CONCURRENCY: '0' })).toThrow(
       /VERITY_PROJECTOR_CONCURRENCY/,

@@ -4,10 +4,10 @@ import {
   createProjector,
   grantReader,
   projectionGroupId,
+  READ_MODELS_GROUP,
   readerRoleOf,
   repliesTopic,
   type AnyProjection,
-  type Projector,
 } from '@verity/events';
 import { checkKafka, createHttpApp, createPlatform, listen, probe, type RunningServer } from '@verity/service-kit';
 import { Redis } from 'ioredis';
@@ -23,8 +23,9 @@ export interface ProjectorService {
 }
 
 /**
- * Runs the projectors of the given read models (all by default), each its own consumer group,
- * and the command outcomes read model, which the gateway answers old commands from.
+ * Runs the given read models (all by default) from one consumer group, a batch applied to all
+ * that read its topic in one transaction, and the command outcomes read model, which the
+ * gateway answers old commands from.
  */
 export function createProjectorService(
   env: ProjectorEnv,
@@ -43,24 +44,22 @@ export function createProjectorService(
     env.VERITY_PROJECTOR_GROUP_PREFIX
       ? `${env.VERITY_PROJECTOR_GROUP_PREFIX}.${name}`
       : projectionGroupId(name, env.VERITY_TOPIC_PREFIX);
-  const projectors: Projector[] = projections.map((projection) =>
-    createProjector({
-      kafka: platform.kafka,
-      serde: platform.serde,
-      projection,
-      topics: projection.contexts.map((context) => contextTopics(context, env.VERITY_TOPIC_PREFIX)),
-      db,
-      schema: env.VERITY_DB_SCHEMA,
-      redis,
-      cacheKeyPrefix: env.VERITY_TOPIC_PREFIX,
-      groupId: groupId(projection.name),
-      logger: platform.logger,
-      metrics: platform.metrics,
-      partitions: env.VERITY_PARTITIONS,
-      replicationFactor: env.VERITY_REPLICATION_FACTOR,
-      partitionsConsumedConcurrently: env.VERITY_PROJECTOR_CONCURRENCY,
-    }),
-  );
+  const readModels = createProjector({
+    kafka: platform.kafka,
+    serde: platform.serde,
+    projections,
+    topicsOf: (context) => contextTopics(context, env.VERITY_TOPIC_PREFIX),
+    db,
+    schema: env.VERITY_DB_SCHEMA,
+    redis,
+    cacheKeyPrefix: env.VERITY_TOPIC_PREFIX,
+    groupId: groupId(READ_MODELS_GROUP),
+    logger: platform.logger,
+    metrics: platform.metrics,
+    partitions: env.VERITY_PARTITIONS,
+    replicationFactor: env.VERITY_REPLICATION_FACTOR,
+    partitionsConsumedConcurrently: env.VERITY_PROJECTOR_CONCURRENCY,
+  });
   const outcomes = createCommandOutcomesProjector({
     kafka: platform.kafka,
     db,
@@ -104,9 +103,9 @@ export function createProjectorService(
         await checkKafka(platform.kafka),
         await probe('postgres', () => db.raw('select 1')),
         await probe('redis', () => redis.ping(), { optional: true }),
-        ...projections.map((p, i) => ({
+        ...projections.map((p) => ({
           name: `projection:${p.name}`,
-          status: projectors[i]!.isReady() ? ('up' as const) : ('down' as const),
+          status: readModels.isReady() ? ('up' as const) : ('down' as const),
         })),
         { name: 'projection:command-outcomes', status: outcomes.isReady() ? 'up' : 'down' },
         { name: 'projection:sync-dead-letters', status: deadLetters.isReady() ? 'up' : 'down' },
@@ -122,7 +121,7 @@ export function createProjectorService(
       await redis
         .connect()
         .catch((error: Error) => platform.logger.warn({ err: error }, 'redis unavailable; the cache will be skipped'));
-      for (const projector of projectors) await projector.start();
+      await readModels.start();
       await outcomes.start();
       await deadLetters.start();
       await resolutions.start();
@@ -134,7 +133,7 @@ export function createProjectorService(
     },
     async stop() {
       await server?.close();
-      await Promise.all([...projectors, outcomes, deadLetters, resolutions].map((p) => p.stop()));
+      await Promise.all([readModels, outcomes, deadLetters, resolutions].map((p) => p.stop()));
       redis.disconnect();
       await db.destroy();
     },

@@ -5,7 +5,6 @@ import { createCommandIntake } from '@verity/connector-intake';
 import {
   DeliverySender,
   SubscriptionDirectory,
-  deliverableContexts,
   endpointPolicyOf,
   type RetrySchedule,
 } from '@verity/connector-outbound';
@@ -128,8 +127,8 @@ export function createWebhookDispatcherService(env: WebhookDispatcherEnv): Webho
   const projector = createProjector({
     kafka,
     serde: platform.serde,
-    projection: outbox,
-    topics: deliverableContexts(contexts).map((c) => contextTopics(c.name, prefix)),
+    projections: [outbox],
+    topicsOf: (context) => contextTopics(context, prefix),
     db,
     schema: env.VERITY_DB_SCHEMA,
     redis: unusedCache,

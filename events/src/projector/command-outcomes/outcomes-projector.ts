@@ -6,7 +6,7 @@ import type { Logger } from '../../logger';
 import { sharedCounter } from '../../metrics';
 import { ensureTopics, repliesTopicConfig } from '../../topics';
 import { migrateProjection } from '../batch';
-import { seekToCheckpointsOnJoin } from '../checkpoint-seek';
+import { readersOf, seekToCheckpointsOnJoin } from '../checkpoint-seek';
 import type { Projector } from '../projector';
 import { commandOutcomesMigrations } from './migrations';
 import { outcomeRecordOf, type OutcomeRecord } from './outcome-records';
@@ -63,8 +63,7 @@ export function createCommandOutcomesProjector(options: CommandOutcomesProjector
   const seek = seekToCheckpointsOnJoin(consumer, {
     db,
     schema,
-    checkpointName: COMMAND_OUTCOMES,
-    topics: [topic],
+    readers: readersOf(COMMAND_OUTCOMES, [topic]),
     log,
   });
 

@@ -1,0 +1,130 @@
+import type { Knex } from 'knex';
+import { AvroSerde } from '../avro-serde';
+import { thingsStack } from '../testing/things-stack';
+import { THING_TOTALS_TABLE, thingTotalsProjection } from '../testing/upcasting/thing-totals-projection';
+import {
+  THINGS_CONTEXT,
+  THINGS_COUNTED,
+  THINGS_REMOVED,
+  dozensToUnits,
+  thingsCatalog,
+  thingsContextV2,
+} from '../testing/upcasting/things-context';
+import { CHECKPOINTS_TABLE } from './checkpoints';
+
+const COUNTS_TABLE = 'thing_event_counts';
+
+/** A second read model of the same topic: how many events each thing had, applied a batch at once. */
+const thingEventsProjection: typeof thingTotalsProjection = {
+  name: 'thing-events',
+  contexts: [THINGS_CONTEXT],
+  events: [THINGS_COUNTED],
+  migrations: (schema) => ({
+    getMigrations: async () => ['001_thing_event_counts'],
+    getMigrationName: (name) => String(name),
+    getMigration: async () => ({
+      up: (db: Knex) =>
+        db.schema.withSchema(schema).createTable(COUNTS_TABLE, (t) => {
+          t.text('thing').primary();
+          t.integer('events').notNullable();
+        }),
+      down: async () => undefined,
+    }),
+  }),
+  apply: async () => {
+    throw new Error('applyBatch is the one called');
+  },
+  async applyBatch({ db, schema }, events) {
+    const counts = new Map<string, number>();
+    for (const { data } of events) counts.set(data.thing, (counts.get(data.thing) ?? 0) + 1);
+    await db
+      .withSchema(schema)
+      .table(COUNTS_TABLE)
+      .insert([...counts].map(([thing, n]) => ({ thing, events: n })))
+      .onConflict('thing')
+      .merge({ events: db.raw('?? + excluded.events', [`${COUNTS_TABLE}.events`]) });
+    return [];
+  },
+  publish: async () => undefined,
+};
+
+/**
+ * Read models that read the same topic share one consumer and one transaction a batch. One added
+ * to the group later starts from the beginning of the log while the others, read from the same
+ * records, apply nothing twice.
+ */
+describe('a projector of several read models', () => {
+  const stack = thingsStack('projector-group', 'g');
+  const { db, schema, topics } = stack;
+  const serde = new AvroSerde(stack.registry, thingsCatalog(2), [dozensToUnits]);
+
+  afterAll(() => stack.remove());
+
+  const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const totals = async (): Promise<Record<string, string>> =>
+    Object.fromEntries(
+      (await db.withSchema(schema).table(THING_TOTALS_TABLE).select('thing', 'units')).map(
+        (r: { thing: string; units: string }) => [r.thing, String(r.units)],
+      ),
+    );
+  const counts = async (): Promise<Record<string, number>> =>
+    Object.fromEntries(
+      (await db.withSchema(schema).table(COUNTS_TABLE).select('thing', 'events')).map(
+        (r: { thing: string; events: number }) => [r.thing, r.events],
+      ),
+    );
+  const checkpoints = (): Promise<{ projection: string; partition: number; next_offset: string; updated_at: Date }[]> =>
+    db
+      .withSchema(schema)
+      .table(CHECKPOINTS_TABLE)
+      .where({ topic: topics.events })
+      .orderBy(['partition', 'projection'])
+      .select('projection', 'partition', 'next_offset', 'updated_at');
+
+  it('starts a read model added later from the beginning, and re-applies nothing to the others', async () => {
+    await serde.register(topics.events, [THINGS_COUNTED, THINGS_REMOVED]);
+    await stack.start(stack.processor(thingsContextV2, serde));
+    const client = await stack.client();
+    const first = await stack.start(stack.projector(thingTotalsProjection, serde));
+    for (const [thing, units] of [
+      ['bolts', 1],
+      ['nuts', 2],
+      ['bolts', 3],
+    ] as const)
+      expect(await client.send(stack.count(thing, units))).toMatchObject({ status: 'accepted' });
+    await until('the first read model applied', async () => {
+      const t = await totals();
+      return t.bolts === '4' && t.nuts === '2';
+    });
+    await stack.stop(first);
+
+    await stack.start(stack.projector([thingTotalsProjection, thingEventsProjection], serde));
+    expect(await client.send(stack.count('bolts', 5))).toMatchObject({ status: 'accepted' });
+    expect(await client.send(stack.count('washers', 6))).toMatchObject({ status: 'accepted' });
+    await until('both read models at the end of the log', async () => {
+      const c = await counts();
+      return c.bolts === 3 && c.nuts === 1 && c.washers === 1;
+    });
+    // The group's consumer read the log from 0 for the new read model: the old one skipped what it had.
+    await until('the first read model at the end', async () => (await totals()).washers === '6');
+    expect(await totals()).toEqual({ bolts: '9', nuts: '2', washers: '6' });
+
+    // Each partition's last batch moved both checkpoints to its end in one transaction (`now()`
+    // is the transaction's start).
+    const rows = await checkpoints();
+    const partitions = [...new Set(rows.map((r) => r.partition))];
+    expect(partitions.length).toBeGreaterThan(0);
+    for (const partition of partitions) {
+      const [events, totalsRow] = rows.filter((r) => r.partition === partition);
+      expect([events?.projection, totalsRow?.projection]).toEqual(['thing-events', 'thing-totals']);
+      expect(events?.next_offset).toBe(totalsRow?.next_offset);
+      expect(events?.updated_at.getTime()).toBe(totalsRow?.updated_at.getTime());
+    }
+  }, 90_000);
+});
