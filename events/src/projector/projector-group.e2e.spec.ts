@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { AvroSerde } from '../avro-serde';
 import { thingsStack } from '../testing/things-stack';
@@ -10,6 +11,7 @@ import {
   thingsCatalog,
   thingsContextV2,
 } from '../testing/upcasting/things-context';
+import { checkpointsChannel, parseCheckpointNotice, type CheckpointNotice } from './checkpoint-notice';
 import { CHECKPOINTS_TABLE } from './checkpoints';
 
 const COUNTS_TABLE = 'thing_event_counts';
@@ -57,8 +59,14 @@ describe('a projector of several read models', () => {
   const stack = thingsStack('projector-group', 'g');
   const { db, schema, topics } = stack;
   const serde = new AvroSerde(stack.registry, thingsCatalog(2), [dozensToUnits]);
+  // Connected before subscribing: ioredis' ready check, sent after a SUBSCRIBE, is refused.
+  const subscriber = new Redis(stack.redisUrl, { lazyConnect: true });
+  const notices: CheckpointNotice[] = [];
 
-  afterAll(() => stack.remove());
+  afterAll(async () => {
+    await stack.remove();
+    subscriber.disconnect();
+  });
 
   const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
@@ -88,6 +96,12 @@ describe('a projector of several read models', () => {
       .select('projection', 'partition', 'next_offset', 'updated_at');
 
   it('starts a read model added later from the beginning, and re-applies nothing to the others', async () => {
+    subscriber.on('message', (_channel: string, message: string) => {
+      const notice = parseCheckpointNotice(message);
+      if (notice?.schema === schema) notices.push(notice);
+    });
+    await subscriber.connect();
+    await subscriber.subscribe(checkpointsChannel(stack.prefix));
     await serde.register(topics.events, [THINGS_COUNTED, THINGS_REMOVED]);
     await stack.start(stack.processor(thingsContextV2, serde));
     const client = await stack.client();
@@ -125,6 +139,13 @@ describe('a projector of several read models', () => {
       expect([events?.projection, totalsRow?.projection]).toEqual(['thing-events', 'thing-totals']);
       expect(events?.next_offset).toBe(totalsRow?.next_offset);
       expect(events?.updated_at.getTime()).toBe(totalsRow?.updated_at.getTime());
+      // Readers waiting on either read model were told where it got to.
+      for (const projection of ['thing-events', 'thing-totals'])
+        await until(`${projection}'s notice of partition ${partition}`, async () =>
+          notices.some(
+            (n) => n.projection === projection && n.partition === partition && n.offset === events?.next_offset,
+          ),
+        );
     }
   }, 90_000);
 });
