@@ -127,8 +127,14 @@ export class PollScheduler {
     try {
       const started = this.now();
       if (!(await this.options.store.claimRun(source.tenant, source.source, source.intervalMs, started))) return;
+      // Read again after the claim: the tick listed the source before it, and a configuration
+      // set in between (the token it lacked) resets the run before this claim, so the stale one
+      // would be polled and the new one wait a whole interval. A change after this read resets
+      // the claimed run, and the next tick polls it.
+      const current = await this.options.store.source(source.tenant, source.source);
+      if (!current) return;
       try {
-        await this.options.poll(source);
+        await this.options.poll(current);
         const was = breaker.state(this.now().getTime());
         breaker.succeeded();
         if (was !== 'closed')
