@@ -202,6 +202,31 @@ export function createProjector<Event extends EventEnvelope, Change>(
     );
   let skippedTimer: NodeJS.Timeout | undefined;
 
+  /** Each read model's committed changes to the cache, the failed ones repaired in the background. */
+  async function publishAll(
+    members: readonly Member<Event, Change>[],
+    parts: readonly { events: readonly Event[] }[],
+    committed: readonly CommittedBatch<Change>[],
+  ): Promise<void> {
+    await Promise.all(
+      members.map(async (member, i) => {
+        const { applied: count, changes } = committed[i]!;
+        applied.inc({ projection: member.projection.name }, count);
+        // As when it had a transaction of its own: one that took no event has nothing to tell.
+        if (parts[i]!.events.length === 0) return;
+        try {
+          await publish(member, changes);
+        } catch (error) {
+          log.warn(
+            { err: error, projection: member.projection.name },
+            'cache update failed; retried in the background, reads fall back to PostgreSQL',
+          );
+          repairCache(member, changes);
+        }
+      }),
+    );
+  }
+
   async function processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const { topic, partition } = batch;
@@ -240,36 +265,16 @@ export function createProjector<Event extends EventEnvelope, Change>(
       }),
     );
     const key = `${topic}/${partition}`;
-    let committed: CommittedBatch<Change>[] | undefined;
     if (parts.every((p) => p.events.length === 0) && decoded.some((events) => events.length > 0)) {
       const entry = skipped.get(key) ?? { topic, partition, nextOffset, writtenAt: 0, owed: true };
       skipped.set(key, Object.assign(entry, { nextOffset, owed: true }));
       if (Date.now() - entry.writtenAt >= SKIPPED_CHECKPOINT_EVERY_MS) await writeSkipped(entry);
     } else {
-      committed = await commitGroupBatch(db, schema, parts, { topic, partition, nextOffset });
+      const committed = await commitGroupBatch(db, schema, parts, { topic, partition, nextOffset });
       // This batch's checkpoints are past any move still owed for the partition.
       const entry = skipped.get(key);
       if (entry) entry.owed = false;
-    }
-    if (committed) {
-      const done = committed;
-      await Promise.all(
-        readers.members.map(async (member, i) => {
-          const { applied: count, changes } = done[i]!;
-          applied.inc({ projection: member.projection.name }, count);
-          // As when it had a transaction of its own: one that took no event has nothing to tell.
-          if (parts[i]!.events.length === 0) return;
-          try {
-            await publish(member, changes);
-          } catch (error) {
-            log.warn(
-              { err: error, projection: member.projection.name },
-              'cache update failed; retried in the background, reads fall back to PostgreSQL',
-            );
-            repairCache(member, changes);
-          }
-        }),
-      );
+      if (committed) await publishAll(readers.members, parts, committed);
     }
     // After the cache: a reader woken by it reads the cache, so no notice while a batch's cache
     // update is still owed (readers then find the checkpoint in PostgreSQL and skip the cache).
