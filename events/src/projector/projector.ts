@@ -4,12 +4,14 @@ import type { Knex } from 'knex';
 import type { Registry } from 'prom-client';
 import { sharedCounter, sharedGauge } from '../metrics';
 import type { AvroSerde } from '../avro-serde';
-import { InvalidOptionError, fromHeaders } from '@verity/core';
+import { InvalidOptionError } from '@verity/core';
 import type { Logger } from '../logger';
 import { contextTopicConfigs, ensureTopics, type ContextTopics } from '../topics';
 import { commitGroupBatch, handledBy, migrateProjection, type CommittedBatch } from './batch';
 import { seekToCheckpointsOnJoin } from './checkpoint-seek';
 import { publishCheckpointNotices } from './checkpoint-notice';
+import { decodeEvent } from './decode-event';
+import { onSkippedBatch } from './skipped-batches';
 import type { EventEnvelope, ProjectionOf } from './projection';
 import { sleep } from '../retry';
 
@@ -180,7 +182,10 @@ export function createProjector<Event extends EventEnvelope, Change>(
     });
   }
 
-  /** Per partition, where batches `select` took nothing from have brought it, and when that was last written. */
+  /**
+   * Per partition, where batches that applied nothing have brought it (those `select` took
+   * nothing from, and those read_committed left nothing of), and when that was last written.
+   */
   const skipped = new Map<string, SkippedMove>();
   async function writeSkipped(entry: SkippedMove): Promise<void> {
     entry.owed = false;
@@ -201,6 +206,17 @@ export function createProjector<Event extends EventEnvelope, Change>(
         .map((e) => writeSkipped(e).catch((error: Error) => log.warn({ err: error }, 'checkpoint not moved; retried'))),
     );
   let skippedTimer: NodeJS.Timeout | undefined;
+  onSkippedBatch(consumer, ({ topic, partition, nextOffset, highWatermark }) => {
+    const readers = readersOf.get(topic);
+    if (!readers) return;
+    const key = `${topic}/${partition}`;
+    const entry = skipped.get(key) ?? { topic, partition, nextOffset, writtenAt: 0, owed: true };
+    skipped.set(key, Object.assign(entry, { nextOffset, owed: true }));
+    writeSkipped(entry).catch((error: Error) => log.warn({ err: error }, 'checkpoint not moved; retried'));
+    const behind = Number(BigInt(highWatermark) - BigInt(nextOffset));
+    for (const { projection } of readers.members)
+      lag.set({ projection: projection.name, topic, partition: String(partition) }, Math.max(0, behind));
+  });
 
   /** Each read model's committed changes to the cache, the failed ones repaired in the background. */
   async function publishAll(
@@ -233,27 +249,25 @@ export function createProjector<Event extends EventEnvelope, Change>(
     const readers = readersOf.get(topic);
     if (!readers) return;
     const decoded: Event[][] = readers.members.map(() => []);
+    const handled = (type: string) => readers.handled.has(type);
     let lastOffset: string | undefined;
+    let whole = true;
     for (const message of batch.messages) {
-      if (!payload.isRunning() || payload.isStale()) break;
-      const where = { topic, partition, offset: message.offset };
-      const metadata = fromHeaders(message.headers, where);
+      if (!payload.isRunning() || payload.isStale()) {
+        whole = false;
+        break;
+      }
       lastOffset = message.offset;
-      if (!readers.handled.has(metadata.type)) continue;
-      const { fullName, value } = await serde.decode(message.value, where);
-      const event = projected<Event>({
-        topic,
-        partition,
-        offset: message.offset,
-        type: fullName,
-        metadata,
-        data: value,
-      });
+      const event = await decodeEvent<Event>(serde, topic, partition, message, handled);
+      if (!event) continue;
       readers.members.forEach((member, i) => {
-        if (member.handles(fullName)) decoded[i]!.push(event);
+        if (member.handles(event.type)) decoded[i]!.push(event);
       });
     }
     if (lastOffset === undefined) return;
+    // Past what read_committed left out after the last event too (an aborted transaction's
+    // records, markers): the checkpoint then reaches the partition's end.
+    if (whole) lastOffset = batch.lastOffset();
     const nextOffset = (BigInt(lastOffset) + 1n).toString();
     const parts = await Promise.all(
       readers.members.map(async ({ projection }, i) => {
@@ -306,10 +320,8 @@ export function createProjector<Event extends EventEnvelope, Change>(
       );
       await consumer.connect();
       await consumer.subscribe({ topics: eventsTopics, fromBeginning: true });
-      if (projections.some((p) => p.select !== undefined)) {
-        skippedTimer = setInterval(() => void writeOwed(SKIPPED_CHECKPOINT_EVERY_MS), SKIPPED_CHECKPOINT_EVERY_MS);
-        skippedTimer.unref();
-      }
+      skippedTimer = setInterval(() => void writeOwed(SKIPPED_CHECKPOINT_EVERY_MS), SKIPPED_CHECKPOINT_EVERY_MS);
+      skippedTimer.unref();
       await consumer.run({
         // PostgreSQL's checkpoint is where a projector starts; Kafka's committed offset only
         // shows the group's lag to tools, so it is committed once a second rather than after
@@ -332,13 +344,4 @@ export function createProjector<Event extends EventEnvelope, Change>(
     },
     isReady: seek.isReady,
   };
-}
-
-/**
- * A decoded event as the projection's payload types say it is. The registry's schema of the
- * event, upcast to its newest version, is what those types are generated from: this is the one
- * place that takes the decoded value on trust.
- */
-function projected<Event extends EventEnvelope>(event: EventEnvelope<Event['type'], Record<string, unknown>>): Event {
-  return event as Event;
 }

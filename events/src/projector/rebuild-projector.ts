@@ -3,11 +3,12 @@ import type { Knex } from 'knex';
 import { InvalidOptionError } from '@verity/core';
 import type { AvroSerde } from '../avro-serde';
 import type { Logger } from '../logger';
-import { commitBatch, handledBy, migrateProjection } from './batch';
+import { commitBatch, handledBy, migrateProjection, type EventBatch } from './batch';
 import { readersOf, seekToCheckpointsOnJoin } from './checkpoint-seek';
 import type { EventEnvelope, ProjectionOf } from './projection';
 import type { Projector } from './projector';
 import { decodeBatch } from './rebuild-batches';
+import { onSkippedBatch } from './skipped-batches';
 
 export interface RebuildProjectorOptions<Event extends EventEnvelope, Change> {
   kafka: Kafka;
@@ -85,6 +86,19 @@ export function createRebuildProjector<Event extends EventEnvelope, Change>(
   // A crash ends this projector; the rebuild starts a new one, which resumes from the checkpoints.
   consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
 
+  /** Commits a partition's batch once the one before it has. */
+  const commitInTurn = (batch: EventBatch<Event>): void => {
+    const key = `${batch.topic}/${batch.partition}`;
+    const before = writing.get(key) ?? Promise.resolve();
+    const commit = before
+      .then(() => (failure || stopping ? undefined : commitBatch(db, schema, projection, batch, { publishes: false })))
+      .then(() => undefined, fail);
+    writing.set(key, commit);
+  };
+  onSkippedBatch(consumer, ({ topic, partition, nextOffset }) => {
+    if (!failure && !stopping) commitInTurn({ topic, partition, events: [], nextOffset });
+  });
+
   return {
     async start() {
       stopping = false;
@@ -100,11 +114,10 @@ export function createRebuildProjector<Event extends EventEnvelope, Change>(
           if (failure || stopping) return;
           const decoded = await decodeBatch(batch, serde, handles);
           if (!decoded) return;
-          const key = `${batch.topic}/${batch.partition}`;
-          await writing.get(key);
+          // The fetch of the next batch waits for this commit's turn, not for the commit.
+          await writing.get(`${batch.topic}/${batch.partition}`);
           if (failure || stopping) return;
-          const commit = commitBatch(db, schema, projection, decoded, { publishes: false }).then(() => undefined, fail);
-          writing.set(key, commit);
+          commitInTurn(decoded);
         },
       });
       log.info({ topics, schema }, 'rebuild projector started');

@@ -229,7 +229,7 @@ describe('projection rebuilds: resume, list, drop, refusals', () => {
   }, 300_000);
   afterAll(async () => {
     if (platform)
-      for (const n of [1, 2, 3])
+      for (const n of [1, 2, 3, 4])
         await platform.db.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [
           parkedSchema(platform.schema, 'inventory-stock', n),
         ]);
@@ -321,6 +321,49 @@ describe('projection rebuilds: resume, list, drop, refusals', () => {
     const third = await run(platform, ['rebuild', 'inventory-stock', '--max-lag', '0', '--drop-previous']);
     expect(third.code).toBe(0);
     expect((await generations(platform)).map((g) => [g.generation, g.state])).toEqual([[3, 'serving']]);
+    expect((await rowsOf(platform.db, platform.schema)).stock_items!.length).toBe(STREAMS);
+  }, 180_000);
+
+  it('reaches lag 0 when the log ends in an aborted transaction, serving and rebuilding', async () => {
+    // What a processor that crashed mid-transaction leaves when nothing comes after it.
+    const topic = `${platform.prefix}.inventory.events`;
+    const producer = platform.kafka.producer({
+      transactionalId: `${platform.prefix}.aborted-tail`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    try {
+      const partitions = Object.keys(await platform.endOffsets(topic)).map(Number);
+      const transaction = await producer.transaction();
+      await transaction.send({
+        topic,
+        messages: partitions.flatMap((partition) =>
+          [1, 2, 3].map(() => ({ partition, key: 'aborted', value: Buffer.from('never committed') })),
+        ),
+      });
+      await transaction.abort();
+    } finally {
+      await producer.disconnect();
+    }
+    await eventually(
+      async () => ((await generations(platform)).find((g) => g.state === 'serving')?.lag === '0' ? true : undefined),
+      30_000,
+      'the serving generation at lag 0',
+    );
+
+    // A rebuild that waited for the aborted records to be applied would never switch.
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), 90_000);
+    const rebuilt = await run(
+      platform,
+      ['rebuild', 'inventory-stock', '--max-lag', '0', '--drop-previous'],
+      undefined,
+      stop.signal,
+    ).finally(() => clearTimeout(timer));
+    expect(rebuilt.error).toBeUndefined();
+    expect(rebuilt.code).toBe(0);
+    expect((await generations(platform)).map((g) => [g.generation, g.state, g.lag])).toEqual([[4, 'serving', '0']]);
     expect((await rowsOf(platform.db, platform.schema)).stock_items!.length).toBe(STREAMS);
   }, 180_000);
 });
