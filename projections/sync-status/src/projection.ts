@@ -57,8 +57,12 @@ function countSources(events: readonly ProjectedEvent[]): SourceCount[] {
       count.last_change_at = sourceTime;
     counts.set(key, count);
   }
-  return [...counts.values()];
+  // In one order for every batch: batches of other partitions update the same rows side by
+  // side, and two that locked them in the orders they first met them deadlocked.
+  return [...counts.values()].sort((a, b) => compare(a.tenant, b.tenant) || compare(a.source_system, b.source_system));
 }
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Adds a batch's changes to their sources' rows in one statement. The newest source time and

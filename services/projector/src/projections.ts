@@ -7,13 +7,17 @@ import { sourceConflictsProjection } from '@verity/projection-source-conflicts';
 import { syncStatusProjection } from '@verity/projection-sync-status';
 import { streamHistoryProjection } from '@verity/projection-stream-history';
 
-/** Every read model this service builds. */
+/**
+ * Every read model this service builds, applied in this order in a batch's transaction.
+ * `sync-status` last: its rows (one per tenant and source) are shared by the batches of every
+ * partition, which wait for each other's commit on them, so they are locked as late as possible.
+ */
 export const projections: readonly AnyProjection[] = [
   inventoryStockProjection,
   catalogProductsProjection,
   aliasesRegistryProjection,
   pricingProjection,
   sourceConflictsProjection,
-  syncStatusProjection,
   streamHistoryProjection,
+  syncStatusProjection,
 ];
