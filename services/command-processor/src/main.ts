@@ -1,4 +1,3 @@
-import './threadpool';
 import { parseEnv, runUntilSignal } from '@verity/service-kit';
 import { commandProcessorEnvSchema } from './env';
 import { createCommandProcessorService } from './service';

@@ -1,3 +1,4 @@
+import './threadpool';
 export { HttpProblem, PROBLEM_CONTENT_TYPE, problemMiddleware, sendProblem, type ProblemBody } from './problem';
 export { createHttpApp, type DependencyCheck, type HttpAppOptions } from './http-app';
 export { listen, type ListenOptions, type RunningServer } from './server';
