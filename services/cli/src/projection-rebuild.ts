@@ -68,6 +68,12 @@ export type RebuildOutcome =
       /** Offsets applied by this run until it caught up, and how long that took (the rebuild's rate). */
       built: bigint;
       buildSeconds: number;
+      /**
+       * The part of the build after the first applied events were seen, which leaves out the
+       * start (migrations, the group's join, the first fetch): its rate is what a longer log
+       * would change.
+       */
+      applying: { events: bigint; seconds: number };
     }
   | { kind: 'interrupted'; generation: number; done: bigint; total: bigint };
 
@@ -196,6 +202,10 @@ export async function rebuildProjection(
         }
         const buildSeconds = seconds();
         const built = caughtUp.done - resumedAt;
+        const applying = {
+          events: caughtUp.done - caughtUp.firstSeen.done,
+          seconds: (Date.now() - caughtUp.firstSeen.at) / 1000,
+        };
         const serving = servingOf(await listGenerations(db, schema, projection.name));
         options.progress(
           `${projection.name}: lag ${caughtUp.lag} ≤ ${options.maxLag}, switching to generation ${building.generation}`,
@@ -233,6 +243,7 @@ export async function rebuildProjection(
           dropped: options.dropPrevious,
           built,
           buildSeconds,
+          applying,
         };
       } catch (error) {
         await stop().catch(() => undefined);
@@ -289,10 +300,16 @@ async function followUntilCaughtUp(
   topics: readonly string[],
   options: RebuildOptions,
   failure: () => Error | undefined,
-): Promise<{ kind: 'caught-up'; lag: bigint; done: bigint } | { kind: 'interrupted'; done: bigint; total: bigint }> {
+): Promise<
+  | { kind: 'caught-up'; lag: bigint; done: bigint; firstSeen: { at: number; done: bigint } }
+  | { kind: 'interrupted'; done: bigint; total: bigint }
+> {
   const every = options.progressEveryMs ?? 2000;
   let last = { at: Date.now(), done: -1n };
   let lastLine = 0;
+  /** The first poll that saw events applied beyond where it began (Date.now, done). */
+  let firstSeen: { at: number; done: bigint } | undefined;
+  let began: bigint | undefined;
   for (;;) {
     const failed = failure();
     if (failed) throw failed;
@@ -302,6 +319,8 @@ async function followUntilCaughtUp(
     const end = totalOffsets(ends);
     if (options.signal?.aborted) return { kind: 'interrupted', done, total: end };
     const now = Date.now();
+    began ??= done;
+    if (!firstSeen && done > began) firstSeen = { at: now, done };
     if (last.done < 0n) last = { at: now, done };
     if (now - lastLine >= every) {
       const perS = now > last.at ? (Number(done - last.done) * 1000) / (now - last.at) : 0;
@@ -310,7 +329,8 @@ async function followUntilCaughtUp(
       lastLine = now;
     }
     const lag = lagOf(checkpoints, ends);
-    if (lag <= BigInt(options.maxLag)) return { kind: 'caught-up', lag, done };
+    if (lag <= BigInt(options.maxLag))
+      return { kind: 'caught-up', lag, done, firstSeen: firstSeen ?? { at: now, done } };
     await sleep(100);
   }
 }

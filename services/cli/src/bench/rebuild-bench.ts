@@ -21,6 +21,8 @@ export interface RebuildBenchRow {
   loadSeconds: number;
   buildSeconds: number;
   eventsPerS: number;
+  /** Events/s once the first applied events were seen: the build without its start (see `RebuildOutcome`). */
+  applyingEventsPerS: number;
   /** CPU of this process (decode, projection code, pg client) per wall second of the build. */
   cliCpuShare: number;
   /** CPU of the PostgreSQL sessions that applied the batches per wall second (not the WAL writer's or checkpointer's). */
@@ -127,6 +129,8 @@ export async function runRebuildBench(args: readonly string[]): Promise<RebuildB
           loadSeconds: load.seconds,
           buildSeconds: outcome.buildSeconds,
           eventsPerS: built / outcome.buildSeconds,
+          applyingEventsPerS:
+            outcome.applying.seconds > 0 ? Number(outcome.applying.events) / outcome.applying.seconds : 0,
           cliCpuShare: cliS / outcome.buildSeconds,
           pgCpuShare: pgMs / 1000 / outcome.buildSeconds,
           cliCpuUsPerEvent: (cliS * 1e6) / built,
@@ -135,7 +139,8 @@ export async function runRebuildBench(args: readonly string[]): Promise<RebuildB
         };
         rows.push(row);
         progress(
-          `${row.events} events: built in ${row.buildSeconds.toFixed(1)} s, ${Math.round(row.eventsPerS)} events/s, ` +
+          `${row.events} events: built in ${row.buildSeconds.toFixed(1)} s, ${Math.round(row.eventsPerS)} events/s ` +
+            `(${Math.round(row.applyingEventsPerS)} once applying), ` +
             `CPU per event: CLI ${row.cliCpuUsPerEvent.toFixed(1)} µs, PostgreSQL ${row.pgCpuUsPerEvent.toFixed(1)} µs ` +
             `(CLI ${(row.cliCpuShare * 100).toFixed(0)}%, PostgreSQL ${(row.pgCpuShare * 100).toFixed(0)}% of a core); ` +
             `load average ${row.loadAverage.toFixed(1)}`,
