@@ -199,23 +199,36 @@ export function createProjector<Event extends EventEnvelope, Change>(
       throw error;
     }
   }
+  /** Notes that the partition's checkpoints owe a move to `nextOffset`, for `writeSkipped`. */
+  function oweMove(topic: string, partition: number, nextOffset: string): SkippedMove {
+    const key = `${topic}/${partition}`;
+    const entry = skipped.get(key) ?? { topic, partition, nextOffset, writtenAt: 0, owed: true };
+    skipped.set(key, Object.assign(entry, { nextOffset, owed: true }));
+    return entry;
+  }
+  const notMoved = (error: Error): void => log.warn({ err: error }, 'checkpoint not moved; retried');
   const writeOwed = (olderThanMs: number): Promise<unknown> =>
     Promise.all(
       [...skipped.values()]
         .filter((e) => e.owed && Date.now() - e.writtenAt >= olderThanMs)
-        .map((e) => writeSkipped(e).catch((error: Error) => log.warn({ err: error }, 'checkpoint not moved; retried'))),
+        .map((e) => writeSkipped(e).catch(notMoved)),
     );
   let skippedTimer: NodeJS.Timeout | undefined;
-  onSkippedBatch(consumer, ({ topic, partition, nextOffset, highWatermark }) => {
-    const readers = readersOf.get(topic);
+
+  /** Each reader's lag on the partition: records from `nextOffset` to its end. */
+  function showLag(
+    members: readonly Member<Event, Change>[],
+    at: { topic: string; partition: number; nextOffset: string; highWatermark: string },
+  ) {
+    const behind = Math.max(0, Number(BigInt(at.highWatermark) - BigInt(at.nextOffset)));
+    for (const { projection } of members)
+      lag.set({ projection: projection.name, topic: at.topic, partition: String(at.partition) }, behind);
+  }
+  onSkippedBatch(consumer, (batch) => {
+    const readers = readersOf.get(batch.topic);
     if (!readers) return;
-    const key = `${topic}/${partition}`;
-    const entry = skipped.get(key) ?? { topic, partition, nextOffset, writtenAt: 0, owed: true };
-    skipped.set(key, Object.assign(entry, { nextOffset, owed: true }));
-    writeSkipped(entry).catch((error: Error) => log.warn({ err: error }, 'checkpoint not moved; retried'));
-    const behind = Number(BigInt(highWatermark) - BigInt(nextOffset));
-    for (const { projection } of readers.members)
-      lag.set({ projection: projection.name, topic, partition: String(partition) }, Math.max(0, behind));
+    writeSkipped(oweMove(batch.topic, batch.partition, batch.nextOffset)).catch(notMoved);
+    showLag(readers.members, batch);
   });
 
   /** Each read model's committed changes to the cache, the failed ones repaired in the background. */
@@ -278,15 +291,13 @@ export function createProjector<Event extends EventEnvelope, Change>(
         };
       }),
     );
-    const key = `${topic}/${partition}`;
     if (parts.every((p) => p.events.length === 0) && decoded.some((events) => events.length > 0)) {
-      const entry = skipped.get(key) ?? { topic, partition, nextOffset, writtenAt: 0, owed: true };
-      skipped.set(key, Object.assign(entry, { nextOffset, owed: true }));
+      const entry = oweMove(topic, partition, nextOffset);
       if (Date.now() - entry.writtenAt >= SKIPPED_CHECKPOINT_EVERY_MS) await writeSkipped(entry);
     } else {
       const committed = await commitGroupBatch(db, schema, parts, { topic, partition, nextOffset });
       // This batch's checkpoints are past any move still owed for the partition.
-      const entry = skipped.get(key);
+      const entry = skipped.get(`${topic}/${partition}`);
       if (entry) entry.owed = false;
       if (committed) await publishAll(readers.members, parts, committed);
     }
@@ -302,9 +313,7 @@ export function createProjector<Event extends EventEnvelope, Change>(
       );
     }
     payload.resolveOffset(lastOffset);
-    const behind = Number(BigInt(batch.highWatermark) - 1n - BigInt(lastOffset));
-    for (const { projection } of readers.members)
-      lag.set({ projection: projection.name, topic, partition: String(partition) }, behind);
+    showLag(readers.members, { topic, partition, nextOffset, highWatermark: batch.highWatermark });
     await payload.commitOffsetsIfNecessary();
     await payload.heartbeat();
   }
