@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
+import { Registry, type MetricValueWithName } from 'prom-client';
 import { AvroSerde } from '../avro-serde';
 import { thingsStack } from '../testing/things-stack';
 import { THING_TOTALS_TABLE, thingTotalsProjection } from '../testing/upcasting/thing-totals-projection';
@@ -96,6 +97,7 @@ describe('a projector of several read models', () => {
       .select('projection', 'partition', 'next_offset', 'updated_at');
 
   it('starts a read model added later from the beginning, and re-applies nothing to the others', async () => {
+    const specStartedAt = Date.now();
     subscriber.on('message', (_channel: string, message: string) => {
       const notice = parseCheckpointNotice(message);
       if (notice?.schema === schema) notices.push(notice);
@@ -118,7 +120,8 @@ describe('a projector of several read models', () => {
     });
     await stack.stop(first);
 
-    await stack.start(stack.projector([thingTotalsProjection, thingEventsProjection], serde));
+    const metrics = new Registry();
+    await stack.start(stack.projector([thingTotalsProjection, thingEventsProjection], serde, { metrics }));
     expect(await client.send(stack.count('bolts', 5))).toMatchObject({ status: 'accepted' });
     expect(await client.send(stack.count('washers', 6))).toMatchObject({ status: 'accepted' });
     await until('both read models at the end of the log', async () => {
@@ -128,6 +131,22 @@ describe('a projector of several read models', () => {
     // The group's consumer read the log from 0 for the new read model: the old one skipped what it had.
     await until('the first read model at the end', async () => (await totals()).washers === '6');
     expect(await totals()).toEqual({ bolts: '9', nuts: '2', washers: '6' });
+
+    // Each batch was timed, and how long its oldest event took to be readable: the log read
+    // again from 0 holds events written before this projector started, none before the spec.
+    const histogram = async (name: string) =>
+      Object.fromEntries(
+        (await metrics.getSingleMetric(name)!.get()).values
+          .filter((v): v is MetricValueWithName<string> => 'metricName' in v && v.labels.topic === topics.events)
+          .filter((v) => !('le' in v.labels))
+          .map((v) => [v.metricName!.slice(name.length + 1), v.value]),
+      );
+    const batches = await histogram('verity_projection_batch_seconds');
+    expect(batches.count).toBeGreaterThan(0);
+    const delays = await histogram('verity_projection_delay_seconds');
+    expect(delays.count).toBe(batches.count);
+    expect(delays.sum! / delays.count!).toBeLessThan((Date.now() - specStartedAt) / 1000);
+    expect(delays.sum! / delays.count!).toBeGreaterThan(0);
 
     // Each partition's last batch moved both checkpoints to its end in one transaction (`now()`
     // is the transaction's start).

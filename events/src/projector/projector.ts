@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Admin, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Knex } from 'knex';
 import type { Registry } from 'prom-client';
-import { sharedCounter, sharedGauge } from '../metrics';
+import { sharedCounter, sharedGauge, sharedHistogram } from '../metrics';
 import type { AvroSerde } from '../avro-serde';
 import { InvalidOptionError } from '@verity/core';
 import type { Logger } from '../logger';
@@ -152,6 +152,21 @@ export function createProjector<Event extends EventEnvelope, Change>(
     labelNames: ['projection', 'topic', 'partition'],
   });
 
+  const batchSeconds = sharedHistogram(options.metrics, {
+    name: 'verity_projection_batch_seconds',
+    help: 'Time to apply one batch of one partition to the read models, commit it and update the cache',
+    labelNames: ['topic'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  });
+  // What a reader waits for, and the lag gauge does not show in time: the oldest event of each
+  // batch, from when the processor wrote it (its record timestamp) to when it is readable.
+  const delaySeconds = sharedHistogram(options.metrics, {
+    name: 'verity_projection_delay_seconds',
+    help: "Per batch, from its oldest event's record timestamp to the batch committed and cached",
+    labelNames: ['topic'],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  });
+
   const seek = seekToCheckpointsOnJoin(consumer, {
     db,
     schema,
@@ -257,6 +272,7 @@ export function createProjector<Event extends EventEnvelope, Change>(
   }
 
   async function processBatch(payload: EachBatchPayload): Promise<void> {
+    const startedAt = Date.now();
     const { batch } = payload;
     const { topic, partition } = batch;
     const readers = readersOf.get(topic);
@@ -312,6 +328,9 @@ export function createProjector<Event extends EventEnvelope, Change>(
         log.debug({ err: error }, 'checkpoint notices not published; readers poll'),
       );
     }
+    const doneAt = Date.now();
+    batchSeconds.observe({ topic }, (doneAt - startedAt) / 1000);
+    delaySeconds.observe({ topic }, Math.max(0, doneAt - Number(batch.messages[0]!.timestamp)) / 1000);
     payload.resolveOffset(lastOffset);
     showLag(readers.members, { topic, partition, nextOffset, highWatermark: batch.highWatermark });
     await payload.commitOffsetsIfNecessary();
