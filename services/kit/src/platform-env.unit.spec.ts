@@ -12,6 +12,7 @@ describe('platform environment', () => {
       VERITY_OUTCOME_RETENTION_MS: 7 * 24 * 3_600_000,
       VERITY_HTTP_MAX_HEADER_BYTES: 16 * 1024,
       VERITY_HTTP_REQUEST_TIMEOUT_MS: 30_000,
+      VERITY_HTTP_KEEP_ALIVE_TIMEOUT_MS: 65_000,
       VERITY_KAFKA_SSL: false,
       VERITY_DATABASE_URL: 'postgres://verity:verity@127.0.0.1:5442/verity',
       VERITY_DB_SCHEMA: 'verity',

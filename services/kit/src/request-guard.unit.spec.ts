@@ -153,6 +153,40 @@ describe('the HTTP app refuses malformed requests before any route runs', () => 
     }
   });
 
+  it('keeps an idle keep-alive connection open for VERITY_HTTP_KEEP_ALIVE_TIMEOUT_MS, then closes it', async () => {
+    const app = createHttpApp(
+      { service: 'test', logger: pino({ level: 'silent' }), metrics: new Registry(), readiness: async () => [] },
+      () => undefined,
+    );
+    const own = await listen(app, 0, { host: '127.0.0.1', VERITY_HTTP_KEEP_ALIVE_TIMEOUT_MS: 1500 });
+    const socket = connect(own.port, '127.0.0.1');
+    try {
+      let answered = '';
+      socket.on('data', (c: Buffer) => (answered += c.toString('latin1')));
+      const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+      const statuses = async (count: number): Promise<string[]> => {
+        const deadline = Date.now() + 5000;
+        while ((answered.match(/HTTP\/1\.1 \d{3}/g) ?? []).length < count && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 20));
+        return answered.match(/HTTP\/1\.1 \d{3}/g) ?? [];
+      };
+      socket.write('GET /health HTTP/1.1\r\nHost: a\r\n\r\n');
+      expect(await statuses(1)).toEqual(['HTTP/1.1 200']);
+      // Idle for 1 s, under the timeout: the same connection serves the next request.
+      await new Promise((r) => setTimeout(r, 1000));
+      socket.write('GET /health HTTP/1.1\r\nHost: a\r\n\r\n');
+      const lastAnswer = Date.now();
+      expect(await statuses(2)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
+      // Then the server closes it, once idle for the timeout and not much later.
+      const closedAt = await closed;
+      expect(closedAt - lastAnswer).toBeGreaterThanOrEqual(1400);
+      expect(closedAt - lastAnswer).toBeLessThan(4000);
+    } finally {
+      socket.destroy();
+      await own.close();
+    }
+  });
+
   it('answers a raw control character in the target with 400', async () => {
     const res = await raw(server.port, 'GET /v1/inventory/a\x85b HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
     expect(res.status).toBe(400);

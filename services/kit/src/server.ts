@@ -22,7 +22,7 @@ export type ListenOptions = Partial<HttpServerEnv> & {
 
 /**
  * Listens on host:port (0 picks a free port, as tests do): HTTPS when VERITY_TLS_CERT and
- * VERITY_TLS_KEY are set, else HTTP, with the header size and request time limits.
+ * VERITY_TLS_KEY are set, else HTTP, with the header size, request time and keep-alive limits.
  */
 export function listen(app: Express, port: number, options: ListenOptions = {}): Promise<RunningServer> {
   const tls = tlsFiles(options);
@@ -36,6 +36,7 @@ export function listen(app: Express, port: number, options: ListenOptions = {}):
     connectionsCheckingInterval: requestTimeout === 0 ? 30_000 : Math.min(30_000, Math.max(250, requestTimeout)),
   };
   const server: Server = tls ? createHttpsServer({ ...tls, ...limits }, app) : createHttpServer(limits, app);
+  server.keepAliveTimeout = options.VERITY_HTTP_KEEP_ALIVE_TIMEOUT_MS ?? 65_000;
   server.on('clientError', answerClientError);
   // No service proxies: a CONNECT is answered, rather than its connection dropped unanswered.
   server.on('connect', (_req, socket: Socket) =>

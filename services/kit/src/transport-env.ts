@@ -27,6 +27,12 @@ export const httpServerEnvSchema = z.object({
     .default(16 * 1024),
   /** Longest time a client may take to send a whole request (408 after it); 0 waits forever. Default 30 s. */
   VERITY_HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /**
+   * How long an idle keep-alive connection stays open. Longer than the idle timeout of the load
+   * balancer or proxy in front (AWS ALB and nginx: 60 s), so that side closes first: with Node's
+   * 5 s, a request it sends on a connection the service is closing fails (a 502, a reset).
+   */
+  VERITY_HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(65_000),
 });
 export type HttpServerEnv = z.infer<typeof httpServerEnvSchema>;
 

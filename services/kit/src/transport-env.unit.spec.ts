@@ -19,6 +19,7 @@ describe('transport settings from the environment', () => {
       VERITY_KAFKA_SSL: false,
       VERITY_HTTP_MAX_HEADER_BYTES: 16384,
       VERITY_HTTP_REQUEST_TIMEOUT_MS: 30_000,
+      VERITY_HTTP_KEEP_ALIVE_TIMEOUT_MS: 65_000,
     });
     expect(tlsFiles(env)).toBeUndefined();
     expect(kafkaSecurity(env)).toBeUndefined();
