@@ -60,7 +60,13 @@ export {
   withCheckpoint,
   type CheckpointKey,
 } from './projector/checkpoints';
-export { readersOf, seekToCheckpointsOnJoin, type CheckpointSeek } from './projector/checkpoint-seek';
+export {
+  CHECKPOINTED_RUN,
+  readersOf,
+  seekToCheckpointsOnJoin,
+  settleOffset,
+  type CheckpointSeek,
+} from './projector/checkpoint-seek';
 export { migrateProjection } from './projector/batch';
 export {
   checkpointsChannel,

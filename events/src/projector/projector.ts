@@ -8,7 +8,7 @@ import { InvalidOptionError } from '@verity/core';
 import type { Logger } from '../logger';
 import { contextTopicConfigs, ensureTopics, type ContextTopics } from '../topics';
 import { commitGroupBatch, handledBy, migrateProjection, type CommittedBatch } from './batch';
-import { seekToCheckpointsOnJoin } from './checkpoint-seek';
+import { CHECKPOINTED_RUN, seekToCheckpointsOnJoin, settleOffset } from './checkpoint-seek';
 import { publishCheckpointNotices } from './checkpoint-notice';
 import { decodeEvent } from './decode-event';
 import { onSkippedBatch } from './skipped-batches';
@@ -18,8 +18,6 @@ import { sleep } from '../retry';
 /** A failed cache update is retried after this, doubling up to the most. */
 const CACHE_REPAIR_FIRST_MS = 100;
 const CACHE_REPAIR_MAX_MS = 10_000;
-/** How often the group's offsets are committed to Kafka (`commitOffsetsIfNecessary`). */
-const KAFKA_COMMIT_INTERVAL_MS = 1_000;
 /**
  * A batch `select` took nothing from moves its checkpoint at most this often per partition, the
  * last such move by a timer: with no subscription taking the events, a commit a batch was most of
@@ -331,10 +329,8 @@ export function createProjector<Event extends EventEnvelope, Change>(
     const doneAt = Date.now();
     batchSeconds.observe({ topic }, (doneAt - startedAt) / 1000);
     delaySeconds.observe({ topic }, Math.max(0, doneAt - Number(batch.messages[0]!.timestamp)) / 1000);
-    payload.resolveOffset(lastOffset);
     showLag(readers.members, { topic, partition, nextOffset, highWatermark: batch.highWatermark });
-    await payload.commitOffsetsIfNecessary();
-    await payload.heartbeat();
+    await settleOffset(payload, lastOffset);
   }
 
   return {
@@ -351,12 +347,7 @@ export function createProjector<Event extends EventEnvelope, Change>(
       skippedTimer = setInterval(() => void writeOwed(SKIPPED_CHECKPOINT_EVERY_MS), SKIPPED_CHECKPOINT_EVERY_MS);
       skippedTimer.unref();
       await consumer.run({
-        // PostgreSQL's checkpoint is where a projector starts; Kafka's committed offset only
-        // shows the group's lag to tools, so it is committed once a second rather than after
-        // every batch (kafkajs' auto-commit), a broker round trip less per batch.
-        autoCommit: false,
-        autoCommitInterval: KAFKA_COMMIT_INTERVAL_MS,
-        eachBatchAutoResolve: false,
+        ...CHECKPOINTED_RUN,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
         eachBatch: processBatch,
       });

@@ -3,12 +3,14 @@ import type { Admin, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Knex } from 'knex';
 import type { Registry } from 'prom-client';
 import {
+  CHECKPOINTED_RUN,
   aliasResolutionsTopic,
   aliasResolutionsTopicSpec,
   ensureTopics,
   migrateProjection,
   readersOf,
   seekToCheckpointsOnJoin,
+  settleOffset,
   sharedCounter,
   withCheckpoint,
   type Logger,
@@ -96,8 +98,7 @@ export function createResolutionsProjector(options: ResolutionsProjectorOptions)
         await trx.withSchema(schema).table(ALIAS_RESOLUTIONS_TABLE).insert(fresh).onConflict(['tenant', 'id']).ignore();
       },
     );
-    payload.resolveOffset(last.offset);
-    await payload.heartbeat();
+    await settleOffset(payload, last.offset);
   }
 
   return {
@@ -107,7 +108,7 @@ export function createResolutionsProjector(options: ResolutionsProjectorOptions)
       await ensureTopics(admin, [aliasResolutionsTopicSpec(topic)], options.replicationFactor);
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      await consumer.run({ autoCommit: true, eachBatchAutoResolve: false, eachBatch: processBatch });
+      await consumer.run({ ...CHECKPOINTED_RUN, eachBatch: processBatch });
       pruner = startResolutionPruner({
         db,
         schema,

@@ -1,6 +1,7 @@
 import type { Admin, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Knex } from 'knex';
 import {
+  CHECKPOINTED_RUN,
   INGESTORS,
   deadLettersTopicSpec,
   ensureTopics,
@@ -8,6 +9,7 @@ import {
   migrateProjection,
   readersOf,
   seekToCheckpointsOnJoin,
+  settleOffset,
   withCheckpoint,
   type Logger,
   type Projector,
@@ -139,8 +141,7 @@ export function createDeadLetterProjector(options: DeadLetterProjectorOptions): 
         await applyRecords(trx, schema, records);
       },
     );
-    payload.resolveOffset(last.offset);
-    await payload.heartbeat();
+    await settleOffset(payload, last.offset);
   }
 
   return {
@@ -151,7 +152,7 @@ export function createDeadLetterProjector(options: DeadLetterProjectorOptions): 
       await ensureTopics(admin, topics.map(deadLettersTopicSpec), options.replicationFactor);
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning: true });
-      await consumer.run({ autoCommit: true, eachBatchAutoResolve: false, eachBatch: processBatch });
+      await consumer.run({ ...CHECKPOINTED_RUN, eachBatch: processBatch });
       log.info({ topics }, 'dead-letter projector started');
     },
     async stop() {

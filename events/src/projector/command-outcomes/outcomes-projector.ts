@@ -6,7 +6,7 @@ import type { Logger } from '../../logger';
 import { sharedCounter } from '../../metrics';
 import { ensureTopics, repliesTopicConfig } from '../../topics';
 import { migrateProjection } from '../batch';
-import { readersOf, seekToCheckpointsOnJoin } from '../checkpoint-seek';
+import { CHECKPOINTED_RUN, readersOf, seekToCheckpointsOnJoin, settleOffset } from '../checkpoint-seek';
 import type { Projector } from '../projector';
 import { commandOutcomesMigrations } from './migrations';
 import { outcomeRecordOf, type OutcomeRecord } from './outcome-records';
@@ -86,9 +86,7 @@ export function createCommandOutcomesProjector(options: CommandOutcomesProjector
       nextOffset: (BigInt(lastOffset) + 1n).toString(),
     });
     recorded.inc(count);
-    payload.resolveOffset(lastOffset);
-    await payload.commitOffsetsIfNecessary();
-    await payload.heartbeat();
+    await settleOffset(payload, lastOffset);
   }
 
   function schedulePurge(): void {
@@ -119,7 +117,7 @@ export function createCommandOutcomesProjector(options: CommandOutcomesProjector
       );
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({ autoCommit: true, eachBatchAutoResolve: false, eachBatch: processBatch });
+      await consumer.run({ ...CHECKPOINTED_RUN, eachBatch: processBatch });
       schedulePurge();
       log.info({ topic, schema, retentionMs }, 'command outcomes projector started');
     },
