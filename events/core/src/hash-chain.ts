@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { compareCodeUnits } from './code-unit-order';
 import type { ChainedEventMetadata, EventMetadata } from './event-metadata';
 
 /**
@@ -8,7 +9,7 @@ import type { ChainedEventMetadata, EventMetadata } from './event-metadata';
  */
 export function canonicalMetadata(metadata: EventMetadata): string {
   const present = Object.entries(metadata).filter(([, value]) => value !== undefined);
-  const sorted = Object.fromEntries(present.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const sorted = Object.fromEntries(present.sort(([a], [b]) => compareCodeUnits(a, b)));
   return JSON.stringify(sorted);
 }
 

@@ -24,6 +24,7 @@ export {
   type RecordHeaders,
 } from './event-metadata';
 export { canonicalMetadata, chain, eventHash, unchained } from './hash-chain';
+export { compareCodeUnits } from './code-unit-order';
 export {
   DomainRejection,
   sourceOf,

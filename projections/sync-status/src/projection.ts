@@ -1,4 +1,4 @@
-import { eventFullName, type EventFullName } from '@verity/core';
+import { compareCodeUnits, eventFullName, type EventFullName } from '@verity/core';
 import { contexts } from '@verity/domain';
 import type { Projection, ProjectedEvent, ProjectionTransaction } from '@verity/events';
 import { SYNC_SOURCES_TABLE, syncStatusMigrations } from './migrations';
@@ -59,10 +59,10 @@ function countSources(events: readonly ProjectedEvent[]): SourceCount[] {
   }
   // In one order for every batch: batches of other partitions update the same rows side by
   // side, and two that locked them in the orders they first met them deadlocked.
-  return [...counts.values()].sort((a, b) => compare(a.tenant, b.tenant) || compare(a.source_system, b.source_system));
+  return [...counts.values()].sort(
+    (a, b) => compareCodeUnits(a.tenant, b.tenant) || compareCodeUnits(a.source_system, b.source_system),
+  );
 }
-
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Adds a batch's changes to their sources' rows in one statement. The newest source time and

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { compareCodeUnits } from '@verity/core';
 import { COMMAND_OUTCOMES_TABLE } from '@verity/events';
 import { SYNC_DEAD_LETTERS_TABLE, SYNC_SOURCES_TABLE } from './migrations';
 
@@ -99,7 +100,7 @@ export async function readSyncStatus(
     counts.deadLetteredPending = Number(row.pending);
   }
   return [...bySource]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => compareCodeUnits(a, b))
     .map(([source, c]) => ({
       source,
       applied: c.applied,
