@@ -200,6 +200,7 @@ export function createProjector<Event extends EventEnvelope, Change>(
    * nothing from, and those read_committed left nothing of), and when that was last written.
    */
   const skipped = new Map<string, SkippedMove>();
+  const skippedKey = (topic: string, partition: number): string => `${topic}/${partition}`;
   async function writeSkipped(entry: SkippedMove): Promise<void> {
     entry.owed = false;
     entry.writtenAt = Date.now();
@@ -214,7 +215,7 @@ export function createProjector<Event extends EventEnvelope, Change>(
   }
   /** Notes that the partition's checkpoints owe a move to `nextOffset`, for `writeSkipped`. */
   function oweMove(topic: string, partition: number, nextOffset: string): SkippedMove {
-    const key = `${topic}/${partition}`;
+    const key = skippedKey(topic, partition);
     const entry = skipped.get(key) ?? { topic, partition, nextOffset, writtenAt: 0, owed: true };
     skipped.set(key, Object.assign(entry, { nextOffset, owed: true }));
     return entry;
@@ -311,7 +312,7 @@ export function createProjector<Event extends EventEnvelope, Change>(
     } else {
       const committed = await commitGroupBatch(db, schema, parts, { topic, partition, nextOffset });
       // This batch's checkpoints are past any move still owed for the partition.
-      const entry = skipped.get(`${topic}/${partition}`);
+      const entry = skipped.get(skippedKey(topic, partition));
       if (entry) entry.owed = false;
       if (committed) await publishAll(readers.members, parts, committed);
     }

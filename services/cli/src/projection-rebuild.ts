@@ -5,7 +5,6 @@ import type { Knex } from 'knex';
 import {
   contextTopics,
   createRebuildProjector,
-  fetchTopicOffsets,
   grantReader,
   sleep,
   type AnyProjection,
@@ -28,7 +27,7 @@ import {
   type PartitionCheckpoint,
 } from './projection-generations';
 import { RebuildInProgressError } from './projections-args';
-import { appliedOffsets, lagOf, totalOffsets } from './rebuild-lag';
+import { appliedOffsets, fetchPartitionEnds, lagOf, partitionOfKey, totalOffsets } from './rebuild-lag';
 import { progressLine } from './rebuild-progress';
 import { openRebuildSessions } from './rebuild-sessions';
 
@@ -85,15 +84,6 @@ const SWITCH_ATTEMPTS = 5;
 /** After a switch, a read that fetched the old generation just before it may still refill the cache: forgotten again after this. */
 const REFILL_GRACE_MS = 1_000;
 
-/** Sum of next offsets per topic/partition, capped at each partition's end. */
-async function topicEnds(admin: Admin, topics: readonly string[]): Promise<Map<string, bigint>> {
-  const ends = new Map<string, bigint>();
-  for (const topic of topics)
-    for (const { partition, high } of await fetchTopicOffsets(admin, topic))
-      ends.set(`${topic}/${partition}`, BigInt(high));
-  return ends;
-}
-
 /**
  * A session lock per read model and schema, held for the whole rebuild on a connection of its
  * own: a second rebuild of the same read model is refused instead of racing the first.
@@ -145,14 +135,11 @@ export async function rebuildProjection(
     await ensureGenerations(db, schema, projection.name);
     const building = await buildingGeneration(db, schema, projection.name);
     const topics = projection.contexts.map((c) => contextTopics(c, deps.topicPrefix).events);
-    const partitions = [...(await topicEnds(admin, topics)).keys()].map((k) => {
-      const at = k.lastIndexOf('/');
-      return { topic: k.slice(0, at), partition: Number(k.slice(at + 1)) };
-    });
+    const partitions = [...(await fetchPartitionEnds(admin, topics)).keys()].map(partitionOfKey);
     await seedCheckpoints(db, schema, projection.name, partitions);
     const resumedAt = appliedOffsets(
       await checkpointsOf(db, building.schema, projection.name),
-      await topicEnds(admin, topics),
+      await fetchPartitionEnds(admin, topics),
     );
     options.progress(
       resumedAt > 0n
@@ -313,7 +300,7 @@ async function followUntilCaughtUp(
   for (;;) {
     const failed = failure();
     if (failed) throw failed;
-    const ends = await topicEnds(deps.admin, topics);
+    const ends = await fetchPartitionEnds(deps.admin, topics);
     const checkpoints = await checkpointsOf(deps.db, building.schema, projection);
     const done = appliedOffsets(checkpoints, ends);
     const end = totalOffsets(ends);

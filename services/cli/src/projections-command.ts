@@ -1,13 +1,7 @@
 import { Redis } from 'ioredis';
 import knex, { type Knex } from 'knex';
 import type { Admin } from 'kafkajs';
-import {
-  ALIAS_RESOLUTIONS_TOPIC_RETENTION_MS,
-  contextTopics,
-  fetchTopicOffsets,
-  readerRoleOf,
-  type AnyProjection,
-} from '@verity/events';
+import { ALIAS_RESOLUTIONS_TOPIC_RETENTION_MS, contextTopics, readerRoleOf, type AnyProjection } from '@verity/events';
 import { ALIAS_RESOLUTIONS } from '@verity/projection-alias-resolutions';
 import { syncStatusProjection } from '@verity/projection-sync-status';
 import { projections, projectorEnvSchema, type ProjectorEnv } from './services';
@@ -21,6 +15,7 @@ import {
 } from './projections-args';
 import { checkpointsOf, dropGeneration, listGenerations, type Generation } from './projection-generations';
 import { holdRebuildLock, rebuildProjection, type RebuildDeps } from './projection-rebuild';
+import { appliedOffsets, fetchPartitionEnds, totalOffsets } from './rebuild-lag';
 import { textTable } from './text-table';
 
 export { PROJECTIONS_USAGE } from './projections-args';
@@ -66,22 +61,13 @@ async function statusOf(db: Knex, admin: Admin, env: ProjectorEnv): Promise<Gene
       known.length > 0
         ? known
         : [{ projection: projection.name, generation: 1, state: 'serving', schema: env.VERITY_DB_SCHEMA }];
-    let end = 0n;
-    const ends = new Map<string, bigint>();
-    for (const context of projection.contexts) {
-      const topic = contextTopics(context, env.VERITY_TOPIC_PREFIX).events;
-      const offsets = existing.has(topic) ? await fetchTopicOffsets(admin, topic) : [];
-      for (const { partition, high } of offsets) {
-        ends.set(`${topic}/${partition}`, BigInt(high));
-        end += BigInt(high);
-      }
-    }
+    const topics = projection.contexts
+      .map((context) => contextTopics(context, env.VERITY_TOPIC_PREFIX).events)
+      .filter((topic) => existing.has(topic));
+    const ends = await fetchPartitionEnds(admin, topics);
+    const end = totalOffsets(ends);
     for (const generation of generations) {
-      const checkpoints = await checkpointsOf(db, generation.schema, projection.name);
-      const applied = checkpoints.reduce((sum, c) => {
-        const partitionEnd = ends.get(`${c.topic}/${c.partition}`) ?? c.nextOffset;
-        return sum + (c.nextOffset < partitionEnd ? c.nextOffset : partitionEnd);
-      }, 0n);
+      const applied = appliedOffsets(await checkpointsOf(db, generation.schema, projection.name), ends);
       out.push({ ...generation, applied: applied.toString(), lag: (end - applied).toString() });
     }
   }

@@ -1,9 +1,26 @@
+import type { Admin } from 'kafkajs';
+import { fetchTopicOffsets } from '@verity/events';
 import type { PartitionCheckpoint } from './projection-generations';
 
 /** Per partition (`<topic>/<partition>`), the offset past its last record (its high watermark). */
 export type PartitionEnds = ReadonlyMap<string, bigint>;
 
 const keyOf = (c: { topic: string; partition: number }): string => `${c.topic}/${c.partition}`;
+
+/** The ends of every partition of `topics`, as they are now. */
+export async function fetchPartitionEnds(admin: Admin, topics: readonly string[]): Promise<Map<string, bigint>> {
+  const ends = new Map<string, bigint>();
+  for (const topic of topics)
+    for (const { partition, high } of await fetchTopicOffsets(admin, topic))
+      ends.set(keyOf({ topic, partition }), BigInt(high));
+  return ends;
+}
+
+/** The topic and partition a key of `PartitionEnds` names. */
+export function partitionOfKey(key: string): { topic: string; partition: number } {
+  const at = key.lastIndexOf('/');
+  return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)) };
+}
 
 /** Offsets applied, summed over the partitions: a checkpoint counts up to its partition's end. */
 export function appliedOffsets(checkpoints: readonly PartitionCheckpoint[], ends: PartitionEnds): bigint {

@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { PROBLEM_CONTENT_TYPE } from './problem';
 import { routesOf, type HttpRoute } from './routes';
-import { tlsFiles, type HttpServerEnv } from './transport-env';
+import { httpServerEnvSchema, tlsFiles, type HttpServerEnv } from './transport-env';
 
 export interface RunningServer {
   url: string;
@@ -25,10 +25,12 @@ export type ListenOptions = Partial<HttpServerEnv> & {
  * VERITY_TLS_KEY are set, else HTTP, with the header size, request time and keep-alive limits.
  */
 export function listen(app: Express, port: number, options: ListenOptions = {}): Promise<RunningServer> {
-  const tls = tlsFiles(options);
-  const requestTimeout = options.VERITY_HTTP_REQUEST_TIMEOUT_MS ?? 30_000;
+  // The schema's defaults for what a caller (a test) leaves out: they live in one place.
+  const settings = httpServerEnvSchema.parse(options);
+  const tls = tlsFiles(settings);
+  const requestTimeout = settings.VERITY_HTTP_REQUEST_TIMEOUT_MS;
   const limits = {
-    maxHeaderSize: options.VERITY_HTTP_MAX_HEADER_BYTES ?? 16 * 1024,
+    maxHeaderSize: settings.VERITY_HTTP_MAX_HEADER_BYTES,
     requestTimeout,
     // Node refuses a headers timeout longer than the request timeout.
     headersTimeout: requestTimeout === 0 ? 60_000 : Math.min(60_000, requestTimeout),
@@ -36,7 +38,7 @@ export function listen(app: Express, port: number, options: ListenOptions = {}):
     connectionsCheckingInterval: requestTimeout === 0 ? 30_000 : Math.min(30_000, Math.max(250, requestTimeout)),
   };
   const server: Server = tls ? createHttpsServer({ ...tls, ...limits }, app) : createHttpServer(limits, app);
-  server.keepAliveTimeout = options.VERITY_HTTP_KEEP_ALIVE_TIMEOUT_MS ?? 65_000;
+  server.keepAliveTimeout = settings.VERITY_HTTP_KEEP_ALIVE_TIMEOUT_MS;
   server.on('clientError', answerClientError);
   // No service proxies: a CONNECT is answered, rather than its connection dropped unanswered.
   server.on('connect', (_req, socket: Socket) =>
