@@ -9,6 +9,18 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * The level a kafkajs record is logged at. kafkajs logs every error answer of a request at
+ * error (`Response ListOffsets(...)`, "This server is not the leader for that topic-partition")
+ * before its caller retries it, so each leader move or rebalance looked like a failure to an
+ * alert on error logs. Such a record is a warning; what the caller could not get past still
+ * reaches the error level, from the caller (a consumer's crash, a rejected send).
+ */
+export function kafkajsLogLevel({ namespace, level, log }: Pick<LogEntry, 'namespace' | 'level' | 'log'>) {
+  const mapped = levels[level] ?? 'info';
+  return mapped === 'error' && namespace === 'Connection' && log.message.startsWith('Response ') ? 'warn' : mapped;
+}
+
 /** A kafkajs client whose logs go through our JSON logger instead of its own console format. */
 export function createKafka(
   options: { brokers: string[]; clientId: string; logger: Logger; security?: KafkaSecurity } & Partial<KafkaConfig>,
@@ -19,11 +31,9 @@ export function createKafka(
     ...kafkajsSecurity(security),
     ...config,
     logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ namespace, level, log }: LogEntry) => {
-        const { message, ...extra } = log;
-        kafkaLogger[levels[level] ?? 'info']({ namespace, ...extra }, message);
-      },
+    logCreator: () => (entry: LogEntry) => {
+      const { message, ...extra } = entry.log;
+      kafkaLogger[kafkajsLogLevel(entry)]({ namespace: entry.namespace, ...extra }, message);
+    },
   });
 }
