@@ -62,10 +62,11 @@ export {
 } from './projector/checkpoints';
 export {
   CHECKPOINTED_RUN,
+  commitOffsetsEverySecond,
   readersOf,
   seekToCheckpointsOnJoin,
-  settleOffset,
   type CheckpointSeek,
+  type OffsetCommits,
 } from './projector/checkpoint-seek';
 export { migrateProjection } from './projector/batch';
 export {

@@ -55,21 +55,52 @@ export function seekToCheckpointsOnJoin(
 export const readersOf = (checkpointName: string, topics: readonly string[]): ReadonlyMap<string, readonly string[]> =>
   new Map(topics.map((topic) => [topic, [checkpointName]]));
 
-/**
- * `consumer.run` options of a consumer started by `seekToCheckpointsOnJoin`. Its committed offset
- * only shows the group's lag to tools, so it is committed at most once a second (by
- * `settleOffset`) rather than after every batch as kafkajs' auto-commit does: at a few hundred
- * batches a second that was a broker request per batch for nothing.
- */
-export const CHECKPOINTED_RUN = {
-  autoCommit: false,
-  autoCommitInterval: 1_000,
-  eachBatchAutoResolve: false,
-} as const satisfies ConsumerRunConfig;
+/** `consumer.run` options of a consumer started by `seekToCheckpointsOnJoin`: its offsets are committed by `commitOffsetsEverySecond`. */
+export const CHECKPOINTED_RUN = { autoCommit: false, eachBatchAutoResolve: false } as const satisfies ConsumerRunConfig;
 
-/** After a batch's checkpoint committed: resolves through `offset`, commits it if a second has passed, heartbeats. */
-export async function settleOffset(payload: EachBatchPayload, offset: string): Promise<void> {
-  payload.resolveOffset(offset);
-  await payload.commitOffsetsIfNecessary();
-  await payload.heartbeat();
+/** Where a checkpointed consumer tells Kafka it is. */
+export interface OffsetCommits {
+  /** After a batch's checkpoint committed: marks it read through `offset`, to be committed, and heartbeats. */
+  settle(payload: EachBatchPayload, offset: string): Promise<void>;
+  /** Commits what is owed and stops: before the consumer disconnects. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A consumer started by `seekToCheckpointsOnJoin` only shows the group's lag to tools with its
+ * committed offsets, so they are committed from a timer, at most once a second, rather than after
+ * every batch as kafkajs' auto-commit does (a broker request per batch, several hundred a second
+ * under load), and the last batch's too once batches stop: an idle group shows no lag, which
+ * lag monitors would report as a stalled consumer. A commit that fails (a rebalance) is dropped:
+ * the next batch of the partition owes it again.
+ */
+export function commitOffsetsEverySecond(consumer: Consumer, log: Logger, everyMs = 1_000): OffsetCommits {
+  const owed = new Map<string, { topic: string; partition: number; offset: string }>();
+  let timer: NodeJS.Timeout | undefined;
+  let committing: Promise<void> | undefined;
+  const commit = async (): Promise<void> => {
+    if (owed.size === 0) return;
+    const offsets = [...owed.values()];
+    owed.clear();
+    await consumer
+      .commitOffsets(offsets)
+      .catch((error: unknown) => log.debug({ err: error }, 'group offsets not committed; the next batch owes them'));
+  };
+  return {
+    async settle(payload, offset) {
+      payload.resolveOffset(offset);
+      const { topic, partition } = payload.batch;
+      owed.set(`${topic}/${partition}`, { topic, partition, offset: (BigInt(offset) + 1n).toString() });
+      timer ??= setInterval(() => {
+        committing ??= commit().finally(() => (committing = undefined));
+      }, everyMs).unref();
+      await payload.heartbeat();
+    },
+    async stop() {
+      clearInterval(timer);
+      timer = undefined;
+      await committing;
+      await commit();
+    },
+  };
 }

@@ -8,7 +8,7 @@ import { InvalidOptionError } from '@verity/core';
 import type { Logger } from '../logger';
 import { contextTopicConfigs, ensureTopics, type ContextTopics } from '../topics';
 import { commitGroupBatch, handledBy, migrateProjection, type CommittedBatch } from './batch';
-import { CHECKPOINTED_RUN, seekToCheckpointsOnJoin, settleOffset } from './checkpoint-seek';
+import { CHECKPOINTED_RUN, commitOffsetsEverySecond, seekToCheckpointsOnJoin } from './checkpoint-seek';
 import { publishCheckpointNotices } from './checkpoint-notice';
 import { decodeEvent } from './decode-event';
 import { onSkippedBatch } from './skipped-batches';
@@ -171,6 +171,7 @@ export function createProjector<Event extends EventEnvelope, Change>(
     readers: new Map([...readersOf].map(([topic, r]) => [topic, r.members.map((m) => m.projection.name)])),
     log,
   });
+  const commits = commitOffsetsEverySecond(consumer, log);
 
   const notices = options.checkpointNotices ?? true;
 
@@ -331,7 +332,7 @@ export function createProjector<Event extends EventEnvelope, Change>(
     batchSeconds.observe({ topic }, (doneAt - startedAt) / 1000);
     delaySeconds.observe({ topic }, Math.max(0, doneAt - Number(batch.messages[0]!.timestamp)) / 1000);
     showLag(readers.members, { topic, partition, nextOffset, highWatermark: batch.highWatermark });
-    await settleOffset(payload, lastOffset);
+    await commits.settle(payload, lastOffset);
   }
 
   return {
@@ -357,6 +358,7 @@ export function createProjector<Event extends EventEnvelope, Change>(
     async stop() {
       seek.stop();
       stopped = true;
+      await commits.stop();
       await consumer.disconnect();
       clearInterval(skippedTimer);
       await writeOwed(0);

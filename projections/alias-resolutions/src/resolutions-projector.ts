@@ -4,13 +4,13 @@ import type { Knex } from 'knex';
 import type { Registry } from 'prom-client';
 import {
   CHECKPOINTED_RUN,
+  commitOffsetsEverySecond,
   aliasResolutionsTopic,
   aliasResolutionsTopicSpec,
   ensureTopics,
   migrateProjection,
   readersOf,
   seekToCheckpointsOnJoin,
-  settleOffset,
   sharedCounter,
   withCheckpoint,
   type Logger,
@@ -78,6 +78,7 @@ export function createResolutionsProjector(options: ResolutionsProjectorOptions)
     readers: readersOf(ALIAS_RESOLUTIONS, [topic]),
     log,
   });
+  const commits = commitOffsetsEverySecond(consumer, log);
 
   async function processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
@@ -98,7 +99,7 @@ export function createResolutionsProjector(options: ResolutionsProjectorOptions)
         await trx.withSchema(schema).table(ALIAS_RESOLUTIONS_TABLE).insert(fresh).onConflict(['tenant', 'id']).ignore();
       },
     );
-    await settleOffset(payload, last.offset);
+    await commits.settle(payload, last.offset);
   }
 
   return {
@@ -125,6 +126,7 @@ export function createResolutionsProjector(options: ResolutionsProjectorOptions)
     async stop() {
       seek.stop();
       await pruner?.stop();
+      await commits.stop();
       await consumer.disconnect();
       await admin.disconnect();
     },

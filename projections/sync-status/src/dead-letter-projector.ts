@@ -2,6 +2,7 @@ import type { Admin, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Knex } from 'knex';
 import {
   CHECKPOINTED_RUN,
+  commitOffsetsEverySecond,
   INGESTORS,
   deadLettersTopicSpec,
   ensureTopics,
@@ -9,7 +10,6 @@ import {
   migrateProjection,
   readersOf,
   seekToCheckpointsOnJoin,
-  settleOffset,
   withCheckpoint,
   type Logger,
   type Projector,
@@ -121,6 +121,7 @@ export function createDeadLetterProjector(options: DeadLetterProjectorOptions): 
     readers: readersOf(CHECKPOINT_NAME, topics),
     log,
   });
+  const commits = commitOffsetsEverySecond(consumer, log);
 
   async function processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
@@ -141,7 +142,7 @@ export function createDeadLetterProjector(options: DeadLetterProjectorOptions): 
         await applyRecords(trx, schema, records);
       },
     );
-    await settleOffset(payload, last.offset);
+    await commits.settle(payload, last.offset);
   }
 
   return {
@@ -157,6 +158,7 @@ export function createDeadLetterProjector(options: DeadLetterProjectorOptions): 
     },
     async stop() {
       seek.stop();
+      await commits.stop();
       await consumer.disconnect();
       await admin.disconnect();
     },

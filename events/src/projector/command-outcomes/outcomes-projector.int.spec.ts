@@ -7,8 +7,9 @@ import type { CommandReply } from '@verity/core';
 import { createLogger } from '../../logger';
 import { ensureTopics, repliesTopic, repliesTopicConfig } from '../../topics';
 import type { Projector } from '../projector';
+import { readCheckpoints } from '../checkpoints';
 import { COMMAND_OUTCOMES_TABLE } from './migrations';
-import { findCommandOutcome } from './outcome-store';
+import { COMMAND_OUTCOMES, findCommandOutcome } from './outcome-store';
 import { createCommandOutcomesProjector } from './outcomes-projector';
 
 // The project's own stack, as `verity infra up` starts it.
@@ -142,6 +143,19 @@ describe('the command outcomes read model on the real Kafka and PostgreSQL', () 
     const recorded = await eventually(async () => ((await rows()).has('a-2') ? rows() : undefined), 'a-2 recorded');
     expect(recorded.get('a-1')?.reply).toEqual(anew);
     expect([...recorded.keys()].sort()).toEqual(['a-1', 'a-2', 'g-1']);
+  });
+
+  it("commits its group's offsets up to its checkpoints once batches stop, for Kafka's lag tools", async () => {
+    const group = `${prefix}.projection.command-outcomes`;
+    const committed = await eventually(async () => {
+      const checkpoints = await readCheckpoints(db, schema, COMMAND_OUTCOMES, topic);
+      const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+      const atCheckpoints = offsets!.partitions.every(
+        ({ partition, offset }) => offset === (checkpoints.get(partition) ?? '-1'),
+      );
+      return checkpoints.size > 0 && atCheckpoints ? offsets!.partitions : undefined;
+    }, 'the group offsets at the checkpoints');
+    expect(committed.map((p) => Number(p.offset)).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(6);
   });
 
   it('a schema the projector never migrated holds no outcome', async () => {

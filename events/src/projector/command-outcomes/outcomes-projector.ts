@@ -6,7 +6,7 @@ import type { Logger } from '../../logger';
 import { sharedCounter } from '../../metrics';
 import { ensureTopics, repliesTopicConfig } from '../../topics';
 import { migrateProjection } from '../batch';
-import { CHECKPOINTED_RUN, readersOf, seekToCheckpointsOnJoin, settleOffset } from '../checkpoint-seek';
+import { CHECKPOINTED_RUN, readersOf, seekToCheckpointsOnJoin, commitOffsetsEverySecond } from '../checkpoint-seek';
 import type { Projector } from '../projector';
 import { commandOutcomesMigrations } from './migrations';
 import { outcomeRecordOf, type OutcomeRecord } from './outcome-records';
@@ -66,6 +66,7 @@ export function createCommandOutcomesProjector(options: CommandOutcomesProjector
     readers: readersOf(COMMAND_OUTCOMES, [topic]),
     log,
   });
+  const commits = commitOffsetsEverySecond(consumer, log);
 
   async function processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
@@ -86,7 +87,7 @@ export function createCommandOutcomesProjector(options: CommandOutcomesProjector
       nextOffset: (BigInt(lastOffset) + 1n).toString(),
     });
     recorded.inc(count);
-    await settleOffset(payload, lastOffset);
+    await commits.settle(payload, lastOffset);
   }
 
   function schedulePurge(): void {
@@ -126,6 +127,7 @@ export function createCommandOutcomesProjector(options: CommandOutcomesProjector
       stopped = true;
       clearTimeout(purgeTimer);
       await purging;
+      await commits.stop();
       await consumer.disconnect();
       await admin.disconnect();
     },
