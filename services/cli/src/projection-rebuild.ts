@@ -135,12 +135,11 @@ export async function rebuildProjection(
     await ensureGenerations(db, schema, projection.name);
     const building = await buildingGeneration(db, schema, projection.name);
     const topics = projection.contexts.map((c) => contextTopics(c, deps.topicPrefix).events);
-    const partitions = [...(await fetchPartitionEnds(admin, topics)).keys()].map(partitionOfKey);
-    await seedCheckpoints(db, schema, projection.name, partitions);
-    const resumedAt = appliedOffsets(
-      await checkpointsOf(db, building.schema, projection.name),
-      await fetchPartitionEnds(admin, topics),
-    );
+    // Nothing applies to the building generation until its projector starts below, so its
+    // checkpoints cannot pass these ends meanwhile.
+    const ends = await fetchPartitionEnds(admin, topics);
+    await seedCheckpoints(db, schema, projection.name, [...ends.keys()].map(partitionOfKey));
+    const resumedAt = appliedOffsets(await checkpointsOf(db, building.schema, projection.name), ends);
     options.progress(
       resumedAt > 0n
         ? `${projection.name}: resuming generation ${building.generation} at ${resumedAt} events (${building.schema})`
