@@ -1,8 +1,9 @@
 /**
  * patches/kafkajs+2.2.4.patch: kafkajs decodes a record's headers into one object instead of
  * spreading a new one per header (a Verity event has 17, and a rebuild decodes every event of a
- * log), header keys without a Buffer each, and offsets and timestamps without a Long each. These
- * pin what a consumer sees, through kafkajs's own record encoder and decoder.
+ * log), header keys without a Buffer each and, once seen, without a new string each (found again
+ * by their bytes), and offsets and timestamps without a Long each. These pin what a consumer
+ * sees, through kafkajs's own record encoder and decoder.
  */
 interface KafkajsEncoder {
   buffer: Buffer;
@@ -79,5 +80,24 @@ describe('kafkajs record decoding (patched)', () => {
     expect(Object.keys(headers).sort()).toEqual(['__proto__', 'toString']);
     expect(text(Object.getOwnPropertyDescriptor(headers, '__proto__')?.value as Buffer)).toBe('p');
     expect(text(headers.toString as unknown as Buffer)).toBe('t');
+  });
+
+  it('decodes the same keys on every record, and keys whose bytes hash alike apart', () => {
+    // "Aa" and "BB" have the same 31-polynomial hash: found again by their bytes, not their hash.
+    for (let i = 0; i < 3; i++) {
+      const { headers } = roundTrip({ Aa: Buffer.from(`a${i}`), BB: Buffer.from(`b${i}`) });
+      expect(Object.keys(headers)).toEqual(['Aa', 'BB']);
+      expect([text(headers.Aa), text(headers.BB)]).toEqual([`a${i}`, `b${i}`]);
+    }
+    expect(Object.keys(roundTrip({ BB: Buffer.from('b') }).headers)).toEqual(['BB']);
+  });
+
+  it('decodes multi-byte UTF-8 keys and keys too long to keep, record after record', () => {
+    const long = `ce_${'x'.repeat(100)}`;
+    for (let i = 0; i < 2; i++) {
+      const { headers } = roundTrip({ clé: Buffer.from('1'), ключ: Buffer.from('2'), [long]: Buffer.from('3') });
+      expect(Object.keys(headers)).toEqual(['clé', 'ключ', long]);
+      expect([text(headers['clé']), text(headers['ключ']), text(headers[long])]).toEqual(['1', '2', '3']);
+    }
   });
 });
