@@ -6,7 +6,7 @@ import type { Logger } from '../../logger';
 import { sharedCounter } from '../../metrics';
 import { ensureTopics, repliesTopicConfig } from '../../topics';
 import { migrateProjection } from '../batch';
-import { CHECKPOINTED_RUN, readersOf, seekToCheckpointsOnJoin, commitOffsetsEverySecond } from '../checkpoint-seek';
+import { CHECKPOINTED_RUN, commitOffsetsEverySecond, readersOf, seekToCheckpointsOnJoin } from '../checkpoint-seek';
 import type { Projector } from '../projector';
 import { commandOutcomesMigrations } from './migrations';
 import { outcomeRecordOf, type OutcomeRecord } from './outcome-records';
