@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { Redis } from 'ioredis';
@@ -8,6 +7,7 @@ import { parseEnv, platformEnvSchema, readModelEnvSchema, type HttpRoute } from 
 import { openSandbox } from '../sandbox';
 import { bearer, type TokenClaims } from '../sandbox-credentials';
 import { SERVICE_NAMES, createService, type NamedService, type ServiceName } from '../services';
+import { readTopicRecords } from './topic-reader';
 
 /**
  * The real platform for one test suite: every service in this process on free ports, against
@@ -112,30 +112,21 @@ export async function startTestPlatform(
       return signed.get(key)!;
     },
     async readTopic(topic, until, timeoutMs = 20_000) {
-      const consumer = kafka.consumer({ groupId: `${prefix}.test-reader.${randomUUID()}` });
-      const messages: KafkaMessage[] = [];
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      try {
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(
-            () => reject(new Error(`${topic}: condition not met within ${timeoutMs} ms (${messages.length} records)`)),
-            timeoutMs,
-          );
-          void consumer.run({
-            eachMessage: async ({ message }) => {
-              messages.push(message);
-              if (until(messages)) {
-                clearTimeout(timer);
-                resolve();
-              }
-            },
-          });
-        });
-      } finally {
-        await consumer.disconnect();
-      }
-      return messages;
+      const deadline = Date.now() + timeoutMs;
+      await eventually(
+        async () => ((await admin.listTopics()).includes(topic) ? true : undefined),
+        timeoutMs,
+        `${topic} existing`,
+      );
+      const partitions = await fetchTopicOffsets(admin, topic);
+      return readTopicRecords({
+        brokers: config.VERITY_KAFKA_BROKERS,
+        clientId: `${prefix}.test-reader`,
+        topic,
+        from: new Map(partitions.map((p): [number, bigint] => [p.partition, BigInt(p.low)])),
+        until,
+        deadline,
+      });
     },
     async stop() {
       for (const name of [...running.keys()].reverse()) await platform.stopService(name);
