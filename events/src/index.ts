@@ -46,7 +46,12 @@ export {
   type CommandProcessorOptions,
 } from './processor/command-processor';
 export { parseSnapshot, snapshotRecord, type StreamSnapshot } from './processor/stream-snapshot';
-export { PartitionReader, type PartitionReaderOptions, type ReadRecord } from './partition-reader';
+export {
+  assignedReaderSettings,
+  PartitionReader,
+  type PartitionReaderOptions,
+  type ReadRecord,
+} from './partition-reader';
 export { ReplyTimeoutError, startCommandSender, type CommandSender, type CommandSenderOptions } from './command-sender';
 // The processor's pure decide and settle steps: tools that write streams as it does (the scale bench's loader) use them.
 export { decideBatch, settleBatch, type DecidedBatch, type SettledBatch } from './processor/decide-batch';

@@ -1,4 +1,9 @@
-import { KafkaConsumer, type LibrdKafkaError, type Message } from '@confluentinc/kafka-javascript';
+import {
+  KafkaConsumer,
+  type ConsumerGlobalConfig,
+  type LibrdKafkaError,
+  type Message,
+} from '@confluentinc/kafka-javascript';
 import { VerityError } from '@verity/core';
 import { librdkafkaSecurity, type KafkaSecurity } from './kafka-security';
 import { PartitionEnds, type PartitionEnd, type TopicEnds } from './partition-ends';
@@ -64,6 +69,27 @@ class ReaderStoppedError extends VerityError {
 }
 
 /**
+ * librdkafka settings of a consumer that is assigned its partitions and reads them
+ * read_committed: it joins no group and commits nothing.
+ */
+export function assignedReaderSettings(options: {
+  brokers: readonly string[];
+  clientId: string;
+  security?: KafkaSecurity;
+}): ConsumerGlobalConfig {
+  return {
+    'bootstrap.servers': options.brokers.join(','),
+    'client.id': options.clientId,
+    // Required by librdkafka; nothing is ever committed or joined under it.
+    'group.id': `${options.clientId}.unused`,
+    'enable.auto.commit': false,
+    'isolation.level': 'read_committed',
+    log_level: 3,
+    ...librdkafkaSecurity(options.security),
+  };
+}
+
+/**
  * Reads chosen partitions of a topic from chosen offsets, read_committed, with no consumer
  * group: a local store restored from its changelog reads only the partitions it needs, from
  * where it left off, as Kafka Streams' restore consumer does. librdkafka's position steps over
@@ -87,15 +113,10 @@ export class PartitionReader {
 
   /** Starts reading each partition from its offset. */
   async start(from: ReadonlyMap<number, bigint>): Promise<void> {
-    const { brokers, topic, clientId } = this.options;
+    const { topic } = this.options;
     const consumer = new KafkaConsumer(
       {
-        'bootstrap.servers': brokers.join(','),
-        'client.id': clientId,
-        // Required by librdkafka; nothing is ever committed or joined under it.
-        'group.id': `${clientId}.unused`,
-        'enable.auto.commit': false,
-        'isolation.level': 'read_committed',
+        ...assignedReaderSettings(this.options),
         // How long the broker holds a fetch that finds nothing: a commit ends it at once (measured:
         // a record applied 1.9 ms p50 after its commit with 500 as with 50), so this only paces
         // the empty fetches of a reader with nothing to read, and every service runs a few.
@@ -103,8 +124,6 @@ export class PartitionReader {
         // librdkafka prefetches up to 64 MiB per consumer by default; a processor restoring a
         // dozen partitions at once would hold most of a gigabyte of records it has not read yet.
         'queued.max.messages.kbytes': 4096,
-        log_level: 3,
-        ...librdkafkaSecurity(this.options.security),
       },
       {},
     );

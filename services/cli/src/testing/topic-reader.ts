@@ -1,5 +1,6 @@
 import { KafkaConsumer, type LibrdKafkaError, type Message } from '@confluentinc/kafka-javascript';
 import type { KafkaMessage } from 'kafkajs';
+import { assignedReaderSettings } from '@verity/events';
 
 export interface TopicReadOptions {
   brokers: readonly string[];
@@ -24,18 +25,7 @@ const IDLE_WAIT_MS = 100;
  */
 export async function readTopicRecords(options: TopicReadOptions): Promise<KafkaMessage[]> {
   const { brokers, clientId, topic, from, until, deadline } = options;
-  const consumer = new KafkaConsumer(
-    {
-      'bootstrap.servers': brokers.join(','),
-      'client.id': clientId,
-      // Required by librdkafka; nothing is committed or joined under it.
-      'group.id': `${clientId}.unused`,
-      'enable.auto.commit': false,
-      'isolation.level': 'read_committed',
-      log_level: 3,
-    },
-    {},
-  );
+  const consumer = new KafkaConsumer(assignedReaderSettings({ brokers, clientId }), {});
   await new Promise<void>((resolve, reject) =>
     consumer.connect({ timeout: Math.max(1, deadline - Date.now()) }, (error) =>
       error ? reject(new Error(`${topic}: ${error.message}`)) : resolve(),
