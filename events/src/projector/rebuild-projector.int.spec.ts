@@ -98,6 +98,8 @@ describe('createRebuildProjector', () => {
   /** Runs a rebuild projector until both partitions' checkpoints reach `end` or it fails. */
   async function runUntil(projection: Projection<typeof RECEIVED, string>, end: number, groupId: string) {
     let failure: Error | undefined;
+    /** Per partition, the offsets the projector said its commits reached, in turn. */
+    const reported = new Map<number, bigint[]>();
     const projector = createRebuildProjector({
       kafka,
       serde,
@@ -108,6 +110,8 @@ describe('createRebuildProjector', () => {
       schema,
       logger,
       onFailure: (error) => (failure = error),
+      onCommitted: ({ partition, nextOffset }) =>
+        reported.set(partition, [...(reported.get(partition) ?? []), nextOffset]),
     });
     await projector.start();
     try {
@@ -120,7 +124,7 @@ describe('createRebuildProjector', () => {
     } finally {
       await projector.stop();
     }
-    return { failure, checkpoints: await readCheckpoints(db, schema, projection.name, topic) };
+    return { failure, reported, checkpoints: await readCheckpoints(db, schema, projection.name, topic) };
   }
 
   beforeAll(async () => {
@@ -145,6 +149,12 @@ describe('createRebuildProjector', () => {
     expect(first.applied.get(0)).toEqual(offsets);
     expect(first.applied.get(1)).toEqual(offsets);
     expect(new Set(first.publishes)).toEqual(new Set([false]));
+    // Each commit is told, in offset order, the last one where the checkpoint stands.
+    for (const partition of [0, 1]) {
+      const told = run.reported.get(partition) ?? [];
+      expect(told).toEqual([...told].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+      expect(String(told.at(-1))).toBe(String(run.checkpoints.get(partition)));
+    }
 
     // More events; a new projector (a resumed rebuild, a new group) applies only those.
     await produce(10, (p, n) => `${p}-more-${n}`);
@@ -163,5 +173,7 @@ describe('createRebuildProjector', () => {
     const run = await runUntil(failing.projection, PER_PARTITION + 15, `${prefix}.g1-failing`);
     expect(run.failure?.message).toBe('refused 0-more-3');
     expect(run.checkpoints.get(0)).toBe(before.get(0));
+    // Nothing was told of a commit that did not happen.
+    expect(run.reported.get(0) ?? []).toEqual([]);
   }, 60_000);
 });

@@ -34,6 +34,8 @@ export interface RebuildProjectorOptions<Event extends EventEnvelope, Change> {
   maxBytesPerPartition?: number;
   /** Called once if applying fails; the projector then applies nothing more (a new one resumes). */
   onFailure?(error: Error): void;
+  /** Told each batch's commit: its partition is applied up to `nextOffset`. */
+  onCommitted?(position: { topic: string; partition: number; nextOffset: bigint }): void;
 }
 
 /**
@@ -90,8 +92,13 @@ export function createRebuildProjector<Event extends EventEnvelope, Change>(
   const commitInTurn = (batch: EventBatch<Event>): void => {
     const key = `${batch.topic}/${batch.partition}`;
     const before = writing.get(key) ?? Promise.resolve();
+    const { topic, partition, nextOffset } = batch;
     const commit = before
-      .then(() => (failure || stopping ? undefined : commitBatch(db, schema, projection, batch, { publishes: false })))
+      .then(async () => {
+        if (failure || stopping) return;
+        await commitBatch(db, schema, projection, batch, { publishes: false });
+        options.onCommitted?.({ topic, partition, nextOffset: BigInt(nextOffset) });
+      })
       .then(() => undefined, fail);
     writing.set(key, commit);
   };

@@ -27,6 +27,7 @@ import {
   type PartitionCheckpoint,
 } from './projection-generations';
 import { RebuildInProgressError } from './projections-args';
+import { CommitWatch } from './rebuild-commit-watch';
 import { appliedOffsets, fetchPartitionEnds, lagOf, partitionOfKey, totalOffsets } from './rebuild-lag';
 import { progressLine } from './rebuild-progress';
 import { openRebuildSessions } from './rebuild-sessions';
@@ -150,6 +151,7 @@ export async function rebuildProjection(
 
     // The building generation writes its tables only: nothing to the cache, no change notice.
     let failure: Error | undefined;
+    const commits = new CommitWatch(BigInt(options.maxLag));
     const startProjector = async (): Promise<Projector> => {
       failure = undefined;
       const projector = createRebuildProjector({
@@ -162,6 +164,7 @@ export async function rebuildProjection(
         schema: building.schema,
         logger: deps.platform.logger,
         onFailure: (error) => (failure = error),
+        onCommitted: (position) => commits.committedUpTo(position),
       });
       await projector.start();
       // After its migrations: the reader's grant reaches every new table, and moves with it on the switch.
@@ -178,7 +181,15 @@ export async function rebuildProjection(
         await projector.stop();
       };
       try {
-        const caughtUp = await followUntilCaughtUp(deps, projection.name, building, topics, options, () => failure);
+        const caughtUp = await followUntilCaughtUp(
+          deps,
+          projection.name,
+          building,
+          topics,
+          options,
+          commits,
+          () => failure,
+        );
         if (caughtUp.kind === 'interrupted') {
           await stop();
           options.progress(
@@ -285,6 +296,7 @@ async function followUntilCaughtUp(
   building: Generation,
   topics: readonly string[],
   options: RebuildOptions,
+  commits: CommitWatch,
   failure: () => Error | undefined,
 ): Promise<
   | { kind: 'caught-up'; lag: bigint; done: bigint; firstSeen: { at: number; done: bigint } }
@@ -301,6 +313,8 @@ async function followUntilCaughtUp(
     if (failed) throw failed;
     const ends = await fetchPartitionEnds(deps.admin, topics);
     const checkpoints = await checkpointsOf(deps.db, building.schema, projection);
+    commits.seen(ends);
+    for (const checkpoint of checkpoints) commits.committedUpTo(checkpoint);
     const done = appliedOffsets(checkpoints, ends);
     const end = totalOffsets(ends);
     if (options.signal?.aborted) return { kind: 'interrupted', done, total: end };
@@ -317,6 +331,6 @@ async function followUntilCaughtUp(
     const lag = lagOf(checkpoints, ends);
     if (lag <= BigInt(options.maxLag))
       return { kind: 'caught-up', lag, done, firstSeen: firstSeen ?? { at: now, done } };
-    await sleep(100);
+    await commits.wait(100);
   }
 }
