@@ -49,6 +49,7 @@ export { parseSnapshot, snapshotRecord, type StreamSnapshot } from './processor/
 export {
   assignedReaderSettings,
   PartitionReader,
+  recordHeaders,
   type PartitionReaderOptions,
   type ReadRecord,
 } from './partition-reader';

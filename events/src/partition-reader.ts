@@ -254,16 +254,21 @@ function kafkaError(error: LibrdKafkaError): VerityError {
   return new VerityError('kafka_error', error.message, { retriable: !error.isFatal, cause: error });
 }
 
-function toRecord(message: Message): ReadRecord {
+/** A librdkafka message's headers by name, each value a Buffer (the last of a repeated name). */
+export function recordHeaders(message: Message): Record<string, Buffer> {
   const headers: Record<string, Buffer> = {};
   for (const header of message.headers ?? [])
     for (const [name, value] of Object.entries(header)) headers[name] = Buffer.from(value);
+  return headers;
+}
+
+function toRecord(message: Message): ReadRecord {
   return {
     partition: message.partition,
     offset: BigInt(message.offset),
     key: message.key!.toString(),
     value: message.value!,
-    headers,
+    headers: recordHeaders(message),
     timestamp: message.timestamp ?? Date.now(),
   };
 }

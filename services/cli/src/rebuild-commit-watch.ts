@@ -1,4 +1,4 @@
-import { lagOf, type PartitionEnds } from './rebuild-lag';
+import { keyOf, lagOf, type PartitionEnds } from './rebuild-lag';
 import type { PartitionCheckpoint } from './projection-generations';
 
 /**
@@ -17,7 +17,7 @@ export class CommitWatch {
 
   /** A batch's commit (or a checkpoint read back): its partition is applied up to `nextOffset`. */
   committedUpTo(checkpoint: PartitionCheckpoint): void {
-    const key = `${checkpoint.topic}/${checkpoint.partition}`;
+    const key = keyOf(checkpoint);
     const known = this.committed.get(key);
     if (known && known.nextOffset >= checkpoint.nextOffset) return;
     this.committed.set(key, checkpoint);

@@ -5,7 +5,8 @@ import type { PartitionCheckpoint } from './projection-generations';
 /** Per partition (`<topic>/<partition>`), the offset past its last record (its high watermark). */
 export type PartitionEnds = ReadonlyMap<string, bigint>;
 
-const keyOf = (c: { topic: string; partition: number }): string => `${c.topic}/${c.partition}`;
+/** The key of a partition in `PartitionEnds`. */
+export const keyOf = (c: { topic: string; partition: number }): string => `${c.topic}/${c.partition}`;
 
 /** The ends of every partition of `topics`, as they are now. */
 export async function fetchPartitionEnds(admin: Admin, topics: readonly string[]): Promise<Map<string, bigint>> {

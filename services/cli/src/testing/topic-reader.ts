@@ -1,6 +1,6 @@
 import { KafkaConsumer, type LibrdKafkaError, type Message } from '@confluentinc/kafka-javascript';
 import type { KafkaMessage } from 'kafkajs';
-import { assignedReaderSettings } from '@verity/events';
+import { assignedReaderSettings, recordHeaders } from '@verity/events';
 
 export interface TopicReadOptions {
   brokers: readonly string[];
@@ -56,13 +56,10 @@ const asBuffer = (value: Buffer | string | null | undefined): Buffer | null =>
   value === null || value === undefined ? null : Buffer.from(value);
 
 function asKafkaMessage(message: Message): KafkaMessage {
-  const headers: Record<string, Buffer> = {};
-  for (const header of message.headers ?? [])
-    for (const [name, value] of Object.entries(header)) headers[name] = Buffer.from(value);
   return {
     key: asBuffer(message.key),
     value: asBuffer(message.value),
-    headers,
+    headers: recordHeaders(message),
     timestamp: String(message.timestamp ?? 0),
     offset: String(message.offset),
     attributes: 0,
