@@ -57,9 +57,16 @@ export function renderKafkaProperties(logDir: string, kafkaPorts: KafkaPorts = s
   });
 }
 
-/** A KRaft cluster id: 16 random bytes, base64url without padding, as `StorageTool random-uuid` prints. */
+/**
+ * A KRaft cluster id: 16 random bytes, base64url without padding, as `StorageTool random-uuid`
+ * prints. Like Kafka's `Uuid.randomUuid`, never one that starts with `-`: `kafka-storage format -t`
+ * would read it as an option and refuse to format (1 start in 64 otherwise).
+ */
 export function newClusterId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /** Where one KRaft node keeps its files and listens; the stack's broker is one, a test's spare broker another. */
