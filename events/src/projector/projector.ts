@@ -58,6 +58,13 @@ export interface ProjectorOptions<Event extends EventEnvelope, Change> {
    * no read waits on, such as the webhook outbox.
    */
   checkpointNotices?: boolean;
+  /**
+   * How long the broker may hold a fetch to gather up to 1 MiB of records. Default 0: a fetch
+   * returns with the first record there, as a read model that readers wait on needs. A consumer
+   * no reader waits on trades this much delay for fewer, fuller fetches (measured: the webhook
+   * outbox's CPU a command fell from 720 to 266 µs at 250 ms).
+   */
+  fetchGatherMs?: number;
 }
 
 /** A partition's checkpoint move owed by batches `select` took nothing from. */
@@ -137,6 +144,7 @@ export function createProjector<Event extends EventEnvelope, Change>(
     // them: 10 s as the processor's, not kafkajs' 30 s, within the 30 s a change has to show.
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
+    ...(options.fetchGatherMs ? { minBytes: 1024 * 1024, maxWaitTimeInMs: options.fetchGatherMs } : {}),
   });
 
   const applied = sharedCounter(options.metrics, {

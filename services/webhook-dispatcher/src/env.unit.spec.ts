@@ -11,6 +11,15 @@ describe('webhook dispatcher settings', () => {
     expect(env.VERITY_WEBHOOKS_MAX_ATTEMPTS).toBe(12);
     expect(env.VERITY_WEBHOOK_DISPATCHER_PORT).toBe(8096);
     expect(env.VERITY_WEBHOOKS_LEASE_MS).toBe(30_000);
+    expect(env.VERITY_WEBHOOKS_FETCH_GATHER_MS).toBe(250);
+  });
+
+  it('takes a fetch gather from none to 5 s', () => {
+    const gather = (VERITY_WEBHOOKS_FETCH_GATHER_MS: string) =>
+      parseEnv(webhookDispatcherEnvSchema, { VERITY_SECRETS_KEY: key, VERITY_WEBHOOKS_FETCH_GATHER_MS });
+    expect(gather('0').VERITY_WEBHOOKS_FETCH_GATHER_MS).toBe(0);
+    expect(gather('5000').VERITY_WEBHOOKS_FETCH_GATHER_MS).toBe(5000);
+    expect(() => gather('5001')).toThrow(/VERITY_WEBHOOKS_FETCH_GATHER_MS/);
   });
 
   it('refuses a lane lease an attempt could outlast', () => {

@@ -139,6 +139,7 @@ export function createWebhookDispatcherService(env: WebhookDispatcherEnv): Webho
     partitions: env.VERITY_PARTITIONS,
     replicationFactor: env.VERITY_REPLICATION_FACTOR,
     checkpointNotices: false,
+    fetchGatherMs: env.VERITY_WEBHOOKS_FETCH_GATHER_MS,
   });
   const redis = rateLimitRedis(env.VERITY_REDIS_URL, logger);
   const auth = createRequestAuth<ApiKeyView>({
