@@ -32,9 +32,10 @@ export const webhookDispatcherEnvSchema = platformEnvSchema
     VERITY_WEBHOOKS_POLL_MS: count(10, 60_000).default(500),
     /**
      * How long the broker may hold the outbox's fetch of new events to gather more: a delivery
-     * waits up to this much longer, the dispatcher and the broker fetch far less often. Default 250 ms.
+     * waits up to this much longer, the dispatcher and the broker fetch far less often under load;
+     * an idle consumer fetches once per gather, so a short one costs CPU when idle. Default 1 s.
      */
-    VERITY_WEBHOOKS_FETCH_GATHER_MS: count(0, 5_000).default(250),
+    VERITY_WEBHOOKS_FETCH_GATHER_MS: count(0, 5_000).default(1000),
     /** Hours a delivered or given-up delivery stays in the outbox (and its delivery log). Default 7 days. */
     VERITY_WEBHOOKS_RETENTION_HOURS: count(1, 87_600).default(168),
     /**

@@ -11,7 +11,7 @@ describe('webhook dispatcher settings', () => {
     expect(env.VERITY_WEBHOOKS_MAX_ATTEMPTS).toBe(12);
     expect(env.VERITY_WEBHOOK_DISPATCHER_PORT).toBe(8096);
     expect(env.VERITY_WEBHOOKS_LEASE_MS).toBe(30_000);
-    expect(env.VERITY_WEBHOOKS_FETCH_GATHER_MS).toBe(250);
+    expect(env.VERITY_WEBHOOKS_FETCH_GATHER_MS).toBe(1000);
   });
 
   it('takes a fetch gather from none to 5 s', () => {
