@@ -53,7 +53,7 @@ usage:
                                  for a webhook subscription, or print it as NDJSON
   ${SCHEMAS_USAGE}
   ${ASYNCAPI_USAGE}
-  verity bench [--duration s] [--warmup s] [--connections n] [--batch-size n] [--skus n] [--services a,b] [--instances n] [--out dir] [--no-emmett] [--no-search] [--no-reads] [--read-rate n] [--no-visibility] [--visible-rate n]
+  verity bench [--duration s] [--warmup s] [--connections n] [--batch-size n] [--skus n] [--services a,b] [--instances n] [--out dir] [--cpu-prof dir] [--no-emmett] [--no-search] [--no-reads] [--read-rate n] [--no-visibility] [--visible-rate n]
                                  raw Kafka produce and Emmett on PostgreSQL vs commands through the gateway, and
                                  express + ioredis vs the query API's cache-hit reads, and how soon a command
                                  is visible in the read model, on the running stack

@@ -12,7 +12,13 @@ import { searchGateway, type GatewaySearch } from './gateway-search';
 import { localStackConfig, tearDownOnInterrupt } from './loopback';
 import { machine } from './machine';
 import { parseBenchOptions, readsSkippedBecause } from './options';
-import { processPlans, startPlatformProcesses, type PlatformUnderTest } from './platform';
+import {
+  cpuProfileOf,
+  processPlans,
+  startPlatformProcesses,
+  type CpuProfiles,
+  type PlatformUnderTest,
+} from './platform';
 import { measureRawProduce } from './raw-produce';
 import { measureReads } from './reads';
 import {
@@ -84,7 +90,15 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
     }
     const processes = processPlans(options.services, options.instances).map((p) => p.name);
     progress(`starting ${processes.join(', ')}, one process each, with prefix ${sandbox.prefix}`);
-    platform = startPlatformProcesses(sandbox.env, options.services, options.instances, progress);
+    let cpuProfiles: CpuProfiles | undefined;
+    if (options.cpuProf !== undefined) {
+      const profiles = { dir: resolve(options.cpuProf), prefix: sandbox.prefix };
+      await mkdir(profiles.dir, { recursive: true });
+      const files = processes.map((name) => cpuProfileOf(profiles, name));
+      progress(`CPU profiles, written as each process stops: ${files.join(', ')}`);
+      cpuProfiles = profiles;
+    }
+    platform = startPlatformProcesses(sandbox.env, options.services, options.instances, progress, cpuProfiles);
     const urls = await platform.ready;
     // The options require the gateway, so there is at least one.
     const gatewayUrls = urls.gateway ?? [];

@@ -44,6 +44,11 @@ export const benchOptionsSchema = z
     /** Folder the JSON result is written to, relative to the working directory. */
     out: z.string().min(1).default('.verity/bench'),
     /**
+     * Folder (relative to the working directory) for a V8 CPU profile of each service process,
+     * `<run prefix>.<process>.cpuprofile`, written as it stops; none by default.
+     */
+    cpuProf: z.string().min(1).optional(),
+    /**
      * Emmett on PostgreSQL as the reference (services/cli/bench/emmett): at the same in-flight
      * count and at its own best. `--no-emmett` (or VERITY_BENCH_EMMETT=false) leaves it out.
      */
@@ -94,6 +99,7 @@ const FLAGS: Record<string, { key: keyof BenchOptions; env: string }> = {
   '--services': { key: 'services', env: 'VERITY_BENCH_SERVICES' },
   '--instances': { key: 'instances', env: 'VERITY_BENCH_INSTANCES' },
   '--out': { key: 'out', env: 'VERITY_BENCH_OUT' },
+  '--cpu-prof': { key: 'cpuProf', env: 'VERITY_BENCH_CPU_PROF' },
   '--read-rate': { key: 'readRate', env: 'VERITY_BENCH_READ_RATE' },
   '--visible-rate': { key: 'visibleRate', env: 'VERITY_BENCH_VISIBLE_RATE' },
 };

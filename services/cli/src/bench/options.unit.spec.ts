@@ -22,6 +22,13 @@ describe('bench options', () => {
     });
   });
 
+  it('profiles the services only when asked, by flag or environment', () => {
+    expect(parseBenchOptions(['--cpu-prof', 'prof'], {}).cpuProf).toBe('prof');
+    expect(parseBenchOptions([], { VERITY_BENCH_CPU_PROF: 'p2' }).cpuProf).toBe('p2');
+    expect(parseBenchOptions([], {}).cpuProf).toBeUndefined();
+    expect(() => parseBenchOptions(['--cpu-prof'], {})).toThrow(/--cpu-prof needs a value/);
+  });
+
   it('sets the visibility run by flag or environment, and leaves it out with --no-visibility', () => {
     expect(parseBenchOptions(['--visible-rate', '250'], {})).toMatchObject({ visibility: true, visibleRate: 250 });
     expect(parseBenchOptions([], { VERITY_BENCH_VISIBLE_RATE: '400' }).visibleRate).toBe(400);

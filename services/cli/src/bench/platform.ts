@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { freePortBesides } from '../launcher/free-port';
 import { probe } from '../launcher/ready-probe';
 import {
@@ -35,6 +36,16 @@ export interface ProcessPlan {
   service: ServiceName;
   /** Set in its environment besides the sandbox's and its port. */
   env: Record<string, string>;
+  /** Node options before its script: a V8 CPU profile when asked for. */
+  nodeArgs: string[];
+}
+
+/** Where a bench writes its services' CPU profiles, and what their names start with. */
+export interface CpuProfiles {
+  /** An absolute folder. */
+  dir: string;
+  /** Tells one run's profiles from another's in the same folder: the run's topic prefix. */
+  prefix: string;
 }
 
 /**
@@ -43,16 +54,35 @@ export interface ProcessPlan {
  * processor gets VERITY_INSTANCE_ID, which names its transactional producer: two live
  * instances must not share one, or each fences the other.
  */
-export function processPlans(services: readonly ServiceName[], instances: number): ProcessPlan[] {
+export function processPlans(
+  services: readonly ServiceName[],
+  instances: number,
+  cpuProfiles?: CpuProfiles,
+): ProcessPlan[] {
   return SERVICE_NAMES.filter((service) => services.includes(service)).flatMap((service) => {
     const count = SCALED_SERVICES.includes(service) ? instances : 1;
-    return Array.from({ length: count }, (_, i): ProcessPlan => ({
-      name: count === 1 ? service : `${service}-${i + 1}`,
-      service,
-      env: service === 'command-processor' ? { VERITY_INSTANCE_ID: String(i + 1) } : {},
-    }));
+    return Array.from({ length: count }, (_, i): ProcessPlan => {
+      const name = count === 1 ? service : `${service}-${i + 1}`;
+      return {
+        name,
+        service,
+        env: service === 'command-processor' ? { VERITY_INSTANCE_ID: String(i + 1) } : {},
+        // Written by V8 when the process exits, as it does on the bench's SIGTERM.
+        nodeArgs: cpuProfiles
+          ? [
+              '--cpu-prof',
+              `--cpu-prof-dir=${cpuProfiles.dir}`,
+              `--cpu-prof-name=${cpuProfiles.prefix}.${name}.cpuprofile`,
+            ]
+          : [],
+      };
+    });
   });
 }
+
+/** The file `processPlans` names a process's CPU profile. */
+export const cpuProfileOf = (profiles: CpuProfiles, name: string): string =>
+  join(profiles.dir, `${profiles.prefix}.${name}.cpuprofile`);
 
 /**
  * Runs each chosen service as its own process (its built `dist/main.js`, as deployed; the
@@ -65,6 +95,7 @@ export function startPlatformProcesses(
   services: readonly ServiceName[],
   instances: number,
   progress: (message: string) => void,
+  cpuProfiles?: CpuProfiles,
 ): PlatformUnderTest {
   let requestStop: (reason: string) => void = () => undefined;
   const stopRequested = new Promise<string>((resolve) => (requestStop = resolve));
@@ -76,7 +107,7 @@ export function startPlatformProcesses(
   const supervised = (async (): Promise<0 | 1> => {
     const taken = new Set<number>();
     const plans = [];
-    for (const { name, service, env: own } of processPlans(services, instances)) {
+    for (const { name, service, env: own, nodeArgs } of processPlans(services, instances, cpuProfiles)) {
       const port = await freePortBesides(taken);
       const { variable } = servicePort(service, env);
       plans.push({
@@ -85,6 +116,7 @@ export function startPlatformProcesses(
         main: serviceMain(service),
         port,
         env: { ...env, ...own, [variable]: String(port) },
+        nodeArgs,
       });
     }
     // Checked before the first start: a throw while starting would leave the started ones running.

@@ -106,6 +106,8 @@ export interface ServiceProcessPlan {
   env: NodeJS.ProcessEnv;
   /** The port it listens on, which the probes ask. */
   port: number;
+  /** Node options before its script, after the parent watch. Default none. */
+  nodeArgs?: readonly string[];
 }
 
 /**
@@ -113,13 +115,20 @@ export interface ServiceProcessPlan {
  * Ctrl-C reaches only us, and we stop it), stopping itself should we die; its lines pass
  * through, attributed to `name`, its last ones kept for a failure's report.
  */
-export function startServiceProcess({ name, service, main, env, port }: ServiceProcessPlan): ServiceProcess {
+export function startServiceProcess({
+  name,
+  service,
+  main,
+  env,
+  port,
+  nodeArgs = [],
+}: ServiceProcessPlan): ServiceProcess {
   const tail: LineTail = lineTail(LAST_LINES);
   const child = spawnNodeChild({
     name,
     script: main,
     env,
-    nodeArgs: ['--require', PARENT_WATCH],
+    nodeArgs: ['--require', PARENT_WATCH, ...nodeArgs],
     detached: true,
     ipc: true,
     onLine: (line, stream) => {
