@@ -69,20 +69,18 @@ export function processPlans(
         env: service === 'command-processor' ? { VERITY_INSTANCE_ID: String(i + 1) } : {},
         // Written by V8 when the process exits, as it does on the bench's SIGTERM.
         nodeArgs: cpuProfiles
-          ? [
-              '--cpu-prof',
-              `--cpu-prof-dir=${cpuProfiles.dir}`,
-              `--cpu-prof-name=${cpuProfiles.prefix}.${name}.cpuprofile`,
-            ]
+          ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfiles.dir}`, `--cpu-prof-name=${cpuProfileName(cpuProfiles, name)}`]
           : [],
       };
     });
   });
 }
 
+const cpuProfileName = (profiles: CpuProfiles, name: string): string => `${profiles.prefix}.${name}.cpuprofile`;
+
 /** The file `processPlans` names a process's CPU profile. */
 export const cpuProfileOf = (profiles: CpuProfiles, name: string): string =>
-  join(profiles.dir, `${profiles.prefix}.${name}.cpuprofile`);
+  join(profiles.dir, cpuProfileName(profiles, name));
 
 /**
  * Runs each chosen service as its own process (its built `dist/main.js`, as deployed; the
