@@ -21,17 +21,22 @@ export function readerRoleOf(connectionString: string): ReaderRole {
 }
 
 /**
- * Lets the reader role read the schema's tables, creating the role (LOGIN, no SUPERUSER, no
- * BYPASSRLS) when it does not exist yet, so a fresh database and a running one alike get it.
- * Run by the projector after its migrations, on every start: idempotent, and serialised by an
- * advisory lock so that replicas starting together do not update the same grants at once
- * (PostgreSQL answers `tuple concurrently updated` then). Creating the role needs CREATEROLE; an
- * owner without it needs the role made beforehand. The owner itself, or an existing role that
- * bypasses row-level security, is refused: the query-api would see every tenant.
+ * Lets the reader role read the schema's tables, those there now and those the owner creates
+ * later (default privileges), creating the schema and the role (LOGIN, no SUPERUSER, no
+ * BYPASSRLS) when they do not exist yet, so a fresh database and a running one alike get it.
+ * Run by the projector before its migrations and its consumers, on every start: a read model
+ * that shows a change is then readable, never "permission denied" while the grant is pending.
+ * Idempotent, and serialised by advisory locks so that replicas starting together do not update
+ * the same grants at once (PostgreSQL answers `tuple concurrently updated` then) nor create the
+ * schema twice. Creating the role needs CREATEROLE; an owner without it needs the role made
+ * beforehand. The owner itself, or an existing role that bypasses row-level security, is
+ * refused: the query-api would see every tenant.
  */
 export async function grantReader(db: Knex, schema: string, role: ReaderRole): Promise<void> {
   await db.transaction(async (trx) => {
     await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', ['verity.reader-role']);
+    // The lock migrateProjection takes, so the schema is created once.
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`verity.migrate.${schema}`]);
     const found = await trx.raw<{ rows: { rolsuper: boolean; rolbypassrls: boolean; owner: boolean }[] }>(
       'SELECT rolsuper, rolbypassrls, rolname = current_user AS owner FROM pg_roles WHERE rolname = ?',
       [role.user],
@@ -48,7 +53,9 @@ export async function grantReader(db: Knex, schema: string, role: ReaderRole): P
     } else if (existing.rolsuper || existing.rolbypassrls) {
       throw new InvalidOptionError('reader role', `a role without SUPERUSER and BYPASSRLS (${role.user} has one)`);
     }
+    await trx.raw('CREATE SCHEMA IF NOT EXISTS ??', [schema]);
     await trx.raw('GRANT USAGE ON SCHEMA ?? TO ??', [schema, role.user]);
     await trx.raw('GRANT SELECT ON ALL TABLES IN SCHEMA ?? TO ??', [schema, role.user]);
+    await trx.raw('ALTER DEFAULT PRIVILEGES IN SCHEMA ?? GRANT SELECT ON TABLES TO ??', [schema, role.user]);
   });
 }

@@ -40,6 +40,7 @@ describe('a projector killed with SIGKILL while another runs', () => {
     const onHand = async (sku: string): Promise<number | undefined> => {
       const res = await fetch(`${platform.urls['query-api']}/v1/inventory/${sku}`, { headers: writer });
       if (res.status === 404) return undefined;
+      if (!res.ok) throw new Error(`GET /v1/inventory/${sku} answered ${res.status}: ${await res.text()}`);
       return ((await res.json()) as StockView).totals.onHand;
     };
 

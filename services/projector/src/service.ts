@@ -121,12 +121,12 @@ export function createProjectorService(
       await redis
         .connect()
         .catch((error: Error) => platform.logger.warn({ err: error }, 'redis unavailable; the cache will be skipped'));
+      // Before the consumers: a change a read model shows is readable by the query-api.
+      await grantReader(db, env.VERITY_DB_SCHEMA, reader);
       await readModels.start();
       await outcomes.start();
       await deadLetters.start();
       await resolutions.start();
-      // After the migrations, so the grant reaches every table.
-      await grantReader(db, env.VERITY_DB_SCHEMA, reader);
       server = await listen(app, env.VERITY_PROJECTOR_PORT, env);
       platform.logger.info({ url: server.url }, 'projector listening');
       return server;

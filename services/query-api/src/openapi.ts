@@ -401,7 +401,7 @@ function guardResponses(forbidden: string): Record<string, unknown> {
       headers: { 'Retry-After': { description: 'seconds', schema: int }, ...rateLimitHeaders },
     },
     '503': problem(
-      '`authentication_unavailable`: the credential cannot be checked yet (key directory loading, JWKS unreachable); retry',
+      '`authentication_unavailable`: the credential cannot be checked yet (key directory loading, JWKS unreachable); `read_models_unavailable`: the projector has not created the read models or granted the query-api access yet; retry',
     ),
   };
 }

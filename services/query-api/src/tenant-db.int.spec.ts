@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import knex, { type Knex } from 'knex';
-import { parseEnv } from '@verity/service-kit';
+import { HttpProblem, parseEnv } from '@verity/service-kit';
 import { grantReader, readerRoleOf, tenantRowSecurityMigration } from '@verity/events';
 import { queryApiEnvSchema } from './env';
 import { tenantDb } from './tenant-db';
@@ -11,7 +11,12 @@ import { tenantDb } from './tenant-db';
  */
 describe('tenantDb: every read in a transaction of one tenant', () => {
   const env = parseEnv(queryApiEnvSchema, process.env);
-  const schema = `tdb_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+  const suffix = randomUUID().replace(/-/g, '').slice(0, 10);
+  const schema = `tdb_${suffix}`;
+  /** Granted before it exists, as the projector does before its migrations. */
+  const laterSchema = `tdl_${suffix}`;
+  /** Created by the owner, never granted. */
+  const ungrantedSchema = `tdu_${suffix}`;
   let owner: Knex;
   let pool: Knex;
 
@@ -37,7 +42,7 @@ describe('tenantDb: every read in a transaction of one tenant', () => {
   });
   afterAll(async () => {
     await pool?.destroy();
-    await owner?.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+    for (const s of [schema, laterSchema, ungrantedSchema]) await owner?.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [s]);
     await owner?.destroy();
   });
 
@@ -63,5 +68,35 @@ describe('tenantDb: every read in a transaction of one tenant', () => {
 
   it('answers ping without a tenant', async () => {
     await expect(tenantDb(pool).ping()).resolves.toBeUndefined();
+  });
+
+  it('reads a table the owner creates after the grant', async () => {
+    await grantReader(owner, laterSchema, readerRoleOf(env.VERITY_QUERY_DATABASE_URL));
+    await owner.schema.withSchema(laterSchema).createTable('items', (t) => {
+      t.text('tenant').notNullable();
+      t.text('id').notNullable();
+    });
+    await tenantRowSecurityMigration('test', ['items']).up(owner, laterSchema);
+    await owner.withSchema(laterSchema).table('items').insert({ tenant: 'a', id: 'later-1' });
+    const later = await tenantDb(pool).read('a', (trx) => trx.withSchema(laterSchema).table('items').pluck('id'));
+    expect(later).toEqual(['later-1']);
+  });
+
+  it('answers 503 read_models_unavailable, not a 500, while a schema is missing or not granted', async () => {
+    await owner.raw('CREATE SCHEMA ??', [ungrantedSchema]);
+    await owner.schema.withSchema(ungrantedSchema).createTable('items', (t) => t.text('id'));
+    for (const [s, table] of [
+      [`tdm_${suffix}`, 'items'],
+      [ungrantedSchema, 'items'],
+      [schema, 'missing'],
+    ] as const) {
+      const read = tenantDb(pool).read('a', (trx) => trx.withSchema(s).table(table).pluck('id'));
+      await expect(read).rejects.toBeInstanceOf(HttpProblem);
+      await expect(read).rejects.toMatchObject({ status: 503, code: 'read_models_unavailable' });
+    }
+  });
+
+  it('passes other errors on as they are', async () => {
+    await expect(tenantDb(pool).read('a', (trx) => trx.raw('SELECT 1/0'))).rejects.toThrow(/division by zero/);
   });
 });

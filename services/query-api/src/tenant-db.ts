@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { TENANT_SETTING } from '@verity/events';
+import { HttpProblem } from '@verity/service-kit';
 
 /**
  * The query-api's one way into PostgreSQL. It connects as a role that does not own the read
@@ -15,16 +16,36 @@ export interface TenantDb {
   ping(): Promise<void>;
 }
 
+/**
+ * PostgreSQL's answers while the projector has not yet created the read models or let this role
+ * read them: undefined_table, invalid_schema_name, insufficient_privilege.
+ */
+const NOT_YET_READABLE = new Set(['42P01', '3F000', '42501']);
+
+/** A 503 the client may retry, not a 500: the query-api started before the projector. */
+const readModelsUnavailable = (): HttpProblem =>
+  new HttpProblem(
+    503,
+    'read_models_unavailable',
+    'Read models unavailable',
+    'the read models are not readable yet: the projector has not created them or granted this service access; retry',
+  );
+
 export function tenantDb(db: Knex): TenantDb {
   return {
     read: (tenant, query) =>
-      db.transaction(
-        async (trx) => {
-          await trx.raw('SELECT set_config(?, ?, true)', [TENANT_SETTING, tenant]);
-          return query(trx);
-        },
-        { readOnly: true },
-      ),
+      db
+        .transaction(
+          async (trx) => {
+            await trx.raw('SELECT set_config(?, ?, true)', [TENANT_SETTING, tenant]);
+            return query(trx);
+          },
+          { readOnly: true },
+        )
+        .catch((error: unknown) => {
+          const code = (error as { code?: unknown } | null)?.code;
+          throw typeof code === 'string' && NOT_YET_READABLE.has(code) ? readModelsUnavailable() : error;
+        }),
     async ping() {
       await db.raw('select 1');
     },
