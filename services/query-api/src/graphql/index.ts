@@ -10,6 +10,7 @@ import type { ChangeFeed } from './change-feed';
 import { useConsistency, type ReadModel } from './consistency';
 import { createPriceLoader, createStockLoader, type GraphqlContext } from './context';
 import { DEFAULT_GRAPHQL_LIMITS, graphqlLimitPlugins, type GraphqlLimits } from './limits';
+import { maskError, unavailableProblem } from './mask-error';
 import { createGraphqlSchema } from './schema';
 import type { SubscriptionQuota } from './subscription-quota';
 import type { CheckpointWatch } from '../checkpoint-watch';
@@ -90,14 +91,19 @@ export function mountGraphql(app: Express, deps: GraphqlDeps): void {
     schema: createGraphqlSchema() as GraphQLSchema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    maskedErrors: { maskError },
     // The limits first: a refused document is never executed.
     plugins: [...graphqlLimitPlugins(deps.limits ?? DEFAULT_GRAPHQL_LIMITS), useConsistency(deps, deps.readModels)],
     logging: {
       debug: (...args: unknown[]) => deps.logger.debug({ args }, 'graphql'),
       info: (...args: unknown[]) => deps.logger.info({ args }, 'graphql'),
       warn: (...args: unknown[]) => deps.logger.warn({ args }, 'graphql'),
-      error: (...args: unknown[]) =>
-        deps.logger.error({ err: args.find((a) => a instanceof Error), args }, 'graphql error'),
+      error: (...args: unknown[]) => {
+        const err = args.find((a) => a instanceof Error);
+        // Not the service's fault: a warning, as the REST routes' 503s are not errors either.
+        if (unavailableProblem(err)) deps.logger.warn({ err }, 'graphql read of read models not readable yet');
+        else deps.logger.error({ err, args }, 'graphql error');
+      },
     },
     // The guard and the tenant check ran before yoga: neither throws here.
     context: ({ req }) => {
