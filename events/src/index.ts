@@ -1,4 +1,5 @@
 export { retry, sleep, type RetryOptions } from './retry';
+export { isUndefinedTable, pgErrorCode } from './pg-errors';
 export { startPeriodicPrune, type PeriodicPruneOptions } from './periodic-prune';
 export { fetchTopicOffsets, type TopicPartitionOffsets } from './topic-offsets';
 export { topicRange, type PartitionRange, type TopicPosition } from './topic-range';

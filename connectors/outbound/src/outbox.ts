@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isUndefinedTable } from '@verity/events';
 
 export const DELIVERIES_TABLE = 'webhook_deliveries';
 export const SUBSCRIPTION_HEALTH_TABLE = 'webhook_subscription_health';
@@ -372,9 +373,6 @@ const viewOf = (r: DeliveryRow): DeliveryView => ({
   redeliveryOf: r.redelivery_of === null ? null : String(r.redelivery_of),
 });
 
-/** PostgreSQL's "no such table": the dispatcher has not created the outbox yet, so nothing was queued. */
-const missingTable = (error: unknown): boolean => (error as { code?: string }).code === '42P01';
-
 /**
  * A subscription's deliveries, newest first, `limit` of them before `before` (a delivery id, for
  * the next page), of one status when asked (`dead`: the dead letters).
@@ -396,7 +394,8 @@ export async function listDeliveries(
   try {
     return (await query.select<DeliveryRow[]>('*')).map(viewOf);
   } catch (error) {
-    if (missingTable(error)) return [];
+    // No outbox table: the dispatcher has not created it yet, so nothing was queued.
+    if (isUndefinedTable(error)) return [];
     throw error;
   }
 }
@@ -422,7 +421,7 @@ export async function redeliver(
     );
     return rows[0] ? viewOf(rows[0]) : undefined;
   } catch (error) {
-    if (missingTable(error)) return undefined;
+    if (isUndefinedTable(error)) return undefined;
     throw error;
   }
 }

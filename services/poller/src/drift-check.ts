@@ -9,6 +9,7 @@ import {
   type Values,
 } from '@verity/connector-poller';
 import { VerityError } from '@verity/core';
+import { isUndefinedTable } from '@verity/events';
 import type { Pool } from 'pg';
 import { fetchPage, type SourceClientOptions } from './source-client';
 
@@ -59,8 +60,8 @@ async function sourceValues(
 
 /** PostgreSQL's "relation does not exist": a read model the projector has not created yet holds nothing. */
 const emptyWhenMissing = async <T>(read: () => Promise<T[]>): Promise<T[]> =>
-  read().catch((error: { code?: string }) => {
-    if (error.code === '42P01') return [];
+  read().catch((error: unknown) => {
+    if (isUndefinedTable(error)) return [];
     throw error;
   });
 

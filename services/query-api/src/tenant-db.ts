@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { TENANT_SETTING } from '@verity/events';
+import { pgErrorCode, TENANT_SETTING } from '@verity/events';
 import { HttpProblem } from '@verity/service-kit';
 
 /**
@@ -43,8 +43,7 @@ export function tenantDb(db: Knex): TenantDb {
           { readOnly: true },
         )
         .catch((error: unknown) => {
-          const code = (error as { code?: unknown } | null)?.code;
-          throw typeof code === 'string' && NOT_YET_READABLE.has(code) ? readModelsUnavailable() : error;
+          throw NOT_YET_READABLE.has(pgErrorCode(error) ?? '') ? readModelsUnavailable() : error;
         }),
     async ping() {
       await db.raw('select 1');

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { InvalidOptionError, type CommandReply } from '@verity/core';
+import { isUndefinedTable } from '../../pg-errors';
 import { withCheckpoint } from '../checkpoints';
 import { COMMAND_OUTCOMES_TABLE } from './migrations';
 import { latestOutcomes, parseCommandReply, type OutcomeRecord } from './outcome-records';
@@ -80,9 +81,6 @@ export interface SqlClient {
   query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
 }
 
-/** PostgreSQL's undefined_table: a schema the projector has not migrated yet. */
-const UNDEFINED_TABLE = '42P01';
-
 /**
  * The outcome of a command recorded within the window, of `tenant`'s streams when given.
  * Undefined when there is none, also while the projector has not created the table: nothing
@@ -105,7 +103,7 @@ export async function findCommandOutcome(
     );
     return rows[0] && parseCommandReply(rows[0].reply);
   } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === UNDEFINED_TABLE) return undefined;
+    if (isUndefinedTable(error)) return undefined;
     throw error;
   }
 }
