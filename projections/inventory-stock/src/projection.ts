@@ -191,6 +191,9 @@ function openedReservations(reservations: readonly ReservationEffect[]) {
   );
 }
 
+/** Whether the run sets the row's on-hand or buffer, rather than only adding to it. */
+const setsRow = (effect: LevelEffect): boolean => effect.set_on_hand !== null || effect.set_buffer !== null;
+
 /** A location row's effect that only adds (receipts, reservations, transfers), in the upsert's columns. */
 const moveOf = ({ tenant, sku, location, on_hand_delta, reserved_delta, updated_at }: LevelEffect) => ({
   tenant,
@@ -215,8 +218,8 @@ async function writeEffect(store: ProjectionTransaction, effect: BatchEffect): P
   const reservations = [...effect.reservations.values()];
   const updated = reservations.filter((r) => !r.opened).map(({ opened: _, ...r }) => r);
   const levels = [...effect.levels.values()];
-  const sets = levels.filter((l) => l.set_on_hand !== null || l.set_buffer !== null);
-  const moves = levels.filter((l) => l.set_on_hand === null && l.set_buffer === null).map(moveOf);
+  const sets = levels.filter(setsRow);
+  const moves = levels.filter((l) => !setsRow(l)).map(moveOf);
   await store.db.raw(
     `WITH x AS (SELECT * FROM json_to_recordset(?::json) AS x(${LEVEL_COLUMNS})),
      changed AS (
