@@ -354,6 +354,7 @@ export function createProjector<Event extends EventEnvelope, Change>(
       );
       await consumer.connect();
       await consumer.subscribe({ topics: eventsTopics, fromBeginning: true });
+      await seek.prime();
       skippedTimer = setInterval(() => void writeOwed(SKIPPED_CHECKPOINT_EVERY_MS), SKIPPED_CHECKPOINT_EVERY_MS);
       skippedTimer.unref();
       await consumer.run({

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type ConsumerConfig } from 'kafkajs';
 import knex from 'knex';
 import { toHeaders } from '@verity/core';
 import { AvroSerde } from '../avro-serde';
@@ -100,8 +100,23 @@ describe('createRebuildProjector', () => {
     let failure: Error | undefined;
     /** Per partition, the offsets the projector said its commits reached, in turn. */
     const reported = new Map<number, bigint[]>();
+    /** The fetches its consumer sent before it handed out a batch, and where each partition's first batch began. */
+    let fetches = 0;
+    let fetchesBeforeFirstBatch: number | undefined;
+    const firstOffsets = new Map<number, string>();
+    const watched = {
+      consumer: (config: ConsumerConfig) => {
+        const consumer = kafka.consumer(config);
+        consumer.on(consumer.events.FETCH_START, () => (fetches += 1));
+        consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+          fetchesBeforeFirstBatch ??= fetches;
+          if (!firstOffsets.has(payload.partition)) firstOffsets.set(payload.partition, payload.firstOffset);
+        });
+        return consumer;
+      },
+    } as unknown as Kafka;
     const projector = createRebuildProjector({
-      kafka,
+      kafka: watched,
       serde,
       projection,
       topics: [topic],
@@ -124,7 +139,13 @@ describe('createRebuildProjector', () => {
     } finally {
       await projector.stop();
     }
-    return { failure, reported, checkpoints: await readCheckpoints(db, schema, projection.name, topic) };
+    return {
+      failure,
+      reported,
+      fetchesBeforeFirstBatch,
+      firstOffsets,
+      checkpoints: await readCheckpoints(db, schema, projection.name, topic),
+    };
   }
 
   beforeAll(async () => {
@@ -164,6 +185,9 @@ describe('createRebuildProjector', () => {
     const more = Array.from({ length: 10 }, (_, n) => String(PER_PARTITION + n));
     expect(second.applied.get(0)).toEqual(more);
     expect(second.applied.get(1)).toEqual(more);
+    // It joined already knowing its checkpoints: its first fetch started there, none was thrown away.
+    expect(resumed.fetchesBeforeFirstBatch).toBe(1);
+    expect(Object.fromEntries(resumed.firstOffsets)).toEqual({ 0: String(PER_PARTITION), 1: String(PER_PARTITION) });
   }, 60_000);
 
   it('reports a batch that fails and moves no checkpoint past it', async () => {
@@ -175,5 +199,37 @@ describe('createRebuildProjector', () => {
     expect(run.checkpoints.get(0)).toBe(before.get(0));
     // Nothing was told of a commit that did not happen.
     expect(run.reported.get(0) ?? []).toEqual([]);
+  }, 60_000);
+
+  it('fails to start, applying nothing, when its tables cannot be created', async () => {
+    const broken = recordingProjection();
+    const projection: Projection<typeof RECEIVED, string> = {
+      ...broken.projection,
+      name: 'broken',
+      migrations: () => ({
+        getMigrations: async () => ['create'],
+        getMigrationName: (name: string) => name,
+        getMigration: async () => ({
+          up: async () => {
+            throw new Error('no tables');
+          },
+          down: async () => undefined,
+        }),
+      }),
+    };
+    const projector = createRebuildProjector({
+      kafka,
+      serde,
+      projection,
+      topics: [topic],
+      groupId: `${prefix}.g-broken`,
+      db,
+      schema,
+      logger,
+    });
+    await expect(projector.start()).rejects.toThrow('no tables');
+    await projector.stop();
+    expect(broken.applied.size).toBe(0);
+    expect((await readCheckpoints(db, schema, 'broken', topic)).size).toBe(0);
   }, 60_000);
 });

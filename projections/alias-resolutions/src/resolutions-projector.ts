@@ -109,6 +109,7 @@ export function createResolutionsProjector(options: ResolutionsProjectorOptions)
       await ensureTopics(admin, [aliasResolutionsTopicSpec(topic)], options.replicationFactor);
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await seek.prime();
       await consumer.run({ ...CHECKPOINTED_RUN, eachBatch: processBatch });
       pruner = startResolutionPruner({
         db,

@@ -153,6 +153,7 @@ export function createDeadLetterProjector(options: DeadLetterProjectorOptions): 
       await ensureTopics(admin, topics.map(deadLettersTopicSpec), options.replicationFactor);
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning: true });
+      await seek.prime();
       await consumer.run({ ...CHECKPOINTED_RUN, eachBatch: processBatch });
       log.info({ topics }, 'dead-letter projector started');
     },

@@ -118,6 +118,7 @@ export function createCommandOutcomesProjector(options: CommandOutcomesProjector
       );
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
+      await seek.prime();
       await consumer.run({ ...CHECKPOINTED_RUN, eachBatch: processBatch });
       schedulePurge();
       log.info({ topic, schema, retentionMs }, 'command outcomes projector started');
