@@ -42,6 +42,18 @@ describe('generated configuration', () => {
     });
   });
 
+  it("sizes the broker's request threads by the machine's cores, up to Kafka's defaults", () => {
+    const threads = (cores: number) => {
+      const props = parseProps(renderKafkaProperties('/data/kafka', stackKafkaPorts, cores));
+      return [Number(props['num.network.threads']), Number(props['num.io.threads'])];
+    };
+    expect(threads(1)).toEqual([1, 2]);
+    expect(threads(2)).toEqual([1, 2]);
+    expect(threads(4)).toEqual([2, 4]);
+    expect(threads(8)).toEqual([3, 8]);
+    expect(threads(64)).toEqual([3, 8]);
+  });
+
   it('puts a second Kafka node on the ports it is given, the stack ports staying the default', () => {
     const props = parseProps(renderKafkaProperties('/tmp/spare/data', { broker: 41001, controller: 41002 }));
     expect(props).toMatchObject({
