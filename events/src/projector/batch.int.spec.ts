@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import knex from 'knex';
 import type { ProjectedEvent, Projection } from './projection';
-import { commitBatch, handledBy, migrateProjection } from './batch';
+import { commitBatch, commitGroupBatch, handledBy, migrateProjection } from './batch';
 import { CheckpointRaceError, readCheckpoints, withCheckpoint } from './checkpoints';
 
 type Counted = ProjectedEvent<'verity.inventory.StockReceived'>;
@@ -27,9 +27,9 @@ function countingProjection(): Projection<'verity.inventory.StockReceived', stri
   };
 }
 
-const received = (offset: number): Counted => ({
+const received = (offset: number, partition = 0): Counted => ({
   topic: 't.inventory.events',
-  partition: 0,
+  partition,
   offset: String(offset),
   type: 'verity.inventory.StockReceived',
   metadata: {
@@ -163,6 +163,55 @@ describe('commitBatch', () => {
     expect((await readCheckpoints(db, schema, 'counting', 't.inventory.events')).get(7)).toBe('10');
     // Retried, it sees the checkpoint and goes on from there.
     await expect(withCheckpoint(db, schema, key, '12', async (_trx, next) => next)).resolves.toBe(10n);
+  });
+
+  it("commits batches of several partitions in one transaction, each from its partition's checkpoint", async () => {
+    const projection = countingProjection();
+    const topic = 't.inventory.events';
+    const at = async (partition: number) => (await readCheckpoints(db, schema, 'counting', topic)).get(partition);
+    await commitBatch(db, schema, projection, { topic, partition: 20, events: [received(0, 20)], nextOffset: '1' });
+    projection.applied.length = 0;
+    // Partition 20 was applied up to 1, partition 21 not at all: its offset 0 is fresh, 20's is not.
+    const committed = await commitGroupBatch(
+      db,
+      schema,
+      [{ projection, events: [received(0, 20), received(1, 20), received(0, 21)] }],
+      {
+        topic,
+        moves: [
+          { partition: 21, nextOffset: '1' },
+          { partition: 20, nextOffset: '2' },
+        ],
+      },
+    );
+    expect(committed).toEqual([{ applied: 2, changes: ['1', '0'] }]);
+    expect([await at(20), await at(21)]).toEqual(['2', '1']);
+    // A failure rolls back the moves of every partition of the transaction.
+    const failing = {
+      ...projection,
+      apply: async () => {
+        throw new Error('apply failed');
+      },
+    };
+    await expect(
+      commitGroupBatch(db, schema, [{ projection: failing, events: [received(2, 20), received(1, 21)] }], {
+        topic,
+        moves: [
+          { partition: 20, nextOffset: '3' },
+          { partition: 21, nextOffset: '2' },
+        ],
+      }),
+    ).rejects.toThrow('apply failed');
+    expect([await at(20), await at(21)]).toEqual(['2', '1']);
+    // With nothing to apply, each partition's checkpoint moves forward only.
+    await commitGroupBatch(db, schema, [{ projection, events: [] }], {
+      topic,
+      moves: [
+        { partition: 20, nextOffset: '1' },
+        { partition: 21, nextOffset: '5' },
+      ],
+    });
+    expect([await at(20), await at(21)]).toEqual(['2', '5']);
   });
 
   it('hands a projection only the event types it names', () => {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { CHECKPOINTS_TABLE, ensureCheckpointTable, withCheckpoints } from './checkpoints';
+import { CHECKPOINTS_TABLE, ensureCheckpointTable, farthestMoves, withCheckpoints } from './checkpoints';
 import type { EventEnvelope, ProjectionOf } from './projection';
 
 /**
@@ -69,53 +69,61 @@ export async function commitBatch<Event extends EventEnvelope, Change>(
     db,
     schema,
     [{ projection, events }],
-    { topic, partition, nextOffset },
+    { topic, moves: [{ partition, nextOffset }] },
     options,
   );
   return committed?.[0];
 }
 
+/** Where the batches of one commit end: per partition of the topic, the offset past its batch. */
+export interface BatchEnds {
+  topic: string;
+  moves: readonly { partition: number; nextOffset: string }[];
+}
+
 /**
- * Commits one batch of one partition for the projections that read its topic. With events to
+ * Commits batches of partitions of one topic for the projections that read it. With events to
  * apply, ONE transaction applies, per projection, those it has not applied yet (at or past its
- * checkpoint, so a redelivered batch applies nothing twice) and moves every checkpoint past the
- * batch. With none, one statement moves the checkpoints, never backwards, and the answer is
- * undefined: there is nothing to publish. Otherwise the answer holds each part's commit, in
- * order. `publishes: false` (a rebuild's generation, read by nobody yet) tells the projections
- * their changes will not be published.
+ * checkpoint of their partition, so a redelivered batch applies nothing twice) and moves every
+ * checkpoint past its partition's batch. With none, one statement moves the checkpoints, never
+ * backwards, and the answer is undefined: there is nothing to publish. Otherwise the answer
+ * holds each part's commit, in order. A part's events may come from several partitions, each
+ * partition's in offset order. `publishes: false` (a rebuild's generation, read by nobody yet)
+ * tells the projections their changes will not be published.
  */
 export async function commitGroupBatch<Event extends EventEnvelope, Change>(
   db: Knex,
   schema: string,
   parts: readonly ProjectionPart<Event, Change>[],
-  batch: Omit<EventBatch<Event>, 'events'>,
+  ends: BatchEnds,
   { publishes = true }: { publishes?: boolean } = {},
 ): Promise<CommittedBatch<Change>[] | undefined> {
-  const { topic, partition, nextOffset } = batch;
+  const { topic } = ends;
   const projections = parts.map((part) => part.projection.name);
   if (parts.every((part) => part.events.length === 0)) {
     await db
       .withSchema(schema)
       .table(CHECKPOINTS_TABLE)
       .insert(
-        projections.map((projection) => ({
-          projection,
-          topic,
-          partition,
-          next_offset: nextOffset,
-          updated_at: db.fn.now(),
-        })),
+        projections.flatMap((projection) =>
+          farthestMoves(ends.moves).map(({ partition, nextOffset }) => ({
+            projection,
+            topic,
+            partition,
+            next_offset: nextOffset,
+            updated_at: db.fn.now(),
+          })),
+        ),
       )
       .onConflict(['projection', 'topic', 'partition'])
       .merge()
-      .where(`${CHECKPOINTS_TABLE}.next_offset`, '<', nextOffset);
+      .where(`${CHECKPOINTS_TABLE}.next_offset`, '<', db.ref('excluded.next_offset'));
     return undefined;
   }
-  return withCheckpoints(db, schema, { projections, topic, partition }, nextOffset, async (trx, next) => {
+  return withCheckpoints(db, schema, { projections, topic, moves: ends.moves }, async (trx, before) => {
     const committed: CommittedBatch<Change>[] = [];
     for (const { projection, events } of parts) {
-      const from = next.get(projection.name) ?? 0n;
-      const fresh = events.filter((e) => BigInt(e.offset) >= from);
+      const fresh = events.filter((e) => BigInt(e.offset) >= before(projection.name, e.partition));
       const store = { schema, db: trx, publishes };
       if (projection.applyBatch) {
         committed.push({

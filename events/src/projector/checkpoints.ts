@@ -39,12 +39,15 @@ export interface CheckpointKey {
   partition: number;
 }
 
-/** Several projections' places in one partition of a topic, moved together. */
-export interface CheckpointsKey {
+/** Several projections' places in partitions of one topic, each moved to its `nextOffset` together. */
+export interface CheckpointMoves {
   projections: readonly string[];
   topic: string;
-  partition: number;
+  moves: readonly { partition: number; nextOffset: string }[];
 }
+
+/** Where each projection was in each partition a transaction moved: the next offset it had not applied. */
+export type CheckpointsBefore = (projection: string, partition: number) => bigint;
 
 /**
  * Where a consumer reading the partitions of `topic` for all of `projections` starts: per
@@ -88,7 +91,7 @@ export class CheckpointRaceError extends Error {
   }
 }
 
-/** `withCheckpoints` for one projection. */
+/** `withCheckpoints` for one projection and one partition. */
 export function withCheckpoint<T>(
   db: Knex,
   schema: string,
@@ -97,67 +100,95 @@ export function withCheckpoint<T>(
   apply: (trx: Knex.Transaction, next: bigint) => Promise<T>,
 ): Promise<T> {
   const { projection, topic, partition } = checkpoint;
-  return withCheckpoints(db, schema, { projections: [projection], topic, partition }, nextOffset, (trx, next) =>
-    apply(trx, next.get(projection) ?? 0n),
+  return withCheckpoints(
+    db,
+    schema,
+    { projections: [projection], topic, moves: [{ partition, nextOffset }] },
+    (trx, next) => apply(trx, next(projection, partition)),
   );
 }
 
 /**
- * ONE transaction: `apply` is handed each projection's checkpoint of the partition (the next
+ * ONE transaction: `apply` is handed each projection's checkpoint of each partition (the next
  * offset it has not applied), writes what the records at or past it change, and the
- * checkpoints move to `nextOffset` with those writes. A redelivered batch so applies nothing
- * twice. Read models that read the same topic share it: one commit, so one WAL flush, a batch.
+ * checkpoints move to their partition's `nextOffset` with those writes. A redelivered batch so
+ * applies nothing twice. Read models that read the same topic share it, and so do batches of
+ * several of its partitions: one commit, so one WAL flush, for all of them.
  *
  * The checkpoints are locked, read and moved in one statement before `apply`, a round trip less
  * than a locking read and a write after: the move commits or rolls back with the writes all
  * the same. The insert reads `previous` (the join) so the rows are locked and read before they
- * are changed: read after, a row this statement updated is not seen by `FOR UPDATE`. They never
- * move backwards: a batch redelivered from an older committed offset, all of it applied
- * already, leaves them where they were.
+ * are changed: read after, a row this statement updated is not seen by `FOR UPDATE`. Rows are
+ * locked in key order, so two instances moving the same partitions during a rebalance wait for
+ * each other rather than deadlock. They never move backwards: a batch redelivered from an older
+ * committed offset, all of it applied already, leaves them where they were.
  */
 export function withCheckpoints<T>(
   db: Knex,
   schema: string,
-  checkpoints: CheckpointsKey,
-  nextOffset: string,
-  apply: (trx: Knex.Transaction, next: ReadonlyMap<string, bigint>) => Promise<T>,
+  checkpoints: CheckpointMoves,
+  apply: (trx: Knex.Transaction, next: CheckpointsBefore) => Promise<T>,
 ): Promise<T> {
-  const { topic, partition } = checkpoints;
-  const projections = [...checkpoints.projections];
+  const { topic } = checkpoints;
+  const projections = [...new Set(checkpoints.projections)].sort();
+  const moves = farthestMoves(checkpoints.moves);
   return db.transaction(async (trx) => {
-    const { rows } = await trx.raw<{ rows: { projection: string; previous: string | null; updated: boolean }[] }>(
+    const { rows } = await trx.raw<{
+      rows: { projection: string; partition: number; previous: string | null; updated: boolean }[];
+    }>(
       `WITH previous AS (
-         SELECT projection, next_offset FROM ??.??
-          WHERE projection = ANY(?::text[]) AND topic = ? AND partition = ? FOR UPDATE)
+         SELECT projection, partition, next_offset FROM ??.??
+          WHERE projection = ANY(?::text[]) AND topic = ? AND partition = ANY(?::int[])
+          ORDER BY projection, partition FOR UPDATE),
+       moves AS (SELECT * FROM unnest(?::int[], ?::bigint[]) AS m(partition, next_offset))
        INSERT INTO ??.?? AS c (projection, topic, partition, next_offset, updated_at)
-       SELECT name, ?, ?, ?::bigint, now() FROM unnest(?::text[]) AS name
-         LEFT JOIN previous ON previous.projection = name
+       SELECT name, ?, moves.partition, moves.next_offset, now()
+         FROM unnest(?::text[]) AS name CROSS JOIN moves
+         LEFT JOIN previous ON previous.projection = name AND previous.partition = moves.partition
+        ORDER BY name, moves.partition
        ON CONFLICT (projection, topic, partition) DO UPDATE
          SET next_offset = greatest(c.next_offset, excluded.next_offset), updated_at = excluded.updated_at
-       RETURNING c.projection, (SELECT next_offset FROM previous WHERE previous.projection = c.projection) AS previous,
+       RETURNING c.projection, c.partition,
+         (SELECT next_offset FROM previous WHERE previous.projection = c.projection AND previous.partition = c.partition)
+           AS previous,
          c.xmax <> 0 AS updated`,
       [
         schema,
         CHECKPOINTS_TABLE,
         projections,
         topic,
-        partition,
+        moves.map((m) => m.partition),
+        moves.map((m) => m.partition),
+        moves.map((m) => m.nextOffset),
         schema,
         CHECKPOINTS_TABLE,
         topic,
-        partition,
-        nextOffset,
         projections,
       ],
     );
-    const next = new Map<string, bigint>();
+    const before = new Map<string, bigint>();
     for (const row of rows) {
       // No row when read, yet one when written: a concurrent batch of the partition created it
       // (two instances during a rebalance). Applying from 0 would apply its events twice.
       if (row.previous === null && row.updated)
-        throw new CheckpointRaceError({ projection: row.projection, topic, partition });
-      next.set(row.projection, BigInt(row.previous ?? '0'));
+        throw new CheckpointRaceError({ projection: row.projection, topic, partition: row.partition });
+      before.set(`${row.projection}/${row.partition}`, BigInt(row.previous ?? '0'));
     }
-    return apply(trx, next);
+    return apply(trx, (projection, partition) => before.get(`${projection}/${partition}`) ?? 0n);
   });
+}
+
+/** One move per partition, the farthest, in partition order (a statement may change a row once). */
+export function farthestMoves(
+  moves: readonly { partition: number; nextOffset: string }[],
+): { partition: number; nextOffset: string }[] {
+  const farthest = new Map<number, bigint>();
+  for (const { partition, nextOffset } of moves) {
+    const offset = BigInt(nextOffset);
+    const seen = farthest.get(partition);
+    if (seen === undefined || offset > seen) farthest.set(partition, offset);
+  }
+  return [...farthest]
+    .sort(([a], [b]) => a - b)
+    .map(([partition, offset]) => ({ partition, nextOffset: offset.toString() }));
 }

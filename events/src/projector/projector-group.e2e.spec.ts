@@ -168,3 +168,55 @@ describe('a projector of several read models', () => {
     }
   }, 90_000);
 });
+
+/**
+ * With partitions applied at once, the batches of a fetch's partitions that are ready together
+ * (or while a commit runs) share one transaction: each partition still from its own checkpoint.
+ */
+describe('a projector applying partitions at once', () => {
+  const stack = thingsStack('projector-group-commit', 'h');
+  const { db, schema, topics } = stack;
+  const serde = new AvroSerde(stack.registry, thingsCatalog(2), [dozensToUnits]);
+
+  afterAll(() => stack.remove());
+
+  it('commits batches of several partitions in one transaction, applying each event once', async () => {
+    await serde.register(topics.events, [THINGS_COUNTED, THINGS_REMOVED]);
+    await stack.start(stack.processor(thingsContextV2, serde));
+    const client = await stack.client();
+    // A backlog on every partition before the projector starts: its first fetch holds them all.
+    const things = Array.from({ length: 24 }, (_, i) => `thing-${i}`);
+    for (const round of [1, 2])
+      await Promise.all(
+        things.map(async (thing) =>
+          expect(await client.send(stack.count(thing, round))).toMatchObject({ status: 'accepted' }),
+        ),
+      );
+    await stack.start(
+      stack.projector([thingTotalsProjection, thingEventsProjection], serde, { partitionsConsumedConcurrently: 3 }),
+    );
+    const deadline = Date.now() + 30_000;
+    const counts = () =>
+      db.withSchema(schema).table(COUNTS_TABLE).select<{ thing: string; events: number }[]>('thing', 'events');
+    while ((await counts()).reduce((sum, r) => sum + r.events, 0) < things.length * 2) {
+      if (Date.now() > deadline) throw new Error('timed out waiting for the read models');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(Object.fromEntries((await counts()).map((r) => [r.thing, r.events]))).toEqual(
+      Object.fromEntries(things.map((thing) => [thing, 2])),
+    );
+    const totals = await db.withSchema(schema).table(THING_TOTALS_TABLE).select('thing', 'units');
+    expect(Object.fromEntries(totals.map((r: { thing: string; units: string }) => [r.thing, String(r.units)]))).toEqual(
+      Object.fromEntries(things.map((thing) => [thing, '3'])),
+    );
+    // Rows a transaction wrote carry its id (`xmin`): partitions' checkpoints sharing one were
+    // moved by one transaction.
+    const rows: { partition: number; xid: string }[] = await db
+      .withSchema(schema)
+      .table(CHECKPOINTS_TABLE)
+      .where({ topic: topics.events, projection: 'thing-events' })
+      .select('partition', db.raw('xmin::text AS xid'));
+    expect(rows.map((r) => r.partition).sort()).toEqual([0, 1, 2]);
+    expect(new Set(rows.map((r) => r.xid)).size).toBeLessThan(rows.length);
+  }, 90_000);
+});

@@ -43,13 +43,13 @@ export interface ThingsStack {
   processor(context: ContextDefinition, serde: AvroSerde): CommandProcessor;
   /**
    * A projector of `projection` (or of several, with one consumer) on the spec's topics, schema
-   * and cache prefix; `db` in place of the stack's and `metrics` in place of a registry of its
-   * own when given.
+   * and cache prefix; `db` in place of the stack's, `metrics` in place of a registry of its
+   * own and `partitionsConsumedConcurrently` when given.
    */
   projector<Event extends EventEnvelope, Change>(
     projection: ProjectionOf<Event, Change> | readonly ProjectionOf<Event, Change>[],
     serde: AvroSerde,
-    options?: { db?: Knex; checkpointNotices?: boolean; metrics?: Registry },
+    options?: { db?: Knex; checkpointNotices?: boolean; metrics?: Registry; partitionsConsumedConcurrently?: number },
   ): Projector;
   /** Starts a component, stopped (last started first) by `remove`. */
   start<T extends { start(): Promise<void>; stop(): Promise<void> }>(component: T): Promise<T>;
@@ -118,7 +118,11 @@ export function thingsStack(name: string, letter: string): ThingsStack {
         stateDir,
         outcomeWindowMs: 3_600_000,
       }),
-    projector(projection, serde, { db: projectorDb = db, checkpointNotices, metrics = new Registry() } = {}) {
+    projector(
+      projection,
+      serde,
+      { db: projectorDb = db, checkpointNotices, metrics = new Registry(), partitionsConsumedConcurrently } = {},
+    ) {
       const projections = 'name' in projection ? [projection] : projection;
       return createProjector({
         kafka,
@@ -133,6 +137,7 @@ export function thingsStack(name: string, letter: string): ThingsStack {
         groupId: `${prefix}.${THINGS_CONTEXT}.${projections.map((p) => p.name).join('+')}`,
         logger,
         metrics,
+        ...(partitionsConsumedConcurrently ? { partitionsConsumedConcurrently } : {}),
       });
     },
     async start(component) {
