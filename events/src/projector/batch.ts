@@ -1,5 +1,11 @@
 import type { Knex } from 'knex';
-import { CHECKPOINTS_TABLE, ensureCheckpointTable, farthestMoves, withCheckpoints } from './checkpoints';
+import {
+  CHECKPOINTS_TABLE,
+  ensureCheckpointTable,
+  farthestMoves,
+  withCheckpoints,
+  type CheckpointMoves,
+} from './checkpoints';
 import type { EventEnvelope, ProjectionOf } from './projection';
 
 /**
@@ -76,10 +82,7 @@ export async function commitBatch<Event extends EventEnvelope, Change>(
 }
 
 /** Where the batches of one commit end: per partition of the topic, the offset past its batch. */
-export interface BatchEnds {
-  topic: string;
-  moves: readonly { partition: number; nextOffset: string }[];
-}
+export type BatchEnds = Omit<CheckpointMoves, 'projections'>;
 
 /**
  * Commits batches of partitions of one topic for the projections that read it. With events to

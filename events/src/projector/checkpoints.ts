@@ -39,11 +39,17 @@ export interface CheckpointKey {
   partition: number;
 }
 
+/** Where a partition's checkpoints move: past the batch that ends before `nextOffset`. */
+export interface CheckpointMove {
+  partition: number;
+  nextOffset: string;
+}
+
 /** Several projections' places in partitions of one topic, each moved to its `nextOffset` together. */
 export interface CheckpointMoves {
   projections: readonly string[];
   topic: string;
-  moves: readonly { partition: number; nextOffset: string }[];
+  moves: readonly CheckpointMove[];
 }
 
 /** Where each projection was in each partition a transaction moved: the next offset it had not applied. */
@@ -179,9 +185,7 @@ export function withCheckpoints<T>(
 }
 
 /** One move per partition, the farthest, in partition order (a statement may change a row once). */
-export function farthestMoves(
-  moves: readonly { partition: number; nextOffset: string }[],
-): { partition: number; nextOffset: string }[] {
+export function farthestMoves(moves: readonly CheckpointMove[]): CheckpointMove[] {
   const farthest = new Map<number, bigint>();
   for (const { partition, nextOffset } of moves) {
     const offset = BigInt(nextOffset);

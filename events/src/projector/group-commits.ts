@@ -6,23 +6,22 @@
  * rather than start one each.
  */
 export function groupCommits<Item>(commit: (items: readonly Item[]) => Promise<void>): (item: Item) => Promise<void> {
-  let gathering: Item[] | undefined;
-  let gathered: Promise<void> | undefined;
+  /** The next run, while it still takes items. */
+  let gathering: { items: Item[]; run: Promise<void> } | undefined;
   let previous: Promise<void> = Promise.resolve();
   return (item) => {
-    if (!gathering || !gathered) {
-      const items: Item[] = [];
-      const run = previous
+    if (!gathering) {
+      const next: { items: Item[]; run: Promise<void> } = { items: [], run: Promise.resolve() };
+      next.run = previous
         .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
         .then(() => {
-          if (gathering === items) gathering = undefined;
-          return commit(items);
+          if (gathering === next) gathering = undefined;
+          return commit(next.items);
         });
-      gathering = items;
-      gathered = run;
-      previous = run.catch(() => undefined);
+      previous = next.run.catch(() => undefined);
+      gathering = next;
     }
-    gathering.push(item);
-    return gathered;
+    gathering.items.push(item);
+    return gathering.run;
   };
 }

@@ -7,7 +7,7 @@ import type { AvroSerde } from '../avro-serde';
 import { InvalidOptionError } from '@verity/core';
 import type { Logger } from '../logger';
 import { contextTopicConfigs, ensureTopics, type ContextTopics } from '../topics';
-import { commitGroupBatch, handledBy, migrateProjection, type CommittedBatch } from './batch';
+import { commitGroupBatch, handledBy, migrateProjection, type CommittedBatch, type ProjectionPart } from './batch';
 import { CHECKPOINTED_RUN, commitOffsetsEverySecond, seekToCheckpointsOnJoin } from './checkpoint-seek';
 import { publishCheckpointNotices } from './checkpoint-notice';
 import { decodeEvent } from './decode-event';
@@ -72,7 +72,7 @@ export interface ProjectorOptions<Event extends EventEnvelope, Change> {
 interface ReadyBatch<Event extends EventEnvelope, Change> {
   partition: number;
   nextOffset: string;
-  parts: readonly { projection: ProjectionOf<Event, Change>; events: readonly Event[] }[];
+  parts: readonly ProjectionPart<Event, Change>[];
 }
 
 /** A partition's checkpoint move owed by batches `select` took nothing from. */
