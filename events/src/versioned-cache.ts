@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { batchedGet } from './batched-get';
 
 /** Channel of the projectors' change notices (`ChangeNotice`, change-notice.ts), one per key prefix. */
 export const changesChannel = (keyPrefix: string): string => `${keyPrefix}:changes`;
@@ -59,7 +60,8 @@ export async function uncacheAt(
   await redis.eval(DELETE_AT, 2, key, tombstoneOf(key), String(version), String(Math.ceil(ttlMs)));
 }
 
+/** A cached value, its read batched with the others of the turn (batched-get.ts). */
 export async function readCached<T>(redis: Redis, key: string): Promise<T | undefined> {
-  const cached = await redis.get(key);
+  const cached = await batchedGet(redis, key);
   return cached ? (JSON.parse(cached) as T) : undefined;
 }
