@@ -65,9 +65,16 @@ export {
 export { createJwtVerifier, type JwtVerifier, type JwtVerifierOptions } from './auth/jwt';
 export { createApiKeyCheck, type ApiKeyCheckOptions } from './auth/api-key-check';
 export { createRequestAuth, type RequestAuth, type RequestAuthOptions } from './auth/request-auth';
-export { authenticate, authFailures, type AuthenticateOptions } from './auth/authenticate';
+export { authFailures, createAuthenticator, type AuthenticateOptions, type Authenticator } from './auth/authenticate';
+export { createGuard } from './auth/guard';
 export { actorOf, principalOf, requirePermission, tenantOf, type Actor } from './auth/request-principal';
 export { rateLimitRedis } from './auth/rate-limit-redis';
-export { DEFAULT_ADDRESS_LIMIT, DEFAULT_ROLE_LIMITS, rateLimit, type RateLimitOptions } from './auth/rate-limit';
+export {
+  DEFAULT_ADDRESS_LIMIT,
+  DEFAULT_ROLE_LIMITS,
+  rateLimits,
+  type RateLimitOptions,
+  type RateLimits,
+} from './auth/rate-limit';
 export { authEnvSchema, jwtVerifierOptions, rateLimitSettings, type AuthEnv } from './auth/auth-env';
 export { deploymentAsyncApi } from './deployment-asyncapi';

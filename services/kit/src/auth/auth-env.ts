@@ -82,7 +82,7 @@ export function jwtVerifierOptions(env: AuthEnv): JwtVerifierOptions | undefined
   };
 }
 
-/** The rate limits of `rateLimit()`, from the environment. */
+/** The rate limits of `rateLimits()`, from the environment. */
 export const rateLimitSettings = (env: AuthEnv) => ({
   perRole: {
     reader: env.VERITY_RATE_LIMIT_READER,

@@ -1,15 +1,15 @@
-import type { RequestHandler, Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Counter, Registry } from 'prom-client';
 import { sharedCounter, type Logger } from '@verity/events';
 import { HttpProblem, sendProblem } from '../problem';
 import { createApiKeyCheck, type ApiKeyCheckOptions } from './api-key-check';
-import { CredentialError, MalformedCredentialError, type AuthFailureReason } from './credential-error';
+import { CredentialError, MalformedCredentialError } from './credential-error';
 import type { JwtVerifier } from './jwt';
 import type { Principal } from './principal';
 
 declare module 'express-serve-static-core' {
   interface Request {
-    /** Who is calling, set by `authenticate()`; absent on routes it does not guard. */
+    /** Who is calling, set by the guard (guard.ts); absent on routes it does not guard. */
     principal?: Principal;
     /** The tenant a platform operator acted for, set by `tenantOf()` when it is not the credential's. */
     actedForTenant?: string;
@@ -59,13 +59,20 @@ function credentialOf(
   return { kind: value.startsWith(API_KEY_PREFIX) ? 'api-key' : 'jwt', value };
 }
 
-/**
- * Sets `req.principal` from the request's credential, or answers: 401 problem+json with
- * `WWW-Authenticate` (RFC 6750) for a missing or refused one, 503 when the JWKS or the key
- * directory cannot answer yet. The reason goes to `verity_auth_failures_total` and the log,
- * never the credential.
- */
-export function authenticate(options: AuthenticateOptions): RequestHandler {
+/** The credential check of the guard (guard.ts). */
+export interface Authenticator {
+  /** Who the request's credential proves; a CredentialError when it proves no one. */
+  principalOf(req: Request): Promise<Principal>;
+  /**
+   * Answers a refused credential: 401 problem+json with `WWW-Authenticate` (RFC 6750), 503 when
+   * the JWKS or the key directory cannot answer yet. The reason goes to
+   * `verity_auth_failures_total` and the log, never the credential.
+   */
+  refuse(req: Request, res: Response, error: CredentialError): void;
+}
+
+/** Checks a request's credential: a JWT, or an API key of the directory. */
+export function createAuthenticator(options: AuthenticateOptions): Authenticator {
   const failures = authFailures(options.metrics);
   const apiKeyCheck = options.keys
     ? createApiKeyCheck({
@@ -75,51 +82,44 @@ export function authenticate(options: AuthenticateOptions): RequestHandler {
       })
     : undefined;
 
-  const refuse = (res: Response, url: string, reason: AuthFailureReason, problem: HttpProblem): void => {
-    failures.inc({ reason });
-    options.logger.info({ reason, url }, 'credential refused');
-    sendProblem(res, problem, url);
-  };
-
-  return async (req, res, next) => {
-    const url = req.originalUrl;
-    try {
+  return {
+    async principalOf(req) {
       const credential = credentialOf(req.headers.authorization, req.headers['x-api-key']);
-      if (!credential) {
+      if (!credential) throw new CredentialError('missing_credential', 'no credential');
+      if (credential.kind === 'api-key' && apiKeyCheck) return apiKeyCheck(credential.value);
+      if (credential.kind === 'jwt' && options.jwt) return options.jwt.verify(credential.value);
+      throw new MalformedCredentialError(
+        `${credential.kind === 'api-key' ? 'API keys' : 'JWTs'} are not accepted here`,
+      );
+    },
+    refuse(req, res, error) {
+      const url = req.originalUrl;
+      failures.inc({ reason: error.reason });
+      options.logger.info({ reason: error.reason, url }, 'credential refused');
+      if (error.reason === 'missing_credential') {
         res.setHeader('WWW-Authenticate', REALM);
-        return refuse(
+        return sendProblem(
           res,
-          url,
-          'missing_credential',
           new HttpProblem(
             401,
             'unauthenticated',
             'Unauthenticated',
             'a credential is required: Authorization: Bearer <token or API key>, or X-Api-Key',
           ),
+          url,
         );
       }
-      const check = credential.kind === 'api-key' ? apiKeyCheck : options.jwt?.verify.bind(options.jwt);
-      if (!check)
-        throw new MalformedCredentialError(
-          `${credential.kind === 'api-key' ? 'API keys' : 'JWTs'} are not accepted here`,
-        );
-      req.principal = await check(credential.value);
-      next();
-    } catch (error) {
-      if (!(error instanceof CredentialError)) return next(error);
       if (error.retriable) {
         res.setHeader('Retry-After', '1');
-        return refuse(
+        return sendProblem(
           res,
-          url,
-          error.reason,
           new HttpProblem(
             503,
             'authentication_unavailable',
             'Authentication unavailable',
             'the credential cannot be checked yet; retry shortly',
           ),
+          url,
         );
       }
       const description =
@@ -127,7 +127,7 @@ export function authenticate(options: AuthenticateOptions): RequestHandler {
           ? 'the credential has expired'
           : 'the credential is not valid';
       res.setHeader('WWW-Authenticate', `${REALM}, error="invalid_token", error_description="${description}"`);
-      refuse(res, url, error.reason, new HttpProblem(401, 'invalid_credential', 'Invalid credential', description));
-    }
+      sendProblem(res, new HttpProblem(401, 'invalid_credential', 'Invalid credential', description), url);
+    },
   };
 }

@@ -2,13 +2,16 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
 import express from 'express';
+import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { problemMiddleware } from '../problem';
 import { createApiKeyCheck } from './api-key-check';
 import { hashSecret, newApiKey, verifySecret, type SecretHash } from './api-key';
-import { authenticate } from './authenticate';
+import { createAuthenticator } from './authenticate';
+import { createGuard } from './guard';
+import { rateLimits } from './rate-limit';
 import { createJwtVerifier } from './jwt';
 import type { ApiKeyRecord, KeyDirectory } from './key-directory';
 import { actorOf, requirePermission, tenantOf } from './request-principal';
@@ -27,13 +30,14 @@ class MapDirectory implements KeyDirectory {
   }
 }
 
-describe('authenticate', () => {
+describe("the guard's credential check", () => {
   let server: Server;
   let base: string;
   const keys = new MapDirectory();
   const metrics = new Registry();
   const logLines: string[] = [];
   let clock = Date.parse('2026-06-01T00:00:00Z');
+  const unconnected = new Redis({ lazyConnect: true });
 
   const issue = async (roles: string[], extra: Partial<ApiKeyRecord> = {}) => {
     const { keyId, secret, key } = newApiKey();
@@ -73,14 +77,18 @@ describe('authenticate', () => {
     );
     const app = express();
     app.use(
-      authenticate({
-        jwt: await createJwtVerifier({ secret: SECRET, issuer: 'https://idp.test', audience: 'verity' }),
-        keys,
-        metrics,
-        logger,
-        now: () => clock,
-        keyCacheSize: 2,
-      }),
+      createGuard(
+        // Limits in this process's memory: the client never connects (the Redis suites cover them).
+        rateLimits({ redis: unconnected, metrics }),
+        createAuthenticator({
+          jwt: await createJwtVerifier({ secret: SECRET, issuer: 'https://idp.test', audience: 'verity' }),
+          keys,
+          metrics,
+          logger,
+          now: () => clock,
+          keyCacheSize: 2,
+        }),
+      ),
     );
     app.get('/whoami', (req, res) => {
       res.json({
@@ -98,7 +106,10 @@ describe('authenticate', () => {
     await new Promise((resolve) => server.once('listening', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  afterAll(async () => {
+    unconnected.disconnect();
+    await new Promise((resolve) => server.close(resolve));
+  });
 
   it('answers 401 with WWW-Authenticate without a credential', async () => {
     const res = await get('/whoami');

@@ -1,21 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type RequestHandler } from 'express';
+import express from 'express';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { parseRoles } from './principal';
-import { rateLimit, type RateLimitOptions } from './rate-limit';
+import type { Authenticator } from './authenticate';
+import { CredentialError } from './credential-error';
+import { createGuard } from './guard';
+import { rateLimits, type RateLimitOptions } from './rate-limit';
 
 // The project's own Redis, as `verity infra up` starts it.
 const redis = new Redis('redis://127.0.0.1:6380');
 const prefix = `t${randomUUID().slice(0, 8)}:rate-limit`;
 
-/** Stands for authenticate(): the principal named by a test header, so the limits can be driven per credential. */
-const principalFromHeader: RequestHandler = (req, _res, next) => {
-  const subject = req.get('x-test-subject');
-  if (subject) req.principal = { kind: 'api-key', subject, tenant: 'acme', ...parseRoles([req.get('x-test-role')!]) };
-  next();
+/**
+ * Stands for the credential check: the principal named by a test header, so the limits can be
+ * driven per credential; `x-test-refuse` is a refused credential, no header a missing one.
+ */
+const testAuthenticator: Authenticator = {
+  async principalOf(req) {
+    if (req.get('x-test-refuse')) throw new CredentialError('unknown_key', 'refused by the test');
+    const subject = req.get('x-test-subject');
+    if (!subject) throw new CredentialError('missing_credential', 'no credential');
+    return { kind: 'api-key', subject, tenant: 'acme', ...parseRoles([req.get('x-test-role')!]) };
+  },
+  refuse(_req, res) {
+    res.status(401).end();
+  },
 };
 
 const open: Server[] = [];
@@ -23,19 +35,11 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
 });
 
-/** Stands for authenticate() refusing a credential. */
-const refuseOnHeader: RequestHandler = (req, res, next) => {
-  if (req.get('x-test-refuse')) res.status(401).end();
-  else next();
-};
-
-/** `around`: the limiter mounted before and after authentication, as the services will. */
-async function serve(options: Omit<RateLimitOptions, 'metrics'>, around = false) {
+/** The guard of the services (guard.ts): the address's limit, the credential check, the credential's limit. */
+async function serve(options: Omit<RateLimitOptions, 'metrics'>) {
   const metrics = new Registry();
   const app = express();
-  const limiter = rateLimit({ ...options, metrics });
-  if (around) app.use(limiter, refuseOnHeader);
-  app.use(principalFromHeader, limiter);
+  app.use(createGuard(rateLimits({ ...options, metrics }), testAuthenticator));
   app.get('/x', (_req, res) => {
     res.json({ ok: true });
   });
@@ -105,14 +109,15 @@ describe('rate limits on the real Redis', () => {
     expect(refused.headers.get('ratelimit-limit')).toBe('4');
   });
 
-  it('mounted around authentication, limits refused callers by address and counts each limit once', async () => {
-    const refusing = await serve({ redis, keyPrefix: `${prefix}:d`, perAddress: 3, windowS: 5 }, true);
-    expect(await burst(() => refusing.get({ 'x-test-refuse': 'yes' }), 4)).toEqual([401, 401, 401, 429]);
+  it('limits refused credentials by address, and counts each limit once a request', async () => {
+    const refusing = await serve({ redis, keyPrefix: `${prefix}:d`, perAddress: 3, windowS: 5 });
+    const first = await refusing.get({ 'x-test-refuse': 'yes' });
+    expect(first.status).toBe(401);
+    expect(first.headers.get('ratelimit-limit')).toBe('3');
+    expect(first.headers.get('ratelimit-remaining')).toBe('2');
+    expect(await burst(() => refusing.get({ 'x-test-refuse': 'yes' }), 3)).toEqual([401, 401, 429]);
 
-    const app = await serve(
-      { redis, keyPrefix: `${prefix}:e`, perRole: { reader: 2 }, perAddress: 10, windowS: 3600 },
-      true,
-    );
+    const app = await serve({ redis, keyPrefix: `${prefix}:e`, perRole: { reader: 2 }, perAddress: 10, windowS: 3600 });
     const reader = { 'x-test-subject': 'k', 'x-test-role': 'reader' };
     expect(await burst(() => app.get(reader), 3)).toEqual([200, 200, 429]);
     // Three requests, three tokens taken from the address's bucket (it refills in an hour: nothing came back).

@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { sharedCounter } from '@verity/events';
@@ -35,10 +35,24 @@ export interface RateLimitOptions {
 const MAX_LOCAL_BUCKETS = 50_000;
 
 type Scope = 'credential' | 'address';
-interface Outcome {
+/** One limit's answer to a request. */
+export interface LimitOutcome {
   scope: Scope;
   limit: number;
   take: Take;
+}
+
+/** The limits of `rateLimits()`: taken by the guard around the credential check (guard.ts). */
+export interface RateLimits {
+  /** A token of the client address's bucket. */
+  address(req: Request): Promise<LimitOutcome>;
+  /** A token of the credential's bucket, by its highest role. */
+  credential(principal: Principal): Promise<LimitOutcome>;
+  /**
+   * Sets `RateLimit-*` of the binding outcome; when one refused, answers 429 problem+json with
+   * `Retry-After` and returns false.
+   */
+  admit(req: Request, res: Response, outcomes: readonly LimitOutcome[]): boolean;
 }
 
 /** The role whose limit applies: the highest the credential holds in any context; reader without grants. */
@@ -54,19 +68,15 @@ const positive = (option: string, value: number): number => {
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 /**
- * Limits requests per credential (when `authenticate()` ran before) and per client address with
- * token buckets in Redis, so the limits hold across instances: each bucket holds the limit's
- * requests (a burst may spend them at once) and refills continuously, the limit per window. When
- * Redis does not answer (or is not connected), the same buckets are kept in this instance's
- * memory: a per-instance limit still applies. Every answer carries `RateLimit-Limit`,
- * `RateLimit-Remaining` and `RateLimit-Reset` (until the bucket is full) of the tightest limit;
- * a refused one is 429 problem+json with `Retry-After` (until the next token).
- *
- * Mount it before `authenticate()` as well as after: before, it limits the address of callers
- * whose credentials are refused (a flood of wrong secrets would otherwise cost a scrypt check
- * each, unlimited); after, it adds the credential's limit. Each limit counts once per request.
+ * Limits requests per credential and per client address with token buckets in Redis, so the
+ * limits hold across instances: each bucket holds the limit's requests (a burst may spend them at
+ * once) and refills continuously, the limit per window. When Redis does not answer (or is not
+ * connected), the same buckets are kept in this instance's memory: a per-instance limit still
+ * applies. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`
+ * (until the bucket is full) of the tightest limit; a refused one is 429 problem+json with
+ * `Retry-After` (until the next token).
  */
-export function rateLimit(options: RateLimitOptions): RequestHandler {
+export function rateLimits(options: RateLimitOptions): RateLimits {
   const prefix = options.keyPrefix ?? 'verity:rate-limit';
   const windowS = positive('windowS', options.windowS ?? 1);
   const rule = (capacity: number): BucketRule => ({ capacity, windowMs: windowS * 1000 });
@@ -82,55 +92,47 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
     labelNames: ['scope'],
   });
 
-  const take = async (scope: Scope, bucket: BucketRule, key: string): Promise<Outcome> => ({
+  const take = async (scope: Scope, bucket: BucketRule, key: string): Promise<LimitOutcome> => ({
     scope,
     limit: bucket.capacity,
     take: await takeToken(`${prefix}:${key}`, bucket),
   });
 
-  // What each request has counted so far: the same middleware mounted twice counts each limit once.
-  const counted = new WeakMap<Request, Outcome[]>();
-
-  return async (req, res, next) => {
-    const earlier = counted.get(req) ?? [];
-    const checks: Promise<Outcome>[] = [];
-    if (!earlier.some((o) => o.scope === 'address'))
-      checks.push(take('address', byAddress, `address:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`));
-    const p = req.principal;
-    if (p && !earlier.some((o) => o.scope === 'credential')) {
+  return {
+    address: (req) => take('address', byAddress, `address:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`),
+    credential: (p) => {
       const role = roleOf(p);
-      checks.push(take('credential', byRole[role], `credential:${role}:${p.kind}:${p.tenant}:${p.subject}`));
-    }
-    if (!checks.length) return next();
-    let outcomes: Outcome[];
-    try {
-      outcomes = [...earlier, ...(await Promise.all(checks))];
-    } catch (error) {
-      return next(error);
-    }
-    counted.set(req, outcomes);
-    const refused = outcomes.filter((o) => !o.take.allowed);
-    // The binding limit: the refusal that lasts longest, else the one with the fewest requests left.
-    const binding = refused.length
-      ? refused.reduce((a, b) => (b.take.msUntilToken > a.take.msUntilToken ? b : a))
-      : outcomes.reduce((a, b) => (b.take.remaining < a.take.remaining ? b : a));
-    res.setHeader('RateLimit-Limit', String(binding.limit));
-    res.setHeader('RateLimit-Remaining', String(binding.take.remaining));
-    res.setHeader('RateLimit-Reset', String(seconds(binding.take.msUntilFull)));
-    if (!refused.length) return next();
-    for (const o of refused) limited.inc({ scope: o.scope });
-    const retryS = seconds(binding.take.msUntilToken);
-    res.setHeader('Retry-After', String(retryS));
-    sendProblem(
-      res,
-      new HttpProblem(
-        429,
-        'rate_limited',
-        'Too many requests',
-        `the ${binding.scope} limit of ${binding.limit} requests per ${windowS} s is spent; retry in ${retryS} s`,
-        { limit: binding.scope },
-      ),
-      req.originalUrl,
-    );
+      return take('credential', byRole[role], `credential:${role}:${p.kind}:${p.tenant}:${p.subject}`);
+    },
+    admit(req, res, outcomes) {
+      let binding = outcomes[0]!;
+      let refused = false;
+      // The binding limit: the refusal that lasts longest, else the one with the fewest requests left.
+      for (const o of outcomes) {
+        if (!o.take.allowed) {
+          limited.inc({ scope: o.scope });
+          if (!refused || o.take.msUntilToken > binding.take.msUntilToken) binding = o;
+          refused = true;
+        } else if (!refused && o.take.remaining < binding.take.remaining) binding = o;
+      }
+      res.setHeader('RateLimit-Limit', String(binding.limit));
+      res.setHeader('RateLimit-Remaining', String(binding.take.remaining));
+      res.setHeader('RateLimit-Reset', String(seconds(binding.take.msUntilFull)));
+      if (!refused) return true;
+      const retryS = seconds(binding.take.msUntilToken);
+      res.setHeader('Retry-After', String(retryS));
+      sendProblem(
+        res,
+        new HttpProblem(
+          429,
+          'rate_limited',
+          'Too many requests',
+          `the ${binding.scope} limit of ${binding.limit} requests per ${windowS} s is spent; retry in ${retryS} s`,
+          { limit: binding.scope },
+        ),
+        req.originalUrl,
+      );
+      return false;
+    },
   };
 }

@@ -5,10 +5,11 @@ import type { Registry } from 'prom-client';
 import type { KafkaSecurity, Logger } from '@verity/events';
 import type { DependencyCheck } from '../http-app';
 import { jwtVerifierOptions, rateLimitSettings, type AuthEnv } from './auth-env';
-import { authenticate } from './authenticate';
+import { createAuthenticator } from './authenticate';
+import { createGuard } from './guard';
 import { createJwtVerifier, type JwtVerifier } from './jwt';
 import type { ApiKeyRecord } from './key-directory';
-import { rateLimit } from './rate-limit';
+import { rateLimits } from './rate-limit';
 import { HttpProblem } from '../problem';
 import { principalOf } from './request-principal';
 import { StateKeyDirectory } from './state-key-directory';
@@ -98,17 +99,16 @@ export function createRequestAuth<R extends ApiKeyRecord = ApiKeyRecord>(
     ...(options.security ? { security: options.security } : {}),
     keysOf: (streamId, state) => options.keysOf(streamId, state),
   });
-  const limit = rateLimit({
+  const limits = rateLimits({
     redis: options.redis,
     keyPrefix: `${env.VERITY_TOPIC_PREFIX}:rate-limit`,
     metrics: options.metrics,
     ...rateLimitSettings(env),
   });
-  const guard = chain([
-    limit,
-    authenticate({ keys, metrics: options.metrics, logger: options.logger, ...(jwt ? { jwt } : {}) }),
-    limit,
-  ]);
+  const guard = createGuard(
+    limits,
+    createAuthenticator({ keys, metrics: options.metrics, logger: options.logger, ...(jwt ? { jwt } : {}) }),
+  );
   const metricsGuard = chain(env.VERITY_METRICS_OPEN ? [] : [guard, requireMetricsReader]);
   return {
     guard,

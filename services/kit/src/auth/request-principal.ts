@@ -3,7 +3,7 @@ import { tenantIdSchema } from '@verity/core';
 import { HttpProblem } from '../problem';
 import { can, requiredGrant, type Action, type Principal } from './principal';
 
-/** The principal `authenticate()` set; a route that reads it unguarded is refused, never served anonymously. */
+/** The principal the guard set; a route that reads it unguarded is refused, never served anonymously. */
 export function principalOf(req: Request): Principal {
   if (!req.principal) throw new HttpProblem(401, 'unauthenticated', 'Unauthenticated', 'this route needs a credential');
   return req.principal;
