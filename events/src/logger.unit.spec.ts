@@ -27,8 +27,16 @@ describe('the logger', () => {
     logger.info({ res: { headers } }, 'response');
     logger.warn({ err: { config: { headers } } }, 'a client error with its request');
     logger.info({ request: { headers: { Authorization: `Bearer ${key}`, 'X-Api-Key': key } } }, 'capitalised');
+    const failure = Object.assign(new Error('request failed'), { config: { headers } });
+    logger.error({ err: failure }, 'an error of a client');
+    logger.error(failure, 'the error alone');
+    logger.warn({ error: failure, headers: { COOKIE: key } }, 'an error under another key');
 
-    expect(output.split('\n').filter(Boolean)).toHaveLength(5);
+    const lines = output.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(8);
+    // Errors keep their message and stack.
+    expect(JSON.parse(lines[5]!).err).toMatchObject({ type: 'Error', message: 'request failed' });
+    expect(JSON.parse(lines[6]!).err.stack).toContain('request failed');
     expect(output).not.toContain(key.slice(3));
     expect(output).toContain('"authorization":"[redacted]"');
     expect(output).toContain('"x-tenant-id":"acme"');
