@@ -24,7 +24,7 @@ function blankCredentials(headers: Fields): Fields {
  * logged are never modified. pino's own `redact` takes about 20 µs a record with the wildcard paths
  * this needs (`*.headers`, `*.*.headers`), as much as a cached read costs the query-api.
  */
-export function withoutCredentials(fields: Fields, depth = 2): Fields {
+function withoutCredentials(fields: Fields, depth = 2): Fields {
   let copy: Fields | undefined;
   for (const key of Object.keys(fields)) {
     const value = fields[key];
