@@ -80,6 +80,16 @@ export function seekToCheckpointsOnJoin(
 export const readersOf = (checkpointName: string, topics: readonly string[]): ReadonlyMap<string, readonly string[]> =>
   new Map(topics.map((topic) => [topic, [checkpointName]]));
 
+/**
+ * kafkajs consumer settings that let the broker hold a fetch up to `gatherMs` to gather up to
+ * 1 MiB of records: fewer, fuller batches (one PostgreSQL transaction each) for a consumer no
+ * reader waits on, at the cost of that much delay. None for 0 or undefined: a fetch returns
+ * with the first record there.
+ */
+export function gatheredFetch(gatherMs: number | undefined): { minBytes?: number; maxWaitTimeInMs?: number } {
+  return gatherMs ? { minBytes: 1024 * 1024, maxWaitTimeInMs: gatherMs } : {};
+}
+
 /** `consumer.run` options of a consumer started by `seekToCheckpointsOnJoin`: its offsets are committed by `commitOffsetsEverySecond`. */
 export const CHECKPOINTED_RUN = { autoCommit: false, eachBatchAutoResolve: false } as const satisfies ConsumerRunConfig;
 

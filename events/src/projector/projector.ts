@@ -8,7 +8,7 @@ import { InvalidOptionError } from '@verity/core';
 import type { Logger } from '../logger';
 import { contextTopicConfigs, ensureTopics, type ContextTopics } from '../topics';
 import { commitGroupBatch, handledBy, migrateProjection, type CommittedBatch, type ProjectionPart } from './batch';
-import { CHECKPOINTED_RUN, commitOffsetsEverySecond, seekToCheckpointsOnJoin } from './checkpoint-seek';
+import { CHECKPOINTED_RUN, commitOffsetsEverySecond, gatheredFetch, seekToCheckpointsOnJoin } from './checkpoint-seek';
 import { publishCheckpointNotices } from './checkpoint-notice';
 import { decodeEvent } from './decode-event';
 import { groupCommits } from './group-commits';
@@ -153,7 +153,7 @@ export function createProjector<Event extends EventEnvelope, Change>(
     // them: 10 s as the processor's, not kafkajs' 30 s, within the 30 s a change has to show.
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
-    ...(options.fetchGatherMs ? { minBytes: 1024 * 1024, maxWaitTimeInMs: options.fetchGatherMs } : {}),
+    ...gatheredFetch(options.fetchGatherMs),
   });
 
   const applied = sharedCounter(options.metrics, {

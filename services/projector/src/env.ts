@@ -20,6 +20,12 @@ export const projectorEnvSchema = platformEnvSchema.extend(readModelEnvSchema.sh
    */
   VERITY_PROJECTOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /**
+   * How long the broker may hold the command outcomes' fetch of replies to gather more: an
+   * outcome reaches PostgreSQL up to this much later (a gateway answers from memory meanwhile),
+   * in fewer, fuller transactions; an idle consumer fetches once per gather. Default 500 ms.
+   */
+  VERITY_OUTCOMES_FETCH_GATHER_MS: z.coerce.number().int().min(0).max(5_000).default(500),
+  /**
    * Days the alias resolution log (who resolved which alias, when) keeps a resolution; older
    * ones are pruned, hourly, in bounded statements. Default 90.
    */

@@ -20,6 +20,16 @@ describe('projector environment', () => {
     );
   });
 
+  it('gathers the outcomes’ fetches for 500 ms by default, up to 5 s, or not at all', () => {
+    const gather = (value?: string) =>
+      parseEnv(projectorEnvSchema, value === undefined ? {} : { VERITY_OUTCOMES_FETCH_GATHER_MS: value })
+        .VERITY_OUTCOMES_FETCH_GATHER_MS;
+    expect(gather()).toBe(500);
+    expect(gather('0')).toBe(0);
+    expect(gather('5000')).toBe(5000);
+    expect(() => gather('5001')).toThrow(/VERITY_OUTCOMES_FETCH_GATHER_MS/);
+  });
+
   it('refuses a port out of range', () => {
     expect(() => parseEnv(projectorEnvSchema, { VERITY_PROJECTOR_PORT: '70000' })).toThrow(/VERITY_PROJECTOR_PORT/);
   });

@@ -67,6 +67,7 @@ export function createProjectorService(
     topic: repliesTopic(env.VERITY_TOPIC_PREFIX),
     groupId: groupId('command-outcomes'),
     retentionMs: env.VERITY_OUTCOME_RETENTION_MS,
+    fetchGatherMs: env.VERITY_OUTCOMES_FETCH_GATHER_MS,
     logger: platform.logger,
     metrics: platform.metrics,
     replicationFactor: env.VERITY_REPLICATION_FACTOR,

@@ -6,7 +6,13 @@ import type { Logger } from '../../logger';
 import { sharedCounter } from '../../metrics';
 import { ensureTopics, repliesTopicConfig } from '../../topics';
 import { migrateProjection } from '../batch';
-import { CHECKPOINTED_RUN, commitOffsetsEverySecond, readersOf, seekToCheckpointsOnJoin } from '../checkpoint-seek';
+import {
+  CHECKPOINTED_RUN,
+  commitOffsetsEverySecond,
+  gatheredFetch,
+  readersOf,
+  seekToCheckpointsOnJoin,
+} from '../checkpoint-seek';
 import type { Projector } from '../projector';
 import { commandOutcomesMigrations } from './migrations';
 import { outcomeRecordOf, type OutcomeRecord } from './outcome-records';
@@ -26,6 +32,13 @@ export interface CommandOutcomesProjectorOptions {
   metrics: Registry;
   /** How often expired rows are deleted. Default: a quarter of the window, between 1 s and 1 min. */
   purgeIntervalMs?: number;
+  /**
+   * How long the broker may hold a fetch of replies to gather up to 1 MiB (`VERITY_OUTCOMES_FETCH_GATHER_MS`).
+   * Default 0: a fetch returns with the first reply. No request waits on this table while a
+   * gateway holds the reply in memory, so a gather trades that much delay for fewer, fuller
+   * transactions.
+   */
+  fetchGatherMs?: number;
   /** Partitions of the replies topic if it has to create it. Default 3. */
   partitions?: number;
   replicationFactor?: number;
@@ -46,7 +59,12 @@ export function createCommandOutcomesProjector(options: CommandOutcomesProjector
   const purgeIntervalMs = options.purgeIntervalMs ?? Math.min(60_000, Math.max(1_000, Math.floor(retentionMs / 4)));
   const log = options.logger.child({ component: 'projector', projection: COMMAND_OUTCOMES });
   const admin: Admin = kafka.admin();
-  const consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({
+    groupId,
+    readUncommitted: false,
+    allowAutoTopicCreation: false,
+    ...gatheredFetch(options.fetchGatherMs),
+  });
   let stopped = false;
   let purgeTimer: NodeJS.Timeout | undefined;
   let purging: Promise<void> | undefined;
