@@ -21,35 +21,45 @@ export interface GatewayLoadOptions {
   credentials: TenantCredentials;
   /**
    * The processes whose CPU time is counted over the measured run, by name (`gateway`,
-   * `command-processor`, `kafka`, ...): each name's CPU per command answered 200.
+   * `command-processor`, `kafka`, ...): each name's CPU per command answered 200. Asked before
+   * and after the run: a group may gain processes meanwhile (PostgreSQL's backends of new pooled
+   * connections).
    */
-  processes?: Readonly<Record<string, readonly number[]>>;
+  processes?: () => Readonly<Record<string, readonly number[]>>;
 }
 
-/** The CPU time so far of each named group of processes, in ms; a group with a process gone is left out. */
-function cpuOf(processes: Readonly<Record<string, readonly number[]>>): Map<string, number> {
-  const used = new Map<string, number>();
-  for (const [name, pids] of Object.entries(processes)) {
-    const each = pids.map(processCpuMs).filter((ms) => ms !== undefined);
-    if (each.length > 0 && each.length === pids.length)
-      used.set(
-        name,
-        each.reduce((a, b) => a + b, 0),
-      );
-  }
+/** CPU time so far of each process of each named group, in ms by pid; a process gone is left out. */
+function cpuOf(processes: Readonly<Record<string, readonly number[]>>): Map<string, Map<number, number>> {
+  const used = new Map<string, Map<number, number>>();
+  for (const [name, pids] of Object.entries(processes))
+    used.set(
+      name,
+      new Map(
+        pids.flatMap((pid): [number, number][] => {
+          const ms = processCpuMs(pid);
+          return ms === undefined ? [] : [[pid, ms]];
+        }),
+      ),
+    );
   return used;
 }
 
-/** µs of each group's CPU per successful command between two readings of `cpuOf`. */
+/**
+ * µs of each group's CPU per successful command between two readings of `cpuOf`: a process
+ * read both times counts what it used in between, one first read after counts all it used (it
+ * started in between), one gone by then is left out; so is a group not read before.
+ */
 export function cpuPerCommand(
-  before: ReadonlyMap<string, number>,
-  after: ReadonlyMap<string, number>,
+  before: ReadonlyMap<string, ReadonlyMap<number, number>>,
+  after: ReadonlyMap<string, ReadonlyMap<number, number>>,
   commands: number,
 ): Record<string, number> | undefined {
   if (commands === 0) return undefined;
-  const per = [...after].flatMap(([name, ms]): [string, number][] => {
+  const per = [...after].flatMap(([name, pids]): [string, number][] => {
     const start = before.get(name);
-    return start === undefined ? [] : [[name, ((ms - start) * 1000) / commands]];
+    if (start === undefined || pids.size === 0) return [];
+    const ms = [...pids].reduce((sum, [pid, end]) => sum + end - (start.get(pid) ?? 0), 0);
+    return [[name, (ms * 1000) / commands]];
   });
   return per.length > 0 ? Object.fromEntries(per) : undefined;
 }
@@ -127,8 +137,8 @@ export async function measureGatewayLoad(options: GatewayLoadOptions): Promise<L
   };
 
   if (options.warmupS > 0) await drive(options.warmupS);
-  const before = cpuOf(options.processes ?? {});
+  const before = cpuOf(options.processes?.() ?? {});
   const result = toLoadResult(await drive(options.durationS));
-  const cpuUsPerCommand = cpuPerCommand(before, cpuOf(options.processes ?? {}), result.operations);
+  const cpuUsPerCommand = cpuPerCommand(before, cpuOf(options.processes?.() ?? {}), result.operations);
   return cpuUsPerCommand ? { ...result, cpuUsPerCommand } : result;
 }

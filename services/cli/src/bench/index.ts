@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { VerityError } from '@verity/core';
 import { ensureTopics } from '@verity/events';
 import { infraStatus } from '@verity/infra-local';
+import { childPids } from './process-cpu';
 import { measureEmmett } from './emmett';
 import { createBenchDatabase, type BenchDatabase } from './emmett-database';
 import { tenantCredentials } from './credentials';
@@ -154,14 +155,18 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
         recordsPerSend: options.batchSize,
       });
     }
-    // The broker's CPU is counted beside the services' when it runs on this machine.
-    const kafkaPid = (await infraStatus({ onProgress: () => undefined }).catch(() => [])).find(
-      (c) => c.name === 'kafka' && c.state === 'running',
-    )?.pid;
-    const measured: Record<string, readonly number[]> = {
-      ...Object.fromEntries(Object.entries(platform.pids()).filter((e): e is [string, number[]] => e[1] !== undefined)),
+    // The stack's CPU is counted beside the services' when it runs on this machine: the broker,
+    // Redis, and PostgreSQL's server with the backends it runs (the services' pooled connections).
+    const stack = await infraStatus({ onProgress: () => undefined }).catch(() => []);
+    const pidOf = (name: string) => stack.find((c) => c.name === name && c.state === 'running')?.pid;
+    const [kafkaPid, postgresPid, redisPid] = [pidOf('kafka'), pidOf('postgres'), pidOf('redis')];
+    const services = platform;
+    const measured = (): Record<string, readonly number[]> => ({
+      ...Object.fromEntries(Object.entries(services.pids()).filter((e): e is [string, number[]] => e[1] !== undefined)),
       ...(kafkaPid ? { kafka: [kafkaPid] } : {}),
-    };
+      ...(postgresPid ? { postgres: [postgresPid, ...childPids(postgresPid)] } : {}),
+      ...(redisPid ? { redis: [redisPid] } : {}),
+    });
     progress(`gateway ${gatewayUrls.join(' ')}: ${options.warmupS} s warm-up + ${options.durationS} s`);
     const gateway = await measureGatewayLoad({
       ...timing,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc's times (USER_HZ): 100 on Linux whatever the kernel's HZ. */
 const TICKS_PER_S = 100;
@@ -11,6 +11,25 @@ export function statCpuMs(stat: string): number {
   const ticks = Number(fields[11]) + Number(fields[12]);
   if (!Number.isFinite(ticks)) throw new Error(`not a /proc stat line: ${stat.slice(0, 100)}`);
   return (ticks * 1000) / TICKS_PER_S;
+}
+
+/** The pids of a process's children, from /proc (empty where there is none). */
+export function childPids(parent: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return [];
+  }
+  return entries.map(Number).filter((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // The parent's pid is the second field after the command name.
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** CPU time a process has used so far, in ms; undefined where there is no /proc (not Linux) or no such process. */

@@ -1,4 +1,5 @@
-import { cpuMeter, processCpuMs, statCpuMs } from './process-cpu';
+import { spawn } from 'node:child_process';
+import { childPids, cpuMeter, processCpuMs, statCpuMs } from './process-cpu';
 
 describe("a process's CPU time", () => {
   it('adds user and system time from /proc/<pid>/stat, in ms at 100 ticks a second', () => {
@@ -23,5 +24,18 @@ describe("a process's CPU time", () => {
     expect(meter.perRequestUs(10)).toBeGreaterThanOrEqual(0);
     expect(cpuMeter(undefined).perRequestUs(10)).toBeUndefined();
     expect(meter.perRequestUs(0)).toBeUndefined();
+  });
+});
+
+describe("a process's children", () => {
+  it('lists the processes it started, and none of a process that has none', async () => {
+    if (process.platform !== 'linux') return;
+    const child = spawn('sleep', ['5']);
+    try {
+      expect(childPids(process.pid)).toContain(child.pid);
+      expect(childPids(child.pid!)).toEqual([]);
+    } finally {
+      child.kill();
+    }
   });
 });
