@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import type { TenantCredentials } from './credentials';
 import { countAnswers, toLoadResult, type LoadResult, type MeasuredRun } from './load-result';
-import { processCpuMs } from './process-cpu';
+import { countCpu, type ProcessGroups } from './process-cpu';
 import { BENCH_COMMAND_TYPE, BENCH_TENANT, receiveStockPayload } from './workload';
 
 export interface GatewayLoadOptions {
@@ -25,43 +25,7 @@ export interface GatewayLoadOptions {
    * and after the run: a group may gain processes meanwhile (PostgreSQL's backends of new pooled
    * connections).
    */
-  processes?: () => Readonly<Record<string, readonly number[]>>;
-}
-
-/** CPU time so far of each process of each named group, in ms by pid; a process gone is left out. */
-function cpuOf(processes: Readonly<Record<string, readonly number[]>>): Map<string, Map<number, number>> {
-  const used = new Map<string, Map<number, number>>();
-  for (const [name, pids] of Object.entries(processes))
-    used.set(
-      name,
-      new Map(
-        pids.flatMap((pid): [number, number][] => {
-          const ms = processCpuMs(pid);
-          return ms === undefined ? [] : [[pid, ms]];
-        }),
-      ),
-    );
-  return used;
-}
-
-/**
- * µs of each group's CPU per successful command between two readings of `cpuOf`: a process
- * read both times counts what it used in between, one first read after counts all it used (it
- * started in between), one gone by then is left out; so is a group not read before.
- */
-export function cpuPerCommand(
-  before: ReadonlyMap<string, ReadonlyMap<number, number>>,
-  after: ReadonlyMap<string, ReadonlyMap<number, number>>,
-  commands: number,
-): Record<string, number> | undefined {
-  if (commands === 0) return undefined;
-  const per = [...after].flatMap(([name, pids]): [string, number][] => {
-    const start = before.get(name);
-    if (start === undefined || pids.size === 0) return [];
-    const ms = [...pids].reduce((sum, [pid, end]) => sum + end - (start.get(pid) ?? 0), 0);
-    return [[name, (ms * 1000) / commands]];
-  });
-  return per.length > 0 ? Object.fromEntries(per) : undefined;
+  processes?: ProcessGroups;
 }
 
 /**
@@ -137,8 +101,8 @@ export async function measureGatewayLoad(options: GatewayLoadOptions): Promise<L
   };
 
   if (options.warmupS > 0) await drive(options.warmupS);
-  const before = cpuOf(options.processes?.() ?? {});
+  const cpu = countCpu(options.processes ?? (() => ({})));
   const result = toLoadResult(await drive(options.durationS));
-  const cpuUsPerCommand = cpuPerCommand(before, cpuOf(options.processes?.() ?? {}), result.operations);
+  const cpuUsPerCommand = cpu.perCommand(result.operations);
   return cpuUsPerCommand ? { ...result, cpuUsPerCommand } : result;
 }

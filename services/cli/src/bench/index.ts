@@ -209,6 +209,7 @@ export async function runBench(args: readonly string[]): Promise<BenchReport> {
           durationS: options.durationS,
           skus: options.skus,
           connections: VISIBILITY_CONNECTIONS,
+          processes: measured,
         }),
       );
     }

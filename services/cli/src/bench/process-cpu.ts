@@ -56,3 +56,52 @@ export function cpuMeter(pid: number | undefined): { perRequestUs(requests: numb
     },
   };
 }
+
+/**
+ * Named groups of processes whose CPU is counted together (`gateway`, `kafka`, `postgres`...),
+ * asked at each reading: a group may gain processes in between (PostgreSQL's backends of new
+ * pooled connections).
+ */
+export type ProcessGroups = () => Readonly<Record<string, readonly number[]>>;
+
+/** CPU time so far of each process of each named group, in ms by pid; a process gone is left out. */
+function cpuOf(groups: ProcessGroups): Map<string, Map<number, number>> {
+  const used = new Map<string, Map<number, number>>();
+  for (const [name, pids] of Object.entries(groups()))
+    used.set(
+      name,
+      new Map(
+        pids.flatMap((pid): [number, number][] => {
+          const ms = processCpuMs(pid);
+          return ms === undefined ? [] : [[pid, ms]];
+        }),
+      ),
+    );
+  return used;
+}
+
+/**
+ * µs of each group's CPU per command between two readings of `cpuOf`: a process read both
+ * times counts what it used in between, one first read after counts all it used (it started in
+ * between), one gone by then is left out; so is a group not read before.
+ */
+export function cpuPerCommand(
+  before: ReadonlyMap<string, ReadonlyMap<number, number>>,
+  after: ReadonlyMap<string, ReadonlyMap<number, number>>,
+  commands: number,
+): Record<string, number> | undefined {
+  if (commands === 0) return undefined;
+  const per = [...after].flatMap(([name, pids]): [string, number][] => {
+    const start = before.get(name);
+    if (start === undefined || pids.size === 0) return [];
+    const ms = [...pids].reduce((sum, [pid, end]) => sum + end - (start.get(pid) ?? 0), 0);
+    return [[name, (ms * 1000) / commands]];
+  });
+  return per.length > 0 ? Object.fromEntries(per) : undefined;
+}
+
+/** Starts counting the groups' CPU; `perCommand(n)` is each group's since, in µs per command. */
+export function countCpu(groups: ProcessGroups): { perCommand(commands: number): Record<string, number> | undefined } {
+  const before = cpuOf(groups);
+  return { perCommand: (commands) => cpuPerCommand(before, cpuOf(groups), commands) };
+}

@@ -418,7 +418,13 @@ export function formatReport(report: BenchReport): string {
     ...ratioRows,
     ...(reads ? ['', ...formatReadsHeading(reads), ...readRows, ...formatReadsCpu(reads), formatReadsGoal(reads)] : []),
     ...(report.readsSkipped ? ['', `reads skipped: ${report.readsSkipped}`] : []),
-    ...(report.visibility ? ['', ...formatVisibility(report.visibility)] : []),
+    ...(report.visibility
+      ? [
+          '',
+          ...formatVisibility(report.visibility),
+          ...formatWriteCpu([{ name: report.visibility.name, r: report.visibility }]),
+        ]
+      : []),
     ...(search || emmett ? [''] : []),
     ...formatWriteCpu(
       runs.filter((r) => r !== report.limit && r !== report.limitBatched).map((r) => ({ name: bestName(r), r })),

@@ -417,4 +417,11 @@ describe('bench report of command to read model visible', () => {
     expect(text).toContain('not met');
     expect(text).toContain('errors in command -> read model visible, 1000/s: read stale × 2');
   });
+
+  it('prints the CPU a command of the run at its fixed rate', () => {
+    const measured = { ...visibility(300, [40, 60]), cpuUsPerCommand: { projector: 512.4, postgres: 301 } };
+    expect(formatReport({ ...report, visibility: measured })).toContain(
+      'CPU a command, command -> read model visible, 300/s: projector 512 µs, postgres 301 µs',
+    );
+  });
 });

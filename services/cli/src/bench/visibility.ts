@@ -1,6 +1,7 @@
 import { Agent, request } from 'node:http';
 import { countError, toLoadResult, type LoadResult } from './load-result';
 import { summarizeLatencies, type LatencySummary } from './percentiles';
+import { countCpu, type ProcessGroups } from './process-cpu';
 import { dueBy } from './read-load';
 import { BENCH_COMMAND_TYPE, receiveStockPayload } from './workload';
 
@@ -16,6 +17,12 @@ export interface VisibilityOptions {
   skus: number;
   /** Keep-alive connections to each server at most. */
   connections: number;
+  /**
+   * The processes whose CPU is counted over the measured run, by name: at a fixed rate each
+   * variant of a build does the same work in the same time, so their CPU a command compares
+   * where closed-loop throughput moves with whatever else takes the cores.
+   */
+  processes?: ProcessGroups;
 }
 
 /**
@@ -182,7 +189,9 @@ export async function measureVisibility(options: VisibilityOptions): Promise<Vis
   try {
     await caughtUp(client, options.skus);
     if (options.warmupS > 0) await drive(options.warmupS);
+    const cpu = countCpu(options.processes ?? (() => ({})));
     const run = await drive(options.durationS);
+    const cpuUsPerCommand = cpu.perCommand(run.latencies.length);
     const result = toLoadResult({
       name: `command -> read model visible, ${options.ratePerS}/s`,
       operations: run.latencies.length,
@@ -193,6 +202,7 @@ export async function measureVisibility(options: VisibilityOptions): Promise<Vis
     });
     return {
       ...result,
+      ...(cpuUsPerCommand ? { cpuUsPerCommand } : {}),
       ratePerS: options.ratePerS,
       replyMs: summarizeLatencies(run.replies),
       afterReplyMs: summarizeLatencies(run.afterReplies),
