@@ -1,6 +1,7 @@
-import { aliasResolutionsTopic, CHECKPOINTS_TABLE } from '@verity/events';
+import { aliasResolutionsTopic, CHECKPOINTS_TABLE, COMMAND_OUTCOMES_TABLE, repliesTopic } from '@verity/events';
 import { runKeys } from '../keys-command';
-import type { TestPlatform } from './test-platform';
+import { readToEnd } from './read-to-end';
+import { eventually, type TestPlatform } from './test-platform';
 
 /** `verity keys <args>` run in this process against the platform, as the CLI runs it; its stdout. */
 export async function keys(platform: TestPlatform, ...args: string[]): Promise<string> {
@@ -112,12 +113,38 @@ export async function topicEnds(platform: TestPlatform): Promise<Record<string, 
   );
 }
 
-/** Rows of every table of the platform's read-model schema (but the resolution log). */
+/**
+ * Waits until every command replied to so far has its row in `command_outcomes`: the projector
+ * gathers replies for up to `VERITY_OUTCOMES_FETCH_GATHER_MS` before it records them.
+ */
+async function outcomesRecorded(platform: TestPlatform): Promise<void> {
+  const topic = repliesTopic(platform.prefix);
+  if (!(await platform.admin.listTopics()).includes(topic)) return;
+  const replies = await readToEnd(platform.kafka, platform.admin, topic, platform.prefix);
+  const commands = new Set(replies.map((r) => r.message.key?.toString()));
+  await eventually(
+    async () => {
+      const [row] = await platform.db
+        .withSchema(platform.schema)
+        .from(COMMAND_OUTCOMES_TABLE)
+        .count<{ n: string }[]>({ n: '*' });
+      return Number(row!.n) >= commands.size ? true : undefined;
+    },
+    20_000,
+    `${commands.size} command outcomes recorded`,
+  );
+}
+
+/**
+ * Rows of every table of the platform's read-model schema (but the resolution log), once the
+ * outcomes of the commands replied to so far are recorded.
+ */
 export async function rowCounts(platform: TestPlatform): Promise<Record<string, number>> {
   const tables: { table_name: string }[] = await platform
     .db('information_schema.tables')
     .where({ table_schema: platform.schema, table_type: 'BASE TABLE' })
     .select('table_name');
+  if (tables.some((t) => t.table_name === COMMAND_OUTCOMES_TABLE)) await outcomesRecorded(platform);
   const counts = await Promise.all(
     tables.map(async ({ table_name: table }) => [table, await rowsBesidesResolutionLog(platform, table)] as const),
   );
