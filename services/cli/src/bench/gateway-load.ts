@@ -101,7 +101,7 @@ export async function measureGatewayLoad(options: GatewayLoadOptions): Promise<L
   };
 
   if (options.warmupS > 0) await drive(options.warmupS);
-  const cpu = countCpu(options.processes ?? (() => ({})));
+  const cpu = countCpu(options.processes);
   const result = toLoadResult(await drive(options.durationS));
   const cpuUsPerCommand = cpu.perCommand(result.operations);
   return cpuUsPerCommand ? { ...result, cpuUsPerCommand } : result;

@@ -3,10 +3,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Clock ticks per second of /proc's times (USER_HZ): 100 on Linux whatever the kernel's HZ. */
 const TICKS_PER_S = 100;
 
+/**
+ * The fields of a `/proc/<pid>/stat` text after the command name (field 2), which may hold
+ * spaces and parentheses: they are read after its last `)`. The state is the first of them.
+ */
+const fieldsAfterName = (stat: string): string[] => stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+
 /** User plus system CPU time in ms from the text of `/proc/<pid>/stat`. */
 export function statCpuMs(stat: string): number {
-  // The command name (field 2) may hold spaces and parentheses: the fields are read after its last `)`.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = fieldsAfterName(stat);
   // utime and stime are fields 14 and 15 of the file, 12th and 13th after the name.
   const ticks = Number(fields[11]) + Number(fields[12]);
   if (!Number.isFinite(ticks)) throw new Error(`not a /proc stat line: ${stat.slice(0, 100)}`);
@@ -23,9 +28,8 @@ export function childPids(parent: number): number[] {
   }
   return entries.map(Number).filter((pid) => {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       // The parent's pid is the second field after the command name.
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent;
+      return Number(fieldsAfterName(readFileSync(`/proc/${pid}/stat`, 'utf8'))[1]) === parent;
     } catch {
       return false;
     }
@@ -100,8 +104,10 @@ export function cpuPerCommand(
   return per.length > 0 ? Object.fromEntries(per) : undefined;
 }
 
-/** Starts counting the groups' CPU; `perCommand(n)` is each group's since, in µs per command. */
-export function countCpu(groups: ProcessGroups): { perCommand(commands: number): Record<string, number> | undefined } {
+/** Starts counting the groups' CPU (none without groups); `perCommand(n)` is each group's since, in µs per command. */
+export function countCpu(groups: ProcessGroups = () => ({})): {
+  perCommand(commands: number): Record<string, number> | undefined;
+} {
   const before = cpuOf(groups);
   return { perCommand: (commands) => cpuPerCommand(before, cpuOf(groups), commands) };
 }

@@ -189,7 +189,7 @@ export async function measureVisibility(options: VisibilityOptions): Promise<Vis
   try {
     await caughtUp(client, options.skus);
     if (options.warmupS > 0) await drive(options.warmupS);
-    const cpu = countCpu(options.processes ?? (() => ({})));
+    const cpu = countCpu(options.processes);
     const run = await drive(options.durationS);
     const cpuUsPerCommand = cpu.perCommand(run.latencies.length);
     const result = toLoadResult({
